@@ -1,0 +1,1 @@
+"""ictbot's application core: settings, services, templates, the scheduler, the Bolt app and the CLI."""

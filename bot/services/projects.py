@@ -1,0 +1,413 @@
+"""The ICT Work Plan: projects, their owners and delegates, and the all-or-nothing CSV import."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
+from bot.services import strategy as strategy_service
+from models import (
+    Priority,
+    ProgressUpdate,
+    Project,
+    ProjectDelegate,
+    ProjectStatus,
+    Rag,
+    UpdateRevision,
+    Workspace,
+)
+
+REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+MAX_TITLE = 200
+REQUIRED_COLUMNS = ("ref", "title", "priority", "owner")
+OPTIONAL_COLUMNS = ("delegates", "service_area", "status", "target_date")
+OPEN_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectView:
+    id: int
+    ref: str
+    title: str
+    priority_code: str | None
+    priority_name: str | None
+    priority_position: int | None
+    owner: str
+    delegates: tuple[str, ...]
+    service_area: str
+    status: ProjectStatus
+    target_date: date | None
+    completed_on: date | None
+    last_update_at: datetime | None
+    last_rag: Rag | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    created: int
+    updated: int
+
+
+def normalise_ref(ref: str) -> str:
+    return ref.strip().upper()
+
+
+def suggestions(session: Session, ws: Workspace, ref: str, limit: int = 3) -> list[str]:
+    refs = list(session.scalars(select(Project.ref).where(Project.workspace_id == ws.id)))
+    key = normalise_ref(ref)
+    close = difflib.get_close_matches(key, refs, n=limit, cutoff=0.5)
+    # A ref typed without its number ("NET") should still find NET-01, NET-02.
+    prefix = [r for r in sorted(refs) if r.startswith(key) and r not in close]
+    return (close + prefix)[:limit]
+
+
+def get(session: Session, ws: Workspace, ref: str) -> Project:
+    project = session.scalar(
+        select(Project)
+        .where(Project.workspace_id == ws.id, Project.ref == normalise_ref(ref))
+        .options(selectinload(Project.delegates), selectinload(Project.priority))
+    )
+    if project is None:
+        raise UnknownProject(normalise_ref(ref), suggestions(session, ws, ref))
+    return project
+
+
+def get_by_id(session: Session, ws: Workspace, project_id: int) -> Project:
+    project = session.scalar(
+        select(Project)
+        .where(Project.workspace_id == ws.id, Project.id == project_id)
+        .options(selectinload(Project.delegates), selectinload(Project.priority))
+    )
+    if project is None:
+        raise DomainError("That project is no longer in the Work Plan; pick another.", field="project")
+    return project
+
+
+def exists(session: Session, ws: Workspace, ref: str) -> bool:
+    return bool(
+        session.scalar(select(Project.id).where(Project.workspace_id == ws.id, Project.ref == normalise_ref(ref)))
+    )
+
+
+def list_projects(
+    session: Session, ws: Workspace, *, include_closed: bool = False, user_id: str | None = None
+) -> list[ProjectView]:
+    """Projects in priority order, with when each was last updated and its latest RAG.
+
+    ``user_id`` keeps only the projects that user owns or is a delegate on.
+    """
+    latest = (
+        select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("update_id"))
+        .where(ProgressUpdate.workspace_id == ws.id)
+        .group_by(ProgressUpdate.project_id)
+        .subquery()
+    )
+    stmt = (
+        select(Project, ProgressUpdate)
+        .outerjoin(latest, latest.c.project_id == Project.id)
+        .outerjoin(ProgressUpdate, ProgressUpdate.id == latest.c.update_id)
+        .outerjoin(Priority, Priority.id == Project.priority_id)
+        .where(Project.workspace_id == ws.id)
+        .options(selectinload(Project.delegates), selectinload(Project.priority))
+        .order_by(Priority.position.is_(None), Priority.position, Project.ref)
+    )
+    if not include_closed:
+        stmt = stmt.where(Project.status.in_(OPEN_STATUSES))
+    if user_id is not None:
+        delegated = select(ProjectDelegate.project_id).where(ProjectDelegate.user_id == user_id)
+        stmt = stmt.where((Project.owner_user_id == user_id) | Project.id.in_(delegated))
+    rows = session.execute(stmt).all()
+    update_ids = [u.id for _, u in rows if u is not None]
+    rags: dict[int, Rag] = {}
+    if update_ids:
+        current = (
+            select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("n"))
+            .where(UpdateRevision.update_id.in_(update_ids))
+            .group_by(UpdateRevision.update_id)
+            .subquery()
+        )
+        rags = dict(
+            session.execute(
+                select(UpdateRevision.update_id, UpdateRevision.rag).join(
+                    current,
+                    (current.c.update_id == UpdateRevision.update_id) & (current.c.n == UpdateRevision.number),
+                )
+            ).tuples()
+        )
+    return [_view(p, u.created_at if u else None, rags.get(u.id) if u else None) for p, u in rows]
+
+
+def group_by_priority(views: Iterable[ProjectView]) -> list[tuple[str, list[ProjectView]]]:
+    """Projects grouped under their priority's name, keeping the order given; none dropped."""
+    groups: dict[str, list[ProjectView]] = {}
+    for v in views:
+        groups.setdefault(v.priority_name or "No priority", []).append(v)
+    return list(groups.items())
+
+
+def _view(p: Project, last_at: datetime | None, rag: Rag | None) -> ProjectView:
+    return ProjectView(
+        id=p.id,
+        ref=p.ref,
+        title=p.title,
+        priority_code=p.priority.code if p.priority else None,
+        priority_name=p.priority.name if p.priority else None,
+        priority_position=p.priority.position if p.priority else None,
+        owner=p.owner_user_id,
+        delegates=tuple(p.delegate_ids),
+        service_area=p.service_area,
+        status=p.status,
+        target_date=p.target_date,
+        completed_on=p.completed_on,
+        last_update_at=last_at,
+        last_rag=rag,
+    )
+
+
+def add(
+    session: Session,
+    ws: Workspace,
+    *,
+    ref: str,
+    title: str,
+    priority: str,
+    owner: str,
+    delegates: Iterable[str] = (),
+    service_area: str = "",
+    status: ProjectStatus = ProjectStatus.ACTIVE,
+    target_date: date | None = None,
+    now: datetime,
+) -> Project:
+    ref = normalise_ref(ref)
+    if not REF.match(ref):
+        raise InvalidInput(f"`{ref}` is not a project reference: use letters, digits, - . or _ (e.g. NET-01).")
+    if exists(session, ws, ref):
+        raise InvalidInput(f"There is already a project `{ref}`; pick another reference.")
+    title = title.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput(f"A project needs a title of 1 to {MAX_TITLE} characters.")
+    strategy = strategy_service.active(session, ws)
+    prio = strategy_service.find_priority(strategy, priority)
+    if prio is None:
+        raise InvalidInput(
+            f"`{priority}` is not a priority of {strategy.name}. Use one of: "
+            f"{strategy_service.priority_choices(strategy)}."
+        )
+    project = Project(
+        workspace_id=ws.id,
+        ref=ref,
+        title=title,
+        priority_id=prio.id,
+        owner_user_id=owner,
+        service_area=service_area,
+        status=status,
+        target_date=target_date,
+        created_at=now,
+    )
+    project.delegates = [ProjectDelegate(user_id=d) for d in dict.fromkeys(delegates) if d != owner]
+    session.add(project)
+    session.flush()
+    return project
+
+
+def reassign(session: Session, ws: Workspace, ref: str, new_owner: str) -> tuple[Project, str]:
+    """Give a project a new owner; returns the project and its previous owner."""
+    project = get(session, ws, ref)
+    previous = project.owner_user_id
+    project.owner_user_id = new_owner
+    project.delegates = [d for d in project.delegates if d.user_id != new_owner]
+    session.flush()
+    return project, previous
+
+
+def set_status(
+    session: Session, ws: Workspace, ref: str, status: ProjectStatus, *, now: datetime, tz: ZoneInfo
+) -> Project:
+    project = get(session, ws, ref)
+    if project.status is status:
+        raise InvalidInput(f"`{project.ref}` is already {status.value.replace('_', ' ')}.")
+    project.status = status
+    project.completed_on = now.astimezone(tz).date() if status is ProjectStatus.COMPLETE else None
+    session.flush()
+    return project
+
+
+def parse_status(value: str) -> ProjectStatus:
+    key = value.strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return ProjectStatus(key)
+    except ValueError:
+        choices = ", ".join(s.value for s in ProjectStatus)
+        raise InvalidInput(f"`{value}` is not a status; use one of {choices}.") from None
+
+
+EmailResolver = Callable[[list[str]], dict[str, str | None]]
+
+
+def import_csv(
+    session: Session, ws: Workspace, text: str, *, resolve_emails: EmailResolver | None, now: datetime
+) -> ImportSummary:
+    """Import a Work Plan CSV: every row is checked first, and nothing is written if any is wrong.
+
+    A row whose ref already exists updates that project; otherwise a project is created.
+    ``resolve_emails`` maps e-mail addresses to Slack user IDs (None for an unknown address).
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ImportFailed(
+            [
+                (
+                    1,
+                    f"the header row lacks the column(s) {', '.join(missing)}; "
+                    f"expected {','.join(REQUIRED_COLUMNS)} and optionally "
+                    f"{','.join(OPTIONAL_COLUMNS)}",
+                )
+            ]
+        )
+    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise ImportFailed([(1, f"unknown column(s) {', '.join(unknown)}")])
+    reader.fieldnames = header
+    strategy = strategy_service.active(session, ws)
+    problems: list[tuple[int, str]] = []
+    parsed: list[_Row] = []
+    seen: dict[str, int] = {}
+    emails: set[str] = set()
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            problems.append((line, "this row has more fields than the header"))
+            continue
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        errors: list[str] = []
+        ref = normalise_ref(cells["ref"])
+        if not REF.match(ref):
+            errors.append(f"ref {cells['ref']!r} is not a project reference (letters, digits, - . _; e.g. NET-01)")
+        elif ref in seen:
+            errors.append(f"ref {ref} is already on line {seen[ref]}")
+        else:
+            seen[ref] = line
+        if not cells["title"] or len(cells["title"]) > MAX_TITLE:
+            errors.append(f"title must be 1 to {MAX_TITLE} characters")
+        prio = strategy_service.find_priority(strategy, cells["priority"]) if cells["priority"] else None
+        if prio is None:
+            errors.append(
+                f"priority {cells['priority']!r} is not a code or name of {strategy.name} "
+                f"({', '.join(p.code for p in strategy.priorities)})"
+            )
+        people = [cells["owner"], *_split_people(cells.get("delegates", ""))]
+        for person in people:
+            if EMAIL.match(person):
+                emails.add(person.lower())
+            elif not USER_ID.match(person):
+                errors.append(
+                    f"{person!r} is neither a Slack user ID (U…) nor an e-mail address" if person else "owner is empty"
+                )
+        status = ProjectStatus.ACTIVE
+        if cells.get("status"):
+            try:
+                status = parse_status(cells["status"])
+            except InvalidInput as exc:
+                errors.append(exc.message.replace("`", ""))
+        target: date | None = None
+        if cells.get("target_date"):
+            try:
+                target = date.fromisoformat(cells["target_date"])
+            except ValueError:
+                errors.append(f"target_date {cells['target_date']!r} is not a date like 2027-03-31")
+        if errors:
+            problems.extend((line, e) for e in errors)
+            continue
+        assert prio is not None
+        parsed.append(
+            _Row(
+                line=line,
+                ref=ref,
+                title=cells["title"],
+                priority_id=prio.id,
+                people=people,
+                service_area=cells.get("service_area", ""),
+                status=status,
+                target_date=target,
+            )
+        )
+    if not problems and not parsed:
+        problems.append((2, "the file has a header but no projects"))
+    resolved: dict[str, str | None] = {}
+    if emails and not problems:
+        if resolve_emails is None:
+            raise ImportFailed(
+                [
+                    (
+                        0,
+                        "e-mail addresses need SLACK_BOT_TOKEN set so they can be looked up in Slack; "
+                        "use Slack user IDs instead or set the token",
+                    )
+                ]
+            )
+        resolved = resolve_emails(sorted(emails))
+        for row in parsed:
+            for person in row.people:
+                if EMAIL.match(person) and not resolved.get(person.lower()):
+                    problems.append((row.line, f"no Slack user has the e-mail address {person}"))
+    if problems:
+        raise ImportFailed(sorted(problems))
+
+    existing = {
+        p.ref: p
+        for p in session.scalars(
+            select(Project).where(Project.workspace_id == ws.id).options(selectinload(Project.delegates))
+        )
+    }
+    created = updated = 0
+    for row in parsed:
+        ids = [resolved[p.lower()] or p if EMAIL.match(p) else p for p in row.people]
+        owner, delegates = ids[0], [d for d in dict.fromkeys(ids[1:]) if d != ids[0]]
+        project = existing.get(row.ref)
+        if project is None:
+            project = Project(workspace_id=ws.id, ref=row.ref, created_at=now)
+            session.add(project)
+            created += 1
+        else:
+            updated += 1
+        project.title = row.title
+        project.priority_id = row.priority_id
+        project.owner_user_id = owner
+        project.service_area = row.service_area
+        project.status = row.status
+        project.target_date = row.target_date
+        project.delegates = [ProjectDelegate(user_id=d) for d in delegates]
+    session.flush()
+    return ImportSummary(created=created, updated=updated)
+
+
+@dataclass(slots=True)
+class _Row:
+    line: int
+    ref: str
+    title: str
+    priority_id: int
+    people: list[str]
+    service_area: str
+    status: ProjectStatus
+    target_date: date | None
+
+
+def _split_people(value: str) -> list[str]:
+    return [p for p in re.split(r"[;\s]+", value.strip()) if p]

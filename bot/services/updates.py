@@ -1,0 +1,162 @@
+"""Progress updates and their revisions; who may post them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.errors import DomainError, NotAllowed
+from bot.quickform import UpdateText
+from models import ProgressUpdate, Project, Rag, UpdateRevision, UpdateSource, Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateResult:
+    update_id: int
+    revision: int
+    project_ref: str
+    project_title: str
+    author: str
+    rag: Rag
+    progress: str
+    next_steps: str
+    risks: str
+    created_at: datetime
+    source: UpdateSource
+
+
+def may_update(project: Project, user_id: str, is_admin: bool) -> bool:
+    return is_admin or user_id == project.owner_user_id or user_id in project.delegate_ids
+
+
+def check_may_update(project: Project, user_id: str, is_admin: bool) -> None:
+    if not may_update(project, user_id, is_admin):
+        people = ", ".join([f"<@{project.owner_user_id}>", *(f"<@{d}>" for d in project.delegate_ids)])
+        raise NotAllowed(
+            f"Only the owner or a delegate of `{project.ref}` ({people}) or an ICT admin can update it. "
+            "Ask the owner to add you as a delegate, or to post the update.",
+            field="project",
+        )
+
+
+def post(
+    session: Session,
+    ws: Workspace,
+    project: Project,
+    *,
+    user_id: str,
+    is_admin: bool,
+    text: UpdateText,
+    source: UpdateSource,
+    now: datetime,
+) -> UpdateResult:
+    check_may_update(project, user_id, is_admin)
+    if project.workspace_id != ws.id:  # a caller bug, never user input: refuse loudly
+        raise DomainError("That project belongs to another workspace.")
+    update = ProgressUpdate(
+        workspace_id=ws.id, project_id=project.id, author_user_id=user_id, source=source, created_at=now
+    )
+    update.revisions = [_revision(1, text, user_id, now)]
+    session.add(update)
+    session.flush()
+    return _result(update, project)
+
+
+def latest_by(session: Session, ws: Workspace, project: Project, user_id: str) -> ProgressUpdate | None:
+    return session.scalar(
+        select(ProgressUpdate)
+        .where(
+            ProgressUpdate.workspace_id == ws.id,
+            ProgressUpdate.project_id == project.id,
+            ProgressUpdate.author_user_id == user_id,
+        )
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .options(selectinload(ProgressUpdate.revisions))
+    )
+
+
+def get(session: Session, ws: Workspace, update_id: int) -> ProgressUpdate:
+    update = session.scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.workspace_id == ws.id, ProgressUpdate.id == update_id)
+        .options(selectinload(ProgressUpdate.revisions), selectinload(ProgressUpdate.project))
+    )
+    if update is None:
+        raise DomainError("That update no longer exists.")
+    return update
+
+
+def correct(
+    session: Session,
+    ws: Workspace,
+    update: ProgressUpdate,
+    *,
+    user_id: str,
+    is_admin: bool,
+    text: UpdateText,
+    now: datetime,
+) -> UpdateResult:
+    """Add a revision to an update. Its author (or an admin) may; earlier text is kept."""
+    if update.workspace_id != ws.id:
+        raise DomainError("That update belongs to another workspace.")
+    if not (is_admin or update.author_user_id == user_id):
+        raise NotAllowed("Only the officer who posted an update, or an ICT admin, can correct it.")
+    update.revisions.append(_revision(update.current.number + 1, text, user_id, now))
+    session.flush()
+    return _result(update, update.project)
+
+
+def correct_latest(
+    session: Session,
+    ws: Workspace,
+    project: Project,
+    *,
+    user_id: str,
+    is_admin: bool,
+    text: UpdateText,
+    now: datetime,
+) -> UpdateResult:
+    update = latest_by(session, ws, project, user_id)
+    if update is None:
+        raise DomainError(
+            f"You have no update on `{project.ref}` to correct. Post one with "
+            f"`/ict-update {project.ref} green what was done`."
+        )
+    return correct(session, ws, update, user_id=user_id, is_admin=is_admin, text=text, now=now)
+
+
+def _revision(number: int, text: UpdateText, user_id: str, now: datetime) -> UpdateRevision:
+    return UpdateRevision(
+        number=number,
+        rag=text.rag,
+        progress=text.progress,
+        next_steps=text.next_steps,
+        risks=text.risks,
+        editor_user_id=user_id,
+        created_at=now,
+    )
+
+
+def result_of(update: ProgressUpdate) -> UpdateResult:
+    return _result(update, update.project)
+
+
+def _result(update: ProgressUpdate, project: Project) -> UpdateResult:
+    rev = update.current
+    return UpdateResult(
+        update_id=update.id,
+        revision=rev.number,
+        project_ref=project.ref,
+        project_title=project.title,
+        author=update.author_user_id,
+        rag=rev.rag,
+        progress=rev.progress,
+        next_steps=rev.next_steps,
+        risks=rev.risks,
+        created_at=update.created_at,
+        source=update.source,
+    )

@@ -1,0 +1,116 @@
+"""Configuration from the environment (pydantic-settings).
+
+A missing or malformed setting stops start-up with one line naming it; secret values are held as
+``SecretStr`` so they never appear in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+Mode = Literal["serve", "socket", "shell"]
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed. The message names it and never shows its value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_API_URL: str = "https://slack.com/api/"
+    DATABASE_URL: str = DEFAULT_DATABASE_URL
+    ICTBOT_TIMEZONE: str = "Europe/London"
+    ICTBOT_ADMINS: str = Field(default="", description="comma-separated Slack user IDs")
+    ICTBOT_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not v.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return v
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not v.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return v
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", v):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, v: str) -> str:
+        try:
+            url = make_url(v)
+        except ArgumentError:
+            raise ValueError("is not a database URL (e.g. sqlite:///ictbot.db or postgresql://host/db)") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return v
+
+    @field_validator("ICTBOT_TIMEZONE")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not an IANA time zone name such as Europe/London") from None
+        return v
+
+    @field_validator("ICTBOT_ADMINS")
+    @classmethod
+    def _admins(cls, v: str) -> str:
+        for item in _split(v):
+            if not SLACK_USER_ID.match(item):
+                raise ValueError("must be comma-separated Slack user IDs such as U012ABCDEF")
+        return v
+
+    @cached_property
+    def admins(self) -> frozenset[str]:
+        return frozenset(_split(self.ICTBOT_ADMINS))
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.ICTBOT_TIMEZONE)
+
+    def require(self, *names: str, purpose: str) -> None:
+        for name in names:
+            if getattr(self, name) is None:
+                raise ConfigError(f"{name} is not set; it is required for {purpose}.")
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def load_settings() -> Settings:
+    """Read the environment, turning pydantic's report into one line that names the setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name} {message}.") from None

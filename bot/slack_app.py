@@ -1,0 +1,73 @@
+"""The one Bolt app behind every way of running: HTTP, Socket Mode and the local shell."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.runtime import Runtime
+from bot.settings import ConfigError
+
+log = logging.getLogger(__name__)
+RUNTIME_KEY = "ictbot_runtime"
+
+
+def web_client(token: str, api_url: str) -> WebClient:
+    """A Web API client that honours 429 Retry-After and retries transient failures with backoff."""
+    client = WebClient(token=token, base_url=api_url, timeout=10)
+    client.retry_handlers.extend(
+        [
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ]
+    )
+    return client
+
+
+def create_app(
+    runtime: Runtime,
+    *,
+    client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+) -> App:
+    """Build the Bolt app. Request verification is always on; it cannot be switched off here."""
+    settings = runtime.settings
+    settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", purpose="the Slack app")
+    assert settings.SLACK_SIGNING_SECRET is not None and settings.SLACK_BOT_TOKEN is not None
+    if client is None:
+        client = web_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
+    app = App(
+        client=client,
+        signing_secret=settings.SLACK_SIGNING_SECRET.get_secret_value(),
+        request_verification_enabled=True,
+        token_verification_enabled=True,
+        listener_executor=listener_executor,
+        logger=logging.getLogger("ictbot.bolt"),
+    )
+
+    @app.middleware
+    def attach_runtime(context: BoltContext, next: Any) -> Any:
+        context[RUNTIME_KEY] = runtime
+        return next()
+
+    from handlers import register_listeners
+
+    register_listeners(app)
+    return app
+
+
+def runtime_of(context: BoltContext) -> Runtime:
+    runtime = context.get(RUNTIME_KEY)
+    if not isinstance(runtime, Runtime):
+        raise ConfigError("the Bolt app was built without ictbot's runtime; use bot.slack_app.create_app")
+    return runtime

@@ -1,0 +1,312 @@
+"""A stand-in for Slack's servers on loopback, speaking their wire format.
+
+Slack cannot be reached from here, so the local shell and the tests point the bot's Web API client
+(``SLACK_API_URL``) and the ``response_url`` of the requests they build at this server. It answers the
+Web API methods the bot uses the way Slack does (``{"ok": true, ...}`` / ``{"ok": false, "error": ...}``,
+HTTP 429 with ``Retry-After``), accepts form-encoded and JSON bodies, insists on a bearer token, and
+records every call so a caller can see exactly what Slack would have received.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
+
+JSON_PARAMS = ("view", "blocks", "attachments", "metadata")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request Slack would have received: a Web API method or a post to a response_url."""
+
+    method: str  # "chat.postMessage", or "response_url" for a post to a response_url
+    params: dict[str, Any]
+    token: str | None
+    key: str = ""  # the response_url's key
+
+
+@dataclass
+class _Fault:
+    status: int
+    error: str | None
+    retry_after: int | None
+    remaining: int
+
+
+@dataclass
+class SlackStandIn:
+    team_id: str = "T0LOCAL"
+    team_name: str = "Local council"
+    bot_user_id: str = "U0ICTBOT"
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self.calls: list[Call] = []
+        self._cond = threading.Condition()
+        self._faults: dict[str, list[_Fault]] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> SlackStandIn:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                standin._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        for event in self._holds.values():
+            event.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> SlackStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str = "") -> str:
+        return f"{self.base_url}/respond/{key or next(self._ids)}"
+
+    # -- what tests and the shell read --------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until ``count`` calls to ``method`` have arrived (or fail after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise TimeoutError(f"expected {count} call(s) to {method}; Slack received {seen}")
+                self._cond.wait(left)
+
+    def clear(self) -> None:
+        with self._cond:
+            self.calls.clear()
+
+    # -- steering -------------------------------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail as Slack would (e.g. 429, 503, or ok=false)."""
+        self._faults.setdefault(method, []).append(_Fault(status, error, retry_after, times))
+
+    def hold(self, method: str) -> threading.Event:
+        """Hold every answer to ``method`` until the returned event is set."""
+        event = threading.Event()
+        self._holds[method] = event
+        return event
+
+    def add_user(self, user_id: str, *, name: str, email: str = "", tz: str = "Europe/London") -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "real_name": name,
+            "tz": tz,
+            "deleted": False,
+            "is_bot": False,
+            "profile": {"email": email, "real_name": name, "display_name": name},
+        }
+
+    # -- the server ---------------------------------------------------------------------------
+    def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        length = int(req.headers.get("Content-Length") or 0)
+        raw = req.rfile.read(length).decode("utf-8") if length else ""
+        ctype = req.headers.get("Content-Type", "")
+        params: dict[str, Any]
+        if "json" in ctype and raw:
+            params = json.loads(raw)
+        else:
+            params = dict(parse_qsl(raw, keep_blank_values=True))
+        for key in JSON_PARAMS:
+            if isinstance(params.get(key), str) and params[key][:1] in "[{":
+                params[key] = json.loads(params[key])
+        auth = req.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
+        path = req.path.split("?", 1)[0]
+
+        if path.startswith("/respond/"):
+            call = Call("response_url", params, None, key=path.removeprefix("/respond/"))
+            self._record(call)
+            self._reply(req, 200, "ok", ctype="text/plain")
+            return
+        if not path.startswith("/api/"):
+            self._reply(req, 404, "not found", ctype="text/plain")
+            return
+        method = path.removeprefix("/api/")
+        hold = self._holds.get(method)
+        if hold is not None:
+            hold.wait(timeout=30)
+        fault = self._take_fault(method)
+        if fault is not None:
+            self._record(Call(method, {**params, "_fault": fault.status}, token))
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            body = {"ok": False, "error": fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")}
+            self._reply(req, fault.status, json.dumps(body), headers=headers)
+            return
+        self._record(Call(method, params, token))
+        if not token:
+            self._reply(req, 200, json.dumps({"ok": False, "error": "not_authed"}))
+            return
+        answer = self._answers.get(method)
+        body = answer(self, params) if answer else {"ok": False, "error": "unknown_method"}
+        self._reply(req, 200, json.dumps(body))
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        with self._cond:
+            faults = self._faults.get(method)
+            if not faults:
+                return None
+            fault = faults[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                faults.pop(0)
+            return fault
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    @staticmethod
+    def _reply(
+        req: BaseHTTPRequestHandler,
+        status: int,
+        body: str,
+        *,
+        ctype: str = "application/json; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = body.encode("utf-8")
+        req.send_response(status)
+        req.send_header("Content-Type", ctype)
+        req.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            req.send_header(k, v)
+        req.end_headers()
+        req.wfile.write(data)
+
+    # -- Slack's answers ------------------------------------------------------------------------
+    def _ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ids)}.000100"
+
+    def _auth_test(self, _p: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://local-council.slack.com/",
+            "team": self.team_name,
+            "user": "ictbot",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": "B0ICTBOT",
+            "is_enterprise_install": False,
+        }
+
+    def _post_message(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        ts = self._ts()
+        return {
+            "ok": True,
+            "channel": p["channel"],
+            "ts": ts,
+            "message": {"type": "message", "text": p.get("text", ""), "ts": ts, "bot_id": "B0ICTBOT"},
+        }
+
+    def _post_ephemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("channel") or not p.get("user"):
+            return {"ok": False, "error": "channel_not_found" if not p.get("channel") else "user_not_in_channel"}
+        return {"ok": True, "message_ts": self._ts()}
+
+    def _view(self, p: dict[str, Any]) -> dict[str, Any]:
+        view = p.get("view")
+        if not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if "trigger_id" in p and not p["trigger_id"]:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view_id = p.get("view_id") or f"V{next(self._ids):08d}"
+        return {
+            "ok": True,
+            "view": {
+                **view,
+                "id": view_id,
+                "team_id": self.team_id,
+                "state": {"values": {}},
+                "hash": f"{time.time_ns()}",
+                "app_id": "A0ICTBOT",
+                "bot_id": "B0ICTBOT",
+            },
+        }
+
+    def _lookup_by_email(self, p: dict[str, Any]) -> dict[str, Any]:
+        email = str(p.get("email", "")).lower()
+        for user in self.users.values():
+            if user["profile"].get("email", "").lower() == email and email:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
+
+    def _users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(p.get("user", "")))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": "D" + str(p.get("users", "X")).lstrip("UW")}}
+
+    _answers: ClassVar[dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]]] = {
+        "auth.test": _auth_test,
+        "chat.postMessage": _post_message,
+        "chat.postEphemeral": _post_ephemeral,
+        "views.open": _view,
+        "views.update": _view,
+        "views.push": _view,
+        "users.lookupByEmail": _lookup_by_email,
+        "users.info": _users_info,
+        "conversations.open": _conversations_open,
+    }

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.commands.ict_project import handle_ict_project
+from handlers.commands.ict_update import handle_ict_update
+
+
+def register(app: App) -> None:
+    app.command("/ict-update")(handle_ict_update)
+    app.command("/ict-project")(handle_ict_project)

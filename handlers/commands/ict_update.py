@@ -1,0 +1,63 @@
+"""`/ict-update`: the quick form, the modal, `help`, `mine` and `edit`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import quickform
+from bot.render import render, unescape_slack
+from bot.services import projects, updates
+from handlers.common import answer, runtime, team_name_of, team_of
+from handlers.modal import open_update_modal
+from handlers.ui import update_saved_blocks
+from models import UpdateSource
+
+
+def handle_ict_update(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()  # within Slack's 3 seconds whatever follows; the answer comes through response_url
+    rt = runtime(context)
+    user_id = command["user_id"]
+    form = quickform.parse(unescape_slack(command.get("text", "")))
+    if form.kind == "help":
+        answer(respond, render("update_help.mrkdwn.j2", limits=quickform.LIMITS))
+        return
+    if form.kind == "modal":
+        open_update_modal(
+            rt,
+            client,
+            command,
+            trigger_id=command["trigger_id"],
+            metadata={"src": UpdateSource.MODAL.value, "ch": command.get("channel_id")},
+        )
+        return
+    now = rt.now()
+    with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
+        if form.kind == "mine":
+            mine = projects.list_projects(session, ws, user_id=user_id)
+            answer(respond, render("mine.mrkdwn.j2", projects=mine, user_id=user_id, now=now, tz=rt.settings.timezone))
+            return
+        assert form.text is not None
+        project = projects.get(session, ws, form.ref)
+        is_admin = rt.is_admin(session, ws, user_id)
+        if form.kind == "edit":
+            result = updates.correct_latest(
+                session, ws, project, user_id=user_id, is_admin=is_admin, text=form.text, now=now
+            )
+        else:
+            result = updates.post(
+                session,
+                ws,
+                project,
+                user_id=user_id,
+                is_admin=is_admin,
+                text=form.text,
+                source=UpdateSource.COMMAND,
+                now=now,
+            )
+    text, blocks = update_saved_blocks(result)
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

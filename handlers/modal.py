@@ -1,0 +1,50 @@
+"""Opening the update modal, shared by the command, the message shortcut and the edit button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.errors import DomainError
+from bot.quickform import UpdateText
+from bot.runtime import Runtime
+from bot.services import projects
+from bot.services.updates import UpdateResult
+from handlers.common import team_name_of, team_of, user_of
+from handlers.ui import update_modal
+
+
+def open_update_modal(
+    rt: Runtime,
+    client: WebClient,
+    body: dict[str, Any],
+    *,
+    trigger_id: str,
+    metadata: dict[str, Any],
+    initial: UpdateText | None = None,
+    editing: UpdateResult | None = None,
+    notice: str | None = None,
+    preselect_rag: bool = True,
+) -> None:
+    user_id = user_of(body)
+    with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+        views = projects.list_projects(session, ws)
+    if not views and editing is None:
+        raise DomainError(
+            "The Work Plan has no open projects yet, so there is nothing to update. An ICT admin can add one "
+            "with `/ict-project add` or import the Work Plan with `ictbot projects import FILE.csv`."
+        )
+    mine = [v for v in views if v.owner == user_id or user_id in v.delegates]
+    selected = mine[0] if len(mine) == 1 else None
+    view = update_modal(
+        projects=views,
+        user_id=user_id,
+        metadata=metadata,
+        selected=selected,
+        initial=initial,
+        editing=editing,
+        notice=notice,
+        preselect_rag=preselect_rag,
+    )
+    client.views_open(trigger_id=trigger_id, view=view)

@@ -1,0 +1,44 @@
+"""The "Log as ICT update" message shortcut: any message becomes an update through the modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.quickform import MAX_PROGRESS, UpdateText
+from bot.render import unescape_slack
+from handlers.common import runtime
+from handlers.modal import open_update_modal
+from models import Rag, UpdateSource
+
+LOG_AS_UPDATE = "log_as_ict_update"
+
+
+def handle_log_as_update(ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    message = shortcut.get("message", {})
+    text = unescape_slack(str(message.get("text", ""))).strip()
+    notice = None
+    if len(text) > MAX_PROGRESS:
+        notice = (
+            f"The message has {len(text):,} characters; the first {MAX_PROGRESS:,} are below because that "
+            "is the most an update's progress can hold. Move the rest to next steps or risks."
+        )
+        text = text[:MAX_PROGRESS]
+    author = message.get("user")
+    if author and not notice:
+        notice = f"From a message by <@{author}> in <#{shortcut.get('channel', {}).get('id', '')}>."
+    # The RAG is left for the officer to choose: a message carries none. Progress is pre-filled.
+    initial = UpdateText(rag=Rag.GREEN, progress=text) if text else None
+    open_update_modal(
+        runtime(context),
+        client,
+        shortcut,
+        trigger_id=shortcut["trigger_id"],
+        metadata={"src": UpdateSource.SHORTCUT.value, "ch": shortcut.get("channel", {}).get("id")},
+        initial=initial,
+        notice=notice,
+        preselect_rag=False,
+    )

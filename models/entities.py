@@ -1,0 +1,193 @@
+"""The domain tables. Every row belongs, directly or through its parent, to one workspace."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as the lower-case value (VARCHAR + CHECK), readable in exports and SQL alike.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class ProjectStatus(enum.StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    COMPLETE = "complete"
+    CLOSED = "closed"
+
+
+class Rag(enum.StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class UpdateSource(enum.StrEnum):
+    COMMAND = "command"
+    MODAL = "modal"
+    SHORTCUT = "shortcut"
+    REMINDER = "reminder"
+    IMPORT = "import"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    CHAIR = "chair"
+
+
+class Workspace(Base):
+    """A Slack team (later also a Teams tenant)."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), default="slack")
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Strategy(Base):
+    __tablename__ = "strategy"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    priorities: Mapped[list[Priority]] = relationship(
+        back_populates="strategy", order_by="Priority.position", cascade="all, delete-orphan"
+    )
+
+
+class Priority(Base):
+    __tablename__ = "priority"
+    __table_args__ = (UniqueConstraint("strategy_id", "code"), UniqueConstraint("strategy_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    strategy: Mapped[Strategy] = relationship(back_populates="priorities")
+
+
+class Project(Base):
+    """An ICT Work Plan item."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("workspace_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id"), index=True)
+    owner_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    service_area: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, "project_status"))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    priority: Mapped[Priority | None] = relationship()
+    delegates: Mapped[list[ProjectDelegate]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectDelegate.user_id"
+    )
+
+    @property
+    def delegate_ids(self) -> list[str]:
+        return [d.user_id for d in self.delegates]
+
+
+class ProjectDelegate(Base):
+    __tablename__ = "project_delegate"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+    project: Mapped[Project] = relationship(back_populates="delegates")
+
+
+class ProgressUpdate(Base):
+    """One progress update on a project. Its text lives in revisions; the highest is current."""
+
+    __tablename__ = "progress_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    author_user_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[UpdateSource] = mapped_column(_enum(UpdateSource, "update_source"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    project: Mapped[Project] = relationship()
+    revisions: Mapped[list[UpdateRevision]] = relationship(
+        back_populates="update", order_by="UpdateRevision.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current(self) -> UpdateRevision:
+        return self.revisions[-1]
+
+
+class UpdateRevision(Base):
+    """The text of an update at one point in time. Corrections add a revision; none is overwritten."""
+
+    __tablename__ = "update_revision"
+    __table_args__ = (UniqueConstraint("update_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_update.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    rag: Mapped[Rag] = mapped_column(_enum(Rag, "rag"))
+    progress: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    risks: Mapped[str] = mapped_column(Text, default="")
+    editor_user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="revisions")
+
+
+class RoleGrant(Base):
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    granted_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

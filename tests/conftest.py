@@ -1,0 +1,171 @@
+"""Shared fixtures: a database on SQLite and on PostgreSQL, the stand-in Slack, the real Bolt app.
+
+Every test that asks for ``db_url`` (directly or through ``runtime``) runs once per backend. The
+PostgreSQL run needs ``ICTBOT_TEST_POSTGRES_URL`` (e.g. ``postgresql://127.0.0.1:5432/test``); without it
+those runs are skipped with a reason, except in CI (``CI=true``), where a missing server is an error.
+Each test session gets its own freshly migrated database, and every table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, delete, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from bot.local import InlineExecutor, LocalSlack
+from bot.runtime import Runtime
+from bot.services import projects
+from bot.settings import Settings
+from bot.slack_app import create_app, web_client
+from bot.standin import SlackStandIn
+from models import Base, make_engine, make_sessionmaker, upgrade
+
+POSTGRES_ENV = "ICTBOT_TEST_POSTGRES_URL"
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-0000-token"
+ADMIN = "U0ADMIN"
+OWNER = "U0OWNER"
+DELEGATE = "U0DELEG"
+STRANGER = "U0OTHER"
+START = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """Time for the code under test; tests move it, nothing reads the real clock."""
+
+    now: datetime = field(default=START)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    admin_url = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"ictbot_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} is not reachable: {exc.orig}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{Path(tmp_path_factory.mktemp('db')) / 'ictbot.db'}"
+        upgrade(url)
+        yield url
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{POSTGRES_ENV} must be set in CI so the PostgreSQL tests run")
+        pytest.skip(f"set {POSTGRES_ENV} (e.g. postgresql://127.0.0.1:5432/test) to run on PostgreSQL")
+    gen = _postgres_database(base)
+    url = next(gen)
+    upgrade(url)
+    yield url
+    next(gen, None)
+
+
+@pytest.fixture(scope="session")
+def _engines() -> Iterator[dict[str, Engine]]:
+    engines: dict[str, Engine] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str, _engines: dict[str, Engine]) -> Iterator[Engine]:
+    if db_url not in _engines:
+        _engines[db_url] = make_engine(db_url)
+    engine = _engines[db_url]
+    yield engine
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    with SlackStandIn(team_id="T0COUNCIL", team_name="Darlington") as s:
+        s.add_user(OWNER, name="Olive Owner", email="olive@example.gov.uk")
+        s.add_user(DELEGATE, name="Dan Delegate", email="dan@example.gov.uk")
+        s.add_user(ADMIN, name="Ada Admin", email="ada@example.gov.uk")
+        s.add_user(STRANGER, name="Sam Stranger", email="sam@example.gov.uk")
+        yield s
+
+
+@pytest.fixture
+def settings(db_url: str, standin: SlackStandIn) -> Settings:
+    return Settings(
+        SLACK_BOT_TOKEN=BOT_TOKEN,  # type: ignore[arg-type]
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,  # type: ignore[arg-type]
+        SLACK_API_URL=standin.api_url,
+        DATABASE_URL=db_url,
+        ICTBOT_ADMINS=ADMIN,
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings, engine: Engine, clock: Clock) -> Runtime:
+    return Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+
+
+@pytest.fixture
+def slack(runtime: Runtime, standin: SlackStandIn, clock: Clock) -> LocalSlack:
+    """The real Bolt app, its Web API client pointed at the stand-in, driven by signed requests."""
+    client = web_client(BOT_TOKEN, standin.api_url)
+    app = create_app(runtime, client=client, listener_executor=InlineExecutor())
+    # Requests are signed with the real time: Bolt checks their age against its own clock.
+    return LocalSlack(app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url,
+                      team_id=standin.team_id, team_domain="darlington")
+
+
+@pytest.fixture
+def workplan(runtime: Runtime, standin: SlackStandIn) -> dict[str, int]:
+    """A small Work Plan in the stand-in's workspace; returns project ids by ref."""
+    rows = [
+        ("NET-01", "Council network refresh", "ARCH", OWNER, [DELEGATE]),
+        ("MOB-01", "Mobile carrier cut-across", "ARCH", OWNER, []),
+        ("EFORM-01", "E-forms for online services", "BD", DELEGATE, []),
+        ("PCI-01", "PCI DSS quarterly tests", "GOV", ADMIN, []),
+        ("TRN-01", "Technical training programme", "WF", DELEGATE, []),
+    ]
+    ids: dict[str, int] = {}
+    with runtime.unit(standin.team_id) as (session, ws):
+        for ref, title, prio, owner, delegates in rows:
+            p = projects.add(session, ws, ref=ref, title=title, priority=prio, owner=owner, delegates=delegates,
+                             now=runtime.now())
+            ids[ref] = p.id
+    return ids
