@@ -1,8 +1,15 @@
-"""The one error handler: a domain error becomes its message, anything else a logged apology."""
+"""Turning errors into answers: a domain error becomes its message, anything else a logged apology.
+
+Listeners acknowledge first and then do their work inside ``answering_errors(respond)``. The error
+must not escape a listener after its ack: Bolt would then report the request to Slack as failed
+even though it was acknowledged. ``app.error`` covers whatever still escapes.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App, Respond
@@ -14,17 +21,28 @@ from handlers.common import answer, apology
 log = logging.getLogger("ictbot.handlers")
 
 
-def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None, logger: logging.Logger) -> None:
-    kind = body.get("command") or body.get("type") or "request"
+def reply_to_error(error: Exception, respond: Respond | None, what: str) -> None:
     if isinstance(error, DomainError):
         if respond is not None:
             answer(respond, error.message, escape=True)
         return
     if isinstance(error, SQLAlchemyError):
-        log.error("database error while handling %s: %s", kind, error.__class__.__name__, exc_info=error)
+        log.error("database error while handling %s: %s", what, error.__class__.__name__, exc_info=error)
     else:
-        log.error("unexpected error while handling %s", kind, exc_info=error)
+        log.error("unexpected error while handling %s", what, exc_info=error)
     apology(respond)
+
+
+@contextmanager
+def answering_errors(respond: Respond | None, what: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001  (every failure is answered and logged, none escapes)
+        reply_to_error(exc, respond, what)
+
+
+def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+    reply_to_error(error, respond, str(body.get("command") or body.get("type") or "a request"))
 
 
 def register(app: App) -> None:

@@ -148,8 +148,13 @@ def slack(runtime: Runtime, standin: SlackStandIn, clock: Clock) -> LocalSlack:
     client = web_client(BOT_TOKEN, standin.api_url)
     app = create_app(runtime, client=client, listener_executor=InlineExecutor())
     # Requests are signed with the real time: Bolt checks their age against its own clock.
-    return LocalSlack(app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url,
-                      team_id=standin.team_id, team_domain="darlington")
+    return LocalSlack(
+        app=app,
+        signing_secret=SIGNING_SECRET,
+        response_url=standin.response_url,
+        team_id=standin.team_id,
+        team_domain="darlington",
+    )
 
 
 @pytest.fixture
@@ -165,7 +170,8 @@ def workplan(runtime: Runtime, standin: SlackStandIn) -> dict[str, int]:
     ids: dict[str, int] = {}
     with runtime.unit(standin.team_id) as (session, ws):
         for ref, title, prio, owner, delegates in rows:
-            p = projects.add(session, ws, ref=ref, title=title, priority=prio, owner=owner, delegates=delegates,
-                             now=runtime.now())
+            p = projects.add(
+                session, ws, ref=ref, title=title, priority=prio, owner=owner, delegates=delegates, now=runtime.now()
+            )
             ids[ref] = p.id
     return ids

@@ -67,7 +67,7 @@ def normalise_ref(ref: str) -> str:
 def suggestions(session: Session, ws: Workspace, ref: str, limit: int = 3) -> list[str]:
     refs = list(session.scalars(select(Project.ref).where(Project.workspace_id == ws.id)))
     key = normalise_ref(ref)
-    close = difflib.get_close_matches(key, refs, n=limit, cutoff=0.5)
+    close = difflib.get_close_matches(key, refs, n=limit, cutoff=0.7)
     # A ref typed without its number ("NET") should still find NET-01, NET-02.
     prefix = [r for r in sorted(refs) if r.startswith(key) and r not in close]
     return (close + prefix)[:limit]
@@ -114,10 +114,21 @@ def list_projects(
         .group_by(ProgressUpdate.project_id)
         .subquery()
     )
+    current = (
+        select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("number"))
+        .join(latest, latest.c.update_id == UpdateRevision.update_id)
+        .group_by(UpdateRevision.update_id)
+        .subquery()
+    )
     stmt = (
-        select(Project, ProgressUpdate)
+        select(Project, ProgressUpdate.created_at, UpdateRevision.rag)
         .outerjoin(latest, latest.c.project_id == Project.id)
         .outerjoin(ProgressUpdate, ProgressUpdate.id == latest.c.update_id)
+        .outerjoin(current, current.c.update_id == ProgressUpdate.id)
+        .outerjoin(
+            UpdateRevision,
+            (UpdateRevision.update_id == current.c.update_id) & (UpdateRevision.number == current.c.number),
+        )
         .outerjoin(Priority, Priority.id == Project.priority_id)
         .where(Project.workspace_id == ws.id)
         .options(selectinload(Project.delegates), selectinload(Project.priority))
@@ -128,25 +139,7 @@ def list_projects(
     if user_id is not None:
         delegated = select(ProjectDelegate.project_id).where(ProjectDelegate.user_id == user_id)
         stmt = stmt.where((Project.owner_user_id == user_id) | Project.id.in_(delegated))
-    rows = session.execute(stmt).all()
-    update_ids = [u.id for _, u in rows if u is not None]
-    rags: dict[int, Rag] = {}
-    if update_ids:
-        current = (
-            select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("n"))
-            .where(UpdateRevision.update_id.in_(update_ids))
-            .group_by(UpdateRevision.update_id)
-            .subquery()
-        )
-        rags = dict(
-            session.execute(
-                select(UpdateRevision.update_id, UpdateRevision.rag).join(
-                    current,
-                    (current.c.update_id == UpdateRevision.update_id) & (current.c.n == UpdateRevision.number),
-                )
-            ).tuples()
-        )
-    return [_view(p, u.created_at if u else None, rags.get(u.id) if u else None) for p, u in rows]
+    return [_view(p, last_at, rag) for p, last_at, rag in session.execute(stmt)]
 
 
 def group_by_priority(views: Iterable[ProjectView]) -> list[tuple[str, list[ProjectView]]]:
@@ -287,12 +280,12 @@ def import_csv(
     parsed: list[_Row] = []
     seen: dict[str, int] = {}
     emails: set[str] = set()
-    for row in reader:
+    for record in reader:
         line = reader.line_num
-        if None in row:
+        if None in record:
             problems.append((line, "this row has more fields than the header"))
             continue
-        cells = {k: (v or "").strip() for k, v in row.items()}
+        cells = {k: (v or "").strip() for k, v in record.items()}
         if not any(cells.values()):
             continue
         errors: list[str] = []
@@ -362,10 +355,10 @@ def import_csv(
                 ]
             )
         resolved = resolve_emails(sorted(emails))
-        for row in parsed:
-            for person in row.people:
+        for item in parsed:
+            for person in item.people:
                 if EMAIL.match(person) and not resolved.get(person.lower()):
-                    problems.append((row.line, f"no Slack user has the e-mail address {person}"))
+                    problems.append((item.line, f"no Slack user has the e-mail address {person}"))
     if problems:
         raise ImportFailed(sorted(problems))
 

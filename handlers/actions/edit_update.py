@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import NotAllowed
 from bot.quickform import UpdateText
 from bot.services import updates
 from handlers.common import runtime, team_name_of, team_of, user_of
+from handlers.errors import answering_errors
 from handlers.modal import open_update_modal
 
 
 def handle_edit_update(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
 ) -> None:
     ack()
+    with answering_errors(respond, "the Correct this update button"):
+        _open_correction(body, action, client, context)
+
+
+def _open_correction(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     rt = runtime(context)
     user_id = user_of(body)
     with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):

@@ -13,6 +13,7 @@ from bot.runtime import Runtime
 from bot.services import projects, roles
 from bot.services import strategy as strategy_service
 from handlers.common import answer, runtime, team_name_of, team_of
+from handlers.errors import answering_errors
 from models import ProjectStatus
 
 SUBCOMMANDS = ("list", "add", "reassign", "close", "complete", "help")
@@ -29,6 +30,11 @@ def parse_user(token: str, what: str) -> str:
 
 def handle_ict_project(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
+    with answering_errors(respond, "/ict-project"):
+        _ict_project(command, respond, context)
+
+
+def _ict_project(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     rt = runtime(context)
     words = unescape_slack(command.get("text", "")).split()
     sub = words[0].lower() if words else "help"

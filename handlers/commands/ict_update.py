@@ -11,6 +11,7 @@ from bot import quickform
 from bot.render import render, unescape_slack
 from bot.services import projects, updates
 from handlers.common import answer, runtime, team_name_of, team_of
+from handlers.errors import answering_errors
 from handlers.modal import open_update_modal
 from handlers.ui import update_saved_blocks
 from models import UpdateSource
@@ -20,6 +21,11 @@ def handle_ict_update(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     ack()  # within Slack's 3 seconds whatever follows; the answer comes through response_url
+    with answering_errors(respond, "/ict-update"):
+        _ict_update(command, respond, client, context)
+
+
+def _ict_update(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     rt = runtime(context)
     user_id = command["user_id"]
     form = quickform.parse(unescape_slack(command.get("text", "")))

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.quickform import MAX_PROGRESS, UpdateText
 from bot.render import unescape_slack
 from handlers.common import runtime
+from handlers.errors import answering_errors
 from handlers.modal import open_update_modal
 from models import Rag, UpdateSource
 
 LOG_AS_UPDATE = "log_as_ict_update"
 
 
-def handle_log_as_update(ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def handle_log_as_update(
+    ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
     ack()
+    with answering_errors(respond, "the Log as ICT update shortcut"):
+        _open_prefilled(shortcut, client, context)
+
+
+def _open_prefilled(shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     message = shortcut.get("message", {})
     text = unescape_slack(str(message.get("text", ""))).strip()
     notice = None

@@ -58,7 +58,7 @@ def handle_update_submission(
                     session, ws, project, user_id=user_id, is_admin=is_admin, text=text, source=source, now=now
                 )
     except DomainError as exc:
-        block = exc.field if exc.field in values else ("progress" if "progress" in values else next(iter(values)))
+        block = exc.field if exc.field and exc.field in values else "progress"
         ack(response_action="errors", errors={block: exc.message.replace("`", "")})
         return
     except SQLAlchemyError as exc:

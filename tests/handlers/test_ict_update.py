@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from bot.local import LocalSlack
-from bot.runtime import Runtime
-from bot.standin import SlackStandIn
+from bot.slack_app import create_app, web_client
 from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource
-from tests.conftest import ADMIN, DELEGATE, OWNER, STRANGER
-
-
-def count(runtime: Runtime, model: type) -> int:
-    with runtime.sessions() as s:
-        return int(s.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def last_reply(standin: SlackStandIn) -> dict:
-    return standin.calls_to("response_url")[-1].params
-
-
-def shown(message: dict) -> str:
-    """Everything a person would read in a message: its blocks' text, or its text when it has none."""
-    parts = [b["text"]["text"] for b in message.get("blocks") or [] if b.get("type") == "section"]
-    return "\n".join(parts) or message["text"]
+from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, SIGNING_SECRET, STRANGER
+from tests.helpers import count, last_reply, shown
 
 
 def test_quick_form_stores_update_and_confirms_ephemerally(slack, standin, runtime, workplan):
@@ -44,7 +31,11 @@ def test_quick_form_takes_next_steps_and_risks(slack, standin, runtime, workplan
     with runtime.sessions() as s:
         rev = s.scalars(select(UpdateRevision)).one()
     assert (rev.rag, rev.progress, rev.next_steps, rev.risks) == (
-        Rag.RED, "Links down", "chase BT", "budget & <!channel>")
+        Rag.RED,
+        "Links down",
+        "chase BT",
+        "budget & <!channel>",
+    )
     assert "budget &amp; &lt;!channel&gt;" in shown(last_reply(standin))  # shown inert, stored verbatim
 
 
@@ -59,3 +50,145 @@ def test_stranger_is_refused_and_nothing_is_written(slack, standin, runtime, wor
 def test_admin_may_update_any_project(slack, standin, runtime, workplan):
     slack.command("/ict-update", "TRN-01 g On track", user_id=ADMIN)
     assert count(runtime, ProgressUpdate) == 1
+
+
+def test_rag_is_case_insensitive_and_letters_work(slack, runtime, workplan):
+    for text in ("NET-01 GREEN a", "NET-01 Amber b", "NET-01 r c", "NET-01 G d"):
+        slack.command("/ict-update", text, user_id=OWNER)
+    with runtime.sessions() as s:
+        rags = [r.rag for r in s.scalars(select(UpdateRevision).order_by(UpdateRevision.id))]
+    assert rags == [Rag.GREEN, Rag.AMBER, Rag.RED, Rag.GREEN]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("NET-01 Core links delayed", "Give the RAG status after `NET-01`: red, amber or green"),
+        ("NET-01 purple Core links", "Give the RAG status after `NET-01`"),
+        ("NET-01 amber", "the update's progress text is empty"),
+        ("NET-01 amber    | next: later", "the update's progress text is empty"),
+        ("NET-01 amber " + "x" * 2001, "Progress is 2,001 characters; the limit is 2,000"),
+        ("NET-01 amber ok | risks: " + "y" * 1001, "Risks/issues is 1,001 characters; the limit is 1,000"),
+        ("edit", "Say which project's latest update to correct"),
+        ("<!channel> amber hi", "is not a project reference"),
+    ],
+)
+def test_malformed_quick_form_explains_and_writes_nothing(slack, standin, runtime, workplan, text, expected):
+    assert slack.command("/ict-update", text, user_id=OWNER).status == 200
+    reply = last_reply(standin)
+    assert reply["response_type"] == "ephemeral"
+    assert expected in shown(reply)
+    assert count(runtime, ProgressUpdate) == 0
+
+
+def test_typed_mrkdwn_in_an_error_is_shown_inert(slack, standin, workplan):
+    slack.command("/ict-update", "<!channel> amber hi", user_id=OWNER)
+    text = shown(last_reply(standin))
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+
+def test_unknown_project_suggests_the_closest_refs(slack, standin, runtime, workplan):
+    slack.command("/ict-update", "NET-1 amber Links", user_id=OWNER)
+    text = shown(last_reply(standin))
+    assert "There is no project `NET-1`" in text and "Did you mean NET-01?" in text
+    slack.command("/ict-update", "EFORM amber x", user_id=OWNER)
+    assert "EFORM-01" in shown(last_reply(standin))
+    assert count(runtime, ProgressUpdate) == 0
+
+
+def test_help_explains_the_quick_form(slack, standin, workplan):
+    slack.command("/ict-update", "help", user_id=STRANGER)
+    text = shown(last_reply(standin))
+    assert "| next:" in text and "/ict-update edit REF" in text and "/ict-update mine" in text
+
+
+def test_mine_lists_own_and_delegated_projects_with_last_update(slack, standin, clock, workplan):
+    slack.command("/ict-update", "NET-01 amber Links delayed", user_id=OWNER)
+    clock.advance(days=3)
+    slack.command("/ict-update", "mine", user_id=DELEGATE)
+    text = shown(last_reply(standin))
+    assert "*Your projects* (3)" in text
+    assert "*NET-01* Council network refresh _(delegate)_" in text
+    assert "last updated 3 days ago (24 Nov 2026 09:30)" in text
+    assert "*EFORM-01* E-forms for online services — :grey_question: no update yet" in text
+    assert "MOB-01" not in text
+
+
+def test_mine_for_someone_with_no_projects(slack, standin, workplan):
+    slack.command("/ict-update", "mine", user_id=STRANGER)
+    assert "You own no open project" in shown(last_reply(standin))
+
+
+def test_edit_adds_a_revision_and_keeps_the_old_text(slack, standin, runtime, clock, workplan):
+    slack.command("/ict-update", "NET-01 amber Links delayd", user_id=OWNER)
+    clock.advance(minutes=5)
+    slack.command("/ict-update", "edit NET-01 amber Links delayed by supplier", user_id=OWNER)
+    assert "Correction saved" in shown(last_reply(standin))
+    with runtime.sessions() as s:
+        update = s.scalars(select(ProgressUpdate)).one()
+        assert [(r.number, r.progress) for r in update.revisions] == [
+            (1, "Links delayd"),
+            (2, "Links delayed by supplier"),
+        ]
+
+
+def test_edit_without_an_earlier_update_explains(slack, standin, runtime, workplan):
+    slack.command("/ict-update", "edit NET-01 green Done", user_id=OWNER)
+    assert "You have no update on `NET-01` to correct" in shown(last_reply(standin))
+    assert count(runtime, ProgressUpdate) == 0
+
+
+def test_a_delegate_cannot_correct_the_owners_update_through_edit(slack, standin, runtime, workplan):
+    slack.command("/ict-update", "NET-01 amber Links delayed", user_id=OWNER)
+    slack.command("/ict-update", "edit NET-01 green All fine", user_id=DELEGATE)
+    assert "You have no update on `NET-01` to correct" in shown(last_reply(standin))
+    assert count(runtime, UpdateRevision) == 1
+
+
+def test_projects_of_another_workspace_are_invisible(slack, standin, runtime, workplan):
+    other = LocalSlack(
+        app=slack.app,
+        signing_secret=slack.signing_secret,
+        response_url=standin.response_url,
+        team_id="T0OTHERCOUNCIL",
+        team_domain="elsewhere",
+    )
+    other.command("/ict-update", "NET-01 amber From elsewhere", user_id=ADMIN)
+    assert "There is no project `NET-01`" in shown(last_reply(standin))
+    other.command("/ict-update", "mine", user_id=OWNER)
+    assert "You own no open project" in shown(last_reply(standin))
+    assert count(runtime, ProgressUpdate) == 0
+
+
+def test_a_database_error_apologises_logs_the_cause_and_leaves_no_partial_row(
+    slack, standin, runtime, workplan, caplog
+):
+    def fail_on_revision(mapper, connection, target):
+        raise OperationalError("INSERT INTO update_revision", {}, Exception("disk I/O error"))
+
+    event.listen(UpdateRevision, "before_insert", fail_on_revision)
+    try:
+        assert slack.command("/ict-update", "NET-01 amber Links delayed", user_id=OWNER).status == 200
+    finally:
+        event.remove(UpdateRevision, "before_insert", fail_on_revision)
+    assert "Sorry — something went wrong on our side and nothing was saved" in last_reply(standin)["text"]
+    assert count(runtime, ProgressUpdate) == 0 and count(runtime, UpdateRevision) == 0
+    record = next(r for r in caplog.records if "database error" in r.getMessage())
+    assert record.exc_info and "disk I/O error" in str(record.exc_info[1])
+    assert "Links delayed" not in caplog.text  # officer text stays out of the logs
+
+
+def test_the_command_is_acknowledged_before_slow_web_api_work(runtime, standin, workplan):
+    """With the production executor, Slack gets its 200 while views.open is still in flight."""
+    app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url))
+    driver = LocalSlack(
+        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+    )
+    release = standin.hold("views.open")
+    try:
+        response = driver.command("/ict-update", "", user_id=OWNER)
+        assert response.status == 200 and response.body == ""
+        assert not standin.calls_to("views.open")  # the modal has not been answered yet
+    finally:
+        release.set()
+    standin.wait_for("views.open")
