@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 from alembic import context
 
 from models import entities  # noqa: F401  (registers the tables on the metadata)
 from models.base import Base
 from models.db import make_engine
 
+DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
+
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
-assert url, "sqlalchemy.url must be set by models.db.alembic_config"
+# `ictbot db upgrade` sets the URL; the alembic command line (alembic.ini) takes DATABASE_URL.
+url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 
 connectable = make_engine(url)
 with connectable.connect() as connection:
