@@ -39,16 +39,23 @@ def create_app(
     *,
     client: WebClient | None = None,
     listener_executor: Executor | None = None,
+    socket_mode: bool = False,
 ) -> App:
-    """Build the Bolt app. Request verification is always on; it cannot be switched off here."""
+    """Build the Bolt app. Request verification is always on; it cannot be switched off here.
+
+    In Socket Mode Slack's requests arrive over the app's own WebSocket, not HTTP, so the signing
+    secret is not needed there; any HTTP request still has to pass verification.
+    """
     settings = runtime.settings
-    settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", purpose="the Slack app")
-    assert settings.SLACK_SIGNING_SECRET is not None and settings.SLACK_BOT_TOKEN is not None
+    required = ("SLACK_BOT_TOKEN",) if socket_mode else ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings.require(*required, purpose="Socket Mode" if socket_mode else "the Slack app over HTTP")
+    assert settings.SLACK_BOT_TOKEN is not None
+    secret = settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else ""
     if client is None:
         client = web_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
     app = App(
         client=client,
-        signing_secret=settings.SLACK_SIGNING_SECRET.get_secret_value(),
+        signing_secret=secret,
         request_verification_enabled=True,
         token_verification_enabled=True,
         listener_executor=listener_executor,

@@ -1,0 +1,175 @@
+"""Production entry points: the Bolt app behind uvicorn (HTTP), or over Socket Mode.
+
+The HTTP side is an ASGI (Starlette) app so that one ``ictbot serve`` can later carry the Teams
+endpoint (its SDK is asyncio-based) beside Slack's: pass its routes to :func:`asgi_app` as ``extra_routes``.
+
+Bolt's own Starlette adapter calls ``App.dispatch`` on the event loop; dispatch blocks (signature
+check, the listener until it acks, database work), so here it runs in a worker thread instead and the
+loop stays free for other requests. Slow work still happens after the ack: the app keeps
+``process_before_response`` off, so listeners finish on Bolt's thread pool after Slack has its 200.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import uvicorn
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.runtime import Runtime
+from bot.settings import ConfigError, Settings
+from bot.slack_app import create_app
+from models.db import alembic_config
+
+__all__ = [
+    "HEALTH_PATH",
+    "SLACK_EVENTS_PATH",
+    "SchemaNotAtHead",
+    "asgi_app",
+    "require_schema_at_head",
+    "serve",
+    "server_config",
+    "socket_mode",
+]
+
+log = logging.getLogger(__name__)
+
+SLACK_EVENTS_PATH = "/slack/events"  # commands, interactivity and options all arrive here (manifest.yml)
+HEALTH_PATH = "/healthz"
+UPGRADE_HINT = "Run `ictbot db upgrade` first; ictbot does not migrate a database on its own when it starts."
+
+
+class SchemaNotAtHead(ConfigError):
+    """The database's schema is not the one this version of the code expects."""
+
+
+# -- the ASGI app ------------------------------------------------------------------------------
+def asgi_app(runtime: Runtime, bolt_app: App, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """``POST /slack/events`` for Slack, ``GET /healthz`` for the load balancer, plus ``extra_routes``."""
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except UnicodeDecodeError:  # Slack only sends UTF-8; this cannot be a request of theirs
+            return PlainTextResponse("the request body is not UTF-8", status_code=400)
+        # Bolt verifies the signature and timestamp (401 otherwise) inside dispatch.
+        bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        return to_starlette_response(bolt_response)
+
+    async def healthz(_request: Request) -> Response:
+        try:
+            await run_in_threadpool(_ping, runtime.engine)
+        except SQLAlchemyError as exc:
+            # The reason goes to the log only: a health endpoint is public and must not describe the database.
+            log.warning("health check: the database is unavailable (%s)", exc.__class__.__name__)
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503, headers=_NO_STORE)
+        return JSONResponse({"status": "ok"}, headers=_NO_STORE)
+
+    routes: list[BaseRoute] = [
+        Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
+        Route(HEALTH_PATH, healthz, methods=["GET"]),
+        *extra_routes,
+    ]
+    return Starlette(routes=routes)
+
+
+_NO_STORE = {"cache-control": "no-store"}
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+# -- the schema --------------------------------------------------------------------------------
+def require_schema_at_head(engine: Engine) -> None:
+    """Refuse to run against a database whose schema is not at the migrations' head.
+
+    Raises :class:`SchemaNotAtHead` naming ``ictbot db upgrade``; a database that cannot be reached
+    raises :class:`ConfigError` naming it (password hidden).
+    """
+    where = engine.url.render_as_string(hide_password=True)
+    script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
+    expected = set(script.get_heads())
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc.__class__.__name__).strip().splitlines()[0]
+        raise ConfigError(f"cannot reach the database at {where}: {reason}") from None
+    if current == expected:
+        return
+    if not current:
+        raise SchemaNotAtHead(f"The database at {where} has no ictbot schema yet. {UPGRADE_HINT}")
+    unknown = current - {rev.revision for rev in script.walk_revisions()}
+    if unknown:
+        raise SchemaNotAtHead(
+            f"The database at {where} is at schema revision {_revisions(unknown)}, which this version of ictbot "
+            "does not know: a newer ictbot has migrated it. Run that version (or a newer one)."
+        )
+    raise SchemaNotAtHead(
+        f"The database at {where} is at schema revision {_revisions(current)}, but this version of ictbot "
+        f"needs {_revisions(expected)}. {UPGRADE_HINT}"
+    )
+
+
+def _revisions(revs: set[str]) -> str:
+    return ", ".join(sorted(revs))
+
+
+# -- running ---------------------------------------------------------------------------------------
+def server_config(app: Starlette, *, host: str, port: int) -> uvicorn.Config:
+    """How production runs the ASGI app (also what the end-to-end test starts)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # keep ictbot's logging configuration (and its secret redaction)
+        proxy_headers=True,  # behind a TLS-terminating proxy; trusted from FORWARDED_ALLOW_IPS only
+        access_log=False,  # request lines add nothing Slack's retries would not; errors are logged
+        timeout_graceful_shutdown=10,
+    )
+
+
+def serve(settings: Settings, *, host: str, port: int) -> None:
+    """Serve Slack over HTTP until interrupted. Run more instances for more capacity."""
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="ictbot serve")
+    runtime = Runtime.from_settings(settings)
+    try:
+        require_schema_at_head(runtime.engine)
+        app = asgi_app(runtime, create_app(runtime))
+        log.info("ictbot serving Slack on http://%s:%d%s", host, port, SLACK_EVENTS_PATH)
+        server = uvicorn.Server(server_config(app, host=host, port=port))
+        server.run()
+        if not server.started:  # as uvicorn.run does: e.g. the port is taken (uvicorn has logged why)
+            raise ConfigError(f"ictbot serve could not start listening on {host}:{port}; see the log above.")
+    finally:
+        runtime.engine.dispose()
+
+
+def socket_mode(settings: Settings) -> None:
+    """Connect to Slack over Socket Mode (no public URL needed) until interrupted."""
+    settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", purpose="Socket Mode")
+    assert settings.SLACK_APP_TOKEN is not None
+    runtime = Runtime.from_settings(settings)
+    try:
+        require_schema_at_head(runtime.engine)
+        bolt_app = create_app(runtime, socket_mode=True)
+        log.info("ictbot connecting to Slack over Socket Mode")
+        handler = SocketModeHandler(bolt_app, settings.SLACK_APP_TOKEN.get_secret_value())
+        handler.start()  # type: ignore[no-untyped-call]  # blocks; Bolt leaves this one unannotated
+    finally:
+        runtime.engine.dispose()

@@ -1,0 +1,321 @@
+"""The production HTTP front: signed Slack requests through the ASGI app, the health check, the
+schema guard, and one end-to-end run of the real uvicorn server."""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import uvicorn
+from alembic.script import ScriptDirectory
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from sqlalchemy import func, select, text
+from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra pins httpx, which still works
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+from bot import server
+from bot.local import LocalSlack, signed_headers
+from bot.runtime import Runtime
+from bot.server import SchemaNotAtHead, asgi_app, require_schema_at_head, server_config
+from bot.settings import ConfigError, Settings
+from bot.standin import SlackStandIn
+from models import ProgressUpdate, make_engine, make_sessionmaker, upgrade
+from models.db import alembic_config
+from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
+
+FORM = "application/x-www-form-urlencoded"
+UPDATE_TEXT = "NET-01 amber Core links upgrade delayed by supplier"
+
+
+def stored_updates(runtime: Runtime) -> int:
+    with runtime.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(ProgressUpdate)) or 0)
+
+
+def command_body(slack: LocalSlack, text: str = UPDATE_TEXT) -> str:
+    return urlencode(slack.command_form("/ict-update", text, user_id=OWNER))
+
+
+def signed(body: str, *, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    headers = signed_headers(secret, body, timestamp=timestamp, content_type=FORM)
+    return {k: str(v) for k, v in headers.items()}
+
+
+@pytest.fixture
+def http(runtime: Runtime, slack: LocalSlack, standin: SlackStandIn) -> Iterator[TestClient]:
+    app = asgi_app(runtime, slack.app)
+    standin.clear()  # building the Bolt app called auth.test; from here on, only what requests cause
+    with TestClient(app) as client:
+        yield client
+
+
+# -- POST /slack/events ------------------------------------------------------------------------
+def test_signed_slash_command_is_acknowledged_and_stored(http, slack, standin, runtime, workplan):
+    body = command_body(slack)
+    resp = http.post("/slack/events", content=body, headers=signed(body))
+    assert resp.status_code == 200
+    assert stored_updates(runtime) == 1
+    reply = standin.wait_for("response_url")[-1].params
+    assert reply["response_type"] == "ephemeral" and "NET-01" in reply["text"]
+
+
+def test_forged_signature_is_refused_and_nothing_is_stored(http, slack, standin, runtime, workplan):
+    body = command_body(slack)
+    resp = http.post("/slack/events", content=body, headers=signed(body, secret="not-the-signing-secret"))
+    assert resp.status_code == 401
+    assert stored_updates(runtime) == 0
+    assert standin.calls == []
+
+
+def test_request_older_than_five_minutes_is_refused(http, slack, standin, runtime, workplan):
+    body = command_body(slack)
+    resp = http.post("/slack/events", content=body, headers=signed(body, timestamp=int(time.time()) - 6 * 60))
+    assert resp.status_code == 401
+    assert stored_updates(runtime) == 0
+    assert standin.calls == []
+
+
+def test_body_changed_after_signing_is_refused(http, slack, standin, runtime, workplan):
+    body = command_body(slack)
+    headers = signed(body)
+    tampered = command_body(slack, "PCI-01 green Tampered with on the way")
+    resp = http.post("/slack/events", content=tampered, headers=headers)
+    assert resp.status_code == 401
+    assert stored_updates(runtime) == 0
+
+
+def test_request_without_signature_headers_is_refused(http, slack, standin, runtime, workplan):
+    body = command_body(slack)
+    resp = http.post("/slack/events", content=body, headers={"content-type": FORM})
+    assert resp.status_code == 401
+    assert stored_updates(runtime) == 0
+    assert standin.calls == []
+
+
+def test_body_that_is_not_utf8_is_a_bad_request(http, runtime, workplan):
+    body = b"token=x&text=\xff\xfe"
+    headers = {"content-type": FORM, "x-slack-request-timestamp": str(int(time.time())), "x-slack-signature": "v0=00"}
+    assert http.post("/slack/events", content=body, headers=headers).status_code == 400
+    assert stored_updates(runtime) == 0
+
+
+def test_slack_endpoint_only_takes_post(http):
+    assert http.get("/slack/events").status_code == 405
+
+
+# -- GET /healthz ------------------------------------------------------------------------------
+def test_health_is_ok_when_the_database_answers(http):
+    resp = http.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok"}
+    assert resp.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://ictbot:secret@127.0.0.1:1/ictbot",  # nothing listens on port 1
+        "sqlite:////nonexistent-ictbot-dir/sub/ictbot.db",  # a directory that does not exist
+    ],
+    ids=["postgresql-unreachable", "sqlite-missing-dir"],
+)
+def test_health_is_503_without_detail_when_the_database_is_down(url):
+    engine = make_engine(url)
+    settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, DATABASE_URL=url)  # type: ignore[arg-type]
+    runtime = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine))
+    bolt_app = App(client=WebClient(token=BOT_TOKEN), signing_secret=SIGNING_SECRET, token_verification_enabled=False)
+    try:
+        with TestClient(asgi_app(runtime, bolt_app)) as client:
+            resp = client.get("/healthz")
+    finally:
+        engine.dispose()
+    assert resp.status_code == 503
+    assert resp.json() == {"status": "unavailable", "database": "down"}
+    for leak in ("127.0.0.1", "secret", "nonexistent", "Error", "psycopg", "sqlite"):
+        assert leak not in resp.text
+
+
+# -- the schema guard --------------------------------------------------------------------------
+def test_schema_at_head_passes(engine):
+    require_schema_at_head(engine)
+
+
+def test_empty_database_is_refused_naming_the_upgrade_command(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        with pytest.raises(SchemaNotAtHead, match=r"no ictbot schema yet\. Run `ictbot db upgrade`"):
+            require_schema_at_head(engine)
+    finally:
+        engine.dispose()
+
+
+def _database_at(tmp_path: Path, revision: str | None) -> str:
+    """A migrated SQLite database whose recorded revision is then set to ``revision`` (None: head)."""
+    url = f"sqlite:///{tmp_path / 'stamped.db'}"
+    upgrade(url)
+    if revision is not None:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :rev"), {"rev": revision})
+        engine.dispose()
+    return url
+
+
+def test_database_behind_head_is_refused_naming_both_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    url = _database_at(tmp_path, None)
+    head = next(iter(ScriptDirectory.from_config(alembic_config(url)).get_heads()))
+    # Pretend this code carries one more migration than the database has seen.
+    monkeypatch.setattr(ScriptDirectory, "get_heads", lambda self: ["0099_next"])
+    engine = make_engine(url)
+    try:
+        with pytest.raises(SchemaNotAtHead) as caught:
+            require_schema_at_head(engine)
+    finally:
+        engine.dispose()
+    message = str(caught.value)
+    assert f"at schema revision {head}" in message and "needs 0099_next" in message
+    assert "Run `ictbot db upgrade` first" in message
+
+
+def test_database_migrated_by_a_newer_ictbot_is_refused_without_suggesting_upgrade(tmp_path: Path):
+    engine = make_engine(_database_at(tmp_path, "9999_from_the_future"))
+    try:
+        with pytest.raises(SchemaNotAtHead) as caught:
+            require_schema_at_head(engine)
+    finally:
+        engine.dispose()
+    message = str(caught.value)
+    assert "9999_from_the_future" in message and "a newer ictbot has migrated it" in message
+    assert "db upgrade" not in message
+
+
+def test_unreachable_database_is_named_without_its_password():
+    engine = make_engine("postgresql+psycopg://ictbot:hunter2@127.0.0.1:1/ictbot")
+    try:
+        with pytest.raises(
+            ConfigError, match=r"cannot reach the database at postgresql\+psycopg://ictbot:\*\*\*@"
+        ) as e:
+            require_schema_at_head(engine)
+    finally:
+        engine.dispose()
+    assert "hunter2" not in str(e.value)
+
+
+def _settings_for(url: str, **extra: Any) -> Settings:
+    return Settings(
+        SLACK_BOT_TOKEN=BOT_TOKEN,  # type: ignore[arg-type]
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,  # type: ignore[arg-type]
+        SLACK_API_URL="http://127.0.0.1:9/api/",  # never reached: start-up stops first
+        DATABASE_URL=url,
+        **extra,
+    )
+
+
+@pytest.fixture
+def no_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("uvicorn must not start")
+
+    monkeypatch.setattr(server.uvicorn, "Server", refuse)
+    monkeypatch.setattr(server, "SocketModeHandler", refuse)
+
+
+def test_serve_refuses_to_start_on_an_unmigrated_database(tmp_path: Path, no_uvicorn: None):
+    settings = _settings_for(f"sqlite:///{tmp_path / 'fresh.db'}")
+    with pytest.raises(SchemaNotAtHead, match="ictbot db upgrade"):
+        server.serve(settings, host="127.0.0.1", port=0)
+
+
+def test_serve_needs_the_signing_secret(tmp_path: Path, no_uvicorn: None):
+    settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set; it is required for ictbot serve"):
+        server.serve(settings, host="127.0.0.1", port=0)
+
+
+def test_socket_mode_needs_the_app_token(tmp_path: Path, no_uvicorn: None):
+    settings = _settings_for(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN is not set; it is required for Socket Mode"):
+        server.socket_mode(settings)
+
+
+def test_socket_mode_refuses_to_start_on_an_unmigrated_database(tmp_path: Path, no_uvicorn: None):
+    settings = _settings_for(f"sqlite:///{tmp_path / 'fresh.db'}", SLACK_APP_TOKEN="xapp-1-test")
+    with pytest.raises(SchemaNotAtHead, match="ictbot db upgrade"):
+        server.socket_mode(settings)
+
+
+# -- the real server ---------------------------------------------------------------------------
+@contextmanager
+def running(app: Starlette) -> Iterator[str]:
+    """The production uvicorn configuration on a free loopback port, in a background thread."""
+    srv = uvicorn.Server(server_config(app, host="127.0.0.1", port=0))
+    thread = threading.Thread(target=srv.run, name="uvicorn-under-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert thread.is_alive(), "uvicorn stopped during start-up"
+        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
+        time.sleep(0.01)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "uvicorn did not stop"
+
+
+def test_real_uvicorn_serves_a_signed_command_end_to_end(runtime, slack, standin, workplan):
+    body = command_body(slack)
+    with running(asgi_app(runtime, slack.app)) as base, httpx.Client(base_url=base, timeout=10) as client:
+        resp = client.post("/slack/events", content=body, headers=signed(body))
+        health = client.get("/healthz")
+    assert resp.status_code == 200
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    assert stored_updates(runtime) == 1
+    assert "NET-01" in standin.wait_for("response_url")[-1].params["text"]
+
+
+class BlockingBolt:
+    """A Bolt app whose dispatch blocks until released, as a slow listener before its ack would."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        self.entered.set()
+        self.release.wait(timeout=10)
+        return BoltResponse(status=200, body="")
+
+
+def test_a_slow_dispatch_does_not_block_the_event_loop(runtime):
+    bolt = BlockingBolt()
+    with running(asgi_app(runtime, cast(App, bolt))) as base, httpx.Client(base_url=base, timeout=10) as client:
+        slow: dict[str, int] = {}
+        poster = threading.Thread(
+            target=lambda: slow.update(status=client.post("/slack/events", content="x").status_code)
+        )
+        poster.start()
+        try:
+            assert bolt.entered.wait(timeout=5)
+            health = client.get("/healthz", timeout=5)  # answered while dispatch is still blocked
+            assert health.status_code == 200
+            assert poster.is_alive()
+        finally:
+            bolt.release.set()
+            poster.join(timeout=10)
+    assert slow == {"status": 200}
