@@ -18,8 +18,6 @@ def get_or_create(
     """The workspace for a Slack team, created on first contact with the default strategy."""
     ws = session.scalar(select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id))
     if ws is not None:
-        if name and ws.name != name:
-            ws.name = name
         return ws
     ws = Workspace(platform=platform, external_id=external_id, name=name, created_at=now)
     session.add(ws)

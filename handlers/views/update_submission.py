@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -20,6 +21,13 @@ from handlers.ui import update_saved_blocks, update_saved_view
 from models import Rag, UpdateSource
 
 log = logging.getLogger(__name__)
+
+
+def plain_text(message: str) -> str:
+    """A domain message for a form's error line, which Slack shows as plain text: no code marks, and
+    the mentions (which would show as raw ``<@U…>``) left out."""
+    message = re.sub(r"\s*\((?:<@[UW][A-Z0-9]+>(?:, )?)+\)", "", message)
+    return message.replace("`", "")
 
 
 def _value(values: dict[str, Any], block: str) -> str:
@@ -59,7 +67,7 @@ def handle_update_submission(
                 )
     except DomainError as exc:
         block = exc.field if exc.field and exc.field in values else "progress"
-        ack(response_action="errors", errors={block: exc.message.replace("`", "")})
+        ack(response_action="errors", errors={block: plain_text(exc.message)})
         return
     except SQLAlchemyError as exc:
         log.error("database error while saving a modal update: %s", exc.__class__.__name__, exc_info=exc)
