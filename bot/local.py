@@ -20,6 +20,9 @@ from urllib.parse import urlencode
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+LOCAL_TEAM_ID = "T0LOCAL"  # the workspace of the local shell, and of the CLI when no Slack token is set
+LOCAL_TEAM_NAME = "Local council"
+
 P = ParamSpec("P")
 T = TypeVar("T")
 

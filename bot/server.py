@@ -15,8 +15,6 @@ import logging
 from collections.abc import Sequence
 
 import uvicorn
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -31,7 +29,7 @@ from starlette.routing import BaseRoute, Route
 from bot.runtime import Runtime
 from bot.settings import ConfigError, Settings
 from bot.slack_app import create_app
-from models.db import alembic_config
+from models.db import schema_state
 
 __all__ = [
     "HEALTH_PATH",
@@ -102,19 +100,16 @@ def require_schema_at_head(engine: Engine) -> None:
     raises :class:`ConfigError` naming it (password hidden).
     """
     where = engine.url.render_as_string(hide_password=True)
-    script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
-    expected = set(script.get_heads())
     try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
+        state = schema_state(engine)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc.__class__.__name__).strip().splitlines()[0]
         raise ConfigError(f"cannot reach the database at {where}: {reason}") from None
-    if current == expected:
+    current, expected, unknown = state.current, state.heads, state.unknown
+    if state.at_head:
         return
     if not current:
         raise SchemaNotAtHead(f"The database at {where} has no ictbot schema yet. {UPGRADE_HINT}")
-    unknown = current - {rev.revision for rev in script.walk_revisions()}
     if unknown:
         raise SchemaNotAtHead(
             f"The database at {where} is at schema revision {_revisions(unknown)}, which this version of ictbot "
@@ -126,7 +121,7 @@ def require_schema_at_head(engine: Engine) -> None:
     )
 
 
-def _revisions(revs: set[str]) -> str:
+def _revisions(revs: frozenset[str]) -> str:
     return ", ".join(sorted(revs))
 
 

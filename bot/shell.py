@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.errors import DomainError
-from bot.local import InlineExecutor, LocalSlack, element_options, input_blocks
+from bot.local import LOCAL_TEAM_ID, LOCAL_TEAM_NAME, InlineExecutor, LocalSlack, element_options, input_blocks
 from bot.runtime import Runtime
 from bot.services import projects
 from bot.settings import SLACK_USER_ID, Settings
@@ -49,8 +49,6 @@ __all__ = ["EXAMPLE", "LOCAL_USERS", "mrkdwn_text", "run_shell"]
 
 log = logging.getLogger(__name__)
 
-LOCAL_TEAM_ID = "T0LOCAL"
-LOCAL_TEAM_NAME = "Local council"
 LOCAL_TEAM_DOMAIN = "local-council"
 LOCAL_BOT_TOKEN = "xoxb-local-shell"  # noqa: S105  (the stand-in accepts any bearer token)
 LOCAL_CHANNEL_ID = "C0GOVERN"  # the channel LocalSlack sends commands from

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +66,36 @@ def alembic_config(url: str) -> Config:
     # ConfigParser interpolation: a literal % in a password must be doubled.
     cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return cfg
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    """Where a database's schema stands against the migrations this code ships."""
+
+    current: frozenset[str]  # the database's revisions (empty: no schema yet)
+    heads: frozenset[str]  # the revisions this code expects
+    known: frozenset[str]  # every revision this code knows
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.heads
+
+    @property
+    def unknown(self) -> frozenset[str]:
+        """Revisions a newer version of the code wrote."""
+        return self.current - self.known
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """Compare the database's Alembic revision with this code's migrations (raises if unreachable)."""
+    script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    return SchemaState(
+        current=frozenset(current),
+        heads=frozenset(script.get_heads()),
+        known=frozenset(rev.revision for rev in script.walk_revisions()),
+    )
 
 
 def upgrade(url: str, revision: str = "head") -> None:

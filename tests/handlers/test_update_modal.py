@@ -96,8 +96,8 @@ def test_modal_refuses_a_project_the_user_may_not_update_on_the_project_field(sl
     )
     errors = json.loads(response.body)["errors"]
     assert errors == {
-        "project": "Only the owner or a delegate of PCI-01 or an ICT admin can update it. Ask the owner to add you as a "
-        "delegate, or to post the update."
+        "project": "Only the owner or a delegate of PCI-01 or an ICT admin can update it. "
+        "Ask the owner to add you as a delegate, or to post the update."
     }
     assert count(runtime, ProgressUpdate) == 0
 

@@ -1,0 +1,689 @@
+"""The ``ictbot`` command line: run the bot, keep the strategy and the Work Plan, export everything.
+
+Settings come from the environment (``bot.settings``); a missing or malformed one stops the command
+with one line naming it (exit status 2). A refused request (an unknown team, a bad CSV row, a strategy
+name already used) prints what to put right and exits with status 1. Secrets are never printed.
+
+The commands only wire and format: the work is done by the services in ``bot.services``, which take
+the time from the runtime's clock, read here and only here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bot.errors import DomainError, ImportFailed
+from bot.local import LOCAL_TEAM_ID
+from bot.logging_setup import configure as configure_logging
+from bot.runtime import Runtime, system_clock
+from bot.services import export as export_service
+from bot.services import projects as project_service
+from bot.services import roles as role_service
+from bot.services import strategy as strategy_service
+from bot.services import workspaces
+from bot.services.projects import EmailResolver
+from bot.settings import SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
+from models import Role, Workspace
+from models.db import make_engine, schema_state, upgrade
+
+__all__ = ["LOCAL_TEAM_ID", "CliState", "choose_mode", "cli", "main", "slack_email_resolver"]
+
+log = logging.getLogger(__name__)
+
+RAG_STYLE = {"red": "bold red", "amber": "bold yellow", "green": "bold green"}
+TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+
+TEAM_HELP_WRITE = (
+    "Slack team ID (T…); created if it is not in the database yet. Default: the only workspace in the "
+    "database; on an empty database, the team of SLACK_BOT_TOKEN (asked of Slack's auth.test), or "
+    f"{LOCAL_TEAM_ID} when no token is set."
+)
+TEAM_HELP_READ = "Slack team ID (T…), one already in the database. Default: the only workspace in the database."
+
+
+@dataclass
+class CliState:
+    """What a caller (a test) may hand the CLI as ``obj``: the clock the runtime reads."""
+
+    clock: Callable[[], datetime] = field(default=system_clock)
+
+
+class CliFailure(click.ClickException):
+    """An expected failure: ``ictbot: <message>`` on stderr, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"ictbot: {self.format_message()}", err=True)
+
+
+class ConfigFailure(CliFailure):
+    """A missing or malformed setting: exit status 2."""
+
+    exit_code = 2
+
+
+class IctbotGroup(click.Group):
+    """Turns configuration and domain errors from any subcommand into one message and an exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise ConfigFailure(str(exc)) from None
+        except DomainError as exc:
+            raise CliFailure(exc.message) from None
+
+
+# -- plumbing ------------------------------------------------------------------------------------
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.ICTBOT_LOG_LEVEL)
+    return settings
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic says "Context impl SQLiteImpl." at INFO on every connection; a data command need not."""
+    alembic_log = logging.getLogger("alembic")
+    previous = alembic_log.level
+    alembic_log.setLevel(max(logging.WARNING, alembic_log.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        alembic_log.setLevel(previous)
+
+
+def ensure_schema(settings: Settings, engine: Engine) -> None:
+    """Make sure the schema is at head: upgrade SQLite in place, ask for `ictbot db upgrade` on PostgreSQL."""
+    url = settings.DATABASE_URL
+    with _quiet_alembic():
+        state = schema_state(engine)
+    current, heads, unknown = state.current, state.heads, state.unknown
+    if state.at_head:
+        return
+    if unknown:
+        raise DomainError(
+            f"The database schema is at revision {', '.join(sorted(unknown))}, which this ictbot does not know; "
+            "it was migrated by a newer ictbot. Install that version."
+        )
+    if engine.dialect.name == "sqlite":
+        log.info("bringing the SQLite schema at %s to revision %s", _safe_url(url), ", ".join(sorted(heads)))
+        with _quiet_alembic():
+            upgrade(url)
+        return
+    at = ", ".join(sorted(current)) or "empty"
+    raise DomainError(
+        f"The database schema is not up to date (it is at {at}; this ictbot needs {', '.join(sorted(heads))}). "
+        "Run `ictbot db upgrade` first."
+    )
+
+
+@contextmanager
+def _runtime(ctx: click.Context, settings: Settings | None = None) -> Iterator[Runtime]:
+    """Settings, logging, the engine and the clock for one command; the schema checked first."""
+    settings = settings or _settings()
+    state = ctx.find_object(CliState) or CliState()
+    rt = Runtime.from_settings(settings, clock=state.clock)
+    try:
+        ensure_schema(settings, rt.engine)
+        yield rt
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise DomainError(f"Cannot use the database {_safe_url(settings.DATABASE_URL)}: {reason}") from None
+    finally:
+        rt.engine.dispose()
+
+
+def _check_team(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().upper()
+    if not TEAM_ID.match(value):
+        raise click.BadParameter(f"{value!r} is not a Slack team ID such as T012ABCDEF.")
+    return value
+
+
+def _check_user(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    value = value.strip().upper()
+    if not SLACK_USER_ID.match(value):
+        raise click.BadParameter(f"{value!r} is not a Slack user ID such as U012ABCDEF.")
+    return value
+
+
+def team_option(*, creates: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--team``; ``creates`` says whether a team not yet in the database is created or refused."""
+    return click.option(
+        "--team", metavar="TEAM_ID", callback=_check_team, help=TEAM_HELP_WRITE if creates else TEAM_HELP_READ
+    )
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    response = exc.response
+    error = response.get("error") if isinstance(response, SlackResponse) else None
+    return str(error or "unknown_error")
+
+
+_SLACK_HINTS = {
+    "missing_scope": "the Slack app lacks a scope it needs (users:read.email for e-mail look-ups)",
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+    "not_authed": "check SLACK_BOT_TOKEN",
+    "token_revoked": "SLACK_BOT_TOKEN has been revoked; reinstall the app and use the new token",
+    "account_inactive": "SLACK_BOT_TOKEN belongs to a deactivated app or user",
+    "ratelimited": "Slack is rate-limiting the app; try again in a minute",
+}
+
+
+def _slack_failure(method: str, exc: SlackClientError) -> DomainError:
+    if isinstance(exc, SlackApiError):
+        error = _slack_error(exc)
+        hint = _SLACK_HINTS.get(error)
+        return DomainError(f"Slack refused {method} ({error})" + (f": {hint}." if hint else "."))
+    return DomainError(f"Could not reach Slack's Web API for {method}: {exc}")
+
+
+def _web_client(settings: Settings) -> WebClient:
+    from bot.slack_app import web_client  # Bolt is only loaded for the commands that talk to Slack
+
+    assert settings.SLACK_BOT_TOKEN is not None
+    return web_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
+
+
+def _call_slack(method: str, call: Callable[[], SlackResponse]) -> SlackResponse:
+    try:
+        return call()
+    except SlackClientError as exc:
+        raise _slack_failure(method, exc) from None
+    except OSError as exc:  # connection refused, DNS, TLS: urllib's errors
+        raise DomainError(f"Could not reach Slack's Web API for {method}: {exc}") from None
+
+
+def slack_email_resolver(client: WebClient) -> EmailResolver:
+    """Look e-mail addresses up with ``users.lookupByEmail``: ``users_not_found`` (or a deactivated
+    account) gives None; any other refusal stops the import with a DomainError."""
+
+    def resolve(emails: list[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for email in emails:
+            try:
+                response = client.users_lookupByEmail(email=email)
+            except SlackApiError as exc:
+                if _slack_error(exc) == "users_not_found":
+                    found[email] = None
+                    continue
+                raise _slack_failure("users.lookupByEmail", exc) from None
+            except SlackClientError as exc:
+                raise _slack_failure("users.lookupByEmail", exc) from None
+            except OSError as exc:
+                raise DomainError(f"Could not reach Slack's Web API for users.lookupByEmail: {exc}") from None
+            user = response.get("user") or {}
+            user_id = user.get("id") if isinstance(user, dict) and not user.get("deleted") else None
+            found[email] = str(user_id) if user_id else None
+        return found
+
+    return resolve
+
+
+def _discover_team(settings: Settings) -> tuple[str, str]:
+    """The (team ID, team name) to use on an empty database."""
+    if settings.SLACK_BOT_TOKEN is None:
+        return LOCAL_TEAM_ID, ""
+    client = _web_client(settings)
+    response = _call_slack("auth.test", client.auth_test)
+    team_id = response.get("team_id")
+    if not isinstance(team_id, str) or not team_id:
+        raise DomainError("Slack's auth.test did not say which team SLACK_BOT_TOKEN belongs to; pass --team TEAM_ID.")
+    return team_id, str(response.get("team") or "")
+
+
+def _workspace(rt: Runtime, session: Session, team: str | None, *, create: bool) -> Workspace:
+    """The workspace a command works on (see TEAM_HELP_*); ``create`` lets a writing command make it."""
+    if team is not None:
+        ws = workspaces.find(session, team)
+        if ws is not None:
+            return ws
+        if create:
+            return workspaces.get_or_create(session, team, now=rt.now())
+        known = ", ".join(session.scalars(select(Workspace.external_id).order_by(Workspace.id)))
+        held = f"it holds {known}" if known else "it holds no workspace yet"
+        raise DomainError(f"There is no workspace {team} in this database ({held}).")
+    ws = workspaces.only_workspace(session)
+    if ws is not None:
+        return ws
+    if not create:
+        raise DomainError(
+            "This database holds no workspace yet: load a strategy (`ictbot strategy load FILE`), "
+            "import a Work Plan (`ictbot projects import FILE.csv`) or start the bot first."
+        )
+    team_id, name = _discover_team(rt.settings)
+    return workspaces.get_or_create(session, team_id, name=name, now=rt.now())
+
+
+def _label(ws: Workspace) -> str:
+    return f"{ws.external_id} ({ws.name})" if ws.name else ws.external_id
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _read_text(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(f"{name} is not UTF-8 text; save it as UTF-8 (e.g. Excel's “CSV UTF-8”).") from None
+
+
+def choose_mode(settings: Settings) -> Mode:
+    """How ``ictbot run`` runs: Socket Mode with an app token, HTTP with a bot token, else the local shell."""
+    if settings.SLACK_APP_TOKEN is not None:
+        return "socket"
+    if settings.SLACK_BOT_TOKEN is not None:
+        settings.require("SLACK_SIGNING_SECRET", purpose="the HTTP receiver (`ictbot serve`)")
+        return "serve"
+    if settings.SLACK_SIGNING_SECRET is not None:
+        settings.require("SLACK_BOT_TOKEN", purpose="the HTTP receiver (`ictbot serve`)")
+    return "shell"
+
+
+# -- the commands ----------------------------------------------------------------------------------
+
+
+@click.group(cls=IctbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ictbot", prog_name="ictbot")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """ictbot: the ICT governance bot for Slack, and the tools to keep its data.
+
+    Settings come from the environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN,
+    SLACK_API_URL, DATABASE_URL (default sqlite:///ictbot.db), ICTBOT_TIMEZONE, ICTBOT_ADMINS,
+    ICTBOT_LOG_LEVEL.
+
+    The data commands (strategy, projects, export, roles) check the database schema first: a SQLite
+    database is brought to the latest revision by itself; a PostgreSQL one must be upgraded with
+    `ictbot db upgrade`. `ictbot serve` and `ictbot socket` need the schema at the latest revision on
+    any database (run `ictbot db upgrade` when deploying); the shell upgrades its own.
+    """
+    ctx.ensure_object(CliState)
+
+
+def main() -> None:
+    """The console script."""
+    cli(prog_name="ictbot")
+
+
+# db ----------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """The database schema (created and changed only by migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="The Alembic revision to upgrade to.")
+def db_upgrade(revision: str) -> None:
+    """Create the schema, or bring it to REVISION. Safe to run again."""
+    settings = _settings()
+    url = settings.DATABASE_URL
+    engine = make_engine(url)
+    try:
+        upgrade(url, revision)
+        current = schema_state(engine).current
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise DomainError(f"Cannot use the database {_safe_url(url)}: {reason}") from None
+    finally:
+        engine.dispose()
+    click.echo(f"The database {_safe_url(url)} is at revision {', '.join(sorted(current)) or 'base'}.")
+
+
+# strategy ----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def strategy() -> None:
+    """The ICT strategy and its priorities. One is active; earlier ones stay readable."""
+
+
+@strategy.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@team_option(creates=True)
+@click.pass_context
+def strategy_load(ctx: click.Context, file: Path, team: str | None) -> None:
+    """Load a strategy from a YAML FILE and make it the active one.
+
+    The file has a `name`, an optional `period` and `description`, and a list of `priorities`,
+    each with a `code`, a `name` and an optional `description` (see bot/data/*.yaml).
+    """
+    data = strategy_service.parse_yaml(_read_text(file.read_bytes(), file.name))
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=True)
+        loaded = strategy_service.load(session, ws, data, now=rt.now())
+        name, count, label = loaded.name, len(loaded.priorities), _label(ws)
+        others = [s.name for s in strategy_service.all_strategies(session, ws) if s.name != name]
+    click.echo(f"Loaded {name} ({count} priorities) into workspace {label}; it is now the active strategy.")
+    if others:
+        click.echo(f"Earlier strategies are kept and readable: {'; '.join(others)}.")
+
+
+@strategy.command("list")
+@team_option(creates=False)
+@click.pass_context
+def strategy_list(ctx: click.Context, team: str | None) -> None:
+    """Every strategy, oldest first, the active one marked, with its priorities in order."""
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        views = strategy_service.all_strategies(session, ws)
+        label = _label(ws)
+    console = _console()
+    console.print(Text(f"Strategies of workspace {label}", style="bold"))
+    for s in views:
+        head = Text("* " if s.active else "  ")
+        head.append(s.name, style="bold" if s.active else "")
+        if s.period:
+            head.append(f" ({s.period})")
+        head.append(" [active]" if s.active else " [inactive]", style="green" if s.active else "dim")
+        console.print(head)
+        width = max(len(p.code) for p in s.priorities) if s.priorities else 0
+        for i, p in enumerate(s.priorities, start=1):
+            console.print(Text(f"    {i}. {p.code.ljust(width)}  {p.name}"))
+
+
+# projects ----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def projects() -> None:
+    """The ICT Work Plan."""
+
+
+@projects.command("import")
+@click.argument("file", type=click.File("rb"))
+@team_option(creates=True)
+@click.pass_context
+def projects_import(ctx: click.Context, file: IO[bytes], team: str | None) -> None:
+    """Import a Work Plan CSV (FILE, or - for standard input): all rows or none.
+
+    Columns: ref, title, priority (code or name of the active strategy, any case), owner; optionally
+    delegates (separated by ; or spaces), service_area, status, target_date (YYYY-MM-DD). Owners and
+    delegates are Slack user IDs, or e-mail addresses looked up in Slack (needs SLACK_BOT_TOKEN).
+    A row whose ref exists updates that project.
+    """
+    name = getattr(file, "name", "-")
+    text = _read_text(file.read(), name)
+    with _runtime(ctx) as rt:
+        resolver = slack_email_resolver(_web_client(rt.settings)) if rt.settings.SLACK_BOT_TOKEN else None
+        try:
+            with rt.sessions.begin() as session:
+                ws = _workspace(rt, session, team, create=True)
+                summary = project_service.import_csv(session, ws, text, resolve_emails=resolver, now=rt.now())
+                label = _label(ws)
+        except ImportFailed as exc:
+            _import_failed(name, exc)
+    total = summary.created + summary.updated
+    click.echo(
+        f"Imported {total} project{'s' if total != 1 else ''} into workspace {label}: "
+        f"{summary.created} created, {summary.updated} updated."
+    )
+
+
+def _import_failed(name: str, exc: ImportFailed) -> NoReturn:
+    lines = [f"Nothing was imported from {name}; fix these and try again:"]
+    lines += [f"  line {n}: {msg}" if n > 0 else f"  {msg}" for n, msg in exc.problems]
+    raise CliFailure("\n".join(lines))
+
+
+@projects.command("list")
+@click.option("--all", "include_closed", is_flag=True, help="Include complete and closed projects.")
+@team_option(creates=False)
+@click.pass_context
+def projects_list(ctx: click.Context, include_closed: bool, team: str | None) -> None:
+    """The Work Plan in priority order, with each project's last update."""
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        views = project_service.list_projects(session, ws, include_closed=include_closed)
+        label = _label(ws)
+        tz = rt.settings.timezone
+    table = Table(title=f"Work Plan of workspace {label}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Ref", no_wrap=True)
+    table.add_column("Prio", no_wrap=True)
+    table.add_column("Title", ratio=1, min_width=16)
+    table.add_column("Owner", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Last update", no_wrap=True)
+    for v in views:
+        status = Text(v.status.value.replace("_", " "))
+        if v.target_date:
+            status.append(f"\ndue {v.target_date.isoformat()}", style="dim")
+        last = Text(v.last_update_at.astimezone(tz).date().isoformat() if v.last_update_at else "never")
+        if v.last_rag:
+            last.append(f" {v.last_rag.value}", style=RAG_STYLE.get(v.last_rag.value, ""))
+        table.add_row(
+            Text(v.ref),
+            Text(v.priority_code or "-"),
+            Text(v.title),
+            Text("\n".join([v.owner, *(f"+{d}" for d in v.delegates)])),
+            status,
+            last,
+        )
+    console = _console()
+    console.print(table)
+    console.print(Text(f"{len(views)} project{'s' if len(views) != 1 else ''}."))
+
+
+# export ------------------------------------------------------------------------------------------
+
+
+@cli.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="Output format."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@team_option(creates=False)
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) -> None:
+    """Everything the workspace holds: strategies and priorities, projects with delegates, and
+    every update with all its revisions (timestamps ISO-8601 UTC).
+
+    json: one document {workspace, strategies, projects, updates: [{…, revisions}]}.
+
+    csv: one flat table, a row per update revision; a project with no update gets one row with empty
+    update columns, so nothing is dropped.
+    """
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        data = export_service.gather(session, ws, exported_at=rt.now())
+    if fmt == "json":
+        body = json.dumps(export_service.to_document(data), ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=export_service.CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(export_service.csv_rows(data))
+        body = buffer.getvalue()
+    if output is None:
+        click.echo(body, nl=False)
+        return
+    output.write_text(body, encoding="utf-8", newline="")
+    revisions = sum(len(u.revisions) for u in data.updates)
+    click.echo(
+        f"Wrote {len(data.projects)} projects and {len(data.updates)} updates ({revisions} revisions) "
+        f"of workspace {data.workspace.team_id} to {output}.",
+        err=True,
+    )
+
+
+# roles -------------------------------------------------------------------------------------------
+
+
+ROLE_OPTION = click.option(
+    "--role", type=click.Choice([r.value for r in Role]), required=True, help="The role to grant or revoke."
+)
+
+
+@cli.group()
+def roles() -> None:
+    """ICT admins and chairs. Admins in ICTBOT_ADMINS are admins without a grant."""
+
+
+@roles.command("grant")
+@click.argument("user_id", callback=_check_user)
+@ROLE_OPTION
+@team_option(creates=True)
+@click.pass_context
+def roles_grant(ctx: click.Context, user_id: str, role: str, team: str | None) -> None:
+    """Grant USER_ID (a Slack user ID, U…) a role."""
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=True)
+        granted = role_service.grant(session, ws, user_id, Role(role), by="cli", now=rt.now())
+        label = _label(ws)
+    if granted:
+        click.echo(f"Granted {role} to {user_id} in workspace {label}.")
+    else:
+        click.echo(f"{user_id} already has {role} in workspace {label}; nothing changed.")
+
+
+@roles.command("revoke")
+@click.argument("user_id", callback=_check_user)
+@ROLE_OPTION
+@team_option(creates=False)
+@click.pass_context
+def roles_revoke(ctx: click.Context, user_id: str, role: str, team: str | None) -> None:
+    """Revoke a role granted to USER_ID."""
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        revoked = role_service.revoke(session, ws, user_id, Role(role), rt.settings.admins)
+        label = _label(ws)
+    if revoked:
+        click.echo(f"Revoked {role} from {user_id} in workspace {label}.")
+    else:
+        click.echo(f"{user_id} had no granted {role} role in workspace {label}; nothing changed.")
+
+
+@roles.command("list")
+@team_option(creates=False)
+@click.pass_context
+def roles_list(ctx: click.Context, team: str | None) -> None:
+    """Everyone with a role, and where the role comes from."""
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        entries = role_service.list_roles(session, ws, rt.settings.admins)
+        label = _label(ws)
+    table = Table(title=f"Roles in workspace {label}", title_justify="left")
+    for column in ("User", "Role", "Source"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(Text(e.user_id), Text(e.role.value), Text(e.source))
+    console = _console()
+    if entries:
+        console.print(table)
+    else:
+        console.print(Text(f"Nobody in workspace {label} has a role; set ICTBOT_ADMINS or `ictbot roles grant`."))
+
+
+# running the bot ---------------------------------------------------------------------------------
+
+
+# Each run mode checks (or, for the shell, upgrades) the schema itself: bot.server refuses a database
+# that is not at head, on any backend, so `ictbot db upgrade` is the one way a served database changes.
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from bot.server import serve as serve_http
+
+    serve_http(settings, host=host, port=port)
+
+
+def _socket(settings: Settings) -> None:
+    from bot.server import socket_mode
+
+    socket_mode(settings)
+
+
+def _shell(ctx: click.Context, settings: Settings, user: str) -> NoReturn:
+    from bot.shell import run_shell
+
+    ctx.exit(run_shell(settings, user_id=user))
+
+
+HOST_OPTION = click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+PORT_OPTION = click.option(
+    "--port", default=3000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on."
+)
+LOCAL_USER = "U0LOCAL01"
+
+
+@cli.command()
+@HOST_OPTION
+@PORT_OPTION
+def serve(host: str, port: int) -> None:
+    """Run the bot behind the HTTP receiver (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)."""
+    _serve(_settings(), host, port)
+
+
+@cli.command()
+def socket() -> None:
+    """Run the bot over Socket Mode (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)."""
+    _socket(_settings())
+
+
+@cli.command()
+@click.option("--user", default=LOCAL_USER, show_default=True, callback=_check_user, help="The Slack user ID you play.")
+@click.pass_context
+def shell(ctx: click.Context, user: str) -> None:
+    """The local console: drive the bot with no Slack workspace and see what it would post."""
+    _shell(ctx, _settings(), user)
+
+
+@cli.command()
+@HOST_OPTION
+@PORT_OPTION
+@click.pass_context
+def run(ctx: click.Context, host: str, port: int) -> None:
+    """Run the bot the way the settings say: over Socket Mode when SLACK_APP_TOKEN is set; behind the
+    HTTP receiver (--host, --port) when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are; with no token,
+    the local shell."""
+    settings = _settings()
+    mode = choose_mode(settings)
+    log.info("running in %s mode", mode)
+    if mode == "socket":
+        _socket(settings)
+    elif mode == "serve":
+        _serve(settings, host, port)
+    else:
+        _shell(ctx, settings, LOCAL_USER)

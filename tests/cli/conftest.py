@@ -1,0 +1,79 @@
+"""Running the `ictbot` command line in-process, against the test databases and the stand-in Slack."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, func, select
+
+from bot.cli import CliState, cli
+from bot.standin import SlackStandIn
+from tests.conftest import BOT_TOKEN, Clock
+
+DATA = Path(__file__).resolve().parents[2] / "bot" / "data"
+
+# Every setting the CLI reads, unset unless a test sets it: the developer's own environment must not leak in.
+CLEAN_ENV: dict[str, str | None] = {
+    "SLACK_BOT_TOKEN": None,
+    "SLACK_SIGNING_SECRET": None,
+    "SLACK_APP_TOKEN": None,
+    "SLACK_API_URL": None,
+    "DATABASE_URL": None,
+    "ICTBOT_TIMEZONE": None,
+    "ICTBOT_ADMINS": None,
+    "ICTBOT_LOG_LEVEL": None,
+    "COLUMNS": "200",
+}
+
+
+@dataclass
+class Ictbot:
+    """`ictbot ARGS` with DATABASE_URL pointing at the test database and the test clock."""
+
+    db_url: str | None
+    clock: Clock
+    env: dict[str, str | None] = field(default_factory=dict)
+
+    def __call__(self, *args: str, input: str | bytes | None = None, **env: str | None) -> Result:
+        full_env = {**CLEAN_ENV, "DATABASE_URL": self.db_url, **self.env, **env}
+        return CliRunner().invoke(
+            cli, list(args), input=input, env=full_env, obj=CliState(clock=self.clock), catch_exceptions=False
+        )
+
+    def with_slack(self, standin: SlackStandIn) -> Ictbot:
+        """The same, with SLACK_BOT_TOKEN set and the Web API at the stand-in."""
+        return Ictbot(
+            self.db_url, self.clock, {**self.env, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": standin.api_url}
+        )
+
+
+@pytest.fixture
+def ictbot(db_url: str, engine: Engine, clock: Clock) -> Ictbot:
+    """Asks for ``engine`` so every table is emptied after the test."""
+    return Ictbot(db_url, clock)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI configures the root logger (onto CliRunner's stderr); put it back after each test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def rows(engine: Engine, model: type) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)

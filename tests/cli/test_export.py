@@ -1,0 +1,242 @@
+"""`ictbot export` and the export service: everything, every revision, nothing from another workspace."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import event
+
+from bot.quickform import UpdateText
+from bot.services import export, projects, updates, workspaces
+from models import Rag, UpdateSource
+from tests.conftest import ADMIN, DELEGATE, OWNER
+
+TRICKY = 'Links delayed, supplier says "March"\nSecond line – with a dash'
+
+
+@pytest.fixture
+def history(runtime, standin, workplan, clock):
+    """NET-01: one update, corrected an hour later (two revisions). PCI-01: one update. Others: none."""
+    with runtime.unit(standin.team_id) as (session, ws):
+        net = projects.get(session, ws, "NET-01")
+        first = updates.post(
+            session,
+            ws,
+            net,
+            user_id=OWNER,
+            is_admin=False,
+            text=UpdateText(Rag.AMBER, "Links delayed"),
+            source=UpdateSource.COMMAND,
+            now=clock.now,
+        )
+    clock.advance(hours=1)
+    with runtime.unit(standin.team_id) as (session, ws):
+        update = updates.get(session, ws, first.update_id)
+        updates.correct(
+            session,
+            ws,
+            update,
+            user_id=OWNER,
+            is_admin=False,
+            text=UpdateText(Rag.RED, TRICKY, next_steps="Chase BT", risks="=SUM(A1)"),
+            now=clock.now,
+        )
+    clock.advance(days=1)
+    with runtime.unit(standin.team_id) as (session, ws):
+        pci = projects.get(session, ws, "PCI-01")
+        updates.post(
+            session,
+            ws,
+            pci,
+            user_id=ADMIN,
+            is_admin=True,
+            text=UpdateText(Rag.GREEN, "Q3 scan passed"),
+            source=UpdateSource.MODAL,
+            now=clock.now,
+        )
+    clock.advance(days=1)
+    return first.update_id
+
+
+def test_json_export_holds_strategy_projects_and_every_revision(ictbot, history):
+    result = ictbot("export", "--format", "json")
+
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["exported_at"] == "2026-11-26T10:30:00Z"
+    assert doc["workspace"] == {
+        "team_id": "T0COUNCIL",
+        "platform": "slack",
+        "name": "",
+        "created_at": "2026-11-24T09:30:00Z",
+    }
+    [strategy] = doc["strategies"]
+    assert (strategy["name"], strategy["active"]) == ("ICT Strategy 2014–2016", True)
+    assert [(p["position"], p["code"]) for p in strategy["priorities"]] == [
+        (1, "SD"),
+        (2, "GOV"),
+        (3, "ARCH"),
+        (4, "BD"),
+        (5, "WF"),
+    ]
+    assert [p["ref"] for p in doc["projects"]] == ["EFORM-01", "MOB-01", "NET-01", "PCI-01", "TRN-01"]
+    net = next(p for p in doc["projects"] if p["ref"] == "NET-01")
+    assert net == {
+        "ref": "NET-01",
+        "title": "Council network refresh",
+        "strategy": "ICT Strategy 2014–2016",
+        "priority_code": "ARCH",
+        "priority_name": "ICT Strategic Architecture",
+        "owner": OWNER,
+        "delegates": [DELEGATE],
+        "service_area": "",
+        "status": "active",
+        "target_date": None,
+        "completed_on": None,
+        "created_at": "2026-11-24T09:30:00Z",
+    }
+    assert [(u["project_ref"], u["author"], u["source"]) for u in doc["updates"]] == [
+        ("NET-01", OWNER, "command"),
+        ("PCI-01", ADMIN, "modal"),
+    ]
+    corrected = doc["updates"][0]
+    assert corrected["id"] == history and corrected["created_at"] == "2026-11-24T09:30:00Z"
+    assert corrected["revisions"] == [
+        {
+            "number": 1,
+            "rag": "amber",
+            "progress": "Links delayed",
+            "next_steps": "",
+            "risks": "",
+            "editor": OWNER,
+            "created_at": "2026-11-24T09:30:00Z",
+        },
+        {
+            "number": 2,
+            "rag": "red",
+            "progress": TRICKY,
+            "next_steps": "Chase BT",
+            "risks": "=SUM(A1)",
+            "editor": OWNER,
+            "created_at": "2026-11-24T10:30:00Z",
+        },
+    ]
+
+
+def test_csv_export_has_a_row_per_revision_and_keeps_projects_without_updates(ictbot, history):
+    result = ictbot("export", "--format", "csv")
+
+    assert result.exit_code == 0, result.stderr
+    table = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert list(table[0]) == list(export.CSV_COLUMNS)
+    assert [(r["project_ref"], r["revision"]) for r in table] == [
+        ("EFORM-01", ""),
+        ("MOB-01", ""),
+        ("NET-01", "1"),
+        ("NET-01", "2"),
+        ("PCI-01", "1"),
+        ("TRN-01", ""),
+    ]
+    first, second = table[2], table[3]
+    assert first["update_id"] == second["update_id"] == str(history)
+    assert (first["rag"], first["progress"], first["revision_created_at"]) == (
+        "amber",
+        "Links delayed",
+        "2026-11-24T09:30:00Z",
+    )
+    assert (second["rag"], second["progress"], second["next_steps"], second["risks"]) == (
+        "red",
+        TRICKY,
+        "Chase BT",
+        "=SUM(A1)",
+    )
+    assert second["update_created_at"] == "2026-11-24T09:30:00Z"
+    assert second["revision_created_at"] == "2026-11-24T10:30:00Z"
+    assert (second["author"], second["editor"], second["source"]) == (OWNER, OWNER, "command")
+    assert (second["priority_code"], second["priority_name"], second["strategy"]) == (
+        "ARCH",
+        "ICT Strategic Architecture",
+        "ICT Strategy 2014–2016",
+    )
+    assert (second["owner"], second["delegates"], second["status"]) == (OWNER, DELEGATE, "active")
+    idle = table[1]
+    assert idle["project_title"] == "Mobile carrier cut-across"
+    assert all(idle[c] == "" for c in export.CSV_COLUMNS[export.CSV_COLUMNS.index("update_id") :])
+
+
+def test_export_to_a_file_reports_what_it_wrote(ictbot, history, tmp_path):
+    path = tmp_path / "out.json"
+
+    result = ictbot("export", "--format", "json", "--output", str(path))
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "Wrote 5 projects and 2 updates (3 revisions) of workspace T0COUNCIL" in result.stderr
+    assert len(json.loads(path.read_text(encoding="utf-8"))["updates"]) == 2
+
+
+def test_export_never_includes_another_workspace(ictbot, runtime, history, clock):
+    with runtime.unit("T0OTHER") as (session, ws):
+        projects.add(session, ws, ref="ZZ-01", title="Elsewhere", priority="SD", owner="U0ELSE", now=clock.now)
+
+    result = ictbot("export", "--format", "csv", "--team", "T0COUNCIL")
+
+    assert result.exit_code == 0, result.stderr
+    refs = {r["project_ref"] for r in csv.DictReader(io.StringIO(result.stdout, newline=""))}
+    assert refs == {"EFORM-01", "MOB-01", "NET-01", "PCI-01", "TRN-01"}
+    other = json.loads(ictbot("export", "--team", "T0OTHER").stdout)
+    assert ([p["ref"] for p in other["projects"]], other["updates"]) == (["ZZ-01"], [])
+
+
+def test_export_of_a_team_not_in_the_database_says_so_and_creates_nothing(ictbot, history):
+    result = ictbot("export", "--team", "T0NOPE")
+
+    assert result.exit_code == 1
+    assert result.stderr == "ictbot: There is no workspace T0NOPE in this database (it holds T0COUNCIL).\n"
+
+
+def test_gather_reads_with_the_same_few_statements_however_many_projects(runtime, standin, history, clock):
+    def statements() -> int:
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement, *_rest) -> None:
+            seen.append(statement)
+
+        with runtime.sessions() as session:
+            ws = workspaces.find(session, standin.team_id)
+            assert ws is not None
+            event.listen(runtime.engine, "before_cursor_execute", record)
+            try:
+                data = export.gather(session, ws, exported_at=clock.now)
+            finally:
+                event.remove(runtime.engine, "before_cursor_execute", record)
+        assert data.projects and data.updates
+        return len(seen)
+
+    before = statements()
+    with runtime.unit(standin.team_id) as (session, ws):
+        for i in range(6):
+            p = projects.add(
+                session,
+                ws,
+                ref=f"EXTRA-{i}",
+                title=f"Extra {i}",
+                priority="WF",
+                owner=OWNER,
+                delegates=[DELEGATE],
+                now=clock.now,
+            )
+            updates.post(
+                session,
+                ws,
+                p,
+                user_id=OWNER,
+                is_admin=False,
+                text=UpdateText(Rag.GREEN, "ok"),
+                source=UpdateSource.COMMAND,
+                now=clock.now,
+            )
+    assert statements() == before == 6  # strategies, priorities, projects, delegates, updates, revisions
