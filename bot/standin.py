@@ -48,6 +48,8 @@ class SlackStandIn:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     host: str = "127.0.0.1"
     port: int = 0
+    # What apps.connections.open hands out: the URL of a Socket Mode WebSocket (e.g. a stand-in's ws://).
+    socket_url: str | None = None
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
@@ -72,7 +74,9 @@ class SlackStandIn:
         self._server = ThreadingHTTPServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="slack-standin", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -195,6 +199,10 @@ class SlackStandIn:
         if not token:
             self._reply(req, 200, json.dumps({"ok": False, "error": "not_authed"}))
             return
+        if method == "apps.connections.open":  # Slack reads the app-level token from the header only
+            bearer = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
+            self._reply(req, 200, json.dumps(self._connections_open(bearer)))
+            return
         answer = self._answers.get(method)
         body = answer(self, params) if answer else {"ok": False, "error": "unknown_method"}
         self._reply(req, 200, json.dumps(body))
@@ -298,6 +306,18 @@ class SlackStandIn:
 
     def _conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(p.get("users", "X")).lstrip("UW")}}
+
+    def _connections_open(self, token: str) -> dict[str, Any]:
+        """Socket Mode's WebSocket URL, for an app-level token (xapp-) sent as ``Authorization: Bearer``.
+
+        A bot or user token gets ``not_allowed_token_type``, as from Slack; a token sent only as a form
+        parameter, any other token, or a stand-in with no ``socket_url`` to hand out gets ``invalid_auth``.
+        """
+        if token.startswith(("xoxb-", "xoxp-")):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if not token.startswith("xapp-") or self.socket_url is None:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_url}
 
     _answers: ClassVar[dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]]] = {
         "auth.test": _auth_test,
