@@ -111,23 +111,10 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@contextmanager
-def _quiet_alembic() -> Iterator[None]:
-    """Alembic says "Context impl SQLiteImpl." at INFO on every connection; a data command need not."""
-    alembic_log = logging.getLogger("alembic")
-    previous = alembic_log.level
-    alembic_log.setLevel(max(logging.WARNING, alembic_log.getEffectiveLevel()))
-    try:
-        yield
-    finally:
-        alembic_log.setLevel(previous)
-
-
 def ensure_schema(settings: Settings, engine: Engine) -> None:
     """Make sure the schema is at head: upgrade SQLite in place, ask for `ictbot db upgrade` on PostgreSQL."""
     url = settings.DATABASE_URL
-    with _quiet_alembic():
-        state = schema_state(engine)
+    state = schema_state(engine)
     current, heads, unknown = state.current, state.heads, state.unknown
     if state.at_head:
         return
@@ -138,8 +125,7 @@ def ensure_schema(settings: Settings, engine: Engine) -> None:
         )
     if engine.dialect.name == "sqlite":
         log.info("bringing the SQLite schema at %s to revision %s", _safe_url(url), ", ".join(sorted(heads)))
-        with _quiet_alembic():
-            upgrade(url)
+        upgrade(url)
         return
     at = ", ".join(sorted(current)) or "empty"
     raise DomainError(

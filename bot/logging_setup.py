@@ -26,3 +26,5 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic narrates every migration step at INFO; keep that for DEBUG.
+    logging.getLogger("alembic").setLevel(level if level == "DEBUG" else "WARNING")
