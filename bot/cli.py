@@ -40,6 +40,7 @@ from bot.local import LOCAL_TEAM_ID
 from bot.logging_setup import configure as configure_logging
 from bot.runtime import Runtime, system_clock
 from bot.services import export as export_service
+from bot.services import meetings as meeting_service
 from bot.services import projects as project_service
 from bot.services import roles as role_service
 from bot.services import strategy as strategy_service
@@ -314,7 +315,7 @@ def cli(ctx: click.Context) -> None:
     SLACK_API_URL, DATABASE_URL (default sqlite:///ictbot.db), ICTBOT_TIMEZONE, ICTBOT_ADMINS,
     ICTBOT_LOG_LEVEL.
 
-    The data commands (strategy, projects, export, roles) check the database schema first: a SQLite
+    The data commands (strategy, projects, export, roles, meetings) check the database schema first: a SQLite
     database is brought to the latest revision by itself; a PostgreSQL one must be upgraded with
     `ictbot db upgrade`. `ictbot serve` and `ictbot socket` need the schema at the latest revision on
     any database (run `ictbot db upgrade` when deploying); the shell upgrades its own.
@@ -532,6 +533,102 @@ def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) 
         f"of workspace {data.workspace.team_id} to {output}.",
         err=True,
     )
+
+
+# meetings ----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def meetings() -> None:
+    """The governance group's meetings, from the workspace's series (see `/ict-meeting` in Slack)."""
+
+
+@meetings.command("list")
+@click.option("--all", "include_dropped", is_flag=True, help="Include meetings the series no longer gives.")
+@team_option(creates=False)
+@click.pass_context
+def meetings_list(ctx: click.Context, include_dropped: bool, team: str | None) -> None:
+    """The meetings to come, in the workspace's time zone (the series is materialised first)."""
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        now = rt.now()
+        meeting_service.materialise(session, ws, now=now, default_timezone=rt.settings.ICTBOT_TIMEZONE)
+        series = meeting_service.series_view(
+            meeting_service.get_series(session, ws, now=now, default_timezone=rt.settings.ICTBOT_TIMEZONE)
+        )
+        views = meeting_service.upcoming(session, ws, now, include_dropped=include_dropped)
+        label = _label(ws)
+    table = Table(title=f"Meetings of workspace {label} ({series.timezone})", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("Date", "Time", "Status", "Rule's date", "Note"):
+        table.add_column(column, no_wrap=column != "Note")
+    for m in views:
+        status = m.status.value + (", moved" if m.moved else "")
+        table.add_row(
+            Text(m.local_start.strftime("%a %Y-%m-%d")),
+            Text(m.local_start.strftime("%H:%M %Z")),
+            Text(status, style="" if m.status.value == "scheduled" else "dim"),
+            Text(m.occurrence.isoformat() if m.shifted else ""),
+            Text(m.note),
+        )
+    console = _console()
+    console.print(table)
+    console.print(
+        Text(
+            f"Series: {series.rrule} at {series.local_time:%H:%M} {series.timezone}, "
+            f"bank holidays of {series.region_name}."
+        )
+    )
+
+
+@meetings.command("generate")
+@team_option(creates=True)
+@click.pass_context
+def meetings_generate(ctx: click.Context, team: str | None) -> None:
+    """Materialise the series about twelve months ahead now (the bot also does it when asked)."""
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=True)
+        result = meeting_service.materialise(session, ws, now=rt.now(), default_timezone=rt.settings.ICTBOT_TIMEZONE)
+        label = _label(ws)
+    click.echo(
+        f"Meetings of workspace {label}: {result.created} created, {result.updated} re-timed, {result.dropped} dropped."
+    )
+
+
+@meetings.command("export")
+@click.option("--format", "fmt", type=click.Choice(["ics"]), default="ics", show_default=True, help="Output format.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@team_option(creates=False)
+@click.pass_context
+def meetings_export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) -> None:
+    """The meetings to come as an iCalendar file (RFC 5545) for Outlook or Google Calendar.
+
+    Each meeting keeps its UID when it moves, and cancelled (or dropped) meetings are exported with
+    STATUS:CANCELLED, so importing a newer export updates the calendar instead of duplicating it.
+    """
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        now = rt.now()
+        tz_name = rt.settings.ICTBOT_TIMEZONE
+        meeting_service.materialise(session, ws, now=now, default_timezone=tz_name)
+        series = meeting_service.get_series(session, ws, now=now, default_timezone=tz_name)
+        views = meeting_service.upcoming(session, ws, now, include_dropped=True)
+        body = meeting_service.to_ics(
+            views,
+            team_id=ws.external_id,
+            timezone=series.timezone,
+            duration_minutes=series.duration_minutes,
+            stamp=now,
+        )
+    if output is None:
+        click.echo(body, nl=False)
+        return
+    output.write_text(body, encoding="utf-8", newline="")
+    click.echo(f"Wrote {len(views)} meetings to {output}.", err=True)
 
 
 # roles -------------------------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 from models.base import Base, UTCDateTime
 from models.db import make_engine, make_sessionmaker, transaction, upgrade
 from models.entities import (
+    ClosureDay,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
     Priority,
     ProgressUpdate,
     Project,
@@ -19,6 +23,10 @@ from models.entities import (
 
 __all__ = [
     "Base",
+    "ClosureDay",
+    "Meeting",
+    "MeetingSeries",
+    "MeetingStatus",
     "Priority",
     "ProgressUpdate",
     "Project",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
     Date,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +59,12 @@ class UpdateSource(enum.StrEnum):
 class Role(enum.StrEnum):
     ADMIN = "admin"
     CHAIR = "chair"
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"  # by hand: never undone by the series
+    DROPPED = "dropped"  # the series no longer gives it (its rule changed); comes back if the rule does
 
 
 class Workspace(Base):
@@ -191,3 +199,72 @@ class RoleGrant(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     granted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingSeries(Base):
+    """How a workspace's governance meetings recur: one series per workspace.
+
+    ``rrule`` is an RFC 5545 recurrence rule without DTSTART; ``anchor`` is its DTSTART date (the
+    first day it may produce a meeting, which sets the phase of INTERVAL=2 and the day of a rule with
+    no BY… part). Meetings start at ``local_time`` in ``timezone``, on working days of
+    ``holiday_region`` (ENG, WLS, SCT or NIR: the UK's bank-holiday calendars).
+    ``reminder_stages`` is "5@09:30,1@09:30": working days before the meeting @ local time.
+    """
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), unique=True)
+    rrule: Mapped[str] = mapped_column(String(500))
+    anchor: Mapped[date] = mapped_column(Date)
+    local_time: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    timezone: Mapped[str] = mapped_column(String(64))
+    holiday_region: Mapped[str] = mapped_column(String(8))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    reminder_stages: Mapped[str] = mapped_column(String(200))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClosureDay(Base):
+    """A day the council is closed beyond the bank holidays (e.g. between Christmas and New Year)."""
+
+    __tablename__ = "closure_day"
+    __table_args__ = (UniqueConstraint("workspace_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Meeting(Base):
+    """One governance meeting, materialised from the series.
+
+    ``occurrence`` is the local date the rule gave, the meeting's key: a meeting that falls on a bank
+    holiday keeps it while ``starts_at`` (UTC) moves to the next working day. ``moved`` (by hand) and
+    a cancellation are never undone when the series is materialised again. A meeting the series no
+    longer gives is marked dropped rather than deleted, so rows that refer to it (reminders) stay
+    valid and a calendar export can tell subscribers it is off. ``revision`` goes up with every change
+    (the calendar export's SEQUENCE).
+    """
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "occurrence"),
+        Index("ix_meeting_workspace_id_starts_at", "workspace_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    occurrence: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, "meeting_status"))
+    moved: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    changed_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

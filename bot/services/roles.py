@@ -38,6 +38,15 @@ def require_admin(session: Session, ws: Workspace, user_id: str, env_admins: Ite
         raise NotAllowed(f"Only an ICT admin can {action}. Ask an admin (see `ictbot roles list`) to do it.")
 
 
+def require_chair_or_admin(
+    session: Session, ws: Workspace, user_id: str, env_admins: Iterable[str], action: str
+) -> None:
+    if not roles_of(session, ws, user_id, env_admins) & {Role.CHAIR, Role.ADMIN}:
+        raise NotAllowed(
+            f"Only the chair or an ICT admin can {action}. Ask one of them (see `ictbot roles list`) to do it."
+        )
+
+
 def grant(session: Session, ws: Workspace, user_id: str, role: Role, *, by: str, now: datetime) -> bool:
     """Grant a role; False when the user already had it."""
     exists = session.scalar(

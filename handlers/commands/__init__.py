@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.commands.ict_meeting import handle_ict_meeting
 from handlers.commands.ict_project import handle_ict_project
 from handlers.commands.ict_update import handle_ict_update
 
@@ -9,3 +10,4 @@ from handlers.commands.ict_update import handle_ict_update
 def register(app: App) -> None:
     app.command("/ict-update")(handle_ict_update)
     app.command("/ict-project")(handle_ict_project)
+    app.command("/ict-meeting")(handle_ict_meeting)

@@ -6,14 +6,18 @@ import os
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from bot import server, shell
 from bot.cli import choose_mode
 from bot.settings import ConfigError, Settings
 from models import RoleGrant, Workspace, make_engine
+from models.db import alembic_config
 from tests.cli.conftest import Ictbot, rows
 from tests.conftest import BOT_TOKEN, POSTGRES_ENV, SIGNING_SECRET, _postgres_database
+
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 APP_TOKEN = "xapp-1-test-app-token"
 
@@ -49,7 +53,7 @@ def test_a_fresh_sqlite_file_gets_its_schema_from_db_upgrade(clock, tmp_path):
     result = Ictbot(url, clock)("db", "upgrade")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"The database {url} is at revision 0001.\n"
+    assert result.stdout == f"The database {url} is at revision {HEAD}.\n"
     engine = make_engine(url)
     try:
         assert {"workspace", "project", "progress_update", "update_revision", "alembic_version"} <= set(
@@ -88,7 +92,7 @@ def test_on_postgresql_a_schema_not_at_head_asks_for_db_upgrade(empty_postgres, 
 
     assert refused.exit_code == 1
     assert refused.stderr == (
-        "ictbot: The database schema is not up to date (it is at empty; this ictbot needs 0001). "
+        f"ictbot: The database schema is not up to date (it is at empty; this ictbot needs {HEAD}). "
         "Run `ictbot db upgrade` first.\n"
     )
     assert ictbot("db", "upgrade").exit_code == 0

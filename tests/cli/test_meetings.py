@@ -1,0 +1,81 @@
+"""`ictbot meetings generate|list|export`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from icalendar import Calendar
+from sqlalchemy.orm import Session
+
+from bot.services import meetings, workspaces
+from models import Meeting
+from tests.cli.conftest import rows
+
+
+def test_generate_materialises_a_year_of_meetings_and_again_changes_nothing(ictbot, engine):
+    result = ictbot("meetings", "generate")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Meetings of workspace T0LOCAL: 12 created, 0 re-timed, 0 dropped.\n"
+    assert rows(engine, Meeting) == 12
+    again = ictbot("meetings", "generate")
+    assert again.stdout == "Meetings of workspace T0LOCAL: 0 created, 0 re-timed, 0 dropped.\n"
+
+
+def test_list_shows_the_meetings_in_local_time_with_moves_and_cancellations(ictbot, engine, clock):
+    ictbot("meetings", "generate")
+    with Session(engine) as session, session.begin():
+        ws = workspaces.find(session, "T0LOCAL")
+        assert ws is not None
+        common = {"now": clock.now, "by": "U0CHAIR", "default_timezone": "Europe/London"}
+        meetings.move(session, ws, date(2027, 1, 12), date(2027, 1, 14), **common)
+        meetings.cancel(session, ws, date(2027, 2, 9), **common)
+
+    result = ictbot("meetings", "list")
+
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Meetings of workspace T0LOCAL (Europe/London)" in out
+    assert "Tue 2026-12-08   10:00 GMT   scheduled" in out
+    assert "Thu 2027-01-14   10:00 GMT   scheduled, moved   2027-01-12    moved from Tue 12 Jan 10:00" in out
+    assert "Tue 2027-02-09   10:00 GMT   cancelled" in out
+    assert "Tue 2027-04-13   10:00 BST   scheduled" in out
+    assert "Series: FREQ=MONTHLY;BYDAY=+2TU at 10:00 Europe/London, bank holidays of England." in out
+
+
+def test_export_writes_an_ics_calendar_to_stdout(ictbot, clock):
+    result = ictbot("meetings", "export", "--format", "ics", "--team", "T0LOCAL")
+
+    assert result.exit_code == 1
+    assert "There is no workspace T0LOCAL in this database" in result.stderr
+
+    ictbot("meetings", "generate")
+    result = ictbot("meetings", "export", "--format", "ics")
+
+    assert result.exit_code == 0, result.stderr
+    cal = Calendar.from_ical(result.stdout)
+    assert isinstance(cal, Calendar)
+    starts = sorted(e.decoded("dtstart").astimezone(UTC) for e in cal.events)
+    assert len(starts) == 12
+    assert starts[0] == datetime(2026, 12, 8, 10, tzinfo=UTC)
+    assert datetime(2027, 4, 13, 9, tzinfo=UTC) in starts
+    assert {str(e["summary"]) for e in cal.events} == {"ICT governance group"}
+
+
+def test_export_to_a_file(ictbot, tmp_path):
+    ictbot("meetings", "generate")
+    target = tmp_path / "meetings.ics"
+
+    result = ictbot("meetings", "export", "--output", str(target))
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert f"Wrote 12 meetings to {target}." in result.stderr
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+
+
+def test_list_on_an_empty_database_says_what_to_do(ictbot):
+    result = ictbot("meetings", "list")
+
+    assert result.exit_code == 1
+    assert "This database holds no workspace yet" in result.stderr
