@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -35,8 +34,9 @@ def unescape_slack(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def local_time(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%-d %b %Y %H:%M")
+def local_time(value: datetime, tz: tzinfo | None = None) -> str:
+    """``24 Nov 2026 09:30`` in ``tz`` (by default the time zone ``value`` carries)."""
+    return value.astimezone(tz or value.tzinfo).strftime("%-d %b %Y %H:%M")
 
 
 def ago(value: datetime, now: datetime) -> str:

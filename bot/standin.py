@@ -9,8 +9,10 @@ records every call so a caller can see exactly what Slack would have received.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -50,10 +52,17 @@ class SlackStandIn:
     port: int = 0
     # What apps.connections.open hands out: the URL of a Socket Mode WebSocket (e.g. a stand-in's ws://).
     socket_url: str | None = None
+    # Slack's rate limits, as the benchmark needs them: calls a second allowed per method (past it: 429
+    # with Retry-After), and a share of calls per method answered 429 or 503 at random anyway.
+    rate_limits: dict[str, float] = field(default_factory=dict)
+    chaos: dict[str, tuple[float, float]] = field(default_factory=dict)
+    seed: int = 0
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
         self._cond = threading.Condition()
+        self._windows: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+        self._random = random.Random(self.seed)  # noqa: S311  (simulated faults, not secrets)
         self._faults: dict[str, list[_Fault]] = {}
         self._holds: dict[str, threading.Event] = {}
         self._ids = itertools.count(1)
@@ -188,7 +197,7 @@ class SlackStandIn:
         hold = self._holds.get(method)
         if hold is not None:
             hold.wait(timeout=30)
-        fault = self._take_fault(method)
+        fault = self._take_fault(method) or self._limit(method)
         if fault is not None:
             self._record(Call(method, {**params, "_fault": fault.status}, token))
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -206,6 +215,27 @@ class SlackStandIn:
         answer = self._answers.get(method)
         body = answer(self, params) if answer else {"ok": False, "error": "unknown_method"}
         self._reply(req, 200, json.dumps(body))
+
+    def _limit(self, method: str) -> _Fault | None:
+        """Slack's answer when a method is called faster than its limit, or when chaos strikes."""
+        with self._cond:
+            share_429, share_503 = self.chaos.get(method, (0.0, 0.0))
+            roll = self._random.random()
+            if roll < share_429:
+                return _Fault(429, "ratelimited", 1, 1)
+            if roll < share_429 + share_503:
+                return _Fault(503, "service_unavailable", None, 1)
+            limit = self.rate_limits.get(method)
+            if limit is None:
+                return None
+            now = time.monotonic()
+            window = self._windows[method]
+            while window and window[0] <= now - 1.0:
+                window.popleft()
+            if len(window) >= limit:
+                return _Fault(429, "ratelimited", 1, 1)  # Slack's Retry-After is in whole seconds
+            window.append(now)
+            return None
 
     def _take_fault(self, method: str) -> _Fault | None:
         with self._cond:

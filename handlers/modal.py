@@ -26,6 +26,7 @@ def open_update_modal(
     editing: UpdateResult | None = None,
     notice: str | None = None,
     preselect_rag: bool = True,
+    selected_id: int | None = None,
 ) -> None:
     user_id = user_of(body)
     with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
@@ -36,7 +37,9 @@ def open_update_modal(
             "with `/ict-project add` or import the Work Plan with `ictbot projects import FILE.csv`."
         )
     mine = [v for v in views if v.owner == user_id or user_id in v.delegates]
-    selected = mine[0] if len(mine) == 1 else None
+    selected = next((v for v in views if v.id == selected_id), None) if selected_id else None
+    if selected is None and len(mine) == 1:
+        selected = mine[0]
     view = update_modal(
         projects=views,
         user_id=user_id,

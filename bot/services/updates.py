@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -63,6 +64,51 @@ def post(
     session.add(update)
     session.flush()
     return _result(update, project)
+
+
+def latest(session: Session, ws: Workspace, project: Project) -> ProgressUpdate | None:
+    """The project's most recent update, by anyone."""
+    return session.scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.workspace_id == ws.id, ProgressUpdate.project_id == project.id)
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .options(selectinload(ProgressUpdate.revisions))
+    )
+
+
+def carry_forward(
+    session: Session,
+    ws: Workspace,
+    project: Project,
+    *,
+    user_id: str,
+    is_admin: bool,
+    now: datetime,
+    tz: ZoneInfo,
+    since: datetime | None = None,
+) -> UpdateResult:
+    """'No change this month': a new update that carries the last RAG forward and says so.
+
+    ``since`` is the start of the reporting period: a project already updated in it needs nothing.
+    """
+    previous = latest(session, ws, project)
+    if previous is not None and since is not None and previous.created_at >= since:
+        when = previous.created_at.astimezone(tz).strftime("%-d %b %Y %H:%M")
+        raise DomainError(f"`{project.ref}` was already updated on {when}, so it is up to date for this meeting.")
+    if previous is None:
+        raise DomainError(
+            f"`{project.ref}` has no earlier update to carry forward. Use *Post update* (or "
+            f"`/ict-update {project.ref} green what was done`) for its first one."
+        )
+    when = previous.created_at.astimezone(tz).strftime("%-d %b %Y")
+    text = UpdateText(
+        rag=previous.current.rag,
+        progress=f"No change this month: status carried forward from the update of {when}.",
+    )
+    return post(
+        session, ws, project, user_id=user_id, is_admin=is_admin, text=text, source=UpdateSource.REMINDER, now=now
+    )
 
 
 def latest_by(session: Session, ws: Workspace, project: Project, user_id: str) -> ProgressUpdate | None:

@@ -3,8 +3,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.actions.edit_update import handle_edit_update
+from handlers.actions.reminder_buttons import handle_no_change, handle_post_update, handle_snooze
+from handlers.reminders import NO_CHANGE_ACTION, POST_UPDATE_ACTION, SNOOZE_ACTION
 from handlers.ui import EDIT_UPDATE_ACTION
 
 
 def register(app: App) -> None:
     app.action(EDIT_UPDATE_ACTION)(handle_edit_update)
+    app.action(POST_UPDATE_ACTION)(handle_post_update)
+    app.action(NO_CHANGE_ACTION)(handle_no_change)
+    app.action(SNOOZE_ACTION)(handle_snooze)

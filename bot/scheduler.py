@@ -1,0 +1,165 @@
+"""The reconcile loop: what reminders are due now and not yet done? Claim them, send them, record.
+
+One short job, run every minute by APScheduler in each serving process (or once by ``ictbot tick``
+from cron). A database lease lets one process at a time do the work; if it dies, another takes
+over when the lease lapses. Each reminder is claimed in the database before it is sent, so even two
+reconcilers at once cannot send it twice. Delivery is handed in (the Slack front end provides it):
+nothing here knows which chat platform it serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.runtime import Runtime
+from bot.services import lease, reminders
+from bot.services import meetings as meeting_service
+from bot.services.reminders import Due
+from models import Meeting, Workspace
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "reconcile"
+LEASE_TTL = timedelta(minutes=2)
+MATERIALISE_AHEAD = timedelta(days=300)  # re-materialise a series when its last meeting is nearer than this
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What delivery made of one reminder. ``permanent`` errors are recorded; others retried once."""
+
+    error: str | None = None
+    permanent: bool = True
+    channel_id: str | None = None
+    message_ts: str | None = None
+
+
+Deliver = Callable[[Due], Outcome]
+
+
+@dataclass
+class TickReport:
+    held_lease: bool = True
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    dropped: int = 0
+    outcomes: list[tuple[Due, Outcome]] = field(default_factory=list)
+
+
+def holder_name() -> str:
+    """Who holds the lease: unique per process, readable in the database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class Reconciler:
+    def __init__(self, runtime: Runtime, deliver: Deliver, *, holder: str | None = None, workers: int = 8) -> None:
+        self.runtime = runtime
+        self.deliver = deliver
+        self.holder = holder or holder_name()
+        self.workers = workers
+
+    def tick(self, now: datetime) -> TickReport:
+        """One reconcile pass at ``now``."""
+        rt = self.runtime
+        with rt.sessions.begin() as session:
+            if not lease.acquire(session, LEASE_NAME, self.holder, now=now, ttl=LEASE_TTL):
+                return TickReport(held_lease=False)
+        report = TickReport()
+        claimed: list[Due] = []
+        with rt.sessions() as session:
+            workspace_ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+        for ws_id in workspace_ids:
+            with rt.sessions.begin() as session:
+                ws = session.get_one(Workspace, ws_id)
+                self._keep_calendar(session, ws, now)
+                report.dropped += reminders.drop_missed(session, ws, now=now)
+                claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now)
+                claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now)
+                for item in reminders.due(session, ws, now=now, env_admins=rt.settings.admins):
+                    taken = reminders.claim(session, item, holder=self.holder, now=now)
+                    if taken is not None:
+                        claimed.append(taken)
+        if claimed:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
+                for item, outcome in zip(claimed, pool.map(self._send, claimed), strict=True):
+                    report.outcomes.append((item, outcome))
+                    if outcome.error is None:
+                        report.sent += 1
+                    elif outcome.permanent:
+                        report.failed += 1
+                    else:
+                        report.retrying += 1
+        return report
+
+    def _send(self, item: Due) -> Outcome:
+        try:
+            outcome = self.deliver(item)
+        except Exception as exc:
+            log.error("delivering reminder %s failed unexpectedly", item.reminder_id, exc_info=exc)
+            outcome = Outcome(error=type(exc).__name__, permanent=False)
+        assert item.reminder_id is not None
+        with self.runtime.sessions.begin() as session:
+            reminders.record(
+                session,
+                item.reminder_id,
+                holder=self.holder,
+                now=self.runtime.now(),
+                error=outcome.error,
+                permanent=outcome.permanent,
+                channel_id=outcome.channel_id,
+                message_ts=outcome.message_ts,
+            )
+        if outcome.error:
+            log.warning("reminder %s to %s not delivered: %s", item.reminder_id, item.user_id, outcome.error)
+        return outcome
+
+    def _keep_calendar(self, session: Session, ws: Workspace, now: datetime) -> None:
+        """Keep about a year of meetings ahead; cheap when there already are."""
+        last = session.scalar(
+            select(Meeting.starts_at).where(Meeting.workspace_id == ws.id).order_by(Meeting.starts_at.desc()).limit(1)
+        )
+        if last is None or last - now < MATERIALISE_AHEAD:
+            meeting_service.materialise(session, ws, now=now, default_timezone=self.runtime.settings.ICTBOT_TIMEZONE)
+
+
+def start(reconciler: Reconciler, *, interval_seconds: int = 60) -> BackgroundScheduler:
+    """Run the reconcile job every ``interval_seconds`` in this process, starting now."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+
+    def job() -> None:
+        started = time.monotonic()
+        report = reconciler.tick(reconciler.runtime.now())
+        if report.sent or report.failed or report.retrying:
+            log.info(
+                "reconcile: %d sent, %d failed, %d to retry, %d dropped in %.1fs",
+                report.sent,
+                report.failed,
+                report.retrying,
+                report.dropped,
+                time.monotonic() - started,
+            )
+
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval_seconds),
+        id="reconcile",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=reconciler.runtime.now(),
+    )
+    scheduler.start()
+    return scheduler

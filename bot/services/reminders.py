@@ -1,0 +1,475 @@
+"""Reminders before each governance meeting: who is due one now, claimed once, recorded after.
+
+The database is the only truth. :func:`due` works out, for a moment ``now``, which reminders should
+exist and do not yet: for each coming meeting, the latest reminder stage whose time has come (a
+missed earlier stage is superseded, never sent late), every owner or delegate of an active project
+with no update since the previous meeting, "remind me tomorrow" requests whose time has come, and
+the chairs' notice the day before. :func:`claim` records one before it is sent; the unique
+(meeting, user, stage) makes a second claim impossible. Nothing here talks to Slack: the scheduler
+hands claimed reminders to a delivery function and records the outcome with :func:`record`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot.errors import DomainError
+from bot.services import meetings as meeting_service
+from bot.services import roles
+from bot.services.meetings import ReminderStage
+from models import (
+    ClosureDay,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    ProgressUpdate,
+    Project,
+    ProjectStatus,
+    Rag,
+    Role,
+    RoleGrant,
+    UpdateRevision,
+    Workspace,
+)
+from models.scheduling import Reminder, ReminderKind, ReminderStatus
+
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was left by a process that died
+MAX_ATTEMPTS = 2  # the first send, and one retry of a claim left behind
+CHAIR_STAGE = "chair"
+
+
+@dataclass(frozen=True, slots=True)
+class StaleProject:
+    project_id: int
+    ref: str
+    title: str
+    owner: str
+    last_update_at: datetime | None
+    last_rag: Rag | None
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A reminder that should be sent now and has not been."""
+
+    workspace_id: int
+    team_id: str
+    meeting_id: int
+    meeting_starts_at: datetime
+    period_start: datetime | None
+    user_id: str
+    kind: ReminderKind
+    stage: str
+    due_at: datetime
+    projects: tuple[StaleProject, ...]
+    failures: tuple[tuple[str, str], ...] = ()  # for a chair: (user, error) of reminders that failed
+    reminder_id: int | None = None  # set for a claim: the row to record the outcome on
+    attempt: int = 1
+
+
+def stage_key(stage: ReminderStage) -> str:
+    """The stage's name on a reminder row, e.g. ``5d@0930``."""
+    return f"{stage.working_days_before}d@{stage.at:%H%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Calendar:
+    series: MeetingSeries
+    tz: ZoneInfo
+    closures: frozenset[date]
+    stages: tuple[ReminderStage, ...]  # earliest first
+
+    def local(self, day: date, at: time) -> datetime:
+        return datetime.combine(day, at, tzinfo=self.tz)
+
+    def stage_due(self, meeting: Meeting, stage: ReminderStage) -> datetime:
+        day = meeting.starts_at.astimezone(self.tz).date()
+        before = meeting_service.working_days_before(
+            day, stage.working_days_before, self.series.holiday_region, self.closures
+        )
+        return self.local(before, stage.at)
+
+
+def _calendar(session: Session, ws: Workspace) -> _Calendar | None:
+    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+    if series is None:
+        return None
+    closures = frozenset(session.scalars(select(ClosureDay.day).where(ClosureDay.workspace_id == ws.id)))
+    stages = meeting_service.parse_reminder_stages(series.reminder_stages)
+    return _Calendar(series, ZoneInfo(series.timezone), closures, stages)
+
+
+def period_start(session: Session, ws: Workspace, meeting: Meeting) -> datetime | None:
+    """When the meeting's reporting period began: the previous meeting held (None: the beginning)."""
+    previous = meeting_service.previous_meeting(session, ws, meeting.starts_at)
+    return previous.starts_at if previous is not None else None
+
+
+def period_start_of(session: Session, ws: Workspace, meeting_id: int) -> datetime | None:
+    meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
+    if meeting is None:
+        raise DomainError("That meeting is no longer on the calendar; post with `/ict-update` instead.")
+    return period_start(session, ws, meeting)
+
+
+def stale_projects(session: Session, ws: Workspace, since: datetime | None) -> list[tuple[StaleProject, list[str]]]:
+    """Active projects with no update since ``since`` (None: none ever), each with the people to chase."""
+    last = (
+        select(ProgressUpdate.project_id, func.max(ProgressUpdate.created_at).label("at"))
+        .where(ProgressUpdate.workspace_id == ws.id)
+        .group_by(ProgressUpdate.project_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Project, last.c.at)
+        .outerjoin(last, last.c.project_id == Project.id)
+        .where(Project.workspace_id == ws.id, Project.status == ProjectStatus.ACTIVE)
+        .where(last.c.at.is_(None) if since is None else (last.c.at.is_(None)) | (last.c.at < since))
+        .options(selectinload(Project.delegates))
+        .order_by(Project.ref)
+    ).all()
+    rags = _last_rags(session, ws, [p.id for p, at in rows if at is not None])
+    return [
+        (
+            StaleProject(p.id, p.ref, p.title, p.owner_user_id, at, rags.get(p.id)),
+            [p.owner_user_id, *(d for d in p.delegate_ids if d != p.owner_user_id)],
+        )
+        for p, at in rows
+    ]
+
+
+def _last_rags(session: Session, ws: Workspace, project_ids: Sequence[int]) -> dict[int, Rag]:
+    if not project_ids:
+        return {}
+    latest = (
+        select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("uid"))
+        .where(ProgressUpdate.workspace_id == ws.id, ProgressUpdate.project_id.in_(project_ids))
+        .group_by(ProgressUpdate.project_id)
+        .subquery()
+    )
+    current = (
+        select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("n"))
+        .join(latest, latest.c.uid == UpdateRevision.update_id)
+        .group_by(UpdateRevision.update_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(latest.c.project_id, UpdateRevision.rag)
+        .join(current, current.c.update_id == latest.c.uid)
+        .join(
+            UpdateRevision, (UpdateRevision.update_id == current.c.update_id) & (UpdateRevision.number == current.c.n)
+        )
+    )
+    return {pid: rag for pid, rag in rows}
+
+
+def chairs(session: Session, ws: Workspace, env_admins: Iterable[str]) -> list[str]:
+    """The chairs of the governance group; the admins stand in when no chair has been named."""
+    named = sorted(
+        session.scalars(select(RoleGrant.user_id).where(RoleGrant.workspace_id == ws.id, RoleGrant.role == Role.CHAIR))
+    )
+    if named:
+        return named
+    return sorted({e.user_id for e in roles.list_roles(session, ws, env_admins) if e.role is Role.ADMIN})
+
+
+def due(session: Session, ws: Workspace, *, now: datetime, env_admins: Iterable[str] = ()) -> list[Due]:
+    """Every reminder that should go out at ``now`` and has no row yet (nothing is written)."""
+    cal = _calendar(session, ws)
+    if cal is None:
+        return []
+    horizon = now + timedelta(days=45)  # no stage is more than 30 working days ahead
+    coming = session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.workspace_id == ws.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= horizon,
+        )
+        .order_by(Meeting.starts_at)
+    ).all()
+    result: list[Due] = []
+    for meeting in coming:
+        stage = next((s for s in reversed(cal.stages) if cal.stage_due(meeting, s) <= now), None)
+        chair_due = cal.stage_due(meeting, ReminderStage(1, cal.stages[-1].at))
+        if stage is None and chair_due > now:
+            continue
+        since = period_start(session, ws, meeting)
+        stale = stale_projects(session, ws, since)
+        existing = session.execute(
+            select(Reminder.user_id, Reminder.stage, Reminder.status, Reminder.due_at).where(
+                Reminder.meeting_id == meeting.id
+            )
+        ).all()
+        has = {(u, s) for u, s, _, _ in existing}
+        snoozed = {u for u, s, st, at in existing if st is ReminderStatus.SCHEDULED and at > now}
+        base = Due(
+            workspace_id=ws.id,
+            team_id=ws.external_id,
+            meeting_id=meeting.id,
+            meeting_starts_at=meeting.starts_at,
+            period_start=since,
+            user_id="",
+            kind=ReminderKind.OWNER,
+            stage="",
+            due_at=now,
+            projects=(),
+        )
+        if stage is not None:
+            by_person: dict[str, list[StaleProject]] = defaultdict(list)
+            for project, people in stale:
+                for person in people:
+                    by_person[person].append(project)
+            for person in sorted(by_person):
+                if (person, stage_key(stage)) in has or person in snoozed:
+                    continue
+                result.append(
+                    replace(
+                        base,
+                        user_id=person,
+                        kind=ReminderKind.OWNER,
+                        stage=stage_key(stage),
+                        due_at=cal.stage_due(meeting, stage),
+                        projects=tuple(by_person[person]),
+                    )
+                )
+        if chair_due <= now:
+            failures = tuple(
+                (u, e)
+                for u, e in session.execute(
+                    select(Reminder.user_id, Reminder.error).where(
+                        Reminder.meeting_id == meeting.id, Reminder.status == ReminderStatus.FAILED
+                    )
+                )
+            )
+            for chair in chairs(session, ws, env_admins):
+                if (chair, CHAIR_STAGE) not in has:
+                    result.append(
+                        replace(
+                            base,
+                            user_id=chair,
+                            kind=ReminderKind.CHAIR,
+                            stage=CHAIR_STAGE,
+                            due_at=chair_due,
+                            projects=tuple(p for p, _ in stale),
+                            failures=failures,
+                        )
+                    )
+    return result
+
+
+def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | None:
+    """Record the reminder as being sent by ``holder``; None when another process got there first."""
+    row = Reminder(
+        workspace_id=item.workspace_id,
+        meeting_id=item.meeting_id,
+        user_id=item.user_id,
+        kind=item.kind,
+        stage=item.stage,
+        status=ReminderStatus.CLAIMED,
+        due_at=item.due_at,
+        attempts=1,
+        claimed_by=holder,
+        claimed_at=now,
+        project_refs=",".join(p.ref for p in item.projects)[:2000],
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return replace(item, reminder_id=row.id, attempt=1)
+
+
+def record(
+    session: Session,
+    reminder_id: int,
+    *,
+    holder: str,
+    now: datetime,
+    error: str | None = None,
+    permanent: bool = True,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+) -> None:
+    """The outcome of a send. A transient failure leaves the claim to be retried once after the timeout."""
+    values: dict[str, object]
+    if error is None:
+        values = {
+            "status": ReminderStatus.SENT,
+            "sent_at": now,
+            "error": "",
+            "channel_id": channel_id,
+            "message_ts": message_ts,
+        }
+    elif permanent:
+        values = {"status": ReminderStatus.FAILED, "error": error[:200]}
+    else:
+        values = {"error": error[:200]}  # still claimed: the claim times out and is retried once
+    session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.claimed_by == holder, Reminder.status == ReminderStatus.CLAIMED)
+        .values(**values)
+    )
+
+
+def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime:
+    """ "Remind me tomorrow": a reminder for the next working day at the stage time; returns when."""
+    cal = _calendar(session, ws)
+    meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
+    if cal is None or meeting is None or meeting.status is not MeetingStatus.SCHEDULED:
+        raise DomainError("That meeting is no longer on the calendar, so there is nothing to remind you of.")
+    tomorrow = now.astimezone(cal.tz).date() + timedelta(days=1)
+    when = cal.local(tomorrow, cal.stages[-1].at)
+    if when >= meeting.starts_at:
+        raise DomainError("The meeting is before then: please post your update today.")
+    stage = f"snooze-{tomorrow.isoformat()}"
+    try:
+        with session.begin_nested():
+            session.add(
+                Reminder(
+                    workspace_id=ws.id,
+                    meeting_id=meeting.id,
+                    user_id=user_id,
+                    kind=ReminderKind.OWNER,
+                    stage=stage,
+                    status=ReminderStatus.SCHEDULED,
+                    due_at=when,
+                    attempts=0,
+                )
+            )
+    except IntegrityError:
+        pass  # asked twice: one reminder tomorrow is enough
+    return when
+
+
+def claim_scheduled(session: Session, ws: Workspace, *, holder: str, now: datetime) -> list[Due]:
+    """Claim the "remind me tomorrow" reminders whose time has come (dropping those no longer needed)."""
+    rows = session.scalars(
+        select(Reminder)
+        .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.SCHEDULED, Reminder.due_at <= now)
+        .order_by(Reminder.id)
+    ).all()
+    claimed: list[Due] = []
+    for row in rows:
+        meeting = session.get(Meeting, row.meeting_id)
+        taken = session.execute(
+            update(Reminder)
+            .where(Reminder.id == row.id, Reminder.status == ReminderStatus.SCHEDULED)
+            .values(status=ReminderStatus.CLAIMED, claimed_by=holder, claimed_at=now, attempts=1)
+        ).rowcount  # type: ignore[attr-defined]
+        if not taken:
+            continue
+        item = _rebuild(session, ws, row, meeting, now)
+        if item is None:
+            session.execute(
+                update(Reminder)
+                .where(Reminder.id == row.id)
+                .values(status=ReminderStatus.DROPPED, error="up to date, or the meeting has started")
+            )
+            continue
+        claimed.append(item)
+    return claimed
+
+
+def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: datetime) -> list[Due]:
+    """Claims left by a process that died: retried once after the timeout, then marked failed."""
+    rows = session.scalars(
+        select(Reminder).where(
+            Reminder.workspace_id == ws.id,
+            Reminder.status == ReminderStatus.CLAIMED,
+            Reminder.claimed_at < now - CLAIM_TIMEOUT,
+        )
+    ).all()
+    retried: list[Due] = []
+    for row in rows:
+        if row.attempts >= MAX_ATTEMPTS:
+            session.execute(
+                update(Reminder)
+                .where(Reminder.id == row.id, Reminder.status == ReminderStatus.CLAIMED)
+                .values(status=ReminderStatus.FAILED, error=(row.error or "not confirmed sent")[:200])
+            )
+            continue
+        meeting = session.get(Meeting, row.meeting_id)
+        taken = session.execute(
+            update(Reminder)
+            .where(
+                Reminder.id == row.id, Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_at == row.claimed_at
+            )
+            .values(claimed_by=holder, claimed_at=now, attempts=row.attempts + 1)
+        ).rowcount  # type: ignore[attr-defined]
+        if not taken:
+            continue
+        item = _rebuild(session, ws, row, meeting, now)
+        if item is None:
+            session.execute(
+                update(Reminder)
+                .where(Reminder.id == row.id)
+                .values(status=ReminderStatus.DROPPED, error="up to date, or the meeting has started")
+            )
+            continue
+        retried.append(replace(item, attempt=row.attempts + 1))
+    return retried
+
+
+def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | None, now: datetime) -> Due | None:
+    """The message for an existing row, from today's data; None when it is no longer worth sending."""
+    if meeting is None or meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+        return None
+    since = period_start(session, ws, meeting)
+    stale = stale_projects(session, ws, since)
+    if row.kind is ReminderKind.CHAIR:
+        projects = tuple(p for p, _ in stale)
+    else:
+        projects = tuple(p for p, people in stale if row.user_id in people)
+        if not projects:
+            return None
+    return Due(
+        workspace_id=ws.id,
+        team_id=ws.external_id,
+        meeting_id=meeting.id,
+        meeting_starts_at=meeting.starts_at,
+        period_start=since,
+        user_id=row.user_id,
+        kind=row.kind,
+        stage=row.stage,
+        due_at=row.due_at,
+        projects=projects,
+        reminder_id=row.id,
+    )
+
+
+def drop_missed(session: Session, ws: Workspace, *, now: datetime) -> int:
+    """Reminders still waiting when their meeting started are dropped, never sent late."""
+    started = select(Meeting.id).where(Meeting.workspace_id == ws.id, Meeting.starts_at <= now)
+    result = session.execute(
+        update(Reminder)
+        .where(
+            Reminder.workspace_id == ws.id,
+            Reminder.status == ReminderStatus.SCHEDULED,
+            Reminder.meeting_id.in_(started),
+        )
+        .values(status=ReminderStatus.DROPPED, error="the meeting started first")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def failures(session: Session, ws: Workspace, *, since: datetime) -> list[Reminder]:
+    """Reminders Slack refused, for the admins to see."""
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.FAILED, Reminder.due_at >= since)
+            .order_by(Reminder.due_at, Reminder.user_id)
+        )
+    )

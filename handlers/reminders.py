@@ -1,0 +1,170 @@
+"""Reminders in Slack: the direct message with its buttons, and delivering it politely.
+
+The scheduler decides what is due (bot.scheduler, bot.services.reminders); this module is the Slack
+side of delivery. It opens the DM, posts the message, paces itself under Slack's rate limit (the Web
+API client also honours 429 Retry-After and retries 5xx with backoff), and sorts Slack's errors into
+permanent ones (recorded, shown to the chair) and transient ones (retried once after a timeout).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+
+from bot.render import render
+from bot.scheduler import Outcome
+from bot.services.reminders import Due, StaleProject
+from handlers.ui import text_sections
+from models.scheduling import ReminderKind
+
+POST_UPDATE_ACTION = "reminder_post_update"
+NO_CHANGE_ACTION = "reminder_no_change"
+SNOOZE_ACTION = "reminder_snooze"
+MAX_BLOCKS = 50  # Slack's limit for one message
+MAX_PROJECTS_WITH_BUTTONS = 23  # 2 blocks each, with the intro and the closing buttons
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "rate_limited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"}
+)
+
+
+class Pace:
+    """At most ``rate`` calls a second across threads (a token bucket with a burst of one second)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.rate = rate
+        self._lock = threading.Lock()
+        self._tokens = rate or 0.0
+        self._last = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.rate:
+            return
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                self._tokens = min(self.rate, self._tokens + (now - self._last) * self.rate)
+                self._last = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                time.sleep((1 - self._tokens) / self.rate)
+
+
+def button_value(**values: int) -> str:
+    return json.dumps(values, separators=(",", ":"))
+
+
+def reminder_message(item: Due, tz: ZoneInfo) -> tuple[str, list[dict[str, Any]]]:
+    """An owner's reminder: their stale projects, each with Post update / No change, then Remind me tomorrow."""
+    intro = render(
+        "reminder_intro.mrkdwn.j2",
+        meeting=item.meeting_starts_at,
+        since=item.period_start,
+        projects=item.projects,
+        tz=tz,
+    )
+    blocks: list[Block] = [*text_sections(intro)]
+    shown = (
+        item.projects
+        if len(item.projects) <= MAX_PROJECTS_WITH_BUTTONS + 1
+        else item.projects[:MAX_PROJECTS_WITH_BUTTONS]
+    )
+    for p in shown:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_project_text(p, item.user_id, tz))))
+        value = button_value(p=p.project_id, m=item.meeting_id)
+        blocks.append(
+            ActionsBlock(
+                block_id=f"reminder-{p.project_id}",
+                elements=[
+                    ButtonElement(text="Post update", action_id=POST_UPDATE_ACTION, value=value, style="primary"),
+                    ButtonElement(text="No change this month", action_id=NO_CHANGE_ACTION, value=value),
+                ],
+            )
+        )
+    rest = item.projects[len(shown) :]
+    if rest:
+        refs = ", ".join(p.ref for p in rest)
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"…and {len(rest)} more without an update: {refs}. Post those with `/ict-update REF RAG text`."
+                )
+            )
+        )
+    blocks.append(
+        ActionsBlock(
+            block_id="reminder-snooze",
+            elements=[
+                ButtonElement(text="Remind me tomorrow", action_id=SNOOZE_ACTION, value=button_value(m=item.meeting_id))
+            ],
+        )
+    )
+    headline = intro.split("\n", 1)[0]
+    return headline, [b.to_dict() for b in blocks]
+
+
+def _project_text(p: StaleProject, user_id: str, tz: ZoneInfo) -> str:
+    return render("reminder_project.mrkdwn.j2", p=p, user_id=user_id, tz=tz)
+
+
+def chair_messages(item: Due, tz: ZoneInfo) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The chair's notice; a very long list goes out as several messages, never cut short."""
+    text = render(
+        "chair_notice.mrkdwn.j2",
+        meeting=item.meeting_starts_at,
+        since=item.period_start,
+        projects=item.projects,
+        failures=item.failures,
+        tz=tz,
+    )
+    sections = [s.to_dict() for s in text_sections(text)]
+    headline = text.split("\n", 1)[0]
+    return [(headline, sections[i : i + MAX_BLOCKS]) for i in range(0, len(sections), MAX_BLOCKS)]
+
+
+class SlackDelivery:
+    """Sends claimed reminders as direct messages through the Web API."""
+
+    def __init__(self, client: WebClient, *, tz: ZoneInfo, rate: float | None = None) -> None:
+        self.client = client
+        self.tz = tz
+        # Slack limits each method separately, so each gets its own pace.
+        self.pace = {method: Pace(rate) for method in ("conversations.open", "chat.postMessage")}
+        self._dms: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, item: Due) -> Outcome:
+        try:
+            channel = self._dm(item.user_id)
+            messages = (
+                chair_messages(item, self.tz) if item.kind is ReminderKind.CHAIR else [reminder_message(item, self.tz)]
+            )
+            ts = None
+            for text, blocks in messages:
+                self.pace["chat.postMessage"].wait()
+                response = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+                ts = ts or str(response.get("ts") or "")
+            return Outcome(channel_id=channel, message_ts=ts)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+            return Outcome(error=error, permanent=error not in TRANSIENT_ERRORS and exc.response.status_code < 500)
+        except (SlackClientError, OSError) as exc:
+            return Outcome(error=type(exc).__name__, permanent=False)
+
+    def _dm(self, user_id: str) -> str:
+        with self._lock:
+            known = self._dms.get(user_id)
+        if known:
+            return known
+        self.pace["conversations.open"].wait()
+        channel = str(self.client.conversations_open(users=user_id)["channel"]["id"])
+        with self._lock:
+            self._dms[user_id] = channel
+        return channel

@@ -1,0 +1,69 @@
+"""Coordination between serving processes: a named lease, and the reminders they send.
+
+Any number of ``ictbot serve`` processes may share one database; the scheduler's work is done by
+whichever of them holds the lease. A holder renews it on every tick; if it dies, the lease expires
+and another process takes over on its next tick.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+from models.entities import _enum
+
+
+class Lease(Base):
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"  # a "remind me tomorrow", waiting for its time
+    CLAIMED = "claimed"  # a process is sending it
+    SENT = "sent"
+    FAILED = "failed"  # Slack refused it for good (user gone, DM closed), or a retried claim failed again
+    DROPPED = "dropped"  # not sent: the meeting started first, or the person caught up
+
+
+class ReminderKind(enum.StrEnum):
+    OWNER = "owner"  # to an owner or delegate: their projects with no fresh update
+    CHAIR = "chair"  # to a chair, the day before: the projects still missing an update
+
+
+class Reminder(Base):
+    """One reminder to one person for one meeting at one stage, claimed before it is sent.
+
+    The unique constraint on (meeting, user, stage) is what makes a second send impossible, whatever
+    number of processes reconcile at once.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id", "stage"),
+        Index("ix_reminder_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind, "reminder_kind"))
+    stage: Mapped[str] = mapped_column(String(32))  # "5d", "1d", "snooze-2026-11-25", "chair"
+    status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "reminder_status"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str] = mapped_column(String(200), default="")
+    project_refs: Mapped[str] = mapped_column(String(2000), default="")  # what the message listed
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
