@@ -17,8 +17,12 @@ from handlers.common import answer, runtime, team_name_of, team_of
 from handlers.errors import answering_errors
 from models import Workspace
 
-SUBCOMMANDS = ("next", "list", "move", "cancel", "series", "channel", "closure", "help")
-CHANGES = ("move", "cancel", "series", "channel", "closure")
+SUBCOMMANDS = ("next", "list", "move", "cancel", "series", "reminders", "channel", "closure", "help")
+CHANGES = ("move", "cancel", "series", "reminders", "channel", "closure")
+REMINDERS_USAGE = (
+    "Usage: `/ict-meeting reminders STAGES`: working days before the meeting @ time, e.g. "
+    "`/ict-meeting reminders 5@09:30,1@09:30`."
+)
 DEFAULT_SHOWN = 3
 MAX_SHOWN = 12
 MOVE_USAGE = "Usage: `/ict-meeting move YYYY-MM-DD to YYYY-MM-DD [HH:MM] [note]`, e.g. `move 2027-01-12 to 2027-01-19`."
@@ -146,6 +150,15 @@ def _change(rt: Runtime, session: Session, ws: Workspace, sub: str, args: list[s
         options = _series_options(args)
         meetings.set_series(session, ws, now=now, by=user_id, default_timezone=tz_name, **options)
         return "The meeting series is changed; meetings moved or cancelled by hand keep their change."
+    if sub == "reminders":
+        if len(args) != 1:
+            raise InvalidInput(REMINDERS_USAGE)
+        view = meetings.set_series(session, ws, now=now, by=user_id, default_timezone=tz_name, reminder_stages=args[0])
+        stages = ", ".join(
+            f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
+            for s in series.reminder_stages
+        )
+        return f"Reminders now go out {stages}."
     if sub == "channel":
         if len(args) != 1:
             raise InvalidInput("Usage: `/ict-meeting channel #channel`.")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+import threading
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from bot.quickform import UpdateText
-from bot.scheduler import Reconciler
-from bot.services import meetings, reminders, updates
+from bot.scheduler import LEASE_TTL, Reconciler
+from bot.services import meetings, reminders, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.slack_app import web_client
-from handlers.reminders import SlackDelivery
-from models import Meeting, Rag, UpdateSource
-from models.scheduling import Reminder
+from handlers.reminders import NO_CHANGE_ACTION, POST_UPDATE_ACTION, SNOOZE_ACTION, SlackDelivery
+from models import Meeting, ProgressUpdate, Rag, Role, UpdateSource
+from models.scheduling import Reminder, ReminderStatus
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER
+from tests.helpers import last_reply, opened_view, shown
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -58,8 +61,6 @@ def post(runtime, team, ref, user, when, rag=Rag.GREEN):
 
 
 def runtime_ws(session, team):
-    from bot.services import workspaces
-
     return workspaces.find(session, team)
 
 
@@ -148,3 +149,199 @@ def test_bank_holiday_before_the_meeting_moves_the_day_before_stage(runtime, sta
         assert stages("2029-04-30 09:30") == {"5d@0930"}  # Mon 30 Apr: five working days before
         assert stages("2029-05-04 09:29") == {"5d@0930"}
         assert stages("2029-05-04 09:30") == {"1d@0930", "chair"}  # Fri 4 May, not the bank holiday
+
+
+def reminder_rows(runtime):
+    with runtime.sessions() as s:
+        return s.scalars(select(Reminder).order_by(Reminder.id)).all()
+
+
+def button(message_blocks, action_id, ref=None):
+    for block in message_blocks:
+        if block["type"] == "actions":
+            for element in block["elements"]:
+                if element["action_id"] == action_id and (ref is None or block["block_id"] == f"reminder-{ref}"):
+                    return element
+    raise AssertionError(f"no {action_id} button")
+
+
+def owner_message(standin, user=OWNER):
+    call = next(c for c in standin.calls_to("chat.postMessage") if c.params["channel"] == "D" + user[1:])
+    return call.params["blocks"]
+
+
+def test_the_chair_gets_the_missing_projects_the_working_day_before(runtime, reconciler, calendar, standin):
+    with runtime.unit(standin.team_id) as (session, ws):
+        roles.grant(session, ws, "U0CHAIR", Role.CHAIR, by=ADMIN, now=runtime.now())
+    post(runtime, standin.team_id, "PCI-01", ADMIN, at("2026-12-03 12:00"))
+    reconciler.tick(at("2026-12-07 09:30"))
+    notice = dms(standin)["U0CHAIR"][0]
+    assert (
+        "*ICT governance group, 8 Dec 2026 10:00*: 4 active projects still have no update since 10 Nov 2026" in notice
+    )
+    assert f"• *NET-01* Council network refresh — <@{OWNER}>" in notice and "PCI-01" not in notice
+
+
+def test_moved_and_cancelled_meetings(runtime, reconciler, calendar, standin, clock):
+    with runtime.unit(standin.team_id) as (session, ws):
+        meetings.move(
+            session,
+            ws,
+            at("2026-12-08 10:00").date(),
+            at("2026-12-15 10:00").date(),
+            None,
+            now=clock.now,
+            by=ADMIN,
+            default_timezone="Europe/London",
+        )
+    assert reconciler.tick(at("2026-12-01 09:30")).sent == 0  # five working days before the 15th is the 8th
+    assert reconciler.tick(at("2026-12-08 09:30")).sent == 3
+    with runtime.unit(standin.team_id) as (session, ws):
+        meetings.cancel(
+            session, ws, at("2027-01-12 10:00").date(), now=clock.now, by=ADMIN, default_timezone="Europe/London"
+        )
+    standin.clear()
+    assert reconciler.tick(at("2027-01-05 09:30")).sent == 0  # the cancelled January meeting chases nobody
+
+
+def test_stage_times_follow_local_time_across_the_october_clock_change(runtime, standin, workplan, clock):
+    """Last-Tuesday meetings: 27 Oct 2026 is after the change (GMT), its 5-day stage on 20 Oct is still BST."""
+    clock.now = at("2026-10-01 12:00")
+    with runtime.unit(standin.team_id) as (session, ws):
+        meetings.set_series(
+            session, ws, now=clock.now, by=ADMIN, default_timezone="Europe/London", rrule="FREQ=MONTHLY;BYDAY=-1TU"
+        )
+        meeting = session.scalar(select(Meeting).where(Meeting.starts_at == datetime(2026, 10, 27, 10, tzinfo=UTC)))
+        assert meeting is not None
+
+        def stages(when: datetime) -> set[str]:
+            return {d.stage for d in reminders.due(session, ws, now=when) if d.meeting_id == meeting.id}
+
+        assert stages(datetime(2026, 10, 20, 8, 29, tzinfo=UTC)) == set()
+        assert stages(datetime(2026, 10, 20, 8, 30, tzinfo=UTC)) == {"5d@0930"}  # 09:30 BST
+        assert stages(datetime(2026, 10, 26, 9, 30, tzinfo=UTC)) == {"1d@0930"}  # 09:30 GMT
+
+
+def test_post_update_button_opens_the_modal_on_that_project(runtime, reconciler, calendar, standin, slack):
+    reconciler.tick(at("2026-12-01 09:30"))
+    value = button(owner_message(standin), POST_UPDATE_ACTION, calendar["MOB-01"])["value"]
+    slack.button(POST_UPDATE_ACTION, value, user_id=OWNER, channel_id="D0OWNER")
+    view = opened_view(standin)
+    project = next(b for b in view["blocks"] if b.get("block_id") == "project")["element"]
+    assert project["initial_option"]["text"]["text"] == "MOB-01 — Mobile carrier cut-across"
+    response = slack.submit_view(
+        view, {"project": str(calendar["MOB-01"]), "rag": "green", "progress": "Cut over"}, user_id=OWNER
+    )
+    assert json.loads(response.body)["response_action"] == "update"
+    with runtime.sessions() as s:
+        assert s.scalars(select(ProgressUpdate.source)).one() is UpdateSource.REMINDER
+
+
+def test_no_change_button_carries_the_last_rag_forward_once(runtime, reconciler, calendar, standin, slack, clock):
+    post(runtime, standin.team_id, "MOB-01", OWNER, at("2026-10-20 12:00"), rag=Rag.AMBER)
+    reconciler.tick(at("2026-12-01 09:30"))
+    clock.now = at("2026-12-01 10:00")
+    value = button(owner_message(standin), NO_CHANGE_ACTION, calendar["MOB-01"])["value"]
+    slack.button(NO_CHANGE_ACTION, value, user_id=OWNER, channel_id="D0OWNER")
+    assert "Recorded *no change this month* for *MOB-01*: :large_orange_circle: Amber carried forward." in shown(
+        last_reply(standin)
+    )
+    slack.button(NO_CHANGE_ACTION, value, user_id=OWNER, channel_id="D0OWNER")
+    assert "was already updated on" in shown(last_reply(standin))
+    with runtime.sessions() as s:
+        rows = s.scalars(select(ProgressUpdate).order_by(ProgressUpdate.id)).all()
+        assert len(rows) == 2 and rows[-1].source is UpdateSource.REMINDER and rows[-1].current.rag is Rag.AMBER
+        assert (
+            rows[-1].current.progress == "No change this month: status carried forward from the update of 20 Oct 2026."
+        )
+
+
+def test_no_change_without_an_earlier_update_explains(runtime, reconciler, calendar, standin, slack):
+    reconciler.tick(at("2026-12-01 09:30"))
+    value = button(owner_message(standin), NO_CHANGE_ACTION, calendar["NET-01"])["value"]
+    slack.button(NO_CHANGE_ACTION, value, user_id=OWNER, channel_id="D0OWNER")
+    assert "`NET-01` has no earlier update to carry forward" in shown(last_reply(standin))
+
+
+def test_remind_me_tomorrow(runtime, reconciler, calendar, standin, slack, clock):
+    reconciler.tick(at("2026-12-01 09:30"))
+    clock.now = at("2026-12-01 11:00")
+    slack.button(
+        SNOOZE_ACTION, button(owner_message(standin), SNOOZE_ACTION)["value"], user_id=OWNER, channel_id="D0OWNER"
+    )
+    assert "I'll remind you again on 2 Dec 2026 09:30." in shown(last_reply(standin))
+    standin.clear()
+    assert reconciler.tick(at("2026-12-02 09:29")).sent == 0
+    assert reconciler.tick(at("2026-12-02 09:30")).sent == 1 and list(dms(standin)) == [OWNER]
+    assert reconciler.tick(at("2026-12-02 09:31")).sent == 0
+
+
+def test_a_claim_left_by_a_dead_process_is_retried_once_after_the_timeout(runtime, calendar, standin):
+    def dies(item):
+        raise SystemError("killed between claim and send")
+
+    crashed = Reconciler(runtime, dies, holder="crashed")
+    assert crashed.tick(at("2026-12-01 09:30")).retrying == 3
+    assert {r.status for r in reminder_rows(runtime)} == {ReminderStatus.CLAIMED}
+    survivor = Reconciler(runtime, SlackDelivery(web_client(BOT_TOKEN, standin.api_url), tz=LONDON), holder="b")
+    later = at("2026-12-01 09:30") + reminders.CLAIM_TIMEOUT
+    assert survivor.tick(later - timedelta(minutes=1)).sent == 0  # the crashed one still holds the lease
+    assert survivor.tick(later + LEASE_TTL).sent == 3
+    assert {r.status for r in reminder_rows(runtime)} == {ReminderStatus.SENT}
+    assert all(r.attempts == 2 for r in reminder_rows(runtime))
+
+
+def test_a_claim_that_fails_again_is_recorded_as_failed(runtime, calendar, standin):
+    def dies(item):
+        raise SystemError("boom")
+
+    Reconciler(runtime, dies, holder="a").tick(at("2026-12-01 09:30"))
+    Reconciler(runtime, dies, holder="a").tick(at("2026-12-01 09:45"))  # retried once, fails again
+    Reconciler(runtime, dies, holder="a").tick(at("2026-12-01 10:00"))
+    assert {(r.status, r.attempts) for r in reminder_rows(runtime)} == {(ReminderStatus.FAILED, 2)}
+
+
+def test_a_permanent_slack_error_is_recorded_and_shown_to_the_chair(runtime, reconciler, calendar, standin):
+    standin.fail("conversations.open", error="user_not_found")
+    report = reconciler.tick(at("2026-12-01 09:30"))
+    assert (report.sent, report.failed) == (2, 1)
+    failed = [r for r in reminder_rows(runtime) if r.status is ReminderStatus.FAILED]
+    assert len(failed) == 1 and failed[0].error == "user_not_found"
+    standin.clear()
+    reconciler.tick(at("2026-12-07 09:30"))
+    notice = next(m for m in dms(standin)[ADMIN] if m.startswith("*ICT governance group"))
+    assert f"1 reminder could not be delivered:\n• <@{failed[0].user_id}>: `user_not_found`" in notice
+
+
+def test_slack_429_is_honoured_and_503_retried(runtime, reconciler, calendar, standin):
+    standin.fail("chat.postMessage", status=429, retry_after=1)
+    standin.fail("chat.postMessage", status=503)
+    report = reconciler.tick(at("2026-12-01 09:30"))
+    assert report.sent == 3
+    faults = [c.params.get("_fault") for c in standin.calls_to("chat.postMessage")]
+    assert sorted(f for f in faults if f) == [429, 503] and len(faults) == 5
+
+
+def test_two_reconcilers_on_one_database_send_each_reminder_once(runtime, calendar, standin):
+    delivery = SlackDelivery(web_client(BOT_TOKEN, standin.api_url), tz=LONDON)
+    a = Reconciler(runtime, delivery, holder="a")
+    b = Reconciler(runtime, delivery, holder="b")
+    barrier = threading.Barrier(2)
+    reports = {}
+
+    def run(name, reconciler):
+        barrier.wait()
+        reports[name] = reconciler.tick(at("2026-12-01 09:30"))
+
+    threads = [threading.Thread(target=run, args=(n, r)) for n, r in (("a", a), ("b", b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.sent for r in reports.values()) == [0, 3]
+    assert sorted(len(v) for v in dms(standin).values()) == [1, 1, 1]
+    # The lease holder dies: the other takes over once the lease lapses, and sends what is due then.
+    holder = next(n for n, r in reports.items() if r.sent)
+    other = b if holder == "a" else a
+    assert other.tick(at("2026-12-01 09:31")).held_lease is False  # the holder's lease has not lapsed
+    assert other.tick(at("2026-12-07 09:30") + LEASE_TTL).sent == 3 + 1

@@ -172,3 +172,23 @@ def test_help_and_unknown_sub_commands(slack, standin):
 
     slack.command("/ict-meeting", "reschedule 2026-12-08", user_id=STRANGER)
     assert "`reschedule` is not an `/ict-meeting` sub-command." in shown(last_reply(standin))
+
+
+def test_chair_sets_the_reminder_stages_and_everyone_sees_them(slack, standin, runtime):
+    with runtime.unit(standin.team_id) as (session, ws):
+        roles.grant(session, ws, "U0CHAIR", Role.CHAIR, by=ADMIN, now=runtime.now())
+    slack.command("/ict-meeting", "reminders 3@14:00,1@09:00", user_id="U0CHAIR")
+    text = shown(last_reply(standin))
+    assert "Reminders now go out 3 working days before at 14:00, 1 working day before at 09:00." in text
+    assert "_Reminders: 3 working days before at 14:00; 1 working day before at 09:00._" in text
+    with runtime.sessions() as s:
+        assert s.scalar(select(MeetingSeries.reminder_stages)) == "3@14:00,1@09:00"
+
+
+def test_bad_reminder_stages_are_refused_and_nothing_changes(slack, standin, runtime):
+    slack.command("/ict-meeting", "reminders 5@25:00", user_id=ADMIN)
+    assert "is not a" in shown(last_reply(standin))
+    slack.command("/ict-meeting", "reminders 5@09:30,1@09:30", user_id=STRANGER)
+    assert "Only" in shown(last_reply(standin))
+    with runtime.sessions() as s:  # both were refused in one transaction: not even the default series was kept
+        assert s.scalar(select(MeetingSeries.reminder_stages)) is None
