@@ -153,7 +153,9 @@ def _change(rt: Runtime, session: Session, ws: Workspace, sub: str, args: list[s
     if sub == "reminders":
         if len(args) != 1:
             raise InvalidInput(REMINDERS_USAGE)
-        view = meetings.set_series(session, ws, now=now, by=user_id, default_timezone=tz_name, reminder_stages=args[0])
+        series = meetings.set_series(
+            session, ws, now=now, by=user_id, default_timezone=tz_name, reminder_stages=args[0]
+        )
         stages = ", ".join(
             f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
             for s in series.reminder_stages
