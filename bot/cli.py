@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -42,13 +42,15 @@ from bot.runtime import Runtime, system_clock
 from bot.services import export as export_service
 from bot.services import meetings as meeting_service
 from bot.services import projects as project_service
+from bot.services import reminders as reminder_service
 from bot.services import roles as role_service
 from bot.services import strategy as strategy_service
 from bot.services import workspaces
 from bot.services.projects import EmailResolver
 from bot.settings import SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
-from models import Role, Workspace
+from models import Meeting, Role, Workspace
 from models.db import make_engine, schema_state, upgrade
+from models.scheduling import ReminderKind
 
 __all__ = ["LOCAL_TEAM_ID", "CliState", "choose_mode", "cli", "main", "slack_email_resolver"]
 
@@ -63,6 +65,12 @@ TEAM_HELP_WRITE = (
     f"{LOCAL_TEAM_ID} when no token is set."
 )
 TEAM_HELP_READ = "Slack team ID (T…), one already in the database. Default: the only workspace in the database."
+TEAM_HELP_ALL = "Slack team ID (T…), one already in the database. Default: every workspace in the database."
+NO_WORKSPACE = (
+    "This database holds no workspace yet: load a strategy (`ictbot strategy load FILE`), "
+    "import a Work Plan (`ictbot projects import FILE.csv`) or start the bot first."
+)
+FAILURES_LOOKBACK = timedelta(days=90)  # `ictbot reminders failures` without --since
 
 
 @dataclass
@@ -167,11 +175,35 @@ def _check_user(_ctx: click.Context, _param: click.Parameter, value: str) -> str
     return value
 
 
-def team_option(*, creates: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``--team``; ``creates`` says whether a team not yet in the database is created or refused."""
-    return click.option(
-        "--team", metavar="TEAM_ID", callback=_check_team, help=TEAM_HELP_WRITE if creates else TEAM_HELP_READ
-    )
+def team_option(*, creates: bool, every: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--team``; ``creates`` says whether a team not yet in the database is created or refused, and
+    ``every`` that without it the command covers every workspace."""
+    help_text = TEAM_HELP_ALL if every else TEAM_HELP_WRITE if creates else TEAM_HELP_READ
+    return click.option("--team", metavar="TEAM_ID", callback=_check_team, help=help_text)
+
+
+def _check_time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    """An ISO 8601 date or time; naive until :func:`_moment` puts it in ICTBOT_TIMEZONE."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time such as 2026-12-01T09:30 (in ICTBOT_TIMEZONE) "
+            "or 2026-12-01T09:30+00:00."
+        ) from None
+
+
+def _moment(value: datetime, settings: Settings) -> datetime:
+    """A time given on the command line, in UTC; one without an offset is in ICTBOT_TIMEZONE."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=settings.timezone)
+    return value.astimezone(UTC)
+
+
+def time_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(name, metavar="ISO-TIME", callback=_check_time, help=help_text)
 
 
 def _slack_error(exc: SlackApiError) -> str:
@@ -267,12 +299,23 @@ def _workspace(rt: Runtime, session: Session, team: str | None, *, create: bool)
     if ws is not None:
         return ws
     if not create:
-        raise DomainError(
-            "This database holds no workspace yet: load a strategy (`ictbot strategy load FILE`), "
-            "import a Work Plan (`ictbot projects import FILE.csv`) or start the bot first."
-        )
+        raise DomainError(NO_WORKSPACE)
     team_id, name = _discover_team(rt.settings)
     return workspaces.get_or_create(session, team_id, name=name, now=rt.now())
+
+
+def _every_workspace(rt: Runtime, session: Session, team: str | None) -> list[Workspace]:
+    """The workspace --team names, or every one in the database."""
+    if team is not None:
+        return [_workspace(rt, session, team, create=False)]
+    found = list(session.scalars(select(Workspace).order_by(Workspace.id)))
+    if not found:
+        raise DomainError(NO_WORKSPACE)
+    return found
+
+
+def _local(when: datetime, settings: Settings) -> str:
+    return f"{when.astimezone(settings.timezone):%a %Y-%m-%d %H:%M %Z}"
 
 
 def _label(ws: Workspace) -> str:
@@ -313,10 +356,10 @@ def cli(ctx: click.Context) -> None:
 
     Settings come from the environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN,
     SLACK_API_URL, DATABASE_URL (default sqlite:///ictbot.db), ICTBOT_TIMEZONE, ICTBOT_ADMINS,
-    ICTBOT_LOG_LEVEL.
+    ICTBOT_LOG_LEVEL, ICTBOT_SCHEDULER, ICTBOT_SCHEDULER_INTERVAL, ICTBOT_REMINDER_RATE.
 
-    The data commands (strategy, projects, export, roles, meetings) check the database schema first: a SQLite
-    database is brought to the latest revision by itself; a PostgreSQL one must be upgraded with
+    The data commands (strategy, projects, export, roles, meetings, reminders, tick) check the database schema
+    first: a SQLite database is brought to the latest revision by itself; a PostgreSQL one must be upgraded with
     `ictbot db upgrade`. `ictbot serve` and `ictbot socket` need the schema at the latest revision on
     any database (run `ictbot db upgrade` when deploying); the shell upgrades its own.
     """
@@ -629,6 +672,165 @@ def meetings_export(ctx: click.Context, fmt: str, output: Path | None, team: str
         return
     output.write_text(body, encoding="utf-8", newline="")
     click.echo(f"Wrote {len(views)} meetings to {output}.", err=True)
+
+
+# reminders ---------------------------------------------------------------------------------------
+
+
+AT_HELP = (
+    "The time to reconcile at: ISO 8601, e.g. 2026-12-01T09:30 (in ICTBOT_TIMEZONE) or with an offset. Default: now."
+)
+STAGE_KEY = re.compile(r"^(\d+)d@(\d\d)(\d\d)$")
+
+
+def _stage_label(kind: ReminderKind, stage: str) -> str:
+    """A reminder row's stage in words: ``5d@0930`` is 5 working days before, at 09:30."""
+    if kind is ReminderKind.CHAIR:
+        return "chair's notice"
+    if stage.startswith("snooze-"):
+        return "remind me tomorrow"
+    m = STAGE_KEY.match(stage)
+    if m is None:
+        return stage
+    days = int(m.group(1))
+    return f"{days} working day{'s' if days != 1 else ''} before, {m.group(2)}:{m.group(3)}"
+
+
+@cli.command()
+@time_option("--at", AT_HELP)
+@click.pass_context
+def tick(ctx: click.Context, at: datetime | None) -> None:
+    """Run one reconcile pass now (or --at): send every reminder and chair's notice that is due.
+
+    What the in-process scheduler of `ictbot serve` and `ictbot socket` does every minute, for
+    deployments that run it from cron instead (set ICTBOT_SCHEDULER=false on the servers). Covers
+    every workspace; safe to run beside running servers and other ticks, since each reminder is
+    claimed in the database before it is sent. Needs SLACK_BOT_TOKEN. With --at it sends what would
+    be due at that time, for real: use it against a test workspace or the stand-in.
+    """
+    from bot.scheduler import LEASE_NAME, Reconciler  # APScheduler and Bolt's renderer: only for this command
+    from bot.services import lease
+    from handlers.reminders import SlackDelivery
+
+    settings = _settings()
+    settings.require("SLACK_BOT_TOKEN", purpose="ictbot tick, which sends the reminders through Slack")
+    with _runtime(ctx, settings) as rt:
+        now = _moment(at, settings) if at is not None else rt.now()
+        delivery = SlackDelivery(_web_client(settings), rate=settings.ICTBOT_REMINDER_RATE)
+        reconciler = Reconciler(rt, delivery)
+        try:
+            report = reconciler.tick(now)
+        finally:
+            # Let the next tick (cron's, or a server's) in at once: a one-off pass does not keep the lease.
+            with rt.sessions.begin() as session:
+                lease.release(session, LEASE_NAME, reconciler.holder)
+    if not report.held_lease:
+        click.echo("Another process holds the reconcile lease; nothing done.")
+        return
+    click.echo(
+        f"Reconciled at {_local(now, settings)}: {report.sent} sent, {report.failed} failed, "
+        f"{report.retrying} to retry, {report.dropped} dropped."
+    )
+    for item, outcome in report.outcomes:
+        if outcome.error is None:
+            continue
+        what = "failed" if outcome.permanent else "will be retried once after the claim timeout"
+        click.echo(f"  {item.user_id} ({_stage_label(item.kind, item.stage)}): {outcome.error}, {what}")
+
+
+@cli.group()
+def reminders() -> None:
+    """Reminders before each meeting: what is due, and what Slack refused."""
+
+
+@reminders.command("preview")
+@time_option("--at", "The time to look at: ISO 8601, as for `ictbot tick --at`. Default: now.")
+@team_option(creates=False, every=True)
+@click.pass_context
+def reminders_preview(ctx: click.Context, at: datetime | None, team: str | None) -> None:
+    """What a reconcile pass now (or --at) would send, and to whom. Nothing is sent or recorded.
+
+    Lists the owners' reminders and chairs' notices that are due and not yet sent. The meeting
+    calendar is brought up to date for the preview only (rolled back, as everything here). Not
+    listed: "Remind me tomorrow" requests and interrupted sends that the pass would also pick up.
+    """
+    settings = _settings()
+    with _runtime(ctx, settings) as rt, rt.sessions() as session:
+        now = _moment(at, settings) if at is not None else rt.now()
+        found: list[tuple[str, list[reminder_service.Due]]] = []
+        try:
+            for ws in _every_workspace(rt, session, team):
+                meeting_service.materialise(session, ws, now=now, default_timezone=settings.ICTBOT_TIMEZONE)
+                found.append((_label(ws), reminder_service.due(session, ws, now=now, env_admins=settings.admins)))
+        finally:
+            session.rollback()  # the preview writes nothing, the calendar it brought up to date included
+    console = _console()
+    when = _local(now, settings)
+    for label, items in found:
+        if not items:
+            console.print(Text(f"Nothing is due in workspace {label} at {when}."))
+            continue
+        table = Table(
+            title=f"Due in workspace {label} at {when}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+        )
+        table.add_column("Meeting", no_wrap=True)
+        table.add_column("Stage", no_wrap=True)
+        table.add_column("Person", no_wrap=True)
+        table.add_column("Projects", ratio=1, min_width=16)
+        for item in items:
+            table.add_row(
+                Text(_local(item.meeting_starts_at, settings)),
+                Text(_stage_label(item.kind, item.stage)),
+                Text(item.user_id),
+                Text(", ".join(p.ref for p in item.projects) or "none: all updated"),
+            )
+        console.print(table)
+    total = sum(len(items) for _, items in found)
+    console.print(Text(f"{total} reminder{'s' if total != 1 else ''} would be sent; nothing was sent or recorded."))
+
+
+@reminders.command("failures")
+@time_option("--since", "Show reminders due since this time (ISO 8601). Default: the last 90 days.")
+@team_option(creates=False, every=True)
+@click.pass_context
+def reminders_failures(ctx: click.Context, since: datetime | None, team: str | None) -> None:
+    """Reminders Slack refused for good (the person gone, their DMs closed) or that failed twice.
+
+    The chairs see these in their notice the working day before the meeting as well.
+    """
+    settings = _settings()
+    rows: list[tuple[str, str, str, str, str, str]] = []
+    with _runtime(ctx, settings) as rt, rt.sessions.begin() as session:
+        start = _moment(since, settings) if since is not None else rt.now() - FAILURES_LOOKBACK
+        for ws in _every_workspace(rt, session, team):
+            for r in reminder_service.failures(session, ws, since=start):
+                meeting = session.get_one(Meeting, r.meeting_id)
+                rows.append(
+                    (
+                        ws.external_id,
+                        _local(meeting.starts_at, settings),
+                        _stage_label(r.kind, r.stage),
+                        r.user_id,
+                        r.project_refs.replace(",", ", "),
+                        r.error or "unknown",
+                    )
+                )
+    console = _console()
+    if not rows:
+        console.print(Text(f"No reminder has failed since {_local(start, settings)}."))
+        return
+    table = Table(
+        title=f"Reminders not delivered since {_local(start, settings)}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in ("Team", "Meeting", "Stage", "Person", "Projects", "Error"):
+        table.add_column(column, no_wrap=column not in ("Projects", "Error"))
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console.print(table)
+    console.print(Text(f"{len(rows)} reminder{'s' if len(rows) != 1 else ''} not delivered."))
 
 
 # roles -------------------------------------------------------------------------------------------

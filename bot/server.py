@@ -7,6 +7,9 @@ Bolt's own Starlette adapter calls ``App.dispatch`` on the event loop; dispatch 
 check, the listener until it acks, database work), so here it runs in a worker thread instead and the
 loop stays free for other requests. Slow work still happens after the ack: the app keeps
 ``process_before_response`` off, so listeners finish on Bolt's thread pool after Slack has its 200.
+
+Both entry points also run the reminder scheduler in-process (:func:`start_reminders`) unless
+``ICTBOT_SCHEDULER`` is off, for deployments that run ``ictbot tick`` from cron instead.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import logging
 from collections.abc import Sequence
 
 import uvicorn
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -26,9 +31,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import scheduler as scheduling
 from bot.runtime import Runtime
+from bot.scheduler import Reconciler
 from bot.settings import ConfigError, Settings
 from bot.slack_app import create_app
+from handlers.reminders import SlackDelivery
 from models.db import schema_state
 
 __all__ = [
@@ -40,6 +48,7 @@ __all__ = [
     "serve",
     "server_config",
     "socket_mode",
+    "start_reminders",
 ]
 
 log = logging.getLogger(__name__)
@@ -125,6 +134,29 @@ def _revisions(revs: frozenset[str]) -> str:
     return ", ".join(sorted(revs))
 
 
+# -- the reminder scheduler ------------------------------------------------------------------------
+def start_reminders(runtime: Runtime, client: WebClient) -> BackgroundScheduler | None:
+    """Start the periodic reconcile job in this process (None when ``ICTBOT_SCHEDULER`` is off).
+
+    Reminders go out through ``client`` (the Bolt app's Web API client), paced at
+    ``ICTBOT_REMINDER_RATE`` calls a second per method. The caller shuts the scheduler down.
+    """
+    settings = runtime.settings
+    if not settings.ICTBOT_SCHEDULER:
+        log.info("the reminder scheduler is off (ICTBOT_SCHEDULER=false): run `ictbot tick` from cron")
+        return None
+    delivery = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE)
+    scheduler = scheduling.start(Reconciler(runtime, delivery), interval_seconds=settings.ICTBOT_SCHEDULER_INTERVAL)
+    log.info("reminder scheduler started: a reconcile pass every %d s", settings.ICTBOT_SCHEDULER_INTERVAL)
+    return scheduler
+
+
+def _stop_reminders(scheduler: BackgroundScheduler | None) -> None:
+    if scheduler is not None:
+        # A pass cut short here leaves at most its claims behind; they are retried after the claim timeout.
+        scheduler.shutdown(wait=False)
+
+
 # -- running ---------------------------------------------------------------------------------------
 def server_config(app: Starlette, *, host: str, port: int) -> uvicorn.Config:
     """How production runs the ASGI app (also what the end-to-end test starts)."""
@@ -143,15 +175,19 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
     """Serve Slack over HTTP until interrupted. Run more instances for more capacity."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="ictbot serve")
     runtime = Runtime.from_settings(settings)
+    scheduler: BackgroundScheduler | None = None
     try:
         require_schema_at_head(runtime.engine)
-        app = asgi_app(runtime, create_app(runtime))
+        bolt_app = create_app(runtime)
+        app = asgi_app(runtime, bolt_app)
+        scheduler = start_reminders(runtime, bolt_app.client)
         log.info("ictbot serving Slack on http://%s:%d%s", host, port, SLACK_EVENTS_PATH)
         server = uvicorn.Server(server_config(app, host=host, port=port))
         server.run()
         if not server.started:  # as uvicorn.run does: e.g. the port is taken (uvicorn has logged why)
             raise ConfigError(f"ictbot serve could not start listening on {host}:{port}; see the log above.")
     finally:
+        _stop_reminders(scheduler)
         runtime.engine.dispose()
 
 
@@ -160,11 +196,14 @@ def socket_mode(settings: Settings) -> None:
     settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", purpose="Socket Mode")
     assert settings.SLACK_APP_TOKEN is not None
     runtime = Runtime.from_settings(settings)
+    scheduler: BackgroundScheduler | None = None
     try:
         require_schema_at_head(runtime.engine)
         bolt_app = create_app(runtime, socket_mode=True)
+        scheduler = start_reminders(runtime, bolt_app.client)
         log.info("ictbot connecting to Slack over Socket Mode")
         handler = SocketModeHandler(bolt_app, settings.SLACK_APP_TOKEN.get_secret_value())
         handler.start()  # type: ignore[no-untyped-call]  # blocks; Bolt leaves this one unannotated
     finally:
+        _stop_reminders(scheduler)
         runtime.engine.dispose()

@@ -6,6 +6,7 @@ A missing or malformed setting stops start-up with one line naming it; secret va
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cached_property
 from typing import Literal
@@ -20,6 +21,11 @@ DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 Mode = Literal["serve", "socket", "shell"]
+
+MIN_INTERVAL, MAX_INTERVAL = 10, 3600  # ICTBOT_SCHEDULER_INTERVAL, seconds
+MAX_RATE = 100.0  # ICTBOT_REMINDER_RATE, calls a second per Web API method
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
 
 
 class ConfigError(Exception):
@@ -37,6 +43,9 @@ class Settings(BaseSettings):
     ICTBOT_TIMEZONE: str = "Europe/London"
     ICTBOT_ADMINS: str = Field(default="", description="comma-separated Slack user IDs")
     ICTBOT_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    ICTBOT_SCHEDULER: bool = Field(default=True, description="run the reconcile job inside serve/socket")
+    ICTBOT_SCHEDULER_INTERVAL: int = Field(default=60, description="seconds between reconcile passes")
+    ICTBOT_REMINDER_RATE: float = Field(default=1.0, description="Web API calls a second per method, reminding")
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -86,6 +95,46 @@ class Settings(BaseSettings):
             if not SLACK_USER_ID.match(item):
                 raise ValueError("must be comma-separated Slack user IDs such as U012ABCDEF")
         return v
+
+    @field_validator("ICTBOT_SCHEDULER", mode="before")
+    @classmethod
+    def _scheduler(cls, v: object) -> bool:
+        if isinstance(v, bool):
+            return v
+        word = str(v).strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise ValueError("must be true or false")
+
+    @field_validator("ICTBOT_SCHEDULER_INTERVAL", mode="before")
+    @classmethod
+    def _interval(cls, v: object) -> int:
+        problem = f"must be a whole number of seconds from {MIN_INTERVAL} to {MAX_INTERVAL}"
+        if isinstance(v, bool):
+            raise ValueError(problem)
+        try:
+            seconds = v if isinstance(v, int) else int(str(v).strip())
+        except ValueError:
+            raise ValueError(problem) from None
+        if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+            raise ValueError(problem)
+        return seconds
+
+    @field_validator("ICTBOT_REMINDER_RATE", mode="before")
+    @classmethod
+    def _rate(cls, v: object) -> float:
+        problem = f"must be a number of calls a second above 0 and at most {MAX_RATE:g}"
+        if isinstance(v, bool):
+            raise ValueError(problem)
+        try:
+            rate = float(v) if isinstance(v, int | float) else float(str(v).strip())
+        except ValueError:
+            raise ValueError(problem) from None
+        if not (math.isfinite(rate) and 0 < rate <= MAX_RATE):
+            raise ValueError(problem)
+        return rate
 
     @cached_property
     def admins(self) -> frozenset[str]:

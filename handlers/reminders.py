@@ -61,8 +61,9 @@ def button_value(**values: int) -> str:
     return json.dumps(values, separators=(",", ":"))
 
 
-def reminder_message(item: Due, tz: ZoneInfo) -> tuple[str, list[dict[str, Any]]]:
+def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
     """An owner's reminder: their stale projects, each with Post update / No change, then Remind me tomorrow."""
+    tz = ZoneInfo(item.timezone)
     intro = render(
         "reminder_intro.mrkdwn.j2",
         meeting=item.meeting_starts_at,
@@ -114,8 +115,9 @@ def _project_text(p: StaleProject, user_id: str, tz: ZoneInfo) -> str:
     return render("reminder_project.mrkdwn.j2", p=p, user_id=user_id, tz=tz)
 
 
-def chair_messages(item: Due, tz: ZoneInfo) -> list[tuple[str, list[dict[str, Any]]]]:
+def chair_messages(item: Due) -> list[tuple[str, list[dict[str, Any]]]]:
     """The chair's notice; a very long list goes out as several messages, never cut short."""
+    tz = ZoneInfo(item.timezone)
     text = render(
         "chair_notice.mrkdwn.j2",
         meeting=item.meeting_starts_at,
@@ -132,9 +134,8 @@ def chair_messages(item: Due, tz: ZoneInfo) -> list[tuple[str, list[dict[str, An
 class SlackDelivery:
     """Sends claimed reminders as direct messages through the Web API."""
 
-    def __init__(self, client: WebClient, *, tz: ZoneInfo, rate: float | None = None) -> None:
+    def __init__(self, client: WebClient, *, rate: float | None = None) -> None:
         self.client = client
-        self.tz = tz
         # Slack limits each method separately, so each gets its own pace.
         self.pace = {method: Pace(rate) for method in ("conversations.open", "chat.postMessage")}
         self._dms: dict[str, str] = {}
@@ -143,9 +144,7 @@ class SlackDelivery:
     def __call__(self, item: Due) -> Outcome:
         try:
             channel = self._dm(item.user_id)
-            messages = (
-                chair_messages(item, self.tz) if item.kind is ReminderKind.CHAIR else [reminder_message(item, self.tz)]
-            )
+            messages = chair_messages(item) if item.kind is ReminderKind.CHAIR else [reminder_message(item)]
             ts = None
             for text, blocks in messages:
                 self.pace["chat.postMessage"].wait()

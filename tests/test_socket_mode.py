@@ -45,6 +45,7 @@ def settings(db_url: str, standin: SlackStandIn, socket_slack: SocketModeStandIn
         SLACK_API_URL=standin.api_url,
         DATABASE_URL=db_url,
         ICTBOT_ADMINS=ADMIN,
+        ICTBOT_SCHEDULER=False,  # the reminder job would run on the real clock; tested on its own elsewhere
     )
 
 

@@ -62,6 +62,7 @@ class Due:
 
     workspace_id: int
     team_id: str
+    timezone: str  # the meeting series' time zone, for showing times
     meeting_id: int
     meeting_starts_at: datetime
     period_start: datetime | None
@@ -215,6 +216,7 @@ def due(session: Session, ws: Workspace, *, now: datetime, env_admins: Iterable[
         base = Due(
             workspace_id=ws.id,
             team_id=ws.external_id,
+            timezone=cal.series.timezone,
             meeting_id=meeting.id,
             meeting_starts_at=meeting.starts_at,
             period_start=since,
@@ -328,7 +330,9 @@ def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, no
     meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
     if cal is None or meeting is None or meeting.status is not MeetingStatus.SCHEDULED:
         raise DomainError("That meeting is no longer on the calendar, so there is nothing to remind you of.")
-    tomorrow = now.astimezone(cal.tz).date() + timedelta(days=1)
+    tomorrow = meeting_service.next_working_day(
+        now.astimezone(cal.tz).date() + timedelta(days=1), cal.series.holiday_region, cal.closures
+    )
     when = cal.local(tomorrow, cal.stages[-1].at)
     if when >= meeting.starts_at:
         raise DomainError("The meeting is before then: please post your update today.")
@@ -433,9 +437,11 @@ def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | 
         projects = tuple(p for p, people in stale if row.user_id in people)
         if not projects:
             return None
+    series_tz = session.scalar(select(MeetingSeries.timezone).where(MeetingSeries.workspace_id == ws.id))
     return Due(
         workspace_id=ws.id,
         team_id=ws.external_id,
+        timezone=series_tz or "UTC",
         meeting_id=meeting.id,
         meeting_starts_at=meeting.starts_at,
         period_start=since,

@@ -40,7 +40,7 @@ def calendar(runtime, standin, workplan, clock):
 
 @pytest.fixture
 def reconciler(runtime, standin):
-    delivery = SlackDelivery(web_client(BOT_TOKEN, standin.api_url), tz=LONDON)
+    delivery = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
     return Reconciler(runtime, delivery, holder="test-a", workers=4)
 
 
@@ -283,7 +283,7 @@ def test_a_claim_left_by_a_dead_process_is_retried_once_after_the_timeout(runtim
     crashed = Reconciler(runtime, dies, holder="crashed")
     assert crashed.tick(at("2026-12-01 09:30")).retrying == 3
     assert {r.status for r in reminder_rows(runtime)} == {ReminderStatus.CLAIMED}
-    survivor = Reconciler(runtime, SlackDelivery(web_client(BOT_TOKEN, standin.api_url), tz=LONDON), holder="b")
+    survivor = Reconciler(runtime, SlackDelivery(web_client(BOT_TOKEN, standin.api_url)), holder="b")
     later = at("2026-12-01 09:30") + reminders.CLAIM_TIMEOUT
     assert survivor.tick(later - timedelta(minutes=1)).sent == 0  # the crashed one still holds the lease
     assert survivor.tick(later + LEASE_TTL).sent == 3
@@ -323,7 +323,7 @@ def test_slack_429_is_honoured_and_503_retried(runtime, reconciler, calendar, st
 
 
 def test_two_reconcilers_on_one_database_send_each_reminder_once(runtime, calendar, standin):
-    delivery = SlackDelivery(web_client(BOT_TOKEN, standin.api_url), tz=LONDON)
+    delivery = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
     a = Reconciler(runtime, delivery, holder="a")
     b = Reconciler(runtime, delivery, holder="b")
     barrier = threading.Barrier(2)

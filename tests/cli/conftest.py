@@ -27,6 +27,9 @@ CLEAN_ENV: dict[str, str | None] = {
     "ICTBOT_TIMEZONE": None,
     "ICTBOT_ADMINS": None,
     "ICTBOT_LOG_LEVEL": None,
+    "ICTBOT_SCHEDULER": None,
+    "ICTBOT_SCHEDULER_INTERVAL": None,
+    "ICTBOT_REMINDER_RATE": None,
     "COLUMNS": "200",
 }
 
