@@ -12,7 +12,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from models import Rag
 
 RAG_EMOJI = {Rag.RED: ":red_circle:", Rag.AMBER: ":large_orange_circle:", Rag.GREEN: ":large_green_circle:"}
+RAG_LABEL = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green"}
 _MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
+# Markdown's inline control characters, escaped wherever they appear.
+_MD_INLINE = re.compile(r"([\\`*_\[\]~|])")
+# Block markers that only mean something at the start of a line: headings, list items, setext underlines.
+_MD_LINE_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -22,6 +27,32 @@ def escape_mrkdwn(text: str) -> str:
     ``<!channel>``, ``<@U…>`` and ``<https://x|y>`` into plain text.
     """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_md(text: str) -> str:
+    """Make text inert in Markdown (CommonMark and GitHub's): no emphasis, link, image, code, heading,
+    list, table cell or HTML can come out of it, and Slack's ``<!channel>``/``<@U…>`` stay plain text.
+
+    ``&``, ``<`` and ``>`` become character references (so no HTML, autolink or block quote);
+    ``\\ ` * _ [ ] ~ |`` are backslash-escaped; a line that starts with ``# + - =`` or ``1.``/``1)`` has
+    that marker escaped, and leading spaces (an indented code block) are dropped. Blank lines are
+    dropped and the remaining lines joined by hard line breaks, so the text stays inside the list
+    item or paragraph the template put it in. A bare URL is left as text: it shows where it goes.
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    lines = [_MD_INLINE.sub(r"\\\1", line.strip()) for line in text.splitlines()]
+    return "\\\n".join(_MD_LINE_START.sub(_escape_marker, line) for line in lines if line)
+
+
+def _escape_marker(m: re.Match[str]) -> str:
+    if m.group(1):
+        return "\\" + m.group(1)
+    return m.group(2) + "\\" + m.group(3)
+
+
+def rag_label(rag: Rag | str | None) -> str:
+    """``Red``, ``Amber``, ``Green``, or ``No RAG yet`` for a project with no update yet."""
+    return RAG_LABEL[Rag(rag)] if rag else "No RAG yet"
 
 
 def mrkdwn_message(text: str) -> str:
@@ -56,7 +87,8 @@ def ago(value: datetime, now: datetime) -> str:
 def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("bot", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        # HTML templates (name.html or name.html.j2) are autoescaped; the others escape with a filter per target.
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -67,6 +99,8 @@ def environment() -> Environment:
     env.filters["title"] = lambda s: str(s).replace("_", " ").capitalize()
     env.filters["local_time"] = local_time
     env.filters["ago"] = ago
+    env.filters["md"] = escape_md
+    env.filters["rag_label"] = rag_label
     return env
 
 
