@@ -152,6 +152,8 @@ class ProgressUpdate(Base):
     """One progress update on a project. Its text lives in revisions; the highest is current."""
 
     __tablename__ = "progress_update"
+    # The digest and the reminders ask for each project's latest update before or within a period.
+    __table_args__ = (Index("ix_progress_update_project_created", "workspace_id", "project_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
@@ -208,7 +210,8 @@ class MeetingSeries(Base):
     first day it may produce a meeting, which sets the phase of INTERVAL=2 and the day of a rule with
     no BY… part). Meetings start at ``local_time`` in ``timezone``, on working days of
     ``holiday_region`` (ENG, WLS, SCT or NIR: the UK's bank-holiday calendars).
-    ``reminder_stages`` is "5@09:30,1@09:30": working days before the meeting @ local time.
+    ``reminder_stages`` is "5@09:30,1@09:30": working days before the meeting @ local time;
+    ``digest_stage`` ("1@12:00") is when the pre-meeting digest is posted in the governance channel.
     """
 
     __tablename__ = "meeting_series"
@@ -223,6 +226,8 @@ class MeetingSeries(Base):
     holiday_region: Mapped[str] = mapped_column(String(8))
     channel_id: Mapped[str | None] = mapped_column(String(32))
     reminder_stages: Mapped[str] = mapped_column(String(200))
+    # When the digest is posted in the governance channel: working days before the meeting @ local time.
+    digest_stage: Mapped[str] = mapped_column(String(32), default="1@12:00", server_default="1@12:00")
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -67,3 +67,22 @@ class Reminder(Base):
     project_refs: Mapped[str] = mapped_column(String(2000), default="")  # what the message listed
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class DigestPost(Base):
+    """The digest posted in the governance channel before one meeting: claimed once, recorded after."""
+
+    __tablename__ = "digest_post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "digest_post_status"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str] = mapped_column(String(200), default="")
+    message_ts: Mapped[str | None] = mapped_column(String(32))
