@@ -14,11 +14,13 @@ import csv
 import io
 import json
 import logging
+import os
 import re
+import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -35,10 +37,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from bot.digest_render import DIGEST_FORMATS, REPORT_FORMATS, render_digest, render_report
 from bot.errors import DomainError, ImportFailed
 from bot.local import LOCAL_TEAM_ID
 from bot.logging_setup import configure as configure_logging
 from bot.runtime import Runtime, system_clock
+from bot.services import digest as digest_service
 from bot.services import export as export_service
 from bot.services import meetings as meeting_service
 from bot.services import projects as project_service
@@ -358,9 +362,9 @@ def cli(ctx: click.Context) -> None:
     SLACK_API_URL, DATABASE_URL (default sqlite:///ictbot.db), ICTBOT_TIMEZONE, ICTBOT_ADMINS,
     ICTBOT_LOG_LEVEL, ICTBOT_SCHEDULER, ICTBOT_SCHEDULER_INTERVAL, ICTBOT_REMINDER_RATE.
 
-    The data commands (strategy, projects, export, roles, meetings, reminders, tick) check the database schema
-    first: a SQLite database is brought to the latest revision by itself; a PostgreSQL one must be upgraded with
-    `ictbot db upgrade`. `ictbot serve` and `ictbot socket` need the schema at the latest revision on
+    The data commands (strategy, projects, export, digest, report, roles, meetings, reminders, tick) check the
+    database schema first: a SQLite database is brought to the latest revision by itself; a PostgreSQL one must be
+    upgraded with `ictbot db upgrade`. `ictbot serve` and `ictbot socket` need the schema at the latest revision on
     any database (run `ictbot db upgrade` when deploying); the shell upgrades its own.
     """
     ctx.ensure_object(CliState)
@@ -576,6 +580,206 @@ def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) 
         f"of workspace {data.workspace.team_id} to {output}.",
         err=True,
     )
+
+
+# digest and committee report -------------------------------------------------------------------
+
+REPORT_CHOICES = ("docx", *REPORT_FORMATS)  # Word is written by bot.docx_report, the others by templates
+FROM_HELP = "The first day of the period (YYYY-MM-DD in ICTBOT_TIMEZONE), from its local midnight."
+TO_HELP = (
+    "The last day of the period (YYYY-MM-DD in ICTBOT_TIMEZONE), to the end of that day, or now if that is "
+    "still to come."
+)
+
+
+def _check_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date such as 2026-06-09 (YYYY-MM-DD).") from None
+
+
+def day_option(name: str, dest: str, help_text: str, *, required: bool = False) -> Callable[..., Any]:
+    return click.option(name, dest, metavar="DATE", callback=_check_day, required=required, help=help_text)
+
+
+def output_option(help_text: str = "Write to this file instead of standard output.") -> Callable[..., Any]:
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help=help_text
+    )
+
+
+def _check_days(ctx: click.Context, first: date | None, last: date | None) -> None:
+    if first is not None and last is not None and first > last:
+        raise click.UsageError(f"--from {first} is after --to {last}: the period must start before it ends.", ctx=ctx)
+
+
+def _period(
+    ctx: click.Context,
+    session: Session,
+    ws: Workspace,
+    settings: Settings,
+    now: datetime,
+    first: date | None,
+    last: date | None,
+) -> tuple[datetime | None, datetime]:
+    """The period --from and --to mean (see the digest command's help), in UTC."""
+    tz = settings.timezone
+    end = now
+    if last is not None:
+        end_of_day = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+        end = min(end_of_day - timedelta(microseconds=1), now)
+    if first is None:
+        start, _ = digest_service.default_period(session, ws, end)
+        return start, end
+    start = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
+    if start > end:
+        raise click.UsageError(
+            f"--from {first} is after the end of the period ({_local(end, settings)}): "
+            "a period cannot start in the future.",
+            ctx=ctx,
+        )
+    return start, end
+
+
+def _digest_for(ctx: click.Context, team: str | None, first: date | None, last: date | None) -> digest_service.Digest:
+    """The digest of the period --from/--to, read in one transaction that writes nothing."""
+    settings = _settings()
+    with _runtime(ctx, settings) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        now = rt.now()
+        start, end = _period(ctx, session, ws, settings, now, first, last)
+        built = digest_service.build(
+            session, ws, start=start, end=end, now=now, default_timezone=settings.ICTBOT_TIMEZONE
+        )
+    return built
+
+
+def _chart_png(d: digest_service.Digest) -> bytes | None:
+    """The RAG-by-priority chart, or None when there is no project to draw."""
+    if not d.totals.projects:
+        return None
+    from bot import charts  # matplotlib: only for the commands that draw
+
+    return charts.rag_by_priority_png(d)
+
+
+def _chart_src(d: digest_service.Digest) -> str | None:
+    from bot import charts
+
+    png = _chart_png(d)
+    return charts.data_uri(png) if png is not None else None
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file beside ``path``, then rename it over ``path``: never half a file."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        f = open(tmp, "xb")  # closed below; a failure to create it leaves nothing to delete
+    except OSError as exc:
+        raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    try:
+        with f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+        raise
+
+
+def _period_words(d: digest_service.Digest) -> str:
+    start = f"{d.start.astimezone(d.tz):%Y-%m-%d %H:%M}" if d.start else "the beginning"
+    return f"{start} to {d.end.astimezone(d.tz):%Y-%m-%d %H:%M} {d.timezone}"
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(DIGEST_FORMATS), default="md", show_default=True, help="Output format."
+)
+@day_option("--from", "first", FROM_HELP + " Default: the last governance meeting before the end of the period.")
+@day_option("--to", "last", TO_HELP + " Default: now.")
+@output_option()
+@team_option(creates=False)
+@click.pass_context
+def digest(
+    ctx: click.Context, fmt: str, first: date | None, last: date | None, output: Path | None, team: str | None
+) -> None:
+    """The progress digest: every priority's projects with their latest update in the period, RAG now
+    and before, trend, and the projects missing an update, completed and started.
+
+    Without --from the period starts at the last governance meeting before its end (from the
+    beginning when there was none); without --to it ends now. --from starts at local midnight of
+    that day; --to ends at the end of that day, or now if --to is today or later. md is Markdown,
+    html a printable page with the RAG-by-priority chart inside it, json the digest's data.
+    """
+    _check_days(ctx, first, last)
+    d = _digest_for(ctx, team, first, last)
+    body = render_digest(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None)
+    if output is None:
+        click.echo(body, nl=False)
+        return
+    _write_output(output, body.encode("utf-8"))
+    click.echo(
+        f"Wrote the digest of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
+        f"{_period_words(d)}) to {output}.",
+        err=True,
+    )
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_CHOICES), default="docx", show_default=True, help="Output format."
+)
+@day_option("--from", "first", FROM_HELP + " Usually the day after the last report's period.", required=True)
+@day_option("--to", "last", TO_HELP, required=True)
+@output_option("The file to write; needed for docx. html and md go to standard output without it.")
+@team_option(creates=False)
+@click.pass_context
+def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path | None, team: str | None) -> None:
+    """The six-monthly committee report on the ICT Strategy, in the shape of the Audit Committee's.
+
+    Purpose, summary of the strategy's priorities, recommendation, then the main report: a section
+    per priority with the progress of its projects in the period, the RAG-by-priority chart and
+    table, and the projects completed since the last report. docx is a Word document in real
+    headings and numbered paragraphs, for an officer to edit; html a printable page with the chart
+    inside it; md Markdown. Dates as for `ictbot digest`.
+    """
+    if fmt == "docx" and output is None:
+        raise click.UsageError(
+            "--format docx needs --output FILE.docx: a Word document is not for a terminal.", ctx=ctx
+        )
+    _check_days(ctx, first, last)
+    d = _digest_for(ctx, team, first, last)
+    if fmt == "docx":
+        assert output is not None
+        from bot.docx_report import write_report_docx  # python-docx: only for this command
+
+        try:
+            write_report_docx(d, output, chart_png=_chart_png(d))
+        except OSError as exc:
+            raise DomainError(f"Cannot write {output}: {exc.strerror or exc}.") from None
+    else:
+        body = render_report(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None)
+        if output is None:
+            click.echo(body, nl=False)
+            return
+        _write_output(output, body.encode("utf-8"))
+    click.echo(
+        f"Wrote the committee report of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
+        f"{_count(d.totals.completed, 'project')} completed, {_period_words(d)}) to {output}.",
+        err=True,
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # meetings ----------------------------------------------------------------------------------------
