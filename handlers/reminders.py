@@ -9,6 +9,7 @@ permanent ones (recorded, shown to the chair) and transient ones (retried once a
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from typing import Any
@@ -16,6 +17,12 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.render import render
@@ -35,26 +42,61 @@ TRANSIENT_ERRORS = frozenset(
 
 
 class Pace:
-    """At most ``rate`` calls a second across threads (a token bucket with a burst of one second)."""
+    """At most ``rate`` calls a second across threads, evenly spaced.
+
+    Each caller reserves the next free slot (1/rate apart) under a lock and sleeps outside it, so
+    no second ever sees more than ``rate`` calls, even after a lull, and waiting callers do not
+    hold each other up beyond their slot.
+    """
 
     def __init__(self, rate: float | None) -> None:
         self.rate = rate
         self._lock = threading.Lock()
-        self._tokens = rate or 0.0
-        self._last = time.monotonic()
+        self._next = 0.0
 
     def wait(self) -> None:
         if not self.rate:
             return
         with self._lock:
-            while True:
-                now = time.monotonic()
-                self._tokens = min(self.rate, self._tokens + (now - self._last) * self.rate)
-                self._last = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                time.sleep((1 - self._tokens) / self.rate)
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + 1 / self.rate
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def workers_for(rate: float | None) -> int:
+    """Enough senders to keep the pace when a call takes ~0.3 s (more when Slack asks us to wait)."""
+    return 8 if not rate else max(4, min(64, math.ceil(rate * 0.3)))
+
+
+class _PacedRateLimitRetry(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handling (sleep Retry-After), then a fresh slot from the method's pace."""
+
+    def __init__(self, paces: dict[str, Pace], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.paces = paces
+
+    def prepare_for_next_attempt(self, **kwargs: Any) -> None:
+        super().prepare_for_next_attempt(**kwargs)
+        _pace_of(self.paces, kwargs["request"]).wait()
+
+
+class _PacedServerErrorRetry(ServerErrorRetryHandler):
+    """slack_sdk's 5xx backoff, then a fresh slot from the method's pace."""
+
+    def __init__(self, paces: dict[str, Pace], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.paces = paces
+
+    def prepare_for_next_attempt(self, **kwargs: Any) -> None:
+        super().prepare_for_next_attempt(**kwargs)
+        _pace_of(self.paces, kwargs["request"]).wait()
+
+
+def _pace_of(paces: dict[str, Pace], request: HttpRequest) -> Pace:
+    method = request.url.rsplit("/", 1)[-1].split("?", 1)[0]
+    return paces.get(method) or Pace(None)
 
 
 def button_value(**values: int) -> str:
@@ -135,9 +177,19 @@ class SlackDelivery:
     """Sends claimed reminders as direct messages through the Web API."""
 
     def __init__(self, client: WebClient, *, rate: float | None = None) -> None:
-        self.client = client
-        # Slack limits each method separately, so each gets its own pace.
+        # Slack limits each method separately, so each gets its own pace, and retries wait for it too:
+        # a client of delivery's own, as the app's shared client retries without pacing.
         self.pace = {method: Pace(rate) for method in ("conversations.open", "chat.postMessage")}
+        self.client = WebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            retry_handlers=[
+                ConnectionErrorRetryHandler(max_retry_count=2),
+                _PacedRateLimitRetry(self.pace, max_retry_count=3),
+                _PacedServerErrorRetry(self.pace, max_retry_count=2),
+            ],
+        )
         self._dms: dict[str, str] = {}
         self._lock = threading.Lock()
 

@@ -292,6 +292,20 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
     return replace(item, reminder_id=row.id, attempt=1)
 
 
+def confirm(session: Session, reminder_id: int, *, holder: str, now: datetime) -> bool:
+    """Just before sending: is the claim still ours? Refreshes it, so nobody takes it for abandoned.
+
+    A long send phase can outlast the claim time-out; another process may then have taken the claim
+    over, and this one must not send it too.
+    """
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.claimed_by == holder, Reminder.status == ReminderStatus.CLAIMED)
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def record(
     session: Session,
     reminder_id: int,
@@ -404,12 +418,13 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
             )
             continue
         meeting = session.get(Meeting, row.meeting_id)
+        attempt = row.attempts + 1  # read before the UPDATE, which refreshes ``row``
         taken = session.execute(
             update(Reminder)
             .where(
                 Reminder.id == row.id, Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_at == row.claimed_at
             )
-            .values(claimed_by=holder, claimed_at=now, attempts=row.attempts + 1)
+            .values(claimed_by=holder, claimed_at=now, attempts=attempt)
         ).rowcount  # type: ignore[attr-defined]
         if not taken:
             continue
@@ -421,7 +436,7 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
                 .values(status=ReminderStatus.DROPPED, error="up to date, or the meeting has started")
             )
             continue
-        retried.append(replace(item, attempt=row.attempts + 1))
+        retried.append(replace(item, attempt=attempt))
     return retried
 
 

@@ -276,12 +276,13 @@ def test_remind_me_tomorrow(runtime, reconciler, calendar, standin, slack, clock
     assert reconciler.tick(at("2026-12-02 09:31")).sent == 0
 
 
-def test_a_claim_left_by_a_dead_process_is_retried_once_after_the_timeout(runtime, calendar, standin):
+def test_a_claim_left_by_a_dead_process_is_retried_once_after_the_timeout(runtime, calendar, standin, clock):
     def dies(item):
         raise SystemError("killed between claim and send")
 
     crashed = Reconciler(runtime, dies, holder="crashed")
-    assert crashed.tick(at("2026-12-01 09:30")).retrying == 3
+    clock.now = at("2026-12-01 09:30")  # the process's own clock, which the claims carry
+    assert crashed.tick(clock.now).retrying == 3
     assert {r.status for r in reminder_rows(runtime)} == {ReminderStatus.CLAIMED}
     survivor = Reconciler(runtime, SlackDelivery(web_client(BOT_TOKEN, standin.api_url)), holder="b")
     later = at("2026-12-01 09:30") + reminders.CLAIM_TIMEOUT
@@ -345,3 +346,24 @@ def test_two_reconcilers_on_one_database_send_each_reminder_once(runtime, calend
     other = b if holder == "a" else a
     assert other.tick(at("2026-12-01 09:31")).held_lease is False  # the holder's lease has not lapsed
     assert other.tick(at("2026-12-07 09:30") + LEASE_TTL).sent == 3 + 1
+
+
+def test_a_claim_taken_over_during_a_long_send_phase_is_not_sent_twice(runtime, calendar, standin, clock):
+    """A slow tick outlasts the claim time-out; a second process takes over what it has not reached yet."""
+    start = at("2026-12-01 09:30")
+    clock.now = start
+    slack = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
+    other = Reconciler(runtime, slack, holder="b", workers=1)
+    sent_by_a: list[str] = []
+
+    def slow(item):  # each send takes six minutes of the (fake) clock
+        clock.now += timedelta(minutes=6)
+        if len(sent_by_a) == 1:  # while the second is in flight, the other process ticks
+            other.tick(clock.now)
+        sent_by_a.append(item.user_id)
+        return slack(item)
+
+    Reconciler(runtime, slow, holder="a", workers=1).tick(start)
+    posts = [c.params["channel"] for c in standin.calls_to("chat.postMessage")]
+    assert sorted(posts) == ["D0ADMIN", "D0DELEG", "D0OWNER"]  # three people, one message each
+    assert len(sent_by_a) == 2
