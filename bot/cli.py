@@ -914,14 +914,20 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
     """
     from bot.scheduler import LEASE_NAME, Reconciler  # APScheduler and Bolt's renderer: only for this command
     from bot.services import lease
-    from handlers.reminders import SlackDelivery
+    from handlers.digest_post import SlackDigestDelivery
+    from handlers.reminders import SlackDelivery, workers_for
 
     settings = _settings()
     settings.require("SLACK_BOT_TOKEN", purpose="ictbot tick, which sends the reminders through Slack")
     with _runtime(ctx, settings) as rt:
         now = _moment(at, settings) if at is not None else rt.now()
-        delivery = SlackDelivery(_web_client(settings), rate=settings.ICTBOT_REMINDER_RATE)
-        reconciler = Reconciler(rt, delivery)
+        client = _web_client(settings)
+        reconciler = Reconciler(
+            rt,
+            SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE),
+            workers=workers_for(settings.ICTBOT_REMINDER_RATE),
+            post_digest=SlackDigestDelivery(client, rate=1.0),
+        )
         try:
             report = reconciler.tick(now)
         finally:
@@ -933,7 +939,8 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
         return
     click.echo(
         f"Reconciled at {_local(now, settings)}: {report.sent} sent, {report.failed} failed, "
-        f"{report.retrying} to retry, {report.dropped} dropped."
+        f"{report.retrying} to retry, {report.dropped} dropped; digests: {report.digests_sent} posted, "
+        f"{report.digests_failed} failed, {report.digests_retrying} to retry."
     )
     for item, outcome in report.outcomes:
         if outcome.error is None:

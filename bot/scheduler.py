@@ -1,10 +1,11 @@
-"""The reconcile loop: what reminders are due now and not yet done? Claim them, send them, record.
+"""The reconcile loop: what reminders and digests are due now and not yet done? Claim, send, record.
 
 One short job, run every minute by APScheduler in each serving process (or once by ``ictbot tick``
 from cron). A database lease lets one process at a time do the work; if it dies, another takes
-over when the lease lapses. Each reminder is claimed in the database before it is sent, so even two
-reconcilers at once cannot send it twice. Delivery is handed in (the Slack front end provides it):
-nothing here knows which chat platform it serves.
+over when the lease lapses. Each reminder, and each meeting's scheduled digest, is claimed in the
+database before it is sent, so even two reconcilers at once cannot send it twice. Delivery is handed
+in (the Slack front end provides it: ``deliver`` for reminders, ``post_digest`` for the digest posted
+in the governance channel before each meeting): nothing here knows which chat platform it serves.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,9 +25,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.errors import DomainError
 from bot.runtime import Runtime
-from bot.services import lease, reminders
+from bot.services import digest_posts, lease, reminders
 from bot.services import meetings as meeting_service
+from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from models import Meeting, Workspace
 
@@ -48,6 +51,7 @@ class Outcome:
 
 
 Deliver = Callable[[Due], Outcome]
+PostDigest = Callable[[DigestDue], Outcome]  # posts ``item.digest`` (set) in ``item.channel_id``
 
 
 @dataclass
@@ -58,6 +62,10 @@ class TickReport:
     retrying: int = 0
     dropped: int = 0
     outcomes: list[tuple[Due, Outcome]] = field(default_factory=list)
+    digests_sent: int = 0
+    digests_failed: int = 0
+    digests_retrying: int = 0
+    digest_outcomes: list[tuple[DigestDue, Outcome]] = field(default_factory=list)
 
 
 def holder_name() -> str:
@@ -66,11 +74,22 @@ def holder_name() -> str:
 
 
 class Reconciler:
-    def __init__(self, runtime: Runtime, deliver: Deliver, *, holder: str | None = None, workers: int = 8) -> None:
+    """Sends what is due. Without ``post_digest`` the scheduled digests are left alone (not claimed)."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        deliver: Deliver,
+        *,
+        holder: str | None = None,
+        workers: int = 8,
+        post_digest: PostDigest | None = None,
+    ) -> None:
         self.runtime = runtime
         self.deliver = deliver
         self.holder = holder or holder_name()
         self.workers = workers
+        self.post_digest = post_digest
 
     def tick(self, now: datetime) -> TickReport:
         """One reconcile pass at ``now``."""
@@ -80,6 +99,7 @@ class Reconciler:
                 return TickReport(held_lease=False)
         report = TickReport()
         claimed: list[Due] = []
+        digests: list[DigestDue] = []
         with rt.sessions() as session:
             workspace_ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
         for ws_id in workspace_ids:
@@ -93,8 +113,11 @@ class Reconciler:
                     taken = reminders.claim(session, item, holder=self.holder, now=now)
                     if taken is not None:
                         claimed.append(taken)
-        if claimed:
+                if self.post_digest is not None:
+                    digests += self._claim_digests(session, ws, now)
+        if claimed or digests:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
+                posting = [pool.submit(self._post_digest, item, now) for item in digests]
                 for item, outcome in zip(claimed, pool.map(self._send, claimed), strict=True):
                     report.outcomes.append((item, outcome))
                     if outcome.error is None:
@@ -103,15 +126,76 @@ class Reconciler:
                         report.failed += 1
                     else:
                         report.retrying += 1
+                for digest_item, future in zip(digests, posting, strict=True):
+                    outcome = future.result()
+                    report.digest_outcomes.append((digest_item, outcome))
+                    if outcome.error is None:
+                        report.digests_sent += 1
+                    elif outcome.permanent:
+                        report.digests_failed += 1
+                    else:
+                        report.digests_retrying += 1
         return report
 
+    def _claim_digests(self, session: Session, ws: Workspace, now: datetime) -> list[DigestDue]:
+        claimed = digest_posts.reclaim_abandoned(session, ws, holder=self.holder, now=now)
+        item = digest_posts.due(session, ws, now=now)
+        if item is not None:
+            taken = digest_posts.claim(session, item, holder=self.holder, now=now)
+            if taken is not None:
+                claimed.append(taken)
+        return claimed
+
+    def _post_digest(self, item: DigestDue, now: datetime) -> Outcome:
+        """Build the meeting's digest as of ``now``, hand it to ``post_digest``, record the outcome."""
+        assert self.post_digest is not None and item.post_id is not None
+        outcome: Outcome
+        try:
+            with self.runtime.sessions() as session:
+                digest = digest_posts.build_digest(
+                    session, item, now=now, default_timezone=self.runtime.settings.ICTBOT_TIMEZONE
+                )
+        except DomainError as exc:  # e.g. no active strategy: nothing to post until someone loads one
+            outcome = Outcome(error=exc.message, permanent=True)
+        except Exception as exc:
+            log.error("building the digest for meeting %s failed unexpectedly", item.meeting_id, exc_info=exc)
+            outcome = Outcome(error=type(exc).__name__, permanent=False)
+        else:
+            with self.runtime.sessions.begin() as session:
+                if not digest_posts.confirm(session, item.post_id, holder=self.holder, now=self.runtime.now()):
+                    log.info("the digest for meeting %s was taken over by another process", item.meeting_id)
+                    return Outcome(error="taken over by another process", permanent=False)
+            try:
+                outcome = self.post_digest(replace(item, digest=digest))
+            except Exception as exc:
+                log.error("posting the digest for meeting %s failed unexpectedly", item.meeting_id, exc_info=exc)
+                outcome = Outcome(error=type(exc).__name__, permanent=False)
+        with self.runtime.sessions.begin() as session:
+            digest_posts.record(
+                session,
+                item.post_id,
+                holder=self.holder,
+                now=self.runtime.now(),
+                error=outcome.error,
+                permanent=outcome.permanent,
+                channel_id=outcome.channel_id,
+                message_ts=outcome.message_ts,
+            )
+        if outcome.error:
+            log.warning("digest for meeting %s not posted in %s: %s", item.meeting_id, item.channel_id, outcome.error)
+        return outcome
+
     def _send(self, item: Due) -> Outcome:
+        assert item.reminder_id is not None
+        with self.runtime.sessions.begin() as session:
+            if not reminders.confirm(session, item.reminder_id, holder=self.holder, now=self.runtime.now()):
+                log.info("reminder %s was taken over by another process; not sending it", item.reminder_id)
+                return Outcome(error="taken over by another process", permanent=False)
         try:
             outcome = self.deliver(item)
         except Exception as exc:
             log.error("delivering reminder %s failed unexpectedly", item.reminder_id, exc_info=exc)
             outcome = Outcome(error=type(exc).__name__, permanent=False)
-        assert item.reminder_id is not None
         with self.runtime.sessions.begin() as session:
             reminders.record(
                 session,
@@ -151,6 +235,13 @@ def start(reconciler: Reconciler, *, interval_seconds: int = 60) -> BackgroundSc
                 report.retrying,
                 report.dropped,
                 time.monotonic() - started,
+            )
+        if report.digest_outcomes:
+            log.info(
+                "reconcile: %d digest(s) posted, %d failed, %d to retry",
+                report.digests_sent,
+                report.digests_failed,
+                report.digests_retrying,
             )
 
     scheduler.add_job(

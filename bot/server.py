@@ -36,7 +36,8 @@ from bot.runtime import Runtime
 from bot.scheduler import Reconciler
 from bot.settings import ConfigError, Settings
 from bot.slack_app import create_app
-from handlers.reminders import SlackDelivery
+from handlers.digest_post import SlackDigestDelivery
+from handlers.reminders import SlackDelivery, workers_for
 from models.db import schema_state
 
 __all__ = [
@@ -145,8 +146,14 @@ def start_reminders(runtime: Runtime, client: WebClient) -> BackgroundScheduler 
     if not settings.ICTBOT_SCHEDULER:
         log.info("the reminder scheduler is off (ICTBOT_SCHEDULER=false): run `ictbot tick` from cron")
         return None
-    delivery = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE)
-    scheduler = scheduling.start(Reconciler(runtime, delivery), interval_seconds=settings.ICTBOT_SCHEDULER_INTERVAL)
+    reconciler = Reconciler(
+        runtime,
+        SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE),
+        workers=workers_for(settings.ICTBOT_REMINDER_RATE),
+        # Slack allows about one message a second in a channel, whatever the reminders' rate.
+        post_digest=SlackDigestDelivery(client, rate=1.0),
+    )
+    scheduler = scheduling.start(reconciler, interval_seconds=settings.ICTBOT_SCHEDULER_INTERVAL)
     log.info("reminder scheduler started: a reconcile pass every %d s", settings.ICTBOT_SCHEDULER_INTERVAL)
     return scheduler
 

@@ -4,7 +4,9 @@ Slack cannot be reached from here, so the local shell and the tests point the bo
 (``SLACK_API_URL``) and the ``response_url`` of the requests they build at this server. It answers the
 Web API methods the bot uses the way Slack does (``{"ok": true, ...}`` / ``{"ok": false, "error": ...}``,
 HTTP 429 with ``Retry-After``), accepts form-encoded and JSON bodies, insists on a bearer token, and
-records every call so a caller can see exactly what Slack would have received.
+records every call so a caller can see exactly what Slack would have received. Files arrive as Slack's
+external upload takes them (``files_upload_v2``): files.getUploadURLExternal hands out an upload URL on this
+server, the bytes are POSTed there (recorded as ``upload_url``), files.completeUploadExternal shares them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
-JSON_PARAMS = ("view", "blocks", "attachments", "metadata")
+JSON_PARAMS = ("view", "blocks", "attachments", "metadata", "files")
+UPLOAD_PATH = "/upload/v1/"  # where files.getUploadURLExternal sends the bytes (files.slack.com/upload/v1/… at Slack)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +38,39 @@ class Call:
 
 
 @dataclass
+class Upload:
+    """A file given to the stand-in through Slack's external upload flow (what ``files_upload_v2`` does).
+
+    files.getUploadURLExternal opens it, a POST of the bytes to its upload URL fills it, and
+    files.completeUploadExternal shares it (in ``channel_id``, in the thread of ``thread_ts``).
+    """
+
+    file_id: str
+    filename: str
+    length: int  # as declared to files.getUploadURLExternal
+    alt_txt: str | None = None
+    data: bytes | None = None  # what was POSTed to the upload URL
+    title: str | None = None
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    initial_comment: str | None = None
+    completed: bool = False
+
+
+@dataclass
 class _Fault:
     status: int
     error: str | None
     retry_after: int | None
     remaining: int
+
+
+class _Server(ThreadingHTTPServer):
+    """A thread per request, and room for a burst of connections: with the default listen backlog of 5,
+    a dozen clients connecting at once overflow it, and each dropped SYN costs its client a second."""
+
+    daemon_threads = True
+    request_queue_size = 128
 
 
 @dataclass
@@ -66,6 +97,8 @@ class SlackStandIn:
         self._faults: dict[str, list[_Fault]] = {}
         self._holds: dict[str, threading.Event] = {}
         self._ids = itertools.count(1)
+        self.uploads: dict[str, Upload] = {}  # by file ID, in the order they were opened
+        self._upload_keys: dict[str, str] = {}  # upload URL key → file ID
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -80,8 +113,7 @@ class SlackStandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((self.host, self.port), Handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="slack-standin", daemon=True
@@ -137,6 +169,11 @@ class SlackStandIn:
         with self._cond:
             self.calls.clear()
 
+    def files_shared(self) -> list[Upload]:
+        """The files completed with files.completeUploadExternal, in the order they were opened."""
+        with self._cond:
+            return [u for u in self.uploads.values() if u.completed]
+
     # -- steering -------------------------------------------------------------------------------
     def fail(
         self,
@@ -171,7 +208,11 @@ class SlackStandIn:
     # -- the server ---------------------------------------------------------------------------
     def _handle(self, req: BaseHTTPRequestHandler) -> None:
         length = int(req.headers.get("Content-Length") or 0)
-        raw = req.rfile.read(length).decode("utf-8") if length else ""
+        data = req.rfile.read(length) if length else b""
+        if req.path.startswith(UPLOAD_PATH):  # file bytes, not a Web API call: never decoded as text
+            self._receive_upload(req, req.path.split("?", 1)[0].removeprefix(UPLOAD_PATH), data)
+            return
+        raw = data.decode("utf-8")
         ctype = req.headers.get("Content-Type", "")
         params: dict[str, Any]
         if "json" in ctype and raw:
@@ -215,6 +256,26 @@ class SlackStandIn:
         answer = self._answers.get(method)
         body = answer(self, params) if answer else {"ok": False, "error": "unknown_method"}
         self._reply(req, 200, json.dumps(body))
+
+    def _receive_upload(self, req: BaseHTTPRequestHandler, key: str, body: bytes) -> None:
+        """The upload URL: Slack takes the file as raw bytes (or a multipart form) and answers HTTP 200."""
+        with self._cond:
+            file_id = self._upload_keys.pop(key, None)
+            upload = self.uploads.get(file_id) if file_id else None
+            if upload is not None:
+                upload.data = body
+        if upload is None:
+            self._reply(req, 404, "not found", ctype="text/plain")
+            return
+        self._record(
+            Call(
+                "upload_url",
+                {"file_id": upload.file_id, "length": len(body), "content_type": req.headers.get("Content-Type", "")},
+                None,
+                key=key,
+            )
+        )
+        self._reply(req, 200, f"OK - {len(body)}", ctype="text/plain")
 
     def _limit(self, method: str) -> _Fault | None:
         """Slack's answer when a method is called faster than its limit, or when chaos strikes."""
@@ -349,6 +410,39 @@ class SlackStandIn:
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True, "url": self.socket_url}
 
+    def _get_upload_url(self, p: dict[str, Any]) -> dict[str, Any]:
+        filename = str(p.get("filename") or "")
+        length = str(p.get("length") or "")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            return {"ok": False, "error": "missing_argument"}  # Slack's answer to a length of 0 or none
+        if len(str(p.get("alt_txt") or "")) > 1000:
+            return {"ok": False, "error": "alt_txt_too_large"}
+        n = next(self._ids)
+        file_id, key = f"F0{n:09d}", f"{self.team_id}-{n:06d}"
+        with self._cond:
+            self.uploads[file_id] = Upload(file_id, filename, int(length), alt_txt=p.get("alt_txt") or None)
+            self._upload_keys[key] = file_id
+        return {"ok": True, "upload_url": f"{self.base_url}{UPLOAD_PATH}{key}", "file_id": file_id}
+
+    def _complete_upload(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = p.get("files")
+        if not isinstance(files, list) or not files or not all(isinstance(f, dict) and f.get("id") for f in files):
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._cond:
+            uploads = [self.uploads.get(str(f["id"])) for f in files]
+            if any(u is None or u.data is None or u.completed for u in uploads):
+                return {"ok": False, "error": "file_not_found"}  # never opened, bytes never sent, or already done
+            shared = []
+            for f, u in zip(files, uploads, strict=True):
+                assert u is not None
+                u.title = str(f.get("title") or u.filename)
+                u.channel_id = p.get("channel_id") or None
+                u.thread_ts = p.get("thread_ts") or None
+                u.initial_comment = p.get("initial_comment") or None
+                u.completed = True
+                shared.append({"id": u.file_id, "title": u.title})
+        return {"ok": True, "files": shared}
+
     _answers: ClassVar[dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]]] = {
         "auth.test": _auth_test,
         "chat.postMessage": _post_message,
@@ -359,4 +453,6 @@ class SlackStandIn:
         "users.lookupByEmail": _lookup_by_email,
         "users.info": _users_info,
         "conversations.open": _conversations_open,
+        "files.getUploadURLExternal": _get_upload_url,
+        "files.completeUploadExternal": _complete_upload,
     }

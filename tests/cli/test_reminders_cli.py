@@ -145,7 +145,10 @@ def test_tick_sends_the_due_reminders_and_a_second_tick_sends_none(slack_cli, ca
     first = slack_cli("tick", "--at", FIRST_STAGE)
 
     assert first.exit_code == 0, first.stderr
-    assert first.stdout == "Reconciled at Tue 2026-12-01 09:30 GMT: 3 sent, 0 failed, 0 to retry, 0 dropped.\n"
+    assert first.stdout == (
+        "Reconciled at Tue 2026-12-01 09:30 GMT: 3 sent, 0 failed, 0 to retry, 0 dropped; "
+        "digests: 0 posted, 0 failed, 0 to retry.\n"
+    )
     assert posts(standin) == 3
     assert {c.params["channel"] for c in standin.calls_to("chat.postMessage")} == {"D0OWNER", "D0DELEG", "D0ADMIN"}
     with Session(engine) as session:
@@ -154,7 +157,7 @@ def test_tick_sends_the_due_reminders_and_a_second_tick_sends_none(slack_cli, ca
     again = slack_cli("tick", "--at", "2026-12-01T09:31")
 
     assert again.exit_code == 0, again.stderr
-    assert "0 sent, 0 failed, 0 to retry, 0 dropped." in again.stdout
+    assert "0 sent, 0 failed, 0 to retry, 0 dropped; digests: 0 posted" in again.stdout
     assert posts(standin) == 3 and rows(engine, Reminder) == 3
     assert "Nothing is due" in slack_cli("reminders", "preview", "--at", "2026-12-01T09:31").stdout
 

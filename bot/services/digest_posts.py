@@ -1,0 +1,246 @@
+"""The digest posted in the governance channel before each meeting: due, claimed once, recorded after.
+
+Like the reminders, the database is the only truth. :func:`due` says whether the next scheduled
+meeting's digest should be posted at ``now``: the series has a governance channel, the meeting has
+not started, the digest's time has come (``MeetingSeries.digest_stage``, e.g. ``1@12:00``: one working
+day before the meeting at 12:00 in the series' time zone, weekends, bank holidays and closure days
+skipped) and no digest row exists for the meeting yet. :func:`claim` records it before it is posted;
+the unique ``meeting_id`` makes a second claim impossible, whatever number of processes reconcile at
+once. A claim left behind by a process that died is taken over once after :data:`CLAIM_TIMEOUT`
+(:func:`reclaim_abandoned`), or dropped when its meeting has started by then; the poster checks the
+claim is still its own just before posting (:func:`confirm`), and :func:`record` stores the outcome.
+Nothing here talks to Slack: the scheduler builds the digest (:func:`build_digest`) and hands it to a
+posting function.
+
+The digest covers the meeting's reporting period: from the previous meeting held up to the moment it
+is posted. Only the next meeting is considered: a later meeting's digest waits until the meetings
+before it have been held, so its period is never one that has not begun.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.errors import DomainError
+from bot.services import digest as digest_service
+from bot.services import meetings as meeting_service
+from bot.services.digest import Digest
+from bot.services.meetings import ReminderStage
+from bot.services.reminders import CLAIM_TIMEOUT, MAX_ATTEMPTS, period_start
+from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
+from models.scheduling import DigestPost, ReminderStatus
+
+__all__ = [
+    "CLAIM_TIMEOUT",
+    "MAX_ATTEMPTS",
+    "DigestDue",
+    "build_digest",
+    "claim",
+    "confirm",
+    "digest_due_at",
+    "due",
+    "reclaim_abandoned",
+    "record",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestDue:
+    """A scheduled digest that should be posted now and has not been."""
+
+    workspace_id: int
+    team_id: str
+    timezone: str  # the meeting series' time zone
+    channel_id: str  # the governance channel
+    meeting_id: int
+    meeting_starts_at: datetime
+    period_start: datetime | None  # the previous meeting held (None: from the beginning)
+    due_at: datetime
+    post_id: int | None = None  # set for a claim: the row to record the outcome on
+    attempt: int = 1
+    digest: Digest | None = None  # built just before posting (see build_digest)
+
+
+def digest_due_at(session: Session, series: MeetingSeries, meeting: Meeting) -> datetime:
+    """When the digest of ``meeting`` is due: ``series.digest_stage`` working days before, at its time."""
+    stages = meeting_service.parse_reminder_stages(series.digest_stage)
+    stage: ReminderStage = stages[-1]  # one stage is expected; of several, the one nearest the meeting
+    tz = ZoneInfo(series.timezone)
+    closed = frozenset(session.scalars(select(ClosureDay.day).where(ClosureDay.workspace_id == series.workspace_id)))
+    day = meeting_service.working_days_before(
+        meeting.starts_at.astimezone(tz).date(), stage.working_days_before, series.holiday_region, closed
+    )
+    return datetime.combine(day, stage.at, tzinfo=tz)
+
+
+def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
+    """The digest to post at ``now``, if any (nothing is written)."""
+    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+    if series is None or not series.channel_id:
+        return None
+    meeting = session.scalar(
+        select(Meeting)
+        .where(Meeting.workspace_id == ws.id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+    if meeting is None:
+        return None
+    try:
+        due_at = digest_due_at(session, series, meeting)
+    except DomainError as exc:  # a digest_stage set by hand in the database that does not parse
+        log.warning("workspace %s: the digest stage %r is not valid: %s", ws.external_id, series.digest_stage, exc)
+        return None
+    if due_at > now:
+        return None
+    if session.scalar(select(DigestPost.id).where(DigestPost.meeting_id == meeting.id)) is not None:
+        return None
+    return DigestDue(
+        workspace_id=ws.id,
+        team_id=ws.external_id,
+        timezone=series.timezone,
+        channel_id=series.channel_id,
+        meeting_id=meeting.id,
+        meeting_starts_at=meeting.starts_at,
+        period_start=period_start(session, ws, meeting),
+        due_at=due_at,
+    )
+
+
+def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> DigestDue | None:
+    """Record the digest as being posted by ``holder``; None when another process got there first."""
+    row = DigestPost(
+        workspace_id=item.workspace_id,
+        meeting_id=item.meeting_id,
+        channel_id=item.channel_id,
+        status=ReminderStatus.CLAIMED,
+        due_at=item.due_at,
+        attempts=1,
+        claimed_by=holder,
+        claimed_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return replace(item, post_id=row.id, attempt=1)
+
+
+def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: datetime) -> list[DigestDue]:
+    """Claims left by a process that died: taken over once after the timeout, then marked failed.
+
+    A claim whose meeting has started (or was cancelled) by then is dropped, never posted late.
+    The take-over is itself a compare-and-set on the claim's time, so two processes cannot both win it.
+    """
+    rows = session.scalars(
+        select(DigestPost).where(
+            DigestPost.workspace_id == ws.id,
+            DigestPost.status == ReminderStatus.CLAIMED,
+            DigestPost.claimed_at < now - CLAIM_TIMEOUT,
+        )
+    ).all()
+    retried: list[DigestDue] = []
+    for row in rows:
+        if row.attempts >= MAX_ATTEMPTS:
+            _finish(session, row, ReminderStatus.FAILED, row.error or "not confirmed posted")
+            continue
+        meeting = session.get(Meeting, row.meeting_id)
+        if meeting is None or meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+            _finish(session, row, ReminderStatus.DROPPED, "the meeting started first, or was cancelled")
+            continue
+        attempt = row.attempts + 1  # read before the update, which refreshes ``row`` in the session
+        taken = session.execute(
+            update(DigestPost)
+            .where(
+                DigestPost.id == row.id,
+                DigestPost.status == ReminderStatus.CLAIMED,
+                DigestPost.claimed_at == row.claimed_at,
+            )
+            .values(claimed_by=holder, claimed_at=now, attempts=attempt)
+        ).rowcount  # type: ignore[attr-defined]
+        if not taken:
+            continue
+        series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+        retried.append(
+            DigestDue(
+                workspace_id=ws.id,
+                team_id=ws.external_id,
+                timezone=series.timezone if series is not None else "UTC",
+                channel_id=row.channel_id,
+                meeting_id=meeting.id,
+                meeting_starts_at=meeting.starts_at,
+                period_start=period_start(session, ws, meeting),
+                due_at=row.due_at,
+                post_id=row.id,
+                attempt=attempt,
+            )
+        )
+    return retried
+
+
+def _finish(session: Session, row: DigestPost, status: ReminderStatus, error: str) -> None:
+    session.execute(
+        update(DigestPost)
+        .where(DigestPost.id == row.id, DigestPost.status == ReminderStatus.CLAIMED)
+        .values(status=status, error=error[:200])
+    )
+
+
+def confirm(session: Session, post_id: int, *, holder: str, now: datetime) -> bool:
+    """Just before posting: is the claim still ours? Refreshes it, so nobody takes it for abandoned."""
+    result = session.execute(
+        update(DigestPost)
+        .where(DigestPost.id == post_id, DigestPost.claimed_by == holder, DigestPost.status == ReminderStatus.CLAIMED)
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def build_digest(session: Session, item: DigestDue, *, now: datetime, default_timezone: str) -> Digest:
+    """The digest to post for ``item``: its meeting's reporting period, up to ``now``."""
+    ws = session.get_one(Workspace, item.workspace_id)
+    return digest_service.build(
+        session, ws, start=item.period_start, end=now, now=now, default_timezone=default_timezone
+    )
+
+
+def record(
+    session: Session,
+    post_id: int,
+    *,
+    holder: str,
+    now: datetime,
+    error: str | None = None,
+    permanent: bool = True,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+) -> None:
+    """The outcome of a post. A transient failure leaves the claim to be retried once after the timeout.
+
+    A failure after the summary was posted is permanent (a retry would post the digest twice): the
+    row is marked failed, with the summary's ``message_ts`` and the error.
+    """
+    values: dict[str, object]
+    if error is None:
+        values = {"status": ReminderStatus.SENT, "sent_at": now, "error": "", "message_ts": message_ts}
+    elif permanent:
+        values = {"status": ReminderStatus.FAILED, "error": error[:200], "message_ts": message_ts}
+    else:
+        values = {"error": error[:200]}  # still claimed: the claim times out and is retried once
+    if channel_id:
+        values["channel_id"] = channel_id
+    session.execute(
+        update(DigestPost)
+        .where(DigestPost.id == post_id, DigestPost.claimed_by == holder, DigestPost.status == ReminderStatus.CLAIMED)
+        .values(**values)
+    )

@@ -1,0 +1,109 @@
+"""`/ict-digest`: a chair or an ICT admin posts the progress digest in the channel; anyone else previews it.
+
+``/ict-digest`` covers the period since the last governance meeting; ``/ict-digest from DATE to DATE``
+any other (days in the meetings' time zone; ``to`` left out: up to now). The listener acknowledges at
+once, then builds the digest and posts it (see :mod:`handlers.digest_post`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import InvalidInput
+from bot.render import render, unescape_slack
+from bot.services import digest as digest_service
+from bot.services import meetings, roles
+from bot.services.digest import Digest
+from handlers.common import answer, runtime, team_name_of, team_of
+from handlers.digest_blocks import PREVIEW_FOOTER, people_in, summary_messages
+from handlers.digest_post import NOT_IN_CHANNEL, display_names, post_digest, slack_error
+from handlers.errors import answering_errors
+from models import Role
+
+USAGE = (
+    "Usage: `/ict-digest` (since the last meeting), `/ict-digest from YYYY-MM-DD to YYYY-MM-DD`, or `/ict-digest help`."
+)
+INVITE = (
+    "I can't post in this conversation because I'm not a member of it. Invite me with `/invite @ictbot` "
+    "and ask again, or ask in the governance channel."
+)
+
+
+def handle_ict_digest(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    with answering_errors(respond, "/ict-digest"):
+        _ict_digest(command, respond, client, context)
+
+
+def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    rt = runtime(context)
+    words = unescape_slack(command.get("text", "")).split()
+    now = rt.now()
+    tz_name = rt.settings.ICTBOT_TIMEZONE
+    with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
+        series = meetings.get_series(session, ws, now=now, default_timezone=tz_name)
+        if words and words[0].lower() == "help":
+            answer(respond, render("digest_help.mrkdwn.j2", timezone=series.timezone))
+            return
+        start: datetime | None
+        if words:
+            start, end = parse_period(words, ZoneInfo(series.timezone), now)
+        else:
+            meetings.materialise(session, ws, now=now, default_timezone=tz_name)  # so the last meeting is known
+            start, end = digest_service.default_period(session, ws, now)
+        digest = digest_service.build(session, ws, start=start, end=end, now=now, default_timezone=tz_name)
+        may_post = bool(roles.roles_of(session, ws, command["user_id"], rt.settings.admins) & {Role.CHAIR, Role.ADMIN})
+    if not may_post:
+        _preview(respond, digest)
+        return
+    people = display_names(client, people_in(digest))
+    try:
+        posted = post_digest(client, command["channel_id"], digest, people=people)
+    except SlackApiError as exc:
+        error = slack_error(exc)
+        if error in NOT_IN_CHANNEL:
+            answer(respond, INVITE)
+        else:
+            answer(respond, f"Slack refused the digest (`{error}`), so nothing was posted.", escape=True)
+        return
+    if posted.error is not None:
+        answer(
+            respond,
+            f"The digest's summary is posted, but Slack stopped the rest of it (`{posted.error}`) after "
+            f"{posted.replies} repl{'y' if posted.replies == 1 else 'ies'} in its thread. "
+            "`ictbot digest` gives the whole digest as a file.",
+            escape=True,
+        )
+
+
+def _preview(respond: Respond, digest: Digest) -> None:
+    """The summary only (it names nobody), privately, to someone who may not post the digest."""
+    for message in summary_messages(digest, footer=PREVIEW_FOOTER):
+        respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+
+
+def parse_period(words: list[str], tz: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
+    """``from YYYY-MM-DD [to YYYY-MM-DD]``: from the first day's start to the end of the last (at most now)."""
+    if len(words) not in (2, 4) or words[0].lower() != "from" or (len(words) == 4 and words[2].lower() != "to"):
+        raise InvalidInput(f"`{' '.join(words)}` is not a period I understand. {USAGE}")
+    first = meetings.parse_date(words[1], "start date")
+    last = meetings.parse_date(words[3], "end date") if len(words) == 4 else now.astimezone(tz).date()
+    if last < first:
+        raise InvalidInput(f"The period ends before it starts ({first.isoformat()} > {last.isoformat()}); swap them.")
+    start = _local_midnight(first, tz)
+    if start > now:
+        raise InvalidInput(f"The period starts on {first.isoformat()}, which has not come yet. {USAGE}")
+    end = min(_local_midnight(last + timedelta(days=1), tz) - timedelta(microseconds=1), now)
+    return start, end
+
+
+def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
