@@ -124,6 +124,7 @@ class SeriesView:
     region_name: str
     channel_id: str | None
     reminder_stages: tuple[ReminderStage, ...]
+    digest_stage: ReminderStage
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +334,7 @@ def series_view(series: MeetingSeries) -> SeriesView:
         region_name=REGIONS.get(series.holiday_region, series.holiday_region),
         channel_id=series.channel_id,
         reminder_stages=parse_reminder_stages(series.reminder_stages),
+        digest_stage=parse_reminder_stages(series.digest_stage)[0],
     )
 
 
@@ -348,6 +350,7 @@ def set_series(
     timezone: str | None = None,
     region: str | None = None,
     reminder_stages: str | None = None,
+    digest_stage: str | None = None,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
 ) -> SeriesView:
     """Change the series (only what is given) and materialise it again. Nothing is written if any
@@ -356,6 +359,9 @@ def set_series(
     zone = parse_timezone(timezone) if timezone is not None else None
     area = parse_region(region) if region is not None else None
     stages = _stages_text(parse_reminder_stages(reminder_stages)) if reminder_stages is not None else None
+    digest_at = parse_reminder_stages(digest_stage) if digest_stage is not None else None
+    if digest_at is not None and len(digest_at) != 1:
+        raise InvalidInput("Give one time for the digest, e.g. `1@12:00` (one working day before, at noon).")
     series = get_series(session, ws, now=now, default_timezone=default_timezone)
     if rule is not None and rule != series.rrule:
         series.rrule = rule
@@ -368,6 +374,8 @@ def set_series(
         series.holiday_region = area
     if stages is not None:
         series.reminder_stages = stages
+    if digest_at is not None:
+        series.digest_stage = _stages_text(digest_at)
     series.updated_by = by
     series.updated_at = now
     session.flush()

@@ -17,8 +17,8 @@ from handlers.common import answer, runtime, team_name_of, team_of
 from handlers.errors import answering_errors
 from models import Workspace
 
-SUBCOMMANDS = ("next", "list", "move", "cancel", "series", "reminders", "channel", "closure", "help")
-CHANGES = ("move", "cancel", "series", "reminders", "channel", "closure")
+SUBCOMMANDS = ("next", "list", "move", "cancel", "series", "reminders", "digest", "channel", "closure", "help")
+CHANGES = ("move", "cancel", "series", "reminders", "digest", "channel", "closure")
 REMINDERS_USAGE = (
     "Usage: `/ict-meeting reminders STAGES`: working days before the meeting @ time, e.g. "
     "`/ict-meeting reminders 5@09:30,1@09:30`."
@@ -161,6 +161,19 @@ def _change(rt: Runtime, session: Session, ws: Workspace, sub: str, args: list[s
             for s in series.reminder_stages
         )
         return f"Reminders now go out {stages}."
+    if sub == "digest":
+        if len(args) != 1:
+            raise InvalidInput(
+                "Usage: `/ict-meeting digest DAYS@HH:MM`, e.g. `/ict-meeting digest 1@12:00`: the digest is "
+                "posted in the governance channel one working day before each meeting, at noon."
+            )
+        at = meetings.set_series(session, ws, now=now, by=user_id, default_timezone=tz_name, digest_stage=args[0])
+        when = at.digest_stage
+        days = f"{when.working_days_before} working day{'s' if when.working_days_before != 1 else ''}"
+        where = "" if at.channel_id else " Set the channel with `/ict-meeting channel #channel`."
+        return (
+            f"The digest is now posted in the governance channel {days} before each meeting at {when.at:%H:%M}.{where}"
+        )
     if sub == "channel":
         if len(args) != 1:
             raise InvalidInput("Usage: `/ict-meeting channel #channel`.")

@@ -180,7 +180,7 @@ def test_chair_sets_the_reminder_stages_and_everyone_sees_them(slack, standin, r
     slack.command("/ict-meeting", "reminders 3@14:00,1@09:00", user_id="U0CHAIR")
     text = shown(last_reply(standin))
     assert "Reminders now go out 3 working days before at 14:00, 1 working day before at 09:00." in text
-    assert "_Reminders: 3 working days before at 14:00; 1 working day before at 09:00._" in text
+    assert "_Reminders: 3 working days before at 14:00; 1 working day before at 09:00." in text
     with runtime.sessions() as s:
         assert s.scalar(select(MeetingSeries.reminder_stages)) == "3@14:00,1@09:00"
 
@@ -192,3 +192,16 @@ def test_bad_reminder_stages_are_refused_and_nothing_changes(slack, standin, run
     assert "Only" in shown(last_reply(standin))
     with runtime.sessions() as s:  # both were refused in one transaction: not even the default series was kept
         assert s.scalar(select(MeetingSeries.reminder_stages)) is None
+
+
+def test_chair_sets_when_the_digest_is_posted(slack, standin, runtime):
+    with runtime.unit(standin.team_id) as (session, ws):
+        roles.grant(session, ws, "U0CHAIR", Role.CHAIR, by=ADMIN, now=runtime.now())
+    slack.command("/ict-meeting", "digest 2@16:30", user_id="U0CHAIR")
+    text = shown(last_reply(standin))
+    assert "The digest is now posted in the governance channel 2 working days before each meeting at 16:30." in text
+    assert "Digest in the channel: 2 working days before at 16:30._" in text
+    slack.command("/ict-meeting", "digest 1@09:00,2@10:00", user_id="U0CHAIR")
+    assert "Give one time for the digest" in shown(last_reply(standin))
+    with runtime.sessions() as s:
+        assert s.scalar(select(MeetingSeries.digest_stage)) == "2@16:30"
