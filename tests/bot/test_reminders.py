@@ -367,3 +367,30 @@ def test_a_claim_taken_over_during_a_long_send_phase_is_not_sent_twice(runtime, 
     posts = [c.params["channel"] for c in standin.calls_to("chat.postMessage")]
     assert sorted(posts) == ["D0ADMIN", "D0DELEG", "D0OWNER"]  # three people, one message each
     assert len(sent_by_a) == 2
+
+
+def test_every_reminder_payload_is_valid_block_kit_even_for_thirty_projects(runtime, reconciler, calendar, standin):
+    from slack_sdk.models.blocks import Block
+
+    with runtime.unit(standin.team_id) as (session, ws):
+        for i in range(30):
+            project_service.add(
+                session,
+                ws,
+                ref=f"BULK-{i:02d}",
+                title=f"Bulk project {i} " + "x" * 150,
+                priority="BD",
+                owner=OWNER,
+                now=runtime.now(),
+            )
+    reconciler.tick(at("2026-12-07 09:30"))  # owners' last stage and the chair's notice
+    posts = standin.calls_to("chat.postMessage")
+    assert posts
+    for call in posts:
+        blocks = call.params["blocks"]
+        assert len(blocks) <= 50
+        for block in blocks:
+            Block.parse(block).validate_json()  # slack_sdk enforces Slack's field limits
+    owner = next(m for m in dms(standin)[OWNER] if "meets on" in m)
+    assert "…and 9 more without an update: BULK-23, BULK-24" in owner and "MOB-01, NET-01." in owner  # not dropped
+    assert owner.count("*BULK-") == 23  # each of these with its own buttons
