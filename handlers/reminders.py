@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
@@ -70,27 +71,22 @@ def workers_for(rate: float | None) -> int:
     return 8 if not rate else max(4, min(64, math.ceil(rate * 0.3)))
 
 
-class _PacedRateLimitRetry(RateLimitErrorRetryHandler):
-    """slack_sdk's 429 handling (sleep Retry-After), then a fresh slot from the method's pace."""
+class _PacedRetry(RetryHandler):
+    """One of slack_sdk's retry handlers (its decision and its wait), then a fresh slot from the pace.
 
-    def __init__(self, paces: dict[str, Pace], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    Without the slot a retried call would land on top of the paced ones and be refused in turn.
+    """
+
+    def __init__(self, inner: RetryHandler, paces: dict[str, Pace]) -> None:
+        super().__init__(max_retry_count=inner.max_retry_count)
+        self.inner = inner
         self.paces = paces
 
-    def prepare_for_next_attempt(self, **kwargs: Any) -> None:
-        super().prepare_for_next_attempt(**kwargs)
-        _pace_of(self.paces, kwargs["request"]).wait()
-
-
-class _PacedServerErrorRetry(ServerErrorRetryHandler):
-    """slack_sdk's 5xx backoff, then a fresh slot from the method's pace."""
-
-    def __init__(self, paces: dict[str, Pace], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.paces = paces
+    def _can_retry(self, **kwargs: Any) -> bool:
+        return self.inner.can_retry(**kwargs)
 
     def prepare_for_next_attempt(self, **kwargs: Any) -> None:
-        super().prepare_for_next_attempt(**kwargs)
+        self.inner.prepare_for_next_attempt(**kwargs)
         _pace_of(self.paces, kwargs["request"]).wait()
 
 
@@ -186,8 +182,8 @@ class SlackDelivery:
             timeout=client.timeout,
             retry_handlers=[
                 ConnectionErrorRetryHandler(max_retry_count=2),
-                _PacedRateLimitRetry(self.pace, max_retry_count=3),
-                _PacedServerErrorRetry(self.pace, max_retry_count=2),
+                _PacedRetry(RateLimitErrorRetryHandler(max_retry_count=3), self.pace),
+                _PacedRetry(ServerErrorRetryHandler(max_retry_count=2), self.pace),
             ],
         )
         self._dms: dict[str, str] = {}

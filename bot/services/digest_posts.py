@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
+from bot.services import claims
 from bot.services import digest as digest_service
 from bot.services import meetings as meeting_service
 from bot.services.digest import Digest
@@ -198,12 +199,7 @@ def _finish(session: Session, row: DigestPost, status: ReminderStatus, error: st
 
 def confirm(session: Session, post_id: int, *, holder: str, now: datetime) -> bool:
     """Just before posting: is the claim still ours? Refreshes it, so nobody takes it for abandoned."""
-    result = session.execute(
-        update(DigestPost)
-        .where(DigestPost.id == post_id, DigestPost.claimed_by == holder, DigestPost.status == ReminderStatus.CLAIMED)
-        .values(claimed_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return claims.confirm(session, DigestPost, post_id, holder=holder, now=now)
 
 
 def build_digest(session: Session, item: DigestDue, *, now: datetime, default_timezone: str) -> Digest:
@@ -230,17 +226,14 @@ def record(
     A failure after the summary was posted is permanent (a retry would post the digest twice): the
     row is marked failed, with the summary's ``message_ts`` and the error.
     """
-    values: dict[str, object]
-    if error is None:
-        values = {"status": ReminderStatus.SENT, "sent_at": now, "error": "", "message_ts": message_ts}
-    elif permanent:
-        values = {"status": ReminderStatus.FAILED, "error": error[:200], "message_ts": message_ts}
-    else:
-        values = {"error": error[:200]}  # still claimed: the claim times out and is retried once
-    if channel_id:
-        values["channel_id"] = channel_id
-    session.execute(
-        update(DigestPost)
-        .where(DigestPost.id == post_id, DigestPost.claimed_by == holder, DigestPost.status == ReminderStatus.CLAIMED)
-        .values(**values)
+    claims.record(
+        session,
+        DigestPost,
+        post_id,
+        holder=holder,
+        now=now,
+        error=error,
+        permanent=permanent,
+        channel_id=channel_id,
+        message_ts=message_ts,
     )

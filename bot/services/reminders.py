@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError
+from bot.services import claims, roles
 from bot.services import meetings as meeting_service
-from bot.services import roles
 from bot.services.meetings import ReminderStage
 from models import (
     ClosureDay,
@@ -293,17 +293,9 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
 
 
 def confirm(session: Session, reminder_id: int, *, holder: str, now: datetime) -> bool:
-    """Just before sending: is the claim still ours? Refreshes it, so nobody takes it for abandoned.
-
-    A long send phase can outlast the claim time-out; another process may then have taken the claim
-    over, and this one must not send it too.
-    """
-    result = session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.claimed_by == holder, Reminder.status == ReminderStatus.CLAIMED)
-        .values(claimed_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    """Just before sending: is the claim still ours? (A long send phase can outlast the claim time-out,
+    and another process may then have taken it over: this one must not send it too.)"""
+    return claims.confirm(session, Reminder, reminder_id, holder=holder, now=now)
 
 
 def record(
@@ -318,23 +310,16 @@ def record(
     message_ts: str | None = None,
 ) -> None:
     """The outcome of a send. A transient failure leaves the claim to be retried once after the timeout."""
-    values: dict[str, object]
-    if error is None:
-        values = {
-            "status": ReminderStatus.SENT,
-            "sent_at": now,
-            "error": "",
-            "channel_id": channel_id,
-            "message_ts": message_ts,
-        }
-    elif permanent:
-        values = {"status": ReminderStatus.FAILED, "error": error[:200]}
-    else:
-        values = {"error": error[:200]}  # still claimed: the claim times out and is retried once
-    session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.claimed_by == holder, Reminder.status == ReminderStatus.CLAIMED)
-        .values(**values)
+    claims.record(
+        session,
+        Reminder,
+        reminder_id,
+        holder=holder,
+        now=now,
+        error=error,
+        permanent=permanent,
+        channel_id=channel_id,
+        message_ts=message_ts,
     )
 
 

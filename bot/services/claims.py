@@ -1,0 +1,61 @@
+"""The claim protocol shared by reminders and scheduled digests.
+
+A row (``Reminder`` or ``DigestPost``) is claimed by one process before anything is sent; just before
+sending, that process confirms the claim is still its own (refreshing it, so nobody takes it for
+abandoned); afterwards it records the outcome. A transient failure leaves the row claimed, and the
+claim is retried once after it times out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from models.scheduling import DigestPost, Reminder, ReminderStatus
+
+Claimed = type[Reminder] | type[DigestPost]
+
+
+def confirm(session: Session, model: Claimed, row_id: int, *, holder: str, now: datetime) -> bool:
+    """Is the claim on ``row_id`` still ``holder``'s? Refreshes it when it is."""
+    result = session.execute(
+        update(model)
+        .where(model.id == row_id, model.claimed_by == holder, model.status == ReminderStatus.CLAIMED)
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record(
+    session: Session,
+    model: Claimed,
+    row_id: int,
+    *,
+    holder: str,
+    now: datetime,
+    error: str | None = None,
+    permanent: bool = True,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+) -> None:
+    """The outcome of a send: sent, failed for good, or (transient) still claimed for one retry.
+
+    ``message_ts`` is kept on a failure too: a digest that failed after its summary was posted must
+    show where, and is not posted again.
+    """
+    values: dict[str, object]
+    if error is None:
+        values = {"status": ReminderStatus.SENT, "sent_at": now, "error": "", "message_ts": message_ts}
+    elif permanent:
+        values = {"status": ReminderStatus.FAILED, "error": error[:200], "message_ts": message_ts}
+    else:
+        values = {"error": error[:200]}
+    if channel_id:
+        values["channel_id"] = channel_id
+    session.execute(
+        update(model)
+        .where(model.id == row_id, model.claimed_by == holder, model.status == ReminderStatus.CLAIMED)
+        .values(**values)
+    )
