@@ -5,12 +5,14 @@ Only correctness is asserted here; time is measured and printed by the benchmark
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
 
-from benchmarks import reminder_fanout
+from benchmarks import digest_build, reminder_fanout
 from bot.scheduler import TickReport
 
 
@@ -68,3 +70,69 @@ def test_a_duplicate_or_a_lost_message_fails_the_run(monkeypatch: pytest.MonkeyP
     ):
         monkeypatch.setattr(reminder_fanout, "run", lambda _options, posted=posted: fake_run(posted))
         assert reminder_fanout.main(["--owners", "2"]) == status
+
+
+def test_digest_build_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    # 30 projects and 600 updates (and a workspace of 3 projects and 60 updates for the statement count).
+    assert digest_build.main(["--projects", "30", "--updates", "600", "--repeat", "1"]) == 0
+
+    out = capsys.readouterr().out
+    result = re.search(
+        r"RESULT projects 30, updates 600, statements (\d+) \(3 projects: (\d+)\), build [\d.]+ ms, "
+        r"render [\d.]+ ms, baseline [\d.]+ ms, ratio [\d.]+ \(build\+render [\d.]+\), sanity (\w+)",
+        out,
+    )
+    assert result is not None, out
+    large, small, sanity = result.groups()
+    assert large == small  # the statements build issues do not grow with the number of projects
+    assert int(large) > 0
+    assert sanity == "ok"
+    for figure in ("SQL statements: build", "baseline ms", "build ms", "build ÷ baseline (goal < 3)", "render (slack)"):
+        assert figure in out
+    assert "30 projects: sanity: the digest agrees with the generated data and the baseline query" in out
+    assert "3 projects: sanity: the digest agrees" in out
+
+
+def test_digest_build_fails_on_a_growing_statement_count_or_a_wrong_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exit status is for CI: 1 when build's statements grow with the projects or the digest is wrong."""
+
+    def fake_run(statements: int, faults: list[str]) -> digest_build.Result:
+        def figures(name: str, n: int, faults: list[str]) -> digest_build.Run:
+            times = dict.fromkeys(("baseline", "build", *digest_build.RENDERS), 0.001)
+            return digest_build.Run(name, 10, 100, 5, times=times, statements=n, faults=faults)
+
+        return digest_build.Result(
+            digest_build.Options(projects=10, updates=100),
+            "sqlite",
+            large=figures("10 projects", statements, faults),
+            small=figures("1 projects", 5, []),
+            setup_seconds=0.0,
+        )
+
+    for statements, faults, status in (
+        (5, [], 0),
+        (6, [], 1),  # one more statement for the larger workspace
+        (5, ["P-00001: latest update"], 1),  # a wrong digest
+    ):
+        monkeypatch.setattr(digest_build, "run", lambda _o, s=statements, f=faults: fake_run(s, f))
+        assert digest_build.main(["--projects", "10", "--updates", "100"]) == status
+
+
+def test_digest_build_sanity_check_finds_a_wrong_digest(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check compares the digest with the generated data: a project with a wrong flag fails the run."""
+    real_build = digest_build.digest_service.build
+
+    def wrong_build(*args: Any, **kwargs: Any) -> digest_build.digest_service.Digest:
+        d = real_build(*args, **kwargs)
+        group = next(g for g in d.priorities if g.projects)
+        first, *rest = group.projects
+        group = dataclasses.replace(group, projects=(dataclasses.replace(first, missing=not first.missing), *rest))
+        return dataclasses.replace(d, priorities=tuple(group if g.name == group.name else g for g in d.priorities))
+
+    monkeypatch.setattr(digest_build.digest_service, "build", wrong_build)
+    assert digest_build.main(["--projects", "30", "--updates", "600", "--repeat", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "sanity FAILED" in out
+    assert re.search(r"30 projects: sanity: P-\d{5}: missing", out), out

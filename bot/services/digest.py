@@ -42,7 +42,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
@@ -489,43 +489,53 @@ def _latest_updates(
 ) -> tuple[dict[int, UpdateEntry], dict[int, UpdateEntry]]:
     """Per project: the latest update in the period, and the latest before it. One statement.
 
-    The updates up to ``end`` are split in two buckets (before ``start``, in the period) and ranked
-    newest first within each project and bucket; the first of each bucket is joined to its current
-    revision.
+    Two parts, joined to each update's current revision: the period's updates ranked newest first
+    per project (a range on ``created_at``, so the cost follows the period, not the history), and,
+    per project, one backward seek on ``ix_progress_update_project_created`` for the latest update
+    before ``start``.
     """
-    bucket: ColumnElement[int] = (
-        case((ProgressUpdate.created_at >= start, 1), else_=0) if start is not None else literal(1)
-    )
-    partition = [ProgressUpdate.project_id, bucket] if start is not None else [ProgressUpdate.project_id]
+    pu = ProgressUpdate
+    since = [pu.created_at >= start] if start is not None else []
     ranked = (
         select(
-            ProgressUpdate.id.label("update_id"),
-            ProgressUpdate.project_id,
-            ProgressUpdate.author_user_id,
-            ProgressUpdate.source,
-            ProgressUpdate.created_at,
-            bucket.label("in_period"),
+            pu.id.label("update_id"),
             func.row_number()
-            .over(partition_by=partition, order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()))
+            .over(partition_by=pu.project_id, order_by=(pu.created_at.desc(), pu.id.desc()))
             .label("rank"),
         )
-        .where(ProgressUpdate.workspace_id == ws.id, ProgressUpdate.created_at <= end)
+        .where(pu.workspace_id == ws.id, pu.created_at <= end, *since)
         .subquery()
     )
+    parts = [select(ranked.c.update_id, literal(1).label("in_period")).where(ranked.c.rank == 1)]
+    if start is not None:
+        latest_before = (
+            select(pu.id)
+            .where(pu.workspace_id == ws.id, pu.project_id == Project.id, pu.created_at < start)
+            .order_by(pu.created_at.desc(), pu.id.desc())
+            .limit(1)
+            .correlate(Project)
+            .scalar_subquery()
+        )
+        parts.append(
+            select(latest_before.label("update_id"), literal(0).label("in_period")).where(
+                Project.workspace_id == ws.id, Project.created_at <= end
+            )
+        )
+    picked = union_all(*parts).subquery()
     newest = (
         select(func.max(UpdateRevision.number))
-        .where(UpdateRevision.update_id == ranked.c.update_id)
-        .correlate(ranked)
+        .where(UpdateRevision.update_id == picked.c.update_id)
+        .correlate(picked)
         .scalar_subquery()
     )
     rows = session.execute(
         select(
-            ranked.c.project_id,
-            ranked.c.in_period,
-            ranked.c.update_id,
-            ranked.c.author_user_id,
-            ranked.c.created_at,
-            ranked.c.source,
+            pu.project_id,
+            picked.c.in_period,
+            pu.id,
+            pu.author_user_id,
+            pu.created_at,
+            pu.source,
             UpdateRevision.number,
             UpdateRevision.editor_user_id,
             UpdateRevision.rag,
@@ -533,8 +543,9 @@ def _latest_updates(
             UpdateRevision.next_steps,
             UpdateRevision.risks,
         )
-        .join(UpdateRevision, (UpdateRevision.update_id == ranked.c.update_id) & (UpdateRevision.number == newest))
-        .where(ranked.c.rank == 1)
+        .select_from(picked)
+        .join(pu, pu.id == picked.c.update_id)
+        .join(UpdateRevision, (UpdateRevision.update_id == pu.id) & (UpdateRevision.number == newest))
     ).all()
     in_period: dict[int, UpdateEntry] = {}
     before: dict[int, UpdateEntry] = {}
