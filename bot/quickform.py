@@ -27,10 +27,12 @@ RAG_WORDS = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER, "
 SUBCOMMANDS = ("help", "mine", "edit")
 EDIT_ALIASES = {"edit", "correct", "fix"}
 EXAMPLE = "/ict-update NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget"
-_SECTION = re.compile(
-    r"\s*\|\s*(?P<label>next\s+steps|next|risks\s*/\s*issues|risks|risk|issues)\s*:\s*", re.IGNORECASE
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# No leading ``\s*``: the text before a section is stripped anyway, and a leading ``\s*`` made a long run
+# of whitespace take quadratic time.
+_SECTION = re.compile(r"\|\s*(?P<label>next\s+steps|next|risks\s*/\s*issues|risks|risk|issues)\s*:\s*", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab, LF, CR
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f`]")
+_MENTION_START = re.compile(r"<+@")
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
@@ -54,7 +56,7 @@ def parse(raw: str) -> QuickForm:
     text = raw.strip()
     if not text:
         return QuickForm("modal")
-    head, _, rest = text.partition(" ")
+    head, rest = _first_word(text)
     word = head.lower()
     if word == "help":
         return QuickForm("help")
@@ -69,15 +71,14 @@ def parse(raw: str) -> QuickForm:
                 "Say which project's latest update to correct, then the corrected text, e.g. "
                 "`/ict-update edit NET-01 green Links upgraded`."
             )
-        head, _, rest = text.partition(" ")
+        head, rest = _first_word(text)
     ref = head.strip()
-    if not _REF.match(ref):
+    if not _REF.fullmatch(ref):
         raise InvalidInput(
-            f"`{ref[:40]}` is not a project reference. Start with the project's reference, e.g. `{EXAMPLE}`. "
+            f"{_quoted(ref)} is not a project reference. Start with the project's reference, e.g. `{EXAMPLE}`. "
             "Type `/ict-update help` for more."
         )
-    rest = rest.strip()
-    rag_word, _, body = rest.partition(" ")
+    rag_word, body = _first_word(rest)
     rag = RAG_WORDS.get(rag_word.lower())
     if rag is None:
         raise InvalidInput(
@@ -85,6 +86,19 @@ def parse(raw: str) -> QuickForm:
             f"For example `/ict-update {ref.upper()} amber what was done`."
         )
     return QuickForm(kind, ref=ref.upper(), text=split_sections(rag, body))
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any whitespace (a newline or tab as well as a space)."""
+    words = text.split(maxsplit=1)
+    return (words[0] if words else ""), (words[1] if len(words) > 1 else "")
+
+
+def _quoted(ref: str) -> str:
+    """What was typed in place of a reference, safe to echo: no control characters, no backticks to break
+    the code span, and no ``<@`` that ``mrkdwn_message`` would turn back into a live mention."""
+    shown = _MENTION_START.sub("@", _UNSHOWABLE.sub("", ref[:40]))
+    return f"`{shown}`" if shown.strip() else "That"
 
 
 def split_sections(rag: Rag, body: str) -> UpdateText:
