@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot import request_log
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 
@@ -66,6 +67,8 @@ def create_app(
     def attach_runtime(context: BoltContext, next: Any) -> Any:
         context[RUNTIME_KEY] = runtime
         return next()
+
+    request_log.install(app)  # one log line a request; after attach_runtime, see bot.request_log
 
     from handlers import register_listeners
 

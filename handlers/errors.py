@@ -16,6 +16,7 @@ from slack_bolt import App, Respond
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import DomainError
+from bot.request_log import mark_outcome
 from handlers.common import answer, apology
 
 log = logging.getLogger("ictbot.handlers")
@@ -23,9 +24,11 @@ log = logging.getLogger("ictbot.handlers")
 
 def reply_to_error(error: Exception, respond: Respond | None, what: str) -> None:
     if isinstance(error, DomainError):
+        mark_outcome("refused")
         if respond is not None:
             answer(respond, error.message, escape=True)
         return
+    mark_outcome("error")
     if isinstance(error, SQLAlchemyError):
         log.error("database error while handling %s: %s", what, error.__class__.__name__, exc_info=error)
     else:

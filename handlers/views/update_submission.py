@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import quickform
 from bot.errors import DomainError, InvalidInput
+from bot.request_log import mark_outcome
 from bot.services import projects, updates
 from bot.services.updates import UpdateResult
 from handlers.common import APOLOGY, runtime, team_name_of, team_of, user_of
@@ -71,6 +72,7 @@ def handle_update_submission(
         return
     except SQLAlchemyError as exc:
         log.error("database error while saving a modal update: %s", exc.__class__.__name__, exc_info=exc)
+        mark_outcome("error")  # an apology on the form, but a failure in the request log
         ack(response_action="errors", errors={"progress": APOLOGY})
         return
     ack(response_action="update", view=update_saved_view(result))
