@@ -743,14 +743,17 @@ def _banner(console: Console, settings: Settings, user: str, count: int, loaded:
 
 @contextmanager
 def _quiet_bolt() -> Iterator[None]:
-    """Bolt warns about unhandled requests with sample code for developers; the shell says it more briefly."""
-    bolt = logging.getLogger("ictbot.bolt")
-    previous = bolt.level
-    bolt.setLevel(logging.ERROR)
+    """Bolt warns about unhandled requests with sample code for developers, and every request writes an
+    operations log line; the shell shows what happened itself, so both are quiet while it runs."""
+    quiet = {"ictbot.bolt": logging.ERROR, "ictbot.requests": logging.WARNING}
+    previous = {name: logging.getLogger(name).level for name in quiet}
+    for name, level in quiet.items():
+        logging.getLogger(name).setLevel(level)
     try:
         yield
     finally:
-        bolt.setLevel(previous)
+        for name, level in previous.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def run_shell(
