@@ -11,11 +11,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.scheduling import DigestPost, Reminder, ReminderStatus
 
 Claimed = type[Reminder] | type[DigestPost]
+
+
+def insert_once(session: Session, row: Reminder | DigestPost) -> bool:
+    """Add ``row`` unless its unique key is taken (another process, or an earlier request, got there
+    first); a savepoint keeps the surrounding transaction usable either way."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def drop(session: Session, model: Claimed, row_id: int, reason: str) -> None:
+    """Not worth sending any more: the person caught up, or the meeting has started."""
+    session.execute(update(model).where(model.id == row_id).values(status=ReminderStatus.DROPPED, error=reason[:200]))
 
 
 def confirm(session: Session, model: Claimed, row_id: int, *, holder: str, now: datetime) -> bool:

@@ -25,7 +25,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
@@ -129,10 +128,7 @@ def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> D
         claimed_by=holder,
         claimed_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
+    if not claims.insert_once(session, row):
         return None
     return replace(item, post_id=row.id, attempt=1)
 

@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError
@@ -284,10 +283,7 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
         claimed_at=now,
         project_refs=",".join(p.ref for p in item.projects)[:2000],
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
+    if not claims.insert_once(session, row):
         return None
     return replace(item, reminder_id=row.id, attempt=1)
 
@@ -336,22 +332,17 @@ def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, no
     if when >= meeting.starts_at:
         raise DomainError("The meeting is before then: please post your update today.")
     stage = f"snooze-{tomorrow.isoformat()}"
-    try:
-        with session.begin_nested():
-            session.add(
-                Reminder(
-                    workspace_id=ws.id,
-                    meeting_id=meeting.id,
-                    user_id=user_id,
-                    kind=ReminderKind.OWNER,
-                    stage=stage,
-                    status=ReminderStatus.SCHEDULED,
-                    due_at=when,
-                    attempts=0,
-                )
-            )
-    except IntegrityError:
-        pass  # asked twice: one reminder tomorrow is enough
+    later = Reminder(
+        workspace_id=ws.id,
+        meeting_id=meeting.id,
+        user_id=user_id,
+        kind=ReminderKind.OWNER,
+        stage=stage,
+        status=ReminderStatus.SCHEDULED,
+        due_at=when,
+        attempts=0,
+    )
+    claims.insert_once(session, later)  # asked twice: one reminder tomorrow is enough
     return when
 
 
@@ -374,11 +365,7 @@ def claim_scheduled(session: Session, ws: Workspace, *, holder: str, now: dateti
             continue
         item = _rebuild(session, ws, row, meeting, now)
         if item is None:
-            session.execute(
-                update(Reminder)
-                .where(Reminder.id == row.id)
-                .values(status=ReminderStatus.DROPPED, error="up to date, or the meeting has started")
-            )
+            claims.drop(session, Reminder, row.id, "up to date, or the meeting has started")
             continue
         claimed.append(item)
     return claimed
@@ -415,11 +402,7 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
             continue
         item = _rebuild(session, ws, row, meeting, now)
         if item is None:
-            session.execute(
-                update(Reminder)
-                .where(Reminder.id == row.id)
-                .values(status=ReminderStatus.DROPPED, error="up to date, or the meeting has started")
-            )
+            claims.drop(session, Reminder, row.id, "up to date, or the meeting has started")
             continue
         retried.append(replace(item, attempt=attempt))
     return retried
