@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -27,6 +28,11 @@ from bot.settings import Settings
 from bot.slack_app import create_app, web_client
 from bot.standin import SlackStandIn
 from models import Base, make_engine, make_sessionmaker, upgrade
+
+# CI runs the property tests on a fixed seed, so a run is repeatable; developers' runs explore.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 POSTGRES_ENV = "ICTBOT_TEST_POSTGRES_URL"
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
