@@ -27,11 +27,12 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.runtime import Runtime
-from bot.services import digest_posts, lease, reminders
+from bot.services import claims, digest_posts, lease, reminders
 from bot.services import meetings as meeting_service
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from models import Meeting, Workspace
+from models.scheduling import DigestPost, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ class Reconciler:
     def _post_digest(self, item: DigestDue, now: datetime) -> Outcome:
         """Build the meeting's digest as of ``now``, hand it to ``post_digest``, record the outcome."""
         assert self.post_digest is not None and item.post_id is not None
-        outcome: Outcome
+        post_digest, what = self.post_digest, f"the digest for meeting {item.meeting_id} in {item.channel_id}"
         try:
             with self.runtime.sessions() as session:
                 digest = digest_posts.build_digest(
@@ -158,48 +159,38 @@ class Reconciler:
         except DomainError as exc:  # e.g. no active strategy: nothing to post until someone loads one
             outcome = Outcome(error=exc.message, permanent=True)
         except Exception as exc:
-            log.error("building the digest for meeting %s failed unexpectedly", item.meeting_id, exc_info=exc)
+            log.error("building %s failed unexpectedly", what, exc_info=exc)
             outcome = Outcome(error=type(exc).__name__, permanent=False)
         else:
-            with self.runtime.sessions.begin() as session:
-                if not digest_posts.confirm(session, item.post_id, holder=self.holder, now=self.runtime.now()):
-                    log.info("the digest for meeting %s was taken over by another process", item.meeting_id)
-                    return Outcome(error="taken over by another process", permanent=False)
-            try:
-                outcome = self.post_digest(replace(item, digest=digest))
-            except Exception as exc:
-                log.error("posting the digest for meeting %s failed unexpectedly", item.meeting_id, exc_info=exc)
-                outcome = Outcome(error=type(exc).__name__, permanent=False)
-        with self.runtime.sessions.begin() as session:
-            digest_posts.record(
-                session,
-                item.post_id,
-                holder=self.holder,
-                now=self.runtime.now(),
-                error=outcome.error,
-                permanent=outcome.permanent,
-                channel_id=outcome.channel_id,
-                message_ts=outcome.message_ts,
-            )
-        if outcome.error:
-            log.warning("digest for meeting %s not posted in %s: %s", item.meeting_id, item.channel_id, outcome.error)
+            return self._attempt(DigestPost, item.post_id, lambda: post_digest(replace(item, digest=digest)), what)
+        self._record(DigestPost, item.post_id, outcome, what)
         return outcome
 
     def _send(self, item: Due) -> Outcome:
         assert item.reminder_id is not None
+        what = f"reminder {item.reminder_id} to {item.user_id}"
+        return self._attempt(Reminder, item.reminder_id, lambda: self.deliver(item), what)
+
+    def _attempt(self, model: claims.Claimed, row_id: int, send: Callable[[], Outcome], what: str) -> Outcome:
+        """Confirm the claim is still ours, send, record the outcome (the protocol in bot.services.claims)."""
         with self.runtime.sessions.begin() as session:
-            if not reminders.confirm(session, item.reminder_id, holder=self.holder, now=self.runtime.now()):
-                log.info("reminder %s was taken over by another process; not sending it", item.reminder_id)
+            if not claims.confirm(session, model, row_id, holder=self.holder, now=self.runtime.now()):
+                log.info("%s was taken over by another process; not sending it", what)
                 return Outcome(error="taken over by another process", permanent=False)
         try:
-            outcome = self.deliver(item)
-        except Exception as exc:
-            log.error("delivering reminder %s failed unexpectedly", item.reminder_id, exc_info=exc)
+            outcome = send()
+        except Exception as exc:  # recorded; the claim is retried once after its timeout
+            log.error("sending %s failed unexpectedly", what, exc_info=exc)
             outcome = Outcome(error=type(exc).__name__, permanent=False)
+        self._record(model, row_id, outcome, what)
+        return outcome
+
+    def _record(self, model: claims.Claimed, row_id: int, outcome: Outcome, what: str) -> None:
         with self.runtime.sessions.begin() as session:
-            reminders.record(
+            claims.record(
                 session,
-                item.reminder_id,
+                model,
+                row_id,
                 holder=self.holder,
                 now=self.runtime.now(),
                 error=outcome.error,
@@ -208,8 +199,7 @@ class Reconciler:
                 message_ts=outcome.message_ts,
             )
         if outcome.error:
-            log.warning("reminder %s to %s not delivered: %s", item.reminder_id, item.user_id, outcome.error)
-        return outcome
+            log.warning("%s not delivered: %s", what, outcome.error)
 
     def _keep_calendar(self, session: Session, ws: Workspace, now: datetime) -> None:
         """Keep about a year of meetings ahead; cheap when there already are."""

@@ -47,7 +47,6 @@ __all__ = [
     "digest_due_at",
     "due",
     "reclaim_abandoned",
-    "record",
 ]
 
 log = logging.getLogger(__name__)
@@ -203,33 +202,4 @@ def build_digest(session: Session, item: DigestDue, *, now: datetime, default_ti
     ws = session.get_one(Workspace, item.workspace_id)
     return digest_service.build(
         session, ws, start=item.period_start, end=now, now=now, default_timezone=default_timezone
-    )
-
-
-def record(
-    session: Session,
-    post_id: int,
-    *,
-    holder: str,
-    now: datetime,
-    error: str | None = None,
-    permanent: bool = True,
-    channel_id: str | None = None,
-    message_ts: str | None = None,
-) -> None:
-    """The outcome of a post. A transient failure leaves the claim to be retried once after the timeout.
-
-    A failure after the summary was posted is permanent (a retry would post the digest twice): the
-    row is marked failed, with the summary's ``message_ts`` and the error.
-    """
-    claims.record(
-        session,
-        DigestPost,
-        post_id,
-        holder=holder,
-        now=now,
-        error=error,
-        permanent=permanent,
-        channel_id=channel_id,
-        message_ts=message_ts,
     )

@@ -288,37 +288,6 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
     return replace(item, reminder_id=row.id, attempt=1)
 
 
-def confirm(session: Session, reminder_id: int, *, holder: str, now: datetime) -> bool:
-    """Just before sending: is the claim still ours? (A long send phase can outlast the claim time-out,
-    and another process may then have taken it over: this one must not send it too.)"""
-    return claims.confirm(session, Reminder, reminder_id, holder=holder, now=now)
-
-
-def record(
-    session: Session,
-    reminder_id: int,
-    *,
-    holder: str,
-    now: datetime,
-    error: str | None = None,
-    permanent: bool = True,
-    channel_id: str | None = None,
-    message_ts: str | None = None,
-) -> None:
-    """The outcome of a send. A transient failure leaves the claim to be retried once after the timeout."""
-    claims.record(
-        session,
-        Reminder,
-        reminder_id,
-        holder=holder,
-        now=now,
-        error=error,
-        permanent=permanent,
-        channel_id=channel_id,
-        message_ts=message_ts,
-    )
-
-
 def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime:
     """ "Remind me tomorrow": a reminder for the next working day at the stage time; returns when."""
     cal = _calendar(session, ws)
