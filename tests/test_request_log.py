@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
@@ -143,29 +144,33 @@ def test_a_forged_request_is_not_logged_as_handled(slack, workplan, lines):
 
 
 def test_one_line_after_the_listener_finishes_on_the_thread_pool(runtime, standin, workplan, lines):
-    """With the production executor the listener runs after the ack; the line waits for it."""
-    app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url))
+    """With a thread pool as in production the listener runs after the ack; the line waits for it."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=pool)
     driver = LocalSlack(
         app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
     )
     written = threading.Event()
+    user = "U0POOLTEST"  # this request's own user: a line an earlier test's thread pool writes late is not it
 
     class Signal(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            written.set()
+            if json.loads(record.getMessage())["user"] == user:
+                written.set()
 
     signal = Signal()
     logging.getLogger(LOGGER).addHandler(signal)
     release = standin.hold("views.open")
     try:
-        assert driver.command("/ict-update", "", user_id=OWNER).status == 200
+        assert driver.command("/ict-update", "", user_id=user).status == 200
         assert not written.is_set()  # acknowledged, but the listener is still waiting on views.open
         release.set()
         assert written.wait(timeout=5)
     finally:
         release.set()
+        pool.shutdown(wait=True)
         logging.getLogger(LOGGER).removeHandler(signal)
-    [line] = lines()
+    [line] = [entry for entry in lines() if entry["user"] == user]
     assert line["outcome"] == "ok" and isinstance(line["duration_ms"], int) and line["duration_ms"] >= 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
@@ -179,8 +181,9 @@ def test_a_database_error_apologises_logs_the_cause_and_leaves_no_partial_row(
 
 
 def test_the_command_is_acknowledged_before_slow_web_api_work(runtime, standin, workplan):
-    """With the production executor, Slack gets its 200 while views.open is still in flight."""
-    app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url))
+    """With a thread pool as in production, Slack gets its 200 while views.open is still in flight."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=pool)
     driver = LocalSlack(
         app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
     )
@@ -191,4 +194,5 @@ def test_the_command_is_acknowledged_before_slow_web_api_work(runtime, standin, 
         assert not standin.calls_to("views.open")  # the modal has not been answered yet
     finally:
         release.set()
+        pool.shutdown(wait=True)  # the listener finishes here, not during a later test
     standin.wait_for("views.open")
