@@ -122,7 +122,7 @@ class Options:
     updates: int = 100_000
     years: int = 5
     database: str = "sqlite"  # or a PostgreSQL URL: a scratch database is made on that server and dropped
-    repeat: int = 5
+    repeat: int = 11
     seed: int = 1
 
 

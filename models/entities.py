@@ -153,7 +153,7 @@ class ProgressUpdate(Base):
 
     __tablename__ = "progress_update"
     # The digest and the reminders ask for each project's latest update before or within a period.
-    __table_args__ = (Index("ix_progress_update_project_created", "workspace_id", "project_id", "created_at"),)
+    __table_args__ = (Index("ix_progress_update_project_created", "workspace_id", "project_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)

@@ -5,10 +5,9 @@
 reads the clock (``start``, ``end`` and ``now`` are passed in). :func:`default_period` gives the usual
 period: from the previous governance meeting held before ``now`` up to ``now``.
 
-It reads with five SQL statements whatever the number of projects or updates: the strategies with
-their priorities, the time zone, the projects, their delegates, and one windowed query that finds,
-for every project, the latest update in the period and the latest one before it (each with its
-current revision).
+It reads with four SQL statements whatever the number of projects or updates: the strategies with
+their priorities, the time zone, the projects' delegates, and one statement that returns every
+project with its latest update in the period (current revision) and the RAG of its latest one before.
 
 The rules, chosen here once so that every rendering agrees:
 
@@ -40,10 +39,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import Session, aliased
 
 from bot.errors import DomainError
 from bot.services import meetings as meeting_service
@@ -293,24 +293,25 @@ def build(
         raise DomainError("This workspace has no active strategy; load one with `ictbot strategy load FILE`.")
     tz_name = session.scalar(select(MeetingSeries.timezone).where(MeetingSeries.workspace_id == ws.id))
     tz = ZoneInfo(tz_name or default_timezone)
-    projects = _projects(session, ws, end)
+    rows = _rows(session, ws, start, end)
     delegates = _delegates(session, ws)
-    in_period, before = _latest_updates(session, ws, start, end)
     priority_of = {p.id: p for s in strategies for p in s.priorities}
 
     entries: list[ProjectEntry] = []
-    for p in projects:
-        update = in_period.get(p.id)
-        previous = before.get(p.id)
-        last = update or previous
+    for p, update, before in ((r.project, r.update, r.before) for r in rows):
+        previous_rag = before[1] if before else None
+        if update is not None:
+            rag, last_updated_at = update.rag, update.created_at
+        elif before is not None:
+            last_updated_at, rag = before
+        else:
+            rag, last_updated_at = None, None
         completion = _completion(p, tz)
         completed_in_period = completion is not None and (start is None or completion >= start) and completion <= end
         open_at_end = p.status in _OPEN or (completion is not None and completion > end)
         if not (open_at_end or update is not None or completed_in_period):
             continue
         active_at_end = p.status is ProjectStatus.ACTIVE or (completion is not None and completion > end)
-        rag = last.rag if last else None
-        previous_rag = previous.rag if previous else None
         prio = priority_of.get(p.priority_id) if p.priority_id is not None else None
         entries.append(
             ProjectEntry(
@@ -330,15 +331,15 @@ def build(
                 rag=rag,
                 previous_rag=previous_rag,
                 trend=trend(previous_rag, rag),
-                last_updated_at=last.created_at if last else None,
-                days_since_update=(end - last.created_at).days if last else None,
+                last_updated_at=last_updated_at,
+                days_since_update=(end - last_updated_at).days if last_updated_at else None,
                 missing=active_at_end and update is None,
                 completed_in_period=completed_in_period,
                 started_in_period=(start is None or p.created_at >= start) and p.created_at <= end,
             )
         )
 
-    groups = _group(entries, {p.id: p.priority_id for p in projects}, strategies, active)
+    groups = _group(entries, {r.project.id: r.project.priority_id for r in rows}, strategies, active)
     ordered = [p for g in groups for p in g.projects]
     totals = Totals(
         projects=len(ordered),
@@ -437,38 +438,106 @@ class _Project:
     created_at: datetime
 
 
-def _projects(session: Session, ws: Workspace, end: datetime) -> list[_Project]:
-    rows = session.execute(
-        select(
-            Project.id,
-            Project.ref,
-            Project.title,
-            Project.priority_id,
-            Project.owner_user_id,
-            Project.service_area,
-            Project.status,
-            Project.target_date,
-            Project.completed_on,
-            Project.created_at,
-        )
-        .where(Project.workspace_id == ws.id, Project.created_at <= end)
-        .order_by(Project.ref)
-    ).all()
-    return [
-        _Project(
-            id=r.id,
-            ref=r.ref,
-            title=r.title,
-            priority_id=r.priority_id,
-            owner_user_id=r.owner_user_id,
-            service_area=r.service_area,
-            status=r.status,
-            target_date=r.target_date,
-            completed_on=r.completed_on,
-            created_at=r.created_at,
-        )
-        for r in rows
-    ]
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A project with its latest update in the period and the RAG and time of its latest one before."""
+
+    project: _Project
+    update: UpdateEntry | None
+    before: tuple[datetime, Rag] | None
+
+
+_PROJECT_COLUMNS = (
+    Project.id,
+    Project.ref,
+    Project.title,
+    Project.priority_id,
+    Project.owner_user_id,
+    Project.service_area,
+    Project.status,
+    Project.target_date,
+    Project.completed_on,
+    Project.created_at,
+)
+
+
+def _rows(session: Session, ws: Workspace, start: datetime | None, end: datetime) -> list[_Row]:
+    """Every project created by ``end``, by ref, with its latest update in the period (current
+    revision) and the RAG and time of the latest update before ``start``. One statement.
+
+    Per project, each of the two updates is one backward seek on
+    ``ix_progress_update_project_created`` (workspace, project, created_at, id), and its current
+    revision one on the revision's primary key, so the cost follows the number of projects, not the
+    history. PostgreSQL is given the seeks as ``LATERAL`` subqueries (as a correlated join condition
+    it would hash the whole update table instead); SQLite, which has no ``LATERAL``, as correlated
+    scalar subqueries in the join conditions, which it runs once per project.
+    """
+    lateral = session.get_bind().dialect.name == "postgresql"
+    since = [ProgressUpdate.created_at >= start] if start is not None else []
+    stmt: _AnySelect = select(*_PROJECT_COLUMNS).select_from(Project)
+    stmt = _join_latest(stmt, ws, [ProgressUpdate.created_at <= end, *since], _UPDATE_FIELDS, "now", lateral)
+    if start is not None:
+        stmt = _join_latest(stmt, ws, [ProgressUpdate.created_at < start], ("created_at", "rag"), "before", lateral)
+    stmt = stmt.where(Project.workspace_id == ws.id, Project.created_at <= end).order_by(Project.ref)
+    out: list[_Row] = []
+    rows: Sequence[Any] = session.execute(stmt).all()  # read by position: cheaper than by name
+    for row in rows:
+        update = UpdateEntry(*row[10:20]) if row[10] is not None else None
+        before = (row[20], row[21]) if start is not None and row[20] is not None else None
+        out.append(_Row(_Project(*row[:10]), update, before))
+    return out
+
+
+_AnySelect = Select[*tuple[Any, ...]]
+
+# An UpdateEntry's fields, in order: the update's, then its revision's.
+_UPDATE_FIELDS = (
+    "id",
+    "author_user_id",
+    "created_at",
+    "source",
+    "number",
+    "editor_user_id",
+    "rag",
+    "progress",
+    "next_steps",
+    "risks",
+)
+_REVISION_FIELDS = frozenset(("number", "editor_user_id", "rag", "progress", "next_steps", "risks"))
+
+
+def _join_latest(
+    stmt: _AnySelect,
+    ws: Workspace,
+    where: Sequence[ColumnElement[bool]],
+    fields: Sequence[str],
+    name: str,
+    lateral: bool,
+) -> _AnySelect:
+    """``stmt`` outer-joined to each project's latest update matching ``where`` and that update's
+    current revision, with ``fields`` (of either) added as columns, NULL when there is none."""
+    pu, rev = ProgressUpdate, UpdateRevision
+    latest = (
+        select(pu.id)
+        .where(pu.workspace_id == ws.id, pu.project_id == Project.id, *where)
+        .order_by(pu.created_at.desc(), pu.id.desc())
+        .limit(1)
+    )
+    if lateral:
+        u_cols = [pu.id, *(getattr(pu, f) for f in fields if f not in _REVISION_FIELDS and f != "id")]
+        u = latest.with_only_columns(*u_cols).lateral(f"u_{name}")
+        r_cols = [getattr(rev, f) for f in fields if f in _REVISION_FIELDS]
+        r = select(*r_cols).where(rev.update_id == u.c.id).order_by(rev.number.desc()).limit(1).lateral(f"r_{name}")
+        columns = [r.c[f] if f in _REVISION_FIELDS else u.c[f] for f in fields]
+        return stmt.outerjoin(u, true()).outerjoin(r, true()).add_columns(*columns)
+    ua, ra = aliased(pu, name=f"u_{name}"), aliased(rev, name=f"r_{name}")
+    newest = select(func.max(rev.number)).where(rev.update_id == ua.id).correlate(ua).scalar_subquery()
+    columns = [getattr(ra if f in _REVISION_FIELDS else ua, f) for f in fields]
+    return (
+        stmt.outerjoin(ua, ua.id == latest.correlate(Project).scalar_subquery())
+        .outerjoin(ra, (ra.update_id == ua.id) & (ra.number == newest))
+        .add_columns(*columns)
+    )
 
 
 def _delegates(session: Session, ws: Workspace) -> dict[int, list[str]]:
@@ -482,76 +551,6 @@ def _delegates(session: Session, ws: Workspace) -> dict[int, list[str]]:
     for project_id, user_id in rows:
         out.setdefault(project_id, []).append(user_id)
     return out
-
-
-def _latest_updates(
-    session: Session, ws: Workspace, start: datetime | None, end: datetime
-) -> tuple[dict[int, UpdateEntry], dict[int, UpdateEntry]]:
-    """Per project: the latest update in the period, and the latest before it. One statement.
-
-    Two parts, joined to each update's current revision: the period's updates ranked newest first
-    per project (a range on ``created_at``, so the cost follows the period, not the history), and,
-    per project, one backward seek on ``ix_progress_update_project_created`` for the latest update
-    before ``start``.
-    """
-    pu = ProgressUpdate
-    since = [pu.created_at >= start] if start is not None else []
-    ranked = (
-        select(
-            pu.id.label("update_id"),
-            func.row_number()
-            .over(partition_by=pu.project_id, order_by=(pu.created_at.desc(), pu.id.desc()))
-            .label("rank"),
-        )
-        .where(pu.workspace_id == ws.id, pu.created_at <= end, *since)
-        .subquery()
-    )
-    parts = [select(ranked.c.update_id, literal(1).label("in_period")).where(ranked.c.rank == 1)]
-    if start is not None:
-        latest_before = (
-            select(pu.id)
-            .where(pu.workspace_id == ws.id, pu.project_id == Project.id, pu.created_at < start)
-            .order_by(pu.created_at.desc(), pu.id.desc())
-            .limit(1)
-            .correlate(Project)
-            .scalar_subquery()
-        )
-        parts.append(
-            select(latest_before.label("update_id"), literal(0).label("in_period")).where(
-                Project.workspace_id == ws.id, Project.created_at <= end
-            )
-        )
-    picked = union_all(*parts).subquery()
-    newest = (
-        select(func.max(UpdateRevision.number))
-        .where(UpdateRevision.update_id == picked.c.update_id)
-        .correlate(picked)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            pu.project_id,
-            picked.c.in_period,
-            pu.id,
-            pu.author_user_id,
-            pu.created_at,
-            pu.source,
-            UpdateRevision.number,
-            UpdateRevision.editor_user_id,
-            UpdateRevision.rag,
-            UpdateRevision.progress,
-            UpdateRevision.next_steps,
-            UpdateRevision.risks,
-        )
-        .select_from(picked)
-        .join(pu, pu.id == picked.c.update_id)
-        .join(UpdateRevision, (UpdateRevision.update_id == pu.id) & (UpdateRevision.number == newest))
-    ).all()
-    in_period: dict[int, UpdateEntry] = {}
-    before: dict[int, UpdateEntry] = {}
-    for project_id, bucket_value, *fields in rows:
-        (in_period if bucket_value else before)[project_id] = UpdateEntry(*fields)
-    return in_period, before
 
 
 # -- shaping ---------------------------------------------------------------------------------------
