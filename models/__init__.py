@@ -20,10 +20,16 @@ from models.entities import (
     UpdateSource,
     Workspace,
 )
+from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
+from models.scheduling import DigestPost, Lease, Reminder
 
 __all__ = [
     "Base",
     "ClosureDay",
+    "DeliveryStatus",
+    "DigestPost",
+    "InboundDelivery",
+    "Lease",
     "Meeting",
     "MeetingSeries",
     "MeetingStatus",
@@ -32,7 +38,9 @@ __all__ = [
     "Project",
     "ProjectDelegate",
     "ProjectStatus",
+    "PurgeRecord",
     "Rag",
+    "Reminder",
     "Role",
     "RoleGrant",
     "Strategy",

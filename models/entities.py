@@ -78,6 +78,10 @@ class Workspace(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the app was uninstalled (None: installed); its data is purged after the retention period.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A Slack user group whose members are chairs, as well as those granted the role one by one.
+    chair_usergroup_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class Strategy(Base):

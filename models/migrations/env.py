@@ -6,7 +6,7 @@ import os
 
 from alembic import context
 
-from models import entities, scheduling  # noqa: F401  (registers the tables on the metadata)
+from models import entities, install, scheduling  # noqa: F401  (registers the tables on the metadata)
 from models.base import Base
 from models.db import make_engine
 
