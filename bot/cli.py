@@ -47,6 +47,7 @@ from bot.services import export as export_service
 from bot.services import meetings as meeting_service
 from bot.services import projects as project_service
 from bot.services import reminders as reminder_service
+from bot.services import restore as restore_service
 from bot.services import roles as role_service
 from bot.services import strategy as strategy_service
 from bot.services import workspaces
@@ -578,6 +579,62 @@ def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) 
     click.echo(
         f"Wrote {len(data.projects)} projects and {len(data.updates)} updates ({revisions} revisions) "
         f"of workspace {data.workspace.team_id} to {output}.",
+        err=True,
+    )
+
+
+# import ------------------------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--team",
+    metavar="TEAM_ID",
+    callback=_check_team,
+    help="Restore under this Slack team ID instead of the export's own (moving the records to another workspace).",
+)
+@click.pass_context
+def import_export(ctx: click.Context, file: IO[bytes], team: str | None) -> None:
+    """Restore a workspace from its JSON export (FILE, or - for standard input): all of it or nothing.
+
+    FILE is what `ictbot export --format json` wrote (version 1 or 2); the CSV export cannot be
+    imported. The whole file is checked before anything is written. The workspace must not be in this
+    database yet, or be empty (only the default strategy it was created with): a workspace with
+    projects, updates or strategies of its own is refused. Database ids are given anew; every
+    timestamp, author, revision and the history of reminders and digest posts are kept, so the
+    restored bot does not send again what was sent.
+    """
+    name = getattr(file, "name", "-")
+    try:
+        document = restore_service.load(file.read())
+    except restore_service.InvalidExport as exc:
+        head = f"Nothing was imported from {name}"
+        if len(exc.problems) == 1 and not exc.problems[0][0] and not exc.more:
+            raise CliFailure(f"{head}: {exc.message}") from None
+        lines = exc.message.replace("\n", "\n  ")
+        raise CliFailure(f"{head}; it is not an export ictbot can restore:\n  {lines}") from None
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        summary = restore_service.restore(session, document, team=team)
+    parts = [
+        f"{summary.strategies} {'strategy' if summary.strategies == 1 else 'strategies'}",
+        f"{summary.projects} project{'s' if summary.projects != 1 else ''}",
+        f"{summary.updates} update{'s' if summary.updates != 1 else ''} ({summary.revisions} revisions)",
+    ]
+    if summary.version >= 2:
+        parts += [
+            f"{summary.roles} granted role{'s' if summary.roles != 1 else ''}",
+            "the meeting series" if summary.meeting_series else "no meeting series",
+            f"{summary.meetings} meeting{'s' if summary.meetings != 1 else ''}",
+            f"{summary.closures} closure day{'s' if summary.closures != 1 else ''}",
+            f"{summary.reminders} reminder{'s' if summary.reminders != 1 else ''}",
+            f"{summary.digest_posts} digest post{'s' if summary.digest_posts != 1 else ''}",
+        ]
+    moved = f" (exported as {document.workspace.team_id})" if summary.team_id != document.workspace.team_id else ""
+    click.echo(
+        f"Restored workspace {summary.team_id}{moved} from {name} (export version {summary.version}): "
+        + ", ".join(parts)
+        + ".",
         err=True,
     )
 

@@ -1,39 +1,61 @@
-"""Everything a workspace holds, gathered for export: strategies, the Work Plan, every update revision.
+"""Everything a workspace holds, gathered for export: strategies, the Work Plan, every update revision,
+the roles granted, the meeting calendar, and the history of reminders and digest posts.
 
 Plain values in, plain values out: a session and a workspace give an :class:`Export` of frozen
 dataclasses, read with a fixed handful of SQL statements however many projects there are.
-:func:`to_document` shapes it as one JSON-ready mapping and :func:`csv_rows` as one flat table (a row
-per update revision; a project with no update still gets a row, so nothing is dropped). Nothing here
-reads the clock: the caller says when the export was taken.
+:func:`to_document` shapes it as one JSON-ready mapping (what ``ictbot import`` restores, see
+:mod:`bot.services.restore`) and :func:`csv_rows` as one flat table (a row per update revision; a
+project with no update still gets a row, so nothing is dropped). Nothing here reads the clock: the
+caller says when the export was taken.
+
+Format versions: 1 held the workspace, strategies, projects and updates; 2 adds ``roles``,
+``meeting_series``, ``closures``, ``meetings``, ``reminders`` and ``digest_posts``. Reminders and
+digest posts name their meeting by its ``occurrence`` (the rule's date, a meeting's key), so the
+document holds no database id but the updates' (kept for cross-reference with the CSV). The
+scheduler's lease and Slack's installation records (tokens) are never exported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import (
+    ClosureDay,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
     Priority,
     ProgressUpdate,
     Project,
     ProjectStatus,
     Rag,
+    Role,
+    RoleGrant,
     Strategy,
     UpdateSource,
     Workspace,
 )
+from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
     "CSV_COLUMNS",
+    "FORMAT",
     "FORMAT_VERSION",
+    "ClosureRecord",
+    "DigestPostRecord",
     "Export",
+    "MeetingRecord",
     "PriorityRecord",
     "ProjectRecord",
+    "ReminderRecord",
     "RevisionRecord",
+    "RoleRecord",
+    "SeriesRecord",
     "StrategyRecord",
     "UpdateRecord",
     "WorkspaceRecord",
@@ -43,7 +65,8 @@ __all__ = [
     "to_document",
 ]
 
-FORMAT_VERSION = 1
+FORMAT = "ictbot-export"
+FORMAT_VERSION = 2
 
 CSV_COLUMNS = (
     "project_ref",
@@ -135,19 +158,102 @@ class UpdateRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleRecord:
+    user_id: str
+    role: Role
+    granted_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRecord:
+    rrule: str
+    anchor: date
+    local_time: time
+    duration_minutes: int
+    timezone: str
+    holiday_region: str
+    channel_id: str | None
+    reminder_stages: str
+    digest_stage: str
+    updated_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRecord:
+    day: date
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    occurrence: date
+    starts_at: datetime
+    status: MeetingStatus
+    moved: bool
+    note: str
+    revision: int
+    changed_by: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRecord:
+    meeting: date  # the meeting's occurrence
+    user_id: str
+    kind: ReminderKind
+    stage: str
+    status: ReminderStatus
+    due_at: datetime
+    attempts: int
+    claimed_by: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    error: str
+    project_refs: tuple[str, ...]
+    channel_id: str | None
+    message_ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPostRecord:
+    meeting: date  # the meeting's occurrence
+    channel_id: str
+    status: ReminderStatus
+    due_at: datetime
+    attempts: int
+    claimed_by: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    error: str
+    message_ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Export:
     exported_at: datetime
     workspace: WorkspaceRecord
     strategies: tuple[StrategyRecord, ...]
     projects: tuple[ProjectRecord, ...]
     updates: tuple[UpdateRecord, ...]
+    roles: tuple[RoleRecord, ...] = ()
+    meeting_series: SeriesRecord | None = None
+    closures: tuple[ClosureRecord, ...] = ()
+    meetings: tuple[MeetingRecord, ...] = ()
+    reminders: tuple[ReminderRecord, ...] = ()
+    digest_posts: tuple[DigestPostRecord, ...] = ()
 
 
 def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> Export:
-    """Read the whole of one workspace: six SQL statements (three tables, three selectin loads), whatever its size.
+    """Read the whole of one workspace: twelve SQL statements (nine tables, three selectin loads), whatever its size.
 
     Strategies come oldest first, projects by reference, updates oldest first with their revisions
-    in order. Nothing from another workspace is read.
+    in order; roles by role and user, closures, meetings, reminders and digest posts by day (each
+    in the order of its unique key, so two exports of the same data are the same). Nothing from
+    another workspace is read.
     """
     strategies = session.scalars(
         select(Strategy)
@@ -169,6 +275,7 @@ def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> Export:
         .options(selectinload(ProgressUpdate.revisions))
     ).all()
     ref_of = {p.id: p.ref for p in projects}
+    calendar = _calendar(session, ws)
     return Export(
         exported_at=exported_at,
         workspace=WorkspaceRecord(team_id=ws.external_id, platform=ws.platform, name=ws.name, created_at=ws.created_at),
@@ -206,6 +313,116 @@ def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> Export:
             )
             for u in updates
         ),
+        roles=calendar.roles,
+        meeting_series=calendar.series,
+        closures=calendar.closures,
+        meetings=calendar.meetings,
+        reminders=calendar.reminders,
+        digest_posts=calendar.digest_posts,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Calendar:
+    roles: tuple[RoleRecord, ...]
+    series: SeriesRecord | None
+    closures: tuple[ClosureRecord, ...]
+    meetings: tuple[MeetingRecord, ...]
+    reminders: tuple[ReminderRecord, ...]
+    digest_posts: tuple[DigestPostRecord, ...]
+
+
+def _calendar(session: Session, ws: Workspace) -> _Calendar:
+    """Roles, the meeting series, closures, meetings, reminders and digest posts: six statements.
+
+    Rows are put in the order of their unique keys here rather than by SQL, so that the order is the
+    same whichever database (and collation) they come from.
+    """
+    roles = sorted(
+        session.scalars(select(RoleGrant).where(RoleGrant.workspace_id == ws.id)),
+        key=lambda g: (g.role.value, g.user_id),
+    )
+    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+    closures = session.scalars(
+        select(ClosureDay).where(ClosureDay.workspace_id == ws.id).order_by(ClosureDay.day)
+    ).all()
+    meetings = session.scalars(select(Meeting).where(Meeting.workspace_id == ws.id).order_by(Meeting.occurrence)).all()
+    occurrence_of = {m.id: m.occurrence for m in meetings}
+    reminders = sorted(
+        session.scalars(select(Reminder).where(Reminder.workspace_id == ws.id)),
+        key=lambda r: (occurrence_of[r.meeting_id], r.stage, r.user_id),
+    )
+    posts = sorted(
+        session.scalars(select(DigestPost).where(DigestPost.workspace_id == ws.id)),
+        key=lambda d: occurrence_of[d.meeting_id],
+    )
+    return _Calendar(
+        roles=tuple(RoleRecord(g.user_id, g.role, g.granted_by, g.created_at) for g in roles),
+        series=_series(series) if series is not None else None,
+        closures=tuple(ClosureRecord(c.day, c.reason, c.created_by, c.created_at) for c in closures),
+        meetings=tuple(
+            MeetingRecord(
+                occurrence=m.occurrence,
+                starts_at=m.starts_at,
+                status=m.status,
+                moved=m.moved,
+                note=m.note,
+                revision=m.revision,
+                changed_by=m.changed_by,
+                updated_at=m.updated_at,
+            )
+            for m in meetings
+        ),
+        reminders=tuple(
+            ReminderRecord(
+                meeting=occurrence_of[r.meeting_id],
+                user_id=r.user_id,
+                kind=r.kind,
+                stage=r.stage,
+                status=r.status,
+                due_at=r.due_at,
+                attempts=r.attempts,
+                claimed_by=r.claimed_by,
+                claimed_at=r.claimed_at,
+                sent_at=r.sent_at,
+                error=r.error,
+                project_refs=tuple(r.project_refs.split(",")) if r.project_refs else (),
+                channel_id=r.channel_id,
+                message_ts=r.message_ts,
+            )
+            for r in reminders
+        ),
+        digest_posts=tuple(
+            DigestPostRecord(
+                meeting=occurrence_of[d.meeting_id],
+                channel_id=d.channel_id,
+                status=d.status,
+                due_at=d.due_at,
+                attempts=d.attempts,
+                claimed_by=d.claimed_by,
+                claimed_at=d.claimed_at,
+                sent_at=d.sent_at,
+                error=d.error,
+                message_ts=d.message_ts,
+            )
+            for d in posts
+        ),
+    )
+
+
+def _series(s: MeetingSeries) -> SeriesRecord:
+    return SeriesRecord(
+        rrule=s.rrule,
+        anchor=s.anchor,
+        local_time=s.local_time,
+        duration_minutes=s.duration_minutes,
+        timezone=s.timezone,
+        holiday_region=s.holiday_region,
+        channel_id=s.channel_id,
+        reminder_stages=s.reminder_stages,
+        digest_stage=s.digest_stage,
+        updated_by=s.updated_by,
+        updated_at=s.updated_at,
     )
 
 
@@ -236,10 +453,14 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _moment(value: datetime | None) -> str | None:
+    return iso(value) if value is not None else None
+
+
 def to_document(export: Export) -> dict[str, Any]:
     """The export as one mapping of JSON types (str, int, bool, None, lists, dicts)."""
     return {
-        "format": "ictbot-export",
+        "format": FORMAT,
         "version": FORMAT_VERSION,
         "exported_at": iso(export.exported_at),
         "workspace": {
@@ -301,6 +522,78 @@ def to_document(export: Export) -> dict[str, Any]:
             }
             for u in export.updates
         ],
+        "roles": [
+            {"user_id": g.user_id, "role": g.role.value, "granted_by": g.granted_by, "created_at": iso(g.created_at)}
+            for g in export.roles
+        ],
+        "meeting_series": _series_document(export.meeting_series) if export.meeting_series else None,
+        "closures": [
+            {"day": c.day.isoformat(), "reason": c.reason, "created_by": c.created_by, "created_at": iso(c.created_at)}
+            for c in export.closures
+        ],
+        "meetings": [
+            {
+                "occurrence": m.occurrence.isoformat(),
+                "starts_at": iso(m.starts_at),
+                "status": m.status.value,
+                "moved": m.moved,
+                "note": m.note,
+                "revision": m.revision,
+                "changed_by": m.changed_by,
+                "updated_at": iso(m.updated_at),
+            }
+            for m in export.meetings
+        ],
+        "reminders": [
+            {
+                "meeting": r.meeting.isoformat(),
+                "user_id": r.user_id,
+                "kind": r.kind.value,
+                "stage": r.stage,
+                "status": r.status.value,
+                "due_at": iso(r.due_at),
+                "attempts": r.attempts,
+                "claimed_by": r.claimed_by,
+                "claimed_at": _moment(r.claimed_at),
+                "sent_at": _moment(r.sent_at),
+                "error": r.error,
+                "project_refs": list(r.project_refs),
+                "channel_id": r.channel_id,
+                "message_ts": r.message_ts,
+            }
+            for r in export.reminders
+        ],
+        "digest_posts": [
+            {
+                "meeting": d.meeting.isoformat(),
+                "channel_id": d.channel_id,
+                "status": d.status.value,
+                "due_at": iso(d.due_at),
+                "attempts": d.attempts,
+                "claimed_by": d.claimed_by,
+                "claimed_at": _moment(d.claimed_at),
+                "sent_at": _moment(d.sent_at),
+                "error": d.error,
+                "message_ts": d.message_ts,
+            }
+            for d in export.digest_posts
+        ],
+    }
+
+
+def _series_document(s: SeriesRecord) -> dict[str, Any]:
+    return {
+        "rrule": s.rrule,
+        "anchor": s.anchor.isoformat(),
+        "local_time": s.local_time.isoformat(),
+        "duration_minutes": s.duration_minutes,
+        "timezone": s.timezone,
+        "holiday_region": s.holiday_region,
+        "channel_id": s.channel_id,
+        "reminder_stages": s.reminder_stages,
+        "digest_stage": s.digest_stage,
+        "updated_by": s.updated_by,
+        "updated_at": iso(s.updated_at),
     }
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event
 
 from bot.quickform import UpdateText
-from bot.services import export, projects, updates, workspaces
-from models import Rag, UpdateSource
+from bot.services import export, lease, meetings, projects, roles, updates, workspaces
+from models import Rag, Role, UpdateSource
 from tests.conftest import ADMIN, DELEGATE, OWNER
 
 TRICKY = 'Links delayed, supplier says "March"\nSecond line – with a dash'
@@ -66,6 +67,7 @@ def test_json_export_holds_strategy_projects_and_every_revision(ictbot, history)
 
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
+    assert (doc["format"], doc["version"]) == ("ictbot-export", 2)
     assert doc["exported_at"] == "2026-11-26T10:30:00Z"
     assert doc["workspace"] == {
         "team_id": "T0COUNCIL",
@@ -239,4 +241,58 @@ def test_gather_reads_with_the_same_few_statements_however_many_projects(runtime
                 source=UpdateSource.COMMAND,
                 now=clock.now,
             )
-    assert statements() == before == 6  # strategies, priorities, projects, delegates, updates, revisions
+    # strategies, priorities, projects, delegates, updates, revisions; roles, the meeting series, closures,
+    # meetings, reminders, digest posts
+    assert statements() == before == 12
+
+
+def test_json_export_holds_roles_and_the_meeting_calendar(ictbot, runtime, standin, history, clock):
+    with runtime.unit(standin.team_id) as (session, ws):
+        roles.grant(session, ws, "U0CHAIR", Role.CHAIR, by=ADMIN, now=clock.now)
+        meetings.materialise(session, ws, now=clock.now, default_timezone="Europe/London")
+        meetings.add_closure(
+            session, ws, date(2026, 12, 8), "Office move", now=clock.now, by=ADMIN, default_timezone="Europe/London"
+        )
+
+    doc = json.loads(ictbot("export").stdout)
+
+    assert doc["roles"] == [
+        {"user_id": "U0CHAIR", "role": "chair", "granted_by": ADMIN, "created_at": "2026-11-26T10:30:00Z"}
+    ]
+    assert doc["meeting_series"] == {
+        "rrule": "FREQ=MONTHLY;BYDAY=+2TU",
+        "anchor": "2026-11-26",
+        "local_time": "10:00:00",
+        "duration_minutes": 60,
+        "timezone": "Europe/London",
+        "holiday_region": "ENG",
+        "channel_id": None,
+        "reminder_stages": "5@09:30,1@09:30",
+        "digest_stage": "1@12:00",
+        "updated_by": "default",
+        "updated_at": "2026-11-26T10:30:00Z",
+    }
+    assert doc["closures"] == [
+        {"day": "2026-12-08", "reason": "Office move", "created_by": ADMIN, "created_at": "2026-11-26T10:30:00Z"}
+    ]
+    december = doc["meetings"][0]
+    assert december == {
+        "occurrence": "2026-12-08",
+        "starts_at": "2026-12-09T10:00:00Z",
+        "status": "scheduled",
+        "moved": False,
+        "note": "moved from Tue 8 Dec: a closure day (Office move)",
+        "revision": 1,
+        "changed_by": None,
+        "updated_at": "2026-11-26T10:30:00Z",
+    }
+    assert (doc["reminders"], doc["digest_posts"]) == ([], [])
+
+
+def test_json_export_never_holds_the_lease(ictbot, runtime, history, clock):
+    with runtime.sessions.begin() as session:
+        assert lease.acquire(session, "reconcile", "host:1:2", now=clock.now, ttl=timedelta(minutes=2))
+
+    doc = json.loads(ictbot("export").stdout)
+
+    assert "lease" not in json.dumps(doc) and "host:1:2" not in json.dumps(doc)
