@@ -69,6 +69,9 @@ def create_app(
         return next()
 
     request_log.install(app)  # one log line a request; after attach_runtime, see bot.request_log
+    from bot import dedupe  # imported here: bot.dedupe imports this module
+
+    dedupe.install(app)  # Slack's retries acted on once; after request_log, see bot.dedupe
 
     from handlers import register_listeners
 

@@ -1,0 +1,291 @@
+"""Slack's retries recorded once and acted on once, whichever instance of the app receives them.
+
+Slack delivers again what it thinks did not arrive: an Events API event not answered 200 within three
+seconds comes back with ``X-Slack-Retry-Num`` / ``X-Slack-Retry-Reason`` (over Socket Mode, the envelope's
+``retry_attempt`` / ``retry_reason``, which Bolt turns into the same headers), and a proxy or a lost
+answer can repeat an interaction. With several instances behind a load balancer the repeat may reach
+a different process, so the memory of what was handled is the database's: one
+:class:`models.install.InboundDelivery` row a delivery, unique on ``(team_id, key)``.
+
+The key is what Slack repeats on every retry of the same delivery (see :func:`identify`):
+
+- ``event:<event_id>`` for the Events API;
+- ``trigger:<trigger_id>`` for slash commands, shortcuts and modal submissions;
+- ``action:<container>:<user>:<action_ts>`` for block actions (button presses);
+- nothing for ``block_suggestion`` (an options load is a read: a repeat is harmless and must be answered),
+  nor for payloads without such an identity (``view_closed``), which pass through untouched.
+
+How a request goes, in three hooks of the one Bolt request (like :mod:`bot.request_log`, whose hooks
+these wrap or follow):
+
+1. :func:`dedupe_middleware` (a global middleware, installed after ``attach_runtime`` and the request
+   log's) records the delivery in its own short transaction *before* any listener runs
+   (:func:`admit`): an ``INSERT … ON CONFLICT DO NOTHING``, so the first of concurrent or retried
+   deliveries wins on every backend and across processes. A delivery whose row already exists is a
+   duplicate unless its earlier attempt failed: then this one takes it over (``attempts`` + 1, back to
+   ``handling``). A duplicate is answered with an empty 200 — Slack stops retrying, the command or
+   action is acknowledged — and never reaches a listener; the request log gets its one line with the
+   outcome ``duplicate``. The header only says a delivery *is* a retry; the row says whether it was
+   handled (a first delivery that never reached us may arrive as retry 1, and is acted on).
+2. The listener runs (on Bolt's thread pool, after the ack, as ``ictbot serve`` runs).
+3. :class:`MarkOnCompletion` (wrapping the listener runner's completion handler, which the request log
+   installed) marks the row ``done``, or ``failed`` when the listener ended in an error: the request
+   log's outcome ``error`` (an unexpected error answered with the apology, or one that escaped to
+   ``app.error``) or a 5xx response. Refusals and invalid forms are ``done``: a retry would say the same.
+
+If the database cannot record the delivery, the request is not dropped: the failure is logged and the
+listener runs as it would without this module, so the person gets the app's usual answer (the apology,
+if the database is down for the listener too). Such a delivery is not protected from a retry; a
+database that is down cannot be asked anyway. A process that dies mid-listener leaves its row
+``handling``: Slack's later retries of it are then acknowledged and not acted on (at most once).
+
+Rows are only needed while Slack may retry (minutes); :func:`prune` deletes older ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
+from sqlalchemy import CursorResult, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot import request_log
+from bot.slack_app import runtime_of
+from models.install import DeliveryStatus, InboundDelivery
+
+__all__ = [
+    "DELIVERY_KEY",
+    "KEEP_FOR",
+    "Delivery",
+    "MarkOnCompletion",
+    "admit",
+    "dedupe_middleware",
+    "finish",
+    "identify",
+    "install",
+    "prune",
+]
+
+log = logging.getLogger(__name__)
+DELIVERY_KEY = "ictbot_delivery"
+KEEP_FOR = timedelta(days=1)  # Slack's last retry of an event comes about five minutes after the first try
+KEY_LIMIT = 255  # InboundDelivery.key's length
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What identifies one delivery across Slack's retries of it."""
+
+    team_id: str
+    key: str
+    kind: str  # event, command, shortcut, view, action
+
+
+def identify(body: dict[str, Any], *, team_id: str) -> Delivery | None:
+    """The delivery ``body`` is, or None when it has no identity Slack keeps across retries."""
+    kind = body.get("type")
+    if kind == "block_suggestion":
+        return None  # a read: always answered
+    if kind == "event_callback":
+        return _delivery(team_id, "event", "event", body.get("event_id"))
+    if kind == "block_actions":
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+        action_ts, user = action.get("action_ts"), _user_id(body)
+        if not action_ts or not user:
+            return None
+        return _delivery(team_id, "action", "action", f"{_container(body)}:{user}:{action_ts}")
+    trigger = body.get("trigger_id")
+    if "command" in body:
+        return _delivery(team_id, "command", "trigger", trigger)
+    if kind in ("message_action", "shortcut"):
+        return _delivery(team_id, "shortcut", "trigger", trigger)
+    if kind == "view_submission":
+        return _delivery(team_id, "view", "trigger", trigger)
+    return None
+
+
+def _delivery(team_id: str, kind: str, prefix: str, ident: object) -> Delivery | None:
+    if not isinstance(ident, str) or not ident:
+        return None
+    key = f"{prefix}:{ident}"
+    if len(key) > KEY_LIMIT:  # Slack's ids are short; a longer one is still told apart, by its digest
+        key = f"{prefix}:sha256:{hashlib.sha256(ident.encode()).hexdigest()}"
+    return Delivery(team_id=team_id, key=key, kind=kind)
+
+
+def _user_id(body: dict[str, Any]) -> str | None:
+    user = body.get("user")
+    return str(user["id"]) if isinstance(user, dict) and user.get("id") else None
+
+
+def _container(body: dict[str, Any]) -> str:
+    container = body.get("container")
+    if not isinstance(container, dict):
+        return "-"
+    if container.get("view_id"):
+        return f"view/{container['view_id']}"
+    if container.get("message_ts"):
+        return f"message/{container.get('channel_id') or '-'}/{container['message_ts']}"
+    return str(container.get("type") or "-")
+
+
+# -- the record ------------------------------------------------------------------------------------
+def admit(session: Session, delivery: Delivery, *, now: datetime) -> bool:
+    """Record ``delivery``; True when this process is to act on it.
+
+    True for the first delivery, and for a retry of one whose handler failed (taken over: one more
+    attempt, ``handling`` again). False while it is being handled elsewhere or once it is done. Commit
+    the session before acting: the row is what tells other processes.
+    """
+    values = {
+        "team_id": delivery.team_id,
+        "key": delivery.key,
+        "kind": delivery.kind,
+        "status": DeliveryStatus.HANDLING,
+        "attempts": 1,
+        "received_at": now,
+    }
+    if _insert_if_absent(session, values):
+        return True
+    # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
+    retake = (
+        update(InboundDelivery)
+        .where(
+            InboundDelivery.team_id == delivery.team_id,
+            InboundDelivery.key == delivery.key,
+            InboundDelivery.status == DeliveryStatus.FAILED,
+        )
+        .values(status=DeliveryStatus.HANDLING, attempts=InboundDelivery.attempts + 1)
+    )
+    return bool(_rowcount(session.execute(retake)))
+
+
+def _insert_if_absent(session: Session, values: dict[str, Any]) -> bool:
+    """``INSERT … ON CONFLICT (team_id, key) DO NOTHING``: True when the row went in."""
+    dialect = session.get_bind().dialect.name
+    unique = ["team_id", "key"]
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(InboundDelivery).values(values).on_conflict_do_nothing(index_elements=unique)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(InboundDelivery).values(values).on_conflict_do_nothing(index_elements=unique)
+    else:
+        raise NotImplementedError(f"recording deliveries on {dialect} is not supported")
+    # RETURNING, not the row count: an ORM-enabled INSERT does not report the driver's count for a skipped row.
+    inserted = session.execute(statement.returning(InboundDelivery.id)).scalar_one_or_none()
+    return inserted is not None
+
+
+def finish(session: Session, delivery: Delivery, *, failed: bool) -> None:
+    """The handler of ``delivery`` has finished: ``done``, or ``failed`` so that a retry may act again."""
+    session.execute(
+        update(InboundDelivery)
+        .where(
+            InboundDelivery.team_id == delivery.team_id,
+            InboundDelivery.key == delivery.key,
+            InboundDelivery.status == DeliveryStatus.HANDLING,
+        )
+        .values(status=DeliveryStatus.FAILED if failed else DeliveryStatus.DONE)
+    )
+
+
+def prune(session: Session, *, before: datetime) -> int:
+    """Delete the deliveries received before ``before``; returns how many went."""
+    return _rowcount(session.execute(delete(InboundDelivery).where(InboundDelivery.received_at < before)))
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+# -- the Bolt hooks --------------------------------------------------------------------------------
+def dedupe_middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
+    """Global middleware: record the delivery before any listener runs; answer a duplicate with a 200."""
+    if _is_duplicate(body, context):
+        _log_duplicate(context)
+        return BoltResponse(status=200, body="")  # acknowledged: no listener runs, Slack stops retrying
+    next()
+    return None
+
+
+def _is_duplicate(body: dict[str, Any], context: BoltContext) -> bool:
+    delivery = identify(body, team_id=context.team_id or context.enterprise_id or "")
+    if delivery is None:
+        return False
+    runtime = runtime_of(context)
+    try:
+        with runtime.sessions.begin() as session:
+            act = admit(session, delivery, now=runtime.now())
+    except SQLAlchemyError as exc:
+        # Not recorded: handled as if this module were not here, so the person gets the usual answer.
+        log.error("could not record a %s delivery (%s); handling it unrecorded", delivery.kind, type(exc).__name__)
+        return False
+    if act:
+        context[DELIVERY_KEY] = delivery  # for MarkOnCompletion
+    return not act
+
+
+def _log_duplicate(context: BoltContext) -> None:
+    """The request log's one line for this request, with the outcome ``duplicate``."""
+    record = context.get(request_log.RECORD_KEY)
+    if not isinstance(record, request_log.RequestRecord) or record.emitted:
+        return
+    record.emitted = True
+    line = json.loads(record.line())
+    line["outcome"] = "duplicate"
+    request_log.log.info("%s", json.dumps(line, sort_keys=True))
+
+
+def _failed(request: BoltRequest, response: BoltResponse | None) -> bool:
+    if response is not None and response.status >= 500:
+        return True
+    record = request.context.get(request_log.RECORD_KEY)
+    return isinstance(record, request_log.RequestRecord) and record.outcome == "error"
+
+
+class MarkOnCompletion(ListenerCompletionHandler):
+    """Runs the completion handler it wraps, then marks the request's delivery done or failed."""
+
+    def __init__(self, inner: ListenerCompletionHandler) -> None:
+        self.inner = inner
+
+    def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
+        try:
+            self.inner.handle(request, response)
+        finally:
+            self._mark(request, response)
+
+    def _mark(self, request: BoltRequest, response: BoltResponse | None) -> None:
+        delivery = request.context.get(DELIVERY_KEY)
+        if not isinstance(delivery, Delivery):
+            return
+        failed = _failed(request, response)
+        try:
+            with runtime_of(request.context).sessions.begin() as session:
+                finish(session, delivery, failed=failed)
+        except SQLAlchemyError as exc:
+            # The row stays ``handling``: a retry of this delivery will be acknowledged, not acted on.
+            outcome = "failed" if failed else "done"
+            log.error("could not mark a %s delivery %s (%s)", delivery.kind, outcome, type(exc).__name__)
+
+
+def install(app: App) -> None:
+    """Register the middleware and wrap the listener runner's completion handler on ``app``.
+
+    Call it after ``attach_runtime`` and ``bot.request_log.install``: the middleware needs the runtime,
+    logs duplicates on the request's record, and reads the outcome the request log keeps.
+    """
+    app.middleware(dedupe_middleware)
+    runner = app.listener_runner
+    runner.listener_completion_handler = MarkOnCompletion(runner.listener_completion_handler)
