@@ -1029,7 +1029,8 @@ def reminders_preview(ctx: click.Context, at: datetime | None, team: str | None)
         try:
             for ws in _every_workspace(rt, session, team):
                 meeting_service.materialise(session, ws, now=now, default_timezone=settings.ICTBOT_TIMEZONE)
-                found.append((_label(ws), reminder_service.due(session, ws, now=now, env_admins=settings.admins)))
+                admins = settings.admins_for(ws.external_id)
+                found.append((_label(ws), reminder_service.due(session, ws, now=now, env_admins=admins)))
         finally:
             session.rollback()  # the preview writes nothing, the calendar it brought up to date included
     console = _console()
@@ -1111,7 +1112,11 @@ ROLE_OPTION = click.option(
 
 @cli.group()
 def roles() -> None:
-    """ICT admins and chairs. Admins in ICTBOT_ADMINS are admins without a grant."""
+    """ICT admins and chairs (also `/ict-role` in Slack). Admins in ICTBOT_ADMINS are admins without a grant.
+
+    ICTBOT_ADMINS takes user IDs (U…, an admin in every workspace) and TEAM:USER pairs (T…:U…, an
+    admin in that workspace only). The members of a Slack user group can be the chairs as well.
+    """
 
 
 @roles.command("grant")
@@ -1123,10 +1128,13 @@ def roles_grant(ctx: click.Context, user_id: str, role: str, team: str | None) -
     """Grant USER_ID (a Slack user ID, U…) a role."""
     with _runtime(ctx) as rt, rt.sessions.begin() as session:
         ws = _workspace(rt, session, team, create=True)
-        granted = role_service.grant(session, ws, user_id, Role(role), by="cli", now=rt.now())
+        admins = rt.settings.admins_for(ws.external_id)
+        granted = role_service.grant(session, ws, user_id, Role(role), by="cli", now=rt.now(), env_admins=admins)
         label = _label(ws)
     if granted:
         click.echo(f"Granted {role} to {user_id} in workspace {label}.")
+    elif Role(role) is Role.ADMIN and user_id in admins:
+        click.echo(f"{user_id} is already an admin in workspace {label} through ICTBOT_ADMINS; nothing changed.")
     else:
         click.echo(f"{user_id} already has {role} in workspace {label}; nothing changed.")
 
@@ -1140,7 +1148,7 @@ def roles_revoke(ctx: click.Context, user_id: str, role: str, team: str | None) 
     """Revoke a role granted to USER_ID."""
     with _runtime(ctx) as rt, rt.sessions.begin() as session:
         ws = _workspace(rt, session, team, create=False)
-        revoked = role_service.revoke(session, ws, user_id, Role(role), rt.settings.admins)
+        revoked = role_service.revoke(session, ws, user_id, Role(role), rt.settings.admins_for(ws.external_id))
         label = _label(ws)
     if revoked:
         click.echo(f"Revoked {role} from {user_id} in workspace {label}.")
@@ -1152,21 +1160,52 @@ def roles_revoke(ctx: click.Context, user_id: str, role: str, team: str | None) 
 @team_option(creates=False)
 @click.pass_context
 def roles_list(ctx: click.Context, team: str | None) -> None:
-    """Everyone with a role, and where the role comes from."""
+    """Everyone with a role, and where the role comes from; the chairs' user group, if one is set."""
     with _runtime(ctx) as rt, rt.sessions.begin() as session:
         ws = _workspace(rt, session, team, create=False)
-        entries = role_service.list_roles(session, ws, rt.settings.admins)
+        entries = role_service.list_roles(session, ws, rt.settings.admins_for(ws.external_id))
+        group = ws.chair_usergroup_id
         label = _label(ws)
     table = Table(title=f"Roles in workspace {label}", title_justify="left")
     for column in ("User", "Role", "Source"):
         table.add_column(column)
     for e in entries:
         table.add_row(Text(e.user_id), Text(e.role.value), Text(e.source))
+    if group:
+        table.add_row(Text(group), Text(Role.CHAIR.value), Text("every member of this Slack user group"))
     console = _console()
-    if entries:
+    if entries or group:
         console.print(table)
     else:
         console.print(Text(f"Nobody in workspace {label} has a role; set ICTBOT_ADMINS or `ictbot roles grant`."))
+
+
+@roles.command("chairs-group")
+@click.argument("group", metavar="USERGROUP_ID|none")
+@team_option(creates=True)
+@click.pass_context
+def roles_chairs_group(ctx: click.Context, group: str, team: str | None) -> None:
+    """Make the members of a Slack user group (its ID, S…) chairs as well; `none` for no group.
+
+    The user group's ID is in its link in Slack ("Copy link" on the group), or ask Slack's
+    usergroups.list. The bot reads the members with usergroups.users.list (scope usergroups:read).
+    """
+    try:
+        group_id = role_service.parse_usergroup_id(group)
+    except DomainError as exc:
+        raise click.BadParameter(exc.message, param_hint="USERGROUP_ID") from None
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=True)
+        changed = role_service.set_chair_usergroup(ws, group_id)
+        label = _label(ws)
+    if not changed and group_id:
+        click.echo(f"The members of user group {group_id} already are chairs in workspace {label}; nothing changed.")
+    elif not changed:
+        click.echo(f"No user group stands for the chairs in workspace {label}; nothing changed.")
+    elif group_id:
+        click.echo(f"The members of user group {group_id} are now chairs in workspace {label}.")
+    else:
+        click.echo(f"No user group stands for the chairs in workspace {label} any more; granted chairs remain.")
 
 
 # running the bot ---------------------------------------------------------------------------------

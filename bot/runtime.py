@@ -28,6 +28,8 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=system_clock)
+    # Members of each workspace's chairs' user group, as Slack last gave them (handlers.chair_group fills it).
+    chair_groups: roles.GroupCache = field(default_factory=roles.GroupCache, compare=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Callable[[], datetime] = system_clock) -> Runtime:
@@ -45,4 +47,4 @@ class Runtime:
             yield session, ws
 
     def is_admin(self, session: Session, ws: Workspace, user_id: str) -> bool:
-        return roles.is_admin(session, ws, user_id, self.settings.admins)
+        return roles.is_admin(session, ws, user_id, self.settings.admins_for(ws.external_id))

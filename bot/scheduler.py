@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -31,6 +31,7 @@ from bot.services import claims, digest_posts, lease, reminders
 from bot.services import meetings as meeting_service
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
+from bot.services.roles import GroupMembers
 from models import Meeting, Workspace
 from models.scheduling import DigestPost, Reminder
 
@@ -53,6 +54,9 @@ class Outcome:
 
 Deliver = Callable[[Due], Outcome]
 PostDigest = Callable[[DigestDue], Outcome]  # posts ``item.digest`` (set) in ``item.channel_id``
+# (team ID, user group ID, now) → the group's members, so that the chairs' notice reaches the chairs'
+# user group too; empty when they cannot be found (the granted chairs still get it).
+ChairGroupMembers = Callable[[str, str, datetime], Collection[str]]
 
 
 @dataclass
@@ -75,7 +79,8 @@ def holder_name() -> str:
 
 
 class Reconciler:
-    """Sends what is due. Without ``post_digest`` the scheduled digests are left alone (not claimed)."""
+    """Sends what is due. Without ``post_digest`` the scheduled digests are left alone (not claimed);
+    without ``chair_group_members`` the chairs' notice goes to the chairs granted one by one only."""
 
     def __init__(
         self,
@@ -85,8 +90,10 @@ class Reconciler:
         holder: str | None = None,
         workers: int = 8,
         post_digest: PostDigest | None = None,
+        chair_group_members: ChairGroupMembers | None = None,
     ) -> None:
         self.runtime = runtime
+        self.chair_group_members = chair_group_members
         self.deliver = deliver
         self.holder = holder or holder_name()
         self.workers = workers
@@ -110,7 +117,9 @@ class Reconciler:
                 report.dropped += reminders.drop_missed(session, ws, now=now)
                 claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now)
                 claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now)
-                for item in reminders.due(session, ws, now=now, env_admins=rt.settings.admins):
+                admins = rt.settings.admins_for(ws.external_id)
+                chair_group = self._chair_group(ws.external_id, now)
+                for item in reminders.due(session, ws, now=now, env_admins=admins, chair_group=chair_group):
                     taken = reminders.claim(session, item, holder=self.holder, now=now)
                     if taken is not None:
                         claimed.append(taken)
@@ -137,6 +146,12 @@ class Reconciler:
                     else:
                         report.digests_retrying += 1
         return report
+
+    def _chair_group(self, team_id: str, now: datetime) -> GroupMembers | None:
+        lookup = self.chair_group_members
+        if lookup is None:
+            return None
+        return lambda group_id: lookup(team_id, group_id, now)
 
     def _claim_digests(self, session: Session, ws: Workspace, now: datetime) -> list[DigestDue]:
         claimed = digest_posts.reclaim_abandoned(session, ws, holder=self.holder, now=now)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
 
 Mode = Literal["serve", "socket", "shell"]
 
@@ -41,7 +42,9 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = "https://slack.com/api/"
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     ICTBOT_TIMEZONE: str = "Europe/London"
-    ICTBOT_ADMINS: str = Field(default="", description="comma-separated Slack user IDs")
+    ICTBOT_ADMINS: str = Field(
+        default="", description="comma-separated Slack user IDs (U…, admin in every workspace) or TEAM:USER (T…:U…)"
+    )
     ICTBOT_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ICTBOT_SCHEDULER: bool = Field(default=True, description="run the reconcile job inside serve/socket")
     ICTBOT_SCHEDULER_INTERVAL: int = Field(default=60, description="seconds between reconcile passes")
@@ -92,8 +95,11 @@ class Settings(BaseSettings):
     @classmethod
     def _admins(cls, v: str) -> str:
         for item in _split(v):
-            if not SLACK_USER_ID.match(item):
-                raise ValueError("must be comma-separated Slack user IDs such as U012ABCDEF")
+            if _admin_entry(item) is None:
+                raise ValueError(
+                    "must be comma-separated Slack user IDs such as U012ABCDEF (an admin in every workspace), "
+                    "or a team ID and a user ID such as T012ABCDEF:U012ABCDEF (an admin in that workspace only)"
+                )
         return v
 
     @field_validator("ICTBOT_SCHEDULER", mode="before")
@@ -137,8 +143,14 @@ class Settings(BaseSettings):
         return rate
 
     @cached_property
-    def admins(self) -> frozenset[str]:
-        return frozenset(_split(self.ICTBOT_ADMINS))
+    def admin_entries(self) -> tuple[tuple[str | None, str], ...]:
+        """(team ID or None for every team, user ID) for each entry of ICTBOT_ADMINS."""
+        return tuple(entry for item in _split(self.ICTBOT_ADMINS) if (entry := _admin_entry(item)) is not None)
+
+    def admins_for(self, team_id: str) -> frozenset[str]:
+        """The admins ICTBOT_ADMINS names for the workspace ``team_id``: every entry without a team
+        (``U…``), and the entries for that team (``T…:U…``). An entry for another team does not count."""
+        return frozenset(user for team, user in self.admin_entries if team is None or team == team_id)
 
     @cached_property
     def timezone(self) -> ZoneInfo:
@@ -152,6 +164,16 @@ class Settings(BaseSettings):
 
 def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _admin_entry(item: str) -> tuple[str | None, str] | None:
+    """``U…`` → (None, ``U…``); ``T…:U…`` → (``T…``, ``U…``); anything else → None."""
+    team, sep, user = item.rpartition(":")
+    if not sep:
+        return (None, user) if SLACK_USER_ID.match(user) else None
+    if SLACK_TEAM_ID.match(team.strip()) and SLACK_USER_ID.match(user.strip()):
+        return team.strip(), user.strip()
+    return None
 
 
 def load_settings() -> Settings:

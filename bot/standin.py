@@ -88,6 +88,8 @@ class SlackStandIn:
     rate_limits: dict[str, float] = field(default_factory=dict)
     chaos: dict[str, tuple[float, float]] = field(default_factory=dict)
     seed: int = 0
+    # User groups by ID (S…), each with its members' user IDs: what usergroups.users.list answers.
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
@@ -204,6 +206,11 @@ class SlackStandIn:
             "is_bot": False,
             "profile": {"email": email, "real_name": name, "display_name": name},
         }
+
+    def set_usergroup(self, group_id: str, members: list[str]) -> None:
+        """Create the user group ``group_id`` (S…) or replace its members."""
+        with self._cond:
+            self.usergroups[group_id] = list(members)
 
     # -- the server ---------------------------------------------------------------------------
     def _handle(self, req: BaseHTTPRequestHandler) -> None:
@@ -443,6 +450,14 @@ class SlackStandIn:
                 shared.append({"id": u.file_id, "title": u.title})
         return {"ok": True, "files": shared}
 
+    def _usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Slack answers a group's user IDs; a group it does not know (or none given) is ``no_such_subteam``."""
+        with self._cond:
+            members = self.usergroups.get(str(p.get("usergroup") or ""))
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(members)}
+
     _answers: ClassVar[dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]]] = {
         "auth.test": _auth_test,
         "chat.postMessage": _post_message,
@@ -455,4 +470,5 @@ class SlackStandIn:
         "conversations.open": _conversations_open,
         "files.getUploadURLExternal": _get_upload_url,
         "files.completeUploadExternal": _complete_upload,
+        "usergroups.users.list": _usergroups_users_list,
     }

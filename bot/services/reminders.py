@@ -33,8 +33,6 @@ from models import (
     Project,
     ProjectStatus,
     Rag,
-    Role,
-    RoleGrant,
     UpdateRevision,
     Workspace,
 )
@@ -171,18 +169,27 @@ def _last_rags(session: Session, ws: Workspace, project_ids: Sequence[int]) -> d
     return {pid: rag for pid, rag in rows}
 
 
-def chairs(session: Session, ws: Workspace, env_admins: Iterable[str]) -> list[str]:
-    """The chairs of the governance group; the admins stand in when no chair has been named."""
-    named = sorted(
-        session.scalars(select(RoleGrant.user_id).where(RoleGrant.workspace_id == ws.id, RoleGrant.role == Role.CHAIR))
-    )
-    if named:
-        return named
-    return sorted({e.user_id for e in roles.list_roles(session, ws, env_admins) if e.role is Role.ADMIN})
+def chairs(
+    session: Session, ws: Workspace, env_admins: Iterable[str], *, chair_group: roles.GroupMembers | None = None
+) -> list[str]:
+    """The chairs of the governance group (granted, or in the chairs' user group when ``chair_group``
+    can say who is); the admins stand in when there is no chair."""
+    return roles.chairs(session, ws, env_admins, chair_group=chair_group)
 
 
-def due(session: Session, ws: Workspace, *, now: datetime, env_admins: Iterable[str] = ()) -> list[Due]:
-    """Every reminder that should go out at ``now`` and has no row yet (nothing is written)."""
+def due(
+    session: Session,
+    ws: Workspace,
+    *,
+    now: datetime,
+    env_admins: Iterable[str] = (),
+    chair_group: roles.GroupMembers | None = None,
+) -> list[Due]:
+    """Every reminder that should go out at ``now`` and has no row yet (nothing is written).
+
+    ``env_admins``: the admins ICTBOT_ADMINS names for ``ws``; ``chair_group``: who is in the chairs'
+    user group (the chairs' notice reaches them too), asked only when a chairs' notice is due.
+    """
     cal = _calendar(session, ws)
     if cal is None:
         return []
@@ -252,7 +259,7 @@ def due(session: Session, ws: Workspace, *, now: datetime, env_admins: Iterable[
                     )
                 )
             )
-            for chair in chairs(session, ws, env_admins):
+            for chair in chairs(session, ws, env_admins, chair_group=chair_group):
                 if (chair, CHAIR_STAGE) not in has:
                     result.append(
                         replace(

@@ -5,6 +5,7 @@ from slack_bolt import App
 from handlers.commands.ict_digest import handle_ict_digest
 from handlers.commands.ict_meeting import handle_ict_meeting
 from handlers.commands.ict_project import handle_ict_project
+from handlers.commands.ict_role import handle_ict_role
 from handlers.commands.ict_update import handle_ict_update
 
 
@@ -13,3 +14,4 @@ def register(app: App) -> None:
     app.command("/ict-project")(handle_ict_project)
     app.command("/ict-meeting")(handle_ict_meeting)
     app.command("/ict-digest")(handle_ict_digest)
+    app.command("/ict-role")(handle_ict_role)

@@ -20,11 +20,11 @@ from bot.render import render, unescape_slack
 from bot.services import digest as digest_service
 from bot.services import meetings, roles
 from bot.services.digest import Digest
+from handlers.chair_group import chair_group_lookup
 from handlers.common import answer, runtime, team_name_of, team_of
 from handlers.digest_blocks import PREVIEW_FOOTER, people_in, summary_messages
 from handlers.digest_post import NOT_IN_CHANNEL, display_names, post_digest, slack_error
 from handlers.errors import answering_errors
-from models import Role
 
 USAGE = (
     "Usage: `/ict-digest` (since the last meeting), `/ict-digest from YYYY-MM-DD to YYYY-MM-DD`, or `/ict-digest help`."
@@ -60,7 +60,13 @@ def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, co
             meetings.materialise(session, ws, now=now, default_timezone=tz_name)  # so the last meeting is known
             start, end = digest_service.default_period(session, ws, now)
         digest = digest_service.build(session, ws, start=start, end=end, now=now, default_timezone=tz_name)
-        may_post = bool(roles.roles_of(session, ws, command["user_id"], rt.settings.admins) & {Role.CHAIR, Role.ADMIN})
+        may_post = roles.is_chair_or_admin(
+            session,
+            ws,
+            command["user_id"],
+            rt.settings.admins_for(ws.external_id),
+            chair_group=chair_group_lookup(rt, client, ws.external_id),
+        )
     if not may_post:
         _preview(respond, digest)
         return

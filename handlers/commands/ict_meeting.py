@@ -7,12 +7,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
 from bot.render import mrkdwn_message, render, unescape_slack
 from bot.runtime import Runtime
 from bot.services import meetings, roles
+from handlers.chair_group import chair_group_lookup
 from handlers.common import answer, runtime, team_name_of, team_of
 from handlers.errors import answering_errors
 from models import Workspace
@@ -33,13 +35,15 @@ SERIES_USAGE = (
 CLOSURE_USAGE = "Usage: `/ict-meeting closure add YYYY-MM-DD [reason]`, `closure remove YYYY-MM-DD` or `closure list`."
 
 
-def handle_ict_meeting(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def handle_ict_meeting(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
     ack()
     with answering_errors(respond, "/ict-meeting"):
-        _ict_meeting(command, respond, context)
+        _ict_meeting(command, respond, client, context)
 
 
-def _ict_meeting(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     rt = runtime(context)
     words = unescape_slack(command.get("text", "")).split()
     sub = words[0].lower() if words else "next"
@@ -56,7 +60,14 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, context: BoltContext
             answer(respond, _closures(session, ws, rt, ""))
             return
         if sub in CHANGES:
-            roles.require_chair_or_admin(session, ws, user_id, rt.settings.admins, f"{sub} meetings")
+            roles.require_chair_or_admin(
+                session,
+                ws,
+                user_id,
+                rt.settings.admins_for(ws.external_id),
+                f"{sub} meetings",
+                chair_group=chair_group_lookup(rt, client, ws.external_id),
+            )
             headline = _change(rt, session, ws, sub, args, user_id)
             if sub == "closure":
                 answer(respond, _closures(session, ws, rt, headline))

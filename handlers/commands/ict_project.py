@@ -64,7 +64,7 @@ def _ict_project(command: dict[str, Any], respond: Respond, context: BoltContext
                 ),
             )
             return
-        roles.require_admin(session, ws, user_id, rt.settings.admins, f"{sub} projects")
+        roles.require_admin(session, ws, user_id, rt.settings.admins_for(ws.external_id), f"{sub} projects")
         message = _change(rt, session, ws, sub, args, user_id)
     answer(respond, message, escape=True)
 

@@ -142,7 +142,7 @@ def test_bank_holiday_before_the_meeting_moves_the_day_before_stage(runtime, sta
         assert meeting is not None
 
         def stages(when: str) -> set[str]:
-            due = reminders.due(session, ws, now=at(when), env_admins=runtime.settings.admins)
+            due = reminders.due(session, ws, now=at(when), env_admins=runtime.settings.admins_for(ws.external_id))
             return {d.stage for d in due if d.meeting_id == meeting.id}
 
         assert stages("2029-04-30 09:29") == set()

@@ -29,7 +29,7 @@ def test_defaults(monkeypatch):
     s = load_settings()
     assert s.DATABASE_URL == "sqlite:///ictbot.db"
     assert s.ICTBOT_TIMEZONE == "Europe/London" and s.SLACK_API_URL == "https://slack.com/api/"
-    assert s.admins == frozenset()
+    assert s.admin_entries == () and s.admins_for("T0COUNCIL") == frozenset()
 
 
 @pytest.mark.parametrize(
@@ -37,6 +37,12 @@ def test_defaults(monkeypatch):
     [
         ("ICTBOT_TIMEZONE", "Mars/Olympus", "ICTBOT_TIMEZONE is not an IANA time zone name"),
         ("ICTBOT_ADMINS", "U123,bob", "ICTBOT_ADMINS must be comma-separated Slack user IDs"),
+        ("ICTBOT_ADMINS", "T0COUNCIL:bob", "ICTBOT_ADMINS must be comma-separated Slack user IDs"),
+        ("ICTBOT_ADMINS", "U0ADA:T0COUNCIL", "ICTBOT_ADMINS must be comma-separated Slack user IDs"),
+        ("ICTBOT_ADMINS", "T0COUNCIL:", "ICTBOT_ADMINS must be comma-separated Slack user IDs"),
+        ("ICTBOT_ADMINS", ":U0ADA", "ICTBOT_ADMINS must be comma-separated Slack user IDs"),
+        ("ICTBOT_ADMINS", "T0A:T0B:U0ADA", "ICTBOT_ADMINS must be comma-separated Slack user IDs"),
+        ("ICTBOT_ADMINS", "t0council:u0ada", "ICTBOT_ADMINS must be comma-separated Slack user IDs"),
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL must be a sqlite:// or postgresql:// URL"),
         ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),
         ("SLACK_API_URL", "ftp://x", "SLACK_API_URL must be an http(s) URL"),
@@ -56,7 +62,33 @@ def test_malformed_setting_gives_one_line_naming_it_without_its_value(monkeypatc
 
 def test_admins_are_parsed(monkeypatch):
     monkeypatch.setenv("ICTBOT_ADMINS", " U0ADA , W0BOB,")
-    assert load_settings().admins == frozenset({"U0ADA", "W0BOB"})
+    settings = load_settings()
+    assert settings.admin_entries == ((None, "U0ADA"), (None, "W0BOB"))
+    assert settings.admins_for("T0COUNCIL") == settings.admins_for("T0OTHER") == frozenset({"U0ADA", "W0BOB"})
+
+
+def test_a_team_user_admin_counts_only_in_that_team(monkeypatch):
+    monkeypatch.setenv("ICTBOT_ADMINS", "U0ADA, T0COUNCIL:U0BOB ,T0OTHER : U0CAT,E0GRID:W0DAN")
+    settings = load_settings()
+    assert settings.admin_entries == (
+        (None, "U0ADA"),
+        ("T0COUNCIL", "U0BOB"),
+        ("T0OTHER", "U0CAT"),
+        ("E0GRID", "W0DAN"),
+    )
+    assert settings.admins_for("T0COUNCIL") == frozenset({"U0ADA", "U0BOB"})
+    assert settings.admins_for("T0OTHER") == frozenset({"U0ADA", "U0CAT"})
+    assert settings.admins_for("T0ELSE") == frozenset({"U0ADA"})
+
+
+def test_the_message_for_a_bad_admin_entry_shows_both_forms(monkeypatch):
+    monkeypatch.setenv("ICTBOT_ADMINS", "U0ADA,T0COUNCIL-U0BOB")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        "ICTBOT_ADMINS must be comma-separated Slack user IDs such as U012ABCDEF (an admin in every workspace), "
+        "or a team ID and a user ID such as T012ABCDEF:U012ABCDEF (an admin in that workspace only)."
+    )
 
 
 def test_required_setting_is_named(monkeypatch):
