@@ -966,25 +966,22 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
     What the in-process scheduler of `ictbot serve` and `ictbot socket` does every minute, for
     deployments that run it from cron instead (set ICTBOT_SCHEDULER=false on the servers). Covers
     every workspace; safe to run beside running servers and other ticks, since each reminder is
-    claimed in the database before it is sent. Needs SLACK_BOT_TOKEN. With --at it sends what would
+    claimed in the database before it is sent. Needs SLACK_BOT_TOKEN, or the multi-workspace settings
+    (each team's token then comes from its installation). With --at it sends what would
     be due at that time, for real: use it against a test workspace or the stand-in.
     """
-    from bot.scheduler import LEASE_NAME, Reconciler  # APScheduler and Bolt's renderer: only for this command
+    from bot.scheduler import LEASE_NAME  # APScheduler and Bolt's renderer: only for this command
+    from bot.server import slack_reconciler
     from bot.services import lease
-    from handlers.digest_post import SlackDigestDelivery
-    from handlers.reminders import SlackDelivery, workers_for
+    from bot.slack_app import web_client_without_token
 
     settings = _settings()
-    settings.require("SLACK_BOT_TOKEN", purpose="ictbot tick, which sends the reminders through Slack")
+    if not settings.oauth_enabled:
+        settings.require("SLACK_BOT_TOKEN", purpose="ictbot tick, which sends the reminders through Slack")
     with _runtime(ctx, settings) as rt:
         now = _moment(at, settings) if at is not None else rt.now()
-        client = _web_client(settings)
-        reconciler = Reconciler(
-            rt,
-            SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE),
-            workers=workers_for(settings.ICTBOT_REMINDER_RATE),
-            post_digest=SlackDigestDelivery(client, rate=1.0),
-        )
+        client = web_client_without_token(settings.SLACK_API_URL) if settings.oauth_enabled else _web_client(settings)
+        reconciler = slack_reconciler(rt, client)
         try:
             report = reconciler.tick(now)
         finally:
@@ -1206,6 +1203,81 @@ def roles_chairs_group(ctx: click.Context, group: str, team: str | None) -> None
         click.echo(f"The members of user group {group_id} are now chairs in workspace {label}.")
     else:
         click.echo(f"No user group stands for the chairs in workspace {label} any more; granted chairs remain.")
+
+
+# workspaces and retention ------------------------------------------------------------------------
+
+
+@cli.group("workspaces")
+def workspaces_group() -> None:
+    """The workspaces this database serves, their install state, and purges after uninstall."""
+
+
+@workspaces_group.command("list")
+@click.pass_context
+def workspaces_list(ctx: click.Context) -> None:
+    """Every workspace: installed, or uninstalled and when its data is purged (ICTBOT_RETENTION_DAYS)."""
+    from datetime import timedelta
+
+    with _runtime(ctx) as rt, rt.sessions() as session:
+        rows = list(session.scalars(select(Workspace).order_by(Workspace.external_id)))
+        days = rt.settings.ICTBOT_RETENTION_DAYS
+        table = Table(title="Workspaces", title_justify="left")
+        for column in ("Team", "Name", "Since", "State"):
+            table.add_column(column)
+        for ws in rows:
+            if ws.uninstalled_at is None:
+                state = "installed"
+            else:
+                purge_at = ws.uninstalled_at + timedelta(days=days)
+                state = (
+                    f"uninstalled {_local(ws.uninstalled_at, rt.settings)}; purged from {_local(purge_at, rt.settings)}"
+                )
+            table.add_row(Text(ws.external_id), Text(ws.name), Text(_local(ws.created_at, rt.settings)), Text(state))
+    console = _console()
+    console.print(table if rows else Text("No workspaces yet."))
+
+
+@workspaces_group.command("purge")
+@click.option("--team", "team", required=True, callback=_check_team, help="The team (T…) whose data to delete.")
+@click.option("--yes", is_flag=True, help="Confirm: delete everything the workspace holds, now.")
+@click.pass_context
+def workspaces_purge(ctx: click.Context, team: str, yes: bool) -> None:
+    """Delete everything a workspace holds now (e.g. the council asks for its data to be erased),
+    keeping only a record of the purge. Cannot be undone: `ictbot export` first if in doubt."""
+    from bot.services import retention
+
+    if not yes:
+        raise DomainError(f"This deletes every record of workspace {team}; add --yes to confirm.")
+    with _runtime(ctx) as rt, rt.sessions.begin() as session:
+        ws = _workspace(rt, session, team, create=False)
+        purged = retention.purge(session, ws, now=rt.now(), reason="by an admin (ictbot workspaces purge)")
+    counts = ", ".join(f"{n} {t}" for t, n in sorted(purged.deleted.items()))
+    click.echo(f"Purged workspace {purged.team_id} ({purged.name}): {counts}.", err=True)
+
+
+@workspaces_group.command("purged")
+@click.pass_context
+def workspaces_purged(ctx: click.Context) -> None:
+    """The record of purged workspaces: which, when, why, and how many rows of each kind went."""
+    from models import PurgeRecord
+
+    with _runtime(ctx) as rt, rt.sessions() as session:
+        records = list(session.scalars(select(PurgeRecord).order_by(PurgeRecord.purged_at, PurgeRecord.id)))
+        table = Table(title="Purged workspaces", title_justify="left")
+        for column in ("Team", "Name", "Uninstalled", "Purged", "Why", "Rows deleted"):
+            table.add_column(column)
+        for r in records:
+            counts = ", ".join(f"{n} {t}" for t, n in sorted(r.deleted.items()))
+            table.add_row(
+                Text(r.team_id),
+                Text(r.name),
+                Text(_local(r.uninstalled_at, rt.settings)),
+                Text(_local(r.purged_at, rt.settings)),
+                Text(r.reason),
+                Text(counts),
+            )
+    _console().print(table if records else Text("No workspace has been purged."))
 
 
 # running the bot ---------------------------------------------------------------------------------

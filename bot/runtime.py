@@ -44,6 +44,9 @@ class Runtime:
         """One transaction scoped to one workspace (created on first contact)."""
         with self.sessions.begin() as session:
             ws = workspaces.get_or_create(session, team_id, name=team_name, now=self.now())
+            if ws.uninstalled_at is not None:
+                # Slack only sends requests from a workspace the app is installed in: it is back.
+                workspaces.mark_installed(ws)
             yield session, ws
 
     def is_admin(self, session: Session, ws: Workspace, user_id: str) -> bool:

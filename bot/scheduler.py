@@ -25,9 +25,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import dedupe
 from bot.errors import DomainError
 from bot.runtime import Runtime
-from bot.services import claims, digest_posts, lease, reminders
+from bot.services import claims, digest_posts, lease, reminders, retention
 from bot.services import meetings as meeting_service
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
@@ -71,6 +72,7 @@ class TickReport:
     digests_failed: int = 0
     digests_retrying: int = 0
     digest_outcomes: list[tuple[DigestDue, Outcome]] = field(default_factory=list)
+    purged: list[retention.Purged] = field(default_factory=list)  # workspaces whose retention period ended
 
 
 def holder_name() -> str:
@@ -105,11 +107,14 @@ class Reconciler:
         with rt.sessions.begin() as session:
             if not lease.acquire(session, LEASE_NAME, self.holder, now=now, ttl=LEASE_TTL):
                 return TickReport(held_lease=False)
+            dedupe.prune(session, before=now - dedupe.KEEP_FOR)  # Slack stops retrying within minutes
         report = TickReport()
         claimed: list[Due] = []
         digests: list[DigestDue] = []
         with rt.sessions() as session:
-            workspace_ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+            # An uninstalled workspace gets nothing (the app cannot post there) until it is purged.
+            installed = select(Workspace.id).where(Workspace.uninstalled_at.is_(None)).order_by(Workspace.id)
+            workspace_ids = list(session.scalars(installed))
         for ws_id in workspace_ids:
             with rt.sessions.begin() as session:
                 ws = session.get_one(Workspace, ws_id)
@@ -145,6 +150,7 @@ class Reconciler:
                         report.digests_failed += 1
                     else:
                         report.digests_retrying += 1
+        report.purged = retention.purge_due(rt.sessions, now=now, days=rt.settings.ICTBOT_RETENTION_DAYS)
         return report
 
     def _chair_group(self, team_id: str, now: datetime) -> GroupMembers | None:

@@ -35,7 +35,8 @@ from bot import scheduler as scheduling
 from bot.runtime import Runtime
 from bot.scheduler import Reconciler
 from bot.settings import ConfigError, Settings
-from bot.slack_app import create_app
+from bot.slack_app import create_app, token_source
+from handlers.chair_group import ScheduledChairGroups
 from handlers.digest_post import SlackDigestDelivery
 from handlers.reminders import SlackDelivery, workers_for
 from models.db import schema_state
@@ -48,6 +49,7 @@ __all__ = [
     "require_schema_at_head",
     "serve",
     "server_config",
+    "slack_reconciler",
     "socket_mode",
     "start_reminders",
 ]
@@ -89,12 +91,33 @@ def asgi_app(runtime: Runtime, bolt_app: App, *, extra_routes: Sequence[BaseRout
     routes: list[BaseRoute] = [
         Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
         Route(HEALTH_PATH, healthz, methods=["GET"]),
+        *_oauth_routes(bolt_app),
         *extra_routes,
     ]
     return Starlette(routes=routes)
 
 
 _NO_STORE = {"cache-control": "no-store"}
+
+
+def _oauth_routes(bolt_app: App) -> list[BaseRoute]:
+    """``GET /slack/install`` and ``GET /slack/oauth_redirect`` when the app installs by OAuth (Bolt's flow)."""
+    flow = bolt_app.oauth_flow
+    if flow is None:
+        return []
+
+    async def install(request: Request) -> Response:
+        bolt_response = await run_in_threadpool(flow.handle_installation, to_bolt_request(request, b""))
+        return to_starlette_response(bolt_response)
+
+    async def redirect(request: Request) -> Response:
+        bolt_response = await run_in_threadpool(flow.handle_callback, to_bolt_request(request, b""))
+        return to_starlette_response(bolt_response)
+
+    return [
+        Route(flow.install_path, install, methods=["GET"]),
+        Route(flow.redirect_uri_path, redirect, methods=["GET"]),
+    ]
 
 
 def _ping(engine: Engine) -> None:
@@ -136,23 +159,33 @@ def _revisions(revs: frozenset[str]) -> str:
 
 
 # -- the reminder scheduler ------------------------------------------------------------------------
+def slack_reconciler(runtime: Runtime, client: WebClient) -> Reconciler:
+    """The reconciler that sends through Slack: reminders paced at ``ICTBOT_REMINDER_RATE`` calls a
+    second per method, each team with its own bot token (:func:`bot.slack_app.token_source`)."""
+    settings = runtime.settings
+    tokens = token_source(runtime, client)
+    return Reconciler(
+        runtime,
+        SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens),
+        workers=workers_for(settings.ICTBOT_REMINDER_RATE),
+        # Slack allows about one message a second in a channel, whatever the reminders' rate.
+        post_digest=SlackDigestDelivery(client, rate=1.0, tokens=tokens),
+        # The chairs' notice reaches the members of the chairs' user group too.
+        chair_group_members=ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token),
+    )
+
+
 def start_reminders(runtime: Runtime, client: WebClient) -> BackgroundScheduler | None:
     """Start the periodic reconcile job in this process (None when ``ICTBOT_SCHEDULER`` is off).
 
-    Reminders go out through ``client`` (the Bolt app's Web API client), paced at
-    ``ICTBOT_REMINDER_RATE`` calls a second per method. The caller shuts the scheduler down.
+    Reminders go out through ``client`` (the Bolt app's Web API client) with each team's token; see
+    :func:`slack_reconciler`. The caller shuts the scheduler down.
     """
     settings = runtime.settings
     if not settings.ICTBOT_SCHEDULER:
         log.info("the reminder scheduler is off (ICTBOT_SCHEDULER=false): run `ictbot tick` from cron")
         return None
-    reconciler = Reconciler(
-        runtime,
-        SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE),
-        workers=workers_for(settings.ICTBOT_REMINDER_RATE),
-        # Slack allows about one message a second in a channel, whatever the reminders' rate.
-        post_digest=SlackDigestDelivery(client, rate=1.0),
-    )
+    reconciler = slack_reconciler(runtime, client)
     scheduler = scheduling.start(reconciler, interval_seconds=settings.ICTBOT_SCHEDULER_INTERVAL)
     log.info("reminder scheduler started: a reconcile pass every %d s", settings.ICTBOT_SCHEDULER_INTERVAL)
     return scheduler
@@ -180,7 +213,8 @@ def server_config(app: Starlette, *, host: str, port: int) -> uvicorn.Config:
 
 def serve(settings: Settings, *, host: str, port: int) -> None:
     """Serve Slack over HTTP until interrupted. Run more instances for more capacity."""
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="ictbot serve")
+    if not settings.oauth_enabled:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="ictbot serve")
     runtime = Runtime.from_settings(settings)
     scheduler: BackgroundScheduler | None = None
     try:
@@ -189,6 +223,8 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
         app = asgi_app(runtime, bolt_app)
         scheduler = start_reminders(runtime, bolt_app.client)
         log.info("ictbot serving Slack on http://%s:%d%s", host, port, SLACK_EVENTS_PATH)
+        if bolt_app.oauth_flow is not None:
+            log.info("multi-workspace install: http://%s:%d%s", host, port, bolt_app.oauth_flow.install_path)
         server = uvicorn.Server(server_config(app, host=host, port=port))
         server.run()
         if not server.started:  # as uvicorn.run does: e.g. the port is taken (uvicorn has logged why)

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -25,6 +25,9 @@ Mode = Literal["serve", "socket", "shell"]
 
 MIN_INTERVAL, MAX_INTERVAL = 10, 3600  # ICTBOT_SCHEDULER_INTERVAL, seconds
 MAX_RATE = 100.0  # ICTBOT_REMINDER_RATE, calls a second per Web API method
+MAX_RETENTION_DAYS = 3650  # ICTBOT_RETENTION_DAYS
+MIN_STATE_SECRET = 32  # characters of SLACK_STATE_SECRET
+OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")  # all or none
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 
@@ -40,6 +43,12 @@ class Settings(BaseSettings):
     SLACK_SIGNING_SECRET: SecretStr | None = None
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = "https://slack.com/api/"
+    # Multi-workspace install (Slack's OAuth v2): all three, or none.
+    SLACK_CLIENT_ID: str | None = None
+    SLACK_CLIENT_SECRET: SecretStr | None = None
+    SLACK_STATE_SECRET: SecretStr | None = None
+    SLACK_REDIRECT_URI: str | None = None  # only when the app has several redirect URLs
+    ICTBOT_RETENTION_DAYS: int = Field(default=30, description="days a workspace's data is kept after uninstall")
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     ICTBOT_TIMEZONE: str = "Europe/London"
     ICTBOT_ADMINS: str = Field(
@@ -63,6 +72,54 @@ class Settings(BaseSettings):
         if v is not None and not v.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return v
+
+    @field_validator("SLACK_CLIENT_ID")
+    @classmethod
+    def _client_id(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^[0-9]+\.[0-9]+$", v):
+            raise ValueError("must be the app's Client ID, two numbers joined by a dot (Basic Information)")
+        return v
+
+    @field_validator("SLACK_STATE_SECRET")
+    @classmethod
+    def _state_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and len(v.get_secret_value()) < MIN_STATE_SECRET:
+            raise ValueError(f"must be at least {MIN_STATE_SECRET} characters of random text")
+        return v
+
+    @field_validator("SLACK_REDIRECT_URI")
+    @classmethod
+    def _redirect_uri(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^/\s]+/\S*$", v):
+            raise ValueError("must be an http(s) URL ending in /slack/oauth_redirect")
+        return v
+
+    @field_validator("ICTBOT_RETENTION_DAYS", mode="before")
+    @classmethod
+    def _retention(cls, v: object) -> int:
+        problem = f"must be a whole number of days from 0 to {MAX_RETENTION_DAYS}"
+        if isinstance(v, bool):
+            raise ValueError(problem)
+        try:
+            days = v if isinstance(v, int) else int(str(v).strip())
+        except ValueError:
+            raise ValueError(problem) from None
+        if not 0 <= days <= MAX_RETENTION_DAYS:
+            raise ValueError(problem)
+        return days
+
+    @model_validator(mode="after")
+    def _oauth_all_or_none(self) -> Settings:
+        given = [n for n in OAUTH_SETTINGS if getattr(self, n) is not None]
+        if given and len(given) < len(OAUTH_SETTINGS):
+            missing = ", ".join(n for n in OAUTH_SETTINGS if n not in given)
+            raise ValueError(f"needs {missing} as well: set all of {', '.join(OAUTH_SETTINGS)}, or none")
+        return self
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Multi-workspace install: tokens come from installations, not SLACK_BOT_TOKEN."""
+        return all(getattr(self, n) is not None for n in OAUTH_SETTINGS)
 
     @field_validator("SLACK_API_URL")
     @classmethod
@@ -182,6 +239,6 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        name = ".".join(str(p) for p in first["loc"]) or "Multi-workspace install"
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{name} {message}.") from None

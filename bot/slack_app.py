@@ -14,9 +14,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot import request_log
+from bot import oauth, request_log
 from bot.runtime import Runtime
 from bot.settings import ConfigError
+from bot.tokens import SingleToken, TokenSource
 
 log = logging.getLogger(__name__)
 RUNTIME_KEY = "ictbot_runtime"
@@ -24,7 +25,15 @@ RUNTIME_KEY = "ictbot_runtime"
 
 def web_client(token: str, api_url: str) -> WebClient:
     """A Web API client that honours 429 Retry-After and retries transient failures with backoff."""
-    client = WebClient(token=token, base_url=api_url, timeout=10)
+    return _with_retries(WebClient(token=token, base_url=api_url, timeout=10))
+
+
+def web_client_without_token(api_url: str) -> WebClient:
+    """The same, with no token of its own: each call (or Bolt, per request) supplies the team's."""
+    return _with_retries(WebClient(base_url=api_url, timeout=10))
+
+
+def _with_retries(client: WebClient) -> WebClient:
     client.retry_handlers.extend(
         [
             ConnectionErrorRetryHandler(max_retry_count=2),
@@ -48,20 +57,12 @@ def create_app(
     secret is not needed there; any HTTP request still has to pass verification.
     """
     settings = runtime.settings
-    required = ("SLACK_BOT_TOKEN",) if socket_mode else ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    settings.require(*required, purpose="Socket Mode" if socket_mode else "the Slack app over HTTP")
-    assert settings.SLACK_BOT_TOKEN is not None
-    secret = settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else ""
-    if client is None:
-        client = web_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
-    app = App(
-        client=client,
-        signing_secret=secret,
-        request_verification_enabled=True,
-        token_verification_enabled=True,
-        listener_executor=listener_executor,
-        logger=logging.getLogger("ictbot.bolt"),
-    )
+    if settings.oauth_enabled:
+        app = _multi_workspace_app(runtime, client=client, listener_executor=listener_executor, socket_mode=socket_mode)
+    else:
+        app = _single_workspace_app(
+            runtime, client=client, listener_executor=listener_executor, socket_mode=socket_mode
+        )
 
     @app.middleware
     def attach_runtime(context: BoltContext, next: Any) -> Any:
@@ -77,6 +78,65 @@ def create_app(
 
     register_listeners(app)
     return app
+
+
+def _single_workspace_app(
+    runtime: Runtime, *, client: WebClient | None, listener_executor: Executor | None, socket_mode: bool
+) -> App:
+    """One workspace, ``SLACK_BOT_TOKEN``'s."""
+    settings = runtime.settings
+    required = ("SLACK_BOT_TOKEN",) if socket_mode else ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings.require(*required, purpose="Socket Mode" if socket_mode else "the Slack app over HTTP")
+    assert settings.SLACK_BOT_TOKEN is not None
+    secret = settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else ""
+    if client is None:
+        client = web_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
+    return App(
+        client=client,
+        signing_secret=secret,
+        request_verification_enabled=True,
+        token_verification_enabled=True,
+        listener_executor=listener_executor,
+        logger=logging.getLogger("ictbot.bolt"),
+    )
+
+
+def _multi_workspace_app(
+    runtime: Runtime, *, client: WebClient | None, listener_executor: Executor | None, socket_mode: bool
+) -> App:
+    """Any number of workspaces, each with the token its installation stored (Slack's OAuth v2)."""
+    settings = runtime.settings
+    if socket_mode:
+        raise ConfigError(
+            "multi-workspace install (SLACK_CLIENT_ID, …) needs `ictbot serve`: Slack sends installers back to "
+            "an HTTP redirect URL. Use SLACK_BOT_TOKEN for Socket Mode."
+        )
+    settings.require("SLACK_SIGNING_SECRET", purpose="the Slack app over HTTP")
+    assert settings.SLACK_SIGNING_SECRET is not None
+    if client is None:
+        client = web_client_without_token(settings.SLACK_API_URL)
+    store = oauth.installation_store(runtime)
+    return App(
+        client=client,
+        signing_secret=settings.SLACK_SIGNING_SECRET.get_secret_value(),
+        request_verification_enabled=True,
+        installation_store=store,
+        # Bolt accepts an Authorize object (it is callable); its annotation only names plain functions.
+        authorize=oauth.authorize(runtime, store, client),  # type: ignore[arg-type]
+        oauth_settings=oauth.oauth_settings(runtime, store),
+        listener_executor=listener_executor,
+        logger=logging.getLogger("ictbot.bolt"),
+    )
+
+
+def token_source(runtime: Runtime, client: WebClient) -> TokenSource:
+    """Where the reconciler and the CLI find a team's bot token (see :mod:`bot.tokens`)."""
+    settings = runtime.settings
+    if settings.oauth_enabled:
+        return oauth.installed_tokens(runtime, client)
+    settings.require("SLACK_BOT_TOKEN", purpose="sending to Slack outside a request")
+    assert settings.SLACK_BOT_TOKEN is not None
+    return SingleToken(settings.SLACK_BOT_TOKEN.get_secret_value())
 
 
 def runtime_of(context: BoltContext) -> Runtime:

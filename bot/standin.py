@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
+from bot.standin_oauth import OAuthGrants
+
 JSON_PARAMS = ("view", "blocks", "attachments", "metadata", "files")
 UPLOAD_PATH = "/upload/v1/"  # where files.getUploadURLExternal sends the bytes (files.slack.com/upload/v1/… at Slack)
 
@@ -88,6 +90,8 @@ class SlackStandIn:
     rate_limits: dict[str, float] = field(default_factory=dict)
     chaos: dict[str, tuple[float, float]] = field(default_factory=dict)
     seed: int = 0
+    # Distributed apps, installs and the bot tokens issued (see bot.standin_oauth).
+    oauth: OAuthGrants = field(default_factory=OAuthGrants)
     # User groups by ID (S…), each with its members' user IDs: what usergroups.users.list answers.
     usergroups: dict[str, list[str]] = field(default_factory=dict)
 
@@ -253,9 +257,18 @@ class SlackStandIn:
             self._reply(req, fault.status, json.dumps(body), headers=headers)
             return
         self._record(Call(method, params, token))
+        if method == "oauth.v2.access":  # the app's client credentials, not a token, authenticate it
+            self._reply(req, 200, json.dumps(self.oauth.access(params, auth)))
+            return
         if not token:
             self._reply(req, 200, json.dumps({"ok": False, "error": "not_authed"}))
             return
+        grant, refused = self.oauth.check(token)
+        if refused is not None:
+            self._reply(req, 200, json.dumps({"ok": False, "error": refused}))
+            return
+        if grant is not None:  # a token issued by an install: the answers are that team's
+            params = {**params, "_team": (grant.team_id, grant.team_name, grant.bot_user_id)}
         if method == "apps.connections.open":  # Slack reads the app-level token from the header only
             bearer = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
             self._reply(req, 200, json.dumps(self._connections_open(bearer)))
@@ -343,14 +356,15 @@ class SlackStandIn:
     def _ts(self) -> str:
         return f"{1_700_000_000 + next(self._ids)}.000100"
 
-    def _auth_test(self, _p: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        team_id, team_name, bot_user_id = p.get("_team") or (self.team_id, self.team_name, self.bot_user_id)
         return {
             "ok": True,
             "url": "https://local-council.slack.com/",
-            "team": self.team_name,
+            "team": team_name,
             "user": "ictbot",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
+            "team_id": team_id,
+            "user_id": bot_user_id,
             "bot_id": "B0ICTBOT",
             "is_enterprise_install": False,
         }

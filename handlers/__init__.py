@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, options, shortcuts, views
+from handlers import actions, commands, errors, lifecycle, options, shortcuts, views
 
 __all__ = ["register_listeners"]
 
@@ -15,4 +15,5 @@ def register_listeners(app: App) -> None:
     shortcuts.register(app)
     actions.register(app)
     options.register(app)
+    lifecycle.register(app)
     errors.register(app)

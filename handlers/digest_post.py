@@ -28,6 +28,7 @@ from bot.digest_render import render_digest
 from bot.scheduler import Outcome
 from bot.services.digest import Digest
 from bot.services.digest_posts import DigestDue
+from bot.tokens import NOT_INSTALLED, TokenSource, client_with
 from handlers.digest_blocks import digest_messages, people_in
 from handlers.reminders import TRANSIENT_ERRORS, Pace
 
@@ -166,16 +167,23 @@ class SlackDigestDelivery:
     A failure after the summary was posted is permanent: the retry would post the digest twice.
     """
 
-    def __init__(self, client: WebClient, *, rate: float | None = None) -> None:
+    def __init__(self, client: WebClient, *, rate: float | None = None, tokens: TokenSource | None = None) -> None:
         self.client = client
         self.pace = Pace(rate)
+        self.tokens = tokens  # each team's bot token (multi-workspace); without it, the client's own
 
     def __call__(self, item: DigestDue) -> Outcome:
         if item.digest is None:
             raise ValueError("the scheduler hands over a DigestDue with its digest built")
+        client = self.client
+        if self.tokens is not None:
+            token = self.tokens.bot_token(item.team_id)
+            if token is None:  # uninstalled from the team, or its tokens were revoked
+                return Outcome(error=NOT_INSTALLED, permanent=True)
+            client = client_with(self.client, token)
         try:
-            people = display_names(self.client, people_in(item.digest))
-            posted = post_digest(self.client, item.channel_id, item.digest, people=people, pace=self.pace.wait)
+            people = display_names(client, people_in(item.digest))
+            posted = post_digest(client, item.channel_id, item.digest, people=people, pace=self.pace.wait)
         except SlackApiError as exc:
             error = slack_error(exc)
             return Outcome(error=error, permanent=error not in TRANSIENT_ERRORS and exc.response.status_code < 500)

@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, Markdown
 from bot.render import render
 from bot.scheduler import Outcome
 from bot.services.reminders import Due, StaleProject
+from bot.tokens import NOT_INSTALLED, TokenSource
 from handlers.ui import text_sections
 from models.scheduling import ReminderKind
 
@@ -172,7 +173,9 @@ def chair_messages(item: Due) -> list[tuple[str, list[dict[str, Any]]]]:
 class SlackDelivery:
     """Sends claimed reminders as direct messages through the Web API."""
 
-    def __init__(self, client: WebClient, *, rate: float | None = None) -> None:
+    def __init__(self, client: WebClient, *, rate: float | None = None, tokens: TokenSource | None = None) -> None:
+        # ``tokens``: each team's bot token (multi-workspace); without it, the client's own token is used.
+        self.tokens = tokens
         # Slack limits each method separately, so each gets its own pace, and retries wait for it too:
         # a client of delivery's own, as the app's shared client retries without pacing.
         self.pace = {method: Pace(rate) for method in ("conversations.open", "chat.postMessage")}
@@ -186,17 +189,20 @@ class SlackDelivery:
                 _PacedRetry(ServerErrorRetryHandler(max_retry_count=2), self.pace),
             ],
         )
-        self._dms: dict[str, str] = {}
+        self._dms: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
     def __call__(self, item: Due) -> Outcome:
+        token = self.client.token if self.tokens is None else self.tokens.bot_token(item.team_id)
+        if token is None:  # uninstalled from the team, or its tokens were revoked: nobody to send as
+            return Outcome(error=NOT_INSTALLED, permanent=True)
         try:
-            channel = self._dm(item.user_id)
+            channel = self._dm(item.team_id, item.user_id, token)
             messages = chair_messages(item) if item.kind is ReminderKind.CHAIR else [reminder_message(item)]
             ts = None
             for text, blocks in messages:
                 self.pace["chat.postMessage"].wait()
-                response = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+                response = self.client.chat_postMessage(token=token, channel=channel, text=text, blocks=blocks)
                 ts = ts or str(response.get("ts") or "")
             return Outcome(channel_id=channel, message_ts=ts)
         except SlackApiError as exc:
@@ -205,13 +211,13 @@ class SlackDelivery:
         except (SlackClientError, OSError) as exc:
             return Outcome(error=type(exc).__name__, permanent=False)
 
-    def _dm(self, user_id: str) -> str:
+    def _dm(self, team_id: str, user_id: str, token: str) -> str:
         with self._lock:
-            known = self._dms.get(user_id)
+            known = self._dms.get((team_id, user_id))
         if known:
             return known
         self.pace["conversations.open"].wait()
-        channel = str(self.client.conversations_open(users=user_id)["channel"]["id"])
+        channel = str(self.client.conversations_open(token=token, users=user_id)["channel"]["id"])
         with self._lock:
-            self._dms[user_id] = channel
+            self._dms[(team_id, user_id)] = channel
         return channel

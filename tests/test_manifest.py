@@ -22,6 +22,7 @@ import yaml
 from slack_sdk import WebClient
 from slack_sdk.web.base_client import BaseClient
 
+from bot import oauth
 from bot.server import SLACK_EVENTS_PATH
 from handlers import register_listeners
 
@@ -122,6 +123,8 @@ class RecordingApp:
         "block_suggestion": ("options", ("action_id", "block_id")),
         "dialog_suggestion": ("options", ("callback_id",)),
     }
+
+    installation_store = None  # single-workspace: Bolt's app has no installation store
 
     def __init__(self) -> None:
         self.seen = Registered()
@@ -335,6 +338,15 @@ def test_bot_scopes_are_exactly_those_the_code_needs() -> None:
     manifest, seen = load_manifest(), registered()
     calls = code_web_api_calls(seen.functions)
     assert scope_problems(manifest, needed_scopes(manifest, seen, calls)) == [], f"Web API calls found: {calls}"
+
+
+def test_the_oauth_install_asks_for_the_manifests_bot_scopes() -> None:
+    declared = ((load_manifest().get("oauth_config") or {}).get("scopes") or {}).get("bot") or []
+    assert sorted(oauth.BOT_SCOPES) == sorted(declared)
+
+
+def test_the_manifests_redirect_url_is_the_servers_oauth_redirect() -> None:
+    assert load_manifest()["oauth_config"]["redirect_urls"] == [f"https://YOUR-HOST{oauth.REDIRECT_PATH}"]
 
 
 def test_every_slash_command_states_should_escape() -> None:

@@ -37,6 +37,7 @@ from bot.services import meetings
 from bot.settings import ConfigError, Settings
 from bot.slack_app import web_client
 from bot.standin import SlackStandIn
+from bot.tokens import TokenSource
 from models import ProgressUpdate, make_engine, make_sessionmaker, upgrade
 from models.db import alembic_config
 from models.scheduling import Reminder
@@ -298,6 +299,8 @@ def test_real_uvicorn_serves_a_signed_command_end_to_end(runtime, slack, standin
 class BlockingBolt:
     """A Bolt app whose dispatch blocks until released, as a slow listener before its ack would."""
 
+    oauth_flow = None  # single-workspace: no install routes
+
     def __init__(self) -> None:
         self.entered = threading.Event()
         self.release = threading.Event()
@@ -376,8 +379,8 @@ def test_start_reminders_runs_the_reconcile_job_every_interval_through_the_clien
 def test_start_reminders_hands_the_settings_to_delivery_and_scheduler(runtime, standin, monkeypatch):
     made: dict[str, Any] = {}
 
-    def delivery(client: WebClient, *, rate: float) -> str:
-        made.update(client=client, rate=rate)
+    def delivery(client: WebClient, *, rate: float, tokens: TokenSource) -> str:
+        made.update(client=client, rate=rate, tokens=tokens)
         return "delivery"
 
     def start(reconciler: Any, *, interval_seconds: int) -> str:
@@ -391,6 +394,7 @@ def test_start_reminders_hands_the_settings_to_delivery_and_scheduler(runtime, s
 
     assert server.start_reminders(rt, client) == "scheduler"
     assert made["client"] is client and made["rate"] == 2.5
+    assert made["tokens"].bot_token("T0ANY") == BOT_TOKEN  # single-workspace: SLACK_BOT_TOKEN for its team
     assert made["interval"] == 120
     assert made["reconciler"].runtime is rt and made["reconciler"].deliver == "delivery"
 

@@ -100,6 +100,7 @@ class WorkspaceRecord:
     platform: str
     name: str
     created_at: datetime
+    chair_usergroup_id: str | None = None  # the Slack user group whose members are chairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +279,13 @@ def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> Export:
     calendar = _calendar(session, ws)
     return Export(
         exported_at=exported_at,
-        workspace=WorkspaceRecord(team_id=ws.external_id, platform=ws.platform, name=ws.name, created_at=ws.created_at),
+        workspace=WorkspaceRecord(
+            team_id=ws.external_id,
+            platform=ws.platform,
+            name=ws.name,
+            created_at=ws.created_at,
+            chair_usergroup_id=ws.chair_usergroup_id,
+        ),
         strategies=tuple(
             StrategyRecord(
                 name=s.name,
@@ -468,6 +475,7 @@ def to_document(export: Export) -> dict[str, Any]:
             "platform": export.workspace.platform,
             "name": export.workspace.name,
             "created_at": iso(export.workspace.created_at),
+            "chair_usergroup_id": export.workspace.chair_usergroup_id,
         },
         "strategies": [
             {

@@ -134,6 +134,7 @@ class WorkspaceDoc(_Shape):
     platform: Key16
     name: Text200
     created_at: AwareDatetime
+    chair_usergroup_id: Key32 | None = None  # exports before the chairs' user group lack it
 
 
 class PriorityDoc(_Shape):
@@ -589,6 +590,7 @@ def restore(session: Session, doc: Document, *, team: str | None = None) -> Rest
         _clear_seeded(session, ws, replace_calendar=isinstance(doc, DocumentV2))
         ws.name = doc.workspace.name or ws.name
         ws.created_at = doc.workspace.created_at
+    ws.chair_usergroup_id = ws.chair_usergroup_id or doc.workspace.chair_usergroup_id
     try:
         session.flush()
         update_ids = _write(session, ws, doc)

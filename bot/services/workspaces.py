@@ -40,3 +40,24 @@ def only_workspace(session: Session) -> Workspace | None:
         teams = ", ".join(w.external_id for w in session.scalars(select(Workspace).order_by(Workspace.id)))
         raise DomainError(f"This database holds several workspaces ({teams}); say which with --team TEAM_ID.")
     return rows[0] if rows else None
+
+
+def mark_installed(ws: Workspace, *, name: str = "") -> bool:
+    """The app is (again) installed in ``ws``: cancel a pending purge. True when it had been uninstalled."""
+    was_uninstalled = ws.uninstalled_at is not None
+    ws.uninstalled_at = None
+    if name:
+        ws.name = name
+    return was_uninstalled
+
+
+def mark_uninstalled(session: Session, external_id: str, *, now: datetime, platform: str = "slack") -> Workspace | None:
+    """The app was uninstalled from this team: its data is kept for the retention period, then purged.
+
+    None when the team never used the bot (nothing is stored, so nothing to purge). A second notice
+    keeps the first time, so the retention period is not extended by Slack's retries.
+    """
+    ws = find(session, external_id, platform)
+    if ws is not None and ws.uninstalled_at is None:
+        ws.uninstalled_at = now
+    return ws

@@ -663,3 +663,19 @@ def test_restored_updates_keep_their_times_for_the_reminders(runtime, engine, ri
         stale = {p.ref for p, _ in reminders.stale_projects(session, ws, at("2026-12-01 00:00"))}
     assert times == sorted(datetime.fromisoformat(u["created_at"]) for u in first["updates"])
     assert "MOB-01" not in stale and "PCI-01" not in stale and "EFORM-01" in stale
+
+
+def test_the_chairs_user_group_travels_with_the_export(runtime, engine, rich):
+    with runtime.sessions.begin() as session:
+        ws = workspaces.find(session, TEAM)
+        assert ws is not None
+        ws.chair_usergroup_id = "S0CHAIRS"
+    first = exported(runtime)
+    assert first["workspace"]["chair_usergroup_id"] == "S0CHAIRS"
+    wipe(engine)
+
+    restore_text(runtime, json.dumps(first).encode())
+
+    with runtime.sessions() as session:
+        restored = workspaces.find(session, TEAM)
+        assert restored is not None and restored.chair_usergroup_id == "S0CHAIRS"

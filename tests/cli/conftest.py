@@ -30,6 +30,11 @@ CLEAN_ENV: dict[str, str | None] = {
     "ICTBOT_SCHEDULER": None,
     "ICTBOT_SCHEDULER_INTERVAL": None,
     "ICTBOT_REMINDER_RATE": None,
+    "ICTBOT_RETENTION_DAYS": None,
+    "SLACK_CLIENT_ID": None,
+    "SLACK_CLIENT_SECRET": None,
+    "SLACK_STATE_SECRET": None,
+    "SLACK_REDIRECT_URI": None,
     "COLUMNS": "200",
 }
 

@@ -74,6 +74,7 @@ def test_json_export_holds_strategy_projects_and_every_revision(ictbot, history)
         "platform": "slack",
         "name": "",
         "created_at": "2026-11-24T09:30:00Z",
+        "chair_usergroup_id": None,
     }
     [strategy] = doc["strategies"]
     assert (strategy["name"], strategy["active"]) == ("ICT Strategy 2014–2016", True)
