@@ -73,7 +73,11 @@ class InstalledTokens:
             try:
                 refreshed = self.rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=self.minutes)
             except SlackTokenRotationError as exc:
-                # Slack refused the refresh token: the installation is no longer usable (revoked).
+                # Slack refuses a refresh token once used: another process may have rotated first and
+                # saved the new pair. Otherwise the installation is no longer usable (revoked).
+                latest = self.store.find_bot(enterprise_id=None, team_id=team_id)
+                if latest is not None and latest.bot_token and latest.bot_refresh_token != bot.bot_refresh_token:
+                    return latest.bot_token
                 log.warning("token rotation failed for team %s: %s", team_id, exc.api_error.response.get("error"))
                 return None
             if refreshed is not None:

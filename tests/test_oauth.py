@@ -348,3 +348,23 @@ def test_updates_in_one_installed_workspace_are_invisible_to_another(http, stand
         assert s.scalar(select(func.count()).select_from(ProgressUpdate)) == 0
     reply = standin.calls_to("response_url")[-1].params["text"]
     assert "NET-01" in reply and ("no project" in reply.lower() or "not" in reply.lower())
+
+
+def test_a_rotation_lost_to_another_process_uses_the_token_that_process_saved(oauth_runtime, standin):
+    standin.oauth.add_app(CLIENT_ID, CLIENT_SECRET, rotate_after=60)
+    bolt = create_app(oauth_runtime, listener_executor=InlineExecutor())
+    with TestClient(asgi_app(oauth_runtime, bolt), base_url=HTTPS) as http:
+        install(http, standin, TEAM_A, "Council A")
+    client = web_client_without_token(standin.api_url)
+    ours, theirs = oauth.installed_tokens(oauth_runtime, client), oauth.installed_tokens(oauth_runtime, client)
+    stale = ours.store.find_bot(enterprise_id=None, team_id=TEAM_A)
+    assert theirs.bot_token(TEAM_A) is not None  # the other process rotates first: the old refresh token is spent
+    reads = iter([stale, stale])
+    real_find = ours.store.find_bot
+    ours.store.find_bot = lambda **kw: next(reads, None) or real_find(**kw)  # type: ignore[method-assign]
+
+    token = ours.bot_token(TEAM_A)
+
+    assert token == standin.oauth.tokens_of(TEAM_A)[-1]
+    refused = [c for c in standin.calls_to("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
+    assert len(refused) == 2  # theirs succeeded, ours was refused (invalid_refresh_token) and fell back
