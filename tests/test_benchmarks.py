@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
-from benchmarks import digest_build, reminder_fanout
+from benchmarks import digest_build, load, load_processes, reminder_fanout
+from bot import server
 from bot.scheduler import TickReport
+from bot.standin import SlackStandIn
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
 def test_reminder_fanout_smoke(capsys: pytest.CaptureFixture[str]) -> None:
@@ -136,3 +139,86 @@ def test_digest_build_sanity_check_finds_a_wrong_digest(
     out = capsys.readouterr().out
     assert "sanity FAILED" in out
     assert re.search(r"30 projects: sanity: P-\d{5}: missing", out), out
+
+
+def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    # 4 clients, 40 measured requests after half a second's warm-up, SQLite: `ictbot serve` and the bare
+    # app both start, every request is acknowledged, and each of ictbot's is stored once and replied to.
+    assert load.main(["--clients", "4", "--requests", "40", "--warmup", "0.5", "--projects", "10"]) == 0
+
+    out = capsys.readouterr().out
+    result = re.search(
+        r"RESULT clients 4, requests (\d+) \(bare (\d+)\), errors (\d+) \(bare (\d+)\), "
+        r"throughput [\d.]+ req/s \(bare [\d.]+, ratio [\d.]+\), p50 [\d.]+ ms, p99 [\d.]+ ms "
+        r"\(bare [\d.]+, ratio [\d.]+\), rss [\d.]+ MiB at rest, [\d.]+ under load \(bare [\d.]+, [\d.]+\), "
+        r"checks (\w+)",
+        out,
+    )
+    assert result is not None, out
+    requests, bare_requests, errors, bare_errors, checks = result.groups()
+    assert (int(requests), int(bare_requests)) == (40, 40)
+    assert (int(errors), int(bare_errors)) == (0, 0)
+    assert checks == "ok"
+    stored = re.search(r"ictbot serve: updates stored: (\d+); requests answered 200 \(warm-up included\): (\d+)", out)
+    assert stored is not None and stored.group(1) == stored.group(2), out
+    assert re.search(r"ictbot serve: replies through response_url: (\d+) of \1 right", out), out
+    for figure in ("throughput req/s", "p99 ms (goal < 100)", "RSS at rest MiB", "RSS peak under load MiB"):
+        assert figure in out
+
+
+def test_load_rejects_a_database_it_cannot_scratch_and_two_measured_periods() -> None:
+    with pytest.raises(SystemExit):
+        load.main(["--database", "mysql://localhost/x"])
+    with pytest.raises(SystemExit):
+        load.main(["--requests", "10", "--duration", "1"])
+
+
+def test_a_failed_request_or_a_lost_update_fails_the_load_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exit status is for CI: 1 when a request was not acknowledged or its update not stored once."""
+
+    def sent(n: int, problem: str | None = None) -> list[load.Sent]:
+        return [load.Sent(f"k{i}", "WP-001", "U0LOAD001", "green", 0.01, True, problem) for i in range(n)]
+
+    def fake_run(ictbot: list[load.Sent], faults: list[str]) -> load.Result:
+        cpu = {"server": 1.0, "clients": 0.1, "stand-in": 0.1, "machine": 1.5}
+        return load.Result(
+            load.Options(clients=1, requests=3),
+            ictbot=load.Run(load.ICTBOT, ictbot, 1.0, 100_000, 110_000, cpu, faults=faults),
+            bare=load.Run(load.BARE, sent(3), 1.0, 30_000, 31_000, cpu),
+            setup_seconds=0.0,
+        )
+
+    for ictbot, faults, status in (
+        (sent(3), [], 0),
+        ([*sent(2), *sent(1, "HTTP 500")], [], 1),  # a request answered with an error
+        (sent(3), ["stored updates do not match the requests answered: 1 lost, 0 extra"], 1),
+    ):
+        monkeypatch.setattr(load, "run", lambda _o, i=ictbot, f=faults: fake_run(i, f))
+        assert load.main(["--clients", "1", "--requests", "3"]) == status
+
+
+def test_the_load_checks_find_a_lost_a_doubled_and_a_wrong_reply() -> None:
+    run = load.Run(
+        load.ICTBOT,
+        [load.Sent(f"i0-{n}", "WP-001", "U0LOAD001", "amber", 0.01, True, None) for n in (1, 2, 3)],
+        1.0,
+        0,
+        0,
+        {},
+    )
+    load.check_stored(run, Counter({("WP-001", "U0LOAD001"): 4}))
+    saved = ":white_check_mark: Update saved for *WP-001 Work Plan project 1*: :large_orange_circle: *Amber*"
+    load.check_replies(run, [("i0-1", saved), ("i0-2", saved), ("i0-2", saved), ("i0-3", "Sorry")], "i")
+    assert run.faults[0] == "stored updates do not match the requests answered: 0 lost, 1 extra"
+    assert run.faults[1].startswith("2 wrong or missing replies")
+    assert run.notes["replies through response_url"] == "1 of 3 right"
+
+
+def test_the_bare_app_is_served_with_ictbot_s_uvicorn_settings(standin: SlackStandIn) -> None:
+    """The baseline is fair only if uvicorn runs both the same way."""
+    bolt = load_processes.bare_bolt_app(token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=standin.api_url)
+    app = load_processes.bare_asgi_app(bolt)
+    bare = load_processes.bare_config(app, host="127.0.0.1", port=1)
+    ictbot = server.server_config(app, host="127.0.0.1", port=1)
+    for setting in ("log_config", "proxy_headers", "access_log", "timeout_graceful_shutdown", "http", "loop", "ws"):
+        assert getattr(bare, setting) == getattr(ictbot, setting), setting
