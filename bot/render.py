@@ -18,6 +18,10 @@ _MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
 _MD_INLINE = re.compile(r"([\\`*_\[\]~|])")
 # Block markers that only mean something at the start of a line: headings, list items, setext underlines.
 _MD_LINE_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
+# Teams: characters followed by a zero-width space, those backslash-escaped, and block markers at a line's start.
+_TEAMS_BREAK = re.compile(r"[\\<&{]")
+_TEAMS_INLINE = re.compile(r"([*_\[\]])")
+_TEAMS_LINE_START = re.compile(r"^(?:[#>+\-*=|]|\d{1,9}[.)])")
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -42,6 +46,29 @@ def escape_md(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     lines = [_MD_INLINE.sub(r"\\\1", line.strip()) for line in text.splitlines()]
     return "\\\n".join(_MD_LINE_START.sub(_escape_marker, line) for line in lines if line)
+
+
+def escape_teams(text: str) -> str:
+    """Make text inert in Microsoft Teams: an Adaptive Card TextBlock's markdown subset, and a message's text.
+
+    Teams renders bold, italic, lists and ``[text](url)`` links in a TextBlock (the web client through a
+    CommonMark parser, the mobile clients through Adaptive Cards' own), HTML and ``<at>`` mentions in a
+    message, and ``{{DATE(…)}}``/``{{TIME(…)}}`` in a TextBlock. Escapes both parsers honour are used, and
+    where one would show a stray backslash, a zero-width space breaks the syntax instead, invisibly:
+
+    - ``* _ [ ]`` are backslash-escaped (no emphasis, no link); a backslash is followed by a zero-width
+      space, so it stays a backslash and escapes nothing;
+    - ``<`` and ``&`` are followed by a zero-width space: no HTML tag, no ``<at>`` mention, no autolink,
+      no character reference; ``{`` likewise, so no ``{{DATE()}}``;
+    - a line that starts with a block marker (``# > + - * = |`` or ``1.``/``1)``) gets a zero-width space
+      in front, so it is no heading, quote, list or table; leading spaces (a code block) are dropped.
+
+    Blank lines are dropped and the lines joined by blank lines, which both parsers show as line breaks.
+    A bare URL is left as text: it shows where it goes.
+    """
+    text = _TEAMS_BREAK.sub("\\g<0>\u200b", text)
+    lines = [_TEAMS_INLINE.sub(r"\\\1", line.strip()) for line in text.splitlines()]
+    return "\n\n".join(_TEAMS_LINE_START.sub("\u200b\\g<0>", line) for line in lines if line)
 
 
 def _escape_marker(m: re.Match[str]) -> str:
@@ -100,6 +127,7 @@ def environment() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["ago"] = ago
     env.filters["md"] = escape_md
+    env.filters["teams"] = escape_teams
     env.filters["rag_label"] = rag_label
     return env
 

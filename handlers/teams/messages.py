@@ -1,0 +1,461 @@
+"""What the bot does with a Teams message (the text after its @mention) and a card's button or form.
+
+The same services as the Slack listeners, the same quick-form parser and the same rules; only the
+idiom differs: commands are words after the mention (``update``, ``mine``, ``digest``, ``meeting``,
+``help``), the form and the reminder are Adaptive Cards (:mod:`handlers.teams.cards`), and the answer
+is a :class:`TeamsReply` that the Teams wiring (``bot.teams``) sends.
+
+Each call runs in its own transaction(s) through ``runtime.sessions`` on the workspace it is given,
+looked up again by id. A domain error is answered with its message and nothing is written (the
+transaction is rolled back): as text for a typed command, as ``card_error`` for a card's submission.
+Everything a card sends back is untrusted: ids are checked to be integers and looked up within the
+workspace, so another workspace's project or meeting is "no longer there".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot import quickform
+from bot.errors import DomainError, InvalidInput
+from bot.render import ago, escape_teams, local_time, rag_label
+from bot.runtime import Runtime
+from bot.services import digest as digest_service
+from bot.services import meetings, projects, reminders, roles, updates
+from bot.services.updates import UpdateResult
+from handlers.commands.ict_digest import parse_period
+from handlers.commands.ict_meeting import CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, _change, _count
+from handlers.teams import cards
+from handlers.teams.identity import TeamsUser, key
+from models import Rag, UpdateSource, Workspace
+
+__all__ = ["APOLOGY", "TeamsReply", "handle_submit", "handle_text"]
+
+log = logging.getLogger(__name__)
+
+APOLOGY = (
+    "Sorry — something went wrong on our side and nothing was saved. Please try again in a minute; "
+    "if it keeps happening, tell your ICT admin (the error has been logged)."
+)
+FIELDS = ("project", "rag", "progress", "next_steps", "risks")
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,19}")
+NO_PROJECTS = (
+    "The Work Plan has no open projects yet, so there is nothing to update. An ICT admin can import the "
+    "Work Plan with `ictbot projects import FILE.csv`."
+)
+UNKNOWN_CARD = (
+    "I did not understand that card's button or form; it may be from an older version of the bot. Say **help**."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsReply:
+    """The answer to a message or a card.
+
+    ``text``: Teams markdown, officer text escaped. ``card``: an Adaptive Card to send (with ``text`` above
+    it). ``card_error``: a refused or malformed card submission, as plain text, to show on the card.
+    ``cards``: every card to post, in order, when there is more than one (the digest); ``card`` is then
+    the first of them.
+    """
+
+    text: str | None = None
+    card: dict[str, Any] | None = None
+    card_error: str | None = None
+    cards: tuple[dict[str, Any], ...] = ()
+
+
+# -- typed commands --------------------------------------------------------------------------------
+
+
+def handle_text(runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now: datetime) -> TeamsReply:
+    """A command typed after the bot's @mention (the mention already stripped)."""
+    text = text.replace("\xa0", " ").strip()
+    words = text.split(maxsplit=1)
+    command = words[0].lower() if words else ""
+    rest = words[1] if len(words) > 1 else ""
+    try:
+        if command in ("", "help", "?"):
+            return TeamsReply(card=cards.help_card())
+        if command == "update":
+            return _update(runtime, ws, user, rest, now)
+        if command == "mine":
+            return _mine(runtime, ws, user, now)
+        if command == "digest":
+            return _digest(runtime, ws, user, rest, now)
+        if command == "meeting":
+            return _meeting(runtime, ws, user, rest, now)
+    except DomainError as exc:
+        return TeamsReply(text=cards.message_text(exc.message))
+    except SQLAlchemyError as exc:
+        log.error("database error while handling a Teams command: %s", exc.__class__.__name__, exc_info=exc)
+        return TeamsReply(text=APOLOGY)
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    notice = f"I don't know what “{shown}” means. These are the words I understand."
+    return TeamsReply(text=cards.message_text(notice), card=cards.help_card())
+
+
+def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime) -> TeamsReply:
+    form = quickform.parse(rest)
+    if form.kind == "help":
+        return TeamsReply(text=UPDATE_HELP)
+    if form.kind == "modal":
+        return _form_reply(rt, ws, user)
+    if form.kind == "mine":
+        return _mine(rt, ws, user, now)
+    assert form.text is not None
+    uid = key(user)
+    with _unit(rt, ws) as (session, current):
+        project = projects.get(session, current, form.ref)
+        is_admin = rt.is_admin(session, current, uid)
+        if form.kind == "edit":
+            result = updates.correct_latest(
+                session, current, project, user_id=uid, is_admin=is_admin, text=form.text, now=now
+            )
+        else:
+            result = updates.post(
+                session,
+                current,
+                project,
+                user_id=uid,
+                is_admin=is_admin,
+                text=form.text,
+                source=UpdateSource.COMMAND,
+                now=now,
+            )
+    return TeamsReply(text=saved_text(result))
+
+
+def _mine(rt: Runtime, ws: Workspace, user: TeamsUser, now: datetime) -> TeamsReply:
+    uid = key(user)
+    with _unit(rt, ws) as (session, current):
+        mine = projects.list_projects(session, current, user_id=uid)
+    if not mine:
+        return TeamsReply(text="You own no open project and are a delegate on none.")
+    tz = rt.settings.timezone
+    lines = [f"**Your projects** ({len(mine)})"]
+    for p in mine:
+        delegate = " _(delegate)_" if p.owner != uid else ""
+        if p.last_update_at:
+            last = (
+                f"{cards.RAG_ICON[p.last_rag] if p.last_rag else cards.NO_RAG_ICON} last updated "
+                f"{ago(p.last_update_at, now)} ({local_time(p.last_update_at, tz)})"
+            )
+        else:
+            last = "❔ no update yet"
+        lines.append(f"- **{escape_teams(p.ref)}** {escape_teams(p.title)}{delegate} — {last}")
+    lines.append("Post with **update REF RAG what was done**, or **update** for the form.")
+    return TeamsReply(text="\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:-1]) + "\n\n" + lines[-1])
+
+
+def _digest(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime) -> TeamsReply:
+    words = rest.split()
+    tz_name = rt.settings.ICTBOT_TIMEZONE
+    uid = key(user)
+    if words and words[0].lower() == "help":
+        return TeamsReply(text=DIGEST_HELP)
+    with _unit(rt, ws) as (session, current):
+        series = meetings.get_series(session, current, now=now, default_timezone=tz_name)
+        start: datetime | None
+        if words:
+            start, end = parse_period(words, ZoneInfo(series.timezone), now)
+        else:
+            meetings.materialise(session, current, now=now, default_timezone=tz_name)
+            start, end = digest_service.default_period(session, current, now)
+        digest = digest_service.build(session, current, start=start, end=end, now=now, default_timezone=tz_name)
+        may_post = roles.is_chair_or_admin(session, current, uid, rt.settings.admins_for(current.external_id))
+    found = cards.digest_cards(digest) if may_post else cards.summary_cards(digest, footer=cards.PREVIEW_FOOTER)
+    return TeamsReply(card=found[0], cards=tuple(found))
+
+
+def _meeting(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime) -> TeamsReply:
+    words = rest.split()
+    sub = words[0].lower() if words else "next"
+    args = words[1:]
+    uid = key(user)
+    if sub == "help" or sub not in SUBCOMMANDS:
+        prefix = "" if sub == "help" else cards.message_text(f"“{sub[:40]}” is not a meeting command.") + "\n\n"
+        return TeamsReply(text=prefix + MEETING_HELP)
+    if sub == "channel":
+        return TeamsReply(
+            text="In Teams the governance channel is not set with a command: the digest is posted where a chair "
+            "asks for it with **digest**."
+        )
+    tz_name = rt.settings.ICTBOT_TIMEZONE
+    with _unit(rt, ws) as (session, current):
+        meetings.materialise(session, current, now=now, default_timezone=tz_name)
+        if sub == "closure" and (not args or args[0].lower() == "list"):
+            return TeamsReply(text=_closures(session, current, now, tz_name, ""))
+        if sub in CHANGES:
+            roles.require_chair_or_admin(
+                session, current, uid, rt.settings.admins_for(current.external_id), f"{sub} meetings"
+            )
+            headline = _change(rt, session, current, sub, args, uid)
+            if sub == "closure":
+                return TeamsReply(text=_closures(session, current, now, tz_name, headline))
+            shown = DEFAULT_SHOWN
+        else:
+            headline = ""
+            shown = _count(args)
+        return TeamsReply(text=_listing(session, current, now, tz_name, headline, shown))
+
+
+def _listing(session: Session, ws: Workspace, now: datetime, tz_name: str, headline: str, shown: int) -> str:
+    series = meetings.series_view(meetings.get_series(session, ws, now=now, default_timezone=tz_name))
+    found = meetings.next_meetings(session, ws, now, shown)
+    lines: list[str] = [cards.message_text(headline)] if headline else []
+    if not found:
+        lines.append(
+            "No ICT governance meeting is scheduled in the next twelve months. A chair can set the series with "
+            "**meeting series FREQ=MONTHLY;BYDAY=+2TU at 10:00**."
+        )
+    else:
+        items = [f"**Next ICT governance meetings** ({escape_teams(series.timezone)})"]
+        for m in found:
+            s = m.local_start
+            when = f"{s:%a} {s.day} {s:%b %Y, %H:%M %Z}"
+            line = f"- ~~{when}~~ **cancelled**" if m.cancelled else f"- **{when}**"
+            if m.moved and not m.cancelled:
+                line += " _(moved)_"
+            if m.note:
+                line += f" — {escape_teams(m.note)}"
+            items.append(line)
+        lines.append("\n".join(items[:1]) + "\n\n" + "\n".join(items[1:]))
+    stages = "; ".join(
+        f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
+        for s in series.reminder_stages
+    )
+    lines.append(
+        f"_Series: {escape_teams(series.rrule)} at {series.local_time:%H:%M} {escape_teams(series.timezone)}, "
+        f"skipping weekends and bank holidays of {escape_teams(series.region_name)}. Reminders: {stages}._"
+    )
+    return "\n\n".join(lines)
+
+
+def _closures(session: Session, ws: Workspace, now: datetime, tz_name: str, headline: str) -> str:
+    series = meetings.series_view(meetings.get_series(session, ws, now=now, default_timezone=tz_name))
+    today = now.astimezone(ZoneInfo(series.timezone)).date()
+    days = meetings.closures(session, ws, start=today)
+    lines = [cards.message_text(headline)] if headline else []
+    if not days:
+        lines.append(f"No closure days are set besides the bank holidays of {escape_teams(series.region_name)}.")
+    else:
+        items = [f"- **{d:%a} {d.day} {d:%b %Y}**" + (f" — {escape_teams(r)}" if r else "") for d, r in days.items()]
+        lines.append("**Closure days** (besides bank holidays)\n\n" + "\n".join(items))
+    return "\n\n".join(lines)
+
+
+# -- cards' buttons and forms ----------------------------------------------------------------------
+
+
+def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[str, Any], now: datetime) -> TeamsReply:
+    """An Adaptive Card's Action.Submit (or Action.Execute) data: ``action`` says which (``verb`` for an
+    Action.Execute that carries no ``action``)."""
+    if not isinstance(data, Mapping):
+        return TeamsReply(card_error=UNKNOWN_CARD)
+    action = data.get("action") or data.get("verb")
+    try:
+        if action == cards.ACTION_UPDATE_SUBMIT:
+            return _submit_update(runtime, ws, user, data, now)
+        if action == cards.ACTION_OPEN_FORM:
+            return _open_form(runtime, ws, user, data)
+        if action == cards.ACTION_NO_CHANGE:
+            return _no_change(runtime, ws, user, data, now)
+        if action == cards.ACTION_SNOOZE:
+            return _snooze(runtime, ws, user, data, now)
+    except DomainError as exc:
+        return TeamsReply(card_error=cards.plain_message(exc.message))
+    except SQLAlchemyError as exc:
+        log.error("database error while handling a Teams card: %s", exc.__class__.__name__, exc_info=exc)
+        return TeamsReply(card_error=APOLOGY)
+    return TeamsReply(card_error=UNKNOWN_CARD)
+
+
+def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any], now: datetime) -> TeamsReply:
+    raw = {name: data.get(name) for name in FIELDS}
+    if any((v is not None and not isinstance(v, str | int)) or isinstance(v, bool) for v in raw.values()):
+        return TeamsReply(
+            card_error="That form came back malformed, so nothing was saved. Say **update** for a new one."
+        )
+    fields = {name: "" if v is None else str(v) for name, v in raw.items()}
+    source = UpdateSource.REMINDER if data.get("src") == UpdateSource.REMINDER.value else UpdateSource.MODAL
+    uid = key(user)
+    try:
+        if fields["rag"] not in {r.value for r in Rag}:
+            raise InvalidInput("Choose red, amber or green.", field="rag")
+        text = quickform.validate(Rag(fields["rag"]), fields["progress"], fields["next_steps"], fields["risks"])
+        project_id = _id(fields["project"])
+        if project_id is None:
+            raise InvalidInput("Choose the project this update is for.", field="project")
+        with _unit(rt, ws) as (session, current):
+            project = projects.get_by_id(session, current, project_id)
+            is_admin = rt.is_admin(session, current, uid)
+            result = updates.post(
+                session, current, project, user_id=uid, is_admin=is_admin, text=text, source=source, now=now
+            )
+    except DomainError as exc:
+        error = cards.plain_message(exc.message)
+        form = _form_reply(rt, ws, user, error=error, values=fields, source=source.value)
+        return TeamsReply(card=form.card, card_error=error)
+    return TeamsReply(text=saved_text(result))
+
+
+def _open_form(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any]) -> TeamsReply:
+    source = UpdateSource.REMINDER.value if data.get("src") == UpdateSource.REMINDER.value else "modal"
+    wanted = data.get("project_id")
+    project_id = _id(wanted) if wanted not in (None, "") else None
+    if wanted not in (None, "") and project_id is None:
+        return TeamsReply(card_error=UNKNOWN_CARD)
+    return _form_reply(rt, ws, user, preselect=project_id, source=source, refuse_unknown=project_id is not None)
+
+
+def _form_reply(
+    rt: Runtime,
+    ws: Workspace,
+    user: TeamsUser,
+    *,
+    preselect: int | None = None,
+    error: str | None = None,
+    values: Mapping[str, str] | None = None,
+    source: str = "modal",
+    refuse_unknown: bool = False,
+) -> TeamsReply:
+    uid = key(user)
+    with _unit(rt, ws) as (session, current):
+        views = projects.list_projects(session, current)
+    if not views:
+        raise DomainError(NO_PROJECTS)
+    if preselect is not None and all(v.id != preselect for v in views):
+        if refuse_unknown:
+            raise DomainError("That project is no longer in the Work Plan; pick another.", field="project")
+        preselect = None
+    card = cards.update_form(views, uid, preselect=preselect, error=error, values=values, source=source)
+    return TeamsReply(card=card)
+
+
+def _no_change(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any], now: datetime) -> TeamsReply:
+    project_id, meeting_id = _id(data.get("project_id")), _id(data.get("meeting_id"))
+    if project_id is None or meeting_id is None:
+        return TeamsReply(card_error=UNKNOWN_CARD)
+    uid = key(user)
+    with _unit(rt, ws) as (session, current):
+        project = projects.get_by_id(session, current, project_id)
+        since = reminders.period_start_of(session, current, meeting_id)
+        result = updates.carry_forward(
+            session,
+            current,
+            project,
+            user_id=uid,
+            is_admin=rt.is_admin(session, current, uid),
+            now=now,
+            tz=rt.settings.timezone,
+            since=since,
+        )
+    return TeamsReply(
+        text=f"✅ Recorded **no change this month** for **{escape_teams(result.project_ref)}**: "
+        f"{cards.RAG_ICON[result.rag]} {rag_label(result.rag)} carried forward."
+    )
+
+
+def _snooze(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any], now: datetime) -> TeamsReply:
+    meeting_id = _id(data.get("meeting_id"))
+    if meeting_id is None:
+        return TeamsReply(card_error=UNKNOWN_CARD)
+    with _unit(rt, ws) as (session, current):
+        when = reminders.snooze(session, current, meeting_id=meeting_id, user_id=key(user), now=now)
+    return TeamsReply(text=f"⏰ I'll remind you again on {local_time(when)}.")
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _unit(rt: Runtime, ws: Workspace) -> Iterator[tuple[Session, Workspace]]:
+    """One transaction on ``ws``, looked up again in it (the caller's object may belong to another session)."""
+    with rt.sessions.begin() as session:
+        current = session.get(Workspace, ws.id)
+        if current is None:
+            raise DomainError("This Teams tenant is not known to the bot any more; remove and add the app again.")
+        yield session, current
+
+
+def _id(value: Any) -> int | None:
+    """A database id from a card: a positive integer, or digits; anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    if isinstance(value, str) and _ID.fullmatch(value.strip()):
+        number = int(value.strip())
+        return number if 0 < number <= MAX_ID else None
+    return None
+
+
+def saved_text(result: UpdateResult) -> str:
+    """The confirmation of a saved update or correction, as Teams markdown."""
+    icon = cards.RAG_ICON[result.rag]
+    if result.revision > 1:
+        head = f"✏️ Correction saved for **{escape_teams(result.project_ref)} {escape_teams(result.project_title)}**"
+        tail = f" (revision {result.revision}; the earlier text is kept)"
+    else:
+        head = f"✅ Update saved for **{escape_teams(result.project_ref)} {escape_teams(result.project_title)}**"
+        tail = ""
+    parts = [f"{head}: {icon} **{rag_label(result.rag)}**{tail}", f"**Progress:** {escape_teams(result.progress)}"]
+    if result.next_steps:
+        parts.append(f"**Next steps:** {escape_teams(result.next_steps)}")
+    if result.risks:
+        parts.append(f"**Risks/issues:** {escape_teams(result.risks)}")
+    return "\n\n".join(parts)
+
+
+UPDATE_HELP = "\n\n".join(
+    [
+        "**Post a progress update on an ICT Work Plan project**",
+        "- **update** opens the form.\n"
+        "- **update REF RAG what was done** posts in one line, e.g. "
+        "**update NET-01 amber Core links upgrade delayed by supplier**. RAG is red, amber or green "
+        "(or r, a, g), in any case.\n"
+        "- Add next steps and risks on the same line after a |: "
+        "**update NET-01 amber Links delayed | next: chase supplier | risks: budget overrun** "
+        "(next: or next steps:; risks:, risk: or issues:).\n"
+        "- **update edit REF RAG corrected text** corrects your latest update on REF (the old text is kept).\n"
+        "- **mine** lists your projects and when each was last updated.",
+        f"Limits: progress {quickform.MAX_PROGRESS:,} characters, next steps {quickform.MAX_NEXT_STEPS:,}, "
+        f"risks {quickform.MAX_RISKS:,}. The owner or a delegate of a project, or an ICT admin, can update it.",
+    ]
+)
+DIGEST_HELP = "\n\n".join(
+    [
+        "**The progress digest**",
+        "- **digest**: since the last governance meeting.\n"
+        "- **digest from YYYY-MM-DD to YYYY-MM-DD**: any other period (days in the meetings' time zone; "
+        "without **to**, up to now).",
+        "A chair or an ICT admin gets the whole digest as cards in this conversation; anyone else a preview of "
+        "its summary.",
+    ]
+)
+MEETING_HELP = "\n\n".join(
+    [
+        "**The ICT governance meetings** (changes are for the chair and ICT admins)",
+        f"- **meeting** or **meeting next N**: the next meetings ({DEFAULT_SHOWN} unless you give N, up to "
+        f"{MAX_SHOWN}).\n"
+        "- **meeting move YYYY-MM-DD to YYYY-MM-DD \\[HH:MM\\] \\[note\\]**: move one meeting.\n"
+        "- **meeting cancel YYYY-MM-DD \\[reason\\]**: cancel one meeting.\n"
+        "- **meeting series RULE \\[at HH:MM\\] \\[timezone ZONE\\] \\[region ENG|WLS|SCT|NIR\\]**: how the "
+        "meetings recur, e.g. FREQ=MONTHLY;BYDAY=+2TU.\n"
+        "- **meeting reminders 5@09:30,1@09:30**: when owners are reminded (working days before @ time).\n"
+        "- **meeting digest 1@12:00**: when the digest is posted before each meeting.\n"
+        "- **meeting closure add YYYY-MM-DD \\[reason\\]**, **closure remove YYYY-MM-DD**, **closure list**: "
+        "days the council is closed besides bank holidays.",
+    ]
+)
