@@ -33,7 +33,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot import scheduler as scheduling
 from bot.runtime import Runtime
-from bot.scheduler import Reconciler
+from bot.scheduler import Deliver, PostDigest, Reconciler
 from bot.settings import ConfigError, Settings
 from bot.slack_app import create_app, token_source
 from handlers.chair_group import ScheduledChairGroups
@@ -47,6 +47,7 @@ __all__ = [
     "SchemaNotAtHead",
     "asgi_app",
     "require_schema_at_head",
+    "run_asgi",
     "serve",
     "server_config",
     "slack_reconciler",
@@ -66,8 +67,9 @@ class SchemaNotAtHead(ConfigError):
 
 
 # -- the ASGI app ------------------------------------------------------------------------------
-def asgi_app(runtime: Runtime, bolt_app: App, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """``POST /slack/events`` for Slack, ``GET /healthz`` for the load balancer, plus ``extra_routes``."""
+def asgi_app(runtime: Runtime, bolt_app: App | None, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """``POST /slack/events`` for Slack (unless ``bolt_app`` is None: Teams only), ``GET /healthz`` for the
+    load balancer, plus ``extra_routes`` (Teams' ``POST /api/messages``)."""
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -76,6 +78,7 @@ def asgi_app(runtime: Runtime, bolt_app: App, *, extra_routes: Sequence[BaseRout
         except UnicodeDecodeError:  # Slack only sends UTF-8; this cannot be a request of theirs
             return PlainTextResponse("the request body is not UTF-8", status_code=400)
         # Bolt verifies the signature and timestamp (401 otherwise) inside dispatch.
+        assert bolt_app is not None
         bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
@@ -88,12 +91,9 @@ def asgi_app(runtime: Runtime, bolt_app: App, *, extra_routes: Sequence[BaseRout
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503, headers=_NO_STORE)
         return JSONResponse({"status": "ok"}, headers=_NO_STORE)
 
-    routes: list[BaseRoute] = [
-        Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
-        Route(HEALTH_PATH, healthz, methods=["GET"]),
-        *_oauth_routes(bolt_app),
-        *extra_routes,
-    ]
+    routes: list[BaseRoute] = [Route(HEALTH_PATH, healthz, methods=["GET"]), *extra_routes]
+    if bolt_app is not None:
+        routes += [Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]), *_oauth_routes(bolt_app)]
     return Starlette(routes=routes)
 
 
@@ -159,23 +159,41 @@ def _revisions(revs: frozenset[str]) -> str:
 
 
 # -- the reminder scheduler ------------------------------------------------------------------------
-def slack_reconciler(runtime: Runtime, client: WebClient) -> Reconciler:
+def slack_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
     """The reconciler that sends through Slack: reminders paced at ``ICTBOT_REMINDER_RATE`` calls a
-    second per method, each team with its own bot token (:func:`bot.slack_app.token_source`)."""
+    second per method, each team with its own bot token (:func:`bot.slack_app.token_source`).
+
+    With the TEAMS_* settings, a Teams workspace's reminders and digests go through Teams instead
+    (:mod:`bot.teams.delivery`), each item to its own workspace's platform; ``client`` is None when
+    only Teams is configured."""
     settings = runtime.settings
-    tokens = token_source(runtime, client)
+    deliver: Deliver | None = None
+    post_digest: PostDigest | None = None
+    chair_groups: ScheduledChairGroups | None = None
+    if client is not None:
+        tokens = token_source(runtime, client)
+        deliver = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens)
+        # Slack allows about one message a second in a channel, whatever the reminders' rate.
+        post_digest = SlackDigestDelivery(client, rate=1.0, tokens=tokens)
+        # The chairs' notice reaches the members of the chairs' user group too.
+        chair_groups = ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token)
+    if settings.teams_enabled:
+        from bot.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
+
+        deliver = reminder_router(deliver, TeamsDelivery(runtime, rate=settings.ICTBOT_REMINDER_RATE))
+        post_digest = digest_router(post_digest, TeamsDigestDelivery(runtime))
+    if deliver is None:
+        raise ConfigError("nothing to send reminders through: configure Slack or Microsoft Teams")
     return Reconciler(
         runtime,
-        SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens),
+        deliver,
         workers=workers_for(settings.ICTBOT_REMINDER_RATE),
-        # Slack allows about one message a second in a channel, whatever the reminders' rate.
-        post_digest=SlackDigestDelivery(client, rate=1.0, tokens=tokens),
-        # The chairs' notice reaches the members of the chairs' user group too.
-        chair_group_members=ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token),
+        post_digest=post_digest,
+        chair_group_members=chair_groups,
     )
 
 
-def start_reminders(runtime: Runtime, client: WebClient) -> BackgroundScheduler | None:
+def start_reminders(runtime: Runtime, client: WebClient | None) -> BackgroundScheduler | None:
     """Start the periodic reconcile job in this process (None when ``ICTBOT_SCHEDULER`` is off).
 
     Reminders go out through ``client`` (the Bolt app's Web API client) with each team's token; see
@@ -212,26 +230,44 @@ def server_config(app: Starlette, *, host: str, port: int) -> uvicorn.Config:
 
 
 def serve(settings: Settings, *, host: str, port: int) -> None:
-    """Serve Slack over HTTP until interrupted. Run more instances for more capacity."""
-    if not settings.oauth_enabled:
+    """Serve Slack (and Teams, with the TEAMS_* settings) over HTTP until interrupted. Run more instances
+    for more capacity. Either platform may be configured alone."""
+    slack = settings.oauth_enabled or settings.SLACK_BOT_TOKEN is not None or settings.SLACK_SIGNING_SECRET is not None
+    if slack and not settings.oauth_enabled:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="ictbot serve")
+    if not slack and not settings.teams_enabled:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set; it is required for ictbot serve "
+            "(or set TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID to serve Microsoft Teams)."
+        )
     runtime = Runtime.from_settings(settings)
     scheduler: BackgroundScheduler | None = None
     try:
         require_schema_at_head(runtime.engine)
-        bolt_app = create_app(runtime)
-        app = asgi_app(runtime, bolt_app)
-        scheduler = start_reminders(runtime, bolt_app.client)
-        log.info("ictbot serving Slack on http://%s:%d%s", host, port, SLACK_EVENTS_PATH)
-        if bolt_app.oauth_flow is not None:
-            log.info("multi-workspace install: http://%s:%d%s", host, port, bolt_app.oauth_flow.install_path)
-        server = uvicorn.Server(server_config(app, host=host, port=port))
-        server.run()
-        if not server.started:  # as uvicorn.run does: e.g. the port is taken (uvicorn has logged why)
-            raise ConfigError(f"ictbot serve could not start listening on {host}:{port}; see the log above.")
+        bolt_app = create_app(runtime) if slack else None
+        teams_routes: list[BaseRoute] = []
+        if settings.teams_enabled:
+            from bot.teams.app import MESSAGES_PATH, create_teams_app
+
+            teams_routes = create_teams_app(runtime).routes
+            log.info("ictbot serving Microsoft Teams on http://%s:%d%s", host, port, MESSAGES_PATH)
+        app = asgi_app(runtime, bolt_app, extra_routes=teams_routes)
+        scheduler = start_reminders(runtime, bolt_app.client if bolt_app is not None else None)
+        if bolt_app is not None:
+            log.info("ictbot serving Slack on http://%s:%d%s", host, port, SLACK_EVENTS_PATH)
+            if bolt_app.oauth_flow is not None:
+                log.info("multi-workspace install: http://%s:%d%s", host, port, bolt_app.oauth_flow.install_path)
+        run_asgi(app, host=host, port=port, what="ictbot serve")
     finally:
         _stop_reminders(scheduler)
         runtime.engine.dispose()
+
+
+def run_asgi(app: Starlette, *, host: str, port: int, what: str) -> None:
+    server = uvicorn.Server(server_config(app, host=host, port=port))
+    server.run()
+    if not server.started:  # as uvicorn.run does: e.g. the port is taken (uvicorn has logged why)
+        raise ConfigError(f"{what} could not start listening on {host}:{port}; see the log above.")
 
 
 def socket_mode(settings: Settings) -> None:

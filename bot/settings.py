@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 Mode = Literal["serve", "socket", "shell"]
 
@@ -28,6 +29,7 @@ MAX_RATE = 100.0  # ICTBOT_REMINDER_RATE, calls a second per Web API method
 MAX_RETENTION_DAYS = 3650  # ICTBOT_RETENTION_DAYS
 MIN_STATE_SECRET = 32  # characters of SLACK_STATE_SECRET
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")  # all or none
+TEAMS_SETTINGS = ("TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID")  # all or none
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 
@@ -48,6 +50,13 @@ class Settings(BaseSettings):
     SLACK_CLIENT_SECRET: SecretStr | None = None
     SLACK_STATE_SECRET: SecretStr | None = None
     SLACK_REDIRECT_URI: str | None = None  # only when the app has several redirect URLs
+    # Microsoft Teams (the bot's Entra app registration): all three, or none.
+    TEAMS_CLIENT_ID: str | None = None
+    TEAMS_CLIENT_SECRET: SecretStr | None = None
+    TEAMS_TENANT_ID: str | None = None
+    # Where Microsoft's login, OpenID metadata (JWT keys) and Bot Connector live; unset: Microsoft's public
+    # cloud. Only the local stand-in (bot.teams_standin) sets it.
+    TEAMS_CLOUD_URL: str | None = None
     ICTBOT_RETENTION_DAYS: int = Field(default=30, description="days a workspace's data is kept after uninstall")
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     ICTBOT_TIMEZONE: str = "Europe/London"
@@ -115,6 +124,33 @@ class Settings(BaseSettings):
             missing = ", ".join(n for n in OAUTH_SETTINGS if n not in given)
             raise ValueError(f"needs {missing} as well: set all of {', '.join(OAUTH_SETTINGS)}, or none")
         return self
+
+    @model_validator(mode="after")
+    def _teams_all_or_none(self) -> Settings:
+        given = [n for n in TEAMS_SETTINGS if getattr(self, n) is not None]
+        if given and len(given) < len(TEAMS_SETTINGS):
+            missing = ", ".join(n for n in TEAMS_SETTINGS if n not in given)
+            raise ValueError(f"needs {missing} as well: set all of {', '.join(TEAMS_SETTINGS)}, or none")
+        return self
+
+    @property
+    def teams_enabled(self) -> bool:
+        """The Teams front end is configured (``POST /api/messages`` is served)."""
+        return all(getattr(self, n) is not None for n in TEAMS_SETTINGS)
+
+    @field_validator("TEAMS_CLIENT_ID", "TEAMS_TENANT_ID")
+    @classmethod
+    def _teams_guid(cls, v: str | None) -> str | None:
+        if v is not None and not GUID.match(v.strip()):
+            raise ValueError("must be a GUID such as 00000000-0000-0000-0000-000000000000 (the Entra app registration)")
+        return v.strip() if v is not None else None
+
+    @field_validator("TEAMS_CLOUD_URL")
+    @classmethod
+    def _teams_cloud_url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^/\s]+(/\S*)?$", v):
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:3979")
+        return v.rstrip("/") if v is not None else None
 
     @property
     def oauth_enabled(self) -> bool:
@@ -239,6 +275,7 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = ".".join(str(p) for p in first["loc"]) or "Multi-workspace install"
+        whole = "Microsoft Teams" if "TEAMS_" in first["msg"] else "Multi-workspace install"  # model validators
+        name = ".".join(str(p) for p in first["loc"]) or whole
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{name} {message}.") from None

@@ -22,6 +22,7 @@ from models.entities import (
 )
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
 from models.scheduling import DigestPost, Lease, Reminder
+from models.teams import ReferenceKind, TeamsConversationRef
 
 __all__ = [
     "Base",
@@ -40,10 +41,12 @@ __all__ = [
     "ProjectStatus",
     "PurgeRecord",
     "Rag",
+    "ReferenceKind",
     "Reminder",
     "Role",
     "RoleGrant",
     "Strategy",
+    "TeamsConversationRef",
     "UTCDateTime",
     "UpdateRevision",
     "UpdateSource",

@@ -228,7 +228,7 @@ class MeetingSeries(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     timezone: Mapped[str] = mapped_column(String(64))
     holiday_region: Mapped[str] = mapped_column(String(8))
-    channel_id: Mapped[str | None] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(255))  # a Slack channel ID or a Teams conversation id
     reminder_stages: Mapped[str] = mapped_column(String(200))
     # When the digest is posted in the governance channel: working days before the meeting @ local time.
     digest_stage: Mapped[str] = mapped_column(String(32), default="1@12:00", server_default="1@12:00")

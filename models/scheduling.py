@@ -65,8 +65,8 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str] = mapped_column(String(200), default="")
     project_refs: Mapped[str] = mapped_column(String(2000), default="")  # what the message listed
-    channel_id: Mapped[str | None] = mapped_column(String(32))
-    message_ts: Mapped[str | None] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(255))
+    message_ts: Mapped[str | None] = mapped_column(String(255))
 
 
 class DigestPost(Base):
@@ -77,7 +77,7 @@ class DigestPost(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
-    channel_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "digest_post_status"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -85,4 +85,4 @@ class DigestPost(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str] = mapped_column(String(200), default="")
-    message_ts: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(255))

@@ -67,6 +67,7 @@ class DigestDue:
     post_id: int | None = None  # set for a claim: the row to record the outcome on
     attempt: int = 1
     digest: Digest | None = None  # built just before posting (see build_digest)
+    platform: str = "slack"  # the workspace's chat platform: which front end posts it
 
 
 def digest_due_at(session: Session, series: MeetingSeries, meeting: Meeting) -> datetime:
@@ -106,6 +107,7 @@ def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
     return DigestDue(
         workspace_id=ws.id,
         team_id=ws.external_id,
+        platform=ws.platform,
         timezone=series.timezone,
         channel_id=series.channel_id,
         meeting_id=meeting.id,
@@ -171,6 +173,7 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
             DigestDue(
                 workspace_id=ws.id,
                 team_id=ws.external_id,
+                platform=ws.platform,
                 timezone=series.timezone if series is not None else "UTC",
                 channel_id=row.channel_id,
                 meeting_id=meeting.id,

@@ -71,6 +71,7 @@ class Due:
     failures: tuple[tuple[str, str], ...] = ()  # for a chair: (user, error) of reminders that failed
     reminder_id: int | None = None  # set for a claim: the row to record the outcome on
     attempt: int = 1
+    platform: str = "slack"  # the workspace's chat platform: which front end delivers it
 
 
 def stage_key(stage: ReminderStage) -> str:
@@ -222,6 +223,7 @@ def due(
         base = Due(
             workspace_id=ws.id,
             team_id=ws.external_id,
+        platform=ws.platform,
             timezone=cal.series.timezone,
             meeting_id=meeting.id,
             meeting_starts_at=meeting.starts_at,
@@ -400,6 +402,7 @@ def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | 
     return Due(
         workspace_id=ws.id,
         team_id=ws.external_id,
+        platform=ws.platform,
         timezone=series_tz or "UTC",
         meeting_id=meeting.id,
         meeting_starts_at=meeting.starts_at,

@@ -1,0 +1,88 @@
+"""The Teams front end under test: the real Teams SDK app behind the real ASGI app, Microsoft played by
+the stand-in (bot.teams_standin): its token endpoint, its signing keys and its Bot Connector."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.runtime import Runtime
+from bot.server import asgi_app
+from bot.settings import Settings
+from bot.teams.app import MESSAGES_PATH, create_teams_app
+from bot.teams_standin import TeamsStandIn, TeamsUserAccount
+from models import make_sessionmaker
+from tests.conftest import ADMIN, BOT_TOKEN, SIGNING_SECRET, Clock
+
+with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra pins httpx, which still works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+OLIVE_AAD = "0a11ce00-0000-4000-8000-00000000011e"
+DAN_AAD = "0da00000-0000-4000-8000-000000000da0"
+
+
+@pytest.fixture
+def teams() -> Iterator[TeamsStandIn]:
+    with TeamsStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def olive(teams: TeamsStandIn) -> TeamsUserAccount:
+    return teams.add_user("Olive Owner", aad_object_id=OLIVE_AAD)
+
+
+@pytest.fixture
+def dan(teams: TeamsStandIn) -> TeamsUserAccount:
+    return teams.add_user("Dan Delegate", aad_object_id=DAN_AAD)
+
+
+@pytest.fixture
+def teams_settings(db_url: str, teams: TeamsStandIn, standin: Any) -> Settings:
+    """Slack (pointed at the Slack stand-in) and Teams (pointed at the Teams stand-in) in one ictbot."""
+    return Settings(
+        SLACK_BOT_TOKEN=BOT_TOKEN,  # type: ignore[arg-type]
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,  # type: ignore[arg-type]
+        SLACK_API_URL=standin.api_url,
+        DATABASE_URL=db_url,
+        ICTBOT_ADMINS=ADMIN,
+        **teams.env(),  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def teams_runtime(teams_settings: Settings, engine: Engine, clock: Clock) -> Runtime:
+    return Runtime(settings=teams_settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+
+
+class TeamsClient:
+    """POSTs activities to ``/api/messages`` of the real ASGI app, with the stand-in's signed JWTs."""
+
+    def __init__(self, http: TestClient, standin: TeamsStandIn) -> None:
+        self.http = http
+        self.standin = standin
+
+    def post(self, activity: dict[str, Any], *, token: str | None = "mint", **headers: str) -> Any:
+        if token == "mint":
+            token = self.standin.mint(activity.get("serviceUrl"))
+        if token is not None:
+            headers.setdefault("Authorization", f"Bearer {token}")
+        return self.http.post(MESSAGES_PATH, json=activity, headers=headers)
+
+
+def teams_client(runtime: Runtime, standin: TeamsStandIn, **kwargs: Any) -> Iterator[TeamsClient]:
+    front = create_teams_app(runtime, **kwargs)
+    # One client, one event loop for the whole test: the SDK keeps an async HTTP client bound to it.
+    with TestClient(asgi_app(runtime, None, extra_routes=front.routes)) as http:
+        yield TeamsClient(http, standin)
+
+
+@pytest.fixture
+def client(teams_runtime: Runtime, teams: TeamsStandIn) -> Iterator[TeamsClient]:
+    """The real listeners (handlers.teams.messages)."""
+    yield from teams_client(teams_runtime, teams)
