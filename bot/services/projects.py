@@ -29,6 +29,9 @@ from models import (
 
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# A Teams person: their Entra ID (AAD) object id, a GUID, stored in lower case.
+TEAMS_USER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+USER_IDS = {"slack": (USER_ID, "a Slack user ID (U…)"), "teams": (TEAMS_USER_ID, "a Teams user's object ID (a GUID)")}
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 MAX_TITLE = 200
 REQUIRED_COLUMNS = ("ref", "title", "priority", "owner")
@@ -305,13 +308,14 @@ def import_csv(
                 f"({', '.join(p.code for p in strategy.priorities)})"
             )
         people = [cells["owner"], *_split_people(cells.get("delegates", ""))]
+        user_id, what = USER_IDS.get(ws.platform, USER_IDS["slack"])
+        if user_id is TEAMS_USER_ID:
+            people = [p.lower() if TEAMS_USER_ID.match(p) else p for p in people]
         for person in people:
             if EMAIL.match(person):
                 emails.add(person.lower())
-            elif not USER_ID.match(person):
-                errors.append(
-                    f"{person!r} is neither a Slack user ID (U…) nor an e-mail address" if person else "owner is empty"
-                )
+            elif not user_id.match(person):
+                errors.append(f"{person!r} is neither {what} nor an e-mail address" if person else "owner is empty")
         status = ProjectStatus.ACTIVE
         if cells.get("status"):
             try:
