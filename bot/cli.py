@@ -1280,6 +1280,118 @@ def workspaces_purged(ctx: click.Context) -> None:
     _console().print(table if records else Text("No workspace has been purged."))
 
 
+# Microsoft Teams ---------------------------------------------------------------------------------
+
+
+def _check_guid_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from bot.teams_package import check_guid
+
+    try:
+        return None if value is None else check_guid(value, what="It")
+    except DomainError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+def _check_url_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from bot.teams_package import check_https_url
+
+    try:
+        return None if value is None else check_https_url(value, what="It")
+    except DomainError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+def _teams_client_id() -> str:
+    """TEAMS_CLIENT_ID from the settings, or a ConfigFailure saying to set it or pass --app-id."""
+    value = getattr(_settings(), "TEAMS_CLIENT_ID", None)
+    secret = getattr(value, "get_secret_value", None)
+    value = secret() if callable(secret) else value
+    if not value:
+        raise ConfigFailure(
+            "The Teams app needs the bot's ID: pass --app-id GUID or set TEAMS_CLIENT_ID "
+            "(the Application (client) ID of the bot's Microsoft Entra app registration)."
+        )
+    return str(value)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=3978, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.pass_context
+def teams(ctx: click.Context, host: str, port: int) -> None:
+    """Microsoft Teams: on its own, run the bot for Teams only (needs TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET
+    and TEAMS_TENANT_ID); `ictbot teams package` builds the app package to sideload."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from bot.teams.app import serve_teams  # the Teams SDK: only loaded to serve Teams
+
+    serve_teams(_settings(), host=host, port=port)
+
+
+@teams.command("package")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The zip file to write (e.g. ictbot-teams.zip).",
+)
+@click.option(
+    "--app-id",
+    metavar="GUID",
+    callback=_check_guid_option,
+    help="The bot's Microsoft App ID (its Entra app registration's client ID). Default: TEAMS_CLIENT_ID.",
+)
+@click.option(
+    "--website",
+    required=True,
+    metavar="URL",
+    callback=_check_url_option,
+    help="https:// page about the bot, shown in Teams' app details (e.g. the council's intranet page).",
+)
+@click.option(
+    "--privacy", metavar="URL", callback=_check_url_option, help="https:// privacy notice. Default: --website."
+)
+@click.option("--terms", metavar="URL", callback=_check_url_option, help="https:// terms of use. Default: --website.")
+@click.option("--name", default="ictbot", show_default=True, help="The app's name in Teams (at most 30 characters).")
+@click.option(
+    "--developer",
+    default="ictbot",
+    show_default=True,
+    help="Who publishes the app, as Teams shows it (at most 32 characters), e.g. the council.",
+)
+def teams_package(
+    output: Path,
+    app_id: str | None,
+    website: str,
+    privacy: str | None,
+    terms: str | None,
+    name: str,
+    developer: str,
+) -> None:
+    """Build the Teams app package (manifest.json and icons in a zip) to upload in Teams.
+
+    The manifest declares the bot (its ID is TEAMS_CLIENT_ID, or --app-id) in personal chats, teams
+    and group chats, with the command menu update, digest, meeting, mine and help. Upload the zip in
+    Teams (Apps → Manage your apps → Upload an app) or in the Teams admin center.
+    """
+    from bot.teams_package import AppDetails, app_version, build_package
+
+    details = AppDetails(
+        app_id=app_id or _teams_client_id(),
+        website=website,
+        privacy=privacy or website,
+        terms=terms or website,
+        name=name,
+        developer=developer,
+        version=app_version(),
+    ).checked()
+    _write_output(output, build_package(details))
+    click.echo(
+        f"Wrote the Teams app package for bot {details.app_id} ({details.name} {details.version}) to {output}.",
+        err=True,
+    )
+
+
 # running the bot ---------------------------------------------------------------------------------
 
 
