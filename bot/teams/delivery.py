@@ -141,7 +141,7 @@ class TeamsDelivery:
             created = await api.conversations.create(params)
             conversation_id = created.id
             await asyncio.to_thread(self._remember_conversation, ref.id, conversation_id)
-        sent = await api.conversations.activities(conversation_id).create(card_activity(card))
+        sent = await api.conversations.create_activity(conversation_id, card_activity(card))
         return Outcome(channel_id=conversation_id, message_ts=sent.id)
 
     def _remember_conversation(self, ref_id: int, conversation_id: str) -> None:
@@ -183,7 +183,7 @@ class TeamsDigestDelivery:
         api = self.connector.client(service_url)
         first: str | None = None
         for card in cards:
-            sent = await api.conversations.activities(channel_id).create(card_activity(card))
+            sent = await api.conversations.create_activity(channel_id, card_activity(card))
             first = first or sent.id
         return Outcome(channel_id=channel_id, message_ts=first)
 

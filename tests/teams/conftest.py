@@ -67,11 +67,11 @@ class TeamsClient:
         self.http = http
         self.standin = standin
 
-    def post(self, activity: dict[str, Any], *, token: str | None = "mint", **headers: str) -> Any:
-        if token == "mint":
-            token = self.standin.mint(activity.get("serviceUrl"))
-        if token is not None:
-            headers.setdefault("Authorization", f"Bearer {token}")
+    def post(self, activity: dict[str, Any], *, bearer: str | None = None, unsigned: bool = False) -> Any:
+        """POST ``activity`` with a valid token for it, or ``bearer`` instead, or (``unsigned``) none."""
+        headers: dict[str, str] = {}
+        if not unsigned:
+            headers["Authorization"] = f"Bearer {bearer or self.standin.mint(activity.get('serviceUrl'))}"
         return self.http.post(MESSAGES_PATH, json=activity, headers=headers)
 
 
