@@ -204,7 +204,7 @@ def _form(
         "type": "Input.ChoiceSet",
         "id": "project",
         "label": "Project",
-        "style": "filtered",
+        "style": "compact",
         "placeholder": "Type a reference or title",
         "isRequired": True,
         "errorMessage": "Choose the project this update is for.",

@@ -1,0 +1,349 @@
+"""Adaptive Cards for Teams: valid against the 1.5 schema, inside Teams' size limit, officer text inert."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft6Validator
+
+from bot.quickform import UpdateText
+from bot.render import environment, escape_teams
+from bot.runtime import Runtime
+from bot.services import digest as digest_service
+from bot.services import projects, updates, workspaces
+from bot.services.projects import ProjectView
+from bot.services.reminders import Due, StaleProject
+from handlers.teams import cards
+from handlers.teams.messages import handle_submit, handle_text
+from models import ProjectStatus, Rag, UpdateSource
+from models.scheduling import ReminderKind
+from tests.teams.test_messages import CHAIR, OWNER, OWNER_ID, TENANT, make_workspace
+
+SCHEMA = Path(__file__).parent / "data" / "adaptive-card-1.5.json"
+ZWSP = "\u200b"
+
+
+@cache
+def validator() -> Draft6Validator:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    Draft6Validator.check_schema(schema)
+    return Draft6Validator(schema)
+
+
+def check(card: dict[str, Any]) -> dict[str, Any]:
+    """Valid Adaptive Card 1.5 and within the size limit."""
+    errors = sorted(validator().iter_errors(card), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    assert card["version"] == "1.5"
+    assert cards.card_size(card) <= cards.MAX_CARD_BYTES
+    assert len(json.dumps(card, ensure_ascii=False).encode()) <= 28_000
+    return card
+
+
+def texts(card: dict[str, Any]) -> list[str]:
+    """Every TextBlock's text and FactSet's title and value, in order."""
+    found: list[str] = []
+
+    def walk(element: Any) -> None:
+        if isinstance(element, dict):
+            if element.get("type") == "TextBlock":
+                found.append(element["text"])
+            elif element.get("type") == "FactSet":
+                for fact in element["facts"]:
+                    found.extend([fact["title"], fact["value"]])
+            for value in element.values():
+                if isinstance(value, list | dict):
+                    walk(value)
+        elif isinstance(element, list):
+            for item in element:
+                walk(item)
+
+    walk(card["body"])
+    return found
+
+
+def unescape(text: str) -> str:
+    """What a reader sees of escaped text: the zero-width spaces and the escaping backslashes gone."""
+    return re.sub(r"\\([*_\[\]])", r"\1", text).replace(ZWSP, "")
+
+
+def buttons(card: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+
+    def walk(element: Any) -> None:
+        if isinstance(element, dict):
+            if element.get("type") == "Action.Submit":
+                found.append((element["title"], element["data"]))
+            for value in element.values():
+                walk(value)
+        elif isinstance(element, list):
+            for item in element:
+                walk(item)
+
+    walk(card.get("body"))
+    walk(card.get("actions"))
+    return found
+
+
+# -- escaping --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "escaped"),
+    [
+        ("<!channel> please look", f"<{ZWSP}!channel> please look"),
+        ("[x](http://e)", "\\[x\\](http://e)"),
+        ("<at>x</at>", f"<{ZWSP}at>x<{ZWSP}/at>"),
+        ("<script>alert(1)</script>", f"<{ZWSP}script>alert(1)<{ZWSP}/script>"),
+        ("**bold** and _it_", "\\*\\*bold\\*\\* and \\_it\\_"),
+        ("a\\*b", f"a\\{ZWSP}\\*b"),
+        ("&lt;b&gt; &amp;", f"&{ZWSP}lt;b&{ZWSP}gt; &{ZWSP}amp;"),
+        ("{{DATE(2017-02-14T06:08:39Z, SHORT)}}", f"{{{ZWSP}{{{ZWSP}DATE(2017-02-14T06:08:39Z, SHORT)}}}}"),
+        ("- one\n  2. two\n\n# three\n> four", f"{ZWSP}- one\n\n{ZWSP}2. two\n\n{ZWSP}# three\n\n{ZWSP}> four"),
+        ("plain words, 3 items; 50% done", "plain words, 3 items; 50% done"),
+    ],
+)
+def test_escape_teams_makes_officer_text_inert(typed, escaped):
+    assert escape_teams(typed) == escaped
+    assert environment().from_string("{{ t | teams }}").render(t=typed) == escaped
+
+
+def test_escaped_text_has_no_live_markup():
+    nasty = "<!channel> [x](https://evil) **b** <at>Olive</at> <script>x</script> ![i](http://e/i.png) &#60;"
+    out = escape_teams(nasty)
+    assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", out)  # no link or image
+    assert not re.search(r"<[A-Za-z/!]", out)  # no tag, mention or Slack control sequence
+    assert not re.search(r"(?<!\\)\*(?<!\\)\*", out)  # no bold
+    assert not re.search(r"&#?\w+;", out)  # no character reference
+    assert unescape(out) == nasty
+
+
+# -- the update form -------------------------------------------------------------------------------
+
+
+def view(i: int, owner: str = "someone", title: str = "Project") -> ProjectView:
+    return ProjectView(
+        id=i,
+        ref=f"P-{i:03d}",
+        title=title,
+        priority_code="ARCH",
+        priority_name="Architecture",
+        priority_position=1,
+        owner=owner,
+        delegates=(),
+        service_area="",
+        status=ProjectStatus.ACTIVE,
+        target_date=None,
+        completed_on=None,
+        last_update_at=None,
+        last_rag=None,
+    )
+
+
+def test_update_form_is_valid_with_own_projects_first_and_slacks_limits():
+    card = check(cards.update_form([view(1), view(2, owner="me"), view(3)], "me", error="Choose red <at>x</at>"))
+    body = card["body"]
+    assert body[1]["color"] == "attention" and f"<{ZWSP}at>" in body[1]["text"]
+    project = next(e for e in body if e.get("id") == "project")
+    assert [c["value"] for c in project["choices"]] == ["2", "1", "3"]
+    assert project["value"] == "2"  # their only project
+    limits = {e["id"]: e.get("maxLength") for e in body if e["type"] == "Input.Text"}
+    assert limits == {"progress": 2000, "next_steps": 1000, "risks": 1000}
+
+
+def test_update_form_with_too_many_projects_for_one_card_says_how_many_are_left_out():
+    many = [view(i, title="A long project title " * 4) for i in range(1, 600)]
+    card = check(cards.update_form([view(9999, owner="me"), *many], "me"))
+    project = next(e for e in card["body"] if e.get("id") == "project")
+    assert project["choices"][0]["value"] == "9999"
+    left_out = 600 - len(project["choices"])
+    assert left_out > 0
+    assert any(f"{left_out} more projects are not listed" in t for t in texts(card))
+
+
+# -- the reminder ----------------------------------------------------------------------------------
+
+
+def due(n: int, *, user: str = OWNER_ID) -> Due:
+    start = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+    return Due(
+        workspace_id=1,
+        team_id=TENANT,
+        timezone="Europe/London",
+        meeting_id=77,
+        meeting_starts_at=start,
+        period_start=start - timedelta(days=28),
+        user_id=user,
+        kind=ReminderKind.OWNER,
+        stage="5d@0930",
+        due_at=start - timedelta(days=7),
+        projects=tuple(
+            StaleProject(
+                project_id=100 + i,
+                ref=f"NET-{i:02d}",
+                title=f"Network [x](http://e) **{i}**",
+                owner=user if i % 2 else "someone-else",
+                last_update_at=start - timedelta(days=40) if i % 3 else None,
+                last_rag=Rag.AMBER if i % 3 else None,
+            )
+            for i in range(1, n + 1)
+        ),
+    )
+
+
+def test_reminder_card_has_slacks_content_and_three_buttons():
+    card = check(cards.reminder_card(due(2)))
+    shown = texts(card)
+    assert shown[0] == "👋 The ICT governance group meets on **8 Dec 2026 10:00**."
+    assert shown[1] == (
+        "These 2 projects have no update since the last meeting (10 Nov 2026 10:00). "
+        "Please post one so the chair has a complete picture."
+    )
+    assert shown[2] == "**NET-01** Network \\[x\\](http://e) \\*\\*1\\*\\*"
+    assert shown[3] == "Last update 29 Oct 2026 10:00: 🟠 Amber"
+    assert shown[4].endswith("_(you are a delegate)_")
+    assert buttons(card) == [
+        ("Post update", {"action": "open_update_form", "project_id": 101, "src": "reminder"}),
+        ("No change this month", {"action": "reminder_no_change", "project_id": 101, "meeting_id": 77}),
+        ("Post update", {"action": "open_update_form", "project_id": 102, "src": "reminder"}),
+        ("No change this month", {"action": "reminder_no_change", "project_id": 102, "meeting_id": 77}),
+        ("Remind me tomorrow", {"action": "reminder_snooze", "meeting_id": 77}),
+    ]
+    assert card["fallbackText"] == "The ICT governance group meets on 8 Dec 2026 10:00."
+
+
+def test_reminder_card_for_thirty_projects_names_the_rest_without_buttons():
+    card = check(cards.reminder_card(due(30)))
+    assert len([b for b in buttons(card) if b[0] == "Post update"]) == 23
+    assert any(t.startswith("…and 7 more without an update: NET-24, NET-25") for t in texts(card))
+    assert check(cards.reminder_card(due(24))) and len(buttons(cards.reminder_card(due(24)))) == 49
+
+
+def test_reminder_card_buttons_drive_the_listeners(runtime: Runtime, clock):
+    ws, ids = make_workspace(runtime, TENANT)
+    handle_text(runtime, ws, OWNER, "update NET-01 green Done", clock())
+    from tests.teams.test_messages import _next_meeting_id  # the meeting the reminder is for
+
+    item = due(1)
+    meeting = _next_meeting_id(runtime, ws)
+    item = Due(
+        **{
+            **{f: getattr(item, f) for f in item.__dataclass_fields__},
+            "meeting_id": meeting,
+            "projects": (StaleProject(ids["NET-01"], "NET-01", "Network", OWNER_ID, None, None),),
+        }
+    )
+    card = cards.reminder_card(item)
+    clock.advance(days=1)
+    answers = [handle_submit(runtime, ws, OWNER, dict(data), clock()) for _, data in buttons(card)]
+    assert answers[0].card is not None and answers[0].card_error is None
+    check(answers[0].card)
+    assert answers[1].text is not None and "carried forward" in answers[1].text
+    assert answers[2].text is not None and answers[2].text.startswith("⏰")
+
+
+# -- the digest ------------------------------------------------------------------------------------
+
+FILLER = "Work went on: **done** [x](http://e) <at>all</at> <!channel> _it_ & more; "
+
+
+def long_text(tag: str, limit: int) -> str:
+    words = f"{tag}-start "
+    i = 0
+    while len(words) < limit - 40:
+        words += f"{FILLER}{tag}-{i} "
+        i += 1
+    return (words + f"{tag}-end")[:limit]
+
+
+@pytest.fixture
+def big_digest(runtime: Runtime, clock) -> digest_service.Digest:
+    """200 projects, each with an update at the length limits, full of markup."""
+    with runtime.sessions.begin() as s:
+        ws = workspaces.get_or_create(s, TENANT, platform="teams", now=clock())
+        prios = ["ARCH", "BD", "GOV", "WF", "SD"]
+        for i in range(200):
+            p = projects.add(
+                s,
+                ws,
+                ref=f"P-{i:03d}",
+                title=f"Project {i} [t](http://e) *{i}*",
+                priority=prios[i % 5],
+                owner=OWNER_ID,
+                now=clock(),
+            )
+            if i % 10 == 9:
+                continue  # missing
+            text = UpdateText(
+                rag=list(Rag)[i % 3],
+                progress=long_text(f"p{i}", 2000),
+                next_steps=long_text(f"n{i}", 1000),
+                risks=long_text(f"r{i}", 1000),
+            )
+            updates.post(s, ws, p, user_id=OWNER_ID, is_admin=True, text=text, source=UpdateSource.MODAL, now=clock())
+        built = digest_service.build(s, ws, start=None, end=clock(), now=clock(), default_timezone="Europe/London")
+    return built
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_digest_of_200_projects_is_split_into_cards_under_the_limit_losing_nothing(big_digest):
+    found = cards.digest_cards(big_digest)
+    for card in found:
+        check(card)
+    assert len(found) > 20
+    continued = [i for i, c in enumerate(found) if texts(c)[0].endswith("continued.")]
+    assert continued  # some priorities and projects run on
+    everything: list[str] = []
+    for card in found:
+        everything += [t for t in texts(card) if not t.endswith("continued.")]
+    seen = squeeze(unescape("\n".join(everything)))
+    for p in big_digest.projects:
+        assert squeeze(f"**{p.ref}** {p.title}") in seen
+        if p.update is not None:
+            for part in (p.update.progress, p.update.next_steps, p.update.risks):
+                assert squeeze(part) in seen, p.ref
+    # every escaped piece is inert: no live link, mention or tag anywhere
+    raw = "\n".join(t for c in found for t in texts(c))
+    assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", raw)
+    assert not re.search(r"<[A-Za-z/!]", raw)
+    fallbacks = [c["fallbackText"] for c in found]
+    assert fallbacks[0].startswith("ICT progress digest, 24 Nov 2026")
+    assert any(re.search(r"\(part \d+ of \d+\)$", f) for f in fallbacks)
+
+
+def test_digest_summary_card_counts_and_preview_footer(big_digest):
+    [summary] = cards.summary_cards(big_digest, footer=cards.PREVIEW_FOOTER)
+    check(summary)
+    shown = texts(summary)
+    assert shown[0] == "ICT progress digest, 24 Nov 2026"
+    assert any(t.startswith("⚠️ **20** active projects missing an update") for t in shown)
+    assert shown[-1] == cards.PREVIEW_FOOTER
+    assert OWNER_ID not in json.dumps(summary)
+
+
+def test_digest_cards_from_the_listener_are_valid(runtime: Runtime, clock):
+    ws, _ = make_workspace(runtime, TENANT)
+    handle_text(runtime, ws, OWNER, "update NET-01 amber <at>all</at> [x](http://e) | risks: **budget**", clock())
+    reply = handle_text(runtime, ws, CHAIR, "digest", clock())
+    assert reply.cards
+    for card in reply.cards:
+        check(card)
+    raw = json.dumps(reply.cards, ensure_ascii=False)
+    assert f"<{ZWSP}at>all" in raw and "\\\\[x\\\\](http://e)" in raw
+
+
+def test_help_card_and_form_from_the_listener_are_valid(runtime: Runtime, clock):
+    ws, _ = make_workspace(runtime, TENANT)
+    check(cards.help_card(notice="`x` <at>y</at>"))
+    reply = handle_text(runtime, ws, OWNER, "update", clock())
+    assert reply.card is not None
+    check(reply.card)
