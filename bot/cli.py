@@ -1440,9 +1440,20 @@ def socket() -> None:
 
 @cli.command()
 @click.option("--user", default=LOCAL_USER, show_default=True, callback=_check_user, help="The Slack user ID you play.")
+@click.option(
+    "--platform",
+    type=click.Choice(["slack", "teams"]),
+    default="slack",
+    show_default=True,
+    help="The front end to drive: Slack's, or Microsoft Teams' (as Alex Officer; `:as N` to switch).",
+)
 @click.pass_context
-def shell(ctx: click.Context, user: str) -> None:
-    """The local console: drive the bot with no Slack workspace and see what it would post."""
+def shell(ctx: click.Context, user: str, platform: str) -> None:
+    """The local console: drive the bot with no Slack workspace (or Teams tenant) and see what it would post."""
+    if platform == "teams":
+        from bot.shell import run_shell
+
+        ctx.exit(run_shell(_settings(), platform="teams"))
     _shell(ctx, _settings(), user)
 
 

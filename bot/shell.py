@@ -762,8 +762,15 @@ def run_shell(
     user_id: str = "U0LOCAL01",
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    platform: str = "slack",
 ) -> int:
-    """Run the console until ``:quit`` or the end of input; returns the exit code."""
+    """Run the console until ``:quit`` or the end of input; returns the exit code.
+
+    ``platform="teams"`` drives the Teams front end instead (:mod:`bot.teams.shell`)."""
+    if platform == "teams":
+        from bot.teams.shell import run_teams_shell
+
+        return run_teams_shell(settings, stdin=stdin, stdout=stdout)
     console = Console(file=stdout, highlight=False)
     upgrade(settings.DATABASE_URL)
     signing_secret = secrets.token_hex(32)
