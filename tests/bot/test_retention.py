@@ -18,7 +18,18 @@ from bot.scheduler import Outcome, Reconciler
 from bot.services import meetings, retention, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.settings import Settings
-from models import Base, DeliveryStatus, InboundDelivery, PurgeRecord, Rag, Role, UpdateSource, Workspace
+from bot.teams import references
+from models import (
+    Base,
+    DeliveryStatus,
+    InboundDelivery,
+    PurgeRecord,
+    Rag,
+    ReferenceKind,
+    Role,
+    UpdateSource,
+    Workspace,
+)
 from models.install import slack_bots
 from tests.conftest import DELEGATE, OWNER
 
@@ -54,6 +65,9 @@ def fill(runtime: Runtime, team: str) -> None:
             session, ws, date(2026, 12, 24), "Christmas Eve", now=now, by="cli", default_timezone="Europe/London"
         )
         meetings.set_channel(session, ws, "C0GOVERN", now=now, by="cli", default_timezone="Europe/London")
+        # A Teams conversation reference (a Teams workspace's; the table is the point here).
+        where = references.Where(service_url="https://smba.trafficmanager.net/emea/", bot_id="28:b", tenant_id="t")
+        references.remember(session, ws, ReferenceKind.CHANNEL, "19:governance@thread.tacv2", where, now=now)
         session.execute(
             insert(slack_bots).values(
                 client_id="1.2",

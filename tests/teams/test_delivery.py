@@ -18,7 +18,7 @@ from bot.slack_app import web_client
 from bot.teams.app import ADAPTIVE_CARD
 from bot.teams.delivery import NO_REFERENCE
 from bot.teams_standin import TeamsStandIn
-from models import ReferenceKind, TeamsConversationRef
+from models import MeetingSeries, ReferenceKind, TeamsConversationRef
 from models.scheduling import Reminder, ReminderStatus
 from tests.conftest import BOT_TOKEN, OWNER
 from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, teams_client
@@ -164,3 +164,24 @@ def test_slack_and_teams_workspaces_in_one_database_are_each_reached_on_their_ow
     assert "NET-01" in str(teams_card) and "MOB-01" not in str(teams_card)
     sent = reminders(teams_runtime)
     assert sent[OWNER].status is ReminderStatus.SENT and sent[OLIVE_AAD].status is ReminderStatus.SENT
+
+
+def test_the_scheduled_digest_is_posted_as_cards_in_the_governance_channel(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, clock
+):
+    channel = "19:governance@thread.tacv2"
+    client.post(teams.install(olive, conversation=teams.channel(channel)))  # the bot added to the team
+    with teams_runtime.sessions.begin() as session:
+        ws = workspaces.find(session, teams.tenant_id, platform="teams")
+        assert ws is not None
+        # meetings.set_channel takes Slack's #channel form only, so the series is pointed at the channel here.
+        series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+        assert series is not None
+        series.channel_id = channel
+    teams.clear()
+
+    report = reconciler.tick(at("2026-12-07 12:00"))  # the working day before the 8 Dec meeting, at noon
+
+    assert report.digests_sent == 1, report.digest_outcomes
+    posted = cards_in(teams, channel)
+    assert posted and all(card["type"] == "AdaptiveCard" for card in posted)
