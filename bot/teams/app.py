@@ -85,6 +85,8 @@ class Reply(Protocol):
     def card(self) -> dict[str, Any] | None: ...
     @property
     def card_error(self) -> str | None: ...
+    @property
+    def cards(self) -> tuple[dict[str, Any], ...]: ...  # several cards (the digest); ``card`` is the first
 
 
 class Listeners(Protocol):
@@ -345,9 +347,11 @@ def card_activity(card: dict[str, Any], text: str | None = None) -> MessageActiv
 
 
 async def _send(ctx: ActivityContext[Any], reply: Reply) -> None:
-    if reply.card is not None:
-        await ctx.send(card_activity(reply.card, reply.text))
-    elif reply.text:
+    """Every card of the reply in order (a digest is several), the text with the first; or the text alone."""
+    cards = reply.cards or ((reply.card,) if reply.card is not None else ())
+    for i, card in enumerate(cards):
+        await ctx.send(card_activity(card, reply.text if i == 0 else None))
+    if not cards and reply.text:
         await ctx.send(reply.text)
 
 

@@ -247,3 +247,17 @@ def test_a_token_for_another_service_url_is_rejected(recorded, recorder, teams_r
 def test_a_garbage_token_is_rejected(recorded, recorder, teams_runtime, teams, olive):
     _rejected(recorded, teams_runtime, teams, teams.message(olive, "help"), bearer="not-a-jwt")
     assert recorder.calls == []
+
+
+def test_a_reply_of_several_cards_posts_every_card_in_order(recorded, recorder, teams, olive):
+    cards = tuple(
+        {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": f"Part {n}"}]}
+        for n in (1, 2, 3)
+    )
+    recorder.reply = TeamsReply(text="The digest", card=cards[0], cards=cards)
+
+    recorded.post(teams.message(olive, "digest"))
+
+    sent = teams.sent()
+    assert [c.body["attachments"][0]["content"] for c in sent] == list(cards)
+    assert [c.body.get("text") for c in sent] == ["The digest", None, None]
