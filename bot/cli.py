@@ -52,7 +52,7 @@ from bot.services import roles as role_service
 from bot.services import strategy as strategy_service
 from bot.services import workspaces
 from bot.services.projects import EmailResolver
-from bot.settings import SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
+from bot.settings import GUID, SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
 from models import Meeting, Role, Workspace
 from models.db import make_engine, schema_state, upgrade
 from models.scheduling import ReminderKind
@@ -167,16 +167,26 @@ def _runtime(ctx: click.Context, settings: Settings | None = None) -> Iterator[R
 def _check_team(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    value = value.strip().upper()
+    value = value.strip()
+    if GUID.match(value):  # a Microsoft Teams tenant
+        return value.lower()
+    value = value.upper()
     if not TEAM_ID.match(value):
-        raise click.BadParameter(f"{value!r} is not a Slack team ID such as T012ABCDEF.")
+        raise click.BadParameter(
+            f"{value!r} is not a Slack team ID such as T012ABCDEF, nor a Microsoft Teams tenant ID (a GUID)."
+        )
     return value
 
 
 def _check_user(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    value = value.strip().upper()
+    value = value.strip()
+    if GUID.match(value):  # a Microsoft Teams user's Entra object ID, as Teams sends it (lower case)
+        return value.lower()
+    value = value.upper()
     if not SLACK_USER_ID.match(value):
-        raise click.BadParameter(f"{value!r} is not a Slack user ID such as U012ABCDEF.")
+        raise click.BadParameter(
+            f"{value!r} is not a Slack user ID such as U012ABCDEF, nor a Microsoft Teams user's Entra object ID."
+        )
     return value
 
 
@@ -292,11 +302,12 @@ def _discover_team(settings: Settings) -> tuple[str, str]:
 def _workspace(rt: Runtime, session: Session, team: str | None, *, create: bool) -> Workspace:
     """The workspace a command works on (see TEAM_HELP_*); ``create`` lets a writing command make it."""
     if team is not None:
-        ws = workspaces.find(session, team)
+        platform = "teams" if GUID.match(team) else "slack"  # a Teams workspace is its tenant
+        ws = workspaces.find(session, team, platform)
         if ws is not None:
             return ws
         if create:
-            return workspaces.get_or_create(session, team, now=rt.now())
+            return workspaces.get_or_create(session, team, now=rt.now(), platform=platform)
         known = ", ".join(session.scalars(select(Workspace.external_id).order_by(Workspace.id)))
         held = f"it holds {known}" if known else "it holds no workspace yet"
         raise DomainError(f"There is no workspace {team} in this database ({held}).")

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")  # Teams ids
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 Mode = Literal["serve", "socket", "shell"]
@@ -191,7 +192,8 @@ class Settings(BaseSettings):
             if _admin_entry(item) is None:
                 raise ValueError(
                     "must be comma-separated Slack user IDs such as U012ABCDEF (an admin in every workspace), "
-                    "or a team ID and a user ID such as T012ABCDEF:U012ABCDEF (an admin in that workspace only)"
+                    "or a team ID and a user ID such as T012ABCDEF:U012ABCDEF (an admin in that workspace only); "
+                    "for Microsoft Teams, a user's Entra object ID (a GUID), or TENANT-GUID:USER-GUID"
                 )
         return v
 
@@ -243,7 +245,8 @@ class Settings(BaseSettings):
     def admins_for(self, team_id: str) -> frozenset[str]:
         """The admins ICTBOT_ADMINS names for the workspace ``team_id``: every entry without a team
         (``U…``), and the entries for that team (``T…:U…``). An entry for another team does not count."""
-        return frozenset(user for team, user in self.admin_entries if team is None or team == team_id)
+        team_key = team_id.lower() if GUID.match(team_id) else team_id  # a Teams tenant, in any case
+        return frozenset(user for team, user in self.admin_entries if team is None or team == team_key)
 
     @cached_property
     def timezone(self) -> ZoneInfo:
@@ -260,12 +263,19 @@ def _split(value: str) -> list[str]:
 
 
 def _admin_entry(item: str) -> tuple[str | None, str] | None:
-    """``U…`` → (None, ``U…``); ``T…:U…`` → (``T…``, ``U…``); anything else → None."""
+    """``U…`` → (None, ``U…``); ``T…:U…`` → (``T…``, ``U…``); for Microsoft Teams, a user's Entra object
+    ID ``GUID`` → (None, ``guid``) and ``TENANT-GUID:USER-GUID`` → (``tenant-guid``, ``user-guid``), in the
+    lower case Teams sends them in; anything else → None."""
     team, sep, user = item.rpartition(":")
+    team, user = team.strip(), user.strip()
+    if GUID.match(user):
+        if not sep:
+            return None, user.lower()
+        return (team.lower(), user.lower()) if GUID.match(team) else None
     if not sep:
         return (None, user) if SLACK_USER_ID.match(user) else None
-    if SLACK_TEAM_ID.match(team.strip()) and SLACK_USER_ID.match(user.strip()):
-        return team.strip(), user.strip()
+    if SLACK_TEAM_ID.match(team) and SLACK_USER_ID.match(user):
+        return team, user
     return None
 
 

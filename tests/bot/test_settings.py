@@ -81,13 +81,38 @@ def test_a_team_user_admin_counts_only_in_that_team(monkeypatch):
     assert settings.admins_for("T0ELSE") == frozenset({"U0ADA"})
 
 
+TENANT = "72F988BF-86F1-41AF-91AB-2D7CD011DB47"
+ADA_AAD = "00000000-0000-0000-0000-0000000000A1"
+BOB_AAD = "00000000-0000-0000-0000-0000000000B2"
+
+
+def test_teams_admins_are_entra_object_ids_in_any_case(monkeypatch):
+    monkeypatch.setenv("ICTBOT_ADMINS", f"U0ADA, {ADA_AAD}, {TENANT}:{BOB_AAD}")
+    settings = load_settings()
+    assert settings.admin_entries == ((None, "U0ADA"), (None, ADA_AAD.lower()), (TENANT.lower(), BOB_AAD.lower()))
+    assert settings.admins_for(TENANT.lower()) == settings.admins_for(TENANT) == {
+        "U0ADA",
+        ADA_AAD.lower(),
+        BOB_AAD.lower(),
+    }
+    assert settings.admins_for("T0COUNCIL") == {"U0ADA", ADA_AAD.lower()}
+
+
+@pytest.mark.parametrize("entry", ["T0COUNCIL:" + ADA_AAD, TENANT + ":U0ADA", "0000-not-a-guid"])
+def test_a_mixed_or_malformed_teams_admin_entry_is_refused(monkeypatch, entry):
+    monkeypatch.setenv("ICTBOT_ADMINS", entry)
+    with pytest.raises(ConfigError, match="ICTBOT_ADMINS must be"):
+        load_settings()
+
+
 def test_the_message_for_a_bad_admin_entry_shows_both_forms(monkeypatch):
     monkeypatch.setenv("ICTBOT_ADMINS", "U0ADA,T0COUNCIL-U0BOB")
     with pytest.raises(ConfigError) as err:
         load_settings()
     assert str(err.value) == (
         "ICTBOT_ADMINS must be comma-separated Slack user IDs such as U012ABCDEF (an admin in every workspace), "
-        "or a team ID and a user ID such as T012ABCDEF:U012ABCDEF (an admin in that workspace only)."
+        "or a team ID and a user ID such as T012ABCDEF:U012ABCDEF (an admin in that workspace only); "
+        "for Microsoft Teams, a user's Entra object ID (a GUID), or TENANT-GUID:USER-GUID."
     )
 
 

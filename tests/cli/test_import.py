@@ -104,7 +104,7 @@ def test_a_team_id_that_is_not_one_is_refused_before_reading_the_file(ictbot, ex
     result = ictbot("import", str(path), "--team", "nope!")
 
     assert result.exit_code == 2
-    assert "'NOPE!' is not a Slack team ID such as T012ABCDEF." in result.stderr
+    assert "'NOPE!' is not a Slack team ID such as T012ABCDEF, nor a Microsoft Teams tenant ID" in result.stderr
 
 
 def test_importing_into_a_workspace_that_holds_data_is_refused_and_changes_nothing(ictbot, engine, exported):

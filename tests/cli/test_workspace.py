@@ -129,3 +129,19 @@ def test_an_unreachable_slack_is_a_clear_error(standin, clock, tmp_path):
         assert rows(engine, Workspace) == 0
     finally:
         engine.dispose()
+
+
+TENANT = "72F988BF-86F1-41AF-91AB-2D7CD011DB47"
+CHAIR_AAD = "00000000-0000-0000-0000-0000000000C1"
+
+
+def test_a_teams_tenant_is_a_workspace_the_cli_can_name(ictbot, engine):
+    result = ictbot("roles", "grant", CHAIR_AAD, "--role", "chair", "--team", TENANT)
+
+    assert result.exit_code == 0, result.stderr
+    with Session(engine) as s:
+        ws = s.scalars(select(Workspace)).one()
+        assert (ws.platform, ws.external_id) == ("teams", TENANT.lower())
+        assert [g.user_id for g in s.scalars(select(RoleGrant))] == [CHAIR_AAD.lower()]
+    listed = ictbot("roles", "list", "--team", TENANT.lower())
+    assert listed.exit_code == 0 and CHAIR_AAD.lower() in listed.stdout
