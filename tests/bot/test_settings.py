@@ -90,11 +90,15 @@ def test_teams_admins_are_entra_object_ids_in_any_case(monkeypatch):
     monkeypatch.setenv("ICTBOT_ADMINS", f"U0ADA, {ADA_AAD}, {TENANT}:{BOB_AAD}")
     settings = load_settings()
     assert settings.admin_entries == ((None, "U0ADA"), (None, ADA_AAD.lower()), (TENANT.lower(), BOB_AAD.lower()))
-    assert settings.admins_for(TENANT.lower()) == settings.admins_for(TENANT) == {
-        "U0ADA",
-        ADA_AAD.lower(),
-        BOB_AAD.lower(),
-    }
+    assert (
+        settings.admins_for(TENANT.lower())
+        == settings.admins_for(TENANT)
+        == {
+            "U0ADA",
+            ADA_AAD.lower(),
+            BOB_AAD.lower(),
+        }
+    )
     assert settings.admins_for("T0COUNCIL") == {"U0ADA", ADA_AAD.lower()}
 
 
