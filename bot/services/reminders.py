@@ -223,7 +223,7 @@ def due(
         base = Due(
             workspace_id=ws.id,
             team_id=ws.external_id,
-        platform=ws.platform,
+            platform=ws.platform,
             timezone=cal.series.timezone,
             meeting_id=meeting.id,
             meeting_starts_at=meeting.starts_at,
