@@ -67,6 +67,7 @@ __all__ = [
     "reporting_period",
     "series_view",
     "set_channel",
+    "set_channel_id",
     "set_series",
     "to_ics",
     "upcoming",
@@ -385,7 +386,14 @@ def set_series(
 
 def set_channel(session: Session, ws: Workspace, channel: str, *, now: datetime, by: str, default_timezone: str) -> str:
     """Set the governance channel (a channel ID, ``#C…`` or Slack's ``<#C…|name>``); returns its ID."""
-    channel_id = parse_channel(channel)
+    return set_channel_id(session, ws, parse_channel(channel), now=now, by=by, default_timezone=default_timezone)
+
+
+def set_channel_id(
+    session: Session, ws: Workspace, channel_id: str, *, now: datetime, by: str, default_timezone: str
+) -> str:
+    """Set the governance channel to ``channel_id`` as the platform names it (a Slack ``C…``, a Teams
+    conversation id), where the scheduled digest is posted; returns it."""
     series = get_series(session, ws, now=now, default_timezone=default_timezone)
     series.channel_id = channel_id
     series.updated_by = by

@@ -92,7 +92,9 @@ class Reply(Protocol):
 class Listeners(Protocol):
     """``handlers.teams.messages``: the listeners, plain synchronous functions over the services."""
 
-    def handle_text(self, runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now: datetime) -> Reply: ...
+    def handle_text(
+        self, runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now: datetime, *, channel: str | None = None
+    ) -> Reply: ...
     def handle_submit(
         self, runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[str, Any], now: datetime
     ) -> Reply: ...
@@ -226,6 +228,7 @@ def message_text(activity: MessageActivity) -> str:
 class _Contact:
     ws: Workspace
     user: TeamsUser | None
+    channel: str | None = None  # the team channel the activity came from; None in a personal or group chat
 
 
 class _Listening:
@@ -329,11 +332,13 @@ class _Listening:
                     account_id=sender.id,
                     conversation_id=conversation.id if personal else None,
                 )
-        return _Contact(ws=ws, user=user)
+        channel = _channel_id(conversation.id) if conversation.conversation_type == "channel" else None
+        return _Contact(ws=ws, user=user, channel=channel)
 
     def _text(self, contact: _Contact, text: str) -> Reply:
         assert contact.user is not None  # a message always has a sender
-        return self.listeners.handle_text(self.runtime, contact.ws, contact.user, text, self.runtime.now())
+        now = self.runtime.now()
+        return self.listeners.handle_text(self.runtime, contact.ws, contact.user, text, now, channel=contact.channel)
 
     def _submit(self, contact: _Contact, data: dict[str, Any]) -> Reply:
         assert contact.user is not None

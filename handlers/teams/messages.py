@@ -78,7 +78,9 @@ class TeamsReply:
 # -- typed commands --------------------------------------------------------------------------------
 
 
-def handle_text(runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now: datetime) -> TeamsReply:
+def handle_text(
+    runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now: datetime, *, channel: str | None = None
+) -> TeamsReply:
     """A command typed after the bot's @mention (the mention already stripped)."""
     text = text.replace("\xa0", " ").strip()
     words = text.split(maxsplit=1)
@@ -94,7 +96,7 @@ def handle_text(runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now
         if command == "digest":
             return _digest(runtime, ws, user, rest, now)
         if command == "meeting":
-            return _meeting(runtime, ws, user, rest, now)
+            return _meeting(runtime, ws, user, rest, now, channel=channel)
     except DomainError as exc:
         return TeamsReply(text=cards.message_text(exc.message))
     except SQLAlchemyError as exc:
@@ -178,7 +180,9 @@ def _digest(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
     return TeamsReply(card=found[0], cards=tuple(found))
 
 
-def _meeting(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime) -> TeamsReply:
+def _meeting(
+    rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime, *, channel: str | None = None
+) -> TeamsReply:
     words = rest.split()
     sub = words[0].lower() if words else "next"
     args = words[1:]
@@ -186,12 +190,20 @@ def _meeting(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: dateti
     if sub == "help" or sub not in SUBCOMMANDS:
         prefix = "" if sub == "help" else cards.message_text(f"“{sub[:40]}” is not a meeting command.") + "\n\n"
         return TeamsReply(text=prefix + MEETING_HELP)
-    if sub == "channel":
-        return TeamsReply(
-            text="In Teams the governance channel is not set with a command: the digest is posted where a chair "
-            "asks for it with **digest**."
-        )
     tz_name = rt.settings.ICTBOT_TIMEZONE
+    if sub == "channel":
+        if channel is None:
+            return TeamsReply(
+                text="Type **meeting channel** in the team channel where the digest should be posted before each "
+                "meeting (mention me there): this chat is not a channel."
+            )
+        with _unit(rt, ws) as (session, current):
+            admins = rt.settings.admins_for(current.external_id)
+            roles.require_chair_or_admin(session, current, uid, admins, "set the governance channel")
+            meetings.set_channel_id(session, current, channel, now=now, by=uid, default_timezone=tz_name)
+        return TeamsReply(
+            text="This channel is now the governance channel: the digest is posted here before each meeting."
+        )
     with _unit(rt, ws) as (session, current):
         meetings.materialise(session, current, now=now, default_timezone=tz_name)
         if sub == "closure" and (not args or args[0].lower() == "list"):

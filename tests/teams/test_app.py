@@ -28,9 +28,13 @@ class Recorder:
 
     reply: TeamsReply = field(default_factory=lambda: TeamsReply(text="noted"))
     calls: list[tuple[str, Workspace, TeamsUser, Any]] = field(default_factory=list)
+    channels: list[str | None] = field(default_factory=list)
 
-    def handle_text(self, runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now: Any) -> TeamsReply:
+    def handle_text(
+        self, runtime: Runtime, ws: Workspace, user: TeamsUser, text: str, now: Any, *, channel: str | None = None
+    ) -> TeamsReply:
         self.calls.append(("text", ws, user, text))
+        self.channels.append(channel)
         return self.reply
 
     def handle_submit(
@@ -82,6 +86,7 @@ def test_a_channel_message_reaches_handle_text_without_the_bot_mention(recorded,
     assert (kind, text) == ("text", "update NET-01 green cabling done")
     assert (ws.platform, ws.external_id) == ("teams", teams.tenant_id)
     assert user == TeamsUser(id=olive.account_id, aad_object_id=OLIVE_AAD, name="Olive Owner")
+    assert recorder.channels == [CHANNEL]  # the channel it was typed in, for `meeting channel`
     [reply] = teams.sent(CHANNEL)
     assert reply.kind == "send" and reply.body["type"] == "message" and reply.body["text"] == "noted"
     issued_token(teams, reply)
@@ -98,6 +103,12 @@ def test_a_personal_message_with_the_real_listeners_is_answered_in_the_chat(clie
     for attachment in attachments:
         assert attachment["contentType"] == ADAPTIVE_CARD
         assert attachment["content"]["type"] == "AdaptiveCard"
+
+
+def test_a_personal_message_names_no_channel(recorded, recorder, teams, olive):
+    recorded.post(teams.message(olive, "meeting channel"))
+
+    assert recorder.channels == [None]
 
 
 def test_an_action_submit_reaches_handle_submit_with_the_card_data(recorded, recorder, teams, olive):

@@ -456,7 +456,29 @@ def test_meeting_closures_help_and_unknown(runtime, teams):
     other = text(runtime, ws, STRANGER, "meeting frobnicate")
     assert other.text is not None and "is not a meeting command" in other.text
     channel = text(runtime, ws, CHAIR, "meeting channel #general")
-    assert channel.text is not None and "not set with a command" in channel.text
+    assert channel.text is not None and "in the team channel where the digest should be posted" in channel.text
+
+
+GOVERNANCE = "19:governance@thread.tacv2"
+
+
+def series_channel(runtime: Runtime, ws: Workspace) -> str | None:
+    with runtime.sessions() as s:
+        return meetings.get_series(
+            s, s.get_one(Workspace, ws.id), now=runtime.now(), default_timezone="Europe/London"
+        ).channel_id
+
+
+def test_meeting_channel_typed_in_a_channel_makes_it_the_governance_channel(runtime, teams):
+    ws, _ = teams
+
+    refused = handle_text(runtime, ws, STRANGER, "meeting channel", runtime.now(), channel=GOVERNANCE)
+    assert refused.text is not None and "Only the chair or an ICT admin" in refused.text
+    assert series_channel(runtime, ws) is None
+
+    done = handle_text(runtime, ws, CHAIR, "meeting channel", runtime.now(), channel=GOVERNANCE)
+    assert done.text is not None and "governance channel" in done.text
+    assert series_channel(runtime, ws) == GOVERNANCE
 
 
 # -- the same service scenario on both platforms ---------------------------------------------------
