@@ -350,14 +350,20 @@ def _read_text(data: bytes, name: str) -> str:
 
 
 def choose_mode(settings: Settings) -> Mode:
-    """How ``ictbot run`` runs: Socket Mode with an app token, HTTP with a bot token, else the local shell."""
+    """How ``ictbot run`` runs: Socket Mode with an app token, HTTP with a bot token, multi-workspace
+    install or Microsoft Teams, else the local shell."""
     if settings.SLACK_APP_TOKEN is not None:
         return "socket"
     if settings.SLACK_BOT_TOKEN is not None:
         settings.require("SLACK_SIGNING_SECRET", purpose="the HTTP receiver (`ictbot serve`)")
         return "serve"
+    if settings.oauth_enabled:  # several Slack workspaces: tokens come from their installations
+        settings.require("SLACK_SIGNING_SECRET", purpose="the HTTP receiver (`ictbot serve`)")
+        return "serve"
     if settings.SLACK_SIGNING_SECRET is not None:
         settings.require("SLACK_BOT_TOKEN", purpose="the HTTP receiver (`ictbot serve`)")
+    if settings.teams_enabled:  # Microsoft Teams only
+        return "serve"
     return "shell"
 
 
@@ -987,11 +993,15 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
     from bot.slack_app import web_client_without_token
 
     settings = _settings()
-    if not settings.oauth_enabled:
+    if not (settings.oauth_enabled or settings.teams_enabled):
         settings.require("SLACK_BOT_TOKEN", purpose="ictbot tick, which sends the reminders through Slack")
     with _runtime(ctx, settings) as rt:
         now = _moment(at, settings) if at is not None else rt.now()
-        client = web_client_without_token(settings.SLACK_API_URL) if settings.oauth_enabled else _web_client(settings)
+        client: WebClient | None = None  # Microsoft Teams only: no Slack client
+        if settings.oauth_enabled:
+            client = web_client_without_token(settings.SLACK_API_URL)
+        elif settings.SLACK_BOT_TOKEN is not None:
+            client = _web_client(settings)
         reconciler = slack_reconciler(rt, client)
         try:
             report = reconciler.tick(now)

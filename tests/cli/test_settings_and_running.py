@@ -111,6 +111,14 @@ def test_an_unreachable_database_is_named_without_its_password(clock):
     assert "pw-secret-123" not in result.stderr
 
 
+OAUTH = {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "secret", "SLACK_STATE_SECRET": "s" * 32}
+TEAMS = {
+    "TEAMS_CLIENT_ID": "00000000-0000-0000-0000-0000000000b0",
+    "TEAMS_CLIENT_SECRET": "secret",
+    "TEAMS_TENANT_ID": "00000000-0000-0000-0000-0000000000a0",
+}
+
+
 @pytest.mark.parametrize(
     ("tokens", "mode"),
     [
@@ -120,6 +128,8 @@ def test_an_unreachable_database_is_named_without_its_password(clock):
             "socket",
         ),
         ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}, "serve"),
+        ({**OAUTH, "SLACK_SIGNING_SECRET": SIGNING_SECRET}, "serve"),
+        (TEAMS, "serve"),
         ({}, "shell"),
     ],
 )
@@ -132,6 +142,7 @@ def test_run_picks_socket_mode_then_http_then_the_local_shell(tokens, mode):
     [
         ({"SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
         ({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
+        (OAUTH, "SLACK_SIGNING_SECRET"),
     ],
 )
 def test_run_with_half_the_http_settings_names_the_missing_one(tokens, missing):
