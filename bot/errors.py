@@ -1,14 +1,25 @@
-"""Domain errors. Each carries the message a user needs to hear, with how to put it right."""
+"""Domain errors. Each carries the message a user needs to hear, with how to put it right.
+
+The message is a :class:`bot.commands.Text`: it names commands by placeholder, and each platform shows
+it in its own words (``commands.SLACK(err.text)``, ``commands.TEAMS(err.text)``).
+"""
 
 from __future__ import annotations
 
+from bot.commands import SLACK, Text
+
 
 class DomainError(Exception):
-    """An expected failure caused by the input. ``str(err)`` is safe to show to the user."""
+    """An expected failure caused by the input, safe to show to the user once worded for its platform.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``text`` is the message; ``message`` is it in Slack's words, for callers that answer no chat platform
+    (the CLI, logs), as the bot's messages always were.
+    """
+
+    def __init__(self, message: str | Text, *, field: str | None = None) -> None:
+        self.text = message if isinstance(message, Text) else Text.literal(message)
+        self.message = SLACK(self.text)
+        super().__init__(self.message)
         self.field = field  # which form field it belongs to, for modal validation
 
 
@@ -20,8 +31,12 @@ class UnknownProject(DomainError):
     def __init__(self, ref: str, suggestions: list[str]) -> None:
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(
-            f"There is no project `{ref}` in the Work Plan.{hint} "
-            "Type `/ict-update mine` to see your projects or `/ict-project list` for all of them.",
+            Text(
+                "There is no project `{ref}` in the Work Plan.{hint} "
+                "Type `{update} mine` to see your projects or {all_projects}.",
+                ref=ref,
+                hint=hint,
+            ),
             field="project",
         )
         self.ref = ref

@@ -1,11 +1,11 @@
-"""The one-line form of `/ict-update`, parsed into plain values.
+"""The one-line form of the update command (``/ict-update`` on Slack, ``update`` on Teams), parsed.
 
-    /ict-update NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget
+    {update} NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget
 
 The project reference, then the RAG (red/amber/green or r/a/g, any case), then what was done. Optional
 sections follow, each after a ``|``: ``next:`` (or ``next steps:``) for next steps and ``risks:``
 (or ``risk:``, ``issues:``, ``risks/issues:``) for risks and issues. A ``|`` that does not start a
-known section stays part of the text.
+known section stays part of the text. Messages name the command by placeholder (:mod:`bot.commands`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.commands import Text
 from bot.errors import InvalidInput
 from models import Rag
 
@@ -26,7 +27,7 @@ LABELS = {"progress": "Progress", "next_steps": "Next steps", "risks": "Risks/is
 RAG_WORDS = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER, "green": Rag.GREEN, "g": Rag.GREEN}
 SUBCOMMANDS = ("help", "mine", "edit")
 EDIT_ALIASES = {"edit", "correct", "fix"}
-EXAMPLE = "/ict-update NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget"
+EXAMPLE = "{update} NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget"
 # No leading ``\s*``: the text before a section is stripped anyway, and a leading ``\s*`` made a long run
 # of whitespace take quadratic time.
 _SECTION = re.compile(r"\|\s*(?P<label>next\s+steps|next|risks\s*/\s*issues|risks|risk|issues)\s*:\s*", re.IGNORECASE)
@@ -52,7 +53,7 @@ class QuickForm:
 
 
 def parse(raw: str) -> QuickForm:
-    """Parse the text after `/ict-update`. Raises InvalidInput with a message that shows the fix."""
+    """Parse the text after the update command. Raises InvalidInput with a message that shows the fix."""
     text = raw.strip()
     if not text:
         return QuickForm("modal")
@@ -68,22 +69,31 @@ def parse(raw: str) -> QuickForm:
         text = rest.strip()
         if not text:
             raise InvalidInput(
-                "Say which project's latest update to correct, then the corrected text, e.g. "
-                "`/ict-update edit NET-01 green Links upgraded`."
+                Text(
+                    "Say which project's latest update to correct, then the corrected text, e.g. "
+                    "`{update} edit NET-01 green Links upgraded`."
+                )
             )
         head, rest = _first_word(text)
     ref = head.strip()
     if not _REF.fullmatch(ref):
         raise InvalidInput(
-            f"{_quoted(ref)} is not a project reference. Start with the project's reference, e.g. `{EXAMPLE}`. "
-            "Type `/ict-update help` for more."
+            Text(
+                "{typed} is not a project reference. Start with the project's reference, e.g. `"
+                + EXAMPLE
+                + "`. Type `{update} help` for more.",
+                typed=_quoted(ref),
+            )
         )
     rag_word, body = _first_word(rest)
     rag = RAG_WORDS.get(rag_word.lower())
     if rag is None:
         raise InvalidInput(
-            f"Give the RAG status after `{ref.upper()}`: red, amber or green (or r, a, g). "
-            f"For example `/ict-update {ref.upper()} amber what was done`."
+            Text(
+                "Give the RAG status after `{ref}`: red, amber or green (or r, a, g). "
+                "For example `{update} {ref} amber what was done`.",
+                ref=ref.upper(),
+            )
         )
     return QuickForm(kind, ref=ref.upper(), text=split_sections(rag, body))
 
@@ -120,7 +130,7 @@ def validate(rag: Rag, progress: str, next_steps: str = "", risks: str = "") -> 
     values = {"progress": progress.strip(), "next_steps": next_steps.strip(), "risks": risks.strip()}
     if not values["progress"]:
         raise InvalidInput(
-            f"Say what was done: the update's progress text is empty. For example `{EXAMPLE}`.",
+            Text("Say what was done: the update's progress text is empty. For example `" + EXAMPLE + "`."),
             field="progress",
         )
     for name, value in values.items():

@@ -2,7 +2,8 @@
 
 Listeners acknowledge first and then do their work inside ``answering_errors(respond)``. The error
 must not escape a listener after its ack: Bolt would then report the request to Slack as failed
-even though it was acknowledged. ``app.error`` covers whatever still escapes.
+even though it was acknowledged. ``app.error`` covers whatever still escapes. A domain error's message
+names commands by placeholder (:mod:`bot.commands`); here it is worded for Slack (``/ict-update``, …).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from slack_bolt import App, Respond
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.commands import SLACK
 from bot.errors import DomainError
 from bot.request_log import mark_outcome
 from handlers.common import answer, apology
@@ -26,7 +28,7 @@ def reply_to_error(error: Exception, respond: Respond | None, what: str) -> None
     if isinstance(error, DomainError):
         mark_outcome("refused")
         if respond is not None:
-            answer(respond, error.message, escape=True)
+            answer(respond, SLACK(error.text), escape=True)
         return
     mark_outcome("error")
     if isinstance(error, SQLAlchemyError):

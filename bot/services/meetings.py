@@ -33,6 +33,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.commands import Text
 from bot.errors import DomainError, InvalidInput
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
 
@@ -101,7 +102,9 @@ MAX_STAGES = 5
 class UnknownMeeting(DomainError):
     def __init__(self, day: date, upcoming: Sequence[date]) -> None:
         hint = f" The next ones are on {', '.join(d.isoformat() for d in upcoming)}." if upcoming else ""
-        super().__init__(f"There is no meeting on {day.isoformat()}.{hint} Type `/ict-meeting` to see them.")
+        super().__init__(
+            Text("There is no meeting on {day}.{hint} Type `{meeting}` to see them.", day=day.isoformat(), hint=hint)
+        )
         self.day = day
 
 

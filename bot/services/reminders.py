@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from bot.commands import Text
 from bot.errors import DomainError
 from bot.services import claims, roles
 from bot.services import meetings as meeting_service
@@ -115,7 +116,7 @@ def period_start(session: Session, ws: Workspace, meeting: Meeting) -> datetime 
 def period_start_of(session: Session, ws: Workspace, meeting_id: int) -> datetime | None:
     meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
     if meeting is None:
-        raise DomainError("That meeting is no longer on the calendar; post with `/ict-update` instead.")
+        raise DomainError(Text("That meeting is no longer on the calendar; post with `{update}` instead."))
     return period_start(session, ws, meeting)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.commands import Text
 from bot.errors import DomainError, InvalidInput, NotAllowed
 from models import Role, RoleGrant, Workspace
 
@@ -132,7 +133,7 @@ def is_chair_or_admin(
 
 def require_admin(session: Session, ws: Workspace, user_id: str, env_admins: Iterable[str], action: str) -> None:
     if not is_admin(session, ws, user_id, env_admins):
-        raise NotAllowed(f"Only an ICT admin can {action}. Ask an admin (`/ict-role list` shows who) to do it.")
+        raise NotAllowed(Text("Only an ICT admin can {action}. Ask an admin ({who_admins}) to do it.", action=action))
 
 
 def require_chair_or_admin(
@@ -146,7 +147,7 @@ def require_chair_or_admin(
 ) -> None:
     if not is_chair_or_admin(session, ws, user_id, env_admins, chair_group=chair_group):
         raise NotAllowed(
-            f"Only the chair or an ICT admin can {action}. Ask one of them (`/ict-role list` shows who) to do it."
+            Text("Only the chair or an ICT admin can {action}. Ask one of them ({who_admins}) to do it.", action=action)
         )
 
 

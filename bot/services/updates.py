@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.commands import Text
 from bot.errors import DomainError, NotAllowed
 from bot.quickform import UpdateText
 from models import ProgressUpdate, Project, Rag, UpdateRevision, UpdateSource, Workspace
@@ -98,8 +99,11 @@ def carry_forward(
         raise DomainError(f"`{project.ref}` was already updated on {when}, so it is up to date for this meeting.")
     if previous is None:
         raise DomainError(
-            f"`{project.ref}` has no earlier update to carry forward. Use *Post update* (or "
-            f"`/ict-update {project.ref} green what was done`) for its first one."
+            Text(
+                "`{ref}` has no earlier update to carry forward. Use *Post update* (or "
+                "`{update} {ref} green what was done`) for its first one.",
+                ref=project.ref,
+            )
         )
     when = previous.created_at.astimezone(tz).strftime("%-d %b %Y")
     text = UpdateText(
@@ -169,8 +173,10 @@ def correct_latest(
     update = latest_by(session, ws, project, user_id)
     if update is None:
         raise DomainError(
-            f"You have no update on `{project.ref}` to correct. Post one with "
-            f"`/ict-update {project.ref} green what was done`."
+            Text(
+                "You have no update on `{ref}` to correct. Post one with `{update} {ref} green what was done`.",
+                ref=project.ref,
+            )
         )
     return correct(session, ws, update, user_id=user_id, is_admin=is_admin, text=text, now=now)
 

@@ -2,12 +2,13 @@
 
 ``/ict-digest`` covers the period since the last governance meeting; ``/ict-digest from DATE to DATE``
 any other (days in the meetings' time zone; ``to`` left out: up to now). The listener acknowledges at
-once, then builds the digest and posts it (see :mod:`handlers.digest_post`).
+once, then builds the digest and posts it (see :mod:`handlers.digest_post`). The period is read by
+:func:`bot.period.parse_period`, shared with Teams.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import InvalidInput
+from bot.period import parse_period
 from bot.render import render, unescape_slack
 from bot.services import digest as digest_service
 from bot.services import meetings, roles
@@ -26,9 +27,6 @@ from handlers.digest_blocks import PREVIEW_FOOTER, people_in, summary_messages
 from handlers.digest_post import NOT_IN_CHANNEL, display_names, post_digest, slack_error
 from handlers.errors import answering_errors
 
-USAGE = (
-    "Usage: `/ict-digest` (since the last meeting), `/ict-digest from YYYY-MM-DD to YYYY-MM-DD`, or `/ict-digest help`."
-)
 INVITE = (
     "I can't post in this conversation because I'm not a member of it. Invite me with `/invite @ictbot` "
     "and ask again, or ask in the governance channel."
@@ -94,22 +92,3 @@ def _preview(respond: Respond, digest: Digest) -> None:
     """The summary only (it names nobody), privately, to someone who may not post the digest."""
     for message in summary_messages(digest, footer=PREVIEW_FOOTER):
         respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
-
-
-def parse_period(words: list[str], tz: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
-    """``from YYYY-MM-DD [to YYYY-MM-DD]``: from the first day's start to the end of the last (at most now)."""
-    if len(words) not in (2, 4) or words[0].lower() != "from" or (len(words) == 4 and words[2].lower() != "to"):
-        raise InvalidInput(f"`{' '.join(words)}` is not a period I understand. {USAGE}")
-    first = meetings.parse_date(words[1], "start date")
-    last = meetings.parse_date(words[3], "end date") if len(words) == 4 else now.astimezone(tz).date()
-    if last < first:
-        raise InvalidInput(f"The period ends before it starts ({first.isoformat()} > {last.isoformat()}); swap them.")
-    start = _local_midnight(first, tz)
-    if start > now:
-        raise InvalidInput(f"The period starts on {first.isoformat()}, which has not come yet. {USAGE}")
-    end = min(_local_midnight(last + timedelta(days=1), tz) - timedelta(microseconds=1), now)
-    return start, end
-
-
-def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)

@@ -7,7 +7,10 @@ is a :class:`TeamsReply` that the Teams wiring (``bot.teams``) sends.
 
 Each call runs in its own transaction(s) through ``runtime.sessions`` on the workspace it is given,
 looked up again by id. A domain error is answered with its message and nothing is written (the
-transaction is rolled back): as text for a typed command, as ``card_error`` for a card's submission.
+transaction is rolled back): as text for a typed command, as ``card_error`` for a card's submission,
+worded for Teams (:data:`bot.commands.TEAMS`: ``update``, not ``/ict-update``). The digest period and
+the meeting sub-commands are read by the modules Slack uses too (:mod:`bot.period`,
+:mod:`handlers.meeting_commands`).
 Everything a card sends back is untrusted: ids are checked to be integers and looked up within the
 workspace, so another workspace's project or meeting is "no longer there".
 """
@@ -27,14 +30,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import quickform
+from bot.commands import TEAMS
 from bot.errors import DomainError, InvalidInput
+from bot.period import parse_period
 from bot.render import ago, escape_teams, local_time, rag_label
 from bot.runtime import Runtime
 from bot.services import digest as digest_service
 from bot.services import meetings, projects, reminders, roles, updates
 from bot.services.updates import UpdateResult
-from handlers.commands.ict_digest import parse_period
-from handlers.commands.ict_meeting import CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, _change, _count
+from handlers.meeting_commands import CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from handlers.teams import cards
 from handlers.teams.identity import TeamsUser, key
 from models import Rag, UpdateSource, Workspace
@@ -98,7 +102,7 @@ def handle_text(
         if command == "meeting":
             return _meeting(runtime, ws, user, rest, now, channel=channel)
     except DomainError as exc:
-        return TeamsReply(text=cards.message_text(exc.message))
+        return TeamsReply(text=cards.message_text(TEAMS(exc.text)))
     except SQLAlchemyError as exc:
         log.error("database error while handling a Teams command: %s", exc.__class__.__name__, exc_info=exc)
         return TeamsReply(text=APOLOGY)
@@ -212,13 +216,13 @@ def _meeting(
             roles.require_chair_or_admin(
                 session, current, uid, rt.settings.admins_for(current.external_id), f"{sub} meetings"
             )
-            headline = _change(rt, session, current, sub, args, uid)
+            headline = TEAMS(change(rt, session, current, sub, args, uid))
             if sub == "closure":
                 return TeamsReply(text=_closures(session, current, now, tz_name, headline))
             shown = DEFAULT_SHOWN
         else:
             headline = ""
-            shown = _count(args)
+            shown = count(args)
         return TeamsReply(text=_listing(session, current, now, tz_name, headline, shown))
 
 
@@ -286,7 +290,7 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
         if action == cards.ACTION_SNOOZE:
             return _snooze(runtime, ws, user, data, now)
     except DomainError as exc:
-        return TeamsReply(card_error=cards.plain_message(exc.message))
+        return TeamsReply(card_error=cards.plain_message(TEAMS(exc.text)))
     except SQLAlchemyError as exc:
         log.error("database error while handling a Teams card: %s", exc.__class__.__name__, exc_info=exc)
         return TeamsReply(card_error=APOLOGY)
@@ -316,7 +320,7 @@ def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[st
                 session, current, project, user_id=uid, is_admin=is_admin, text=text, source=source, now=now
             )
     except DomainError as exc:
-        error = cards.plain_message(exc.message)
+        error = cards.plain_message(TEAMS(exc.text))
         form = _form_reply(rt, ws, user, error=error, values=fields, source=source.value)
         return TeamsReply(card=form.card, card_error=error)
     return TeamsReply(text=saved_text(result))

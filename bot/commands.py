@@ -1,0 +1,99 @@
+"""How platform-neutral text (services, shared parsers) refers to the bot's commands.
+
+A service does not know whether Slack or Teams asked, so it cannot name ``/ict-update`` or ``update``.
+It writes a :class:`Text` instead: a template with placeholders (commands: ``{update}``, ``{meeting}``,
+``{digest}``; phrases: ``{who_admins}``, ``{all_projects}``, ``{set_channel}``) and, apart from it, the
+values it quotes (what was typed, a project reference)::
+
+    Text("There is no meeting on {day}. Type `{meeting}` to see them.", day=day.isoformat())
+
+Each platform renders it with its own :class:`Wording` (:data:`SLACK`, :data:`TEAMS`) when it shows it.
+Rendering is one ``str.format`` pass in which the values are arguments, so braces in what an officer
+typed are never read as placeholders: they are inserted as they are, after the template is parsed.
+Literal braces in a template itself are written ``{{`` and ``}}``.
+
+Teams has no command for roles or project administration (those are the ICT admins' Slack commands or
+the ``ictbot`` CLI run by whoever operates the bot), so those placeholders are phrases, not commands.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+__all__ = ["PLACEHOLDERS", "SLACK", "TEAMS", "Text", "Wording"]
+
+PLACEHOLDERS = ("update", "meeting", "digest", "who_admins", "all_projects", "set_channel")
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Text:
+    """A message for the user: ``template`` with placeholders for commands and ``{name}`` for each value."""
+
+    template: str
+    values: Mapping[str, str]
+
+    def __init__(self, template: str, /, **values: object) -> None:
+        names = {name for _, name, _, _ in _FORMATTER.parse(template) if name is not None}
+        if clash := set(values) & set(PLACEHOLDERS):
+            raise ValueError(f"values may not be named like a placeholder: {sorted(clash)}")
+        if unknown := names - set(PLACEHOLDERS) - set(values):
+            raise ValueError(f"the template names {sorted(unknown)}, which are neither placeholders nor values")
+        object.__setattr__(self, "template", template)
+        object.__setattr__(self, "values", MappingProxyType({k: str(v) for k, v in values.items()}))
+
+    @classmethod
+    def literal(cls, message: str) -> Text:
+        """Text without placeholders (braces in it are kept as they are)."""
+        return cls("{message}", message=message)
+
+    def __add__(self, other: Text) -> Text:
+        """This text followed by ``other`` (their value names must not clash)."""
+        if clash := set(self.values) & set(other.values):
+            raise ValueError(f"both texts have values named {sorted(clash)}")
+        return Text(self.template + other.template, **self.values, **other.values)
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """One platform's words for the placeholders."""
+
+    name: str
+    words: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        if set(self.words) != set(PLACEHOLDERS):
+            raise ValueError(f"{self.name} must word exactly {PLACEHOLDERS}")
+
+    def __call__(self, text: Text | str) -> str:
+        """``text`` as this platform shows it (a plain ``str`` has no placeholders and is returned as is)."""
+        if isinstance(text, str):
+            return text
+        return text.template.format_map({**self.words, **text.values})
+
+
+SLACK = Wording(
+    "Slack",
+    {
+        "update": "/ict-update",
+        "meeting": "/ict-meeting",
+        "digest": "/ict-digest",
+        "who_admins": "`/ict-role list` shows who",
+        "all_projects": "`/ict-project list` for all of them",
+        "set_channel": "`/ict-meeting channel #channel`",
+    },
+)
+TEAMS = Wording(
+    "Teams",
+    {
+        "update": "update",
+        "meeting": "meeting",
+        "digest": "digest",
+        "who_admins": "whoever runs the bot can list them with `ictbot roles list`",
+        "all_projects": "`update` for the form, which lists all of them",
+        "set_channel": "`meeting channel` typed in that channel (mention me there)",
+    },
+)
