@@ -66,10 +66,8 @@ NO_RAG_ICON = "⚪"
 POSTED_FOOTER = "The detail for each priority follows, then the missing, completed and started projects."
 PREVIEW_FOOTER = "A preview of the summary. A chair or an ICT admin can post the whole digest here with **digest**."
 UPDATE_EXAMPLE = "update NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget"
-COMMANDS = {"/ict-update": "update", "/ict-digest": "digest", "/ict-meeting": "meeting"}
 _MENTIONS = re.compile(r"\s*\((?:<@[^<>\s]+>(?:, )?)+\)")
 _MENTION = re.compile(r"<@([^<>\s]+)>")
-_COMMAND = re.compile("|".join(re.escape(c) for c in COMMANDS))
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -102,10 +100,10 @@ def _submit(title: str, data: dict[str, Any], **props: Any) -> Element:
 
 def plain_message(message: str) -> str:
     """A domain message for Teams, before escaping: no Slack mentions (the people in brackets are left out,
-    as on Slack's form), no code marks, and Teams' command words in place of the slash commands."""
+    as on Slack's form) and no code marks. Messages arrive worded for Teams (bot.commands.TEAMS)."""
     message = _MENTIONS.sub("", message)
     message = _MENTION.sub(r"\1", message)
-    return _COMMAND.sub(lambda m: COMMANDS[m.group(0)], message.replace("`", ""))
+    return message.replace("`", "")
 
 
 def message_text(message: str) -> str:
