@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.commands import Text
 from bot.errors import DomainError, NotAllowed
-from bot.quickform import UpdateText
+from bot.quickform import QuickForm, UpdateText
 from models import ProgressUpdate, Project, Rag, UpdateRevision, UpdateSource, Workspace
 
 
@@ -179,6 +179,34 @@ def correct_latest(
             )
         )
     return correct(session, ws, update, user_id=user_id, is_admin=is_admin, text=text, now=now)
+
+
+def apply_quick_form(
+    session: Session,
+    ws: Workspace,
+    project: Project,
+    form: QuickForm,
+    *,
+    user_id: str,
+    is_admin: bool,
+    now: datetime,
+) -> UpdateResult:
+    """A one-line form (``REF RAG text | next: … | risks: …``, or ``edit …``) from any platform: a new
+    update, or a correction of the user's latest one on ``project``."""
+    if form.text is None or form.kind not in ("update", "edit"):
+        raise ValueError(f"a {form.kind} form carries no update")
+    if form.kind == "edit":
+        return correct_latest(session, ws, project, user_id=user_id, is_admin=is_admin, text=form.text, now=now)
+    return post(
+        session,
+        ws,
+        project,
+        user_id=user_id,
+        is_admin=is_admin,
+        text=form.text,
+        source=UpdateSource.COMMAND,
+        now=now,
+    )
 
 
 def _revision(number: int, text: UpdateText, user_id: str, now: datetime) -> UpdateRevision:

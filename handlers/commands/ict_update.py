@@ -50,20 +50,6 @@ def _ict_update(command: dict[str, Any], respond: Respond, client: WebClient, co
         assert form.text is not None
         project = projects.get(session, ws, form.ref)
         is_admin = rt.is_admin(session, ws, user_id)
-        if form.kind == "edit":
-            result = updates.correct_latest(
-                session, ws, project, user_id=user_id, is_admin=is_admin, text=form.text, now=now
-            )
-        else:
-            result = updates.post(
-                session,
-                ws,
-                project,
-                user_id=user_id,
-                is_admin=is_admin,
-                text=form.text,
-                source=UpdateSource.COMMAND,
-                now=now,
-            )
+        result = updates.apply_quick_form(session, ws, project, form, user_id=user_id, is_admin=is_admin, now=now)
     text, blocks = update_saved_blocks(result)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

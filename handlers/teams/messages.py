@@ -124,21 +124,7 @@ def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
     with _unit(rt, ws) as (session, current):
         project = projects.get(session, current, form.ref)
         is_admin = rt.is_admin(session, current, uid)
-        if form.kind == "edit":
-            result = updates.correct_latest(
-                session, current, project, user_id=uid, is_admin=is_admin, text=form.text, now=now
-            )
-        else:
-            result = updates.post(
-                session,
-                current,
-                project,
-                user_id=uid,
-                is_admin=is_admin,
-                text=form.text,
-                source=UpdateSource.COMMAND,
-                now=now,
-            )
+        result = updates.apply_quick_form(session, current, project, form, user_id=uid, is_admin=is_admin, now=now)
     return TeamsReply(text=saved_text(result))
 
 
