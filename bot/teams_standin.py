@@ -504,6 +504,12 @@ class TeamsStandIn:
         }
         return activity
 
+    def uninstall(self, remover: TeamsUserAccount, *, conversation: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The ``installationUpdate`` Teams sends when the app is removed (a personal chat, or a team)."""
+        activity = self._base("installationUpdate", conversation or self.personal(remover), remover)
+        activity["action"] = "remove"
+        return activity
+
     def install(self, installer: TeamsUserAccount, *, conversation: dict[str, Any] | None = None) -> dict[str, Any]:
         """The ``conversationUpdate`` Teams sends when the bot is added (personal scope, or a team's channel)."""
         activity = self._base("conversationUpdate", conversation or self.personal(installer), installer)

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from microsoft_teams.api import ActivityBase, ConversationUpdateActivity, InvokeResponse
+from microsoft_teams.api.activities.install_update.remove import UninstalledActivity
 from microsoft_teams.api.activities.invoke.adaptive_card import AdaptiveCardInvokeActivity
 from microsoft_teams.api.activities.message.message import MessageActivity, MessageActivityInput
 from microsoft_teams.api.activities.utils.strip_mentions_text import StripMentionsTextOptions, strip_mentions_text
@@ -240,6 +241,7 @@ class _Listening:
         app.on_message(self.on_message)
         app.on_card_action(self.on_card_action)
         app.on_conversation_update(self.on_conversation_update)
+        app.on_install_remove(self.on_install_remove)
 
     # -- the listeners (async, on the SDK's loop) ---------------------------------------------
     async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
@@ -297,7 +299,26 @@ class _Listening:
             return
         await ctx.send(GREETING)
 
+    async def on_install_remove(self, ctx: ActivityContext[UninstalledActivity]) -> None:
+        """The app was removed from a personal chat or a team: forget where it can no longer write."""
+        await asyncio.to_thread(self._forget, ctx.activity)
+
     # -- the synchronous part (worker threads) ----------------------------------------------------
+    def _forget(self, activity: ActivityBase) -> None:
+        tenant = tenant_of(activity)
+        if not tenant:
+            return
+        conversation = _channel_id(activity.conversation.id)
+        with self.runtime.sessions.begin() as session:
+            ws = workspaces.find(session, tenant, PLATFORM)
+            gone = references.forget_conversation(session, ws.id, conversation) if ws is not None else 0
+        log.info(
+            "removed from a Teams %s conversation in tenant %s: %d reference(s) forgotten",
+            activity.conversation.conversation_type or "",
+            tenant,
+            gone,
+        )
+
     def _contact(self, activity: ActivityBase) -> _Contact | None:
         """The workspace (created on first contact), the person, and their conversation references, refreshed."""
         tenant = tenant_of(activity)

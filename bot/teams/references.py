@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -86,3 +86,21 @@ def set_personal_conversation(session: Session, ref_id: int, conversation_id: st
     ref = session.get_one(TeamsConversationRef, ref_id)
     ref.conversation_id = conversation_id
     ref.updated_at = now
+
+
+def forget_conversation(session: Session, workspace_id: int, conversation_id: str) -> int:
+    """The app was removed from a conversation: a channel's reference goes, and so does the reference of
+    the person whose personal chat it was (a later send to them then fails for good, saying why, instead
+    of knocking at a chat the bot has left). Returns how many references went."""
+    gone = session.execute(
+        delete(TeamsConversationRef).where(
+            TeamsConversationRef.workspace_id == workspace_id,
+            or_(
+                (TeamsConversationRef.kind == ReferenceKind.CHANNEL)
+                & (TeamsConversationRef.subject_id == conversation_id),
+                (TeamsConversationRef.kind == ReferenceKind.USER)
+                & (TeamsConversationRef.conversation_id == conversation_id),
+            ),
+        )
+    )
+    return int(getattr(gone, "rowcount", 0) or 0)

@@ -17,7 +17,7 @@ from bot.teams_standin import BOT_SCOPE, TeamsStandIn
 from handlers.teams.identity import TeamsUser
 from handlers.teams.messages import TeamsReply
 from models import ReferenceKind, TeamsConversationRef, Workspace
-from tests.teams.conftest import OLIVE_AAD, TeamsClient, teams_client
+from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, teams_client
 
 CHANNEL = "19:governance@thread.tacv2"
 
@@ -188,6 +188,24 @@ def test_a_team_install_stores_the_channel_and_the_installer(recorded, teams_run
     assert set(stored) == {(ReferenceKind.CHANNEL, CHANNEL), (ReferenceKind.USER, OLIVE_AAD)}
     assert stored[(ReferenceKind.USER, OLIVE_AAD)].conversation_id is None  # no 1:1 chat yet
     assert [c.body["text"] for c in teams.sent(CHANNEL)] == [GREETING]
+
+
+def test_removing_the_personal_app_forgets_that_person_only(recorded, teams_runtime, teams, olive, dan):
+    recorded.post(teams.install(olive))
+    recorded.post(teams.install(dan))
+
+    assert recorded.post(teams.uninstall(olive)).status_code == 200
+
+    assert [(r.kind, r.subject_id) for r in refs(teams_runtime)] == [(ReferenceKind.USER, DAN_AAD)]
+
+
+def test_removing_the_app_from_a_team_forgets_its_channel_but_not_the_people(recorded, teams_runtime, teams, olive):
+    recorded.post(teams.install(olive, conversation=teams.channel()))
+    recorded.post(teams.install(olive))  # and Olive's personal chat
+
+    recorded.post(teams.uninstall(olive, conversation=teams.channel()))
+
+    assert [(r.kind, r.subject_id) for r in refs(teams_runtime)] == [(ReferenceKind.USER, OLIVE_AAD)]
 
 
 def test_someone_else_joining_the_team_changes_nothing(recorded, teams_runtime, teams, olive, dan):
