@@ -14,11 +14,9 @@ import csv
 import io
 import json
 import logging
-import os
 import re
-import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -39,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest_render import DIGEST_FORMATS, REPORT_FORMATS, render_digest, render_report
 from bot.errors import DomainError, ImportFailed
+from bot.files import replace_atomically
 from bot.local import LOCAL_TEAM_ID
 from bot.logging_setup import configure as configure_logging
 from bot.runtime import Runtime, system_clock
@@ -748,24 +747,11 @@ def _chart_src(d: digest_service.Digest) -> str | None:
 
 
 def _write_output(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file beside ``path``, then rename it over ``path``: never half a file."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    """Write ``data`` to ``path`` whole or not at all (:func:`bot.files.replace_atomically`)."""
     try:
-        f = open(tmp, "xb")  # closed below; a failure to create it leaves nothing to delete
+        replace_atomically(path, data)
     except OSError as exc:
         raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    try:
-        with f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-        raise
 
 
 def _period_words(d: digest_service.Digest) -> str:

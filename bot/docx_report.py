@@ -18,11 +18,9 @@ target, so a failure leaves no half-written report, and an older report at that 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import re
-import secrets
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,6 +38,7 @@ from docx.styles.style import ParagraphStyle
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from bot.files import replace_atomically
 from bot.render import rag_label
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry
 
@@ -78,25 +77,9 @@ def write_report_docx(
     """
     data = _document_bytes(digest, chart_png=chart_png, people=people or {})
     if isinstance(target, str | os.PathLike):
-        _replace(Path(target), data)
+        replace_atomically(Path(target), data)
     else:
         target.write(data)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file beside ``path`` (created with the usual permissions), then rename it."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    f = open(tmp, "xb")  # outside the try: if this fails there is nothing of ours to delete
-    try:
-        with f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 # -- the document ----------------------------------------------------------------------------------
