@@ -54,7 +54,7 @@ from typing import Any, cast
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
-from sqlalchemy import CursorResult, delete, update
+from sqlalchemy import Connection, CursorResult, Table, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -141,12 +141,28 @@ def _container(body: dict[str, Any]) -> str:
 
 
 # -- the record ------------------------------------------------------------------------------------
-def admit(session: Session, delivery: Delivery, *, now: datetime) -> bool:
+# The statements are built once: a request runs two of them, and building one costs more than running it.
+_TABLE = cast(Table, InboundDelivery.__table__)
+_UNIQUE = ["team_id", "key"]
+_INSERT = {
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id),
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id),
+}
+_THIS = (_TABLE.c.team_id == bindparam("d_team"), _TABLE.c.key == bindparam("d_key"))
+_RETAKE = (
+    update(_TABLE)
+    .where(*_THIS, _TABLE.c.status == DeliveryStatus.FAILED)
+    .values(status=DeliveryStatus.HANDLING, attempts=_TABLE.c.attempts + 1)
+)
+_FINISH = update(_TABLE).where(*_THIS, _TABLE.c.status == DeliveryStatus.HANDLING).values(status=bindparam("d_status"))
+
+
+def admit(connection: Connection | Session, delivery: Delivery, *, now: datetime) -> bool:
     """Record ``delivery``; True when this process is to act on it.
 
     True for the first delivery, and for a retry of one whose handler failed (taken over: one more
     attempt, ``handling`` again). False while it is being handled elsewhere or once it is done. Commit
-    the session before acting: the row is what tells other processes.
+    before acting: the row is what tells other processes.
     """
     values = {
         "team_id": delivery.team_id,
@@ -156,48 +172,30 @@ def admit(session: Session, delivery: Delivery, *, now: datetime) -> bool:
         "attempts": 1,
         "received_at": now,
     }
-    if _insert_if_absent(session, values):
+    if _insert_if_absent(connection, values):
         return True
     # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
-    retake = (
-        update(InboundDelivery)
-        .where(
-            InboundDelivery.team_id == delivery.team_id,
-            InboundDelivery.key == delivery.key,
-            InboundDelivery.status == DeliveryStatus.FAILED,
-        )
-        .values(status=DeliveryStatus.HANDLING, attempts=InboundDelivery.attempts + 1)
-    )
-    return bool(_rowcount(session.execute(retake)))
+    return bool(_rowcount(connection.execute(_RETAKE, _which(delivery))))
 
 
-def _insert_if_absent(session: Session, values: dict[str, Any]) -> bool:
+def _insert_if_absent(connection: Connection | Session, values: dict[str, Any]) -> bool:
     """``INSERT … ON CONFLICT (team_id, key) DO NOTHING``: True when the row went in."""
-    dialect = session.get_bind().dialect.name
-    unique = ["team_id", "key"]
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(InboundDelivery).values(values).on_conflict_do_nothing(index_elements=unique)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(InboundDelivery).values(values).on_conflict_do_nothing(index_elements=unique)
-    else:
+    dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
+    statement = _INSERT.get(dialect)
+    if statement is None:
         raise NotImplementedError(f"recording deliveries on {dialect} is not supported")
-    # RETURNING, not the row count: an ORM-enabled INSERT does not report the driver's count for a skipped row.
-    inserted = session.execute(statement.returning(InboundDelivery.id)).scalar_one_or_none()
-    return inserted is not None
+    # RETURNING, not the row count: some drivers do not report a count for a skipped row.
+    return connection.execute(statement, values).scalar_one_or_none() is not None
 
 
-def finish(session: Session, delivery: Delivery, *, failed: bool) -> None:
+def finish(connection: Connection | Session, delivery: Delivery, *, failed: bool) -> None:
     """The handler of ``delivery`` has finished: ``done``, or ``failed`` so that a retry may act again."""
-    session.execute(
-        update(InboundDelivery)
-        .where(
-            InboundDelivery.team_id == delivery.team_id,
-            InboundDelivery.key == delivery.key,
-            InboundDelivery.status == DeliveryStatus.HANDLING,
-        )
-        .values(status=DeliveryStatus.FAILED if failed else DeliveryStatus.DONE)
-    )
+    status = DeliveryStatus.FAILED if failed else DeliveryStatus.DONE
+    connection.execute(_FINISH, {**_which(delivery), "d_status": status})
+
+
+def _which(delivery: Delivery) -> dict[str, str]:
+    return {"d_team": delivery.team_id, "d_key": delivery.key}
 
 
 def prune(session: Session, *, before: datetime) -> int:
@@ -225,8 +223,8 @@ def _is_duplicate(body: dict[str, Any], context: BoltContext) -> bool:
         return False
     runtime = runtime_of(context)
     try:
-        with runtime.sessions.begin() as session:
-            act = admit(session, delivery, now=runtime.now())
+        with runtime.engine.begin() as connection:
+            act = admit(connection, delivery, now=runtime.now())
     except SQLAlchemyError as exc:
         # Not recorded: handled as if this module were not here, so the person gets the usual answer.
         log.error("could not record a %s delivery (%s); handling it unrecorded", delivery.kind, type(exc).__name__)
@@ -272,8 +270,8 @@ class MarkOnCompletion(ListenerCompletionHandler):
             return
         failed = _failed(request, response)
         try:
-            with runtime_of(request.context).sessions.begin() as session:
-                finish(session, delivery, failed=failed)
+            with runtime_of(request.context).engine.begin() as connection:
+                finish(connection, delivery, failed=failed)
         except SQLAlchemyError as exc:
             # The row stays ``handling``: a retry of this delivery will be acknowledged, not acted on.
             outcome = "failed" if failed else "done"

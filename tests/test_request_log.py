@@ -11,8 +11,6 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_bolt import BoltRequest
-from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 
 from bot.local import LocalSlack, signed_headers
 from bot.services import updates
@@ -20,9 +18,8 @@ from bot.slack_app import create_app, web_client
 from handlers.shortcuts.log_as_update import LOG_AS_UPDATE
 from handlers.ui import EDIT_UPDATE_ACTION, UPDATE_MODAL
 from handlers.views import update_submission
-from models import UpdateRevision
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET, STRANGER
-from tests.helpers import last_reply, opened_view
+from tests.helpers import failing, last_reply, opened_view
 
 LOGGER = "ictbot.requests"
 UPDATE_TEXT = "Core links upgrade delayed by supplier"
@@ -148,7 +145,11 @@ def test_one_line_after_the_listener_finishes_on_the_thread_pool(runtime, standi
     pool = ThreadPoolExecutor(max_workers=2)
     app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=pool)
     driver = LocalSlack(
-        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+        app=app,
+        signing_secret=SIGNING_SECRET,
+        response_url=standin.response_url,
+        team_id=standin.team_id,
+        on_ack=standin.acknowledged_with,
     )
     written = threading.Event()
     user = "U0POOLTEST"  # this request's own user: a line an earlier test's thread pool writes late is not it
@@ -187,16 +188,10 @@ def test_no_token_reaches_any_record(slack, standin, workplan, caplog, monkeypat
         assert BOT_TOKEN not in record.getMessage()
 
 
-def test_a_database_error_on_the_form_is_logged_as_an_error(slack, standin, workplan, lines):
+def test_a_database_error_on_the_form_is_logged_as_an_error(slack, standin, runtime, workplan, lines):
     slack.command("/ict-update", "", user_id=OWNER)
     view = opened_view(standin)
 
-    def fail(mapper, connection, target):
-        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
-
-    event.listen(UpdateRevision, "before_insert", fail)
-    try:
+    with failing(runtime.engine, "INSERT INTO update_revision", "server closed the connection"):
         slack.submit_view(view, {"project": str(workplan["NET-01"]), "rag": "green", "progress": "ok"}, user_id=OWNER)
-    finally:
-        event.remove(UpdateRevision, "before_insert", fail)
     assert lines()[-1]["outcome"] == "error"

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
 from bot.services import strategy as strategy_service
@@ -76,23 +76,24 @@ def suggestions(session: Session, ws: Workspace, ref: str, limit: int = 3) -> li
     return (close + prefix)[:limit]
 
 
+# One statement for a project with its delegates and priority, built once: every update looks a project up.
+_WITH_DELEGATES = (joinedload(Project.delegates), joinedload(Project.priority))
+_BY_REF = select(Project).where(Project.workspace_id == bindparam("ws"), Project.ref == bindparam("ref"))
+_BY_REF = _BY_REF.options(*_WITH_DELEGATES)
+_BY_ID = select(Project).where(Project.workspace_id == bindparam("ws"), Project.id == bindparam("id"))
+_BY_ID = _BY_ID.options(*_WITH_DELEGATES)
+
+
 def get(session: Session, ws: Workspace, ref: str) -> Project:
-    project = session.scalar(
-        select(Project)
-        .where(Project.workspace_id == ws.id, Project.ref == normalise_ref(ref))
-        .options(selectinload(Project.delegates), selectinload(Project.priority))
-    )
+    found = session.execute(_BY_REF, {"ws": ws.id, "ref": normalise_ref(ref)})
+    project = found.unique().scalar_one_or_none()
     if project is None:
         raise UnknownProject(normalise_ref(ref), suggestions(session, ws, ref))
     return project
 
 
 def get_by_id(session: Session, ws: Workspace, project_id: int) -> Project:
-    project = session.scalar(
-        select(Project)
-        .where(Project.workspace_id == ws.id, Project.id == project_id)
-        .options(selectinload(Project.delegates), selectinload(Project.priority))
-    )
+    project = session.execute(_BY_ID, {"ws": ws.id, "id": project_id}).unique().scalar_one_or_none()
     if project is None:
         raise DomainError("That project is no longer in the Work Plan; pick another.", field="project")
     return project

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
@@ -16,7 +16,7 @@ def get_or_create(
     session: Session, external_id: str, *, now: datetime, name: str = "", platform: str = "slack"
 ) -> Workspace:
     """The workspace for a Slack team, created on first contact with the default strategy."""
-    ws = session.scalar(select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id))
+    ws = find(session, external_id, platform)
     if ws is not None:
         return ws
     ws = Workspace(platform=platform, external_id=external_id, name=name, created_at=now)
@@ -26,8 +26,14 @@ def get_or_create(
     return ws
 
 
+# Built once: every request looks its workspace up.
+_BY_EXTERNAL_ID = select(Workspace).where(
+    Workspace.platform == bindparam("platform"), Workspace.external_id == bindparam("external_id")
+)
+
+
 def find(session: Session, external_id: str, platform: str = "slack") -> Workspace | None:
-    return session.scalar(select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id))
+    return session.execute(_BY_EXTERNAL_ID, {"platform": platform, "external_id": external_id}).scalar_one_or_none()
 
 
 def only_workspace(session: Session) -> Workspace | None:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot import quickform
 from bot.render import render, unescape_slack
 from bot.services import projects, updates
+from handlers.ack_answer import AnswerInAck, answer_in_ack
 from handlers.common import answer, runtime, team_name_of, team_of
 from handlers.errors import answering_errors
 from handlers.modal import open_update_modal
@@ -20,12 +21,16 @@ from models import UpdateSource
 def handle_ict_update(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
-    ack()  # within Slack's 3 seconds whatever follows; the answer comes through response_url
-    with answering_errors(respond, "/ict-update"):
-        _ict_update(command, respond, client, context)
+    # The answer goes in the ack when it is ready within two seconds, else through response_url.
+    answer_now = answer_in_ack(ack, respond)
+    try:
+        with answering_errors(answer_now, "/ict-update"):
+            _ict_update(command, answer_now, client, context)
+    finally:
+        answer_now.acknowledge()
 
 
-def _ict_update(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient, context: BoltContext) -> None:
     rt = runtime(context)
     user_id = command["user_id"]
     form = quickform.parse(unescape_slack(command.get("text", "")))
@@ -33,6 +38,7 @@ def _ict_update(command: dict[str, Any], respond: Respond, client: WebClient, co
         answer(respond, render("update_help.mrkdwn.j2", limits=quickform.LIMITS))
         return
     if form.kind == "modal":
+        respond.acknowledge()  # at once, empty: Slack opens the modal, which is the answer
         open_update_modal(
             rt,
             client,
@@ -49,7 +55,8 @@ def _ict_update(command: dict[str, Any], respond: Respond, client: WebClient, co
             return
         assert form.text is not None
         project = projects.get(session, ws, form.ref)
-        is_admin = rt.is_admin(session, ws, user_id)
+        # Owners and delegates, who post nearly every update, need no look at the roles.
+        is_admin = not updates.may_update(project, user_id, False) and rt.is_admin(session, ws, user_id)
         result = updates.apply_quick_form(session, ws, project, form, user_id=user_id, is_admin=is_admin, now=now)
     text, blocks = update_saved_blocks(result)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

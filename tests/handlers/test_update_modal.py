@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from bot.services import projects
 from handlers.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION
 from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource
 from tests.conftest import ADMIN, DELEGATE, OWNER, STRANGER
-from tests.helpers import count, last_reply, opened_view, select_options, shown
+from tests.helpers import count, failing, last_reply, opened_view, select_options, shown
 
 
 def open_modal(slack, standin, user_id=OWNER):
@@ -105,16 +104,10 @@ def test_modal_refuses_a_project_the_user_may_not_update_on_the_project_field(sl
 def test_modal_database_error_is_shown_on_the_form_and_nothing_is_kept(slack, standin, runtime, workplan):
     view = open_modal(slack, standin)
 
-    def fail(mapper, connection, target):
-        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
-
-    event.listen(UpdateRevision, "before_insert", fail)
-    try:
+    with failing(runtime.engine, "INSERT INTO update_revision", "server closed the connection"):
         response = slack.submit_view(
             view, {"project": str(workplan["NET-01"]), "rag": "green", "progress": "ok"}, user_id=OWNER
         )
-    finally:
-        event.remove(UpdateRevision, "before_insert", fail)
     assert "nothing was saved" in json.loads(response.body)["errors"]["progress"]
     assert count(runtime, ProgressUpdate) == 0
 
