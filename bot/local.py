@@ -58,7 +58,8 @@ class LocalSlack:
     """Builds and signs Slack requests for one workspace and dispatches them through ``app``.
 
     ``response_url`` gives the URL to put in each request (the stand-in's), so answers sent through
-    it reach a server that records them.
+    it reach a server that records them. ``on_ack``, when given, gets the message a command's
+    acknowledgement carried, which Slack shows the person like an answer through response_url.
     """
 
     app: App
@@ -67,6 +68,7 @@ class LocalSlack:
     team_id: str = "T0LOCAL"
     team_domain: str = "local-council"
     clock: Callable[[], float] = field(default=time.time)
+    on_ack: Callable[[dict[str, Any]], None] | None = None
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -113,7 +115,12 @@ class LocalSlack:
     def command(self, command: str, text: str = "", *, user_id: str, channel_id: str = "C0GOVERN") -> BoltResponse:
         """A slash command, with the text escaped as Slack escapes it (&, <, >)."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return self.send_form(self.command_form(command, escaped, user_id=user_id, channel_id=channel_id))
+        response = self.send_form(self.command_form(command, escaped, user_id=user_id, channel_id=channel_id))
+        if self.on_ack is not None and response.status == 200 and response.body:
+            message = json.loads(response.body)
+            if isinstance(message, dict) and ("text" in message or "blocks" in message):
+                self.on_ack(message)  # after the request: with an inline executor, after what the listener sent
+        return response
 
     def message_shortcut(
         self, callback_id: str, *, user_id: str, message_text: str, author_id: str, channel_id: str = "C0GOVERN"

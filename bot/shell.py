@@ -388,7 +388,7 @@ class _Shell:
         elif data.get("response_action") in ("update", "push") and isinstance(data.get("view"), dict):
             self.console.print(self.view_panel(data["view"], f"modal {data['response_action']}d"))
         elif "text" in data or "blocks" in data:
-            self.console.print(self.panel(self.message(data), "reply · only visible to you"))
+            self.console.print(self.panel(self.message(data), "only visible to you"))
         else:
             self.console.print(Text(json.dumps(data, indent=2, ensure_ascii=False)))
 

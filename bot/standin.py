@@ -33,7 +33,9 @@ UPLOAD_PATH = "/upload/v1/"  # where files.getUploadURLExternal sends the bytes 
 class Call:
     """One request Slack would have received: a Web API method or a post to a response_url."""
 
-    method: str  # "chat.postMessage", or "response_url" for a post to a response_url
+    # "chat.postMessage"; "response_url" for a post to a response_url; "ack" for the message a command's
+    # acknowledgement carried (what LocalSlack hands to :meth:`SlackStandIn.acknowledged_with`)
+    method: str
     params: dict[str, Any]
     token: str | None
     key: str = ""  # the response_url's key
@@ -328,6 +330,10 @@ class SlackStandIn:
             if fault.remaining <= 0:
                 faults.pop(0)
             return fault
+
+    def acknowledged_with(self, message: dict[str, Any]) -> None:
+        """A command's acknowledgement carried ``message``: Slack shows it as an ephemeral reply."""
+        self._record(Call("ack", message, None))
 
     def _record(self, call: Call) -> None:
         with self._cond:

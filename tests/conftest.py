@@ -160,6 +160,7 @@ def slack(runtime: Runtime, standin: SlackStandIn, clock: Clock) -> LocalSlack:
         response_url=standin.response_url,
         team_id=standin.team_id,
         team_domain="darlington",
+        on_ack=standin.acknowledged_with,
     )
 
 

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.runtime import Runtime
 from bot.standin import SlackStandIn
+
+
+@contextmanager
+def failing(engine: Engine, statement_start: str, cause: str) -> Iterator[None]:
+    """Within the block, every statement that starts with ``statement_start`` fails as the database would."""
+
+    def fail(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith(statement_start):
+            raise OperationalError(statement, {}, Exception(cause))
+
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
 
 
 def count(runtime: Runtime, model: type) -> int:
@@ -15,11 +33,36 @@ def count(runtime: Runtime, model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
+def replies(standin: SlackStandIn) -> list[dict[str, Any]]:
+    """The answers the person saw: messages sent through a response_url or carried by a command's ack."""
+    return [c.params for c in list(standin.calls) if c.method in ("response_url", "ack")]
+
+
+class AcksShown:
+    """An HTTP test client in Slack's place: the message a command's ack carries is shown to the person,
+    so it is recorded on the stand-in as Slack would show it (``LocalSlack``'s ``on_ack`` for HTTP)."""
+
+    def __init__(self, client: Any, standin: SlackStandIn) -> None:
+        self.client = client
+        self.standin = standin
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        response = self.client.post(*args, **kwargs)
+        if response.status_code == 200 and response.headers.get("content-type", "").startswith("application/json"):
+            message = response.json()
+            if isinstance(message, dict) and ("text" in message or "blocks" in message):
+                self.standin.acknowledged_with(message)
+        return response
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
 def last_reply(standin: SlackStandIn) -> dict[str, Any]:
-    """The last message the bot sent through a response_url."""
-    replies = standin.calls_to("response_url")
-    assert replies, f"the bot sent nothing through response_url; Slack received {[c.method for c in standin.calls]}"
-    return replies[-1].params
+    """The last answer the person saw (through a response_url, or in a command's acknowledgement)."""
+    answers = replies(standin)
+    assert answers, f"the bot answered nothing; Slack received {[c.method for c in standin.calls]}"
+    return answers[-1]
 
 
 def shown(message: dict[str, Any]) -> str:

@@ -40,7 +40,11 @@ def test_an_unreachable_database_gets_a_clear_apology_and_writes_nothing(runtime
     broken = Runtime(settings=runtime.settings, engine=down, sessions=make_sessionmaker(down), clock=clock)
     app = create_app(broken, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=InlineExecutor())
     driver = LocalSlack(
-        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+        app=app,
+        signing_secret=SIGNING_SECRET,
+        response_url=standin.response_url,
+        team_id=standin.team_id,
+        on_ack=standin.acknowledged_with,
     )
     try:
         assert driver.command("/ict-update", "NET-01 amber Nobody will store this", user_id=OWNER).status == 200

@@ -41,7 +41,8 @@ from handlers.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION
 from models import ProgressUpdate, make_engine, make_sessionmaker
 from models.install import DeliveryStatus, InboundDelivery
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
-from tests.helpers import count, last_reply, opened_view
+from tests.helpers import AcksShown, count, last_reply, opened_view
+from tests.helpers import replies as answers
 from tests.socket_standin import SocketModeStandIn
 
 FORM = "application/x-www-form-urlencoded"
@@ -53,14 +54,14 @@ APP_TOKEN = "xapp-1-A0ICTBOT-1-test-app-level-token"
 
 # -- helpers -----------------------------------------------------------------------------------
 @pytest.fixture
-def http(runtime: Runtime, slack: LocalSlack, standin: SlackStandIn) -> Iterator[TestClient]:
+def http(runtime: Runtime, slack: LocalSlack, standin: SlackStandIn) -> Iterator[AcksShown]:
     app = asgi_app(runtime, slack.app)
     standin.clear()  # building the Bolt app called auth.test; from here on, only what requests cause
     with TestClient(app) as client:
-        yield client
+        yield AcksShown(client, standin)
 
 
-def post(http: TestClient, body: str, *, content_type: str = FORM, retry: int | None = None) -> Any:
+def post(http: TestClient | AcksShown, body: str, *, content_type: str = FORM, retry: int | None = None) -> Any:
     """A request signed as Slack signs it; ``retry`` adds Slack's retry headers."""
     headers = {k: str(v) for k, v in signed_headers(SIGNING_SECRET, body, content_type=content_type).items()}
     if retry is not None:
@@ -74,7 +75,7 @@ def command_body(slack: LocalSlack, text: str = UPDATE_TEXT) -> str:
 
 
 def replies(standin: SlackStandIn) -> int:
-    return len(standin.calls_to("response_url"))
+    return len(answers(standin))
 
 
 def rows(runtime: Runtime) -> list[tuple[str, str, DeliveryStatus, int]]:
@@ -212,12 +213,17 @@ def test_a_retry_while_the_first_is_still_being_handled_is_acknowledged_only(run
     pool = ThreadPoolExecutor(max_workers=2)
     app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=pool)
     driver = LocalSlack(
-        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+        app=app,
+        signing_secret=SIGNING_SECRET,
+        response_url=standin.response_url,
+        team_id=standin.team_id,
+        on_ack=standin.acknowledged_with,
     )
     body = urlencode(driver.command_form("/ict-update", "", user_id=OWNER))  # opens the modal
     release = standin.hold("views.open")
     try:
         with TestClient(asgi_app(runtime, app)) as client:
+            client = AcksShown(client, standin)
             assert post(client, body).status_code == 200  # acknowledged; the listener waits on views.open
             assert [status for _, _, status, _ in rows(runtime)] == [DeliveryStatus.HANDLING]
             assert post(client, body, retry=1).status_code == 200
@@ -404,7 +410,11 @@ def test_an_unreachable_database_still_gets_the_apology(runtime, standin, workpl
     broken = Runtime(settings=runtime.settings, engine=down, sessions=make_sessionmaker(down), clock=clock)
     app = create_app(broken, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=InlineExecutor())
     driver = LocalSlack(
-        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+        app=app,
+        signing_secret=SIGNING_SECRET,
+        response_url=standin.response_url,
+        team_id=standin.team_id,
+        on_ack=standin.acknowledged_with,
     )
     try:
         assert driver.command("/ict-update", UPDATE_TEXT, user_id=OWNER).status == 200
@@ -474,11 +484,12 @@ def test_a_command_envelope_sent_again_as_a_retry_is_acted_on_once(socket_app, s
         "trigger_id": "1.1764000000.sockettrigger",
     }
     first = socket_slack.deliver("slash_commands", payload)
-    assert socket_slack.wait_for_ack(first) == {"envelope_id": first}
+    answered = socket_slack.wait_for_ack(first)
+    assert answered["envelope_id"] == first and "Update saved" in answered["payload"]["text"]  # in the ack
     again = socket_slack.deliver("slash_commands", payload, retry_attempt=1)
-    assert socket_slack.wait_for_ack(again) == {"envelope_id": again}
+    assert socket_slack.wait_for_ack(again) == {"envelope_id": again}  # acknowledged, nothing shown again
     assert count(runtime, ProgressUpdate) == 1
-    assert replies(standin) == 1
+    assert replies(standin) == 0  # and nothing through the response_url
     assert [(kind, status) for kind, _, status, _ in rows(runtime)] == [("command", DeliveryStatus.DONE)]
 
 

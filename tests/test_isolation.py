@@ -371,6 +371,7 @@ def world(iso_runtime: Runtime, standin: SlackStandIn, clock: Clock) -> World:
             team_id=team,
             team_domain=team.lower(),
             clock=lambda: signed_at,
+            on_ack=standin.acknowledged_with,
         )
 
     a, b = driver(TEAM_A), driver(TEAM_B)
@@ -1202,7 +1203,7 @@ def test_in_multi_workspace_mode_b_is_answered_with_its_own_token_and_nothing_of
         responses = attack.run(w)
 
         problems = leaks(w, [*w.sent(), *answers(responses)], frozenset(attack.echo))
-        tokens = {c.token for c in w.standin.calls if c.method not in ("response_url", "upload_url")}
+        tokens = {c.token for c in w.standin.calls if c.method not in ("response_url", "upload_url", "ack")}
         problems += [f"a call with the token {t}" for t in tokens - token_b]
         spoke += [attack.id] if tokens else []
         problems += [f"answered {r.status}" for r in responses if r.status != 200]

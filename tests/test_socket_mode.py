@@ -102,8 +102,9 @@ def test_ict_update_is_acknowledged_stored_and_confirmed(ictbot_socket, socket_s
         team_id=standin.team_id,
         response_url=standin.response_url(),
     )
-    assert socket_slack.wait_for_ack(envelope_id) == {"envelope_id": envelope_id}
-    reply = standin.wait_for("response_url", timeout=10)[-1].params
+    ack = socket_slack.wait_for_ack(envelope_id)
+    assert ack["envelope_id"] == envelope_id
+    reply = ack["payload"]  # the answer rides on the acknowledgement
     assert reply["response_type"] == "ephemeral"
     assert "NET-01" in reply["text"] and "Amber" in reply["text"]
     assert count(runtime, ProgressUpdate) == 1
@@ -123,8 +124,8 @@ def test_someone_who_may_not_update_is_refused_and_nothing_is_stored(
         team_id=standin.team_id,
         response_url=standin.response_url(),
     )
-    assert socket_slack.wait_for_ack(envelope_id) == {"envelope_id": envelope_id}
-    reply = standin.wait_for("response_url", timeout=10)[-1].params
+    ack = socket_slack.wait_for_ack(envelope_id)
+    reply = ack["payload"]
     assert reply["response_type"] == "ephemeral"
     assert "Only the owner or a delegate of `NET-01`" in shown(reply)
     assert count(runtime, ProgressUpdate) == 0

@@ -32,6 +32,7 @@ from handlers.common import APOLOGY
 from models import ProgressUpdate, Rag
 from tests.conftest import OWNER, STRANGER
 from tests.helpers import count
+from tests.helpers import replies as answers
 
 ALLOWED_CONTROL = {"\n", "\t", "\r"}
 RAG_SPELLINGS = {Rag.RED: ("red", "r"), Rag.AMBER: ("amber", "a"), Rag.GREEN: ("green", "g")}
@@ -249,7 +250,7 @@ def test_any_text_through_the_app_gets_a_clear_answer(
     def run(text: str) -> None:
         assume(text.strip() != "")  # an empty command opens the modal instead of answering
         rows = count(runtime, ProgressUpdate)
-        replies = len(standin.calls_to("response_url"))
+        before = len(answers(standin))
         typed = unescape_slack(slack_escape(text))
         try:
             form: QuickForm | None = parse(typed)
@@ -259,11 +260,11 @@ def test_any_text_through_the_app_gets_a_clear_answer(
         response = slack.command("/ict-update", text, user_id=user_id)
 
         assert response.status == 200
-        sent = standin.calls_to("response_url")
+        sent = answers(standin)
         if form is not None and form.kind == "modal":
             return
-        assert len(sent) == replies + 1, f"expected one answer to {text!r}"
-        reply = sent[-1].params
+        assert len(sent) == before + 1, f"expected one answer to {text!r}"
+        reply = sent[-1]
         assert reply.get("response_type") == "ephemeral"
         assert reply.get("text", "").strip(), f"empty answer to {text!r}"
         everything = reply["text"] + "\n".join(

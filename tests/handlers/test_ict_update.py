@@ -5,14 +5,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from bot.local import LocalSlack
 from bot.slack_app import create_app, web_client
 from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, SIGNING_SECRET, STRANGER
-from tests.helpers import count, last_reply, shown
+from tests.helpers import count, failing, last_reply, shown
 
 
 def test_quick_form_stores_update_and_confirms_ephemerally(slack, standin, runtime, workplan):
@@ -154,6 +153,7 @@ def test_projects_of_another_workspace_are_invisible(slack, standin, runtime, wo
         response_url=standin.response_url,
         team_id="T0OTHERCOUNCIL",
         team_domain="elsewhere",
+        on_ack=standin.acknowledged_with,
     )
     other.command("/ict-update", "NET-01 amber From elsewhere", user_id=ADMIN)
     assert "There is no project `NET-01`" in shown(last_reply(standin))
@@ -165,14 +165,9 @@ def test_projects_of_another_workspace_are_invisible(slack, standin, runtime, wo
 def test_a_database_error_apologises_logs_the_cause_and_leaves_no_partial_row(
     slack, standin, runtime, workplan, caplog
 ):
-    def fail_on_revision(mapper, connection, target):
-        raise OperationalError("INSERT INTO update_revision", {}, Exception("disk I/O error"))
-
-    event.listen(UpdateRevision, "before_insert", fail_on_revision)
-    try:
+    # The revision fails after the update's own row went in: neither may be kept.
+    with failing(runtime.engine, "INSERT INTO update_revision", "disk I/O error"):
         assert slack.command("/ict-update", "NET-01 amber Links delayed", user_id=OWNER).status == 200
-    finally:
-        event.remove(UpdateRevision, "before_insert", fail_on_revision)
     assert "Sorry — something went wrong on our side and nothing was saved" in last_reply(standin)["text"]
     assert count(runtime, ProgressUpdate) == 0 and count(runtime, UpdateRevision) == 0
     record = next(r for r in caplog.records if "database error" in r.getMessage())
@@ -185,7 +180,11 @@ def test_the_command_is_acknowledged_before_slow_web_api_work(runtime, standin, 
     pool = ThreadPoolExecutor(max_workers=2)
     app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=pool)
     driver = LocalSlack(
-        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+        app=app,
+        signing_secret=SIGNING_SECRET,
+        response_url=standin.response_url,
+        team_id=standin.team_id,
+        on_ack=standin.acknowledged_with,
     )
     release = standin.hold("views.open")
     try:

@@ -1,0 +1,134 @@
+"""A slash command answered in its acknowledgement when the answer is ready in time.
+
+Slack shows the body of a command's acknowledgement to the person who typed it, exactly as it shows
+an ephemeral message posted to the command's ``response_url``. A one-line update takes a few
+milliseconds to store, so its answer can ride on the ack: one HTTP exchange instead of two, and the
+person sees "saved" only once it is saved.
+
+Slack waits three seconds for the ack. If the answer is not ready within :data:`ACK_WITHIN` (a
+database that has gone away, a server under more load than it can take), one watcher thread
+acknowledges the command empty, and the answer, when it comes, goes through ``response_url`` as any
+late answer does. Either way the person gets exactly one answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk.webhook import WebhookResponse
+
+__all__ = ["ACK_WITHIN", "WATCHER", "AckWatcher", "AnswerInAck", "answer_in_ack"]
+
+ACK_WITHIN = 2.0  # seconds: Slack's limit is 3, and the ack still has to travel
+
+
+class AnswerInAck(Respond):
+    """A ``respond`` for one command: the first ephemeral answer goes in the ack while it has not gone.
+
+    Everything else (a second answer, one that replaces or deletes a message, or any answer after the
+    watcher acknowledged empty) goes through ``response_url``. Call :meth:`acknowledge` when done, so a
+    command that answered nothing is still acknowledged.
+    """
+
+    def __init__(self, ack: Ack, respond: Respond) -> None:
+        super().__init__(response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
+        self._ack = ack
+        self._lock = threading.Lock()
+        self._acked = False
+
+    @property
+    def acked(self) -> bool:
+        return self._acked
+
+    def acknowledge(self) -> None:
+        """Acknowledge empty, unless the ack has gone already (with an answer, or empty)."""
+        with self._lock:
+            if self._acked:
+                return
+            self._acked = True
+            self._ack()
+
+    def __call__(  # type: ignore[override]  # Respond's parameters; returns None when the answer went in the ack
+        self,
+        text: str | dict[str, Any] = "",
+        blocks: Any = None,
+        attachments: Any = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        **rest: Any,
+    ) -> WebhookResponse | None:
+        in_ack = (
+            isinstance(text, str)
+            and response_type in (None, "ephemeral")
+            and not replace_original
+            and not delete_original
+            and not rest
+        )
+        if in_ack:
+            with self._lock:
+                if not self._acked:
+                    self._acked = True
+                    self._ack(text=text, blocks=blocks, attachments=attachments, response_type="ephemeral")
+                    return None
+        return super().__call__(
+            text,
+            blocks,
+            attachments,
+            response_type=response_type,
+            replace_original=replace_original,
+            delete_original=delete_original,
+            **rest,
+        )
+
+
+class AckWatcher:
+    """One daemon thread that acknowledges empty every command not answered within ``within`` seconds.
+
+    Commands are watched in the order they arrive and all wait the same time, so the oldest is always
+    the next due: a queue, not a heap. A command answered in time stays queued until it is due and is
+    then passed over (acknowledging it again does nothing).
+    """
+
+    def __init__(self, within: float = ACK_WITHIN) -> None:
+        self.within = within
+        self._due: deque[tuple[float, AnswerInAck]] = deque()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, answer: AnswerInAck) -> None:
+        with self._wake:
+            self._due.append((time.monotonic() + self.within, answer))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="ictbot-ack-watcher", daemon=True)
+                self._thread.start()
+            elif len(self._due) == 1:
+                self._wake.notify()  # it was waiting for work, not for a deadline
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._due:
+                    self._wake.wait()
+                due, answer = self._due[0]
+                delay = due - time.monotonic()
+                if delay > 0:
+                    self._wake.wait(delay)
+                    continue
+                self._due.popleft()
+            if not answer.acked:
+                answer.acknowledge()
+
+
+WATCHER = AckWatcher()  # the process's one watcher, started with the first command it watches
+
+
+def answer_in_ack(ack: Ack, respond: Respond) -> AnswerInAck:
+    """A ``respond`` for a command that has not been acknowledged yet, watched by :data:`WATCHER`."""
+    answer = AnswerInAck(ack, respond)
+    WATCHER.watch(answer)
+    return answer
