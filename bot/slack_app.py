@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot import oauth, request_log
+from bot.ack_wait import AckAwaitingExecutor, signal_ack
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 from bot.tokens import SingleToken, TokenSource
@@ -57,12 +58,16 @@ def create_app(
     secret is not needed there; any HTTP request still has to pass verification.
     """
     settings = runtime.settings
+    if listener_executor is None:
+        listener_executor = AckAwaitingExecutor()  # Bolt's pool, without its 10 ms wait for each ack
     if settings.oauth_enabled:
         app = _multi_workspace_app(runtime, client=client, listener_executor=listener_executor, socket_mode=socket_mode)
     else:
         app = _single_workspace_app(
             runtime, client=client, listener_executor=listener_executor, socket_mode=socket_mode
         )
+
+    app.middleware(signal_ack)  # first: every listener's ack is the signalling one (see bot.ack_wait)
 
     @app.middleware
     def attach_runtime(context: BoltContext, next: Any) -> Any:
