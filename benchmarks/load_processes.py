@@ -2,13 +2,15 @@
 
 Each runs as a subprocess of its own (``python -m benchmarks.load_processes bare|standin``) so that it
 has its own interpreter and GIL, and so that the bare app's memory is that of a Bolt app alone: this
-module imports nothing of ictbot's but the Slack stand-in, which is the standard library only.
+module imports nothing of ictbot's but the Slack stand-in and ``bot.ack_wait`` (the standard library and
+slack-bolt only).
 
 - ``bare``: the baseline. A minimal Bolt app (the same slack-bolt, request verification on, the
   signing secret and bot token from the environment as ``ictbot serve`` takes them, its Web API client
   pointed at ``SLACK_API_URL``) whose ``/ict-update`` listener only acknowledges. It is served exactly as
   ``bot.server`` serves ictbot: a Starlette app whose ``POST /slack/events`` hands the request to
   ``App.dispatch`` on a worker thread (:func:`bare_asgi_app` is the same code as ``bot.server.asgi_app``),
+  with ictbot's listener executor (``bot.ack_wait``),
   run by uvicorn with the settings of ``bot.server.server_config`` (:func:`bare_config`). Its
   ``/healthz`` answers without a database, as it has none.
 - ``standin``: ``bot.standin.SlackStandIn`` on a loopback port. It prints ``{"base_url": …, "api_url":
@@ -37,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.ack_wait import AckAwaitingExecutor, signal_ack
 from bot.standin import SlackStandIn
 
 SLACK_EVENTS_PATH = "/slack/events"
@@ -53,8 +56,10 @@ def bare_bolt_app(*, token: str, signing_secret: str, api_url: str) -> App:
         signing_secret=signing_secret,
         request_verification_enabled=True,
         token_verification_enabled=True,  # as ictbot's: auth.test once at start-up (against the stand-in)
+        listener_executor=AckAwaitingExecutor(),  # as ictbot's: the request returns at the ack, no 10 ms look
         logger=logging.getLogger("bare.bolt"),
     )
+    app.middleware(signal_ack)
 
     @app.command("/ict-update")
     def acknowledge(ack: Ack) -> None:

@@ -161,7 +161,7 @@ def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert checks == "ok"
     stored = re.search(r"ictbot serve: updates stored: (\d+); requests answered 200 \(warm-up included\): (\d+)", out)
     assert stored is not None and stored.group(1) == stored.group(2), out
-    assert re.search(r"ictbot serve: replies through response_url: (\d+) of \1 right", out), out
+    assert re.search(r"ictbot serve: replies: (\d+) of \1 right, \d+ of them through response_url", out), out
     for figure in ("throughput req/s", "p99 ms (goal < 100)", "RSS at rest MiB", "RSS peak under load MiB"):
         assert figure in out
 
@@ -211,7 +211,23 @@ def test_the_load_checks_find_a_lost_a_doubled_and_a_wrong_reply() -> None:
     load.check_replies(run, [("i0-1", saved), ("i0-2", saved), ("i0-2", saved), ("i0-3", "Sorry")], "i")
     assert run.faults[0] == "stored updates do not match the requests answered: 0 lost, 1 extra"
     assert run.faults[1].startswith("2 wrong or missing replies")
-    assert run.notes["replies through response_url"] == "1 of 3 right"
+    assert run.notes["replies"] == "1 of 3 right, 4 of them through response_url"
+
+
+def test_an_answer_in_the_ack_counts_once_and_a_second_through_response_url_is_caught() -> None:
+    saved = ":white_check_mark: Update saved for *WP-001 Work Plan project 1*: :large_orange_circle: *Amber*"
+    sent = [load.Sent(f"i0-{n}", "WP-001", "U0LOAD001", "amber", 0.01, True, None, saved) for n in (1, 2)]
+    run = load.Run(load.ICTBOT, sent, 1.0, 0, 0, {})
+    load.check_replies(run, [("i0-2", saved)], "i")
+    assert run.notes["replies"] == "1 of 2 right, 1 of them through response_url"
+    assert run.faults == ["1 wrong or missing replies, e.g. i0-2: 2 replies"]
+    assert load.ack_message(b'{"text": "x", "response_type": "in_channel"}') == (
+        None,
+        "an ack that is not an ephemeral message",
+    )
+    bare = load.Run(load.BARE, sent, 1.0, 0, 0, {})
+    load.check_bare(bare)
+    assert bare.faults == ["2 of the bare app's acks carried a message"]
 
 
 def test_the_bare_app_is_served_with_ictbot_s_uvicorn_settings(standin: SlackStandIn) -> None:
