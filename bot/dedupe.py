@@ -27,7 +27,7 @@ these wrap or follow):
    action is acknowledged — and never reaches a listener; the request log gets its one line with the
    outcome ``duplicate``. The header only says a delivery *is* a retry; the row says whether it was
    handled (a first delivery that never reached us may arrive as retry 1, and is acted on).
-2. The listener runs (on Bolt's thread pool, after the ack, as ``ictbot serve`` runs).
+2. The listener runs (on Bolt's thread pool, as ``ictbot serve`` runs it).
 3. :class:`MarkOnCompletion` (wrapping the listener runner's completion handler, which the request log
    installed) marks the row ``done``, or ``failed`` when the listener ended in an error: the request
    log's outcome ``error`` (an unexpected error answered with the apology, or one that escaped to

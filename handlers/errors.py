@@ -1,6 +1,7 @@
 """Turning errors into answers: a domain error becomes its message, anything else a logged apology.
 
-Listeners acknowledge first and then do their work inside ``answering_errors(respond)``. The error
+Listeners acknowledge first (or, for a one-line update, answer in the ack: ``handlers.ack_answer``)
+and do their work inside ``answering_errors(respond)``. The error
 must not escape a listener after its ack: Bolt would then report the request to Slack as failed
 even though it was acknowledged. ``app.error`` covers whatever still escapes. A domain error's message
 names commands by placeholder (:mod:`bot.commands`); here it is worded for Slack (``/ict-update``, …).
