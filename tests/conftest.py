@@ -8,6 +8,7 @@ Each test session gets its own freshly migrated database, and every table is emp
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
@@ -33,6 +34,16 @@ from models import Base, make_engine, make_sessionmaker, upgrade
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI") == "true":
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _heap_unfrozen() -> Iterator[None]:
+    """``ictbot serve`` freezes its heap once started (``bot.server.settle_heap``); after a test that ran it,
+    the test process's objects go back to the garbage collector."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
+
 
 POSTGRES_ENV = "ICTBOT_TEST_POSTGRES_URL"
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"

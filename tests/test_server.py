@@ -3,6 +3,7 @@ schema guard, and one end-to-end run of the real uvicorn server."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import warnings
@@ -428,6 +429,7 @@ def _fake_uvicorn(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any], *, star
 
         def run(self) -> None:
             seen["stopped_while_serving"] = bool(seen["scheduler"].shutdowns)
+            seen["heap_frozen"] = gc.get_freeze_count() > 0
             self.started = starts
 
     monkeypatch.setattr(server.uvicorn, "Server", FakeServer)
@@ -443,6 +445,7 @@ def test_serve_runs_the_scheduler_while_it_serves_and_stops_it_after(
     assert scheduler_spy["runtime"].settings is settings
     assert scheduler_spy["client"].token == BOT_TOKEN and scheduler_spy["client"].base_url == standin.api_url
     assert scheduler_spy["stopped_while_serving"] is False
+    assert scheduler_spy["heap_frozen"] is True  # start-up's objects are out of the collector's full passes
     assert scheduler_spy["scheduler"].shutdowns == [False]
 
 
@@ -464,6 +467,7 @@ def test_socket_mode_runs_the_scheduler_and_stops_it_when_the_connection_ends(
 
         def start(self) -> None:
             scheduler_spy["stopped_while_connected"] = bool(scheduler_spy["scheduler"].shutdowns)
+            scheduler_spy["heap_frozen"] = gc.get_freeze_count() > 0
             raise KeyboardInterrupt  # Ctrl-C
 
     monkeypatch.setattr(server, "SocketModeHandler", FakeHandler)
@@ -474,6 +478,7 @@ def test_socket_mode_runs_the_scheduler_and_stops_it_when_the_connection_ends(
 
     assert scheduler_spy["client"].base_url == standin.api_url
     assert scheduler_spy["stopped_while_connected"] is False
+    assert scheduler_spy["heap_frozen"] is True
     assert scheduler_spy["scheduler"].shutdowns == [False]
 
 
