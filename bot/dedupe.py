@@ -33,6 +33,14 @@ these wrap or follow):
    log's outcome ``error`` (an unexpected error answered with the apology, or one that escaped to
    ``app.error``) or a 5xx response. Refusals and invalid forms are ``done``: a retry would say the same.
 
+A listener whose whole effect is one database transaction records its delivery *in* that transaction
+instead (``install(app, recorded_by_listener=…)`` names its requests; the one-line ``/ict-update`` is
+one): the middleware leaves the delivery in the context, and the listener calls :func:`act_on` before
+it writes. The row goes in already ``done`` and commits with the update, or not at all, so a retry acts
+exactly when the first attempt left nothing behind, and a request costs one transaction instead of
+three. A request of that kind that writes nothing (``help``, ``mine``, a form it refuses) records
+nothing: a repeat of it is answered again, as an options load is.
+
 If the database cannot record the delivery, the request is not dropped: the failure is logged and the
 listener runs as it would without this module, so the person gets the app's usual answer (the apology,
 if the database is down for the listener too). Such a delivery is not protected from a retry; a
@@ -65,10 +73,13 @@ from models.install import DeliveryStatus, InboundDelivery
 
 __all__ = [
     "DELIVERY_KEY",
+    "IN_LISTENER_KEY",
     "KEEP_FOR",
     "Delivery",
     "MarkOnCompletion",
+    "act_on",
     "admit",
+    "admit_done",
     "dedupe_middleware",
     "finish",
     "identify",
@@ -78,6 +89,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 DELIVERY_KEY = "ictbot_delivery"
+IN_LISTENER_KEY = "ictbot_delivery_in_listener"  # a delivery its listener records in its own transaction
 KEEP_FOR = timedelta(days=1)  # Slack's last retry of an event comes about five minutes after the first try
 KEY_LIMIT = 255  # InboundDelivery.key's length
 
@@ -154,6 +166,11 @@ _RETAKE = (
     .where(*_THIS, _TABLE.c.status == DeliveryStatus.FAILED)
     .values(status=DeliveryStatus.HANDLING, attempts=_TABLE.c.attempts + 1)
 )
+_ADOPT = (  # a failed earlier attempt's row, taken over by a listener that records its own delivery
+    update(_TABLE)
+    .where(*_THIS, _TABLE.c.status == DeliveryStatus.FAILED)
+    .values(status=DeliveryStatus.DONE, attempts=_TABLE.c.attempts + 1)
+)
 _FINISH = update(_TABLE).where(*_THIS, _TABLE.c.status == DeliveryStatus.HANDLING).values(status=bindparam("d_status"))
 
 
@@ -176,6 +193,37 @@ def admit(connection: Connection | Session, delivery: Delivery, *, now: datetime
         return True
     # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
     return bool(_rowcount(connection.execute(_RETAKE, _which(delivery))))
+
+
+def admit_done(connection: Connection | Session, delivery: Delivery, *, now: datetime) -> bool:
+    """Record ``delivery`` as ``done`` in the transaction that acts on it; True when that one is to act.
+
+    The row commits with what the listener writes, or rolls back with it. False when the delivery is
+    done already or being handled elsewhere (on PostgreSQL the insert waits for a concurrent attempt to
+    commit or roll back); a row an earlier attempt left ``failed`` is taken over.
+    """
+    values = {
+        "team_id": delivery.team_id,
+        "key": delivery.key,
+        "kind": delivery.kind,
+        "status": DeliveryStatus.DONE,
+        "attempts": 1,
+        "received_at": now,
+    }
+    if _insert_if_absent(connection, values):
+        return True
+    return bool(_rowcount(connection.execute(_ADOPT, _which(delivery))))
+
+
+def act_on(connection: Connection | Session, context: BoltContext, *, now: datetime) -> bool:
+    """For a listener that records its own delivery: call it in the transaction that writes, before
+    writing. False for a duplicate, which the request log records as such: write nothing, answer nothing.
+    True when there is nothing to record (a request Slack gives no identity, or not one of those kinds)."""
+    delivery = context.get(IN_LISTENER_KEY)
+    if not isinstance(delivery, Delivery) or admit_done(connection, delivery, now=now):
+        return True
+    _log_duplicate(context)
+    return False
 
 
 def _insert_if_absent(connection: Connection | Session, values: dict[str, Any]) -> bool:
@@ -208,19 +256,34 @@ def _rowcount(result: Any) -> int:
 
 
 # -- the Bolt hooks --------------------------------------------------------------------------------
-def dedupe_middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
-    """Global middleware: record the delivery before any listener runs; answer a duplicate with a 200."""
-    if _is_duplicate(body, context):
+RecordedByListener = Callable[[dict[str, Any]], bool]
+
+
+def _no_request(body: dict[str, Any]) -> bool:
+    return False
+
+
+def dedupe_middleware(
+    body: dict[str, Any],
+    context: BoltContext,
+    next: Callable[[], None],
+    recorded_by_listener: RecordedByListener = _no_request,
+) -> BoltResponse | None:
+    """Global middleware: record the delivery before any listener runs; answer a duplicate with a 200.
+
+    A request ``recorded_by_listener`` says its listener records goes on with its delivery in the
+    context (:data:`IN_LISTENER_KEY`, for :func:`act_on`)."""
+    delivery = identify(body, team_id=context.team_id or context.enterprise_id or "")
+    if delivery is not None and recorded_by_listener(body):
+        context[IN_LISTENER_KEY] = delivery
+    elif delivery is not None and _is_duplicate(delivery, context):
         _log_duplicate(context)
         return BoltResponse(status=200, body="")  # acknowledged: no listener runs, Slack stops retrying
     next()
     return None
 
 
-def _is_duplicate(body: dict[str, Any], context: BoltContext) -> bool:
-    delivery = identify(body, team_id=context.team_id or context.enterprise_id or "")
-    if delivery is None:
-        return False
+def _is_duplicate(delivery: Delivery, context: BoltContext) -> bool:
     runtime = runtime_of(context)
     try:
         with runtime.engine.begin() as connection:
@@ -278,12 +341,18 @@ class MarkOnCompletion(ListenerCompletionHandler):
             log.error("could not mark a %s delivery %s (%s)", delivery.kind, outcome, type(exc).__name__)
 
 
-def install(app: App) -> None:
+def install(app: App, *, recorded_by_listener: RecordedByListener = _no_request) -> None:
     """Register the middleware and wrap the listener runner's completion handler on ``app``.
 
-    Call it after ``attach_runtime`` and ``bot.request_log.install``: the middleware needs the runtime,
-    logs duplicates on the request's record, and reads the outcome the request log keeps.
+    ``recorded_by_listener(body)`` is True for the requests whose listener records its own delivery
+    with :func:`act_on`. Call this after ``attach_runtime`` and ``bot.request_log.install``: the
+    middleware needs the runtime, logs duplicates on the request's record, and reads the outcome the
+    request log keeps.
     """
-    app.middleware(dedupe_middleware)
+
+    def dedupe(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
+        return dedupe_middleware(body, context, next, recorded_by_listener)
+
+    app.middleware(dedupe)
     runner = app.listener_runner
     runner.listener_completion_handler = MarkOnCompletion(runner.listener_completion_handler)

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from sqlalchemy import select
+from sqlalchemy import event, select
 from starlette.exceptions import StarletteDeprecationWarning
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra pins httpx, which still works
@@ -29,7 +29,7 @@ with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra 
     from starlette.testclient import TestClient
 
 from bot import dedupe
-from bot.dedupe import Delivery, admit, finish, identify, prune
+from bot.dedupe import Delivery, admit, admit_done, finish, identify, prune
 from bot.local import InlineExecutor, LocalSlack, signed_headers
 from bot.runtime import Runtime
 from bot.server import asgi_app
@@ -41,7 +41,7 @@ from handlers.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION
 from models import ProgressUpdate, make_engine, make_sessionmaker
 from models.install import DeliveryStatus, InboundDelivery
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
-from tests.helpers import AcksShown, count, last_reply, opened_view
+from tests.helpers import AcksShown, count, failing, last_reply, opened_view
 from tests.helpers import replies as answers
 from tests.socket_standin import SocketModeStandIn
 
@@ -185,6 +185,8 @@ def test_two_commands_with_different_trigger_ids_both_act(http, slack, standin, 
 
 
 def test_a_retry_after_the_handler_failed_is_acted_on(http, slack, standin, runtime, workplan, monkeypatch):
+    """A one-line update records its delivery in the transaction that stores it: a first attempt that
+    failed left nothing behind, so the retry acts as a first delivery would."""
     real_post = updates.post
     calls: list[int] = []
 
@@ -198,13 +200,44 @@ def test_a_retry_after_the_handler_failed_is_acted_on(http, slack, standin, runt
     body = command_body(slack)
     post(http, body)
     assert last_reply(standin)["text"] == APOLOGY
-    assert [(kind, status, attempts) for kind, _, status, attempts in rows(runtime)] == [
-        ("command", DeliveryStatus.FAILED, 1)
-    ]
+    assert rows(runtime) == []  # rolled back with the update it was to store
     assert post(http, body, retry=1).status_code == 200
     assert "NET-01" in last_reply(standin)["text"] and last_reply(standin)["text"] != APOLOGY
     assert count(runtime, ProgressUpdate) == 1
-    assert [(status, attempts) for _, _, status, attempts in rows(runtime)] == [(DeliveryStatus.DONE, 2)]
+    assert [(status, attempts) for _, _, status, attempts in rows(runtime)] == [(DeliveryStatus.DONE, 1)]
+
+
+def test_an_update_and_its_delivery_commit_together_or_not_at_all(http, slack, standin, runtime, workplan):
+    """The delivery's row is written first; the update's revision, written last in the same transaction,
+    fails as the database would: neither stays, and Slack's retry stores the update once."""
+    body = command_body(slack)
+    with failing(runtime.engine, "INSERT INTO update_revision", "disk I/O error"):
+        assert post(http, body).status_code == 200
+    assert last_reply(standin)["text"] == APOLOGY
+    assert (count(runtime, ProgressUpdate), rows(runtime)) == (0, [])
+    assert post(http, body, retry=1).status_code == 200
+    assert post(http, body, retry=2).status_code == 200
+    assert count(runtime, ProgressUpdate) == 1
+    assert [(kind, status, attempts) for kind, _, status, attempts in rows(runtime)] == [
+        ("command", DeliveryStatus.DONE, 1)
+    ]
+
+
+def test_a_one_line_update_is_one_transaction(http, slack, runtime, workplan):
+    """The delivery is recorded in the update's own transaction, not in two of its own around it."""
+    body = command_body(slack)
+    commits: list[int] = []
+
+    def committed(_conn: Any) -> None:
+        commits.append(1)
+
+    event.listen(runtime.engine, "commit", committed)
+    try:
+        assert post(http, body).status_code == 200
+    finally:
+        event.remove(runtime.engine, "commit", committed)
+    assert len(commits) == 1
+    assert count(runtime, ProgressUpdate) == 1 and len(rows(runtime)) == 1
 
 
 def test_a_retry_while_the_first_is_still_being_handled_is_acknowledged_only(runtime, standin, workplan):
@@ -296,13 +329,13 @@ def test_racing_duplicates_act_exactly_once(http, slack, standin, runtime, workp
     a time), one acts and the others acknowledge."""
     racers = 4
     at_the_line = threading.Barrier(racers, timeout=10)
-    real_admit = dedupe.admit
+    real_admit = dedupe.admit_done  # a one-line update records its delivery in its own transaction
 
     def admit_together(*args: Any, **kwargs: Any) -> bool:
         at_the_line.wait()  # every request has passed Bolt's checks; all now insert the same row at once
         return real_admit(*args, **kwargs)
 
-    monkeypatch.setattr(dedupe, "admit", admit_together)
+    monkeypatch.setattr(dedupe, "admit_done", admit_together)
     body = command_body(slack)
     statuses: list[int] = []
     errors: list[BaseException] = []
@@ -340,6 +373,27 @@ def test_the_same_key_in_another_workspace_is_another_delivery(runtime, clock):
     assert sorted((key, status, attempts) for _, key, status, attempts in rows(runtime)) == [
         ("trigger:1.2.same", DeliveryStatus.DONE, 1),
         ("trigger:1.2.same", DeliveryStatus.HANDLING, 2),
+    ]
+
+
+def test_a_delivery_recorded_in_its_listeners_transaction(runtime, clock):
+    """admit_done: done at once; not again; not while another instance handles it; a failed one taken over."""
+    first, handled_elsewhere, failed_before = (
+        Delivery(team_id="T0OURS", key=f"trigger:1.2.{name}", kind="command") for name in ("first", "held", "failed")
+    )
+    with runtime.sessions.begin() as s:
+        assert admit_done(s, first, now=clock())
+        assert admit(s, handled_elsewhere, now=clock())  # through the middleware, by an instance of another kind
+        assert admit(s, failed_before, now=clock())
+        finish(s, failed_before, failed=True)
+    with runtime.sessions.begin() as s:
+        assert not admit_done(s, first, now=clock())
+        assert not admit_done(s, handled_elsewhere, now=clock())
+        assert admit_done(s, failed_before, now=clock())
+    assert sorted((key, status, attempts) for _, key, status, attempts in rows(runtime)) == [
+        ("trigger:1.2.failed", DeliveryStatus.DONE, 2),
+        ("trigger:1.2.first", DeliveryStatus.DONE, 1),
+        ("trigger:1.2.held", DeliveryStatus.HANDLING, 1),
     ]
 
 
@@ -405,7 +459,10 @@ def test_an_overlong_identity_is_kept_by_its_digest():
 
 
 # -- the database down -------------------------------------------------------------------------
-def test_an_unreachable_database_still_gets_the_apology(runtime, standin, workplan, clock, caplog):
+@pytest.mark.parametrize("text", [UPDATE_TEXT, ""], ids=["one-line update", "modal"])
+def test_an_unreachable_database_still_gets_the_apology(text, runtime, standin, workplan, clock, caplog):
+    """The modal's delivery is recorded before its listener runs (that fails, and is logged); a one-line
+    update's is recorded in the update's transaction, which fails with it."""
     down = make_engine("postgresql+psycopg://ictbot@127.0.0.1:1/ictbot")  # nothing listens on port 1
     broken = Runtime(settings=runtime.settings, engine=down, sessions=make_sessionmaker(down), clock=clock)
     app = create_app(broken, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=InlineExecutor())
@@ -417,13 +474,14 @@ def test_an_unreachable_database_still_gets_the_apology(runtime, standin, workpl
         on_ack=standin.acknowledged_with,
     )
     try:
-        assert driver.command("/ict-update", UPDATE_TEXT, user_id=OWNER).status == 200
+        assert driver.command("/ict-update", text, user_id=OWNER).status == 200
     finally:
         down.dispose()
     assert last_reply(standin)["text"] == APOLOGY
-    assert any(
-        r.name == "bot.dedupe" and "could not record a command delivery" in r.getMessage() for r in caplog.records
-    )
+    recording_failed = [
+        r for r in caplog.records if r.name == "bot.dedupe" and "could not record a command delivery" in r.getMessage()
+    ]
+    assert len(recording_failed) == (0 if text else 1)
     assert count(runtime, ProgressUpdate) == 0
 
 

@@ -6,11 +6,12 @@ from handlers.commands.ict_digest import handle_ict_digest
 from handlers.commands.ict_meeting import handle_ict_meeting
 from handlers.commands.ict_project import handle_ict_project
 from handlers.commands.ict_role import handle_ict_role
+from handlers.commands.ict_update import COMMAND as UPDATE_COMMAND
 from handlers.commands.ict_update import handle_ict_update
 
 
 def register(app: App) -> None:
-    app.command("/ict-update")(handle_ict_update)
+    app.command(UPDATE_COMMAND)(handle_ict_update)
     app.command("/ict-project")(handle_ict_project)
     app.command("/ict-meeting")(handle_ict_meeting)
     app.command("/ict-digest")(handle_ict_digest)

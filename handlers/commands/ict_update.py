@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import quickform
+from bot import dedupe, quickform
 from bot.render import render, unescape_slack
 from bot.services import projects, updates
 from handlers.ack_answer import AnswerInAck, answer_in_ack
@@ -16,6 +16,15 @@ from handlers.errors import answering_errors
 from handlers.modal import open_update_modal
 from handlers.ui import update_saved_blocks
 from models import UpdateSource
+
+COMMAND = "/ict-update"
+
+
+def records_its_delivery(body: dict[str, Any]) -> bool:
+    """A one-line update (or correction) records its Slack delivery in the transaction that stores it
+    (``bot.dedupe.act_on``): one transaction a request, and a retry acts exactly when nothing was stored.
+    Without text the command opens the modal, and the delivery is recorded before that, as for others."""
+    return body.get("command") == COMMAND and bool(unescape_slack(str(body.get("text") or "")).strip())
 
 
 def handle_ict_update(
@@ -54,6 +63,8 @@ def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient
             answer(respond, render("mine.mrkdwn.j2", projects=mine, user_id=user_id, now=now, tz=rt.settings.timezone))
             return
         assert form.text is not None
+        if not dedupe.act_on(session, context, now=now):
+            return  # Slack's retry of an update already stored: acknowledged empty, nothing shown again
         project = projects.get(session, ws, form.ref)
         # Owners and delegates, who post nearly every update, need no look at the roles.
         is_admin = not updates.may_update(project, user_id, False) and rt.is_admin(session, ws, user_id)
