@@ -6,9 +6,6 @@ import base64
 import io
 import textwrap
 
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from bot.services.digest import Digest, GroupKind
 
 COLOURS = {"red": "#c62828", "amber": "#f39c12", "green": "#2e7d32", "none": "#b0b0b0"}
@@ -26,6 +23,11 @@ def rag_by_priority_png(digest: Digest, *, dpi: int = 120) -> bytes:
     Every priority of the strategy has a row, even an empty one, as in the report's list; the other
     groups (a retired strategy's priorities, "No priority") appear when they hold projects.
     """
+    # Imported here, on the first picture: matplotlib (and numpy, PIL) is a third of a server's memory
+    # at rest and a third of a second of its start-up, and a server draws only when it posts a digest.
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     groups = [g for g in digest.priorities if g.kind is GroupKind.PRIORITY or g.projects]
     names = [_label(g.name) for g in groups]
     lines = sum(n.count("\n") + 1 for n in names)

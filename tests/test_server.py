@@ -4,6 +4,8 @@ schema guard, and one end-to-end run of the real uvicorn server."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -487,3 +489,13 @@ def test_serve_starts_no_scheduler_before_the_schema_check_passes(tmp_path: Path
     with pytest.raises(SchemaNotAtHead):
         server.serve(settings, host="127.0.0.1", port=0)
     assert "runtime" not in scheduler_spy and scheduler_spy["scheduler"].shutdowns == []
+
+
+def test_the_server_loads_matplotlib_only_when_it_first_draws():
+    """matplotlib, numpy and PIL are a third of a server's memory at rest; a server draws only for digests."""
+    script = (
+        "import sys, bot.server, handlers; "
+        "print(sorted(m for m in ('matplotlib', 'numpy', 'PIL', 'docx') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603  (our own script)
+    assert loaded.stdout.strip() == "[]"
