@@ -15,12 +15,14 @@ the same load:
   reminder scheduler on as by default, logging at INFO), with ``SLACK_API_URL`` at the stand-in;
 - *bare app*: a Bolt app whose ``/ict-update`` listener only acknowledges, served the same way
   (``benchmarks.load_processes``): the same slack-bolt, signing secret and request verification, the
-  same Starlette route handing ``App.dispatch`` to a worker thread, the same uvicorn settings.
+  same Starlette route handing ``App.dispatch`` to a worker thread (Starlette's pool, not ictbot's
+  ``bot.dispatch_gate``, which would slow the bare app down), the same uvicorn settings.
 
 N clients (asyncio in this process, one keep-alive HTTP/1.1 connection each; not httpx, see
 :class:`Connection`) each send one signed, form-encoded ``/ict-update`` command at a time, every one a
 valid quick-form update (``REF RAG progress | next: … | risks: …``) by a project's owner, for a warm-up
-and then for a measured period (seconds, or a number of requests). A request counts as an error unless
+and then for a measured period (seconds, or a number of requests), with this process's heap frozen
+(:func:`heap_frozen`: its own full garbage collections would otherwise stall every client at once). A request counts as an error unless
 it is answered 200 with an ack: empty, or carrying an ephemeral message (ictbot answers in the ack when
 its answer is ready within two seconds, as Slack allows); the bare app's must all be empty. The serving
 process's resident memory is read from /proc at rest (after start-up) and sampled under load; the CPU
