@@ -22,11 +22,12 @@ N clients (asyncio in this process, one keep-alive HTTP/1.1 connection each; not
 :class:`Connection`) each send one signed, form-encoded ``/ict-update`` command at a time, every one a
 valid quick-form update (``REF RAG progress | next: … | risks: …``) by a project's owner, for a warm-up
 and then for a measured period (seconds, or a number of requests), with this process's heap frozen
-(:func:`heap_frozen`: its own full garbage collections would otherwise stall every client at once). A request counts as an error unless
-it is answered 200 with an ack: empty, or carrying an ephemeral message (ictbot answers in the ack when
-its answer is ready within two seconds, as Slack allows); the bare app's must all be empty. The serving
-process's resident memory is read from /proc at rest (after start-up) and sampled under load; the CPU
-time of each process is read from /proc over the measured period.
+(:func:`heap_frozen`: its own full garbage collections would otherwise stall every client at once). A
+request counts as an error unless it is answered 200 with an ack: empty, or carrying an ephemeral
+message (ictbot answers in the ack when its answer is ready within two seconds, as Slack allows); the
+bare app's must all be empty. The serving process's resident memory is read from /proc at rest (after
+start-up) and sampled under load; the CPU time of each process is read from /proc over the measured
+period.
 
 After ictbot's run the updates stored are counted per project and author: they must be exactly the
 requests answered 200 (warm-up included; nothing lost, nothing doubled), and every one of those must

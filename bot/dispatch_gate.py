@@ -9,13 +9,14 @@ load benchmark (``benchmarks/load.py``).
 :class:`DispatchGate` lets ``running`` dispatches run at a time and queues the others on the event loop
 in the order they arrived (an :class:`asyncio.Semaphore` is first come, first served). A dispatch is
 mostly CPU work: a one-line update takes about two milliseconds. One that has run for ``patience``
-is waiting on something else (a slow database, a lock, Slack's API) and gives its place to the next
-request while it goes on waiting, so one stuck request never holds up the ones behind it. A database
-that hangs for everyone therefore still lets every request reach its listener, which answers it
-within Slack's three seconds (``handlers.ack_answer``).
+(50 ms) is waiting on something else (a slow database, a lock, Slack's API) and gives its place to
+the next request while it goes on waiting, so one stuck request never holds up the ones behind it.
+Even when every request waits on a database that hangs, they reach their listeners at 40 a second
+(two places every 50 ms), and each listener answers within Slack's three seconds
+(``handlers.ack_answer``).
 
-In the load benchmark (32 clients) this took the slowest request in a hundred from about 200 ms to
-80 ms, and throughput up by a tenth. Two at a time was best: one thread at work while the other waits
+In the load benchmark (32 clients) this took the slowest request in a hundred from about 240 ms to
+60–95 ms at the same throughput. Two at a time was best: one thread at work while the other waits
 briefly on the database; the GIL lets only one run Python anyway.
 """
 
@@ -38,7 +39,7 @@ class DispatchGate:
     :meth:`run` is called on an event loop (one in production; a test client may start several in turn).
     """
 
-    def __init__(self, *, running: int = 2, patience: float = 0.25, pool: ThreadPoolExecutor | None = None) -> None:
+    def __init__(self, *, running: int = 2, patience: float = 0.05, pool: ThreadPoolExecutor | None = None) -> None:
         if running < 1:
             raise ValueError("running must be at least 1")
         self.running = running

@@ -138,3 +138,31 @@ def test_the_gate_serves_one_event_loop_after_another():
 def test_running_must_be_at_least_one():
     with pytest.raises(ValueError, match="at least 1"):
         DispatchGate(running=0)
+
+
+def test_requests_all_stuck_on_a_hung_database_still_reach_their_listeners_quickly():
+    """40 requests at once, every one of them stuck: each starts within patience × its place in the queue
+    ÷ running, so all have started long before Slack's three seconds are up."""
+    gate = DispatchGate(running=2, patience=0.05)
+    hung = threading.Event()
+    started: list[float] = []
+    lock = threading.Lock()
+
+    def stuck() -> None:
+        with lock:
+            started.append(time.monotonic())
+        hung.wait(WAIT)
+
+    async def main() -> float:
+        begun = time.monotonic()
+        calls = [asyncio.ensure_future(gate.run(stuck)) for _ in range(40)]
+        while len(started) < 40 and time.monotonic() - begun < WAIT:
+            await asyncio.sleep(0.01)
+        last_start = max(started) - begun
+        hung.set()  # the database comes back
+        await asyncio.gather(*calls)
+        return last_start
+
+    last_start = asyncio.run(main())
+    assert len(started) == 40
+    assert last_start < 2.0  # 40 ÷ 2 × 50 ms ≈ 1 s, with room for a slow machine
