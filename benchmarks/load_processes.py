@@ -7,7 +7,7 @@ slack-bolt only).
 
 - ``bare``: the baseline. A minimal Bolt app (the same slack-bolt, request verification on, the
   signing secret and bot token from the environment as ``ictbot serve`` takes them, its Web API client
-  pointed at ``SLACK_API_URL``) whose ``/ict-update`` listener only acknowledges. It is served exactly as
+  pointed at ``SLACK_API_URL``) whose ``/ict-update`` listener only acknowledges. It is served as
   ``bot.server`` serves ictbot: a Starlette app whose ``POST /slack/events`` hands the request to
   ``App.dispatch`` on a worker thread (:func:`bare_asgi_app` is ``bot.server.asgi_app``'s code), with
   ictbot's listener executor (``bot.ack_wait``), run by uvicorn with the settings of
