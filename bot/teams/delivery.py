@@ -13,15 +13,19 @@ shared between threads but the token cache), at the service URL of the stored co
 
 The Bot Connector's answers are sorted as Slack's are: 403/404 (the bot was removed, the person is
 gone) and other refusals are permanent and recorded; 429, 5xx, a refused token and network errors are
-transient and retried once after the claim timeout.
+transient and retried once after the claim timeout. A 429 is first honoured as the Slack client honours
+Slack's (``bot.slack_app.web_client``): the call waits the ``Retry-After`` it was given (a second if
+none) and is made again, up to :data:`THROTTLE_RETRIES` times, unless the wait asked for is longer than
+:data:`LONGEST_WAIT` (then the claim timeout's retry is the sooner one).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 from microsoft_teams.api import ApiClient
@@ -51,6 +55,42 @@ NO_CHANNEL = (
     "the governance channel is not known to the bot in Teams: add the bot to the channel's team, then @mention it there"
 )
 PERMANENT_STATUSES = frozenset({400, 403, 404, 405, 409, 410, 413})
+THROTTLE_RETRIES = 3  # as the Slack client's RateLimitErrorRetryHandler
+LONGEST_WAIT = 60.0  # seconds: a longer Retry-After is left to the retry after the claim timeout
+DEFAULT_WAIT = 1.0  # seconds, for a 429 without Retry-After
+
+T = TypeVar("T")
+pause = asyncio.sleep  # the wait a Retry-After asks for (tests record it instead of sleeping)
+
+
+async def honouring_retry_after(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, made again after the wait a 429 asks for; other failures, and a 429 whose wait is
+    too long or that comes a fourth time, go to the caller."""
+    for attempt in range(THROTTLE_RETRIES + 1):
+        try:
+            return await call()
+        except httpx.HTTPStatusError as exc:
+            wait = _throttled_for(exc.response)
+            if wait is None or wait > LONGEST_WAIT or attempt == THROTTLE_RETRIES:
+                raise
+            log.info("the Bot Connector asked to wait %.0f s (429); waiting, then trying again", wait)
+            await pause(wait)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _throttled_for(response: httpx.Response) -> float | None:
+    """Seconds a 429 asks to wait (its ``Retry-After`` in seconds, or a second if it gives none); None for
+    any other answer, or a ``Retry-After`` that is not a number of seconds (an HTTP date: left to later)."""
+    if response.status_code != 429:
+        return None
+    given = response.headers.get("retry-after")
+    if given is None:
+        return DEFAULT_WAIT
+    try:
+        wait = float(given)
+    except ValueError:
+        return None
+    return max(0.0, wait)
 
 
 class _Connector:
@@ -138,10 +178,11 @@ class TeamsDelivery:
                     "channelData": {"tenant": {"id": ref.tenant_id}},
                 }
             )
-            created = await api.conversations.create(params)
+            created = await honouring_retry_after(partial(api.conversations.create, params))
             conversation_id = created.id
             await asyncio.to_thread(self._remember_conversation, ref.id, conversation_id)
-        sent = await api.conversations.create_activity(conversation_id, card_activity(card))
+        send = partial(api.conversations.create_activity, conversation_id, card_activity(card))
+        sent = await honouring_retry_after(send)
         return Outcome(channel_id=conversation_id, message_ts=sent.id)
 
     def _remember_conversation(self, ref_id: int, conversation_id: str) -> None:
@@ -183,7 +224,9 @@ class TeamsDigestDelivery:
         api = self.connector.client(service_url)
         first: str | None = None
         for card in cards:
-            sent = await api.conversations.create_activity(channel_id, card_activity(card))
+            # Only the throttled card is sent again: the ones before it are in the channel already.
+            send = partial(api.conversations.create_activity, channel_id, card_activity(card))
+            sent = await honouring_retry_after(send)
             first = first or sent.id
         return Outcome(channel_id=channel_id, message_ts=first)
 

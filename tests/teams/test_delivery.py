@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from bot.scheduler import Reconciler
 from bot.server import slack_reconciler
 from bot.services import meetings, projects, workspaces
 from bot.slack_app import web_client
+from bot.teams import delivery as teams_delivery
 from bot.teams.app import ADAPTIVE_CARD
 from bot.teams.delivery import NO_REFERENCE
 from bot.teams_standin import TeamsStandIn
@@ -135,15 +137,86 @@ def test_a_person_who_removed_the_bot_is_recorded_failed_and_not_retried(
     assert len(teams.sent(teams.personal_conversation_id(olive))) == 1  # the one refused attempt
 
 
-def test_a_throttled_send_is_retried_once_later(client, reconciler, teams_workplan, teams_runtime, teams, olive, clock):
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the Bot Connector's 429s asked for, recorded instead of slept."""
+    asked: list[float] = []
+
+    async def record(seconds: float) -> None:
+        asked.append(seconds)
+
+    monkeypatch.setattr(teams_delivery, "pause", record)
+    return asked
+
+
+def test_a_throttled_send_waits_as_told_and_goes_in_the_same_pass(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, waits
+):
     client.post(teams.install(olive))
-    teams.fail("send", 429, retry_after=1)
+    teams.clear()
+    teams.fail("send", 429, count=2, retry_after=7)
 
     report = reconciler.tick(FIRST_STAGE)
 
+    assert waits == [7.0, 7.0]
+    assert report.retrying == 0
+    assert reminders(teams_runtime)[OLIVE_AAD].status is ReminderStatus.SENT
+    attempts = cards_in(teams, teams.personal_conversation_id(olive))
+    assert len(attempts) == 3 and attempts[0] == attempts[2]  # refused twice with 429, then the same card taken
+
+
+def test_a_send_throttled_a_fourth_time_is_retried_after_the_claim_timeout(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, waits
+):
+    client.post(teams.install(olive))
+    teams.fail("send", 429, count=4, retry_after=1)
+
+    report = reconciler.tick(FIRST_STAGE)
+
+    assert waits == [1.0, 1.0, 1.0]  # three waits, as the Slack client allows, then left for later
     assert report.retrying == 1
     row = reminders(teams_runtime)[OLIVE_AAD]
     assert row.status is ReminderStatus.CLAIMED and row.error.startswith("teams_429")
+
+
+def test_a_send_told_to_wait_longer_than_a_minute_is_retried_later_without_waiting(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, waits
+):
+    client.post(teams.install(olive))
+    teams.fail("send", 429, retry_after=600)
+
+    report = reconciler.tick(FIRST_STAGE)
+
+    assert waits == []
+    assert report.retrying == 1
+    assert reminders(teams_runtime)[OLIVE_AAD].status is ReminderStatus.CLAIMED
+
+
+def test_a_server_error_is_not_waited_on(client, reconciler, teams_workplan, teams_runtime, teams, olive, waits):
+    client.post(teams.install(olive))
+    teams.fail("send", 503, retry_after=5)
+
+    report = reconciler.tick(FIRST_STAGE)
+
+    assert waits == []  # only a 429 asks to wait; a 5xx is retried after the claim timeout
+    assert report.retrying == 1
+    assert reminders(teams_runtime)[OLIVE_AAD].error.startswith("teams_503")
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [({"retry-after": "3"}, 3.0), ({"retry-after": "0.5"}, 0.5), ({}, 1.0), ({"retry-after": "-2"}, 0.0)],
+)
+def test_the_wait_a_429_asks_for(headers, expected):
+    assert teams_delivery._throttled_for(httpx.Response(429, headers=headers)) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [(429, {"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}), (503, {"retry-after": "3"}), (500, {})],
+)
+def test_no_wait_but_for_a_429_in_seconds(status, headers):
+    assert teams_delivery._throttled_for(httpx.Response(status, headers=headers)) is None
 
 
 def test_slack_and_teams_workspaces_in_one_database_are_each_reached_on_their_own_platform(
@@ -185,3 +258,26 @@ def test_the_scheduled_digest_is_posted_as_cards_in_the_governance_channel(
     assert report.digests_sent == 1, report.digest_outcomes
     posted = cards_in(teams, channel)
     assert posted and all(card["type"] == "AdaptiveCard" for card in posted)
+
+
+def test_a_throttled_digest_card_waits_and_no_card_is_posted_twice(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, waits
+):
+    channel = "19:governance@thread.tacv2"
+    client.post(teams.install(olive, conversation=teams.channel(channel)))
+    with teams_runtime.sessions.begin() as session:
+        ws = workspaces.find(session, teams.tenant_id, platform="teams")
+        assert ws is not None
+        series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+        assert series is not None
+        series.channel_id = channel
+    teams.clear()
+    teams.fail("send", 429, retry_after=4)  # the first card is refused once
+
+    report = reconciler.tick(at("2026-12-07 12:00"))
+
+    assert report.digests_sent == 1, report.digest_outcomes
+    assert waits == [4.0]
+    first, *rest = cards_in(teams, channel)
+    assert rest and rest[0] == first  # the refused card again, once
+    assert len(rest) == len({repr(card) for card in rest})  # then each of the others once
