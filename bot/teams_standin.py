@@ -84,6 +84,7 @@ class _Fault:
     status: int
     retry_after: int | None
     remaining: int
+    conversation_id: str | None = None  # only calls into this conversation (None: any)
 
 
 class _Server(ThreadingHTTPServer):
@@ -216,10 +217,20 @@ class TeamsStandIn:
         with self._lock:
             self.calls.clear()
 
-    def fail(self, kind: str, status: int, *, count: int = 1, retry_after: int | None = None) -> None:
-        """Answer the next ``count`` calls of ``kind`` (e.g. ``send``) with ``status``."""
+    def fail(
+        self,
+        kind: str,
+        status: int,
+        *,
+        count: int = 1,
+        retry_after: int | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
+        """Answer the next ``count`` calls of ``kind`` (e.g. ``send``) with ``status``; with
+        ``conversation_id``, only calls into that conversation."""
         with self._lock:
-            self._faults[kind].append(_Fault(status=status, retry_after=retry_after, remaining=count))
+            fault = _Fault(status=status, retry_after=retry_after, remaining=count, conversation_id=conversation_id)
+            self._faults[kind].append(fault)
 
     # -- tokens --------------------------------------------------------------------------------
     def jwks(self) -> dict[str, Any]:
@@ -355,7 +366,7 @@ class TeamsStandIn:
         self._record(call)
         if not self._authorised(token):
             return self._reply(req, 401, {"message": "Authorization has been denied for this request."})
-        fault = self._take_fault(kind)
+        fault = self._take_fault(kind, conversation_id)
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             error = {"code": "ServiceError" if fault.status >= 500 else "Throttled", "message": "stand-in fault"}
@@ -387,12 +398,14 @@ class TeamsStandIn:
         conversation_id = self.personal_conversation_id(self._users[member_id])
         return self._reply(req, 201, {"id": conversation_id})
 
-    def _take_fault(self, kind: str) -> _Fault | None:
+    def _take_fault(self, kind: str, conversation_id: str | None) -> _Fault | None:
         with self._lock:
             queue = self._faults.get(kind)
             if not queue:
                 return None
             fault = queue[0]
+            if fault.conversation_id is not None and fault.conversation_id != conversation_id:
+                return None
             fault.remaining -= 1
             if fault.remaining <= 0:
                 queue.pop(0)

@@ -15,8 +15,8 @@ The Bot Connector's answers are sorted as Slack's are: 403/404 (the bot was remo
 gone) and other refusals are permanent and recorded; 429, 5xx, a refused token and network errors are
 transient and retried once after the claim timeout. A 429 is first honoured as the Slack client honours
 Slack's (``bot.slack_app.web_client``): the call waits the ``Retry-After`` it was given (a second if
-none) and is made again, up to :data:`THROTTLE_RETRIES` times, unless the wait asked for is longer than
-:data:`LONGEST_WAIT` (then the claim timeout's retry is the sooner one).
+none) and is made again, up to :data:`THROTTLE_RETRIES` times and :data:`LONGEST_WAIT` of waiting in all
+(past that the claim timeout's retry is the sooner one, and the pass is not held up).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ NO_CHANNEL = (
 )
 PERMANENT_STATUSES = frozenset({400, 403, 404, 405, 409, 410, 413})
 THROTTLE_RETRIES = 3  # as the Slack client's RateLimitErrorRetryHandler
-LONGEST_WAIT = 60.0  # seconds: a longer Retry-After is left to the retry after the claim timeout
+LONGEST_WAIT = 60.0  # seconds of waiting for one call, in all; past that, the retry after the claim timeout
 DEFAULT_WAIT = 1.0  # seconds, for a 429 without Retry-After
 
 T = TypeVar("T")
@@ -64,17 +64,19 @@ pause = asyncio.sleep  # the wait a Retry-After asks for (tests record it instea
 
 
 async def honouring_retry_after(call: Callable[[], Awaitable[T]]) -> T:
-    """``call()``, made again after the wait a 429 asks for; other failures, and a 429 whose wait is
-    too long or that comes a fourth time, go to the caller."""
+    """``call()``, made again after the wait a 429 asks for; other failures, a 429 that comes a fourth
+    time, and one whose wait would take the call's waiting past :data:`LONGEST_WAIT` go to the caller."""
+    waited = 0.0
     for attempt in range(THROTTLE_RETRIES + 1):
         try:
             return await call()
         except httpx.HTTPStatusError as exc:
             wait = _throttled_for(exc.response)
-            if wait is None or wait > LONGEST_WAIT or attempt == THROTTLE_RETRIES:
+            if wait is None or waited + wait > LONGEST_WAIT or attempt == THROTTLE_RETRIES:
                 raise
-            log.info("the Bot Connector asked to wait %.0f s (429); waiting, then trying again", wait)
+            log.info("the Bot Connector asked to wait %.1f s (429); waiting, then trying again", wait)
             await pause(wait)
+            waited += wait
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 

@@ -192,6 +192,18 @@ def test_a_send_told_to_wait_longer_than_a_minute_is_retried_later_without_waiti
     assert reminders(teams_runtime)[OLIVE_AAD].status is ReminderStatus.CLAIMED
 
 
+def test_waits_for_one_send_stop_at_a_minute_in_all(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, waits
+):
+    client.post(teams.install(olive))
+    teams.fail("send", 429, count=3, retry_after=25)
+
+    report = reconciler.tick(FIRST_STAGE)
+
+    assert waits == [25.0, 25.0]  # a third 25 s would make 75 s of waiting for one reminder
+    assert report.retrying == 1
+
+
 def test_a_server_error_is_not_waited_on(client, reconciler, teams_workplan, teams_runtime, teams, olive, waits):
     client.post(teams.install(olive))
     teams.fail("send", 503, retry_after=5)
@@ -272,7 +284,7 @@ def test_a_throttled_digest_card_waits_and_no_card_is_posted_twice(
         assert series is not None
         series.channel_id = channel
     teams.clear()
-    teams.fail("send", 429, retry_after=4)  # the first card is refused once
+    teams.fail("send", 429, retry_after=4, conversation_id=channel)  # the first card is refused once
 
     report = reconciler.tick(at("2026-12-07 12:00"))
 
