@@ -161,15 +161,11 @@ _INSERT = {
     "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id),
 }
 _THIS = (_TABLE.c.team_id == bindparam("d_team"), _TABLE.c.key == bindparam("d_key"))
-_RETAKE = (
+# A row an earlier attempt left ``failed``, taken over: one more attempt, with the status given.
+_TAKE_OVER = (
     update(_TABLE)
     .where(*_THIS, _TABLE.c.status == DeliveryStatus.FAILED)
-    .values(status=DeliveryStatus.HANDLING, attempts=_TABLE.c.attempts + 1)
-)
-_ADOPT = (  # a failed earlier attempt's row, taken over by a listener that records its own delivery
-    update(_TABLE)
-    .where(*_THIS, _TABLE.c.status == DeliveryStatus.FAILED)
-    .values(status=DeliveryStatus.DONE, attempts=_TABLE.c.attempts + 1)
+    .values(status=bindparam("d_status"), attempts=_TABLE.c.attempts + 1)
 )
 _FINISH = update(_TABLE).where(*_THIS, _TABLE.c.status == DeliveryStatus.HANDLING).values(status=bindparam("d_status"))
 
@@ -181,18 +177,7 @@ def admit(connection: Connection | Session, delivery: Delivery, *, now: datetime
     attempt, ``handling`` again). False while it is being handled elsewhere or once it is done. Commit
     before acting: the row is what tells other processes.
     """
-    values = {
-        "team_id": delivery.team_id,
-        "key": delivery.key,
-        "kind": delivery.kind,
-        "status": DeliveryStatus.HANDLING,
-        "attempts": 1,
-        "received_at": now,
-    }
-    if _insert_if_absent(connection, values):
-        return True
-    # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
-    return bool(_rowcount(connection.execute(_RETAKE, _which(delivery))))
+    return _record(connection, delivery, DeliveryStatus.HANDLING, now=now)
 
 
 def admit_done(connection: Connection | Session, delivery: Delivery, *, now: datetime) -> bool:
@@ -202,17 +187,23 @@ def admit_done(connection: Connection | Session, delivery: Delivery, *, now: dat
     done already or being handled elsewhere (on PostgreSQL the insert waits for a concurrent attempt to
     commit or roll back); a row an earlier attempt left ``failed`` is taken over.
     """
+    return _record(connection, delivery, DeliveryStatus.DONE, now=now)
+
+
+def _record(connection: Connection | Session, delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> bool:
+    """Insert ``delivery`` with ``status``, or take over its ``failed`` row; True when either happened."""
     values = {
         "team_id": delivery.team_id,
         "key": delivery.key,
         "kind": delivery.kind,
-        "status": DeliveryStatus.DONE,
+        "status": status,
         "attempts": 1,
         "received_at": now,
     }
     if _insert_if_absent(connection, values):
         return True
-    return bool(_rowcount(connection.execute(_ADOPT, _which(delivery))))
+    # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
+    return bool(_rowcount(connection.execute(_TAKE_OVER, {**_which(delivery), "d_status": status})))
 
 
 def act_on(connection: Connection | Session, context: BoltContext, *, now: datetime) -> bool:
