@@ -16,7 +16,7 @@ from bot.settings import Settings
 from bot.teams.app import MESSAGES_PATH, create_teams_app
 from bot.teams_standin import TeamsStandIn, TeamsUserAccount
 from models import make_sessionmaker
-from tests.conftest import ADMIN, BOT_TOKEN, SIGNING_SECRET, Clock
+from tests.conftest import Clock
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra pins httpx, which still works
     warnings.simplefilter("ignore")
@@ -43,16 +43,10 @@ def dan(teams: TeamsStandIn) -> TeamsUserAccount:
 
 
 @pytest.fixture
-def teams_settings(db_url: str, teams: TeamsStandIn, standin: Any) -> Settings:
-    """Slack (pointed at the Slack stand-in) and Teams (pointed at the Teams stand-in) in one ictbot."""
-    return Settings(
-        SLACK_BOT_TOKEN=BOT_TOKEN,  # type: ignore[arg-type]
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,  # type: ignore[arg-type]
-        SLACK_API_URL=standin.api_url,
-        DATABASE_URL=db_url,
-        ICTBOT_ADMINS=ADMIN,
-        **teams.env(),  # type: ignore[arg-type]
-    )
+def teams_settings(settings: Settings, teams: TeamsStandIn) -> Settings:
+    """Slack (the test settings, pointed at the Slack stand-in) and Teams (pointed at the Teams stand-in)
+    in one ictbot."""
+    return Settings(**{**settings.model_dump(), **teams.env()})
 
 
 @pytest.fixture
