@@ -20,20 +20,23 @@ from collections.abc import Sequence
 
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot import scheduler as scheduling
 from bot.dispatch_gate import DispatchGate
+from bot.inbound import BodyLimit, SlackSignature, log_refusal
 from bot.runtime import Runtime
 from bot.scheduler import Deliver, PostDigest, Reconciler
 from bot.settings import ConfigError, Settings
@@ -72,17 +75,28 @@ class SchemaNotAtHead(ConfigError):
 # -- the ASGI app ------------------------------------------------------------------------------
 def asgi_app(runtime: Runtime, bolt_app: App | None, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
     """``POST /slack/events`` for Slack (unless ``bolt_app`` is None: Teams only), ``GET /healthz`` for the
-    load balancer, plus ``extra_routes`` (Teams' ``POST /api/messages``)."""
+    load balancer, plus ``extra_routes`` (Teams' ``POST /api/messages``).
+
+    Every route sits behind :class:`bot.inbound.BodyLimit`: no body over its limit reaches any of them.
+    """
 
     gate = DispatchGate()
+    secret = runtime.settings.SLACK_SIGNING_SECRET
+    signature = SlackSignature(secret.get_secret_value() if secret is not None else None)
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
-        try:
-            bolt_request = to_bolt_request(request, body)
-        except UnicodeDecodeError:  # Slack only sends UTF-8; this cannot be a request of theirs
-            return PlainTextResponse("the request body is not UTF-8", status_code=400)
-        # Bolt verifies the signature and timestamp (401 otherwise) inside dispatch.
+        # Verified on the raw bytes before Bolt's request is built: building it parses the body and reads
+        # the team, the user and the response_url out of it. The Bolt app verifies it again (bot.inbound).
+        reason = signature.refusal(
+            body, request.headers.get("x-slack-request-timestamp"), request.headers.get("x-slack-signature")
+        )
+        if reason is not None:
+            log_refusal(reason)
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        bolt_request = _bolt_request(request, body)
+        if bolt_request is None:
+            return JSONResponse({"error": "the body is not a Slack request payload"}, status_code=400)
         assert bolt_app is not None
         bolt_response = await gate.run(bolt_app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
@@ -99,10 +113,25 @@ def asgi_app(runtime: Runtime, bolt_app: App | None, *, extra_routes: Sequence[B
     routes: list[BaseRoute] = [Route(HEALTH_PATH, healthz, methods=["GET"]), *extra_routes]
     if bolt_app is not None:
         routes += [Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]), *_oauth_routes(bolt_app)]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(BodyLimit)])
 
 
 _NO_STORE = {"cache-control": "no-store"}
+
+
+def _bolt_request(request: Request, body: bytes) -> BoltRequest | None:
+    """Bolt's request for a verified body, or None when the body is not a Slack payload.
+
+    Building it parses the body (a form, a form whose ``payload`` is JSON, or JSON) and reads its
+    structure: a payload that is not a JSON object, or whose fields are not of Slack's types, fails
+    there with one of these errors. Only a holder of the signing secret can send one (Slack sends none),
+    so it is turned away without being looked at further.
+    """
+    try:
+        bolt_request = to_bolt_request(request, body)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError, BoltError):
+        return None
+    return bolt_request if isinstance(bolt_request.body, dict) else None
 
 
 def _oauth_routes(bolt_app: App) -> list[BaseRoute]:

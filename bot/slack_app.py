@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import oauth, request_log
 from bot.ack_wait import AckAwaitingExecutor, signal_ack
+from bot.inbound import SlackInbound
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 from bot.tokens import SingleToken, TokenSource
@@ -54,8 +55,11 @@ def create_app(
 ) -> App:
     """Build the Bolt app. Request verification is always on; it cannot be switched off here.
 
-    In Socket Mode Slack's requests arrive over the app's own WebSocket, not HTTP, so the signing
-    secret is not needed there; any HTTP request still has to pass verification.
+    Its first middleware is :class:`bot.inbound.SlackInbound`, which verifies every request (and answers
+    ``ssl_check`` only after that) before Bolt authorises it or anything reads it; Bolt's own
+    ``RequestVerification`` and ``SslCheck``, which Bolt would run before it, are replaced by it, not
+    switched off. In Socket Mode Slack's requests arrive over the app's own WebSocket, not HTTP, so the
+    signing secret is not needed there; any HTTP request still has to pass verification.
     """
     settings = runtime.settings
     if listener_executor is None:
@@ -101,10 +105,10 @@ def _single_workspace_app(
     return App(
         client=client,
         signing_secret=secret,
-        request_verification_enabled=True,
         token_verification_enabled=True,
         listener_executor=listener_executor,
         logger=logging.getLogger("ictbot.bolt"),
+        **_verified_first(secret),
     )
 
 
@@ -123,17 +127,33 @@ def _multi_workspace_app(
     if client is None:
         client = web_client_without_token(settings.SLACK_API_URL)
     store = oauth.installation_store(runtime)
+    secret = settings.SLACK_SIGNING_SECRET.get_secret_value()
     return App(
         client=client,
-        signing_secret=settings.SLACK_SIGNING_SECRET.get_secret_value(),
-        request_verification_enabled=True,
+        signing_secret=secret,
         installation_store=store,
         # Bolt accepts an Authorize object (it is callable); its annotation only names plain functions.
         authorize=oauth.authorize(runtime, store, client),  # type: ignore[arg-type]
         oauth_settings=oauth.oauth_settings(runtime, store),
         listener_executor=listener_executor,
         logger=logging.getLogger("ictbot.bolt"),
+        **_verified_first(secret),
     )
+
+
+def _verified_first(secret: str) -> dict[str, Any]:
+    """Bolt's arguments that make :class:`SlackInbound` the first middleware of the app.
+
+    Bolt runs its ``SslCheck`` (which answers an unsigned ``ssl_check``) and then its
+    ``RequestVerification`` (which lets slack_sdk's verifier raise on a timestamp that is not an integer,
+    and logs a refused request's whole body) before ``before_authorize``. Ours does both jobs, in the
+    other order, without either fault; Bolt's two would only ever see requests ours has passed.
+    """
+    return {
+        "before_authorize": SlackInbound(secret),
+        "request_verification_enabled": False,
+        "ssl_check_enabled": False,
+    }
 
 
 def token_source(runtime: Runtime, client: WebClient) -> TokenSource:

@@ -3,7 +3,9 @@
 Listeners acknowledge first (or, for a one-line update, answer in the ack: ``handlers.ack_answer``)
 and do their work inside ``answering_errors(respond)``. The error
 must not escape a listener after its ack: Bolt would then report the request to Slack as failed
-even though it was acknowledged. ``app.error`` covers whatever still escapes. A domain error's message
+even though it was acknowledged. ``app.error`` covers whatever still escapes; it answers through the
+request's ``response_url`` only when the request was verified (:func:`bot.inbound.is_verified`), so that
+no failure, however early, makes the server call a URL an unverified request named. A domain error's message
 names commands by placeholder (:mod:`bot.commands`); here it is worded for Slack (``/ict-update``, …).
 """
 
@@ -14,11 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.commands import SLACK
 from bot.errors import DomainError
+from bot.inbound import is_verified
 from bot.request_log import mark_outcome
 from handlers.common import answer, apology
 
@@ -47,7 +50,10 @@ def answering_errors(respond: Respond | None, what: str) -> Iterator[None]:
         reply_to_error(exc, respond, what)
 
 
-def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+def handle_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Respond | None) -> None:
+    if not is_verified(context):  # nothing of it is read, nor answered: it is not known to be Slack's
+        reply_to_error(error, None, "a request that was not verified")
+        return
     reply_to_error(error, respond, str(body.get("command") or body.get("type") or "a request"))
 
 

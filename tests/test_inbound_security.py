@@ -1,0 +1,335 @@
+"""What a request must pass before anything reads it (issue 12, items 1 and 2, and the team-less command).
+
+- A request whose signature cannot be verified, for whatever reason, is answered 401 before any of its
+  fields is used: it stores nothing and the server calls no URL it carried (the stand-in, which is every
+  request's ``response_url`` here, must receive nothing).
+- A signed request whose body is not a Slack payload is a 400, and writes nothing.
+- A body larger than Slack can send is a 413, refused without reading it whole, on every route.
+- A signed request that names no workspace is a 400, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import warnings
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+import pytest
+from slack_bolt import BoltContext, BoltRequest
+from sqlalchemy import select
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra pins httpx, which still works
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+from bot.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound
+from bot.local import LocalSlack
+from bot.runtime import Runtime
+from bot.server import asgi_app
+from bot.slack_app import create_app, web_client
+from bot.standin import SlackStandIn
+from handlers.errors import handle_error
+from models import ProgressUpdate, Workspace
+from models.install import InboundDelivery
+from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
+from tests.helpers import count
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+UPDATE_TEXT = "NET-01 amber Core links upgrade delayed by supplier"
+
+
+def command_body(slack: LocalSlack, text: str = UPDATE_TEXT) -> str:
+    return urlencode(slack.command_form("/ict-update", text, user_id=OWNER))
+
+
+def signed(body: str | bytes, *, timestamp: str | None = None, content_type: str = FORM) -> dict[str, str]:
+    """Headers as Slack would send them; ``timestamp`` may be any text (it is signed as given)."""
+    ts = str(int(time.time())) if timestamp is None else timestamp
+    raw = body if isinstance(body, bytes) else body.encode()
+    digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return {"content-type": content_type, "x-slack-request-timestamp": ts, "x-slack-signature": f"v0={digest}"}
+
+
+def nothing_happened(runtime: Runtime, standin: SlackStandIn) -> None:
+    assert standin.calls == [], [c.method for c in standin.calls]  # no response_url, no Web API call
+    assert count(runtime, ProgressUpdate) == 0
+    assert count(runtime, Workspace) == 0
+    assert count(runtime, InboundDelivery) == 0
+
+
+@pytest.fixture
+def http(runtime: Runtime, slack: LocalSlack, standin: SlackStandIn) -> Iterator[TestClient]:
+    app = asgi_app(runtime, slack.app)
+    standin.clear()  # building the Bolt app called auth.test; from here on, only what requests cause
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+# -- item 1: unverified requests ----------------------------------------------------------------
+BAD_TIMESTAMPS = {
+    "letters": "x",
+    "exponent": "1e9",
+    "negative": "-5",
+    "plus-sign": f"+{int(time.time())}",
+    "spaces": f" {int(time.time())} ",
+    "fraction": f"{int(time.time())}.5",
+    "underscores": "1_700_000_000",
+    "arabic-indic-digits": "١٧٠٠٠٠٠٠٠٠",
+    "huge": "9" * 5000,  # int() refuses it outright (more than 4,300 digits)
+    "far-future": "99999999999999999999",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("timestamp", BAD_TIMESTAMPS.values(), ids=BAD_TIMESTAMPS.keys())
+def test_a_timestamp_that_is_not_a_recent_unix_time_is_refused_and_calls_nothing(
+    http, slack, standin, runtime, timestamp
+):
+    body = command_body(slack)
+    headers = {k: v.encode() for k, v in signed(body, timestamp=timestamp).items()}  # bytes: as sent, in UTF-8
+    resp = http.post("/slack/events", content=body, headers=headers)
+    assert resp.status_code == 401
+    nothing_happened(runtime, standin)
+
+
+def _without(name: str) -> Any:
+    return lambda headers: {k: v for k, v in headers.items() if k != name}
+
+
+def _with_signature(change: Any) -> Any:
+    return lambda headers: {**headers, "x-slack-signature": change(headers["x-slack-signature"])}
+
+
+UNVERIFIABLE = {
+    "no-signature": _without("x-slack-signature"),
+    "no-timestamp": _without("x-slack-request-timestamp"),
+    "empty-signature": _with_signature(lambda s: ""),
+    "other-version": _with_signature(lambda s: "v1=" + s[3:]),
+    "upper-case-digest": _with_signature(lambda s: "v0=" + s[3:].upper()),
+    "truncated-digest": _with_signature(lambda s: s[:-1]),
+    "wrong-digest": _with_signature(lambda s: "v0=" + "0" * 64),
+    "two-signatures": _with_signature(lambda s: f"{s},{s}"),
+}
+
+
+@pytest.mark.parametrize("case", UNVERIFIABLE.keys())
+def test_a_request_without_a_valid_signature_is_refused_and_calls_nothing(http, slack, standin, runtime, case):
+    body = command_body(slack)
+    headers = UNVERIFIABLE[case](signed(body))
+    resp = http.post("/slack/events", content=body, headers=headers)
+    assert resp.status_code == 401
+    nothing_happened(runtime, standin)
+
+
+def test_a_body_that_is_not_utf8_cannot_be_verified(http, slack, standin, runtime):
+    body = command_body(slack).encode() + b"&extra=\xff\xfe"
+    resp = http.post("/slack/events", content=body, headers=signed(body))
+    assert resp.status_code == 401
+    nothing_happened(runtime, standin)
+
+
+def test_an_unsigned_ssl_check_is_refused_and_a_signed_one_is_answered_empty(http, standin, runtime):
+    body = "ssl_check=1&token=legacy-verification-token"
+    unsigned = http.post("/slack/events", content=body, headers={"content-type": FORM})
+    assert unsigned.status_code == 401
+
+    answered = http.post("/slack/events", content=body, headers=signed(body))
+    assert answered.status_code == 200 and answered.content == b""
+    nothing_happened(runtime, standin)
+
+
+@pytest.mark.parametrize("timestamp", BAD_TIMESTAMPS.values(), ids=BAD_TIMESTAMPS.keys())
+def test_the_bolt_app_itself_refuses_an_unverifiable_timestamp_without_calling_out(slack, standin, runtime, timestamp):
+    """The local shell hands requests to the Bolt app directly: it verifies them too."""
+    standin.clear()
+    body = command_body(slack)
+    response = slack.app.dispatch(BoltRequest(body=body, headers=signed(body, timestamp=timestamp)))  # type: ignore[arg-type]
+    assert response.status == 401
+    nothing_happened(runtime, standin)
+
+
+def test_our_verification_is_the_first_thing_the_bolt_app_runs(runtime, standin):
+    app = create_app(runtime, client=web_client(BOT_TOKEN, standin.api_url))
+    first = app._middleware_list[0]
+    assert isinstance(first, SlackInbound)
+    assert not any(type(m).__name__ in ("RequestVerification", "SslCheck") for m in app._middleware_list)
+
+
+def test_the_error_handler_answers_only_a_verified_request(slack, standin):
+    """Whatever reaches ``app.error`` from a request that was not verified is never answered through it."""
+    answered: list[str] = []
+
+    def respond(**kwargs: Any) -> None:
+        answered.append(kwargs["text"])
+
+    body = {"command": "/ict-update", "response_url": "http://attacker.example/"}
+    handle_error(RuntimeError("boom"), body, BoltContext(), respond)  # type: ignore[arg-type]
+    assert answered == []
+
+    handle_error(RuntimeError("boom"), body, BoltContext({VERIFIED_KEY: True}), respond)  # type: ignore[arg-type]
+    assert len(answered) == 1 and answered[0].startswith("Sorry")
+
+
+# -- item 1: signed but malformed bodies ----------------------------------------------------------
+MALFORMED = {
+    "payload-null": ("payload=null", FORM),
+    "payload-not-json": ("payload=%7Bnot+json", FORM),
+    "payload-a-list": ("payload=%5B1%2C2%5D", FORM),
+    "payload-a-string": ("payload=%22x%22", FORM),
+    "payload-a-number": ("payload=5", FORM),
+    "form-sent-as-json": ("token=x&team_id=T0COUNCIL&command=%2Fict-update&text=NET-01", JSON),
+    "json-a-list": ("[1, 2]", JSON),
+    "json-null": ("null", JSON),
+    "json-truncated": ('{"type": "event_callback", "team_id": "T0COUNCIL"', JSON),
+    "json-a-string-where-an-object-goes": ('{"type": "block_actions", "team": "T0COUNCIL", "user": 5}', JSON),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED.keys())
+def test_a_signed_body_that_is_not_a_slack_payload_is_a_bad_request(http, standin, runtime, case):
+    body, content_type = MALFORMED[case]
+    resp = http.post("/slack/events", content=body, headers=signed(body, content_type=content_type))
+    assert resp.status_code == 400
+    nothing_happened(runtime, standin)
+
+
+# -- the team-less command -------------------------------------------------------------------------
+@pytest.mark.parametrize("team_id", [None, ""], ids=["absent", "empty"])
+def test_a_signed_command_that_names_no_workspace_is_refused_and_writes_nothing(
+    http, slack, standin, runtime, workplan, team_id
+):
+    form = slack.command_form("/ict-meeting", "next", user_id=OWNER)
+    form.pop("team_domain")
+    if team_id is None:
+        form.pop("team_id")
+    else:
+        form["team_id"] = team_id
+    body = urlencode(form)
+
+    resp = http.post("/slack/events", content=body, headers=signed(body))
+
+    assert resp.status_code == 400
+    assert standin.calls == []
+    with runtime.sessions() as s:
+        assert list(s.scalars(select(Workspace.external_id))) == [standin.team_id]  # the Work Plan's own
+    assert count(runtime, InboundDelivery) == 0
+
+
+def test_a_signed_interaction_that_names_no_workspace_is_refused(http, slack, standin, runtime):
+    payload = {
+        "type": "block_actions",
+        "user": {"id": OWNER},
+        "trigger_id": "1.2.3",
+        "response_url": standin.response_url(),
+        "actions": [{"action_id": "x", "action_ts": "1.2", "value": "1"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    resp = http.post("/slack/events", content=body, headers=signed(body))
+    assert resp.status_code == 400
+    nothing_happened(runtime, standin)
+
+
+# -- item 2: body size -----------------------------------------------------------------------------
+def test_a_declared_body_over_the_limit_is_refused_before_it_is_read(runtime, slack, standin):
+    pulled = anyio.run(_post_in_chunks, asgi_app(runtime, slack.app), 64, {"content-length": str(MAX_BODY_BYTES + 1)})
+    assert pulled.status == 413
+    assert pulled.chunks_read == 0  # Content-Length said enough
+    assert standin.calls_to("response_url") == []
+
+
+def test_a_chunked_body_is_read_only_up_to_the_limit(runtime, slack, standin):
+    chunk = 64 * 1024
+    total_chunks = 4 * MAX_BODY_BYTES // chunk  # a body of four times the limit, with no Content-Length
+    pulled = anyio.run(_post_in_chunks, asgi_app(runtime, slack.app), total_chunks, {}, chunk)
+    assert pulled.status == 413
+    assert pulled.chunks_read <= MAX_BODY_BYTES // chunk + 1  # stopped at the limit, not at the end
+
+
+def test_a_body_at_the_limit_is_read(runtime):
+    seen: list[int] = []
+
+    async def echo(request: Request) -> Response:
+        seen.append(len(await request.body()))
+        return PlainTextResponse("ok")
+
+    app = asgi_app(runtime, None, extra_routes=[Route("/api/messages", echo, methods=["POST"])])
+    with TestClient(app) as client:
+        assert client.post("/api/messages", content=b"x" * MAX_BODY_BYTES).status_code == 200
+        assert client.post("/api/messages", content=b"x" * (MAX_BODY_BYTES + 1)).status_code == 413
+    assert seen == [MAX_BODY_BYTES]  # the larger one never reached the route
+
+
+def test_the_limit_covers_every_post_route_including_teams(runtime):
+    reached: list[str] = []
+
+    async def teams(request: Request) -> Response:
+        reached.append(request.url.path)
+        return PlainTextResponse("ok")
+
+    app = asgi_app(runtime, None, extra_routes=[Route("/api/messages", teams, methods=["POST"])])
+    pulled = anyio.run(_post_in_chunks, app, 4 * MAX_BODY_BYTES // 65536, {}, 65536, "/api/messages")
+    assert pulled.status == 413
+    assert reached == []
+
+
+class Pulled:
+    status = 0
+    chunks_read = 0
+
+
+async def _post_in_chunks(
+    app: Any, chunks: int, headers: dict[str, str], size: int = 65536, path: str = "/slack/events"
+) -> Pulled:
+    """POST ``chunks`` chunks of ``size`` bytes straight into the ASGI app, counting the chunks it pulls."""
+    pulled = Pulled()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in {"content-type": FORM, **headers}.items()],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        if pulled.chunks_read >= chunks:
+            return {"type": "http.disconnect"}
+        pulled.chunks_read += 1
+        return {"type": "http.request", "body": b"a" * size, "more_body": pulled.chunks_read < chunks}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            pulled.status = message["status"]
+
+    await app(scope, receive, send)
+    return pulled
+
+
+def test_refusals_log_one_line_without_the_body(http, slack, standin, caplog):
+    marker = "FORGED-LINE-MARKER"
+    body = command_body(slack, f"NET-01 green ok\n2026-01-01 00:00:00,000 ERROR ictbot: {marker}")
+    caplog.set_level(logging.DEBUG)
+    resp = http.post("/slack/events", content=body, headers=signed(body, timestamp="x"))
+    assert resp.status_code == 401
+    for record in caplog.records:
+        text = record.getMessage()
+        assert marker not in text and "NET-01" not in text and standin.base_url not in text
+        assert "\n" not in text
