@@ -25,6 +25,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -326,7 +327,14 @@ def socket_mode(settings: Settings) -> None:
         log.info("ictbot connecting to Slack over Socket Mode")
         handler = SocketModeHandler(bolt_app, settings.SLACK_APP_TOKEN.get_secret_value())
         settle_heap()
-        handler.start()  # type: ignore[no-untyped-call]  # blocks; Bolt leaves this one unannotated
+        try:
+            handler.start()  # type: ignore[no-untyped-call]  # blocks; Bolt leaves this one unannotated
+        except SlackApiError as exc:  # apps.connections.open, the first thing start() does, refused the token
+            error = exc.response.get("error") if exc.response is not None else None
+            raise ConfigError(
+                f"Slack refused SLACK_APP_TOKEN ({error or 'no reason given'}): check the app-level token "
+                "(Basic Information → App-Level Tokens, xapp-…, with connections:write)."
+            ) from None
     finally:
         _stop_reminders(scheduler)
         runtime.engine.dispose()

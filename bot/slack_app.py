@@ -7,7 +7,9 @@ from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -25,9 +27,9 @@ log = logging.getLogger(__name__)
 RUNTIME_KEY = "ictbot_runtime"
 
 
-def web_client(token: str, api_url: str) -> WebClient:
+def web_client(token: str, api_url: str, *, logger: logging.Logger | None = None) -> WebClient:
     """A Web API client that honours 429 Retry-After and retries transient failures with backoff."""
-    return _with_retries(WebClient(token=token, base_url=api_url, timeout=10))
+    return _with_retries(WebClient(token=token, base_url=api_url, timeout=10, logger=logger))
 
 
 def web_client_without_token(api_url: str) -> WebClient:
@@ -60,6 +62,9 @@ def create_app(
     ``RequestVerification`` and ``SslCheck``, which Bolt would run before it, are replaced by it, not
     switched off. In Socket Mode Slack's requests arrive over the app's own WebSocket, not HTTP, so the
     signing secret is not needed there; any HTTP request still has to pass verification.
+
+    With ``SLACK_BOT_TOKEN``, raises :class:`ConfigError` in one line when Slack refuses the token or cannot be
+    reached (:func:`check_bot_token`).
     """
     settings = runtime.settings
     if listener_executor is None:
@@ -102,12 +107,13 @@ def _single_workspace_app(
     secret = settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else ""
     if client is None:
         client = web_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
+    check_bot_token(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
     return App(
         client=client,
         signing_secret=secret,
-        token_verification_enabled=True,
+        token_verification_enabled=True,  # Bolt's own auth.test, which keeps the bot's identity for requests
         listener_executor=listener_executor,
-        logger=logging.getLogger("ictbot.bolt"),
+        logger=_bolt_logger(),
         **_verified_first(secret),
     )
 
@@ -136,7 +142,7 @@ def _multi_workspace_app(
         authorize=oauth.authorize(runtime, store, client),  # type: ignore[arg-type]
         oauth_settings=oauth.oauth_settings(runtime, store),
         listener_executor=listener_executor,
-        logger=logging.getLogger("ictbot.bolt"),
+        logger=_bolt_logger(),
         **_verified_first(secret),
     )
 
@@ -154,6 +160,61 @@ def _verified_first(secret: str) -> dict[str, Any]:
         "request_verification_enabled": False,
         "ssl_check_enabled": False,
     }
+
+
+class _NotTheTokenWarning(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused".
+
+    Given a client, Bolt still reads ``SLACK_BOT_TOKEN`` from the environment itself and warns that it
+    will not use it. The client it is given already carries that very token (or, with several
+    workspaces, none: each installation's token is used), so the warning only confuses.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("ictbot.bolt")
+    if not any(isinstance(f, _NotTheTokenWarning) for f in logger.filters):
+        logger.addFilter(_NotTheTokenWarning())
+    return logger
+
+
+# The start-up check reports its failure itself, in one line; the client's narration of it (each retry,
+# each failed attempt) would only repeat it above that line.
+_QUIET = logging.getLogger("ictbot.startup_check")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+
+
+def check_bot_token(token: str, api_url: str) -> None:
+    """Ask Slack's auth.test whether it takes ``token``: raises :class:`ConfigError`, one line naming the
+    problem, when Slack refuses it or cannot be reached (after the client's usual retries)."""
+    try:
+        web_client(token, api_url, logger=_QUIET).auth_test()
+    except SlackApiError as exc:
+        raise ConfigError(
+            f"Slack refused SLACK_BOT_TOKEN ({_slack_error(exc)}): check the Bot User OAuth Token (xoxb-…) on "
+            "the app's OAuth & Permissions page, and that the app is still installed."
+        ) from None
+    except (SlackClientError, OSError) as exc:
+        raise ConfigError(f"cannot reach Slack at {api_url}: {_reason(exc)}") from None
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    error = exc.response.get("error") if exc.response is not None else None
+    if isinstance(error, str) and error:
+        return error
+    status = getattr(exc.response, "status_code", None)
+    return f"HTTP {status}" if status else "no reason given"
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a connection failed, on one line (urllib's URLError wraps the socket's error as ``reason``)."""
+    reason = getattr(exc, "reason", None)
+    lines = str(reason if reason is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def token_source(runtime: Runtime, client: WebClient) -> TokenSource:
