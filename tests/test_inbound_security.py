@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import logging
+import re
 import time
 import warnings
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio
+import httpx
 import pytest
 from slack_bolt import BoltContext, BoltRequest
 from sqlalchemy import select
@@ -35,6 +38,7 @@ with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra 
 
 from bot.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound
 from bot.local import LocalSlack
+from bot.logging_setup import configure
 from bot.runtime import Runtime
 from bot.server import asgi_app
 from bot.slack_app import create_app, web_client
@@ -44,6 +48,7 @@ from models import ProgressUpdate, Workspace
 from models.install import InboundDelivery
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
 from tests.helpers import count
+from tests.test_server import running
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -333,3 +338,62 @@ def test_refusals_log_one_line_without_the_body(http, slack, standin, caplog):
         text = record.getMessage()
         assert marker not in text and "NET-01" not in text and standin.base_url not in text
         assert "\n" not in text
+
+
+# -- item 2: what the real server's log holds ------------------------------------------------------
+RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")
+OFFICER_TEXT = "PCI-06 green Approved by the Audit Committee OFFICER-TEXT-MARKER"
+
+
+@pytest.fixture
+def server_log() -> Iterator[io.StringIO]:
+    """The root logger as `ictbot serve` configures it, writing into a buffer."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    stream = io.StringIO()
+    configure("INFO", stream=stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def test_the_real_servers_log_holds_one_line_a_record_and_nothing_a_refused_request_carried(
+    runtime, slack, standin, server_log
+):
+    forged = "\n2026-11-24 09:30:00,000 ERROR ictbot.handlers: BODY-MARKER forged\n"
+    stale = urlencode(slack.command_form("/ict-update", OFFICER_TEXT, user_id=OWNER))
+
+    def oversized() -> Iterator[bytes]:  # four times the limit, chunked (no Content-Length), forging all the way
+        piece = (forged * 1000).encode()
+        for _ in range(4 * MAX_BODY_BYTES // len(piece) + 1):
+            yield piece
+
+    with running(asgi_app(runtime, slack.app)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        too_big = client.post("/slack/events", content=oversized(), headers={"content-type": FORM})
+        declared = client.post("/api/messages", content=forged * 30_000, headers={"content-type": JSON})
+        unsigned = client.post("/slack/events", content=f"text={forged}", headers={"content-type": FORM})
+        bad_timestamp = client.post("/slack/events", content=forged, headers=signed(forged, timestamp="1e9"))
+        too_old = client.post(
+            "/slack/events", content=stale, headers=signed(stale, timestamp=str(int(time.time()) - 3600))
+        )
+        malformed = client.post("/slack/events", content="payload=null", headers=signed("payload=null"))
+
+    assert [r.status_code for r in (too_big, declared, unsigned, bad_timestamp, too_old, malformed)] == [
+        413,
+        413,
+        401,
+        401,
+        401,
+        400,
+    ]
+    log = server_log.getvalue()
+    assert "BODY-MARKER" not in log and "OFFICER-TEXT-MARKER" not in log and "PCI-06" not in log
+    assert standin.base_url not in log  # the stale request's response_url
+    assert len(log) < 5_000  # the log grew by a line a request, not by what the requests carried
+    for line in log.splitlines():
+        assert RECORD.match(line), line
+    assert log.count("refused a request that is not verifiably Slack's") == 3
+    assert log.count("refused a request body over 1048576 bytes") == 2
+    assert standin.calls_to("response_url") == []
