@@ -37,14 +37,17 @@ with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra 
     from starlette.testclient import TestClient
 
 from bot.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound
-from bot.local import LocalSlack
+from bot.local import LocalSlack, view_state
 from bot.logging_setup import configure
+from bot.quickform import MAX_NEXT_STEPS, MAX_PROGRESS, MAX_RISKS, UpdateText
 from bot.runtime import Runtime
 from bot.server import asgi_app
+from bot.services.projects import ProjectView
 from bot.slack_app import create_app, web_client
 from bot.standin import SlackStandIn
 from handlers.errors import handle_error
-from models import ProgressUpdate, Workspace
+from handlers.ui import MAX_STATIC_OPTIONS, update_modal
+from models import ProgressUpdate, ProjectStatus, Rag, Workspace
 from models.install import InboundDelivery
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
 from tests.helpers import count
@@ -397,3 +400,73 @@ def test_the_real_servers_log_holds_one_line_a_record_and_nothing_a_refused_requ
     assert log.count("refused a request that is not verifiably Slack's") == 3
     assert log.count("refused a request body over 1048576 bytes") == 2
     assert standin.calls_to("response_url") == []
+
+
+# -- the limit against the largest bodies Slack sends this app --------------------------------------
+NON_LATIN = "ŵ"  # any character outside ASCII: Slack sends it in a payload as \u0175, 8 bytes once form-encoded
+
+
+def as_slack_sends(payload: dict[str, Any]) -> bytes:
+    """An interaction as Slack posts it: JSON with non-ASCII escaped (\\uXXXX), form-encoded as ``payload``."""
+    return urlencode({"payload": json.dumps(payload, ensure_ascii=True)}).encode()
+
+
+def test_the_fullest_update_modal_submission_is_well_under_the_limit():
+
+    w = NON_LATIN
+    projects = [
+        ProjectView(
+            id=n,
+            ref=f"{w * 28}{n:03d}",  # the longest reference and title the database holds (32, 200)
+            title=w * 200,
+            priority_code="ARCH",
+            priority_name=w * 100,
+            priority_position=1,
+            owner=OWNER,
+            delegates=(),
+            service_area=w * 100,
+            status=ProjectStatus.ACTIVE,
+            target_date=None,
+            completed_on=None,
+            last_update_at=None,
+            last_rag=None,
+        )
+        for n in range(1, MAX_STATIC_OPTIONS + 1)  # the most a static select shows
+    ]
+    typed = {"progress": w * MAX_PROGRESS, "next_steps": w * MAX_NEXT_STEPS, "risks": w * MAX_RISKS}
+    view = update_modal(
+        projects=projects,
+        user_id=OWNER,
+        metadata={"note": w * 300},
+        selected=projects[0],
+        initial=UpdateText(Rag.GREEN, **typed),
+        notice=w * 500,
+    )
+    state = view_state(view, {"project": "1", "rag": "green", **typed})
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0"},
+        "user": {"id": OWNER},
+        "view": {**view, "state": {"values": state}},
+    }
+
+    assert len(as_slack_sends(submission)) < MAX_BODY_BYTES // 4
+
+
+def test_a_shortcut_on_the_longest_message_slack_keeps_fits_under_the_limit():
+    text = NON_LATIN * 40_000  # Slack cuts a message's text at 40,000 characters
+    message = {
+        "type": "message",
+        "user": OWNER,
+        "ts": "1.2",
+        "text": text,
+        "blocks": [
+            {
+                "type": "rich_text",
+                "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}],
+            }
+        ],
+    }
+    shortcut = {"type": "message_action", "team": {"id": "T0"}, "user": {"id": OWNER}, "message": message}
+
+    assert len(as_slack_sends(shortcut)) < MAX_BODY_BYTES
