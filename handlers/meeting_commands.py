@@ -21,6 +21,7 @@ from models import Workspace
 
 __all__ = [
     "CHANGES",
+    "CHANGE_NAMES",
     "CLOSURE_USAGE",
     "DEFAULT_SHOWN",
     "MAX_SHOWN",
@@ -36,6 +37,16 @@ __all__ = [
 
 SUBCOMMANDS = ("next", "list", "move", "cancel", "series", "reminders", "digest", "channel", "closure", "help")
 CHANGES = ("move", "cancel", "series", "reminders", "digest", "channel", "closure")
+# What each change does, worded to end "Only the chair or an ICT admin can …" (bot.services.roles).
+CHANGE_NAMES = {
+    "move": "move meetings",
+    "cancel": "cancel meetings",
+    "series": "change the meeting series",
+    "reminders": "change when reminders go out",
+    "digest": "change when the digest is posted",
+    "channel": "set the governance channel",
+    "closure": "add or remove closure days",
+}
 DEFAULT_SHOWN = 3
 MAX_SHOWN = 12
 # ``{meeting}`` is the platform's meeting command (see bot.commands).

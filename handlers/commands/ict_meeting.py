@@ -18,7 +18,7 @@ from bot.services import meetings, roles
 from handlers.chair_group import chair_group_lookup
 from handlers.common import answer, runtime, team_name_of, team_of
 from handlers.errors import answering_errors
-from handlers.meeting_commands import CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
+from handlers.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from models import Workspace
 
 
@@ -52,7 +52,7 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, c
                 ws,
                 user_id,
                 rt.settings.admins_for(ws.external_id),
-                f"{sub} meetings",
+                CHANGE_NAMES[sub],
                 chair_group=chair_group_lookup(rt, client, ws.external_id),
             )
             headline = SLACK(change(rt, session, ws, sub, args, user_id))

@@ -38,7 +38,7 @@ from bot.runtime import Runtime
 from bot.services import digest as digest_service
 from bot.services import meetings, projects, reminders, roles, updates
 from bot.services.updates import UpdateResult
-from handlers.meeting_commands import CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
+from handlers.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from handlers.teams import cards
 from handlers.teams.identity import TeamsUser, key
 from models import Rag, UpdateSource, Workspace
@@ -200,7 +200,7 @@ def _meeting(
             return TeamsReply(text=_closures(session, current, now, tz_name, ""))
         if sub in CHANGES:
             roles.require_chair_or_admin(
-                session, current, uid, rt.settings.admins_for(current.external_id), f"{sub} meetings"
+                session, current, uid, rt.settings.admins_for(current.external_id), CHANGE_NAMES[sub]
             )
             headline = TEAMS(change(rt, session, current, sub, args, uid))
             if sub == "closure":

@@ -66,6 +66,27 @@ def test_a_member_cannot_move_or_cancel(slack, standin, runtime):
     assert series(runtime).channel_id is None
 
 
+REFUSED = {
+    "move 2026-12-08 to 2026-12-10": "move meetings",
+    "cancel 2026-12-08": "cancel meetings",
+    "series FREQ=WEEKLY": "change the meeting series",
+    "reminders 5@09:30": "change when reminders go out",
+    "digest 1@12:00": "change when the digest is posted",
+    "channel <#C0GOV|gov>": "set the governance channel",
+    "closure add 2026-12-29": "add or remove closure days",
+    "closure remove 2026-12-29": "add or remove closure days",
+}
+
+
+@pytest.mark.parametrize("typed", REFUSED.keys())
+def test_each_refusal_names_what_was_refused_in_a_sentence(slack, standin, typed):
+    slack.command("/ict-meeting", typed, user_id=OWNER)
+
+    assert shown(last_reply(standin)).startswith(
+        f"Only the chair or an ICT admin can {REFUSED[typed]}. Ask one of them ("
+    )
+
+
 def test_the_chair_moves_one_meeting(slack, standin, runtime, chair):
     slack.command("/ict-meeting", "move 2026-12-08 to 2026-12-10 14:30 Budget week", user_id=chair)
 

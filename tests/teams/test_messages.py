@@ -444,6 +444,24 @@ def test_meeting_move_and_cancel_are_for_the_chair(runtime, teams):
     assert unknown.text is not None and "There is no meeting on 2027-01-13" in unknown.text
 
 
+REFUSED = {
+    "meeting move 2026-12-08 to 2026-12-10": "move meetings",
+    "meeting cancel 2026-12-08": "cancel meetings",
+    "meeting series FREQ=WEEKLY": "change the meeting series",
+    "meeting reminders 5@09:30": "change when reminders go out",
+    "meeting digest 1@12:00": "change when the digest is posted",
+    "meeting closure add 2026-12-29": "add or remove closure days",
+}
+
+
+@pytest.mark.parametrize("typed", REFUSED.keys())
+def test_each_meeting_refusal_names_what_was_refused_in_a_sentence(runtime, teams, typed):
+    ws, _ = teams
+    refused = text(runtime, ws, STRANGER, typed)
+    assert refused.text is not None
+    assert refused.text.startswith(f"Only the chair or an ICT admin can {REFUSED[typed]}. Ask one of them (")
+
+
 def test_meeting_closures_help_and_unknown(runtime, teams):
     ws, _ = teams
     added = text(runtime, ws, CHAIR, "meeting closure add 2026-12-29 Christmas")
