@@ -54,3 +54,10 @@ class ImportFailed(DomainError):
         lines = "\n".join(f"line {n}: {msg}" for n, msg in problems)
         super().__init__(f"Nothing was imported; fix these rows and try again:\n{lines}")
         self.problems = problems
+
+
+class NoTeam(DomainError):
+    """A request, or a unit of work, that names no workspace: nothing can be stored for it."""
+
+    def __init__(self) -> None:
+        super().__init__("This request names no Slack workspace, so nothing was done.")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import NoTeam
 from bot.services import roles, workspaces
 from bot.settings import Settings
 from models import Workspace, make_engine, make_sessionmaker
@@ -41,7 +42,10 @@ class Runtime:
 
     @contextmanager
     def unit(self, team_id: str, *, team_name: str = "") -> Iterator[tuple[Session, Workspace]]:
-        """One transaction scoped to one workspace (created on first contact)."""
+        """One transaction scoped to one workspace (created on first contact). Raises :class:`NoTeam`, and
+        opens nothing, when ``team_id`` is empty: no row may belong to no workspace."""
+        if not team_id.strip():
+            raise NoTeam()
         with self.sessions.begin() as session:
             ws = workspaces.get_or_create(session, team_id, name=team_name, now=self.now())
             if ws.uninstalled_at is not None:

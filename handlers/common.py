@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, Respond
 
+from bot.errors import NoTeam
 from bot.render import mrkdwn_message
 from bot.runtime import Runtime
 from bot.slack_app import runtime_of
@@ -22,10 +23,19 @@ APOLOGY = (
 
 
 def team_of(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict):
-        return str(team["id"])
-    return str(body.get("team_id") or body.get("user", {}).get("team_id"))
+    """The workspace a request comes from, where Slack puts it: ``team.id`` (interactions), ``team_id``
+    (commands, events) or ``user.team_id`` (an org-wide install's interactions). Raises :class:`NoTeam`
+    when there is none: a workspace must never be looked up, nor created, as "None" or "".
+    """
+    team, user = body.get("team"), body.get("user")
+    for found in (
+        team.get("id") if isinstance(team, dict) else None,
+        body.get("team_id"),
+        user.get("team_id") if isinstance(user, dict) else None,
+    ):
+        if isinstance(found, str) and found.strip():
+            return found
+    raise NoTeam()
 
 
 def team_name_of(body: dict[str, Any]) -> str:

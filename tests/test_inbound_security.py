@@ -36,6 +36,7 @@ with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra 
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
+from bot.errors import NoTeam
 from bot.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound
 from bot.local import LocalSlack, view_state
 from bot.logging_setup import configure
@@ -45,6 +46,7 @@ from bot.server import asgi_app
 from bot.services.projects import ProjectView
 from bot.slack_app import create_app, web_client
 from bot.standin import SlackStandIn
+from handlers.common import team_of
 from handlers.errors import handle_error
 from handlers.ui import MAX_STATIC_OPTIONS, update_modal
 from models import ProgressUpdate, ProjectStatus, Rag, Workspace
@@ -247,6 +249,29 @@ def test_a_signed_interaction_that_names_no_workspace_is_refused(http, slack, st
     resp = http.post("/slack/events", content=body, headers=signed(body))
     assert resp.status_code == 400
     nothing_happened(runtime, standin)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"team_id": None}, {"team_id": ""}, {"team": {"id": ""}}, {"team": None, "user": "U0OWNER"}, {"team": "T0X"}],
+    ids=["nothing", "none", "empty", "empty-id", "user-as-a-string", "team-as-a-string"],
+)
+def test_team_of_refuses_a_body_that_names_no_workspace(body):
+    with pytest.raises(NoTeam):
+        team_of(body)
+
+
+def test_team_of_finds_the_workspace_where_slack_puts_it():
+    assert team_of({"team_id": "T0A"}) == "T0A"  # slash commands
+    assert team_of({"team": {"id": "T0B", "domain": "b"}}) == "T0B"  # interactions
+    assert team_of({"team": None, "user": {"id": OWNER, "team_id": "T0C"}}) == "T0C"  # org-wide interactions
+
+
+@pytest.mark.parametrize("team_id", ["", "   "], ids=["empty", "blank"])
+def test_no_unit_of_work_opens_without_a_workspace(runtime, team_id):
+    with pytest.raises(NoTeam), runtime.unit(team_id):
+        pytest.fail("the unit must not open")
+    assert count(runtime, Workspace) == 0
 
 
 # -- item 2: body size -----------------------------------------------------------------------------
