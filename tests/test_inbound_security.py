@@ -36,6 +36,7 @@ with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra 
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
+from bot import request_log
 from bot.errors import NoTeam
 from bot.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound
 from bot.local import LocalSlack, view_state
@@ -46,7 +47,7 @@ from bot.server import asgi_app
 from bot.services.projects import ProjectView
 from bot.slack_app import create_app, web_client
 from bot.standin import SlackStandIn
-from handlers.common import team_of
+from handlers.common import APOLOGY, team_of
 from handlers.errors import handle_error
 from handlers.ui import MAX_STATIC_OPTIONS, update_modal
 from models import ProgressUpdate, ProjectStatus, Rag, Workspace
@@ -190,6 +191,19 @@ def test_the_error_handler_answers_only_a_verified_request(slack, standin):
 
     handle_error(RuntimeError("boom"), body, BoltContext({VERIFIED_KEY: True}), respond)  # type: ignore[arg-type]
     assert len(answered) == 1 and answered[0].startswith("Sorry")
+
+
+def test_a_verified_request_that_fails_early_still_gets_its_apology(slack, standin, runtime, monkeypatch):
+    """The other side of the mark: a failure in a middleware reaches app.error, which answers a verified request."""
+
+    def broken(body: dict[str, Any]) -> Any:
+        raise RuntimeError("the request log broke")
+
+    monkeypatch.setattr(request_log, "kind_and_what", broken)
+    standin.clear()
+    slack.command("/ict-meeting", "next", user_id=OWNER)
+    [apology] = standin.calls_to("response_url")
+    assert apology.params["text"] == APOLOGY
 
 
 # -- item 1: signed but malformed bodies ----------------------------------------------------------

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import select
 
 import bot.server
+from bot import request_log
 from bot.local import view_state
 from bot.settings import Settings
 from bot.standin import SlackStandIn
+from handlers.common import APOLOGY
 from models import ProgressUpdate, Rag, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, OWNER, STRANGER
 from tests.helpers import count, opened_view, shown
@@ -129,6 +132,23 @@ def test_someone_who_may_not_update_is_refused_and_nothing_is_stored(
     assert reply["response_type"] == "ephemeral"
     assert "Only the owner or a delegate of `NET-01`" in shown(reply)
     assert count(runtime, ProgressUpdate) == 0
+
+
+def test_a_request_over_the_socket_counts_as_verified_so_a_failure_is_apologised_for(
+    ictbot_socket, socket_slack, standin, monkeypatch
+):
+    """Socket Mode requests are not signed (the WebSocket the app token opened is Slack's): the Bolt app
+    marks them verified, so an early failure is still answered through their response_url."""
+
+    def broken(body: dict[str, Any]) -> Any:
+        raise RuntimeError("the request log broke")
+
+    monkeypatch.setattr(request_log, "kind_and_what", broken)
+    socket_slack.slash_command(  # not acknowledged: Bolt acknowledges over the socket only what it answered 200
+        "/ict-meeting", "next", user_id=OWNER, team_id=standin.team_id, response_url=standin.response_url()
+    )
+    [apology] = standin.wait_for("response_url", timeout=10)
+    assert apology.params["text"] == APOLOGY
 
 
 def test_modal_submission_is_answered_in_the_acknowledgement(ictbot_socket, socket_slack, standin, runtime, workplan):
