@@ -35,8 +35,9 @@ the ack went back to Slack. So the work is split across three hooks of the one r
 Bolt has no ``App(...)`` argument for these two handlers in this version; they are public attributes
 of ``app.listener_runner``, set (like ``app.error`` sets its error handler) by ``install``. A request
 no listener handles (Bolt answers it 404 and logs its own "Unhandled request" warning), or one that
-Bolt's own middleware stops first (a failed signature, an ``ssl_check``, the bot's own events), gets
-no line here: no listener ran, so there is no outcome to report.
+the app's first middleware stops (a failed signature, an ``ssl_check``, a request that names no
+workspace: :mod:`bot.inbound`) or Bolt's does (the bot's own events), gets no line here: no listener
+ran, so there is no outcome to report.
 """
 
 from __future__ import annotations

@@ -161,6 +161,22 @@ def test_an_unsigned_ssl_check_is_refused_and_a_signed_one_is_answered_empty(htt
     nothing_happened(runtime, standin)
 
 
+def test_the_events_api_url_check_needs_no_workspace_but_does_need_a_signature(http, standin, runtime):
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    assert http.post("/slack/events", content=body, headers={"content-type": JSON}).status_code == 401
+
+    answered = http.post("/slack/events", content=body, headers=signed(body, content_type=JSON))
+    assert answered.status_code == 200
+    assert answered.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+    nothing_happened(runtime, standin)
+
+
 @pytest.mark.parametrize("timestamp", BAD_TIMESTAMPS.values(), ids=BAD_TIMESTAMPS.keys())
 def test_the_bolt_app_itself_refuses_an_unverifiable_timestamp_without_calling_out(slack, standin, runtime, timestamp):
     """The local shell hands requests to the Bolt app directly: it verifies them too."""
