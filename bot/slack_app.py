@@ -153,7 +153,7 @@ def _verified_first(secret: str) -> dict[str, Any]:
     Bolt runs its ``SslCheck`` (which answers an unsigned ``ssl_check``) and then its
     ``RequestVerification`` (which lets slack_sdk's verifier raise on a timestamp that is not an integer,
     and logs a refused request's whole body) before ``before_authorize``. Ours does both jobs, in the
-    other order, without either fault; Bolt's two would only ever see requests ours has passed.
+    other order, without either fault, so Bolt's two are replaced by it rather than kept behind it.
     """
     return {
         "before_authorize": SlackInbound(secret),
