@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest_render import DIGEST_FORMATS, REPORT_FORMATS, render_digest, render_report
 from bot.errors import DomainError, ImportFailed
-from bot.files import replace_atomically
+from bot.files import STDOUT, write_output
 from bot.local import LOCAL_TEAM_ID
 from bot.logging_setup import configure as configure_logging
 from bot.runtime import Runtime, system_clock
@@ -194,6 +195,33 @@ def team_option(*, creates: bool, every: bool = False) -> Callable[[Callable[...
     ``every`` that without it the command covers every workspace."""
     help_text = TEAM_HELP_ALL if every else TEAM_HELP_WRITE if creates else TEAM_HELP_READ
     return click.option("--team", metavar="TEAM_ID", callback=_check_team, help=help_text)
+
+
+OUTPUT_HELP = (
+    "Write to this file instead of standard output (- for standard output). A file is replaced whole and keeps "
+    "its mode; a symbolic link's target is written; a device or FIFO is written as it is."
+)
+
+
+def output_option(help_text: str = OUTPUT_HELP, *, required: bool = False) -> Callable[..., Any]:
+    # No checks of click's own: bot.files decides what the path is, and a problem is one line (see _write_output).
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path, allow_dash=True), required=required, help=help_text
+    )
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` where --output says (:func:`bot.files.write_output`); a failure is one line."""
+    try:
+        write_output(path, data, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer)
+    except OSError as exc:
+        raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def _emit(output: Path | None, data: bytes) -> bool:
+    """``data`` to --output, or to standard output without it; True when it went to a file (not ``-``)."""
+    _write_output(output or Path(STDOUT), data)
+    return output is not None and str(output) != STDOUT
 
 
 def _check_time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
@@ -559,12 +587,7 @@ def projects_list(ctx: click.Context, include_closed: bool, team: str | None) ->
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="Output format."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@output_option()
 @team_option(creates=False)
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) -> None:
@@ -587,10 +610,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) 
         writer.writeheader()
         writer.writerows(export_service.csv_rows(data))
         body = buffer.getvalue()
-    if output is None:
-        click.echo(body, nl=False)
+    if not _emit(output, body.encode("utf-8")):
         return
-    output.write_text(body, encoding="utf-8", newline="")
     revisions = sum(len(u.revisions) for u in data.updates)
     click.echo(
         f"Wrote {len(data.projects)} projects and {len(data.updates)} updates ({revisions} revisions) "
@@ -678,12 +699,6 @@ def day_option(name: str, dest: str, help_text: str, *, required: bool = False) 
     return click.option(name, dest, metavar="DATE", callback=_check_day, required=required, help=help_text)
 
 
-def output_option(help_text: str = "Write to this file instead of standard output.") -> Callable[..., Any]:
-    return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help=help_text
-    )
-
-
 def _check_days(ctx: click.Context, first: date | None, last: date | None) -> None:
     if first is not None and last is not None and first > last:
         raise click.UsageError(f"--from {first} is after --to {last}: the period must start before it ends.", ctx=ctx)
@@ -746,14 +761,6 @@ def _chart_src(d: digest_service.Digest) -> str | None:
     return charts.data_uri(png) if png is not None else None
 
 
-def _write_output(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (:func:`bot.files.replace_atomically`)."""
-    try:
-        replace_atomically(path, data)
-    except OSError as exc:
-        raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-
-
 def _period_words(d: digest_service.Digest) -> str:
     start = f"{d.start.astimezone(d.tz):%Y-%m-%d %H:%M}" if d.start else "the beginning"
     return f"{start} to {d.end.astimezone(d.tz):%Y-%m-%d %H:%M} {d.timezone}"
@@ -782,10 +789,8 @@ def digest(
     _check_days(ctx, first, last)
     d = _digest_for(ctx, team, first, last)
     body = render_digest(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None)
-    if output is None:
-        click.echo(body, nl=False)
+    if not _emit(output, body.encode("utf-8")):
         return
-    _write_output(output, body.encode("utf-8"))
     click.echo(
         f"Wrote the digest of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
         f"{_period_words(d)}) to {output}.",
@@ -799,7 +804,7 @@ def digest(
 )
 @day_option("--from", "first", FROM_HELP + " Usually the day after the last report's period.", required=True)
 @day_option("--to", "last", TO_HELP, required=True)
-@output_option("The file to write; needed for docx. html and md go to standard output without it.")
+@output_option(OUTPUT_HELP + " Needed for docx; html and md go to standard output without it.")
 @team_option(creates=False)
 @click.pass_context
 def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path | None, team: str | None) -> None:
@@ -811,26 +816,22 @@ def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path |
     headings and numbered paragraphs, for an officer to edit; html a printable page with the chart
     inside it; md Markdown. Dates as for `ictbot digest`.
     """
-    if fmt == "docx" and output is None:
+    if fmt == "docx" and (output is None or (str(output) == STDOUT and sys.stdout.isatty())):
         raise click.UsageError(
             "--format docx needs --output FILE.docx: a Word document is not for a terminal.", ctx=ctx
         )
     _check_days(ctx, first, last)
     d = _digest_for(ctx, team, first, last)
     if fmt == "docx":
-        assert output is not None
         from bot.docx_report import write_report_docx  # python-docx: only for this command
 
-        try:
-            write_report_docx(d, output, chart_png=_chart_png(d))
-        except OSError as exc:
-            raise DomainError(f"Cannot write {output}: {exc.strerror or exc}.") from None
+        document = io.BytesIO()
+        write_report_docx(d, document, chart_png=_chart_png(d))
+        body = document.getvalue()
     else:
-        body = render_report(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None)
-        if output is None:
-            click.echo(body, nl=False)
-            return
-        _write_output(output, body.encode("utf-8"))
+        body = render_report(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None).encode("utf-8")
+    if not _emit(output, body):
+        return
     click.echo(
         f"Wrote the committee report of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
         f"{_count(d.totals.completed, 'project')} completed, {_period_words(d)}) to {output}.",
@@ -903,12 +904,7 @@ def meetings_generate(ctx: click.Context, team: str | None) -> None:
 
 @meetings.command("export")
 @click.option("--format", "fmt", type=click.Choice(["ics"]), default="ics", show_default=True, help="Output format.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@output_option()
 @team_option(creates=False)
 @click.pass_context
 def meetings_export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) -> None:
@@ -931,11 +927,8 @@ def meetings_export(ctx: click.Context, fmt: str, output: Path | None, team: str
             duration_minutes=series.duration_minutes,
             stamp=now,
         )
-    if output is None:
-        click.echo(body, nl=False)
-        return
-    output.write_text(body, encoding="utf-8", newline="")
-    click.echo(f"Wrote {len(views)} meetings to {output}.", err=True)
+    if _emit(output, body.encode("utf-8")):
+        click.echo(f"Wrote {len(views)} meetings to {output}.", err=True)
 
 
 # reminders ---------------------------------------------------------------------------------------
@@ -1336,12 +1329,7 @@ def teams(ctx: click.Context, host: str, port: int) -> None:
 
 
 @teams.command("package")
-@click.option(
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="The zip file to write (e.g. ictbot-teams.zip).",
-)
+@output_option("The zip file to write (e.g. ictbot-teams.zip), or - for standard output.", required=True)
 @click.option(
     "--app-id",
     metavar="GUID",
@@ -1392,7 +1380,8 @@ def teams_package(
         developer=developer,
         version=app_version(),
     ).checked()
-    _write_output(output, build_package(details))
+    if not _emit(output, build_package(details)):
+        return
     click.echo(
         f"Wrote the Teams app package for bot {details.app_id} ({details.name} {details.version}) to {output}.",
         err=True,
