@@ -224,17 +224,38 @@ def _emit(output: Path | None, data: bytes) -> bool:
     return output is not None and str(output) != STDOUT
 
 
-def _check_time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+class OptionFailure(ConfigFailure):
+    """A value an option cannot take: one line naming the option, exit status 2 as click's usage errors."""
+
+    def __init__(self, ctx: click.Context, param: click.Parameter, message: str) -> None:
+        super().__init__(f"Invalid value for {param.get_error_hint(ctx)}: {message}")
+
+
+# The years a time or date on the command line may fall in: the bot reckons meetings a year ahead and
+# periods back from them, which the datetime module cannot do near its own ends (years 1 and 9999).
+YEARS = (1900, 2999)
+
+
+def _in_range(ctx: click.Context, param: click.Parameter, value: str, year: int) -> None:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise OptionFailure(ctx, param, f"{value!r} is out of range: give one in the years {YEARS[0]} to {YEARS[1]}.")
+
+
+def _check_time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
     """An ISO 8601 date or time; naive until :func:`_moment` puts it in ICTBOT_TIMEZONE."""
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(
+        raise OptionFailure(
+            ctx,
+            param,
             f"{value!r} is not an ISO 8601 time such as 2026-12-01T09:30 (in ICTBOT_TIMEZONE) "
-            "or 2026-12-01T09:30+00:00."
+            "or 2026-12-01T09:30+00:00.",
         ) from None
+    _in_range(ctx, param, value, moment.year)
+    return moment
 
 
 def _moment(value: datetime, settings: Settings) -> datetime:
@@ -537,8 +558,10 @@ def projects_import(ctx: click.Context, file: IO[bytes], team: str | None) -> No
 
 
 def _import_failed(name: str, exc: ImportFailed) -> NoReturn:
-    lines = [f"Nothing was imported from {name}; fix these and try again:"]
-    lines += [f"  line {n}: {msg}" if n > 0 else f"  {msg}" for n, msg in exc.problems]
+    problems = [f"line {n}: {msg}" if n > 0 else msg for n, msg in exc.problems]
+    if len(problems) == 1:  # one problem, one line
+        raise CliFailure(f"Nothing was imported from {name}: {problems[0]}.")
+    lines = [f"Nothing was imported from {name}; fix these and try again:", *(f"  {p}" for p in problems)]
     raise CliFailure("\n".join(lines))
 
 
@@ -647,8 +670,11 @@ def import_export(ctx: click.Context, file: IO[bytes], team: str | None) -> None
         document = restore_service.load(file.read())
     except restore_service.InvalidExport as exc:
         head = f"Nothing was imported from {name}"
-        if len(exc.problems) == 1 and not exc.problems[0][0] and not exc.more:
-            raise CliFailure(f"{head}: {exc.message}") from None
+        if len(exc.problems) == 1 and not exc.more:  # one problem, one line
+            where = exc.problems[0][0]
+            if not where:
+                raise CliFailure(f"{head}: {exc.message}") from None
+            raise CliFailure(f"{head}; it is not an export ictbot can restore: {exc.message}.") from None
         lines = exc.message.replace("\n", "\n  ")
         raise CliFailure(f"{head}; it is not an export ictbot can restore:\n  {lines}") from None
     with _runtime(ctx) as rt, rt.sessions.begin() as session:
@@ -686,13 +712,15 @@ TO_HELP = (
 )
 
 
-def _check_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+def _check_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date such as 2026-06-09 (YYYY-MM-DD).") from None
+        raise OptionFailure(ctx, param, f"{value!r} is not a date such as 2026-06-09 (YYYY-MM-DD).") from None
+    _in_range(ctx, param, value, day.year)
+    return day
 
 
 def day_option(name: str, dest: str, help_text: str, *, required: bool = False) -> Callable[..., Any]:

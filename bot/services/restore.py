@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Annotated, Any, Literal
@@ -37,6 +37,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from bot import quickform
 from bot.errors import DomainError, InvalidInput
 from bot.services import meetings as meeting_service
 from bot.services import strategy as strategy_service
@@ -306,12 +307,34 @@ def load(data: bytes | str) -> Document:
             [("", f"it is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")]
         ) from None
     model = _model_for(raw)
+    _refuse(list(_unstorable_text(raw)))
     try:
         document = model.model_validate_json(text)
     except ValidationError as exc:
         _refuse([(_path(e["loc"]), _describe(e)) for e in exc.errors(include_url=False)])
     _refuse(_cross_check(document))
     return document
+
+
+def _unstorable_text(node: object, path: str = "") -> Iterator[tuple[str, str]]:
+    """Text no database column may hold, wherever it is in the document (keys too): a NUL character, which
+    PostgreSQL refuses in text, or half of a surrogate pair, which is not text at all (JSON can spell both)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            at = f"{path}.{key}" if path else str(key)
+            yield from _unstorable_text(key, at)
+            yield from _unstorable_text(value, at)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _unstorable_text(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        if "\x00" in node:
+            yield path, "holds a NUL character (\\u0000), which no text in ictbot may hold"
+        elif _SURROGATE.search(node):
+            yield path, "holds half of a surrogate pair (\\ud800–\\udfff alone), which is not text"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _decode(data: bytes | str) -> str:
@@ -463,9 +486,27 @@ def _cross_check(doc: Document) -> list[tuple[str, str]]:
                     f"updates[{i}].revisions[{k}].number",
                     f"is {r.number} where {k + 1} belongs: revisions are numbered 1, 2, 3, … in order",
                 )
+            _check_text(problems, f"updates[{i}].revisions[{k}]", r)
     if isinstance(doc, DocumentV2):
         _check_calendar(problems, doc)
     return problems.found
+
+
+def _check_text(problems: _Problems, at: str, revision: RevisionDoc) -> None:
+    """An update's text as chat takes it (:func:`bot.quickform.validate`): the same limits, the same characters."""
+    try:
+        quickform.validate(revision.rag, revision.progress, revision.next_steps, revision.risks)
+    except InvalidInput as exc:
+        field = exc.field if exc.field in quickform.LIMITS else "progress"
+        value, limit = str(getattr(revision, field)).strip(), quickform.LIMITS[field]
+        if not value:
+            problems.add(f"{at}.{field}", "is empty; every update says what was done")
+        elif len(value) > limit:
+            problems.add(f"{at}.{field}", f"is {len(value):,} characters; the limit is {limit:,}, as in chat")
+        else:
+            problems.add(
+                f"{at}.{field}", "contains control characters, which chat refuses (tab and line breaks are fine)"
+            )
 
 
 def _check_project(problems: _Problems, at: str, p: ProjectDoc, codes: dict[str, dict[str, PriorityDoc]]) -> None:
