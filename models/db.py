@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,6 +91,31 @@ def insert_missing(
         raise NotImplementedError(f"insert_missing is not written for {dialect}")
     # RETURNING, not the row count: it says which rows went in, and every driver gives it.
     return [int(i) for i in session.execute(statement.returning(table.c.id)).scalars()]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable_text(node: object, path: str = "", *, first: int = 0) -> Iterator[tuple[str, str]]:
+    """Where parsed JSON or YAML holds text no column may hold, as ``(path, why)``; keys are looked at too.
+
+    A NUL character: PostgreSQL refuses it in text (SQLite would keep it). Half of a surrogate pair: not
+    text at all, and no driver encodes it. JSON and YAML can spell both. Paths read ``projects[2].title``,
+    lists counted from ``first``.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            at = f"{path}.{key}" if path else str(key)
+            yield from unstorable_text(key, at, first=first)
+            yield from unstorable_text(value, at, first=first)
+    elif isinstance(node, list):
+        for i, value in enumerate(node, start=first):
+            yield from unstorable_text(value, f"{path}[{i}]", first=first)
+    elif isinstance(node, str):
+        if "\x00" in node:
+            yield path, "holds a NUL character (\\u0000), which no text in ictbot may hold"
+        elif _SURROGATE.search(node):
+            yield path, "holds half of a surrogate pair (\\ud800 to \\udfff alone), which is not text"
 
 
 def alembic_config(url: str) -> Config:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Annotated, Any, Literal
@@ -60,6 +60,7 @@ from models import (
     UpdateSource,
     Workspace,
 )
+from models.db import unstorable_text
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
@@ -307,34 +308,13 @@ def load(data: bytes | str) -> Document:
             [("", f"it is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")]
         ) from None
     model = _model_for(raw)
-    _refuse(list(_unstorable_text(raw)))
+    _refuse(list(unstorable_text(raw)))
     try:
         document = model.model_validate_json(text)
     except ValidationError as exc:
         _refuse([(_path(e["loc"]), _describe(e)) for e in exc.errors(include_url=False)])
     _refuse(_cross_check(document))
     return document
-
-
-def _unstorable_text(node: object, path: str = "") -> Iterator[tuple[str, str]]:
-    """Text no database column may hold, wherever it is in the document (keys too): a NUL character, which
-    PostgreSQL refuses in text, or half of a surrogate pair, which is not text at all (JSON can spell both)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            at = f"{path}.{key}" if path else str(key)
-            yield from _unstorable_text(key, at)
-            yield from _unstorable_text(value, at)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _unstorable_text(value, f"{path}[{i}]")
-    elif isinstance(node, str):
-        if "\x00" in node:
-            yield path, "holds a NUL character (\\u0000), which no text in ictbot may hold"
-        elif _SURROGATE.search(node):
-            yield path, "holds half of a surrogate pair (\\ud800–\\udfff alone), which is not text"
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _decode(data: bytes | str) -> str:

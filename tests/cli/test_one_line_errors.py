@@ -4,6 +4,7 @@
   longer than its column holds, a NUL character (PostgreSQL refuses it in text): the line and column.
 - `ictbot import`: a NUL character anywhere in the export (its JSON path), and an update's text over
   the limits chat enforces (progress 2,000 characters, next steps and risks 1,000 each).
+- `ictbot strategy load`: a period longer than its column, or a NUL character anywhere.
 - Every time or date option (`--at`, `--since`, `--from`, `--to`): a year the bot cannot compute with
   (0001, 9999) is out of range, never an OverflowError.
 """
@@ -198,3 +199,22 @@ def test_a_day_out_of_range_is_one_line(ictbot, engine, workplan, tmp_path, comm
     result = ictbot(*args)
     one_line(result, f"Invalid value for '{option}': '{value}' is out of range", status=2)
     assert not target.exists()
+
+
+# -- ictbot strategy load ----------------------------------------------------------------------------
+STRATEGY = "name: Digital Strategy 2027\nperiod: {period}\npriorities:\n  - code: DIG\n    name: {name}\n"
+
+
+@pytest.mark.parametrize(
+    ("period", "name", "message"),
+    [
+        pytest.param("P" * 101, "Digital", "period must be text of at most 100 characters", id="long-period"),
+        pytest.param('"2027\\0"', "Digital", "period holds a NUL character", id="nul-period"),
+        pytest.param("2027", '"Dig\\0ital"', "priorities[1].name holds a NUL character", id="nul-name"),
+    ],
+)
+def test_a_strategy_file_the_database_cannot_hold_is_one_line(ictbot, engine, tmp_path, period, name, message):
+    path = write(tmp_path, "strategy.yaml", STRATEGY.format(period=period, name=name))
+    before = row_counts(engine)
+    one_line(ictbot("strategy", "load", path), message)
+    assert row_counts(engine) == before
