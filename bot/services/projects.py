@@ -266,6 +266,20 @@ def set_status(
     return project
 
 
+def reopen(session: Session, ws: Workspace, ref: str) -> Project:
+    """A complete or closed project made active again, so that it takes updates (and is chased for them)."""
+    project = get(session, ws, ref)
+    if project.status in OPEN_STATUSES:
+        raise InvalidInput(
+            f"`{project.ref}` is {project.status.value.replace('_', ' ')}, not complete or closed: "
+            "it takes updates already."
+        )
+    project.status = ProjectStatus.ACTIVE
+    project.completed_on = None
+    session.flush()
+    return project
+
+
 def parse_status(value: str) -> ProjectStatus:
     key = value.strip().lower().replace(" ", "_").replace("-", "_")
     try:
