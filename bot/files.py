@@ -46,6 +46,8 @@ def write_output(path: Path, data: bytes, *, stdout: BinaryIO, stderr: BinaryIO 
         if not stat.S_ISREG(found.st_mode):
             _write_in_place(path, data)
             return
+        if not os.access(path, os.W_OK):  # a rename would replace it anyway: refuse as writing in place would
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
     replace_atomically(path, data)
 
 

@@ -109,6 +109,15 @@ def test_a_regular_file_keeps_its_owner_and_group(ictbot, tmp_path):
     assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (12345, 23456, 0o640)
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_file_is_not_replaced(ictbot, tmp_path):
+    target = tmp_path / "digest.md"
+    target.write_bytes(OLD)
+    target.chmod(0o444)
+    one_line_error(run(ictbot, "digest", target), str(target), "Permission denied")
+    assert target.read_bytes() == OLD
+
+
 def test_a_new_file_gets_the_usual_mode(ictbot, tmp_path):
     target = tmp_path / "new.md"
     old_umask = os.umask(0o027)
