@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest_render import DIGEST_FORMATS, REPORT_FORMATS, render_digest, render_report
 from bot.errors import DomainError, ImportFailed
-from bot.files import replace_atomically
+from bot.files import STDOUT, write_output
 from bot.local import LOCAL_TEAM_ID
 from bot.logging_setup import configure as configure_logging
 from bot.runtime import Runtime, system_clock
@@ -196,17 +197,65 @@ def team_option(*, creates: bool, every: bool = False) -> Callable[[Callable[...
     return click.option("--team", metavar="TEAM_ID", callback=_check_team, help=help_text)
 
 
-def _check_time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+OUTPUT_HELP = (
+    "Write to this file instead of standard output (- for standard output). A file is replaced whole and keeps "
+    "its mode; a symbolic link's target is written; a device or FIFO is written as it is."
+)
+
+
+def output_option(help_text: str = OUTPUT_HELP, *, required: bool = False) -> Callable[..., Any]:
+    # No checks of click's own: bot.files decides what the path is, and a problem is one line (see _write_output).
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path, allow_dash=True), required=required, help=help_text
+    )
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` where --output says (:func:`bot.files.write_output`); a failure is one line."""
+    try:
+        write_output(path, data, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer)
+    except OSError as exc:
+        raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def _emit(output: Path | None, data: bytes) -> bool:
+    """``data`` to --output, or to standard output without it; True when it went to a file (not ``-``)."""
+    _write_output(output or Path(STDOUT), data)
+    return output is not None and str(output) != STDOUT
+
+
+class OptionFailure(ConfigFailure):
+    """A value an option cannot take: one line naming the option, exit status 2 as click's usage errors."""
+
+    def __init__(self, ctx: click.Context, param: click.Parameter, message: str) -> None:
+        super().__init__(f"Invalid value for {param.get_error_hint(ctx)}: {message}")
+
+
+# The years a time or date on the command line may fall in: the bot reckons meetings a year ahead and
+# periods back from them, which the datetime module cannot do near its own ends (years 1 and 9999).
+YEARS = (1900, 2999)
+
+
+def _in_range(ctx: click.Context, param: click.Parameter, value: str, year: int) -> None:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise OptionFailure(ctx, param, f"{value!r} is out of range: give one in the years {YEARS[0]} to {YEARS[1]}.")
+
+
+def _check_time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
     """An ISO 8601 date or time; naive until :func:`_moment` puts it in ICTBOT_TIMEZONE."""
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(
+        raise OptionFailure(
+            ctx,
+            param,
             f"{value!r} is not an ISO 8601 time such as 2026-12-01T09:30 (in ICTBOT_TIMEZONE) "
-            "or 2026-12-01T09:30+00:00."
+            "or 2026-12-01T09:30+00:00.",
         ) from None
+    _in_range(ctx, param, value, moment.year)
+    return moment
 
 
 def _moment(value: datetime, settings: Settings) -> datetime:
@@ -509,8 +558,10 @@ def projects_import(ctx: click.Context, file: IO[bytes], team: str | None) -> No
 
 
 def _import_failed(name: str, exc: ImportFailed) -> NoReturn:
-    lines = [f"Nothing was imported from {name}; fix these and try again:"]
-    lines += [f"  line {n}: {msg}" if n > 0 else f"  {msg}" for n, msg in exc.problems]
+    problems = [f"line {n}: {msg}" if n > 0 else msg for n, msg in exc.problems]
+    if len(problems) == 1:  # one problem, one line
+        raise CliFailure(f"Nothing was imported from {name}: {problems[0]}.")
+    lines = [f"Nothing was imported from {name}; fix these and try again:", *(f"  {p}" for p in problems)]
     raise CliFailure("\n".join(lines))
 
 
@@ -559,12 +610,7 @@ def projects_list(ctx: click.Context, include_closed: bool, team: str | None) ->
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="Output format."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@output_option()
 @team_option(creates=False)
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) -> None:
@@ -587,10 +633,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) 
         writer.writeheader()
         writer.writerows(export_service.csv_rows(data))
         body = buffer.getvalue()
-    if output is None:
-        click.echo(body, nl=False)
+    if not _emit(output, body.encode("utf-8")):
         return
-    output.write_text(body, encoding="utf-8", newline="")
     revisions = sum(len(u.revisions) for u in data.updates)
     click.echo(
         f"Wrote {len(data.projects)} projects and {len(data.updates)} updates ({revisions} revisions) "
@@ -626,8 +670,11 @@ def import_export(ctx: click.Context, file: IO[bytes], team: str | None) -> None
         document = restore_service.load(file.read())
     except restore_service.InvalidExport as exc:
         head = f"Nothing was imported from {name}"
-        if len(exc.problems) == 1 and not exc.problems[0][0] and not exc.more:
-            raise CliFailure(f"{head}: {exc.message}") from None
+        if len(exc.problems) == 1 and not exc.more:  # one problem, one line
+            where = exc.problems[0][0]
+            if not where:
+                raise CliFailure(f"{head}: {exc.message}") from None
+            raise CliFailure(f"{head}; it is not an export ictbot can restore: {exc.message}.") from None
         lines = exc.message.replace("\n", "\n  ")
         raise CliFailure(f"{head}; it is not an export ictbot can restore:\n  {lines}") from None
     with _runtime(ctx) as rt, rt.sessions.begin() as session:
@@ -665,23 +712,19 @@ TO_HELP = (
 )
 
 
-def _check_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+def _check_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date such as 2026-06-09 (YYYY-MM-DD).") from None
+        raise OptionFailure(ctx, param, f"{value!r} is not a date such as 2026-06-09 (YYYY-MM-DD).") from None
+    _in_range(ctx, param, value, day.year)
+    return day
 
 
 def day_option(name: str, dest: str, help_text: str, *, required: bool = False) -> Callable[..., Any]:
     return click.option(name, dest, metavar="DATE", callback=_check_day, required=required, help=help_text)
-
-
-def output_option(help_text: str = "Write to this file instead of standard output.") -> Callable[..., Any]:
-    return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help=help_text
-    )
 
 
 def _check_days(ctx: click.Context, first: date | None, last: date | None) -> None:
@@ -746,14 +789,6 @@ def _chart_src(d: digest_service.Digest) -> str | None:
     return charts.data_uri(png) if png is not None else None
 
 
-def _write_output(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (:func:`bot.files.replace_atomically`)."""
-    try:
-        replace_atomically(path, data)
-    except OSError as exc:
-        raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-
-
 def _period_words(d: digest_service.Digest) -> str:
     start = f"{d.start.astimezone(d.tz):%Y-%m-%d %H:%M}" if d.start else "the beginning"
     return f"{start} to {d.end.astimezone(d.tz):%Y-%m-%d %H:%M} {d.timezone}"
@@ -782,10 +817,8 @@ def digest(
     _check_days(ctx, first, last)
     d = _digest_for(ctx, team, first, last)
     body = render_digest(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None)
-    if output is None:
-        click.echo(body, nl=False)
+    if not _emit(output, body.encode("utf-8")):
         return
-    _write_output(output, body.encode("utf-8"))
     click.echo(
         f"Wrote the digest of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
         f"{_period_words(d)}) to {output}.",
@@ -799,7 +832,7 @@ def digest(
 )
 @day_option("--from", "first", FROM_HELP + " Usually the day after the last report's period.", required=True)
 @day_option("--to", "last", TO_HELP, required=True)
-@output_option("The file to write; needed for docx. html and md go to standard output without it.")
+@output_option(OUTPUT_HELP + " Needed for docx; html and md go to standard output without it.")
 @team_option(creates=False)
 @click.pass_context
 def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path | None, team: str | None) -> None:
@@ -811,26 +844,22 @@ def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path |
     headings and numbered paragraphs, for an officer to edit; html a printable page with the chart
     inside it; md Markdown. Dates as for `ictbot digest`.
     """
-    if fmt == "docx" and output is None:
+    if fmt == "docx" and (output is None or (str(output) == STDOUT and sys.stdout.isatty())):
         raise click.UsageError(
             "--format docx needs --output FILE.docx: a Word document is not for a terminal.", ctx=ctx
         )
     _check_days(ctx, first, last)
     d = _digest_for(ctx, team, first, last)
     if fmt == "docx":
-        assert output is not None
         from bot.docx_report import write_report_docx  # python-docx: only for this command
 
-        try:
-            write_report_docx(d, output, chart_png=_chart_png(d))
-        except OSError as exc:
-            raise DomainError(f"Cannot write {output}: {exc.strerror or exc}.") from None
+        document = io.BytesIO()
+        write_report_docx(d, document, chart_png=_chart_png(d))
+        body = document.getvalue()
     else:
-        body = render_report(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None)
-        if output is None:
-            click.echo(body, nl=False)
-            return
-        _write_output(output, body.encode("utf-8"))
+        body = render_report(d, fmt, chart_src=_chart_src(d) if fmt == "html" else None).encode("utf-8")
+    if not _emit(output, body):
+        return
     click.echo(
         f"Wrote the committee report of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
         f"{_count(d.totals.completed, 'project')} completed, {_period_words(d)}) to {output}.",
@@ -903,12 +932,7 @@ def meetings_generate(ctx: click.Context, team: str | None) -> None:
 
 @meetings.command("export")
 @click.option("--format", "fmt", type=click.Choice(["ics"]), default="ics", show_default=True, help="Output format.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@output_option()
 @team_option(creates=False)
 @click.pass_context
 def meetings_export(ctx: click.Context, fmt: str, output: Path | None, team: str | None) -> None:
@@ -931,11 +955,8 @@ def meetings_export(ctx: click.Context, fmt: str, output: Path | None, team: str
             duration_minutes=series.duration_minutes,
             stamp=now,
         )
-    if output is None:
-        click.echo(body, nl=False)
-        return
-    output.write_text(body, encoding="utf-8", newline="")
-    click.echo(f"Wrote {len(views)} meetings to {output}.", err=True)
+    if _emit(output, body.encode("utf-8")):
+        click.echo(f"Wrote {len(views)} meetings to {output}.", err=True)
 
 
 # reminders ---------------------------------------------------------------------------------------
@@ -1336,12 +1357,7 @@ def teams(ctx: click.Context, host: str, port: int) -> None:
 
 
 @teams.command("package")
-@click.option(
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="The zip file to write (e.g. ictbot-teams.zip).",
-)
+@output_option("The zip file to write (e.g. ictbot-teams.zip), or - for standard output.", required=True)
 @click.option(
     "--app-id",
     metavar="GUID",
@@ -1392,7 +1408,8 @@ def teams_package(
         developer=developer,
         version=app_version(),
     ).checked()
-    _write_output(output, build_package(details))
+    if not _emit(output, build_package(details)):
+        return
     click.echo(
         f"Wrote the Teams app package for bot {details.app_id} ({details.name} {details.version}) to {output}.",
         err=True,

@@ -2,7 +2,8 @@
 
 A service does not know whether Slack or Teams asked, so it cannot name ``/ict-update`` or ``update``.
 It writes a :class:`Text` instead: a template with placeholders (commands: ``{update}``, ``{meeting}``,
-``{digest}``; phrases: ``{who_admins}``, ``{all_projects}``, ``{set_channel}``) and, apart from it, the
+``{digest}``; phrases: ``{who_admins}``, ``{all_projects}``, ``{set_channel}``, ``{reopen_project}``) and,
+apart from it, the
 values it quotes (what was typed, a project reference)::
 
     Text("There is no meeting on {day}. Type `{meeting}` to see them.", day=day.isoformat())
@@ -25,7 +26,7 @@ from types import MappingProxyType
 
 __all__ = ["PLACEHOLDERS", "SLACK", "TEAMS", "Text", "Wording"]
 
-PLACEHOLDERS = ("update", "meeting", "digest", "who_admins", "all_projects", "set_channel")
+PLACEHOLDERS = ("update", "meeting", "digest", "who_admins", "all_projects", "set_channel", "reopen_project")
 _FORMATTER = string.Formatter()
 
 
@@ -84,6 +85,7 @@ SLACK = Wording(
         "who_admins": "`/ict-role list` shows who",
         "all_projects": "`/ict-project list` for all of them",
         "set_channel": "`/ict-meeting channel #channel`",
+        "reopen_project": "an ICT admin can reopen it with `/ict-project reopen REF`",
     },
 )
 TEAMS = Wording(
@@ -95,5 +97,7 @@ TEAMS = Wording(
         "who_admins": "whoever runs the bot can list them with `ictbot roles list`",
         "all_projects": "`update` for the form, which lists all of them",
         "set_channel": "`meeting channel` typed in that channel (mention me there)",
+        "reopen_project": "whoever runs the bot can reopen it by importing it with status active "
+        "(`ictbot projects import`)",
     },
 )

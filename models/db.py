@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,59 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed if the block finishes, rolled back whole if it raises."""
     with factory.begin() as session:
         yield session
+
+
+def insert_missing(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]], *, key: Sequence[str]
+) -> list[int]:
+    """``INSERT … ON CONFLICT (key) DO NOTHING`` of ``rows``: the ids of those that went in.
+
+    How a row made on first use is made without a race: whoever inserts it first wins, and the others
+    insert nothing and raise nothing. On PostgreSQL an insert that meets a concurrent transaction's
+    uncommitted row waits for it to commit (or roll back) before deciding; under READ COMMITTED the
+    caller's next SELECT then sees the winner's row. SQLite has one writer at a time. Unlike a savepoint
+    caught on IntegrityError, it leaves the transaction whole on both: on SQLite (pysqlite) a savepoint
+    that is a transaction's first write commits on its release, whatever the transaction does next.
+    ``key`` names the columns of the unique constraint that decides; ``model`` has an ``id`` key.
+    """
+    if not rows:
+        return []
+    table = cast(Table, model.__table__)
+    dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=list(key))
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=list(key))
+    else:
+        raise NotImplementedError(f"insert_missing is not written for {dialect}")
+    # RETURNING, not the row count: it says which rows went in, and every driver gives it.
+    return [int(i) for i in session.execute(statement.returning(table.c.id)).scalars()]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable_text(node: object, path: str = "", *, first: int = 0) -> Iterator[tuple[str, str]]:
+    """Where parsed JSON or YAML holds text no column may hold, as ``(path, why)``; keys are looked at too.
+
+    A NUL character: PostgreSQL refuses it in text (SQLite would keep it). Half of a surrogate pair: not
+    text at all, and no driver encodes it. JSON and YAML can spell both. Paths read ``projects[2].title``,
+    lists counted from ``first``.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            at = f"{path}.{key}" if path else str(key)
+            yield from unstorable_text(key, at, first=first)
+            yield from unstorable_text(value, at, first=first)
+    elif isinstance(node, list):
+        for i, value in enumerate(node, start=first):
+            yield from unstorable_text(value, f"{path}[{i}]", first=first)
+    elif isinstance(node, str):
+        if "\x00" in node:
+            yield path, "holds a NUL character (\\u0000), which no text in ictbot may hold"
+        elif _SURROGATE.search(node):
+            yield path, "holds half of a surrogate pair (\\ud800 to \\udfff alone), which is not text"
 
 
 def alembic_config(url: str) -> Config:

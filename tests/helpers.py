@@ -1,8 +1,10 @@
-"""Small readers of what Slack received, shared by the tests."""
+"""Small readers of what Slack received, and the race helpers, shared by the tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +28,50 @@ def failing(engine: Engine, statement_start: str, cause: str) -> Iterator[None]:
         yield
     finally:
         event.remove(engine, "before_cursor_execute", fail)
+
+
+RACERS = 6  # requests racing for one row in the race tests
+
+
+def race(n: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(i)`` in ``n`` threads at once; every result, or the first error raised."""
+    results: list[Any] = [None] * n
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            results[i] = work(i)
+        except BaseException as exc:  # noqa: BLE001  (re-raised below, in the test's thread)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a racer is stuck"
+    if errors:
+        raise errors[0]
+    return results
+
+
+@contextmanager
+def together_at(engine: Engine, statement_start: str, n: int = RACERS) -> Iterator[None]:
+    """The first ``n`` statements that start with ``statement_start`` wait for one another, then all go at
+    once: every racer has looked the row up, found none, and now writes it. It must be each racer's first
+    write, so that on SQLite none of them holds the database's write lock while it waits."""
+    barrier = threading.Barrier(n, timeout=20)
+    arrived = itertools.count()
+
+    def at_the_line(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith(statement_start) and next(arrived) < n:
+            barrier.wait()
+
+    event.listen(engine, "before_cursor_execute", at_the_line)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", at_the_line)
 
 
 def count(runtime: Runtime, model: type) -> int:

@@ -770,6 +770,14 @@ ATTACKS: tuple[Attack, ...] = (
         "complete",
         ("AHR-03",),
     ),
+    Attack(
+        "project-reopen-a-closed-ref",
+        ("command", PROJECT),
+        command(PROJECT, "reopen AOLD-04"),
+        "There is no project `AOLD-04`",
+        "reopen",
+        ("AOLD-04",),
+    ),
     # /ict-meeting: A meets on 3 Dec 2026, cancelled 7 Jan 2027, moved to 5 Feb 2027, closed 4 Mar 2027
     Attack("meeting-no-text", ("command", MEETING), command(MEETING, ""), "Tue 8 Dec 2026", "next"),
     Attack("meeting-next-12", ("command", MEETING), command(MEETING, "next 12"), "Tue 9 Nov 2027", "next"),

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from bot.commands import Text
 from bot.errors import DomainError, InvalidInput
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
+from models.db import insert_missing
 
 __all__ = [
     "DEFAULT_REMINDER_STAGES",
@@ -304,27 +305,32 @@ def _why_not_working(day: date, region: str, closed: dict[date, str]) -> str:
 
 
 def get_series(session: Session, ws: Workspace, *, now: datetime, default_timezone: str) -> MeetingSeries:
-    """The workspace's series, created with the defaults on first use."""
-    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+    """The workspace's series, created with the defaults on first use (once, however many ask at once)."""
+    series = _series(session, ws)
     if series is not None:
         return series
-    tz = ZoneInfo(default_timezone)
-    series = MeetingSeries(
-        workspace_id=ws.id,
-        rrule=DEFAULT_RRULE,
-        anchor=now.astimezone(tz).date(),
-        local_time=DEFAULT_TIME,
-        duration_minutes=60,
-        timezone=default_timezone,
-        holiday_region=DEFAULT_REGION,
-        channel_id=None,
-        reminder_stages=DEFAULT_REMINDER_STAGES,
-        updated_by="default",
-        updated_at=now,
-    )
-    session.add(series)
-    session.flush()
+    row = {
+        "workspace_id": ws.id,
+        "rrule": DEFAULT_RRULE,
+        "anchor": now.astimezone(ZoneInfo(default_timezone)).date(),
+        "local_time": DEFAULT_TIME,
+        "duration_minutes": 60,
+        "timezone": default_timezone,
+        "holiday_region": DEFAULT_REGION,
+        "channel_id": None,
+        "reminder_stages": DEFAULT_REMINDER_STAGES,
+        "updated_by": "default",
+        "updated_at": now,
+    }
+    insert_missing(session, MeetingSeries, [row], key=("workspace_id",))
+    series = _series(session, ws)  # ours, or the one a concurrent first use committed
+    if series is None:
+        raise RuntimeError(f"the meeting series of workspace {ws.id} was neither inserted nor found")
     return series
+
+
+def _series(session: Session, ws: Workspace) -> MeetingSeries | None:
+    return session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
 
 
 def series_view(series: MeetingSeries) -> SeriesView:
@@ -423,11 +429,9 @@ def add_closure(
     series = get_series(session, ws, now=now, default_timezone=default_timezone)
     if day < now.astimezone(ZoneInfo(series.timezone)).date():
         raise InvalidInput(f"{day.isoformat()} is in the past; closure days only affect meetings to come.")
-    existing = session.scalar(select(ClosureDay).where(ClosureDay.workspace_id == ws.id, ClosureDay.day == day))
-    if existing is not None:
-        return False
-    session.add(ClosureDay(workspace_id=ws.id, day=day, reason=reason, created_by=by, created_at=now))
-    session.flush()
+    row = {"workspace_id": ws.id, "day": day, "reason": reason, "created_by": by, "created_at": now}
+    if not insert_missing(session, ClosureDay, [row], key=("workspace_id", "day")):
+        return False  # it was one already (perhaps added a moment ago by someone else)
     materialise(session, ws, now=now, default_timezone=default_timezone)
     return True
 
@@ -512,26 +516,26 @@ def materialise(
             )
         )
     }
-    created = updated = dropped = 0
+    missing: list[dict[str, object]] = []
+    updated = dropped = 0
     for occurrence, planned in sorted(plan.items()):
         starts_at = _local(planned.day, series.local_time, tz).astimezone(UTC)
         row = rows.get(occurrence)
         if row is None:
             if starts_at > now:
-                session.add(
-                    Meeting(
-                        workspace_id=ws.id,
-                        occurrence=occurrence,
-                        starts_at=starts_at,
-                        status=MeetingStatus.SCHEDULED,
-                        moved=False,
-                        note=planned.note,
-                        revision=0,
-                        changed_by=None,
-                        updated_at=now,
-                    )
+                missing.append(
+                    {
+                        "workspace_id": ws.id,
+                        "occurrence": occurrence,
+                        "starts_at": starts_at,
+                        "status": MeetingStatus.SCHEDULED,
+                        "moved": False,
+                        "note": planned.note,
+                        "revision": 0,
+                        "changed_by": None,
+                        "updated_at": now,
+                    }
                 )
-                created += 1
             continue
         if not _regenerable(row, now) or starts_at <= now:
             continue
@@ -549,7 +553,9 @@ def materialise(
             row.updated_at = now
             dropped += 1
     session.flush()
-    return MaterialiseResult(created=created, updated=updated, dropped=dropped)
+    # Another request may be materialising the same meetings right now: each is created by one of them.
+    created = insert_missing(session, Meeting, missing, key=("workspace_id", "occurrence"))
+    return MaterialiseResult(created=len(created), updated=updated, dropped=dropped)
 
 
 def _regenerable(row: Meeting, now: datetime) -> bool:

@@ -6,12 +6,14 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
@@ -37,6 +39,29 @@ MAX_TITLE = 200
 REQUIRED_COLUMNS = ("ref", "title", "priority", "owner")
 OPTIONAL_COLUMNS = ("delegates", "service_area", "status", "target_date")
 OPEN_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
+
+
+def _length(column: object) -> int:
+    """How many characters a String column of the models holds."""
+    kind = getattr(column, "type", None)
+    assert isinstance(kind, String) and kind.length is not None, f"{column} has no length"
+    return kind.length
+
+
+MAX_USER_ID = _length(ProjectDelegate.user_id)  # and Project.owner_user_id
+MAX_EMAIL = 254  # the longest address SMTP carries (RFC 5321's 256-character path, less its <>)
+# The most each cell of a Work Plan CSV may hold: what its column holds, so PostgreSQL never refuses
+# what SQLite would have taken. Owner and delegates are checked person by person.
+CELL_LIMITS = {
+    "ref": _length(Project.ref),
+    "title": _length(Project.title),
+    "priority": _length(Priority.name),  # a priority's code or its name
+    "owner": MAX_EMAIL,
+    "service_area": _length(Project.service_area),
+    "status": _length(Project.status),
+    "target_date": len("2027-03-31"),
+}
+SHOWN = 40  # characters of a refused value repeated in its message
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +266,20 @@ def set_status(
     return project
 
 
+def reopen(session: Session, ws: Workspace, ref: str) -> Project:
+    """A complete or closed project made active again, so that it takes updates (and is chased for them)."""
+    project = get(session, ws, ref)
+    if project.status in OPEN_STATUSES:
+        raise InvalidInput(
+            f"`{project.ref}` is {project.status.value.replace('_', ' ')}, not complete or closed: "
+            "it takes updates already."
+        )
+    project.status = ProjectStatus.ACTIVE
+    project.completed_on = None
+    session.flush()
+    return project
+
+
 def parse_status(value: str) -> ProjectStatus:
     key = value.strip().lower().replace(" ", "_").replace("-", "_")
     try:
@@ -261,6 +300,16 @@ def import_csv(
     A row whose ref already exists updates that project; otherwise a project is created.
     ``resolve_emails`` maps e-mail addresses to Slack user IDs (None for an unknown address).
     """
+    with _csv_fields_unlimited():
+        try:
+            return _import_rows(session, ws, text, resolve_emails=resolve_emails, now=now)
+        except csv.Error as exc:  # the csv module's own refusal (its field limit is lifted above)
+            raise ImportFailed([(0, f"the file cannot be read as CSV ({exc})")]) from None
+
+
+def _import_rows(
+    session: Session, ws: Workspace, text: str, *, resolve_emails: EmailResolver | None, now: datetime
+) -> ImportSummary:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -277,7 +326,7 @@ def import_csv(
         )
     unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        raise ImportFailed([(1, f"unknown column(s) {', '.join(unknown)}")])
+        raise ImportFailed([(1, f"unknown column(s) {', '.join(repr(_shown(h)) for h in unknown)}")])
     reader.fieldnames = header
     strategy = strategy_service.active(session, ws)
     problems: list[tuple[int, str]] = []
@@ -292,7 +341,10 @@ def import_csv(
         cells = {k: (v or "").strip() for k, v in record.items()}
         if not any(cells.values()):
             continue
-        errors: list[str] = []
+        errors = _cell_problems(cells)
+        if errors:  # nothing else is said of a cell the database could not hold
+            problems.extend((line, e) for e in errors)
+            continue
         ref = normalise_ref(cells["ref"])
         if not REF.match(ref):
             errors.append(f"ref {cells['ref']!r} is not a project reference (letters, digits, - . _; e.g. NET-01)")
@@ -305,18 +357,24 @@ def import_csv(
         prio = strategy_service.find_priority(strategy, cells["priority"]) if cells["priority"] else None
         if prio is None:
             errors.append(
-                f"priority {cells['priority']!r} is not a code or name of {strategy.name} "
+                f"priority {_shown(cells['priority'])!r} is not a code or name of {strategy.name} "
                 f"({', '.join(p.code for p in strategy.priorities)})"
             )
         people = [cells["owner"], *_split_people(cells.get("delegates", ""))]
         user_id, what = USER_IDS.get(ws.platform, USER_IDS["slack"])
         if user_id is TEAMS_USER_ID:
             people = [p.lower() if TEAMS_USER_ID.match(p) else p for p in people]
-        for person in people:
-            if EMAIL.match(person):
+        for i, person in enumerate(people):
+            too_long = MAX_EMAIL if EMAIL.match(person) else MAX_USER_ID
+            if len(person) > too_long:
+                role = "owner" if i == 0 else "delegate"
+                errors.append(f"{role} {_shown(person)!r} is {len(person):,} characters long; at most {too_long}")
+            elif EMAIL.match(person):
                 emails.add(person.lower())
             elif not user_id.match(person):
-                errors.append(f"{person!r} is neither {what} nor an e-mail address" if person else "owner is empty")
+                errors.append(
+                    f"{_shown(person)!r} is neither {what} nor an e-mail address" if person else "owner is empty"
+                )
         status = ProjectStatus.ACTIVE
         if cells.get("status"):
             try:
@@ -347,6 +405,20 @@ def import_csv(
         )
     if not problems and not parsed:
         problems.append((2, "the file has a header but no projects"))
+    return _write_rows(session, ws, parsed, problems, emails, resolve_emails=resolve_emails, now=now)
+
+
+def _write_rows(
+    session: Session,
+    ws: Workspace,
+    parsed: list[_Row],
+    problems: list[tuple[int, str]],
+    emails: set[str],
+    *,
+    resolve_emails: EmailResolver | None,
+    now: datetime,
+) -> ImportSummary:
+    """Look the e-mail addresses up, then write every row, or raise ImportFailed with every problem."""
     resolved: dict[str, str | None] = {}
     if emails and not problems:
         if resolve_emails is None:
@@ -409,3 +481,38 @@ class _Row:
 
 def _split_people(value: str) -> list[str]:
     return [p for p in re.split(r"[;\s]+", value.strip()) if p]
+
+
+def _cell_problems(cells: dict[str, str]) -> list[str]:
+    """Cells no column can hold: a NUL character (PostgreSQL refuses it in text), or longer than the column."""
+    found = []
+    for column, value in cells.items():
+        limit = CELL_LIMITS.get(column)
+        if "\x00" in value:
+            found.append(f"{column} holds a NUL character, which no text may hold; retype it")
+        elif limit is not None and len(value) > limit:
+            found.append(f"{column} is {len(value):,} characters long; at most {limit}")
+    return found
+
+
+def _shown(value: str) -> str:
+    """A refused value as its message repeats it: the start of it when it is long."""
+    return value if len(value) <= SHOWN else value[: SHOWN - 1] + "…"
+
+
+# The csv module refuses a field longer than its limit (131,072 characters) with an error that names no
+# column. Lifted while a Work Plan is read (it is in memory whole already), every cell is measured
+# against its own column instead, and the message names the line and the column. The limit is the
+# process's: the lock keeps two imports from putting back each other's.
+_CSV_LIMIT_LOCK = threading.Lock()
+_NO_CSV_LIMIT = 2**31 - 1  # the largest the csv module takes on every platform (a C long)
+
+
+@contextmanager
+def _csv_fields_unlimited() -> Iterator[None]:
+    with _CSV_LIMIT_LOCK:
+        before = csv.field_size_limit(_NO_CSV_LIMIT)
+        try:
+            yield
+        finally:
+            csv.field_size_limit(before)

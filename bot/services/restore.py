@@ -37,6 +37,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from bot import quickform
 from bot.errors import DomainError, InvalidInput
 from bot.services import meetings as meeting_service
 from bot.services import strategy as strategy_service
@@ -59,6 +60,7 @@ from models import (
     UpdateSource,
     Workspace,
 )
+from models.db import unstorable_text
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
@@ -306,6 +308,7 @@ def load(data: bytes | str) -> Document:
             [("", f"it is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")]
         ) from None
     model = _model_for(raw)
+    _refuse(list(unstorable_text(raw)))
     try:
         document = model.model_validate_json(text)
     except ValidationError as exc:
@@ -463,9 +466,27 @@ def _cross_check(doc: Document) -> list[tuple[str, str]]:
                     f"updates[{i}].revisions[{k}].number",
                     f"is {r.number} where {k + 1} belongs: revisions are numbered 1, 2, 3, … in order",
                 )
+            _check_text(problems, f"updates[{i}].revisions[{k}]", r)
     if isinstance(doc, DocumentV2):
         _check_calendar(problems, doc)
     return problems.found
+
+
+def _check_text(problems: _Problems, at: str, revision: RevisionDoc) -> None:
+    """An update's text as chat takes it (:func:`bot.quickform.validate`): the same limits, the same characters."""
+    try:
+        quickform.validate(revision.rag, revision.progress, revision.next_steps, revision.risks)
+    except InvalidInput as exc:
+        field = exc.field if exc.field in quickform.LIMITS else "progress"
+        value, limit = str(getattr(revision, field)).strip(), quickform.LIMITS[field]
+        if not value:
+            problems.add(f"{at}.{field}", "is empty; every update says what was done")
+        elif len(value) > limit:
+            problems.add(f"{at}.{field}", f"is {len(value):,} characters; the limit is {limit:,}, as in chat")
+        else:
+            problems.add(
+                f"{at}.{field}", "contains control characters, which chat refuses (tab and line breaks are fine)"
+            )
 
 
 def _check_project(problems: _Problems, at: str, p: ProjectDoc, codes: dict[str, dict[str, PriorityDoc]]) -> None:

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.commands import Text
 from bot.errors import DomainError, InvalidInput, NotAllowed
 from models import Role, RoleGrant, Workspace
+from models.db import insert_missing
 
 __all__ = [
     "GROUP_CACHE_TTL",
@@ -201,19 +201,9 @@ def grant(
     through ICTBOT_ADMINS)."""
     if role is Role.ADMIN and user_id in set(env_admins):
         return False
-    exists = session.scalar(
-        select(RoleGrant.id).where(
-            RoleGrant.workspace_id == ws.id, RoleGrant.user_id == user_id, RoleGrant.role == role
-        )
-    )
-    if exists:
-        return False
-    try:
-        with session.begin_nested():  # the same grant by a simultaneous request: its unique key says no
-            session.add(RoleGrant(workspace_id=ws.id, user_id=user_id, role=role, granted_by=by, created_at=now))
-    except IntegrityError:
-        return False
-    return True
+    row = {"workspace_id": ws.id, "user_id": user_id, "role": role, "granted_by": by, "created_at": now}
+    # The same grant by a simultaneous request: one goes in, the other is told it was there.
+    return bool(insert_missing(session, RoleGrant, [row], key=("workspace_id", "user_id", "role")))
 
 
 def revoke(session: Session, ws: Workspace, user_id: str, role: Role, env_admins: Iterable[str]) -> bool:

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError, InvalidInput
 from models import Priority, Strategy, Workspace
+from models.db import unstorable_text
 
 DEFAULT_STRATEGY = "strategy_2014_2016.yaml"
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+MAX_PERIOD = 100  # Strategy.period
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +48,13 @@ def parse_yaml(text: str) -> dict[str, Any]:
         raise InvalidInput(f"The strategy file is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise InvalidInput("The strategy file must be a mapping with `name` and `priorities`.")
+    for path, why in unstorable_text(data, first=1):  # counted as the file's other messages count
+        raise InvalidInput(f"The strategy file's {path} {why}; retype it.")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise InvalidInput("The strategy file needs a `name` (text, at most 200 characters).")
+    if len(str(data.get("period") or "")) > MAX_PERIOD:
+        raise InvalidInput(f"The strategy file's period must be text of at most {MAX_PERIOD} characters.")
     priorities = data.get("priorities")
     if not isinstance(priorities, list) or not priorities:
         raise InvalidInput("The strategy file needs a non-empty `priorities` list.")

@@ -13,7 +13,27 @@ from sqlalchemy.orm import Session, selectinload
 from bot.commands import Text
 from bot.errors import DomainError, NotAllowed
 from bot.quickform import QuickForm, UpdateText
-from models import ProgressUpdate, Project, Rag, UpdateRevision, UpdateSource, Workspace
+from models import ProgressUpdate, Project, ProjectStatus, Rag, UpdateRevision, UpdateSource, Workspace
+
+# A complete or closed project's record is finished: no new update and no correction until it is reopened.
+# The update form lists only the other statuses; this rule is what holds every other path to the same.
+FINISHED = (ProjectStatus.COMPLETE, ProjectStatus.CLOSED)
+
+
+class ProjectFinished(DomainError):
+    """An update or correction to a complete or closed project."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__(
+            Text(
+                "`{ref}` is {status}, so it takes no more updates or corrections. "
+                "If work on it has started again, {reopen_project}.",
+                ref=project.ref,
+                status=project.status.value,
+            ),
+            field="project",
+        )
+        self.ref = project.ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +56,7 @@ def may_update(project: Project, user_id: str, is_admin: bool) -> bool:
 
 
 def check_may_update(project: Project, user_id: str, is_admin: bool) -> None:
+    """Who may, then whether the project still takes updates: raises NotAllowed or ProjectFinished."""
     if not may_update(project, user_id, is_admin):
         people = ", ".join([f"<@{project.owner_user_id}>", *(f"<@{d}>" for d in project.delegate_ids)])
         raise NotAllowed(
@@ -43,6 +64,8 @@ def check_may_update(project: Project, user_id: str, is_admin: bool) -> None:
             "Ask the owner to add you as a delegate, or to post the update.",
             field="project",
         )
+    if project.status in FINISHED:
+        raise ProjectFinished(project)
 
 
 def post(
@@ -120,6 +143,7 @@ def carry_forward(
 
     ``since`` is the start of the reporting period: a project already updated in it needs nothing.
     """
+    check_may_update(project, user_id, is_admin)  # before looking at its updates: a finished one takes none
     previous = latest(session, ws, project)
     if previous is not None and since is not None and previous.created_at >= since:
         when = previous.created_at.astimezone(tz).strftime("%-d %b %Y %H:%M")
@@ -182,6 +206,8 @@ def correct(
         raise DomainError("That update belongs to another workspace.")
     if not (is_admin or update.author_user_id == user_id):
         raise NotAllowed("Only the officer who posted an update, or an ICT admin, can correct it.")
+    if update.project.status in FINISHED:
+        raise ProjectFinished(update.project)
     update.revisions.append(_revision(update.current.number + 1, text, user_id, now))
     session.flush()
     return _result(update, update.project)

@@ -10,19 +10,28 @@ from sqlalchemy.orm import Session
 from bot.errors import DomainError
 from bot.services import strategy as strategy_service
 from models import Workspace
+from models.db import insert_missing
 
 
 def get_or_create(
     session: Session, external_id: str, *, now: datetime, name: str = "", platform: str = "slack"
 ) -> Workspace:
-    """The workspace for a Slack team, created on first contact with the default strategy."""
+    """The workspace for a Slack team or Teams tenant, created on first contact with the default strategy.
+
+    A burst of first requests may all find none: each inserts it if missing (see
+    :func:`models.db.insert_missing`), the one whose row went in loads the strategy in the same
+    transaction, and the others read the row that transaction committed, strategy and all.
+    """
     ws = find(session, external_id, platform)
     if ws is not None:
         return ws
-    ws = Workspace(platform=platform, external_id=external_id, name=name, created_at=now)
-    session.add(ws)
-    session.flush()
-    strategy_service.load(session, ws, strategy_service.default_strategy_data(), now=now)
+    row = {"platform": platform, "external_id": external_id, "name": name, "created_at": now}
+    created = insert_missing(session, Workspace, [row], key=("platform", "external_id"))
+    ws = find(session, external_id, platform)
+    if ws is None:  # neither inserted nor committed by another: the database broke its own constraint
+        raise RuntimeError(f"workspace {platform}:{external_id} was neither inserted nor found")
+    if created:
+        strategy_service.load(session, ws, strategy_service.default_strategy_data(), now=now)
     return ws
 
 

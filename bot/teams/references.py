@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import ReferenceKind, TeamsConversationRef, Workspace
+from models.db import insert_missing
 
 __all__ = ["Where", "find", "remember", "set_personal_conversation"]
 
@@ -53,24 +53,23 @@ def remember(
     """Insert or refresh the reference; a known personal conversation is kept when this contact has none."""
     ref = find(session, ws.id, kind, subject_id)
     if ref is None:
-        ref = TeamsConversationRef(
-            workspace_id=ws.id,
-            kind=kind,
-            subject_id=subject_id,
-            account_id=account_id,
-            conversation_id=conversation_id,
-            service_url=where.service_url,
-            bot_id=where.bot_id,
-            tenant_id=where.tenant_id,
-            updated_at=now,
-        )
-        try:
-            with session.begin_nested():  # two first contacts at once: the second one refreshes the first's row
-                session.add(ref)
-        except IntegrityError:
-            ref = find(session, ws.id, kind, subject_id)
-            assert ref is not None
-        else:
+        row = {
+            "workspace_id": ws.id,
+            "kind": kind,
+            "subject_id": subject_id,
+            "account_id": account_id,
+            "conversation_id": conversation_id,
+            "service_url": where.service_url,
+            "bot_id": where.bot_id,
+            "tenant_id": where.tenant_id,
+            "updated_at": now,
+        }
+        # Two first contacts at once: one inserts the row, the other refreshes it below.
+        inserted = insert_missing(session, TeamsConversationRef, [row], key=("workspace_id", "kind", "subject_id"))
+        ref = find(session, ws.id, kind, subject_id)
+        if ref is None:
+            raise RuntimeError(f"the {kind} reference {subject_id} was neither inserted nor found")
+        if inserted:
             return ref
     ref.service_url = where.service_url
     ref.bot_id = where.bot_id

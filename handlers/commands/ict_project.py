@@ -1,4 +1,4 @@
-"""`/ict-project`: list the Work Plan; admins add, reassign, close and complete projects."""
+"""`/ict-project`: list the Work Plan; admins add, reassign, close, complete and reopen projects."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from handlers.common import answer, runtime, team_name_of, team_of
 from handlers.errors import answering_errors
 from models import ProjectStatus
 
-SUBCOMMANDS = ("list", "add", "reassign", "close", "complete", "help")
+SUBCOMMANDS = ("list", "add", "reassign", "close", "complete", "reopen", "help")
 # With should_escape on (see manifest.yml) Slack sends a mention as <@U123|name>; a bare ID also works.
 USER = re.compile(r"^(?:<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>|([UW][A-Z0-9]{2,}))$")
 
@@ -89,6 +89,9 @@ def _change(rt: Runtime, session: Any, ws: Any, sub: str, args: list[str], user_
         owner = parse_user(args[1], "new owner")
         p, previous = projects.reassign(session, ws, args[0], owner)
         return f"`{p.ref}` {p.title} now belongs to <@{owner}> (was <@{previous}>)."
+    if sub == "reopen":
+        p = projects.reopen(session, ws, args[0])
+        return f"`{p.ref}` {p.title} is open again: it takes updates and is chased for them."
     status = ProjectStatus.CLOSED if sub == "close" else ProjectStatus.COMPLETE
     p = projects.set_status(session, ws, args[0], status, now=now, tz=rt.settings.timezone)
     verb = "closed: it is no longer chased for updates" if sub == "close" else "marked complete"

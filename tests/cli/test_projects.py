@@ -142,7 +142,7 @@ def test_a_bad_row_names_its_line_exits_1_and_imports_nothing(ictbot, engine, tm
 
     assert result.exit_code == 1
     assert result.stderr.startswith("ictbot: Nothing was imported from ")
-    assert f"  {expected}" in result.stderr
+    assert f": {expected}" in result.stderr and result.stderr.count("\n") == 1  # one problem, one line
     assert result.stdout == ""
     assert (rows(engine, Project), rows(engine, Workspace)) == (0, 0)
 
@@ -162,7 +162,7 @@ def test_an_unknown_email_names_its_line_and_imports_nothing(ictbot, engine, sta
     result = ictbot.with_slack(standin)("projects", "import", write(tmp_path, "plan.csv", csv))
 
     assert result.exit_code == 1
-    assert "  line 3: no Slack user has the e-mail address nobody@example.gov.uk" in result.stderr
+    assert ": line 3: no Slack user has the e-mail address nobody@example.gov.uk.\n" in result.stderr
     assert "line 2" not in result.stderr
     assert (rows(engine, Project), rows(engine, Workspace)) == (0, 0)
 

@@ -265,8 +265,8 @@ def test_an_output_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
 
 def test_an_output_that_is_a_folder_is_refused(tmp_path: Path) -> None:
     result = ictbot("teams", "package", "--output", str(tmp_path), "--website", WEBSITE, **CONFIGURED)
-    assert result.exit_code == 2
-    assert "is a directory" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr == f"ictbot: Cannot write {tmp_path}: it is a folder; give a file name.\n"
     assert list(tmp_path.iterdir()) == []
 
 
