@@ -254,6 +254,23 @@ def test_a_form_under_a_locked_database_is_acknowledged_at_once_and_stored_once_
     assert count(runtime, ProgressUpdate) == 1
 
 
+def test_the_same_form_sent_twice_while_the_database_is_locked_is_stored_once(
+    slack, standin, runtime, workplan, db_url, served, pool
+):
+    """Both submissions wait on the lock, each acknowledged; once it goes, the first stores and the second
+    (on PostgreSQL waiting on the first's uncommitted record) finds it stored."""
+    driver, client = served
+    view = open_modal(slack, standin)
+    typed = {"project": str(workplan["NET-01"]), "rag": "amber", "progress": "Links delayed"}
+    with write_lock(db_url):
+        responses = [submit_over_http(client, driver.view_submission(view, typed, user_id=OWNER)) for _ in range(2)]
+    pool.shutdown(wait=True)  # both listeners have finished
+
+    assert [r.json() for r in responses] == [{"response_action": "clear"}] * 2
+    assert count(runtime, ProgressUpdate) == 1
+    assert len(standin.calls_to("chat.postEphemeral")) == 1 and standin.calls_to("chat.postMessage") == []
+
+
 def test_a_refusal_that_comes_after_the_modal_closed_is_sent_with_the_typed_text(
     slack, standin, runtime, workplan, db_url, served
 ):
