@@ -278,9 +278,7 @@ class _Listening:
             await ctx.send(SORRY)
             return
         await self._handled(contact, failed=False)
-        if (
-            reply.card_error
-        ):  # a card's submission refused: the reason, as text (an Action.Submit has no card to show it on)
+        if reply.card_error:  # a refused card submission: the reason as text (an Action.Submit has no card for it)
             await ctx.send(reply.card_error)
             return
         await _send(ctx, reply)
