@@ -10,7 +10,16 @@ a different process, so the memory of what was handled is the database's: one
 The key is what Slack repeats on every retry of the same delivery (see :func:`identify`):
 
 - ``event:<event_id>`` for the Events API;
-- ``trigger:<trigger_id>`` for slash commands, shortcuts and modal submissions;
+- ``trigger:<trigger_id>`` for slash commands and shortcuts;
+- ``view:<view.id>:<view.hash>`` for modal submissions. Not the trigger_id: an officer who presses the
+  submit button again (Slack showed them an error while the first submission was still being stored)
+  sends the same view with a new trigger_id. The hash changes whenever the view does (the app answers
+  ``response_action: update``, or calls ``views.update``), but not when the app answers with field errors:
+  then the corrected submission is the same view again. So a listener that stores a form records this key
+  in the transaction that stores it (:func:`act_on`): a refused form records nothing, and its corrected
+  submission goes through;
+- ``teams-activity:<activity id>`` for a Microsoft Teams activity, with the tenant id as ``team_id``
+  (recorded by ``bot.teams.app``, not by the middleware here);
 - ``action:<container>:<user>:<action_ts>`` for block actions (button presses);
 - nothing for ``block_suggestion`` (an options load is a read: a repeat is harmless and must be answered),
   nor for payloads without such an identity (``view_closed``), which pass through untouched.
@@ -85,6 +94,8 @@ __all__ = [
     "identify",
     "install",
     "prune",
+    "teams_activity",
+    "teams_form",
 ]
 
 log = logging.getLogger(__name__)
@@ -100,7 +111,7 @@ class Delivery:
 
     team_id: str
     key: str
-    kind: str  # event, command, shortcut, view, action
+    kind: str  # event, command, shortcut, view, action; teams, teams-form
 
 
 def identify(body: dict[str, Any], *, team_id: str) -> Delivery | None:
@@ -123,8 +134,26 @@ def identify(body: dict[str, Any], *, team_id: str) -> Delivery | None:
     if kind in ("message_action", "shortcut"):
         return _delivery(team_id, "shortcut", "trigger", trigger)
     if kind == "view_submission":
-        return _delivery(team_id, "view", "trigger", trigger)
+        view = body.get("view")
+        view_id, view_hash = (view.get("id"), view.get("hash")) if isinstance(view, dict) else (None, None)
+        if not isinstance(view_id, str) or not view_id or not isinstance(view_hash, str) or not view_hash:
+            return None  # Slack sends both with every submission
+        return _delivery(team_id, "view", "view", f"{view_id}:{view_hash}")
     return None
+
+
+def teams_activity(tenant_id: str, activity_id: object) -> Delivery | None:
+    """A Microsoft Teams activity, which Teams sends again with the same id when the bot was slow to answer."""
+    return _delivery(tenant_id, "teams", "teams-activity", activity_id)
+
+
+def teams_form(tenant_id: str, form_id: str, submitted: dict[str, str]) -> Delivery | None:
+    """One submission of one Teams form card: the card's own id (``handlers.teams.cards``) and what was in it.
+
+    Pressing the button twice sends the same values from the same card (two activities, two ids); a
+    different update typed into the same card, or the same text in a new card, is another submission."""
+    digest = hashlib.sha256(json.dumps(submitted, sort_keys=True).encode()).hexdigest()[:32]
+    return _delivery(tenant_id, "teams-form", "teams-form", f"{form_id}:{digest}")
 
 
 def _delivery(team_id: str, kind: str, prefix: str, ident: object) -> Delivery | None:

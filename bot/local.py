@@ -203,20 +203,23 @@ class LocalSlack:
 
     def submit_view(self, view: dict[str, Any], inputs: dict[str, str | None], *, user_id: str) -> BoltResponse:
         """Submit a modal as Slack does: ``inputs`` maps each input block to the typed text or chosen value."""
-        return self.send_payload(
-            {
-                "type": "view_submission",
-                "team": self._team(),
-                "user": self._user(user_id),
-                "api_app_id": "A0ICTBOT",
-                "token": "local-verification-token",
-                "trigger_id": self._trigger(),
-                "view": {**view, "state": {"values": view_state(view, inputs)}},
-                "response_urls": [],
-                "is_enterprise_install": False,
-                "enterprise": None,
-            }
-        )
+        return self.send_payload(self.view_submission(view, inputs, user_id=user_id))
+
+    def view_submission(self, view: dict[str, Any], inputs: dict[str, str | None], *, user_id: str) -> dict[str, Any]:
+        """The ``view_submission`` payload Slack sends when ``user_id`` submits ``view`` (a new trigger_id each time;
+        the view keeps its ``id`` and ``hash``, as Slack sends them)."""
+        return {
+            "type": "view_submission",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "api_app_id": "A0ICTBOT",
+            "token": "local-verification-token",
+            "trigger_id": self._trigger(),
+            "view": {**view, "state": {"values": view_state(view, inputs)}},
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
 
 
 def input_blocks(view: dict[str, Any]) -> list[dict[str, Any]]:

@@ -417,7 +417,8 @@ class _Shell:
         elif call.method == "chat.update":
             self.console.print(self.panel(self.message(p), "message edited", "green"))
         elif call.method == "views.open" and isinstance(p.get("view"), dict):
-            self.fill_modal({**p["view"], "id": f"VLOCAL{next(self._views):04d}"})
+            n = next(self._views)  # Slack gives each view an id, and a hash that changes when the view does
+            self.fill_modal({**p["view"], "id": f"VLOCAL{n:04d}", "hash": f"1764000000.{n:06d}"})
         elif call.method in ("views.update", "views.push") and isinstance(p.get("view"), dict):
             self.console.print(self.view_panel(p["view"], call.method.replace("views.", "modal ") + "d"))
         else:
@@ -529,7 +530,7 @@ class _Shell:
                     self.show_call(call)
                 nested = data.get("view") if data is not None else None
                 if isinstance(nested, dict) and input_blocks(nested):
-                    self.fill_modal({**nested, "id": view.get("id", "V0")})
+                    self.fill_modal({**nested, "id": view.get("id", "V0"), "hash": f"{view.get('hash', '')}.u"})
                 return
         except _Cancelled:
             self.console.print(Text("Form abandoned; nothing was submitted.", style="yellow"))

@@ -85,11 +85,10 @@ def create_app(
 
     request_log.install(app)  # one log line a request; after attach_runtime, see bot.request_log
     from bot import dedupe  # imported here: bot.dedupe imports this module
-    from handlers import register_listeners
-    from handlers.commands.ict_update import records_its_delivery
+    from handlers import records_its_delivery, register_listeners
 
-    # Slack's retries acted on once; after request_log, see bot.dedupe. A one-line update records its
-    # delivery in the transaction that stores it.
+    # Slack's retries acted on once; after request_log, see bot.dedupe. A one-line update and the update
+    # modal's submission record their delivery in the transaction that stores the update.
     dedupe.install(app, recorded_by_listener=records_its_delivery)
 
     register_listeners(app)

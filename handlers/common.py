@@ -6,6 +6,9 @@ import logging
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookResponse
 
 from bot.errors import NoTeam
 from bot.render import mrkdwn_message
@@ -13,7 +16,7 @@ from bot.runtime import Runtime
 from bot.slack_app import runtime_of
 from handlers.ui import message_blocks
 
-__all__ = ["answer", "apology", "runtime_of", "team_of", "user_of"]
+__all__ = ["answer", "apology", "post_ephemeral", "respond_to", "runtime_of", "team_of", "tell", "user_of"]
 
 log = logging.getLogger(__name__)
 APOLOGY = (
@@ -66,3 +69,52 @@ def apology(respond: Respond | None) -> None:
 
 def runtime(context: BoltContext) -> Runtime:
     return runtime_of(context)
+
+
+def post_ephemeral(client: WebClient, channel: str | None, user_id: str, text: str, blocks: list[Any]) -> bool:
+    """An ephemeral message in ``channel``; False when there is none or Slack refuses (the bot is not there)."""
+    if not channel:
+        return False
+    try:
+        client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.info("could not post an answer in %s: %s", channel, exc.response.get("error"))
+        return False
+    return True
+
+
+def tell(client: WebClient, user_id: str, text: str, blocks: list[Any], *, channel: str | None = None) -> None:
+    """An answer with no response_url to carry it: ephemeral in ``channel`` if given, else (or failing that) a
+    direct message, which also stays after Slack reloads (an ephemeral message does not)."""
+    if post_ephemeral(client, channel, user_id, text, blocks):
+        return
+    try:
+        dm = client.conversations_open(users=user_id)["channel"]["id"]
+        client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("could not send %s an answer: %s", user_id, exc.response.get("error"))
+
+
+class Tell(Respond):
+    """``respond`` for a request that came without a ``response_url``: :func:`tell` the person instead."""
+
+    def __init__(self, client: WebClient, user_id: str, channel: str | None) -> None:
+        super().__init__(response_url=None)
+        self.client, self.user_id, self.channel = client, user_id, channel
+
+    def __call__(  # type: ignore[override]  # Respond's parameters; None: no webhook was called
+        self, text: str | dict[str, Any] = "", blocks: Any = None, *args: Any, **kwargs: Any
+    ) -> WebhookResponse | None:
+        message = text if isinstance(text, str) else str(text.get("text", ""))
+        tell(self.client, self.user_id, message, list(blocks or []), channel=self.channel)
+        return None
+
+
+def respond_to(respond: Respond | None, client: WebClient, body: dict[str, Any]) -> Respond:
+    """``respond`` when the request carried a response_url; else one that tells the person in the request's
+    channel, or in a direct message."""
+    if respond is not None and respond.response_url:
+        return respond
+    channel = body.get("channel")
+    channel_id = channel.get("id") if isinstance(channel, dict) else body.get("channel_id")
+    return Tell(client, user_of(body), channel_id if isinstance(channel_id, str) else None)

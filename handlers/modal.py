@@ -1,10 +1,18 @@
-"""Opening the update modal, shared by the command, the message shortcut and the edit button."""
+"""Opening the update modal, shared by the command, the message shortcut and the edit button.
+
+A ``trigger_id`` lets the app open a modal for three seconds only; past that Slack answers views.open with
+``expired_trigger_id`` (or ``exchanged_trigger_id`` once it was used). That is no fault of the bot's or the
+officer's, so it is not an error with an apology and a traceback: the officer is told in one line to try
+again (a :class:`bot.errors.DomainError`, answered like any refusal), and it is logged once as a warning.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.quickform import UpdateText
@@ -13,6 +21,10 @@ from bot.services import projects
 from bot.services.updates import UpdateResult
 from handlers.common import team_name_of, team_of, user_of
 from handlers.ui import update_modal
+
+log = logging.getLogger(__name__)
+TOO_SLOW = "That took too long for Slack to open the form; nothing was lost. Please try again."
+TRIGGER_GONE = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
 
 
 def open_update_modal(
@@ -50,4 +62,11 @@ def open_update_modal(
         notice=notice,
         preselect_rag=preselect_rag,
     )
-    client.views_open(trigger_id=trigger_id, view=view)
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error not in TRIGGER_GONE:
+            raise
+        log.warning("Slack did not open the update form for %s: %s", user_id, error)
+        raise DomainError(TOO_SLOW) from None

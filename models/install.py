@@ -4,8 +4,8 @@
   (its ``SQLAlchemyInstallationStore`` and ``SQLAlchemyOAuthStateStore`` read and write them), built
   here with slack_sdk's table builders on this project's metadata so that Alembic creates them and
   the drift test watches them like any other table. Their timestamps are slack_sdk's: naive UTC.
-- :class:`InboundDelivery` records each event or interaction Slack delivered, keyed by what Slack
-  keeps the same across its retries, so a retry is recognised and not acted on twice, whichever
+- :class:`InboundDelivery` records each event or interaction Slack (or Teams) delivered, keyed by
+  what stays the same across its retries, so a retry is recognised and not acted on twice, whichever
   process receives it.
 - :class:`PurgeRecord` is what is left of a workspace whose data was deleted after it uninstalled
   the app: who, when, and how many rows of each kind went. It holds no officer text.
@@ -43,9 +43,12 @@ class InboundDelivery(Base):
     """One event or interaction from Slack, recorded before it is acted on.
 
     ``key`` is what Slack repeats on every retry of the same delivery: ``event:<event_id>`` for the
-    Events API, ``trigger:<trigger_id>`` for commands, shortcuts and modal submissions,
-    ``action:<container>:<action_ts>`` for button presses. The unique constraint makes "first
-    one wins" hold across processes.
+    Events API, ``trigger:<trigger_id>`` for commands and shortcuts, ``view:<view id>:<view hash>``
+    for modal submissions, ``action:<container>:<action_ts>`` for button presses. The unique
+    constraint makes "first one wins" hold across processes. Microsoft Teams activities are recorded
+    here too, with the tenant id as ``team_id``: ``teams-activity:<activity id>``, and
+    ``teams-form:<card id>:<digest of what was submitted>`` for a form card's submission
+    (see :mod:`bot.dedupe`).
     """
 
     __tablename__ = "inbound_delivery"
@@ -54,7 +57,7 @@ class InboundDelivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[str] = mapped_column(String(32))  # event, command, shortcut, view, action, options
+    kind: Mapped[str] = mapped_column(String(32))  # event, command, shortcut, view, action; teams, teams-form
     status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -123,8 +125,14 @@ def shown(message: dict[str, Any]) -> str:
 
 
 def opened_view(standin: SlackStandIn) -> dict[str, Any]:
-    call = standin.calls_to("views.open")[-1]
-    return {**call.params["view"], "id": "V0TEST"}
+    """The modal the bot last opened, as Slack sends it back with a submission: with its ``id`` and ``hash``.
+
+    Each modal opened gets its own id (Slack's differ even for two modals with the same content)."""
+    calls = standin.calls_to("views.open")
+    view = calls[-1].params["view"]
+    digest = hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()
+    n = len(calls)
+    return {**view, "id": f"V{n:03d}{digest[:8].upper()}", "hash": f"1764000000.{digest[8:16]}"}
 
 
 def select_options(view: dict[str, Any], block_id: str) -> list[tuple[str, list[str]]]:

@@ -418,7 +418,12 @@ TEAM = "T0OURS"
     [
         ({"type": "event_callback", "event_id": "Ev1", "event": {"type": "app_home_opened"}}, ("event", "event:Ev1")),
         ({"command": "/ict-update", "trigger_id": "1.2.abc", "text": "x"}, ("command", "trigger:1.2.abc")),
-        ({"type": "view_submission", "trigger_id": "3.4.def", "view": {}}, ("view", "trigger:3.4.def")),
+        (
+            {"type": "view_submission", "trigger_id": "3.4.def", "view": {"id": "V1", "hash": "1764.abc"}},
+            ("view", "view:V1:1764.abc"),
+        ),
+        ({"type": "view_submission", "trigger_id": "3.4.def", "view": {"id": "V1"}}, None),  # no hash
+        ({"type": "view_submission", "trigger_id": "3.4.def", "view": "V1"}, None),
         ({"type": "message_action", "trigger_id": "5.6.ghi"}, ("shortcut", "trigger:5.6.ghi")),
         ({"type": "shortcut", "trigger_id": "7.8.jkl"}, ("shortcut", "trigger:7.8.jkl")),
         (

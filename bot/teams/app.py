@@ -16,9 +16,15 @@ What each activity does:
   reference is stored and the bot says hello.
 
 Every contact also stores or refreshes the conversation references (:mod:`bot.teams.references`), so
-reminders and digests can be sent later. A workspace is the Teams tenant (platform ``teams``); a person
-is known by ``handlers.teams.identity.key``: their Entra object id (``aadObjectId``, lower case), which
-Teams sends for every member of a tenant, or their channel account id (``29:…``) when it does not.
+reminders and digests can be sent later, and records the activity's id (``bot.dedupe.teams_activity``,
+per tenant, in the table and for the day Slack's deliveries are kept): Teams sends an activity again,
+with the same id, when the bot took more than 15 seconds to answer it. A repeat of one being handled or
+handled already is acknowledged (200; an invoke is answered "already done") and not acted on; a
+repeat of one whose handling failed (an unexpected error, answered with the apology) is handled again.
+
+A workspace is the Teams tenant (platform ``teams``); a person is known by ``handlers.teams.identity.key``:
+their Entra object id (``aadObjectId``, lower case), which Teams sends for every member of a tenant, or
+their channel account id (``29:…``) when it does not.
 
 The listeners are synchronous (database work) and run in worker threads; the SDK's loop stays free.
 """
@@ -26,6 +32,7 @@ The listeners are synchronous (database work) and run in worker threads; the SDK
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import re
 from collections.abc import Awaitable
@@ -41,10 +48,13 @@ from microsoft_teams.api.activities.utils.strip_mentions_text import StripMentio
 from microsoft_teams.api.models.attachment.attachment import Attachment
 from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRouteHandler
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import dedupe
+from bot.dedupe import Delivery
 from bot.runtime import Runtime
 from bot.services import workspaces
 from bot.settings import Settings
@@ -75,6 +85,7 @@ GREETING = (
     "each governance meeting and post the digest. Say **help** to see what I can do."
 )
 SORRY = "Sorry, something went wrong on my side; nothing was changed. Please try again in a minute."
+ALREADY_DONE = "This was already done."
 
 
 class Reply(Protocol):
@@ -230,6 +241,11 @@ class _Contact:
     ws: Workspace
     user: TeamsUser | None
     channel: str | None = None  # the team channel the activity came from; None in a personal or group chat
+    delivery: Delivery | None = None  # the activity's record, marked done or failed once it is handled
+
+
+class _Seen(enum.Enum):
+    REPEAT = "repeat"  # Teams sent this activity before: acknowledge it, do not act on it
 
 
 class _Listening:
@@ -246,21 +262,24 @@ class _Listening:
     # -- the listeners (async, on the SDK's loop) ---------------------------------------------
     async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
         activity = ctx.activity
+        contact: _Contact | _Seen | None = None
         try:
             contact = await asyncio.to_thread(self._contact, activity)
-            if contact is None:
+            if not isinstance(contact, _Contact):
                 return
             value = activity.value
             if isinstance(value, dict) and value:  # an Adaptive Card's Action.Submit
                 reply = await asyncio.to_thread(self._submit, contact, value)
-                if reply.card_error:
-                    await ctx.send(reply.card_error)
-                    return
             else:
                 reply = await asyncio.to_thread(self._text, contact, message_text(activity))
         except Exception as exc:
             log.error("a Teams message could not be handled", exc_info=exc)
+            await self._handled(contact, failed=True)
             await ctx.send(SORRY)
+            return
+        await self._handled(contact, failed=False)
+        if reply.card_error:  # a refused card submission: the reason as text (an Action.Submit has no card for it)
+            await ctx.send(reply.card_error)
             return
         await _send(ctx, reply)
 
@@ -270,24 +289,26 @@ class _Listening:
         data = dict(action.data)
         if action.verb and "verb" not in data:
             data["verb"] = action.verb
+        contact: _Contact | _Seen | None = None
         try:
             contact = await asyncio.to_thread(self._contact, activity)
             if contact is None:
                 return _invoke_error(400, "BadRequest", "This action did not come from a Teams tenant.")
+            if contact is _Seen.REPEAT:
+                return _invoke_message(ALREADY_DONE)
             reply = await asyncio.to_thread(self._submit, contact, data)
         except Exception as exc:
             log.error("a Teams card action could not be handled", exc_info=exc)
+            await self._handled(contact, failed=True)
             return _invoke_error(500, "InternalServerError", SORRY)
+        await self._handled(contact, failed=False)
         if reply.card_error:
             return _invoke_error(400, "BadRequest", reply.card_error)
         if reply.card is not None:
             if reply.text:
                 await ctx.send(reply.text)
             return InvokeResponse(status=200, body={"statusCode": 200, "type": ADAPTIVE_CARD, "value": reply.card})
-        message = reply.text or "Done."
-        return InvokeResponse(
-            status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": message}
-        )
+        return _invoke_message(reply.text or "Done.")
 
     async def on_conversation_update(self, ctx: ActivityContext[ConversationUpdateActivity]) -> None:
         activity = ctx.activity
@@ -295,8 +316,9 @@ class _Listening:
         if not any(member.id == activity.recipient.id for member in added):
             return  # someone else joined a team the bot is in: nothing to remember
         contact = await asyncio.to_thread(self._contact, activity)
-        if contact is None:
+        if not isinstance(contact, _Contact):
             return
+        await self._handled(contact, failed=False)
         await ctx.send(GREETING)
 
     async def on_install_remove(self, ctx: ActivityContext[UninstalledActivity]) -> None:
@@ -319,7 +341,7 @@ class _Listening:
             gone,
         )
 
-    def _contact(self, activity: ActivityBase) -> _Contact | None:
+    def _contact(self, activity: ActivityBase) -> _Contact | _Seen | None:
         """The workspace (created on first contact), the person, and their conversation references, refreshed."""
         tenant = tenant_of(activity)
         if not tenant:
@@ -333,7 +355,12 @@ class _Listening:
         conversation = activity.conversation
         sender = activity.from_
         user: TeamsUser | None = None
+        delivery = dedupe.teams_activity(tenant, activity.id)
         with self.runtime.sessions.begin() as session:
+            # Committed before the activity is acted on: the record is what tells other processes.
+            if delivery is not None and not dedupe.admit(session, delivery, now=now):
+                log.info("a Teams %s activity sent again was acknowledged and not acted on", activity.type)
+                return _Seen.REPEAT
             ws = workspaces.get_or_create(session, tenant, platform=PLATFORM, now=now)
             if ws.uninstalled_at is not None:
                 workspaces.mark_installed(ws)  # Teams only sends activities from where the bot is installed
@@ -354,7 +381,22 @@ class _Listening:
                     conversation_id=conversation.id if personal else None,
                 )
         channel = _channel_id(conversation.id) if conversation.conversation_type == "channel" else None
-        return _Contact(ws=ws, user=user, channel=channel)
+        return _Contact(ws=ws, user=user, channel=channel, delivery=delivery)
+
+    async def _handled(self, contact: _Contact | _Seen | None, *, failed: bool) -> None:
+        """Mark the activity done, or failed (Teams sending it again will have it handled again)."""
+        delivery = contact.delivery if isinstance(contact, _Contact) else None
+        if delivery is not None:
+            await asyncio.to_thread(self._finish, delivery, failed)
+
+    def _finish(self, delivery: Delivery, failed: bool) -> None:
+        try:
+            with self.runtime.engine.begin() as connection:
+                dedupe.finish(connection, delivery, failed=failed)
+        except SQLAlchemyError as exc:
+            # The record stays "handling": Teams sending the activity again will be acknowledged, not acted on.
+            outcome = "failed" if failed else "done"
+            log.error("could not mark a Teams activity %s (%s)", outcome, type(exc).__name__)
 
     def _text(self, contact: _Contact, text: str) -> Reply:
         assert contact.user is not None  # a message always has a sender
@@ -379,6 +421,12 @@ async def _send(ctx: ActivityContext[Any], reply: Reply) -> None:
         await ctx.send(card_activity(card, reply.text if i == 0 else None))
     if not cards and reply.text:
         await ctx.send(reply.text)
+
+
+def _invoke_message(message: str) -> InvokeResponse[Any]:
+    """An ``adaptiveCard/action`` answer that shows ``message`` (Teams markdown)."""
+    body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": message}
+    return InvokeResponse(status=200, body=body)
 
 
 def _invoke_error(status: int, code: str, message: str) -> InvokeResponse[Any]:

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.quickform import MAX_PROGRESS, UpdateText
 from bot.render import unescape_slack
-from handlers.common import runtime
+from handlers.common import respond_to, runtime
 from handlers.errors import answering_errors
 from handlers.modal import open_update_modal
 from models import Rag, UpdateSource
@@ -21,7 +21,8 @@ def handle_log_as_update(
     ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
 ) -> None:
     ack()
-    with answering_errors(respond, "the Log as ICT update shortcut"):
+    # Slack sends a message shortcut a response_url; should one come without, the answer goes to its channel.
+    with answering_errors(respond_to(respond, client, shortcut), "the Log as ICT update shortcut"):
         _open_prefilled(shortcut, client, context)
 
 

@@ -162,11 +162,14 @@ def update_form(
     error: str | None = None,
     values: Mapping[str, str] | None = None,
     source: str = "modal",
+    form_id: str | None = None,
 ) -> Card:
     """The update form: the project (the user's own first, then the rest by priority), the RAG and the
     three texts with the same length limits as Slack's modal. ``error`` (plain text) is shown at the top
     and ``values`` (a submission being corrected) fill the inputs again; ``source`` goes back with the
-    submission (``modal``, or ``reminder`` when the form came from a reminder's button)."""
+    submission (``modal``, or ``reminder`` when the form came from a reminder's button), and so does
+    ``form_id``, this card's own id, by which a double click on Post update is told apart from a new update
+    (``bot.dedupe.teams_form``)."""
     mine = [p for p in projects if p.owner == user_id or user_id in p.delegates]
     others = [p for p in projects if p not in mine]
     values = values or {}
@@ -175,7 +178,8 @@ def update_form(
     chosen = values.get("project") or (str(preselect) if preselect is not None else "")
     shown = len(others)
     while True:
-        card = _form(mine, others[:shown], len(others) - shown, chosen, error, values, source)
+        submit = {"action": ACTION_UPDATE_SUBMIT, "src": source, **({"form": form_id} if form_id else {})}
+        card = _form(mine, others[:shown], len(others) - shown, chosen, error, values, submit)
         if card_size(card) <= MAX_CARD_BYTES or shown == 0:
             return card
         shown = max(0, shown - max(1, shown // 10))
@@ -188,7 +192,7 @@ def _form(
     chosen: str,
     error: str | None,
     values: Mapping[str, str],
-    source: str,
+    submit: dict[str, Any],
 ) -> Card:
     body: list[Element] = [_text("ICT progress update", size="medium", weight="bolder", style="heading")]
     if error:
@@ -256,7 +260,7 @@ def _form(
         body.append(field)
     return _card(
         body,
-        [_submit("Post update", {"action": ACTION_UPDATE_SUBMIT, "src": source}, style="positive")],
+        [_submit("Post update", submit, style="positive")],
         fallback="The ICT progress update form.",
     )
 

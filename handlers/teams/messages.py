@@ -13,12 +13,19 @@ the meeting sub-commands are read by the modules Slack uses too (:mod:`bot.perio
 :mod:`handlers.meeting_commands`).
 Everything a card sends back is untrusted: ids are checked to be integers and looked up within the
 workspace, so another workspace's project or meeting is "no longer there".
+
+Each update form card carries its own id in its Post update button's data. A submission is recorded by
+that id and what was submitted (``bot.dedupe.teams_form``), in the transaction that stores the update: a
+double click (two activities, the same card and values) stores one update and is told so; another update
+typed into the same card, or the same text in a new card, is stored; a refused submission records nothing,
+so the corrected one goes through.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,8 +36,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import quickform
+from bot import dedupe, quickform
 from bot.commands import TEAMS
+from bot.dedupe import Delivery
 from bot.errors import DomainError, InvalidInput
 from bot.period import parse_period
 from bot.render import ago, escape_teams, local_time, rag_label
@@ -52,11 +60,16 @@ APOLOGY = (
     "if it keeps happening, tell your ICT admin (the error has been logged)."
 )
 FIELDS = ("project", "rag", "progress", "next_steps", "risks")
-MAX_ID = 2**63 - 1
-_ID = re.compile(r"[0-9]{1,19}")
+MAX_ID = 2**31 - 1  # the ids are PostgreSQL integers: anything larger can name no row, and would overflow
+_ID = re.compile(r"[0-9]{1,10}")
+_FORM_ID = re.compile(r"[0-9a-f]{16,64}")  # a form card's own id (``_form_reply``)
 NO_PROJECTS = (
     "The Work Plan has no open projects yet, so there is nothing to update. An ICT admin can import the "
     "Work Plan with `ictbot projects import FILE.csv`."
+)
+ALREADY_POSTED = (
+    "That form was already posted: its update was saved once, the first time. To change it, say "
+    "**update edit REF RAG corrected text**."
 )
 UNKNOWN_CARD = (
     "I did not understand that card's button or form; it may be from an older version of the bot. Say **help**."
@@ -300,6 +313,11 @@ def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[st
         if project_id is None:
             raise InvalidInput("Choose the project this update is for.", field="project")
         with _unit(rt, ws) as (session, current):
+            # Recorded with the update, or not at all: a double click stores one update, and a form
+            # refused (nothing recorded) goes through once corrected.
+            submission = _form_submission(current, data.get("form"), fields)
+            if submission is not None and not dedupe.admit_done(session, submission, now=now):
+                return TeamsReply(text=ALREADY_POSTED)
             project = projects.get_by_id(session, current, project_id)
             is_admin = rt.is_admin(session, current, uid)
             result = updates.post(
@@ -310,6 +328,14 @@ def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[st
         form = _form_reply(rt, ws, user, error=error, values=fields, source=source.value)
         return TeamsReply(card=form.card, card_error=error)
     return TeamsReply(text=saved_text(result))
+
+
+def _form_submission(ws: Workspace, form_id: object, fields: dict[str, str]) -> Delivery | None:
+    """This submission of a form card, by the card's own id and what was submitted; None for a card without
+    an id (sent by an older version of the bot), whose repeats only the activity's id can tell."""
+    if not isinstance(form_id, str) or not _FORM_ID.fullmatch(form_id):
+        return None
+    return dedupe.teams_form(ws.external_id, form_id, fields)
 
 
 def _open_form(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any]) -> TeamsReply:
@@ -341,7 +367,10 @@ def _form_reply(
         if refuse_unknown:
             raise DomainError("That project is no longer in the Work Plan; pick another.", field="project")
         preselect = None
-    card = cards.update_form(views, uid, preselect=preselect, error=error, values=values, source=source)
+    # Each card gets its own id, which its submissions carry back (see ``_form_submission``).
+    card = cards.update_form(
+        views, uid, preselect=preselect, error=error, values=values, source=source, form_id=secrets.token_hex(8)
+    )
     return TeamsReply(card=card)
 
 

@@ -1,27 +1,75 @@
-"""The update modal's submission: validate on the field, store, confirm."""
+"""The update modal's submission: read the form, store it once, answer within Slack's three seconds.
+
+Slack waits three seconds for a submission's acknowledgement and shows the officer an error after that,
+although the submission may still be stored; the officer then presses the button again. So:
+
+- The form is read and checked first, without the database (the metadata the bot put in the view, the
+  selected values, the text's limits). A form that fails is answered at once with ``response_action:
+  errors`` on the field at fault, or, when the view has no input block to show it on, with a view
+  saying so. Nothing is written.
+- The update is stored in one transaction, which also records the submission (``bot.dedupe.act_on``,
+  keyed by the view's id and hash): the same form sent again is never stored twice, and one refused on
+  a field (recorded nothing) goes through once corrected.
+- The answer goes in the ack when it is ready within ``handlers.ack_answer.ACK_WITHIN`` (two seconds):
+  the "saved" view (``response_action: update``), or the error on its field. Otherwise the watcher
+  acknowledges with ``response_action: clear``, which closes the modal, and the answer follows as a
+  message when the work is done: the confirmation as an ephemeral message in the channel the form was
+  opened from (a direct message when there is none, or the bot cannot post there), a refusal or an
+  apology as a direct message carrying everything the officer typed, shown literally, so nothing is
+  lost (an ephemeral message is gone once Slack reloads).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import quickform
+from bot import dedupe, quickform
+from bot.commands import SLACK
 from bot.errors import DomainError, InvalidInput
+from bot.render import mrkdwn_message
 from bot.request_log import mark_outcome
+from bot.runtime import Runtime
 from bot.services import projects, updates
 from bot.services.updates import UpdateResult
-from handlers.common import APOLOGY, runtime, team_name_of, team_of, user_of
-from handlers.ui import update_saved_blocks, update_saved_view
+from handlers.ack_answer import AnswerInViewAck, answer_view_in_ack
+from handlers.common import APOLOGY, post_ephemeral, runtime, team_name_of, team_of, tell, user_of
+from handlers.ui import UPDATE_MODAL, update_saved_blocks, update_saved_view
 from models import Rag, UpdateSource
 
+__all__ = ["handle_update_submission", "plain_text", "records_its_delivery"]
+
 log = logging.getLogger(__name__)
+
+FIELDS = ("project", "rag", "progress", "next_steps", "risks")
+MAX_ID = 2**31 - 1  # the ids are PostgreSQL integers: anything larger can name no row, and would overflow
+_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+_CHANNEL = re.compile(r"[CDG][A-Z0-9]{1,30}")
+MAX_PLAIN_TEXT = 3000  # a section's text
+DAMAGED = (
+    "This form came back damaged (or is from an older version of the bot), so nothing was saved. "
+    "Close it and open a new one with /ict-update."
+)
+ALREADY_SAVED = (
+    "This form was already saved: its update was stored the first time you pressed *Post update*, and only "
+    "once. To change it, use *Correct this update* on its confirmation."
+)
+NOT_SAVED = ":warning: Your ICT update was not saved"
+
+
+def records_its_delivery(body: dict[str, Any]) -> bool:
+    """The update modal's submission records its delivery in the transaction that stores the update."""
+    view = body.get("view")
+    return body.get("type") == "view_submission" and isinstance(view, dict) and view.get("callback_id") == UPDATE_MODAL
 
 
 def plain_text(message: str) -> str:
@@ -31,60 +79,208 @@ def plain_text(message: str) -> str:
     return message.replace("`", "")
 
 
+# -- the form as it came back ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What a submission carries, read without trusting its shape: never raises."""
+
+    user_id: str
+    team_id: str
+    team_name: str
+    typed: dict[str, str]  # every field as typed or chosen ("" when absent or malformed)
+    inputs: tuple[str, ...]  # the view's input blocks: where an error can be shown
+    metadata: object  # ``private_metadata`` as sent
+
+    @classmethod
+    def of(cls, body: dict[str, Any], view: dict[str, Any]) -> Submission:
+        state = view.get("state")
+        values = state.get("values") if isinstance(state, dict) else None
+        blocks = view.get("blocks")
+        inputs = tuple(
+            str(b["block_id"])
+            for b in (blocks if isinstance(blocks, list) else [])
+            if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)
+        )
+        return cls(
+            user_id=user_of(body),
+            team_id=team_of(body),
+            team_name=team_name_of(body),
+            typed={name: _value(values if isinstance(values, dict) else {}, name) for name in FIELDS},
+            inputs=inputs,
+            metadata=view.get("private_metadata"),
+        )
+
+    def field_for(self, field: str | None) -> str | None:
+        """The input block an error about ``field`` is shown on: its own, else progress, else any."""
+        for candidate in (field, "progress", *self.inputs):
+            if candidate in self.inputs:
+                return candidate
+        return None
+
+
 def _value(values: dict[str, Any], block: str) -> str:
-    element = values.get(block, {}).get(block, {})
+    """The text typed or the option chosen in ``block`` (whose element's action_id is the block's id)."""
+    block_state = values.get(block)
+    element = block_state.get(block) if isinstance(block_state, dict) else None
+    if not isinstance(element, dict):
+        return ""
     if "selected_option" in element:
         option = element["selected_option"]
-        return str(option["value"]) if option else ""
-    return str(element.get("value") or "")
+        value = option.get("value") if isinstance(option, dict) else None
+    else:
+        value = element.get("value")
+    return value if isinstance(value, str) else ""
 
 
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A submission checked as far as it can be without the database."""
+
+    text: quickform.UpdateText
+    project_id: int | None  # a new update's project
+    update_id: int | None  # the update a correction adds a revision to
+    source: UpdateSource
+    channel: str | None  # where the form was opened from, for the confirmation
+
+
+def read_form(submission: Submission) -> Form:
+    """The form, or InvalidInput naming the field at fault (``None`` for a damaged form)."""
+    meta = _metadata(submission.metadata)
+    typed = submission.typed
+    if typed["rag"] not in {r.value for r in Rag}:
+        raise InvalidInput("Choose red, amber or green.", field="rag")
+    text = quickform.validate(Rag(typed["rag"]), typed["progress"], typed["next_steps"], typed["risks"])
+    update_id = meta.get("update_id")
+    project_id = None
+    if update_id is None:
+        project_id = _id(typed["project"])
+        if project_id is None:
+            raise InvalidInput("Choose the project this update is for.", field="project")
+    return Form(
+        text=text,
+        project_id=project_id,
+        update_id=update_id,
+        source=UpdateSource(meta.get("src", UpdateSource.MODAL.value)),
+        channel=meta.get("ch") or None,
+    )
+
+
+def _metadata(raw: object) -> dict[str, Any]:
+    """The ``private_metadata`` the bot wrote when it opened the form (``handlers.modal``), checked."""
+    try:
+        meta = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        meta = None
+    if not isinstance(meta, dict):
+        raise InvalidInput(DAMAGED)
+    update_id = meta.get("update_id")
+    if "update_id" in meta and not (isinstance(update_id, int) and not isinstance(update_id, bool)):
+        raise InvalidInput(DAMAGED)
+    if update_id is not None and not 0 < update_id <= MAX_ID:
+        raise InvalidInput(DAMAGED)
+    if "src" in meta and meta["src"] not in {s.value for s in UpdateSource}:
+        raise InvalidInput(DAMAGED)
+    channel = meta.get("ch")
+    if channel not in (None, "") and not (isinstance(channel, str) and _CHANNEL.fullmatch(channel)):
+        raise InvalidInput(DAMAGED)
+    return meta
+
+
+def _id(value: str) -> int | None:
+    if not _ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+# -- the listener --------------------------------------------------------------------------------------
 def handle_update_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    rt = runtime(context)
-    user_id = user_of(body)
-    values = view["state"]["values"]
-    meta: dict[str, Any] = json.loads(view.get("private_metadata") or "{}")
-    editing = "update_id" in meta
-    fields = {b: _value(values, b) for b in ("project", "rag", "progress", "next_steps", "risks")}
-    now = rt.now()
+    answer = answer_view_in_ack(ack)  # the modal closes at the deadline if nothing has answered by then
+    submission = Submission.of(body, view)
     try:
-        if fields["rag"] not in {r.value for r in Rag}:
-            raise InvalidInput("Choose red, amber or green.", field="rag")
-        text = quickform.validate(Rag(fields["rag"]), fields["progress"], fields["next_steps"], fields["risks"])
-        with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
-            is_admin = rt.is_admin(session, ws, user_id)
-            if editing:
-                update = updates.get(session, ws, int(meta["update_id"]))
-                result = updates.correct(session, ws, update, user_id=user_id, is_admin=is_admin, text=text, now=now)
-            else:
-                if not fields["project"].isdigit():
-                    raise InvalidInput("Choose the project this update is for.", field="project")
-                project = projects.get_by_id(session, ws, int(fields["project"]))
-                source = UpdateSource(meta.get("src", UpdateSource.MODAL.value))
-                result = updates.post(
-                    session, ws, project, user_id=user_id, is_admin=is_admin, text=text, source=source, now=now
-                )
+        form = read_form(submission)
+        result = _store(runtime(context), submission, form, context)
     except DomainError as exc:
-        block = exc.field if exc.field and exc.field in values else "progress"
-        ack(response_action="errors", errors={block: plain_text(exc.message)})
+        _refuse(answer, client, submission, exc)
         return
     except SQLAlchemyError as exc:
         log.error("database error while saving a modal update: %s", exc.__class__.__name__, exc_info=exc)
-        mark_outcome("error")  # an apology on the form, but a failure in the request log
-        ack(response_action="errors", errors={"progress": APOLOGY})
+        mark_outcome("error")  # an apology, but a failure in the request log
+        _refuse(answer, client, submission, DomainError(APOLOGY))
         return
-    ack(response_action="update", view=update_saved_view(result))
-    _confirm_in_channel(client, meta.get("ch"), user_id, result)
-
-
-def _confirm_in_channel(client: WebClient, channel: str | None, user_id: str, result: UpdateResult) -> None:
-    """Also leave the confirmation where the user started, visible only to them (after the ack)."""
-    if not channel:
+    if result is None:  # stored by an earlier submission of this very form
+        if not answer.answer(response_action="update", view=_notice_view(ALREADY_SAVED)):
+            log.info("a repeated submission of an update form was answered after its modal closed")
         return
     text, blocks = update_saved_blocks(result)
-    try:
-        client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
-    except SlackApiError as exc:  # e.g. the bot is not in that channel; the modal already confirmed it
-        log.info("could not post the confirmation in %s: %s", channel, exc.response.get("error"))
+    if answer.answer(response_action="update", view=update_saved_view(result)):
+        post_ephemeral(client, form.channel, submission.user_id, text, blocks)  # also where they started
+    else:
+        tell(client, submission.user_id, text, blocks, channel=form.channel)
+
+
+def _store(rt: Runtime, submission: Submission, form: Form, context: BoltContext) -> UpdateResult | None:
+    """Store the update or the correction, with the submission's record; None when it was stored before."""
+    now = rt.now()
+    user_id = submission.user_id
+    with rt.unit(submission.team_id, team_name=submission.team_name) as (session, ws):
+        if not dedupe.act_on(session, context, now=now):
+            return None
+        is_admin = rt.is_admin(session, ws, user_id)
+        if form.update_id is not None:
+            update = updates.get(session, ws, form.update_id)
+            return updates.correct(session, ws, update, user_id=user_id, is_admin=is_admin, text=form.text, now=now)
+        assert form.project_id is not None
+        project = projects.get_by_id(session, ws, form.project_id)
+        return updates.post(
+            session, ws, project, user_id=user_id, is_admin=is_admin, text=form.text, source=form.source, now=now
+        )
+
+
+def _refuse(answer: AnswerInViewAck, client: WebClient, submission: Submission, error: DomainError) -> None:
+    """On the form while it is open; else a direct message with what was typed."""
+    message = SLACK(error.text)
+    field = submission.field_for(error.field)
+    if field is not None:
+        if answer.answer(response_action="errors", errors={field: plain_text(message)}):
+            return
+    elif answer.answer(response_action="update", view=_notice_view(DAMAGED)):  # no input: not our form
+        mark_outcome("refused")
+        return
+    mark_outcome("refused")
+    text, blocks = _not_saved(message, submission.typed)
+    tell(client, submission.user_id, text, blocks)
+
+
+# -- what the officer is shown --------------------------------------------------------------------------
+def _notice_view(mrkdwn: str) -> dict[str, Any]:
+    blocks = [SectionBlock(text=MarkdownTextObject(text=mrkdwn))]
+    return View(type="modal", title="ICT progress update", close="Close", blocks=blocks).to_dict()
+
+
+def _not_saved(message: str, typed: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
+    """Why the update was not saved, and everything that was typed, as plain text (shown exactly as typed)."""
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"{NOT_SAVED}: {mrkdwn_message(message)}")),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="What you typed is below, so nothing is lost: copy it into a new form (`/ict-update`)."
+                )
+            ]
+        ),
+    ]
+    if typed["rag"]:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*RAG:* {mrkdwn_message(typed['rag'])}")))
+    for name in ("progress", "next_steps", "risks"):
+        if typed[name].strip():
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{quickform.LABELS[name]}:*")))
+            blocks += [SectionBlock(text=PlainTextObject(text=piece, emoji=False)) for piece in _pieces(typed[name])]
+    return f"{NOT_SAVED}.", [b.to_dict() for b in blocks]
+
+
+def _pieces(text: str) -> list[str]:
+    """Text in sections' worth (Slack's forms cap each field well below this; a longer one is not cut short)."""
+    return [text[i : i + MAX_PLAIN_TEXT] for i in range(0, len(text), MAX_PLAIN_TEXT)]

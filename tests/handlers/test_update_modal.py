@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
 from sqlalchemy import select
 
 from bot.services import projects
+from handlers.reminders import POST_UPDATE_ACTION
 from handlers.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION
 from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource
 from tests.conftest import ADMIN, DELEGATE, OWNER, STRANGER
@@ -204,3 +207,62 @@ def test_a_large_work_plan_gets_a_searchable_menu(slack, standin, runtime, workp
         view, {"project": str(workplan["NET-01"]), "rag": "green", "progress": "ok"}, user_id=OWNER
     )
     assert json.loads(response.body)["response_action"] == "update"
+
+
+# -- Slack too slow to open the form -----------------------------------------------------------------
+TOO_SLOW = "That took too long for Slack to open the form; nothing was lost. Please try again."
+
+
+def _ict_update(slack, runtime, workplan):
+    slack.command("/ict-update", "", user_id=OWNER)
+
+
+def _correct_button(slack, runtime, workplan):
+    slack.command("/ict-update", "NET-01 amber Links delayed", user_id=OWNER)
+    with runtime.sessions() as s:
+        update_id = s.scalars(select(ProgressUpdate.id)).one()
+    slack.button(EDIT_UPDATE_ACTION, str(update_id), user_id=OWNER)
+
+
+def _message_shortcut(slack, runtime, workplan):
+    slack.message_shortcut("log_as_ict_update", user_id=OWNER, author_id=DELEGATE, message_text="Links delayed")
+
+
+def _post_update_button(slack, runtime, workplan):
+    slack.button(POST_UPDATE_ACTION, json.dumps({"p": workplan["NET-01"], "m": 1}), user_id=OWNER, channel_id="D0OWNER")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [_ict_update, _correct_button, _message_shortcut, _post_update_button],
+    ids=["/ict-update", "correct button", "message shortcut", "reminder's Post update"],
+)
+def test_a_form_slack_could_not_open_in_time_gets_one_clear_line(slack, standin, runtime, workplan, opening, caplog):
+    standin.fail("views.open", error="expired_trigger_id")
+    caplog.set_level(logging.INFO)
+    opening(slack, runtime, workplan)
+    reply = last_reply(standin)
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"] == TOO_SLOW
+    assert "Sorry" not in shown(reply)
+    noted = [r for r in caplog.records if "expired_trigger_id" in r.getMessage()]
+    assert len(noted) == 1 and noted[0].levelno in (logging.INFO, logging.WARNING) and noted[0].exc_info is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_shortcut_without_a_response_url_hears_of_it_in_its_channel(slack, standin, runtime, workplan):
+    """Slack sends message shortcuts a response_url; should one come without, the line goes to the channel."""
+    standin.fail("views.open", error="expired_trigger_id")
+    payload = {
+        "type": "message_action",
+        "callback_id": "log_as_ict_update",
+        "trigger_id": "1.2.expired",
+        "team": {"id": standin.team_id, "domain": "darlington"},
+        "user": {"id": OWNER, "team_id": standin.team_id},
+        "channel": {"id": "C0GOVERN", "name": "ict-governance"},
+        "message_ts": "1764000000.000200",
+        "message": {"type": "message", "user": DELEGATE, "ts": "1764000000.000200", "text": "Links delayed"},
+    }
+    assert slack.send_payload(payload).status == 200
+    sent = standin.wait_for("chat.postEphemeral")[-1].params
+    assert (sent["channel"], sent["user"], sent["text"]) == ("C0GOVERN", OWNER, TOO_SLOW)

@@ -7,6 +7,7 @@ users; every test runs on SQLite and on PostgreSQL through the ``runtime`` fixtu
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -157,7 +158,10 @@ def test_update_without_arguments_gives_the_form_with_own_projects_first(runtime
     assert inputs(reply.card)["progress"]["maxLength"] == 2000
     assert inputs(reply.card)["next_steps"]["maxLength"] == 1000
     assert inputs(reply.card)["risks"]["maxLength"] == 1000
-    assert reply.card["actions"][0]["data"] == {"action": "update_submit", "src": "modal"}
+    data = reply.card["actions"][0]["data"]
+    assert {k: v for k, v in data.items() if k != "form"} == {"action": "update_submit", "src": "modal"}
+    assert re.fullmatch(r"[0-9a-f]{16}", data["form"])  # the card's own id (a double click is one submission)
+    assert text(runtime, ws, DELEGATE, "update").card["actions"][0]["data"]["form"] != data["form"]
     # a single own project is chosen for them
     mine = text(runtime, ws, CHAIR, "update")
     assert mine.card is not None and inputs(mine.card)["project"]["value"] == str(ids["PCI-01"])
