@@ -971,11 +971,11 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
     every workspace; safe to run beside running servers and other ticks, since each reminder is
     claimed in the database before it is sent. Needs SLACK_BOT_TOKEN, or the multi-workspace settings
     (each team's token then comes from its installation). With --at it sends what would
-    be due at that time, for real: use it against a test workspace or the stand-in.
+    be due at that time, for real: use it against a test workspace or the stand-in. --at decides only
+    what is due: the lease, the claims' times, Slack's retry records and the retention purge go by the
+    real clock, so a pass simulated weeks ahead purges nothing early and locks no real pass out.
     """
-    from bot.scheduler import LEASE_NAME  # APScheduler and Bolt's renderer: only for this command
-    from bot.server import slack_reconciler
-    from bot.services import lease
+    from bot.server import slack_reconciler  # APScheduler and Bolt's renderer: only for this command
     from bot.slack_app import web_client_without_token
 
     settings = _settings()
@@ -988,13 +988,8 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
             client = web_client_without_token(settings.SLACK_API_URL)
         elif settings.SLACK_BOT_TOKEN is not None:
             client = _web_client(settings)
-        reconciler = slack_reconciler(rt, client)
-        try:
-            report = reconciler.tick(now)
-        finally:
-            # Let the next tick (cron's, or a server's) in at once: a one-off pass does not keep the lease.
-            with rt.sessions.begin() as session:
-                lease.release(session, LEASE_NAME, reconciler.holder)
+        # The pass gives the lease back as it ends, so the next tick (cron's, or a server's) gets in at once.
+        report = slack_reconciler(rt, client).tick(at=None if at is None else now)
     if not report.held_lease:
         click.echo("Another process holds the reconcile lease; nothing done.")
         return
@@ -1004,10 +999,13 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
         f"{report.digests_failed} failed, {report.digests_retrying} to retry."
     )
     for item, outcome in report.outcomes:
+        label = f"  {item.user_id} ({_stage_label(item.kind, item.stage)})"
+        if outcome.settled:
+            click.echo(f"{label}: retried after an unknown outcome: {outcome.settled}")
         if outcome.error is None:
             continue
         what = "failed" if outcome.permanent else "will be retried once after the claim timeout"
-        click.echo(f"  {item.user_id} ({_stage_label(item.kind, item.stage)}): {outcome.error}, {what}")
+        click.echo(f"{label}: {outcome.error}, {what}")
 
 
 @cli.group()
