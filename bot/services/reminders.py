@@ -317,12 +317,18 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
     return replace(item, reminder_id=row.id, attempt=1, first_claimed_at=now)
 
 
-def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime:
-    """ "Remind me tomorrow": a reminder for the next working day at the stage time; returns when."""
+def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime | None:
+    """ "Remind me tomorrow": a reminder for the next working day at the stage time; returns when.
+
+    None, and nothing scheduled, when ``user_id`` has nothing due for the meeting: every project they
+    own or are a delegate of has an update in its reporting period.
+    """
     cal = _calendar(session, ws)
     meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
     if cal is None or meeting is None or meeting.status is not MeetingStatus.SCHEDULED:
         raise DomainError("That meeting is no longer on the calendar, so there is nothing to remind you of.")
+    if not any(user_id in people for _, people in stale_projects(session, ws, period_start(session, ws, meeting))):
+        return None
     tomorrow = meeting_service.next_working_day(
         now.astimezone(cal.tz).date() + timedelta(days=1), cal.series.holiday_region, cal.closures
     )

@@ -282,6 +282,25 @@ def test_remind_me_tomorrow(runtime, reconciler, calendar, standin, slack, clock
     assert reconciler.tick(at("2026-12-02 09:31")).sent == 0
 
 
+def test_remind_me_tomorrow_with_nothing_due_says_so_and_schedules_nothing(
+    runtime, reconciler, calendar, standin, slack, clock
+):
+    reconciler.tick(at("2026-12-01 09:30"))
+    for ref in ("MOB-01", "NET-01"):  # the owner catches up on both projects in the reminder
+        post(runtime, standin.team_id, ref, OWNER, at("2026-12-01 10:00"))
+    clock.now = at("2026-12-01 11:00")
+
+    slack.button(
+        SNOOZE_ACTION, button(owner_message(standin), SNOOZE_ACTION)["value"], user_id=OWNER, channel_id="D0OWNER"
+    )
+
+    assert shown(last_reply(standin)) == (
+        ":white_check_mark: You're up to date: each of your projects has an update for this meeting, "
+        "so there is nothing to remind you of."
+    )
+    assert [r.stage for r in reminder_rows(runtime) if r.user_id == OWNER] == ["5d@0930"]  # nothing scheduled
+
+
 def test_a_claim_left_by_a_dead_process_is_retried_once_after_the_timeout(runtime, calendar, standin, clock):
     def dies(item):
         raise SystemError("killed between claim and send")
