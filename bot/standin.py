@@ -475,8 +475,10 @@ class SlackStandIn:
         if not p.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
         metadata = p.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            return {"ok": False, "error": "invalid_metadata_format"}  # not a JSON object
         if metadata is not None and not _valid_metadata(metadata):
-            return {"ok": False, "error": "invalid_metadata_format"}
+            return {"ok": False, "error": "invalid_metadata_schema"}
         _, _, bot_user_id = p.get("_team") or (self.team_id, self.team_name, self.bot_user_id)
         message: dict[str, Any] = {
             "type": "message",
@@ -651,10 +653,10 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("1", "true")
 
 
-def _valid_metadata(metadata: Any) -> bool:
+def _valid_metadata(metadata: dict[str, Any]) -> bool:
     """Slack's message metadata: an ``event_type`` (lower-case letters, digits and underscores, starting with
     a letter) and an ``event_payload`` object."""
-    if not isinstance(metadata, dict) or not isinstance(metadata.get("event_payload"), dict):
+    if not isinstance(metadata.get("event_payload"), dict):
         return False
     event_type = metadata.get("event_type")
     return (
