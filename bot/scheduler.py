@@ -61,7 +61,9 @@ class Outcome:
     """What delivery made of one reminder. ``permanent`` errors are recorded; others retried once.
 
     ``settled``: how a retry whose earlier attempt's outcome was unknown was settled ("found in
-    history", "resent: …"), recorded on the row.
+    history", "resent: …"), recorded on the row. ``deferred``: nothing was sent, and the failure
+    (the conversation's history could not be read just now) does not use up the claim's one retry:
+    it is tried again after the claim timeout, until its meeting starts.
     """
 
     error: str | None = None
@@ -69,6 +71,7 @@ class Outcome:
     channel_id: str | None = None
     message_ts: str | None = None
     settled: str = ""
+    deferred: bool = False
 
 
 Deliver = Callable[[Due], Outcome]
@@ -280,6 +283,7 @@ class Reconciler:
                     channel_id=outcome.channel_id,
                     message_ts=outcome.message_ts,
                     settlement=outcome.settled,
+                    deferred=outcome.deferred,
                 )
         except Exception as exc:  # noqa: BLE001  (the claim stays: its retry looks for the message first)
             log.error(

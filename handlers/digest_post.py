@@ -263,7 +263,7 @@ class SlackDigestDelivery:
                 settled = resent(f"history unreadable ({exc.error})")
             except (SlackApiError, SlackClientError, OSError) as exc:  # not looked: post nothing yet
                 outcome = failure(exc)
-                return replace(outcome, error=f"history: {outcome.error}")
+                return replace(outcome, error=f"history: {outcome.error}", deferred=True)
             else:
                 summary = found.get(0)
                 settled = NOT_FOUND if summary is None else FOUND

@@ -10,8 +10,8 @@ conversation's history from the first attempt's claim on (conversations.history 
 
 Where the history cannot be read (Slack refuses it: :data:`UNREADABLE`), the retry sends again and
 says so (:func:`resent`): at least once rather than never. Any other failure to read it (rate limited
-past the client's retries, a time-out, a 5xx) is raised: nothing is sent, and the claim's next retry
-looks again. Nothing here posts.
+past the client's retries, a time-out, a 5xx) is raised: nothing is sent, and the retry is deferred to
+after the next claim timeout, when it looks again. Nothing here posts.
 """
 
 from __future__ import annotations

@@ -285,7 +285,7 @@ class SlackDelivery:
                 settled = resent(f"history unreadable ({exc.error})")
             except (SlackApiError, SlackClientError, OSError) as exc:  # not looked: send nothing yet
                 outcome = failure(exc)
-                return replace(outcome, error=f"history: {outcome.error}", channel_id=channel)
+                return replace(outcome, error=f"history: {outcome.error}", channel_id=channel, deferred=True)
             else:
                 settled = FOUND if len(found) >= len(messages) else FOUND_IN_PART if found else NOT_FOUND
         posted = {part: str(message.get("ts")) for part, message in found.items()}

@@ -61,12 +61,14 @@ def record(
     channel_id: str | None = None,
     message_ts: str | None = None,
     settlement: str = "",
+    deferred: bool = False,
 ) -> None:
     """The outcome of a send: sent, failed for good, or (transient) still claimed for one retry.
 
     ``message_ts`` is kept on a failure too: a digest that failed after its summary was posted must
     show where, and is not posted again. ``settlement``: how a retry whose first attempt's outcome was
-    unknown was settled (kept whatever the outcome).
+    unknown was settled (kept whatever the outcome). ``deferred``: a transient failure before anything
+    was sent (the retry could not look for its earlier attempt yet), which does not use up the retry.
     """
     values: dict[str, object]
     if error is None:
@@ -75,6 +77,8 @@ def record(
         values = {"status": ReminderStatus.FAILED, "error": error[:200], "message_ts": message_ts}
     else:
         values = {"error": error[:200]}
+        if deferred:
+            values["attempts"] = model.attempts - 1
     if channel_id:
         values["channel_id"] = channel_id
     if settlement:

@@ -358,18 +358,19 @@ def test_without_the_history_scope_a_retried_digest_goes_again_and_says_so(runti
     assert (row.status, row.settlement) == (ReminderStatus.SENT, "resent: history unreadable (missing_scope)")
 
 
-def test_a_history_slack_cannot_give_now_sends_nothing_yet(runtime, engine, calendar, standin, clock):
+def test_a_history_slack_cannot_give_now_sends_nothing_and_looks_again_later(runtime, engine, calendar, standin, clock):
     with failing(engine, "UPDATE reminder SET", "connection lost", containing="sent_at"):
         tick(sends_reminders(runtime, standin), clock, FIRST_STAGE)
     standin.fail("conversations.history", error="fatal_error", times=3)
 
-    retry = tick(sends_reminders(runtime, standin, "b"), clock, FIRST_STAGE + LATER)
+    deferred = tick(sends_reminders(runtime, standin, "b"), clock, FIRST_STAGE + LATER)
 
-    assert retry.retrying == 3 and {o.error for _, o in retry.outcomes} == {"history: fatal_error"}
+    assert deferred.retrying == 3 and {o.error for _, o in deferred.outcomes} == {"history: fatal_error"}
     assert len(posted(standin)) == 3  # not sent again on a guess
-    tick(sends_reminders(runtime, standin, "b"), clock, FIRST_STAGE + 2 * LATER)
-    assert {(r.status, r.error) for r in reminder_rows(runtime)} == {(ReminderStatus.FAILED, "history: fatal_error")}
-    assert len(posted(standin)) == 3  # shown to the chair as not confirmed, never sent twice
+    assert {(r.status, r.attempts) for r in reminder_rows(runtime)} == {(ReminderStatus.CLAIMED, 1)}  # retry kept
+    looked = tick(sends_reminders(runtime, standin, "b"), clock, FIRST_STAGE + 2 * LATER)
+    assert looked.sent == 3
+    assert_each_owner_has_one(standin, runtime)
 
 
 def test_metadata_another_app_attached_does_not_pass_for_the_bots_message(runtime, calendar, standin, clock):
