@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -147,18 +148,22 @@ def tick_killed_mid_send(db_url: str, standin: SlackStandIn, when: str, *, count
     env.update(
         DATABASE_URL=db_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=standin.api_url, ICTBOT_REMINDER_RATE="100"
     )
-    tick_process = subprocess.Popen(  # noqa: S603  (our own command line)
-        [sys.executable, "-c", "from bot.cli import main; main()", "tick", "--at", when],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        standin.wait_for("chat.postMessage", count, timeout=60, where=where)
-    finally:
-        tick_process.kill()
-        tick_process.wait()
-        held.set()
+    with tempfile.TemporaryFile() as stderr:
+        tick_process = subprocess.Popen(  # noqa: S603  (our own command line)
+            [sys.executable, "-c", "from bot.cli import main; main()", "tick", "--at", when],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        try:
+            standin.wait_for("chat.postMessage", count, timeout=60, where=where)
+        except TimeoutError as exc:
+            stderr.seek(0)
+            raise AssertionError(f"`ictbot tick` did not get as far: {stderr.read().decode(errors='replace')}") from exc
+        finally:
+            tick_process.kill()
+            tick_process.wait()
+            held.set()
 
 
 def test_a_tick_killed_mid_send_is_taken_over_and_sends_no_reminder_twice(runtime, db_url, calendar, standin, clock):
