@@ -2,8 +2,9 @@
 
 The scheduler decides what is due (bot.scheduler, bot.services.reminders); this module is the Slack
 side of delivery. It opens the DM, posts the message, paces itself under Slack's rate limit (the Web
-API client also honours 429 Retry-After and retries 503 with backoff), and sorts Slack's errors into
-permanent ones (recorded, shown to the chair) and transient ones (retried once after a timeout).
+API client also honours 429 Retry-After and retries 5xx with backoff, a post only after a 503), and
+sorts Slack's errors into permanent ones (recorded, shown to the chair) and transient ones (retried
+once after a timeout).
 
 Each message carries metadata naming its claim, and a retry (whose earlier attempt's outcome is
 unknown) first looks for it in the DM's history (handlers.posted), so a reminder goes once even when
