@@ -992,11 +992,11 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
     every workspace; safe to run beside running servers and other ticks, since each reminder is
     claimed in the database before it is sent. Needs SLACK_BOT_TOKEN, or the multi-workspace settings
     (each team's token then comes from its installation). With --at it sends what would
-    be due at that time, for real: use it against a test workspace or the stand-in.
+    be due at that time, for real: use it against a test workspace or the stand-in. --at decides only
+    what is due: the lease, the claims' times, Slack's retry records and the retention purge go by the
+    real clock, so a pass simulated weeks ahead purges nothing early and locks no real pass out.
     """
-    from bot.scheduler import LEASE_NAME  # APScheduler and Bolt's renderer: only for this command
-    from bot.server import slack_reconciler
-    from bot.services import lease
+    from bot.server import slack_reconciler  # APScheduler and Bolt's renderer: only for this command
     from bot.slack_app import web_client_without_token
 
     settings = _settings()
@@ -1009,13 +1009,8 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
             client = web_client_without_token(settings.SLACK_API_URL)
         elif settings.SLACK_BOT_TOKEN is not None:
             client = _web_client(settings)
-        reconciler = slack_reconciler(rt, client)
-        try:
-            report = reconciler.tick(now)
-        finally:
-            # Let the next tick (cron's, or a server's) in at once: a one-off pass does not keep the lease.
-            with rt.sessions.begin() as session:
-                lease.release(session, LEASE_NAME, reconciler.holder)
+        # The pass gives the lease back as it ends, so the next tick (cron's, or a server's) gets in at once.
+        report = slack_reconciler(rt, client).tick(at=None if at is None else now)
     if not report.held_lease:
         click.echo("Another process holds the reconcile lease; nothing done.")
         return
@@ -1025,10 +1020,13 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
         f"{report.digests_failed} failed, {report.digests_retrying} to retry."
     )
     for item, outcome in report.outcomes:
+        label = f"  {item.user_id} ({_stage_label(item.kind, item.stage)})"
+        if outcome.settled:
+            click.echo(f"{label}: retried after an unknown outcome: {outcome.settled}")
         if outcome.error is None:
             continue
         what = "failed" if outcome.permanent else "will be retried once after the claim timeout"
-        click.echo(f"  {item.user_id} ({_stage_label(item.kind, item.stage)}): {outcome.error}, {what}")
+        click.echo(f"{label}: {outcome.error}, {what}")
 
 
 @cli.group()
@@ -1090,13 +1088,17 @@ def reminders_preview(ctx: click.Context, at: datetime | None, team: str | None)
 def reminders_failures(ctx: click.Context, since: datetime | None, team: str | None) -> None:
     """Reminders Slack refused for good (the person gone, their DMs closed) or that failed twice.
 
-    The chairs see these in their notice the working day before the meeting as well.
+    The chairs see these in their notice the working day before the meeting as well. Also listed: the
+    reminders and scheduled digests sent again after an unknown outcome without a look at the
+    conversation first (Teams, or Slack's history not readable): those may have arrived twice.
     """
     settings = _settings()
     rows: list[tuple[str, str, str, str, str, str]] = []
+    again: list[tuple[str, str, str, str, str]] = []
     with _runtime(ctx, settings) as rt, rt.sessions.begin() as session:
         start = _moment(since, settings) if since is not None else rt.now() - FAILURES_LOOKBACK
         for ws in _every_workspace(rt, session, team):
+            again += _resent(session, ws, start, settings)
             for r in reminder_service.failures(session, ws, since=start):
                 meeting = session.get_one(Meeting, r.meeting_id)
                 rows.append(
@@ -1112,19 +1114,51 @@ def reminders_failures(ctx: click.Context, since: datetime | None, team: str | N
     console = _console()
     if not rows:
         console.print(Text(f"No reminder has failed since {_local(start, settings)}."))
-        return
-    table = Table(
-        title=f"Reminders not delivered since {_local(start, settings)}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for column in ("Team", "Meeting", "Stage", "Person", "Projects", "Error"):
-        table.add_column(column, no_wrap=column not in ("Projects", "Error"))
-    for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
-    console.print(table)
-    console.print(Text(f"{len(rows)} reminder{'s' if len(rows) != 1 else ''} not delivered."))
+    else:
+        table = _table(f"Reminders not delivered since {_local(start, settings)}")
+        for column in ("Team", "Meeting", "Stage", "Person", "Projects", "Error"):
+            table.add_column(column, no_wrap=column not in ("Projects", "Error"))
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        console.print(table)
+        console.print(Text(f"{len(rows)} reminder{'s' if len(rows) != 1 else ''} not delivered."))
+    if again:
+        resent = _table("Sent again after an unknown outcome, without a look at the conversation (maybe twice)")
+        for column in ("Team", "Meeting", "What", "To", "Why"):
+            resent.add_column(column, no_wrap=column != "Why")
+        for cells in again:
+            resent.add_row(*(Text(cell) for cell in cells))
+        console.print(resent)
+
+
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+
+
+def _resent(
+    session: Session, ws: Workspace, since: datetime, settings: Settings
+) -> list[tuple[str, str, str, str, str]]:
+    """The reminders and scheduled digests of ``ws`` sent again without a look (see `reminders failures`)."""
+    from bot.services import digest_posts  # only for this command
+
+    rows = [
+        (r.meeting_id, _stage_label(r.kind, r.stage), r.user_id, r.settlement)
+        for r in reminder_service.resent(session, ws, since=since)
+    ]
+    rows += [
+        (d.meeting_id, "scheduled digest", d.channel_id, d.settlement)
+        for d in digest_posts.resent(session, ws, since=since)
+    ]
+    return [
+        (
+            ws.external_id,
+            _local(session.get_one(Meeting, meeting_id).starts_at, settings),
+            what,
+            to,
+            why.removeprefix("resent: "),
+        )
+        for meeting_id, what, to, why in rows
+    ]
 
 
 # roles -------------------------------------------------------------------------------------------

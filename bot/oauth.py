@@ -56,7 +56,18 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_EXPIRATION_SECONDS = 600
 # The bot scopes the app asks for; tests/test_manifest.py checks they are manifest.yml's.
-BOT_SCOPES = ("chat:write", "commands", "files:write", "im:write", "usergroups:read", "users:read", "users:read.email")
+BOT_SCOPES = (
+    "channels:history",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "im:history",
+    "im:write",
+    "usergroups:read",
+    "users:read",
+    "users:read.email",
+)
 
 
 class SignedStateStore(OAuthStateStore):

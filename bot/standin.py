@@ -7,10 +7,18 @@ HTTP 429 with ``Retry-After``), accepts form-encoded and JSON bodies, insists on
 records every call so a caller can see exactly what Slack would have received. Files arrive as Slack's
 external upload takes them (``files_upload_v2``): files.getUploadURLExternal hands out an upload URL on this
 server, the bytes are POSTed there (recorded as ``upload_url``), files.completeUploadExternal shares them.
+
+Messages are kept per conversation as Slack keeps them: chat.postMessage stores each (with its message
+metadata, and a ``ts`` from the stand-in's clock) and conversations.history (a GET, as slack_sdk sends
+it) answers them newest first, with ``oldest``/``latest``/``inclusive``, ``limit`` and ``cursor`` paging
+(``has_more``, ``response_metadata.next_cursor``), and their metadata with ``include_all_metadata``.
+A test can make a method slow (:meth:`SlackStandIn.slow`: Slack acts on the call, but answers only when
+told, after the client gave up) or hang up without answering (:meth:`SlackStandIn.hang_up`).
 """
 
 from __future__ import annotations
 
+import base64
 import collections
 import itertools
 import json
@@ -19,13 +27,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from bot.standin_oauth import OAuthGrants
 
 JSON_PARAMS = ("view", "blocks", "attachments", "metadata", "files")
+HISTORY_LIMIT = 100  # conversations.history's default page; Slack allows up to 999
+HISTORY_MAX = 999
+BOT_ID = "B0ICTBOT"
 UPLOAD_PATH = "/upload/v1/"  # where files.getUploadURLExternal sends the bytes (files.slack.com/upload/v1/… at Slack)
 
 
@@ -96,6 +109,8 @@ class SlackStandIn:
     oauth: OAuthGrants = field(default_factory=OAuthGrants)
     # User groups by ID (S…), each with its members' user IDs: what usergroups.users.list answers.
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    # Slack's clock, which stamps each message's ts (tests hand in theirs; default: the real one).
+    clock: Callable[[], datetime] | None = None
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
@@ -104,7 +119,12 @@ class SlackStandIn:
         self._random = random.Random(self.seed)  # noqa: S311  (simulated faults, not secrets)
         self._faults: dict[str, list[_Fault]] = {}
         self._holds: dict[str, threading.Event] = {}
+        self._slow: dict[str, threading.Event] = {}
+        self._hang_ups: dict[str, int] = {}
         self._ids = itertools.count(1)
+        self._last_ts = Decimal(0)
+        # Each conversation's messages in the order they were posted (thread replies included).
+        self.messages: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
         self.uploads: dict[str, Upload] = {}  # by file ID, in the order they were opened
         self._upload_keys: dict[str, str] = {}  # upload URL key → file ID
         self._server: ThreadingHTTPServer | None = None
@@ -116,6 +136,9 @@ class SlackStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                standin._handle(self)
+
+            def do_GET(self) -> None:
                 standin._handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -130,7 +153,7 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
-        for event in self._holds.values():
+        for event in [*self._holds.values(), *self._slow.values()]:
             event.set()
         if self._server is not None:
             self._server.shutdown()
@@ -159,12 +182,14 @@ class SlackStandIn:
         with self._cond:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until ``count`` calls to ``method`` have arrived (or fail after ``timeout``)."""
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, *, where: Callable[[Call], bool] | None = None
+    ) -> list[Call]:
+        """Block until ``count`` calls to ``method`` (those ``where`` accepts) have come; fail after ``timeout``."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [c for c in self.calls if c.method == method]
+                found = [c for c in self.calls if c.method == method and (where is None or where(c))]
                 if len(found) >= count:
                     return found
                 left = deadline - time.monotonic()
@@ -201,6 +226,41 @@ class SlackStandIn:
         self._holds[method] = event
         return event
 
+    def slow(self, method: str) -> threading.Event:
+        """Make ``method`` slower than any client's patience: Slack acts on each call at once (a message is
+        stored), but answers only when the returned event is set, by when the client may have given up."""
+        event = threading.Event()
+        self._slow[method] = event
+        return event
+
+    def hang_up(self, method: str, *, times: int = 1) -> None:
+        """For the next ``times`` calls to ``method``, act on the call, then close the connection without an
+        answer (a proxy or Slack dropping it): the client cannot tell whether the call took effect."""
+        with self._cond:
+            self._hang_ups[method] = self._hang_ups.get(method, 0) + times
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        metadata: dict[str, Any] | None = None,
+        bot_id: str | None = None,
+        user: str | None = None,
+    ) -> str:
+        """A message someone else posted in ``channel`` (a person, or another app with ``bot_id``); its ts."""
+        message: dict[str, Any] = {"type": "message", "text": text, "user": user or "U0SOMEONE"}
+        if bot_id is not None:
+            message["bot_id"] = bot_id
+        if metadata is not None:
+            message["metadata"] = metadata
+        return self._store(channel, message)
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """What ``channel`` holds, oldest first (thread replies included)."""
+        with self._cond:
+            return [dict(m) for m in self.messages.get(channel, [])]
+
     def add_user(self, user_id: str, *, name: str, email: str = "", tz: str = "Europe/London") -> None:
         self.users[user_id] = {
             "id": user_id,
@@ -232,6 +292,7 @@ class SlackStandIn:
             params = json.loads(raw)
         else:
             params = dict(parse_qsl(raw, keep_blank_values=True))
+        params = {**dict(parse_qsl(urlsplit(req.path).query, keep_blank_values=True)), **params}  # a GET's
         for key in JSON_PARAMS:
             if isinstance(params.get(key), str) and params[key][:1] in "[{":
                 params[key] = json.loads(params[key])
@@ -277,7 +338,20 @@ class SlackStandIn:
             return
         answer = self._answers.get(method)
         body = answer(self, params) if answer else {"ok": False, "error": "unknown_method"}
-        self._reply(req, 200, json.dumps(body))
+        with self._cond:
+            hang_up = self._hang_ups.get(method, 0) > 0
+            if hang_up:
+                self._hang_ups[method] -= 1
+        if hang_up:  # acted on, never answered: the client sees the connection close
+            req.close_connection = True
+            return
+        slow = self._slow.get(method)
+        if slow is not None:
+            slow.wait(timeout=30)
+        try:
+            self._reply(req, 200, json.dumps(body))
+        except OSError:  # the client gave up waiting (or was killed): Slack acted on the call all the same
+            req.close_connection = True
 
     def _receive_upload(self, req: BaseHTTPRequestHandler, key: str, body: bytes) -> None:
         """The upload URL: Slack takes the file as raw bytes (or a multipart form) and answers HTTP 200."""
@@ -360,7 +434,29 @@ class SlackStandIn:
 
     # -- Slack's answers ------------------------------------------------------------------------
     def _ts(self) -> str:
-        return f"{1_700_000_000 + next(self._ids)}.000100"
+        """A message timestamp from Slack's clock, unique and increasing, as Slack's ``ts`` is."""
+        now = (self.clock or (lambda: datetime.now(UTC)))()
+        with self._cond:
+            ts = max(Decimal(f"{now.timestamp():.6f}"), self._last_ts + Decimal("0.000001"))
+            self._last_ts = ts
+        return f"{ts:.6f}"
+
+    def _store(self, channel: str, message: dict[str, Any]) -> str:
+        """Keep ``message`` in ``channel``; a reply counts on its thread's parent, as Slack shows it."""
+        ts = self._ts()
+        with self._cond:
+            kept = self.messages[channel]
+            kept.append({**message, "ts": ts})
+            thread = message.get("thread_ts")
+            parent = next((m for m in kept if m["ts"] == thread), None) if thread else None
+            if parent is not None:
+                parent["thread_ts"] = parent["ts"]
+                parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+                parent["latest_reply"] = ts
+                users = parent.setdefault("reply_users", [])
+                if message.get("user") not in users:
+                    users.append(message.get("user"))
+        return ts
 
     def _auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         team_id, team_name, bot_user_id = p.get("_team") or (self.team_id, self.team_name, self.bot_user_id)
@@ -371,20 +467,71 @@ class SlackStandIn:
             "user": "ictbot",
             "team_id": team_id,
             "user_id": bot_user_id,
-            "bot_id": "B0ICTBOT",
+            "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
 
     def _post_message(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
-        ts = self._ts()
-        return {
-            "ok": True,
-            "channel": p["channel"],
-            "ts": ts,
-            "message": {"type": "message", "text": p.get("text", ""), "ts": ts, "bot_id": "B0ICTBOT"},
+        metadata = p.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            return {"ok": False, "error": "invalid_metadata_format"}  # not a JSON object
+        if metadata is not None and not _valid_metadata(metadata):
+            return {"ok": False, "error": "invalid_metadata_schema"}
+        _, _, bot_user_id = p.get("_team") or (self.team_id, self.team_name, self.bot_user_id)
+        message: dict[str, Any] = {
+            "type": "message",
+            "text": p.get("text", ""),
+            "user": bot_user_id,
+            "bot_id": BOT_ID,
+            "app_id": "A0ICTBOT",
         }
+        for key in ("blocks", "thread_ts"):
+            if p.get(key):
+                message[key] = p[key]
+        if metadata is not None:
+            message["metadata"] = metadata
+        ts = self._store(p["channel"], message)
+        shown = {k: v for k, v in message.items() if k != "metadata"}  # as Slack's answer: no metadata
+        return {"ok": True, "channel": p["channel"], "ts": ts, "message": {**shown, "ts": ts}}
+
+    def _history(self, p: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: a conversation's messages (not thread replies), newest first, paged."""
+        channel = str(p.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        try:
+            oldest = Decimal(str(p.get("oldest") or "0"))
+            latest = Decimal(str(p["latest"])) if p.get("latest") else None
+            limit = min(int(p.get("limit") or HISTORY_LIMIT), HISTORY_MAX)
+        except (ArithmeticError, ValueError):
+            return {"ok": False, "error": "invalid_arguments"}
+        inclusive = _truthy(p.get("inclusive"))
+        with_metadata = _truthy(p.get("include_all_metadata"))
+        with self._cond:
+            kept = [dict(m) for m in self.messages.get(channel, []) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        in_range = [
+            m
+            for m in reversed(kept)
+            if (Decimal(m["ts"]) > oldest or (inclusive and Decimal(m["ts"]) == oldest))
+            and (latest is None or Decimal(m["ts"]) < latest or (inclusive and Decimal(m["ts"]) == latest))
+        ]
+        cursor = str(p.get("cursor") or "")
+        if cursor:
+            try:
+                below = Decimal(base64.b64decode(cursor).decode().removeprefix("next_ts:"))
+            except (ValueError, ArithmeticError):
+                return {"ok": False, "error": "invalid_cursor"}
+            in_range = [m for m in in_range if Decimal(m["ts"]) <= below]
+        page, rest = in_range[: max(limit, 1)], in_range[max(limit, 1) :]
+        if not with_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        body: dict[str, Any] = {"ok": True, "messages": page, "has_more": bool(rest), "pin_count": 0}
+        if rest:
+            next_cursor = base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode()
+            body["response_metadata"] = {"next_cursor": next_cursor}
+        return body
 
     def _post_ephemeral(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("channel") or not p.get("user"):
@@ -407,7 +554,7 @@ class SlackStandIn:
                 "state": {"values": {}},
                 "hash": f"{time.time_ns()}",
                 "app_id": "A0ICTBOT",
-                "bot_id": "B0ICTBOT",
+                "bot_id": BOT_ID,
             },
         }
 
@@ -468,6 +615,12 @@ class SlackStandIn:
                 u.initial_comment = p.get("initial_comment") or None
                 u.completed = True
                 shared.append({"id": u.file_id, "title": u.title})
+        if p.get("channel_id"):  # shared in a conversation: a message of the bot's, in the thread if one is named
+            _, _, bot_user_id = p.get("_team") or (self.team_id, self.team_name, self.bot_user_id)
+            share = {"type": "message", "text": p.get("initial_comment") or "", "user": bot_user_id, "bot_id": BOT_ID}
+            if p.get("thread_ts"):
+                share["thread_ts"] = p["thread_ts"]
+            self._store(str(p["channel_id"]), {**share, "files": shared})
         return {"ok": True, "files": shared}
 
     def _usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -488,7 +641,26 @@ class SlackStandIn:
         "users.lookupByEmail": _lookup_by_email,
         "users.info": _users_info,
         "conversations.open": _conversations_open,
+        "conversations.history": _history,
         "files.getUploadURLExternal": _get_upload_url,
         "files.completeUploadExternal": _complete_upload,
         "usergroups.users.list": _usergroups_users_list,
     }
+
+
+def _truthy(value: Any) -> bool:
+    """A boolean argument as Slack reads it from a form or query string (``true``/``1``) or JSON."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _valid_metadata(metadata: dict[str, Any]) -> bool:
+    """Slack's message metadata: an ``event_type`` (lower-case letters, digits and underscores, starting with
+    a letter) and an ``event_payload`` object."""
+    if not isinstance(metadata.get("event_payload"), dict):
+        return False
+    event_type = metadata.get("event_type")
+    return (
+        isinstance(event_type, str)
+        and event_type[:1].isalpha()
+        and all(c.isdigit() or c == "_" or ("a" <= c <= "z") for c in event_type)
+    )

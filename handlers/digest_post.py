@@ -11,13 +11,18 @@ duplicate the summary, so the caller reports it instead.
 
 People are shown by name (users.info), not as mentions: a digest in a channel must not notify every
 owner it lists. A user Slack will not describe is shown by ID.
+
+The scheduled digest's summary carries message metadata naming its claim; a retry, whose earlier
+attempt's outcome is unknown, first looks for that summary in the channel's history (handlers.posted)
+and posts nothing when it is there, so the digest goes once even when its process died mid-post,
+Slack answered too late, or the "sent" record was lost.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -30,7 +35,16 @@ from bot.services.digest import Digest
 from bot.services.digest_posts import DigestDue
 from bot.tokens import NOT_INSTALLED, TokenSource, client_with
 from handlers.digest_blocks import digest_messages, people_in
-from handlers.reminders import TRANSIENT_ERRORS, Pace
+from handlers.posted import (
+    DIGEST_EVENT,
+    FOUND,
+    NOT_FOUND,
+    History,
+    HistoryUnreadable,
+    claim_metadata,
+    resent,
+)
+from handlers.reminders import Pace, delivery_client, failure
 
 __all__ = [
     "NOT_IN_CHANNEL",
@@ -39,7 +53,9 @@ __all__ = [
     "digest_files",
     "display_names",
     "post_digest",
+    "post_thread",
     "slack_error",
+    "thread_length",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,6 +65,7 @@ log = logging.getLogger(__name__)
 NOT_IN_CHANNEL = frozenset({"not_in_channel", "channel_not_found"})
 MAX_ALT_TEXT = 1000  # files.getUploadURLExternal refuses longer alt text (alt_txt_too_large)
 FILES_COMMENT = "The full report (Markdown) and RAG status by priority."
+THREAD_POSTED = "found in history without its thread; posted the thread"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,20 +135,60 @@ def post_digest(
     *,
     people: Mapping[str, str] | None = None,
     pace: Callable[[], None] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Posted:
     """Post the digest in ``channel_id``: the summary, its thread, then the report and chart in the thread.
 
     Raises Slack's error when the summary itself could not be posted (then nothing was). ``pace`` is
     called before each message (Slack allows about one message a second in a channel, with bursts).
+    ``metadata``: the summary's message metadata (the scheduled digest's names its claim).
     """
     wait = pace or (lambda: None)
     first, *rest = digest_messages(digest, people=people)
     wait()
     response = client.chat_postMessage(
-        channel=channel_id, text=first.text, blocks=first.blocks, unfurl_links=False, unfurl_media=False
+        channel=channel_id,
+        text=first.text,
+        blocks=first.blocks,
+        unfurl_links=False,
+        unfurl_media=False,
+        metadata=metadata,
     )
-    channel = str(response.get("channel") or channel_id)
-    ts = str(response["ts"])
+    return _post_thread(
+        client, str(response.get("channel") or channel_id), str(response["ts"]), rest, digest, people, wait
+    )
+
+
+def post_thread(
+    client: WebClient,
+    channel_id: str,
+    ts: str,
+    digest: Digest,
+    *,
+    people: Mapping[str, str] | None = None,
+    pace: Callable[[], None] | None = None,
+) -> Posted:
+    """Post the digest's thread (its detail, then the report and chart) under the summary ``ts`` already in
+    ``channel_id``: what a retry does when it finds the summary there without its thread."""
+    _, *rest = digest_messages(digest, people=people)
+    return _post_thread(client, channel_id, ts, rest, digest, people, pace or (lambda: None))
+
+
+def thread_length(digest: Digest, *, people: Mapping[str, str] | None = None) -> int:
+    """How many messages :func:`post_thread` puts in the summary's thread: the detail's (every message but
+    the summary), and the one that shares the files."""
+    return len(digest_messages(digest, people=people))
+
+
+def _post_thread(
+    client: WebClient,
+    channel: str,
+    ts: str,
+    rest: list[Any],
+    digest: Digest,
+    people: Mapping[str, str] | None,
+    wait: Callable[[], None],
+) -> Posted:
     replies = 0
     try:
         for message in rest:
@@ -165,35 +222,92 @@ class SlackDigestDelivery:
     Slack's errors are sorted as the reminders' are: permanent ones (the bot is not in the channel,
     the channel is archived) are recorded as failed; transient ones are retried once after a timeout.
     A failure after the summary was posted is permanent: the retry would post the digest twice.
+
+    A retry (its earlier attempt's outcome unknown) first looks for the summary in the channel. Not
+    there: the digest is posted. There with its thread: nothing is posted. There with no reply yet (the
+    earlier attempt stopped at the summary, e.g. Slack answered it too late): the thread is posted under
+    it. There with part of its thread: recorded as partly posted, as any failure after the summary is,
+    since the retry cannot tell which replies went.
     """
 
     def __init__(self, client: WebClient, *, rate: float | None = None, tokens: TokenSource | None = None) -> None:
-        self.client = client
         self.pace = Pace(rate)
+        # A client of its own, as the reminders' (handlers.reminders.delivery_client): it never repeats a post
+        # Slack may have acted on. Slack's per-channel limit paces the messages, not each method.
+        self.client = delivery_client(client, {"chat.postMessage": self.pace})
+        self.history = History(self.client)
         self.tokens = tokens  # each team's bot token (multi-workspace); without it, the client's own
 
     def __call__(self, item: DigestDue) -> Outcome:
         if item.digest is None:
             raise ValueError("the scheduler hands over a DigestDue with its digest built")
-        client = self.client
+        assert item.post_id is not None
+        client, token = self.client, self.client.token
         if self.tokens is not None:
             token = self.tokens.bot_token(item.team_id)
             if token is None:  # uninstalled from the team, or its tokens were revoked
                 return Outcome(error=NOT_INSTALLED, permanent=True)
             client = client_with(self.client, token)
+        summary: dict[str, Any] | None = None
+        settled = ""
+        if item.attempt > 1:
+            try:
+                found = self.history.find(
+                    token=token,
+                    channel=item.channel_id,
+                    event_type=DIGEST_EVENT,
+                    claim_id=item.post_id,
+                    since=item.first_claimed_at,
+                )
+            except HistoryUnreadable as exc:  # at least once: post again, and say so
+                settled = resent(f"history unreadable ({exc.error})")
+            except (SlackApiError, SlackClientError, OSError) as exc:  # not looked: post nothing yet
+                outcome = failure(exc)
+                return replace(outcome, error=f"history: {outcome.error}", deferred=True)
+            else:
+                summary = found.get(0)
+                settled = NOT_FOUND if summary is None else FOUND
         try:
             people = display_names(client, people_in(item.digest))
-            posted = post_digest(client, item.channel_id, item.digest, people=people, pace=self.pace.wait)
-        except SlackApiError as exc:
-            error = slack_error(exc)
-            return Outcome(error=error, permanent=error not in TRANSIENT_ERRORS and exc.response.status_code < 500)
-        except (SlackClientError, OSError) as exc:
-            return Outcome(error=slack_error(exc), permanent=False)
+            if summary is None:
+                posted = post_digest(
+                    client,
+                    item.channel_id,
+                    item.digest,
+                    people=people,
+                    pace=self.pace.wait,
+                    metadata=claim_metadata(DIGEST_EVENT, item.post_id),
+                )
+            else:
+                resumed = self._resume(client, item.channel_id, summary, item.digest, people)
+                if isinstance(resumed, Outcome):
+                    return replace(resumed, settled=settled)
+                posted, settled = resumed, THREAD_POSTED
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            return replace(failure(exc), settled=settled)
         if posted.error is not None:
             return Outcome(
                 error=f"partly posted: {posted.error}",
                 permanent=True,
                 channel_id=posted.channel_id,
                 message_ts=posted.ts,
+                settled=settled,
             )
-        return Outcome(channel_id=posted.channel_id, message_ts=posted.ts)
+        return Outcome(channel_id=posted.channel_id, message_ts=posted.ts, settled=settled)
+
+    def _resume(
+        self, client: WebClient, channel: str, summary: dict[str, Any], digest: Digest, people: Mapping[str, str]
+    ) -> Posted | Outcome:
+        """The summary an earlier attempt posted is in ``channel``: finish its thread if none of it went."""
+        ts = str(summary.get("ts"))
+        replies, expected = int(summary.get("reply_count") or 0), thread_length(digest, people=people)
+        if replies >= expected:  # all there (replies by people would count too: then the rest is not re-posted)
+            return Outcome(channel_id=channel, message_ts=ts)
+        if replies:
+            return Outcome(
+                error=f"partly posted: found in history with {replies} of {expected} thread replies",
+                permanent=True,
+                channel_id=channel,
+                message_ts=ts,
+            )
+        return post_thread(client, channel, ts, digest, people=people, pace=self.pace.wait)

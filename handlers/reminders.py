@@ -2,17 +2,27 @@
 
 The scheduler decides what is due (bot.scheduler, bot.services.reminders); this module is the Slack
 side of delivery. It opens the DM, posts the message, paces itself under Slack's rate limit (the Web
-API client also honours 429 Retry-After and retries 5xx with backoff), and sorts Slack's errors into
-permanent ones (recorded, shown to the chair) and transient ones (retried once after a timeout).
+API client also honours 429 Retry-After and retries 5xx with backoff, a post only after a 503), and
+sorts Slack's errors into permanent ones (recorded, shown to the chair) and transient ones (retried
+once after a timeout).
+
+Each message carries metadata naming its claim, and a retry (whose earlier attempt's outcome is
+unknown) first looks for it in the DM's history (handlers.posted), so a reminder goes once even when
+its process died mid-send, Slack answered too late, or the "sent" record was lost. For the same
+reason the client never repeats a chat.postMessage on its own unless Slack surely did not act on it
+(:func:`surely_not_acted_on`): a time-out or a dropped connection is left to that checked retry.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import socket
 import threading
 import time
+from dataclasses import replace
 from typing import Any
+from urllib.error import URLError
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -24,12 +34,23 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.render import render
 from bot.scheduler import Outcome
 from bot.services.reminders import Due, StaleProject
 from bot.tokens import NOT_INSTALLED, TokenSource
+from handlers.posted import (
+    FOUND,
+    FOUND_IN_PART,
+    NOT_FOUND,
+    REMINDER_EVENT,
+    History,
+    HistoryUnreadable,
+    claim_metadata,
+    resent,
+)
 from handlers.ui import text_sections
 from models.scheduling import ReminderKind
 
@@ -41,6 +62,8 @@ MAX_PROJECTS_WITH_BUTTONS = 23  # 2 blocks each, with the intro and the closing 
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "rate_limited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"}
 )
+# Calls that a repeat would carry out twice: a message posted, files shared (in a message) again.
+POSTING_METHODS = frozenset({"chat.postMessage", "files.completeUploadExternal"})
 
 
 class Pace:
@@ -75,7 +98,8 @@ def workers_for(rate: float | None) -> int:
 class _PacedRetry(RetryHandler):
     """One of slack_sdk's retry handlers (its decision and its wait), then a fresh slot from the pace.
 
-    Without the slot a retried call would land on top of the paced ones and be refused in turn.
+    Without the slot a retried call would land on top of the paced ones and be refused in turn. A
+    message-posting call is only repeated when Slack surely did not act on it.
     """
 
     def __init__(self, inner: RetryHandler, paces: dict[str, Pace]) -> None:
@@ -84,6 +108,11 @@ class _PacedRetry(RetryHandler):
         self.paces = paces
 
     def _can_retry(self, **kwargs: Any) -> bool:
+        request: HttpRequest = kwargs["request"]
+        if _method_of(request) in POSTING_METHODS and not surely_not_acted_on(
+            kwargs.get("response"), kwargs.get("error")
+        ):
+            return False
         return self.inner.can_retry(**kwargs)
 
     def prepare_for_next_attempt(self, **kwargs: Any) -> None:
@@ -91,9 +120,52 @@ class _PacedRetry(RetryHandler):
         _pace_of(self.paces, kwargs["request"]).wait()
 
 
+def surely_not_acted_on(response: HttpResponse | None, error: Exception | None) -> bool:
+    """Did Slack certainly not act on the call? It refused it (429: rate limited, 503: unavailable), or the
+    connection was refused or Slack's name did not resolve, so the request never left.
+
+    Anything else leaves the outcome unknown: slack_sdk's ConnectionErrorRetryHandler would repeat a
+    call after the connection was reset or closed with no answer (the request may have been acted on),
+    and a time-out while waiting for the answer (TimeoutError) or a 500 tells nothing either.
+    """
+    if response is not None:
+        return response.status_code in (429, 503)
+    reason = error.reason if isinstance(error, URLError) else error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
+
+
+def _method_of(request: HttpRequest) -> str:
+    return request.url.rsplit("/", 1)[-1].split("?", 1)[0]
+
+
 def _pace_of(paces: dict[str, Pace], request: HttpRequest) -> Pace:
-    method = request.url.rsplit("/", 1)[-1].split("?", 1)[0]
-    return paces.get(method) or Pace(None)
+    return paces.get(_method_of(request)) or Pace(None)
+
+
+def delivery_client(client: WebClient, paces: dict[str, Pace]) -> WebClient:
+    """A Web API client of delivery's own, on ``client``'s URL, token and timeout: slack_sdk's retry handlers
+    (connection errors, 429 Retry-After, 5xx), each retry paced, none repeating a post Slack may have acted on.
+
+    Delivery does not use the app's shared client: that one retries without pacing, and repeats posts.
+    """
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[
+            _PacedRetry(ConnectionErrorRetryHandler(max_retry_count=2), paces),
+            _PacedRetry(RateLimitErrorRetryHandler(max_retry_count=3), paces),
+            _PacedRetry(ServerErrorRetryHandler(max_retry_count=2), paces),
+        ],
+    )
+
+
+def failure(exc: Exception) -> Outcome:
+    """A Slack call's failure as an outcome: permanent (recorded, shown to the chair), or worth one retry."""
+    if isinstance(exc, SlackApiError):
+        error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+        return Outcome(error=error, permanent=error not in TRANSIENT_ERRORS and exc.response.status_code < 500)
+    return Outcome(error=type(exc).__name__, permanent=False)
 
 
 def button_value(**values: int) -> str:
@@ -171,24 +243,21 @@ def chair_messages(item: Due) -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 class SlackDelivery:
-    """Sends claimed reminders as direct messages through the Web API."""
+    """Sends claimed reminders as direct messages through the Web API.
+
+    A retry (``item.attempt > 1``: its earlier attempt's outcome is unknown) first looks in the DM's
+    history for the messages that attempt posted, and posts only those not there.
+    """
 
     def __init__(self, client: WebClient, *, rate: float | None = None, tokens: TokenSource | None = None) -> None:
         # ``tokens``: each team's bot token (multi-workspace); without it, the client's own token is used.
         self.tokens = tokens
         # Slack limits each method separately, so each gets its own pace, and retries wait for it too:
         # a client of delivery's own, as the app's shared client retries without pacing.
-        self.pace = {method: Pace(rate) for method in ("conversations.open", "chat.postMessage")}
-        self.client = WebClient(
-            token=client.token,
-            base_url=client.base_url,
-            timeout=client.timeout,
-            retry_handlers=[
-                ConnectionErrorRetryHandler(max_retry_count=2),
-                _PacedRetry(RateLimitErrorRetryHandler(max_retry_count=3), self.pace),
-                _PacedRetry(ServerErrorRetryHandler(max_retry_count=2), self.pace),
-            ],
-        )
+        methods = ("conversations.open", "chat.postMessage", "conversations.history", "auth.test")
+        self.pace = {method: Pace(rate) for method in methods}
+        self.client = delivery_client(client, self.pace)
+        self.history = History(self.client, wait=lambda method: self.pace[method].wait())
         self._dms: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
@@ -196,22 +265,50 @@ class SlackDelivery:
         token = self.client.token if self.tokens is None else self.tokens.bot_token(item.team_id)
         if token is None:  # uninstalled from the team, or its tokens were revoked: nobody to send as
             return Outcome(error=NOT_INSTALLED, permanent=True)
+        assert item.reminder_id is not None
         try:
             channel = self._dm(item.team_id, item.user_id, token)
-            messages = chair_messages(item) if item.kind is ReminderKind.CHAIR else [reminder_message(item)]
-            ts = None
-            for text, blocks in messages:
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            return failure(exc)
+        messages = chair_messages(item) if item.kind is ReminderKind.CHAIR else [reminder_message(item)]
+        found: dict[int, dict[str, Any]] = {}
+        settled = ""
+        if item.attempt > 1:
+            try:
+                found = self.history.find(
+                    token=token,
+                    channel=channel,
+                    event_type=REMINDER_EVENT,
+                    claim_id=item.reminder_id,
+                    since=item.first_claimed_at,
+                )
+            except HistoryUnreadable as exc:  # at least once: send again, and say so
+                settled = resent(f"history unreadable ({exc.error})")
+            except (SlackApiError, SlackClientError, OSError) as exc:  # not looked: send nothing yet
+                outcome = failure(exc)
+                return replace(outcome, error=f"history: {outcome.error}", channel_id=channel, deferred=True)
+            else:
+                settled = FOUND if len(found) >= len(messages) else FOUND_IN_PART if found else NOT_FOUND
+        posted = {part: str(message.get("ts")) for part, message in found.items()}
+        try:
+            for part, (text, blocks) in enumerate(messages):
+                if part in found:
+                    continue
                 self.pace["chat.postMessage"].wait()
-                response = self.client.chat_postMessage(token=token, channel=channel, text=text, blocks=blocks)
-                ts = ts or str(response.get("ts") or "")
-            return Outcome(channel_id=channel, message_ts=ts)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
-            return Outcome(error=error, permanent=error not in TRANSIENT_ERRORS and exc.response.status_code < 500)
-        except (SlackClientError, OSError) as exc:
-            return Outcome(error=type(exc).__name__, permanent=False)
+                response = self.client.chat_postMessage(
+                    token=token,
+                    channel=channel,
+                    text=text,
+                    blocks=blocks,
+                    metadata=claim_metadata(REMINDER_EVENT, item.reminder_id, part),
+                )
+                posted[part] = str(response.get("ts") or "")
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            return replace(failure(exc), channel_id=channel, settled=settled)
+        return Outcome(channel_id=channel, message_ts=posted[min(posted)] if posted else None, settled=settled)
 
     def _dm(self, team_id: str, user_id: str, token: str) -> str:
+        """The DM with ``user_id``: conversations.open, which gives the same one every time."""
         with self._lock:
             known = self._dms.get((team_id, user_id))
         if known:

@@ -1,8 +1,8 @@
 """Coordination between serving processes: a named lease, and the reminders they send.
 
-Any number of ``ictbot serve`` processes may share one database; the scheduler's work is done by
-whichever of them holds the lease. A holder renews it on every tick; if it dies, the lease expires
-and another process takes over on its next tick.
+Any number of ``ictbot serve`` processes may share one database; a reconcile pass is done by whichever
+of them holds the lease. A pass holds it while it runs (renewing it as it goes) and gives it back when
+it ends; if its process dies, the lease expires soon after and another process takes over.
 """
 
 from __future__ import annotations
@@ -42,7 +42,10 @@ class Reminder(Base):
     """One reminder to one person for one meeting at one stage, claimed before it is sent.
 
     The unique constraint on (meeting, user, stage) is what makes a second send impossible, whatever
-    number of processes reconcile at once.
+    number of processes reconcile at once. When a send's outcome is unknown (the process died, Slack
+    did not answer in time, the "sent" record was lost), the retry first looks for the message in the
+    conversation's history from ``first_claimed_at`` on; ``settlement`` says how the retry was settled
+    ("found in history", or "resent: …" where history could not be read, so the person may have it twice).
     """
 
     __tablename__ = "reminder"
@@ -67,10 +70,15 @@ class Reminder(Base):
     project_refs: Mapped[str] = mapped_column(String(2000), default="")  # what the message listed
     channel_id: Mapped[str | None] = mapped_column(String(255))
     message_ts: Mapped[str | None] = mapped_column(String(255))
+    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    settlement: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class DigestPost(Base):
-    """The digest posted in the governance channel before one meeting: claimed once, recorded after."""
+    """The digest posted in the governance channel before one meeting: claimed once, recorded after.
+
+    ``first_claimed_at`` and ``settlement`` as on :class:`Reminder`.
+    """
 
     __tablename__ = "digest_post"
 
@@ -86,3 +94,5 @@ class DigestPost(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str] = mapped_column(String(200), default="")
     message_ts: Mapped[str | None] = mapped_column(String(255))
+    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    settlement: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -134,8 +134,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def standin() -> Iterator[SlackStandIn]:
-    with SlackStandIn(team_id="T0COUNCIL", team_name="Darlington") as s:
+def standin(clock: Clock) -> Iterator[SlackStandIn]:
+    """Slack, stamping its messages by the tests' clock (as the bot's claims are)."""
+    with SlackStandIn(team_id="T0COUNCIL", team_name="Darlington", clock=clock) as s:
         s.add_user(OWNER, name="Olive Owner", email="olive@example.gov.uk")
         s.add_user(DELEGATE, name="Dan Delegate", email="dan@example.gov.uk")
         s.add_user(ADMIN, name="Ada Admin", email="ada@example.gov.uk")

@@ -18,11 +18,12 @@ from bot.standin import SlackStandIn
 
 
 @contextmanager
-def failing(engine: Engine, statement_start: str, cause: str) -> Iterator[None]:
-    """Within the block, every statement that starts with ``statement_start`` fails as the database would."""
+def failing(engine: Engine, statement_start: str, cause: str, *, containing: str = "") -> Iterator[None]:
+    """Within the block, every statement that starts with ``statement_start`` (and has ``containing`` in it)
+    fails as the database would."""
 
     def fail(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith(statement_start):
+        if statement.startswith(statement_start) and containing in statement:
             raise OperationalError(statement, {}, Exception(cause))
 
     event.listen(engine, "before_cursor_execute", fail)

@@ -49,6 +49,10 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # users:read.email must be requested together with users:read.
     "users.lookupByEmail": frozenset({"users:read", "users:read.email"}),
     "conversations.open": frozenset({"im:write"}),
+    # One *:history scope per kind of conversation read: the bot reads the DMs it sends reminders in
+    # (im:history) and the governance channel it posts the digest in, public or private
+    # (channels:history, groups:history). It reads no group DM, so mpim:history is not needed.
+    "conversations.history": frozenset({"im:history", "channels:history", "groups:history"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
     # slack_sdk's files_upload_v2: files.getUploadURLExternal, a POST to its URL, files.completeUploadExternal.

@@ -4,6 +4,10 @@ A row (``Reminder`` or ``DigestPost``) is claimed by one process before anything
 sending, that process confirms the claim is still its own (refreshing it, so nobody takes it for
 abandoned); afterwards it records the outcome. A transient failure leaves the row claimed, and the
 claim is retried once after it times out.
+
+Every time here is the runtime's clock (the real one), never the moment a pass reconciles for
+(``ictbot tick --at``): a claim's age decides whether its process is presumed dead, and that is a
+fact about real time.
 """
 
 from __future__ import annotations
@@ -56,11 +60,15 @@ def record(
     permanent: bool = True,
     channel_id: str | None = None,
     message_ts: str | None = None,
+    settlement: str = "",
+    deferred: bool = False,
 ) -> None:
     """The outcome of a send: sent, failed for good, or (transient) still claimed for one retry.
 
     ``message_ts`` is kept on a failure too: a digest that failed after its summary was posted must
-    show where, and is not posted again.
+    show where, and is not posted again. ``settlement``: how a retry whose first attempt's outcome was
+    unknown was settled (kept whatever the outcome). ``deferred``: a transient failure before anything
+    was sent (the retry could not look for its earlier attempt yet), which does not use up the retry.
     """
     values: dict[str, object]
     if error is None:
@@ -69,8 +77,12 @@ def record(
         values = {"status": ReminderStatus.FAILED, "error": error[:200], "message_ts": message_ts}
     else:
         values = {"error": error[:200]}
+        if deferred:
+            values["attempts"] = model.attempts - 1
     if channel_id:
         values["channel_id"] = channel_id
+    if settlement:
+        values["settlement"] = settlement[:200]
     session.execute(
         update(model)
         .where(model.id == row_id, model.claimed_by == holder, model.status == ReminderStatus.CLAIMED)

@@ -33,7 +33,7 @@ from bot.services import digest as digest_service
 from bot.services import meetings as meeting_service
 from bot.services.digest import Digest
 from bot.services.meetings import ReminderStage
-from bot.services.reminders import CLAIM_TIMEOUT, MAX_ATTEMPTS, period_start
+from bot.services.reminders import CLAIM_TIMEOUT, MAX_ATTEMPTS, RESENT, period_start
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
 from models.scheduling import DigestPost, ReminderStatus
 
@@ -47,6 +47,7 @@ __all__ = [
     "digest_due_at",
     "due",
     "reclaim_abandoned",
+    "resent",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class DigestDue:
     attempt: int = 1
     digest: Digest | None = None  # built just before posting (see build_digest)
     platform: str = "slack"  # the workspace's chat platform: which front end posts it
+    # When the first attempt was claimed: a retry looks for that attempt's summary from then on.
+    first_claimed_at: datetime | None = None
 
 
 def digest_due_at(session: Session, series: MeetingSeries, meeting: Meeting) -> datetime:
@@ -118,7 +121,8 @@ def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
 
 
 def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> DigestDue | None:
-    """Record the digest as being posted by ``holder``; None when another process got there first."""
+    """Record the digest as being posted by ``holder`` at ``now`` (the runtime's clock); None when another
+    process got there first."""
     row = DigestPost(
         workspace_id=item.workspace_id,
         meeting_id=item.meeting_id,
@@ -128,18 +132,25 @@ def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> D
         attempts=1,
         claimed_by=holder,
         claimed_at=now,
+        first_claimed_at=now,
     )
     if not claims.insert_once(session, row):
         return None
-    return replace(item, post_id=row.id, attempt=1)
+    return replace(item, post_id=row.id, attempt=1, first_claimed_at=now)
 
 
-def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: datetime) -> list[DigestDue]:
+def reclaim_abandoned(
+    session: Session, ws: Workspace, *, holder: str, now: datetime, at: datetime | None = None
+) -> list[DigestDue]:
     """Claims left by a process that died: taken over once after the timeout, then marked failed.
 
-    A claim whose meeting has started (or was cancelled) by then is dropped, never posted late.
-    The take-over is itself a compare-and-set on the claim's time, so two processes cannot both win it.
+    A claim is abandoned when it is older than :data:`CLAIM_TIMEOUT` by ``now``, the runtime's clock;
+    one whose meeting has started (or was cancelled) by ``at``, the moment reconciled for (default
+    ``now``), is dropped, never posted late. The take-over is itself a compare-and-set on the claim's
+    time, so two processes cannot both win it. The retry carries the time of the first attempt's claim:
+    that attempt's outcome is unknown, so the poster looks for its summary before posting again.
     """
+    at = now if at is None else at
     rows = session.scalars(
         select(DigestPost).where(
             DigestPost.workspace_id == ws.id,
@@ -153,10 +164,11 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
             _finish(session, row, ReminderStatus.FAILED, row.error or "not confirmed posted")
             continue
         meeting = session.get(Meeting, row.meeting_id)
-        if meeting is None or meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+        if meeting is None or meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= at:
             _finish(session, row, ReminderStatus.DROPPED, "the meeting started first, or was cancelled")
             continue
-        attempt = row.attempts + 1  # read before the update, which refreshes ``row`` in the session
+        # Read before the update, which refreshes ``row`` in the session.
+        attempt, first = row.attempts + 1, row.first_claimed_at or row.claimed_at
         taken = session.execute(
             update(DigestPost)
             .where(
@@ -182,15 +194,21 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
                 due_at=row.due_at,
                 post_id=row.id,
                 attempt=attempt,
+                first_claimed_at=first,
             )
         )
     return retried
 
 
 def _finish(session: Session, row: DigestPost, status: ReminderStatus, error: str) -> None:
+    """Close an abandoned claim, unless another process took it over meanwhile (compare-and-set)."""
     session.execute(
         update(DigestPost)
-        .where(DigestPost.id == row.id, DigestPost.status == ReminderStatus.CLAIMED)
+        .where(
+            DigestPost.id == row.id,
+            DigestPost.status == ReminderStatus.CLAIMED,
+            DigestPost.claimed_at == row.claimed_at,
+        )
         .values(status=status, error=error[:200])
     )
 
@@ -201,8 +219,22 @@ def confirm(session: Session, post_id: int, *, holder: str, now: datetime) -> bo
 
 
 def build_digest(session: Session, item: DigestDue, *, now: datetime, default_timezone: str) -> Digest:
-    """The digest to post for ``item``: its meeting's reporting period, up to ``now``."""
+    """The digest to post for ``item``: its meeting's reporting period, up to ``now`` (the moment reconciled
+    for)."""
     ws = session.get_one(Workspace, item.workspace_id)
     return digest_service.build(
         session, ws, start=item.period_start, end=now, now=now, default_timezone=default_timezone
+    )
+
+
+def resent(session: Session, ws: Workspace, *, since: datetime) -> list[DigestPost]:
+    """Scheduled digests posted again after an unknown outcome without a look at the channel: possibly twice."""
+    return list(
+        session.scalars(
+            select(DigestPost)
+            .where(
+                DigestPost.workspace_id == ws.id, DigestPost.settlement.startswith(RESENT), DigestPost.due_at >= since
+            )
+            .order_by(DigestPost.due_at)
+        )
     )

@@ -6,7 +6,13 @@ missed earlier stage is superseded, never sent late), every owner or delegate of
 with no update since the previous meeting, "remind me tomorrow" requests whose time has come, and
 the chairs' notice the day before. :func:`claim` records one before it is sent; the unique
 (meeting, user, stage) makes a second claim impossible. Nothing here talks to Slack: the scheduler
-hands claimed reminders to a delivery function and records the outcome with :func:`record`.
+hands claimed reminders to a delivery function and records the outcome (bot.services.claims).
+
+Two times are in play, and each function says which it takes. ``at`` is the moment a pass reconciles
+for: it decides what is due, what a meeting's start has made pointless, which stage supersedes which
+(``ictbot tick --at`` moves it). ``now`` is the runtime's clock: a claim's time and its age, which
+decide whether the process that made it is presumed dead, are facts about real time, so a simulated
+``at`` never makes a live claim look abandoned, nor an abandoned one look fresh.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -42,6 +48,8 @@ from models.scheduling import Reminder, ReminderKind, ReminderStatus
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was left by a process that died
 MAX_ATTEMPTS = 2  # the first send, and one retry of a claim left behind
 CHAIR_STAGE = "chair"
+RESENT = "resent:"  # how a delivery's settlement of a retry starts when it sent again without looking
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,8 @@ class Due:
     reminder_id: int | None = None  # set for a claim: the row to record the outcome on
     attempt: int = 1
     platform: str = "slack"  # the workspace's chat platform: which front end delivers it
+    # When the first attempt was claimed: a retry looks for that attempt's message from then on.
+    first_claimed_at: datetime | None = None
 
 
 def stage_key(stage: ReminderStage) -> str:
@@ -208,19 +218,25 @@ def due(
     ).all()
     result: list[Due] = []
     for meeting in coming:
-        stage = next((s for s in reversed(cal.stages) if cal.stage_due(meeting, s) <= now), None)
+        stage = _latest_stage(cal, meeting, now)
         chair_due = cal.stage_due(meeting, ReminderStage(1, cal.stages[-1].at))
         if stage is None and chair_due > now:
             continue
         since = period_start(session, ws, meeting)
         stale = stale_projects(session, ws, since)
         existing = session.execute(
-            select(Reminder.user_id, Reminder.stage, Reminder.status, Reminder.due_at).where(
+            select(Reminder.user_id, Reminder.stage, Reminder.status, Reminder.due_at, Reminder.kind).where(
                 Reminder.meeting_id == meeting.id
             )
         ).all()
-        has = {(u, s) for u, s, _, _ in existing}
-        snoozed = {u for u, s, st, at in existing if st is ReminderStatus.SCHEDULED and at > now}
+        has = {(u, s) for u, s, _, _, _ in existing}
+        snoozed = {u for u, s, st, at, _ in existing if st is ReminderStatus.SCHEDULED and at > now}
+        # The latest owner's reminder each person has had (or is being sent): a "remind me tomorrow"
+        # that falls due together with a stage stands for it, so nobody gets two in the same minute.
+        reached: dict[str, datetime] = {}
+        for u, _, st, at, kind in existing:
+            if kind is ReminderKind.OWNER and st in (ReminderStatus.CLAIMED, ReminderStatus.SENT):
+                reached[u] = max(at, reached.get(u, at))
         base = Due(
             workspace_id=ws.id,
             team_id=ws.external_id,
@@ -240,8 +256,9 @@ def due(
             for project, people in stale:
                 for person in people:
                     by_person[person].append(project)
+            stage_at = cal.stage_due(meeting, stage)
             for person in sorted(by_person):
-                if (person, stage_key(stage)) in has or person in snoozed:
+                if (person, stage_key(stage)) in has or person in snoozed or reached.get(person, EPOCH) >= stage_at:
                     continue
                 result.append(
                     replace(
@@ -249,7 +266,7 @@ def due(
                         user_id=person,
                         kind=ReminderKind.OWNER,
                         stage=stage_key(stage),
-                        due_at=cal.stage_due(meeting, stage),
+                        due_at=stage_at,
                         projects=tuple(by_person[person]),
                     )
                 )
@@ -279,7 +296,8 @@ def due(
 
 
 def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | None:
-    """Record the reminder as being sent by ``holder``; None when another process got there first."""
+    """Record the reminder as being sent by ``holder`` at ``now`` (the runtime's clock); None when another
+    process got there first."""
     row = Reminder(
         workspace_id=item.workspace_id,
         meeting_id=item.meeting_id,
@@ -291,19 +309,26 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
         attempts=1,
         claimed_by=holder,
         claimed_at=now,
+        first_claimed_at=now,
         project_refs=",".join(p.ref for p in item.projects)[:2000],
     )
     if not claims.insert_once(session, row):
         return None
-    return replace(item, reminder_id=row.id, attempt=1)
+    return replace(item, reminder_id=row.id, attempt=1, first_claimed_at=now)
 
 
-def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime:
-    """ "Remind me tomorrow": a reminder for the next working day at the stage time; returns when."""
+def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime | None:
+    """ "Remind me tomorrow": a reminder for the next working day at the stage time; returns when.
+
+    None, and nothing scheduled, when ``user_id`` has nothing due for the meeting: every project they
+    own or are a delegate of has an update in its reporting period.
+    """
     cal = _calendar(session, ws)
     meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
     if cal is None or meeting is None or meeting.status is not MeetingStatus.SCHEDULED:
         raise DomainError("That meeting is no longer on the calendar, so there is nothing to remind you of.")
+    if not any(user_id in people for _, people in stale_projects(session, ws, period_start(session, ws, meeting))):
+        return None
     tomorrow = meeting_service.next_working_day(
         now.astimezone(cal.tz).date() + timedelta(days=1), cal.series.holiday_region, cal.closures
     )
@@ -325,11 +350,16 @@ def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, no
     return when
 
 
-def claim_scheduled(session: Session, ws: Workspace, *, holder: str, now: datetime) -> list[Due]:
-    """Claim the "remind me tomorrow" reminders whose time has come (dropping those no longer needed)."""
+def claim_scheduled(
+    session: Session, ws: Workspace, *, holder: str, now: datetime, at: datetime | None = None
+) -> list[Due]:
+    """Claim the "remind me tomorrow" reminders due at ``at`` (default ``now``), dropping those no longer
+    needed; the claims carry ``now``, the runtime's clock."""
+    at = now if at is None else at
+    cal = _calendar(session, ws)
     rows = session.scalars(
         select(Reminder)
-        .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.SCHEDULED, Reminder.due_at <= now)
+        .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.SCHEDULED, Reminder.due_at <= at)
         .order_by(Reminder.id)
     ).all()
     claimed: list[Due] = []
@@ -338,20 +368,34 @@ def claim_scheduled(session: Session, ws: Workspace, *, holder: str, now: dateti
         taken = session.execute(
             update(Reminder)
             .where(Reminder.id == row.id, Reminder.status == ReminderStatus.SCHEDULED)
-            .values(status=ReminderStatus.CLAIMED, claimed_by=holder, claimed_at=now, attempts=1)
+            .values(status=ReminderStatus.CLAIMED, claimed_by=holder, claimed_at=now, first_claimed_at=now, attempts=1)
         ).rowcount  # type: ignore[attr-defined]
         if not taken:
             continue
-        item = _rebuild(session, ws, row, meeting, now)
+        later = _superseded_by(cal, meeting, row, at)
+        if later is not None:
+            claims.drop(session, Reminder, row.id, f"superseded by the {later} reminder")
+            continue
+        item = _rebuild(session, ws, row, meeting, at)
         if item is None:
             claims.drop(session, Reminder, row.id, "up to date, or the meeting has started")
             continue
-        claimed.append(item)
+        claimed.append(replace(item, first_claimed_at=now))
     return claimed
 
 
-def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: datetime) -> list[Due]:
-    """Claims left by a process that died: retried once after the timeout, then marked failed."""
+def reclaim_abandoned(
+    session: Session, ws: Workspace, *, holder: str, now: datetime, at: datetime | None = None
+) -> list[Due]:
+    """Claims left by a process that died: retried once after the timeout, then marked failed.
+
+    A claim is abandoned when it is older than :data:`CLAIM_TIMEOUT` by ``now``, the runtime's clock.
+    What it would send is judged at ``at`` (default ``now``): a stage that a later stage due by then
+    has superseded is dropped, never retried (the later one goes instead: one reminder, not two), and
+    so is one whose person has caught up or whose meeting has started. The retry carries the time of
+    the first attempt's claim: its outcome is unknown, so the delivery looks for it before sending.
+    """
+    at = now if at is None else at
     rows = session.scalars(
         select(Reminder).where(
             Reminder.workspace_id == ws.id,
@@ -359,17 +403,19 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
             Reminder.claimed_at < now - CLAIM_TIMEOUT,
         )
     ).all()
+    cal = _calendar(session, ws) if rows else None
     retried: list[Due] = []
     for row in rows:
-        if row.attempts >= MAX_ATTEMPTS:
-            session.execute(
-                update(Reminder)
-                .where(Reminder.id == row.id, Reminder.status == ReminderStatus.CLAIMED)
-                .values(status=ReminderStatus.FAILED, error=(row.error or "not confirmed sent")[:200])
-            )
-            continue
         meeting = session.get(Meeting, row.meeting_id)
-        attempt = row.attempts + 1  # read before the UPDATE, which refreshes ``row``
+        later = _superseded_by(cal, meeting, row, at)
+        if later is not None:
+            _settle_abandoned(session, row, ReminderStatus.DROPPED, f"superseded by the {later} reminder")
+            continue
+        if row.attempts >= MAX_ATTEMPTS:
+            _settle_abandoned(session, row, ReminderStatus.FAILED, row.error or "not confirmed sent")
+            continue
+        # Read before the UPDATE, which refreshes ``row``.
+        attempt, first = row.attempts + 1, row.first_claimed_at or row.claimed_at
         taken = session.execute(
             update(Reminder)
             .where(
@@ -379,17 +425,41 @@ def reclaim_abandoned(session: Session, ws: Workspace, *, holder: str, now: date
         ).rowcount  # type: ignore[attr-defined]
         if not taken:
             continue
-        item = _rebuild(session, ws, row, meeting, now)
+        item = _rebuild(session, ws, row, meeting, at)
         if item is None:
             claims.drop(session, Reminder, row.id, "up to date, or the meeting has started")
             continue
-        retried.append(replace(item, attempt=attempt))
+        retried.append(replace(item, attempt=attempt, first_claimed_at=first))
     return retried
 
 
-def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | None, now: datetime) -> Due | None:
-    """The message for an existing row, from today's data; None when it is no longer worth sending."""
-    if meeting is None or meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+def _settle_abandoned(session: Session, row: Reminder, status: ReminderStatus, error: str) -> None:
+    """Close an abandoned claim, unless another process took it over meanwhile (compare-and-set)."""
+    session.execute(
+        update(Reminder)
+        .where(Reminder.id == row.id, Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_at == row.claimed_at)
+        .values(status=status, error=error[:200])
+    )
+
+
+def _latest_stage(cal: _Calendar, meeting: Meeting, at: datetime) -> ReminderStage | None:
+    """The meeting's latest owners' stage whose time has come by ``at`` (None: none yet)."""
+    return next((s for s in reversed(cal.stages) if cal.stage_due(meeting, s) <= at), None)
+
+
+def _superseded_by(cal: _Calendar | None, meeting: Meeting | None, row: Reminder, at: datetime) -> str | None:
+    """The stage that has superseded ``row`` (an owner's reminder) by ``at``: a later one now due, if any."""
+    if cal is None or meeting is None or row.kind is not ReminderKind.OWNER:
+        return None
+    latest = _latest_stage(cal, meeting, at)
+    if latest is None or stage_key(latest) == row.stage or cal.stage_due(meeting, latest) <= row.due_at:
+        return None
+    return stage_key(latest)
+
+
+def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | None, at: datetime) -> Due | None:
+    """The message for an existing row, from today's data; None when it is no longer worth sending at ``at``."""
+    if meeting is None or meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= at:
         return None
     since = period_start(session, ws, meeting)
     stale = stale_projects(session, ws, since)
@@ -418,7 +488,8 @@ def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | 
 
 
 def drop_missed(session: Session, ws: Workspace, *, now: datetime) -> int:
-    """Reminders still waiting when their meeting started are dropped, never sent late."""
+    """Reminders still waiting when their meeting started (by ``now``: the moment reconciled for) are
+    dropped, never sent late."""
     started = select(Meeting.id).where(Meeting.workspace_id == ws.id, Meeting.starts_at <= now)
     result = session.execute(
         update(Reminder)
@@ -439,6 +510,18 @@ def failures(session: Session, ws: Workspace, *, since: datetime) -> list[Remind
         session.scalars(
             select(Reminder)
             .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.FAILED, Reminder.due_at >= since)
+            .order_by(Reminder.due_at, Reminder.user_id)
+        )
+    )
+
+
+def resent(session: Session, ws: Workspace, *, since: datetime) -> list[Reminder]:
+    """Reminders sent again after an unknown outcome without a look at the conversation (Teams, or Slack's
+    history unreadable): the person may have had them twice. For the admins to see."""
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(Reminder.workspace_id == ws.id, Reminder.settlement.startswith(RESENT), Reminder.due_at >= since)
             .order_by(Reminder.due_at, Reminder.user_id)
         )
     )

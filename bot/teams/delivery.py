@@ -17,6 +17,11 @@ transient and retried once after the claim timeout. A 429 is first honoured as t
 Slack's (``bot.slack_app.web_client``): the call waits the ``Retry-After`` it was given (a second if
 none) and is made again, up to :data:`THROTTLE_RETRIES` times and :data:`LONGEST_WAIT` of waiting in all
 (past that the claim timeout's retry is the sooner one, and the pass is not held up).
+
+A retried claim (its earlier attempt's outcome unknown: the process died, the connector did not answer)
+is sent again: a bot cannot read a Teams conversation's history to see whether the earlier attempt
+arrived, as it can in Slack (handlers.posted). So in Teams a reminder or digest goes at least once,
+possibly twice, and the retry is recorded as :data:`RESENT` for the admins to see.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -43,7 +49,7 @@ from bot.teams.auth import ClientCredentialsToken, TokenError, cloud_for
 from handlers.reminders import Pace
 from models import ReferenceKind, TeamsConversationRef
 
-__all__ = ["NO_REFERENCE", "PlatformRouter", "TeamsDelivery", "TeamsDigestDelivery"]
+__all__ = ["NO_REFERENCE", "RESENT", "PlatformRouter", "TeamsDelivery", "TeamsDigestDelivery"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,7 @@ NO_REFERENCE = (
 NO_CHANNEL = (
     "the governance channel is not known to the bot in Teams: add the bot to the channel's team, then @mention it there"
 )
+RESENT = "resent: Teams cannot read history"  # how a retry's unknown earlier outcome was settled
 PERMANENT_STATUSES = frozenset({400, 403, 404, 405, 409, 410, 413})
 THROTTLE_RETRIES = 3  # as the Slack client's RateLimitErrorRetryHandler
 LONGEST_WAIT = 60.0  # seconds of waiting for one call, in all; past that, the retry after the claim timeout
@@ -160,9 +167,10 @@ class TeamsDelivery:
         card = self.card(item)
         self.pace.wait()
         try:
-            return asyncio.run(self._send(ref, card))
+            outcome = asyncio.run(self._send(ref, card))
         except (httpx.HTTPError, TokenError, OSError) as exc:
-            return _failure(exc)
+            outcome = _failure(exc)
+        return _settled(outcome, item.attempt)
 
     async def _send(self, ref: TeamsConversationRef, card: dict[str, Any]) -> Outcome:
         api = self.connector.client(ref.service_url)
@@ -218,9 +226,10 @@ class TeamsDigestDelivery:
             service_url = ref.service_url
         cards = self.cards(item.digest)
         try:
-            return asyncio.run(self._post(service_url, item.channel_id, cards))
+            outcome = asyncio.run(self._post(service_url, item.channel_id, cards))
         except (httpx.HTTPError, TokenError, OSError) as exc:
-            return _failure(exc)
+            outcome = _failure(exc)
+        return _settled(outcome, item.attempt)
 
     async def _post(self, service_url: str, channel_id: str, cards: list[dict[str, Any]]) -> Outcome:
         api = self.connector.client(service_url)
@@ -231,6 +240,11 @@ class TeamsDigestDelivery:
             sent = await honouring_retry_after(send)
             first = first or sent.id
         return Outcome(channel_id=channel_id, message_ts=first)
+
+
+def _settled(outcome: Outcome, attempt: int) -> Outcome:
+    """A retry's outcome says it was sent without looking for the earlier attempt (see the module's note)."""
+    return replace(outcome, settled=RESENT) if attempt > 1 else outcome
 
 
 class PlatformRouter:

@@ -15,6 +15,11 @@ from handlers.errors import answering_errors
 from handlers.modal import open_update_modal
 from models import UpdateSource
 
+UP_TO_DATE = (
+    ":white_check_mark: You're up to date: each of your projects has an update for this meeting, "
+    "so there is nothing to remind you of."
+)
+
 
 def _value(action: dict[str, Any]) -> dict[str, int]:
     return {k: int(v) for k, v in json.loads(action["value"]).items()}
@@ -71,4 +76,7 @@ def handle_snooze(
         rt = runtime(context)
         with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
             when = reminders.snooze(session, ws, meeting_id=_value(action)["m"], user_id=user_of(body), now=rt.now())
+        if when is None:
+            answer(respond, UP_TO_DATE)
+            return
         answer(respond, f":alarm_clock: I'll remind you again on {local_time(when)}.")

@@ -404,6 +404,11 @@ def _snooze(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any]
         return TeamsReply(card_error=UNKNOWN_CARD)
     with _unit(rt, ws) as (session, current):
         when = reminders.snooze(session, current, meeting_id=meeting_id, user_id=key(user), now=now)
+    if when is None:
+        return TeamsReply(
+            text="✅ You're up to date: each of your projects has an update for this meeting, "
+            "so there is nothing to remind you of."
+        )
     return TeamsReply(text=f"⏰ I'll remind you again on {local_time(when)}.")
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.quickform import UpdateText
-from bot.scheduler import LEASE_TTL, Reconciler
+from bot.scheduler import Reconciler
 from bot.services import meetings, reminders, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.slack_app import web_client
@@ -42,6 +42,12 @@ def calendar(runtime, standin, workplan, clock):
 def reconciler(runtime, standin):
     delivery = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
     return Reconciler(runtime, delivery, holder="test-a", workers=4)
+
+
+def tick_at(reconciler, clock, when):
+    """A pass at ``when``, with the runtime's clock reading ``when`` too (as in production)."""
+    clock.now = when
+    return reconciler.tick(when)
 
 
 def post(runtime, team, ref, user, when, rag=Rag.GREEN):
@@ -276,29 +282,50 @@ def test_remind_me_tomorrow(runtime, reconciler, calendar, standin, slack, clock
     assert reconciler.tick(at("2026-12-02 09:31")).sent == 0
 
 
+def test_remind_me_tomorrow_with_nothing_due_says_so_and_schedules_nothing(
+    runtime, reconciler, calendar, standin, slack, clock
+):
+    reconciler.tick(at("2026-12-01 09:30"))
+    for ref in ("MOB-01", "NET-01"):  # the owner catches up on both projects in the reminder
+        post(runtime, standin.team_id, ref, OWNER, at("2026-12-01 10:00"))
+    clock.now = at("2026-12-01 11:00")
+
+    slack.button(
+        SNOOZE_ACTION, button(owner_message(standin), SNOOZE_ACTION)["value"], user_id=OWNER, channel_id="D0OWNER"
+    )
+
+    assert shown(last_reply(standin)) == (
+        ":white_check_mark: You're up to date: each of your projects has an update for this meeting, "
+        "so there is nothing to remind you of."
+    )
+    assert [r.stage for r in reminder_rows(runtime) if r.user_id == OWNER] == ["5d@0930"]  # nothing scheduled
+
+
 def test_a_claim_left_by_a_dead_process_is_retried_once_after_the_timeout(runtime, calendar, standin, clock):
     def dies(item):
         raise SystemError("killed between claim and send")
 
     crashed = Reconciler(runtime, dies, holder="crashed")
-    clock.now = at("2026-12-01 09:30")  # the process's own clock, which the claims carry
-    assert crashed.tick(clock.now).retrying == 3
+    assert tick_at(crashed, clock, at("2026-12-01 09:30")).retrying == 3
     assert {r.status for r in reminder_rows(runtime)} == {ReminderStatus.CLAIMED}
     survivor = Reconciler(runtime, SlackDelivery(web_client(BOT_TOKEN, standin.api_url)), holder="b")
     later = at("2026-12-01 09:30") + reminders.CLAIM_TIMEOUT
-    assert survivor.tick(later - timedelta(minutes=1)).sent == 0  # the crashed one still holds the lease
-    assert survivor.tick(later + LEASE_TTL).sent == 3
+    assert tick_at(survivor, clock, later - timedelta(minutes=1)).sent == 0  # the claims may still be in flight
+    assert tick_at(survivor, clock, later + timedelta(minutes=1)).sent == 3
     assert {r.status for r in reminder_rows(runtime)} == {ReminderStatus.SENT}
     assert all(r.attempts == 2 for r in reminder_rows(runtime))
+    # Each retry looked in the DM first (the crashed process had posted nothing), then posted.
+    assert len(standin.calls_to("conversations.history")) == 3
+    assert {r.settlement for r in reminder_rows(runtime)} == {"not in history; posted"}
 
 
-def test_a_claim_that_fails_again_is_recorded_as_failed(runtime, calendar, standin):
+def test_a_claim_that_fails_again_is_recorded_as_failed(runtime, calendar, standin, clock):
     def dies(item):
         raise SystemError("boom")
 
-    Reconciler(runtime, dies, holder="a").tick(at("2026-12-01 09:30"))
-    Reconciler(runtime, dies, holder="a").tick(at("2026-12-01 09:45"))  # retried once, fails again
-    Reconciler(runtime, dies, holder="a").tick(at("2026-12-01 10:00"))
+    tick_at(Reconciler(runtime, dies, holder="a"), clock, at("2026-12-01 09:30"))
+    tick_at(Reconciler(runtime, dies, holder="a"), clock, at("2026-12-01 09:45"))  # retried once, fails again
+    tick_at(Reconciler(runtime, dies, holder="a"), clock, at("2026-12-01 10:00"))
     assert {(r.status, r.attempts) for r in reminder_rows(runtime)} == {(ReminderStatus.FAILED, 2)}
 
 
@@ -323,12 +350,14 @@ def test_slack_429_is_honoured_and_503_retried(runtime, reconciler, calendar, st
     assert sorted(f for f in faults if f) == [429, 503] and len(faults) == 5
 
 
-def test_two_reconcilers_on_one_database_send_each_reminder_once(runtime, calendar, standin):
+def test_two_reconcilers_on_one_database_send_each_reminder_once(runtime, calendar, standin, clock):
     delivery = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
     a = Reconciler(runtime, delivery, holder="a")
     b = Reconciler(runtime, delivery, holder="b")
     barrier = threading.Barrier(2)
     reports = {}
+
+    clock.now = at("2026-12-01 09:30")
 
     def run(name, reconciler):
         barrier.wait()
@@ -341,11 +370,13 @@ def test_two_reconcilers_on_one_database_send_each_reminder_once(runtime, calend
         t.join()
     assert sorted(r.sent for r in reports.values()) == [0, 3]
     assert sorted(len(v) for v in dms(standin).values()) == [1, 1, 1]
-    # The lease holder dies: the other takes over once the lease lapses, and sends what is due then.
+    # The pass gave the lease back as it ended: the other reconciler's next pass takes it, and sends
+    # nothing twice; later it sends what is due then.
     holder = next(n for n, r in reports.items() if r.sent)
     other = b if holder == "a" else a
-    assert other.tick(at("2026-12-01 09:31")).held_lease is False  # the holder's lease has not lapsed
-    assert other.tick(at("2026-12-07 09:30") + LEASE_TTL).sent == 3 + 1
+    again = tick_at(other, clock, at("2026-12-01 09:31"))
+    assert again.held_lease and again.sent == 0
+    assert tick_at(other, clock, at("2026-12-07 09:30")).sent == 3 + 1
 
 
 def test_a_claim_taken_over_during_a_long_send_phase_is_not_sent_twice(runtime, calendar, standin, clock):

@@ -83,6 +83,8 @@ def fill(runtime: Runtime, team: str) -> None:
 
 
 def tick(runtime: Runtime, now: datetime, **settings: Any) -> Any:
+    """A pass at ``now``, with the runtime's clock reading ``now`` (as in production)."""
+    runtime.clock.now = now  # type: ignore[attr-defined]  # the tests' Clock
     rt = replace(runtime, settings=Settings(**{**runtime.settings.model_dump(), **settings})) if settings else runtime
     sent = Outcome(channel_id="D0DM", message_ts="1.1")
     return Reconciler(rt, lambda item: sent, post_digest=lambda item: sent).tick(now)
@@ -171,6 +173,20 @@ def test_the_reconciler_purges_the_workspace_when_its_period_ends_and_records_wh
     assert record.deleted == {k: v for k, v in kept(before_a).items() if v}
     logged = caplog.text
     assert f"purged workspace {TEAM_A}" in logged and SECRET_TEXT not in logged and "Corrected" not in logged
+
+
+def test_a_pass_simulated_weeks_ahead_purges_nothing_before_its_time(two):
+    """`ictbot tick --at` 40 days ahead, a minute after the uninstall: the purge goes by the real clock."""
+    before = counts(two, TEAM_A)
+    two.clock.now = UNINSTALLED + timedelta(minutes=1)  # type: ignore[attr-defined]  # the tests' Clock
+    sent = Outcome(channel_id="D0DM", message_ts="1.1")
+
+    report = Reconciler(two, lambda item: sent, post_digest=lambda item: sent).tick(UNINSTALLED + timedelta(days=40))
+
+    assert report.purged == []
+    assert counts(two, TEAM_A) == before  # its Slack retry records included: received an hour before
+    with two.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(PurgeRecord)) == 0
 
 
 def test_an_uninstalled_workspace_is_sent_nothing_while_it_waits(two):

@@ -178,10 +178,10 @@ def test_tick_leaves_the_lease_free_for_the_next_one(slack_cli, calendar, engine
     assert rows(engine, Lease) == 0
 
 
-def test_tick_does_nothing_while_another_process_holds_the_lease(slack_cli, calendar, standin, engine):
+def test_tick_does_nothing_while_another_process_holds_the_lease(slack_cli, calendar, standin, engine, clock):
     standin.clear()
-    with Session(engine) as session, session.begin():
-        session.add(Lease(name="reconcile", holder="server-1:42:7", expires_at=at(FIRST_STAGE) + timedelta(minutes=2)))
+    with Session(engine) as session, session.begin():  # a server's pass under way (by the real clock)
+        session.add(Lease(name="reconcile", holder="server-1:42:7", expires_at=clock.now + timedelta(seconds=30)))
 
     result = slack_cli("tick", "--at", FIRST_STAGE)
 
@@ -226,6 +226,32 @@ def test_failures_lists_a_reminder_slack_refused(slack_cli, calendar, standin):
     assert "1 reminder not delivered." in result.stdout
     later = slack_cli("reminders", "failures", "--since", "2026-12-02", "--team", "T0COUNCIL")
     assert "No reminder has failed since Wed 2026-12-02 00:00 GMT." in later.stdout
+
+
+def test_failures_lists_what_was_sent_again_without_a_look_at_the_conversation(slack_cli, calendar, standin, clock):
+    clock.now = at(FIRST_STAGE)
+    standin.fail("chat.postMessage", error="service_unavailable")  # one DM: did it arrive? The retry must ask
+    assert "2 sent, 0 failed, 1 to retry" in slack_cli("tick").stdout
+    standin.fail("conversations.history", error="missing_scope")  # an install without im:history
+    clock.now += timedelta(minutes=11)  # past the claim timeout
+
+    retried = slack_cli("tick")
+
+    assert retried.exit_code == 0, retried.stderr
+    who = next(c.params["channel"] for c in standin.calls_to("chat.postMessage") if "_fault" in c.params)
+    user = "U" + who.removeprefix("D")
+    assert "1 sent" in retried.stdout
+    assert (
+        f"  {user} (5 working days before, 09:30): retried after an unknown outcome: "
+        "resent: history unreadable (missing_scope)"
+    ) in retried.stdout
+    result = slack_cli("reminders", "failures")
+    assert result.exit_code == 0, result.stderr
+    assert "No reminder has failed since" in result.stdout
+    assert "Sent again after an unknown outcome, without a look at the conversation (maybe twice)" in result.stdout
+    line = line_with(result.stdout, "history unreadable (missing_scope)")
+    for cell in ("T0COUNCIL", "Tue 2026-12-08 10:00 GMT", "5 working days before, 09:30", user):
+        assert cell in line
 
 
 def test_failures_for_an_unknown_team_exits_1(slack_cli, calendar):

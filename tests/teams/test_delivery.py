@@ -4,7 +4,7 @@ its own platform; a person who removed the bot is recorded as failed, not retrie
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -21,7 +21,7 @@ from bot.teams.app import ADAPTIVE_CARD
 from bot.teams.delivery import NO_REFERENCE
 from bot.teams_standin import TeamsStandIn
 from models import MeetingSeries, ReferenceKind, TeamsConversationRef
-from models.scheduling import Reminder, ReminderStatus
+from models.scheduling import DigestPost, Reminder, ReminderStatus
 from tests.conftest import BOT_TOKEN, OWNER
 from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, teams_client
 
@@ -213,6 +213,48 @@ def test_a_server_error_is_not_waited_on(client, reconciler, teams_workplan, tea
     assert waits == []  # only a 429 asks to wait; a 5xx is retried after the claim timeout
     assert report.retrying == 1
     assert reminders(teams_runtime)[OLIVE_AAD].error.startswith("teams_503")
+
+
+def test_a_retried_reminder_goes_again_and_records_that_teams_could_not_be_asked(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, clock
+):
+    """Teams lets no bot read a chat's history: a retry after an unknown outcome sends again, at least once."""
+    client.post(teams.install(olive))
+    teams.fail("send", 503)  # did the card arrive? A 5xx does not say
+    clock.now = FIRST_STAGE
+    assert reconciler.tick(clock.now).retrying == 1
+
+    clock.now = FIRST_STAGE + timedelta(minutes=11)  # past the claim timeout
+    again = reconciler.tick(clock.now)
+
+    assert again.sent == 1
+    row = reminders(teams_runtime)[OLIVE_AAD]
+    assert (row.status, row.attempts) == (ReminderStatus.SENT, 2)
+    assert row.settlement == "resent: Teams cannot read history"
+
+
+def test_a_retried_digest_goes_again_and_records_that_teams_could_not_be_asked(
+    client, reconciler, teams_workplan, teams_runtime, teams, olive, clock
+):
+    channel = "19:governance@thread.tacv2"
+    client.post(teams.install(olive, conversation=teams.channel(channel)))
+    with teams_runtime.sessions.begin() as session:
+        ws = workspaces.find(session, teams.tenant_id, platform="teams")
+        assert ws is not None
+        series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+        assert series is not None
+        series.channel_id = channel
+    teams.fail("send", 503, conversation_id=channel)
+    clock.now = at("2026-12-07 12:00")
+    assert reconciler.tick(clock.now).digests_retrying == 1
+
+    clock.now += timedelta(minutes=11)
+    again = reconciler.tick(clock.now)
+
+    assert again.digests_sent == 1
+    with teams_runtime.sessions() as session:
+        [row] = session.scalars(select(DigestPost)).all()
+    assert (row.status, row.settlement) == (ReminderStatus.SENT, "resent: Teams cannot read history")
 
 
 @pytest.mark.parametrize(

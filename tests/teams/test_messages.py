@@ -339,6 +339,22 @@ def test_snooze_button_schedules_one_reminder_tomorrow(runtime, teams):
         assert [(r.user_id, r.stage) for r in rows] == [(OWNER_ID, "snooze-2026-11-25")]
 
 
+def test_snooze_with_nothing_due_says_so_and_schedules_nothing(runtime, teams):
+    ws, _ = teams
+    meeting = _next_meeting_id(runtime, ws)
+    for typed in ("update NET-01 green Cabled", "update MOB-01 amber Cut-over slipped"):  # all of the owner's
+        assert text(runtime, ws, OWNER, typed).card_error is None
+
+    reply = submit(runtime, ws, OWNER, {"action": "reminder_snooze", "meeting_id": meeting})
+
+    assert reply.card_error is None
+    assert reply.text == (
+        "✅ You're up to date: each of your projects has an update for this meeting, so there is nothing to remind "
+        "you of."
+    )
+    assert count(runtime, Reminder) == 0
+
+
 def test_snooze_for_a_meeting_of_another_workspace_is_refused(runtime, teams):
     ws, _ = teams
     other, _ = make_workspace(runtime, OTHER_TENANT, [])
