@@ -24,13 +24,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot.literal import literal
 from bot.render import render
 from bot.scheduler import Outcome
 from bot.services.reminders import Due, StaleProject
 from bot.tokens import NOT_INSTALLED, TokenSource
-from handlers.ui import text_sections
+from handlers.rich_text import fallback_text, pages, rich_blocks
 from models.scheduling import ReminderKind
 
 POST_UPDATE_ACTION = "reminder_post_update"
@@ -110,14 +111,14 @@ def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
         projects=item.projects,
         tz=tz,
     )
-    blocks: list[Block] = [*text_sections(intro)]
+    blocks: list[Block] = [*rich_blocks(intro)]
     shown = (
         item.projects
         if len(item.projects) <= MAX_PROJECTS_WITH_BUTTONS + 1
         else item.projects[:MAX_PROJECTS_WITH_BUTTONS]
     )
     for p in shown:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_project_text(p, item.user_id, tz))))
+        blocks += rich_blocks(_project_text(p, item.user_id, tz))
         value = button_value(p=p.project_id, m=item.meeting_id)
         blocks.append(
             ActionsBlock(
@@ -130,13 +131,9 @@ def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
         )
     rest = item.projects[len(shown) :]
     if rest:
-        refs = ", ".join(p.ref for p in rest)
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"…and {len(rest)} more without an update: {refs}. Post those with `/ict-update REF RAG text`."
-                )
-            )
+        refs = literal(", ".join(p.ref for p in rest))
+        blocks += rich_blocks(
+            f"…and {len(rest)} more without an update: {refs}. Post those with `/ict-update REF RAG text`."
         )
     blocks.append(
         ActionsBlock(
@@ -146,8 +143,7 @@ def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
             ],
         )
     )
-    headline = intro.split("\n", 1)[0]
-    return headline, [b.to_dict() for b in blocks]
+    return fallback_text(intro), [b.to_dict() for b in blocks]
 
 
 def _project_text(p: StaleProject, user_id: str, tz: ZoneInfo) -> str:
@@ -165,9 +161,8 @@ def chair_messages(item: Due) -> list[tuple[str, list[dict[str, Any]]]]:
         failures=item.failures,
         tz=tz,
     )
-    sections = [s.to_dict() for s in text_sections(text)]
-    headline = text.split("\n", 1)[0]
-    return [(headline, sections[i : i + MAX_BLOCKS]) for i in range(0, len(sections), MAX_BLOCKS)]
+    headline = fallback_text(text)
+    return [(headline, page) for page in pages(rich_blocks(text))]
 
 
 class SlackDelivery:

@@ -69,7 +69,7 @@ def dms(standin) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for call in standin.calls_to("chat.postMessage"):
         user = "U" + call.params["channel"].removeprefix("D")
-        text = "\n".join(b["text"]["text"] for b in call.params["blocks"] if b["type"] == "section")
+        text = shown({"blocks": call.params["blocks"]})
         out.setdefault(user, []).append(text)
     return out
 
