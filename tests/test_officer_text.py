@@ -221,10 +221,12 @@ def test_meetings_show_a_chairs_notes_and_reasons_as_typed(slack, standin, hosti
 
 
 def test_the_roles_list_shows_who_granted_a_role_as_recorded(slack, standin, runtime, hostile_project):
+    granted_by = "*PCI-06* <!channel> <@U0ADMIN> _x_ :tada: evil.example\u202e"  # as a restored row may say
     with runtime.unit(standin.team_id) as (session, ws):
-        roles.grant(session, ws, STRANGER, Role.CHAIR, by=HOSTILE, now=runtime.now())  # as a restored row may say
+        roles.grant(session, ws, STRANGER, Role.CHAIR, by=granted_by, now=runtime.now())
     slack.command("/ict-role", "list", user_id=STRANGER)
-    assert_shown_literally([last_reply(standin)], SHOWN, mentions=frozenset({CHAIR, STRANGER, ADMIN}))
+    shown = granted_by.replace("\u202e", "")
+    assert_shown_literally([last_reply(standin)], shown, mentions=frozenset({CHAIR, STRANGER, ADMIN}))
 
 
 def test_a_typed_word_echoed_in_an_error_is_shown_as_typed(slack, standin, workplan):
