@@ -12,6 +12,7 @@ import json
 import math
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,12 +32,13 @@ from bot.render import render
 from bot.scheduler import Outcome
 from bot.services.reminders import Due, StaleProject
 from bot.tokens import NOT_INSTALLED, TokenSource
-from handlers.rich_text import fallback_text, pages, rich_blocks
+from handlers.rich_text import MAX_MESSAGE_SIZE, block_size, fallback_text, pages, rich_blocks
 from models.scheduling import ReminderKind
 
 POST_UPDATE_ACTION = "reminder_post_update"
 NO_CHANGE_ACTION = "reminder_no_change"
 SNOOZE_ACTION = "reminder_snooze"
+POST_WITH = "/ict-update REF RAG text"
 MAX_BLOCKS = 50  # Slack's limit for one message
 MAX_PROJECTS_WITH_BUTTONS = 23  # 2 blocks each, with the intro and the closing buttons
 TRANSIENT_ERRORS = frozenset(
@@ -102,7 +104,10 @@ def button_value(**values: int) -> str:
 
 
 def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
-    """An owner's reminder: their stale projects, each with Post update / No change, then Remind me tomorrow."""
+    """An owner's reminder: their stale projects, each with Post update / No change, then Remind me tomorrow.
+
+    One message: as many projects get their buttons as fit in it (Slack's 50 blocks and the size of a
+    message, :data:`handlers.rich_text.MAX_MESSAGE_SIZE`); the rest are named, never dropped."""
     tz = ZoneInfo(item.timezone)
     intro = render(
         "reminder_intro.mrkdwn.j2",
@@ -111,39 +116,44 @@ def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
         projects=item.projects,
         tz=tz,
     )
-    blocks: list[Block] = [*rich_blocks(intro)]
-    shown = (
-        item.projects
-        if len(item.projects) <= MAX_PROJECTS_WITH_BUTTONS + 1
-        else item.projects[:MAX_PROJECTS_WITH_BUTTONS]
+    head = [b.to_dict() for b in rich_blocks(intro)]
+    each = [_project_blocks(p, item, tz) for p in item.projects]
+    snooze = ActionsBlock(
+        block_id="reminder-snooze",
+        elements=[
+            ButtonElement(text="Remind me tomorrow", action_id=SNOOZE_ACTION, value=button_value(m=item.meeting_id))
+        ],
+    ).to_dict()
+    shown = len(each) if len(each) <= MAX_PROJECTS_WITH_BUTTONS + 1 else MAX_PROJECTS_WITH_BUTTONS
+    while True:
+        rest = [b.to_dict() for b in _rest_blocks(item.projects[shown:])]
+        blocks = [*head, *(b for pair in each[:shown] for b in pair), *rest, snooze]
+        if not shown or (len(blocks) <= MAX_BLOCKS and sum(block_size(b) for b in blocks) <= MAX_MESSAGE_SIZE):
+            return fallback_text(intro), blocks
+        shown -= 1
+
+
+def _project_blocks(p: StaleProject, item: Due, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """A stale project and its Post update / No change this month buttons."""
+    value = button_value(p=p.project_id, m=item.meeting_id)
+    buttons = ActionsBlock(
+        block_id=f"reminder-{p.project_id}",
+        elements=[
+            ButtonElement(text="Post update", action_id=POST_UPDATE_ACTION, value=value, style="primary"),
+            ButtonElement(text="No change this month", action_id=NO_CHANGE_ACTION, value=value),
+        ],
     )
-    for p in shown:
-        blocks += rich_blocks(_project_text(p, item.user_id, tz))
-        value = button_value(p=p.project_id, m=item.meeting_id)
-        blocks.append(
-            ActionsBlock(
-                block_id=f"reminder-{p.project_id}",
-                elements=[
-                    ButtonElement(text="Post update", action_id=POST_UPDATE_ACTION, value=value, style="primary"),
-                    ButtonElement(text="No change this month", action_id=NO_CHANGE_ACTION, value=value),
-                ],
-            )
-        )
-    rest = item.projects[len(shown) :]
-    if rest:
-        refs = literal(", ".join(p.ref for p in rest))
-        blocks += rich_blocks(
-            f"…and {len(rest)} more without an update: {refs}. Post those with `/ict-update REF RAG text`."
-        )
-    blocks.append(
-        ActionsBlock(
-            block_id="reminder-snooze",
-            elements=[
-                ButtonElement(text="Remind me tomorrow", action_id=SNOOZE_ACTION, value=button_value(m=item.meeting_id))
-            ],
-        )
-    )
-    return fallback_text(intro), [b.to_dict() for b in blocks]
+    return [*(b.to_dict() for b in rich_blocks(_project_text(p, item.user_id, tz))), buttons.to_dict()]
+
+
+def _rest_blocks(rest: Sequence[StaleProject]) -> list[Block]:
+    """The projects without buttons, named (their references as typed)."""
+    if not rest:
+        return []
+    refs = literal(", ".join(p.ref for p in rest))
+    return [
+        *rich_blocks(f"…and {len(rest)} more without an update: {refs}. Post those with `/ict-update REF RAG text`.")
+    ]
 
 
 def _project_text(p: StaleProject, user_id: str, tz: ZoneInfo) -> str:
