@@ -6,9 +6,10 @@ a :class:`bot.commands.Text`'s values). Here the bot's own markup is read (``*bo
 ``~strike~``, `` `code` ``, ``:emoji:``, ``<@U…>``, ``<#C…>``, ``<!subteam^S…>``) and turned into
 rich text elements; the marked text is never read as markup at all: it becomes ``text`` elements,
 which Slack shows as they are. A ``text`` element formats, mentions, links and emoji-fies nothing (its
-style is only what the bot gives it, e.g. bold for a project's reference), and a bare URL in it is
-not made a link: links, mentions and emoji in rich text are elements of their own
-(docs.slack.dev/reference/block-kit/block-elements/text-element).
+style is only what the bot gives it, e.g. bold for a project's reference): links, mentions, broadcasts
+and emoji in rich text are elements of their own (docs.slack.dev/reference/block-kit/block-elements/),
+and a bare URL or an ``:emoji:`` code in a ``text`` element shows as text (as others found in real
+workspaces: stablyai/agent-slack#90 and #158).
 
 Sizes are counted as JSON, structure included, with every non-ASCII character escaped: never less than
 what Slack counts. Slack documents no limit on a rich text block; each block here takes at most
