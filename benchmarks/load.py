@@ -654,8 +654,9 @@ def check_replies(run: Run, replies: list[tuple[str, str]], prefix: str) -> None
         if len(texts) != 1:
             wrong.append(f"{s.key}: {len(texts)} replies")
             continue
-        headline = f":white_check_mark: Update saved for *{s.ref} "
-        if not texts[0].startswith(headline) or f"*{RAG_TITLE[s.rag.lower()]}*" not in texts[0]:
+        # The reply's notification text: plain, the project and its RAG as in its first line.
+        headline = f":white_check_mark: Update saved for {s.ref} "
+        if not texts[0].startswith(headline) or not texts[0].endswith(f" {RAG_TITLE[s.rag.lower()]}"):
             wrong.append(f"{s.key}: {texts[0][:80]!r}")
     wrong.extend(f"{key}: a reply to a request that was not answered 200" for key in by_key)
     answered = len(run.answered)

@@ -6,6 +6,7 @@ import base64
 import io
 import textwrap
 
+from bot.literal import visible
 from bot.services.digest import Digest, GroupKind
 
 COLOURS = {"red": "#c62828", "amber": "#f39c12", "green": "#2e7d32", "none": "#b0b0b0"}
@@ -14,7 +15,10 @@ INK = {"red": "white", "amber": "black", "green": "white", "none": "black"}  # r
 
 
 def _label(name: str) -> str:
-    return "\n".join(textwrap.wrap(textwrap.shorten(name, 56, placeholder="…"), 28)) or "—"
+    """A priority's name as a label: shortened and wrapped, without invisible characters, and with its
+    ``$`` escaped, which matplotlib would otherwise read as the start of mathematical notation."""
+    lines = textwrap.wrap(textwrap.shorten(visible(name), 56, placeholder="…"), 28)
+    return "\n".join(line.replace("$", r"\$") for line in lines) or "—"
 
 
 def rag_by_priority_png(digest: Digest, *, dpi: int = 120) -> bytes:

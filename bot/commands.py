@@ -13,6 +13,12 @@ Rendering is one ``str.format`` pass in which the values are arguments, so brace
 typed are never read as placeholders: they are inserted as they are, after the template is parsed.
 Literal braces in a template itself are written ``{{`` and ``}}``.
 
+The template is the bot's own words, in the platform's markup (``*bold*``, `` `code` ``); the values are
+what a person typed and are never read as markup: :meth:`Wording.marked` marks each of them with
+:func:`bot.literal.literal` for the chat renderers, which show them exactly as typed. Anything typed
+must therefore be a value, never part of the template (not even through an f-string).
+:meth:`Text.literal` is the bot's own words with no placeholder (a message built in code).
+
 Teams has no command for roles or project administration (those are the ICT admins' Slack commands or
 the ``ictbot`` CLI run by whoever operates the bot), so those placeholders are phrases, not commands.
 """
@@ -23,6 +29,8 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from bot.literal import literal
 
 __all__ = ["PLACEHOLDERS", "SLACK", "TEAMS", "Text", "Wording"]
 
@@ -36,6 +44,7 @@ class Text:
 
     template: str
     values: Mapping[str, str]
+    own: frozenset[str]  # the values that are the bot's own words (markup), not typed text
 
     def __init__(self, template: str, /, **values: object) -> None:
         names = {name for _, name, _, _ in _FORMATTER.parse(template) if name is not None}
@@ -45,17 +54,32 @@ class Text:
             raise ValueError(f"the template names {sorted(unknown)}, which are neither placeholders nor values")
         object.__setattr__(self, "template", template)
         object.__setattr__(self, "values", MappingProxyType({k: str(v) for k, v in values.items()}))
+        object.__setattr__(self, "own", frozenset())
 
     @classmethod
     def literal(cls, message: str) -> Text:
-        """Text without placeholders (braces in it are kept as they are)."""
-        return cls("{message}", message=message)
+        """The bot's own words without placeholders (braces in it are kept as they are). Never put typed
+        text in ``message``: it is markup to the chat platforms."""
+        text = cls("{message}", message=message)
+        object.__setattr__(text, "own", frozenset({"message"}))
+        return text
+
+    def owning(self, *names: str) -> Text:
+        """This text with the values ``names`` taken as the bot's own words (markup it wrote, e.g. a mention
+        of a user ID it holds), not as typed text."""
+        if unknown := set(names) - set(self.values):
+            raise ValueError(f"no values named {sorted(unknown)}")
+        text = Text(self.template, **self.values)
+        object.__setattr__(text, "own", self.own | frozenset(names))
+        return text
 
     def __add__(self, other: Text) -> Text:
         """This text followed by ``other`` (their value names must not clash)."""
         if clash := set(self.values) & set(other.values):
             raise ValueError(f"both texts have values named {sorted(clash)}")
-        return Text(self.template + other.template, **self.values, **other.values)
+        joined = Text(self.template + other.template, **self.values, **other.values)
+        object.__setattr__(joined, "own", self.own | other.own)
+        return joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +98,14 @@ class Wording:
         if isinstance(text, str):
             return text
         return text.template.format_map({**self.words, **text.values})
+
+    def marked(self, text: Text | str) -> str:
+        """``text`` as this platform shows it, each typed value marked literal (:func:`bot.literal.literal`):
+        for a chat renderer, which reads the rest as the bot's markup. A plain ``str`` is the bot's words."""
+        if isinstance(text, str):
+            return text
+        values = {k: v if k in text.own else literal(v) for k, v in text.values.items()}
+        return text.template.format_map({**self.words, **values})
 
 
 SLACK = Wording(

@@ -1,9 +1,11 @@
 """The digest and the committee report as text: Markdown, printable HTML and JSON, all from one :class:`Digest`.
 
 Markdown and HTML come from Jinja2 templates (``digest.md.j2``, ``digest.html.j2``, ``report.md.j2``,
-``report.html.j2``); officer-written text goes through the ``md`` filter in Markdown and is
-autoescaped in HTML, so nothing typed into an update can ping, link or run. JSON is the dataclasses
-as they are, with ISO-8601 timestamps (UTC, ``Z``), ISO dates and enum values.
+``report.html.j2``); officer-written text goes through the ``md`` or ``md_line`` filter in Markdown
+(backslash escapes: :func:`bot.render.escape_md`) and is autoescaped in HTML, and every value shown
+loses its bidi controls and zero-width characters, so nothing typed into an update can ping, link,
+format or run. JSON is the dataclasses as they are (data, kept exactly as typed), with ISO-8601
+timestamps (UTC, ``Z``), ISO dates and enum values.
 
 People are chat user IDs in the digest; pass ``people`` (user ID → display name) to show names.
 """

@@ -39,6 +39,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.files import replace_atomically
+from bot.literal import visible
 from bot.render import rag_label
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry
 
@@ -57,9 +58,10 @@ _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", 
 
 
 def xml_safe(text: str) -> str:
-    """``text`` with what XML cannot hold removed; line breaks normalised to ``\\n`` (VT and FF included)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
-    return _NOT_XML.sub("", text)
+    """``text`` with what XML cannot hold removed, and the invisible characters :func:`bot.literal.visible`
+    removes (bidi controls, zero-width characters); line breaks normalised to ``\\n`` (VT and FF included)."""
+    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+    return _NOT_XML.sub("", visible(text))
 
 
 def write_report_docx(

@@ -32,8 +32,7 @@ EXAMPLE = "{update} NET-01 amber Core links upgrade delayed by supplier | next: 
 # of whitespace take quadratic time.
 _SECTION = re.compile(r"\|\s*(?P<label>next\s+steps|next|risks\s*/\s*issues|risks|risk|issues)\s*:\s*", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab, LF, CR
-_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f`]")
-_MENTION_START = re.compile(r"<+@")
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
@@ -78,11 +77,11 @@ def parse(raw: str) -> QuickForm:
     ref = head.strip()
     if not _REF.fullmatch(ref):
         raise InvalidInput(
-            Text(
-                "{typed} is not a project reference. Start with the project's reference, e.g. `"
+            _quoted(ref)
+            + Text(
+                " is not a project reference. Start with the project's reference, e.g. `"
                 + EXAMPLE
-                + "`. Type `{update} help` for more.",
-                typed=_quoted(ref),
+                + "`. Type `{update} help` for more."
             )
         )
     rag_word, body = _first_word(rest)
@@ -104,11 +103,11 @@ def _first_word(text: str) -> tuple[str, str]:
     return (words[0] if words else ""), (words[1] if len(words) > 1 else "")
 
 
-def _quoted(ref: str) -> str:
-    """What was typed in place of a reference, safe to echo: no control characters, no backticks to break
-    the code span, and no ``<@`` that ``mrkdwn_message`` would turn back into a live mention."""
-    shown = _MENTION_START.sub("@", _UNSHOWABLE.sub("", ref[:40]))
-    return f"`{shown}`" if shown.strip() else "That"
+def _quoted(ref: str) -> Text:
+    """What was typed in place of a reference, quoted (its first 40 characters, without control characters),
+    or "That" when nothing showable was typed. It is a value: each platform shows it exactly as typed."""
+    shown = _CONTROL_ALL.sub("", ref[:40])
+    return Text("`{typed}`", typed=shown) if shown.strip() else Text("That")
 
 
 def split_sections(rag: Rag, body: str) -> UpdateText:

@@ -1,4 +1,13 @@
-"""Jinja2 rendering with escaping for each target. Officer-written text goes through a filter per target."""
+"""Jinja2 rendering with escaping for each target. Officer-written text goes through a filter per target.
+
+- ``literal`` (Slack mrkdwn templates): marks the text for :mod:`handlers.rich_text`, which shows it as
+  a rich text ``text`` element, exactly as typed;
+- ``md`` and ``md_line`` (Markdown): backslash escapes (:func:`escape_md`);
+- HTML templates are autoescaped.
+
+Every value a template shows is passed through :func:`bot.literal.visible` on its way out (the
+environment's ``finalize``), so no bidi control or zero-width character reaches any of them.
+"""
 
 from __future__ import annotations
 
@@ -8,83 +17,71 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from bot.literal import literal, visible
 from models import Rag
 
 RAG_EMOJI = {Rag.RED: ":red_circle:", Rag.AMBER: ":large_orange_circle:", Rag.GREEN: ":large_green_circle:"}
 RAG_LABEL = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green"}
-_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
-# Markdown's inline control characters, escaped wherever they appear.
-_MD_INLINE = re.compile(r"([\\`*_\[\]~|])")
-# Block markers that only mean something at the start of a line: headings, list items, setext underlines.
-_MD_LINE_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
-# Teams: characters followed by a zero-width space, those backslash-escaped, and block markers at a line's start.
-_TEAMS_BREAK = re.compile(r"[\\<&{]")
-_TEAMS_INLINE = re.compile(r"([*_\[\]])")
-_TEAMS_LINE_START = re.compile(r"^(?:[#>+\-*=|]|\d{1,9}[.)])")
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Make text inert in Slack mrkdwn: no mention, channel ping or link can survive.
-
-    Slack's control sequences all start with ``<``; escaping ``&``, ``<`` and ``>`` as Slack asks turns
-    ``<!channel>``, ``<@U…>`` and ``<https://x|y>`` into plain text.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# Backslash-escaped wherever they appear: what CommonMark and GFM read as markup inline (code, emphasis,
+# strikethrough, links and images, raw HTML, autolinks, character references, table cells), and what
+# common renderers add to it (GitHub's #123 references, @mentions and $math$). Every one of them may be
+# backslash-escaped in CommonMark, and shows as itself.
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>&~|#@$])")
+# GFM's extended autolinks (https://x, www.x) and GitHub's :emoji: shortcodes: the ':' and the '.' escaped.
+_MD_LINKISH = re.compile(r":(?=//|[A-Za-z0-9_+-]+:)|(?i:(?<![A-Za-z0-9])www)\.")
+# An e-mail address, as GitHub's renderer finds one in text after it has undone every escape: only a code
+# span keeps it from becoming a mailto: link.
+_MD_EMAIL = re.compile(r"[A-Za-z0-9.+_-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+# Block markers that only mean something at the start of a line: list items, setext underlines.
+_MD_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")
 
 
 def escape_md(text: str) -> str:
-    """Make text inert in Markdown (CommonMark and GitHub's): no emphasis, link, image, code, heading,
-    list, table cell or HTML can come out of it, and Slack's ``<!channel>``/``<@U…>`` stay plain text.
+    """Officer text that shows as typed in any CommonMark or GFM renderer, as a paragraph or a list item's.
 
-    ``&``, ``<`` and ``>`` become character references (so no HTML, autolink or block quote);
-    ``\\ ` * _ [ ] ~ |`` are backslash-escaped; a line that starts with ``# + - =`` or ``1.``/``1)`` has
-    that marker escaped, and leading spaces (an indented code block) are dropped. Blank lines are
-    dropped and the remaining lines joined by hard line breaks, so the text stays inside the list
-    item or paragraph the template put it in. A bare URL is left as text: it shows where it goes.
+    After :func:`bot.literal.visible`: the markup characters are backslash-escaped wherever they appear
+    (``\\ ` * _ [ ] < > & ~ | # @ $``, so no emphasis, code, link, image, HTML, autolink, entity, heading,
+    quote, table cell, mention or math); the ``:`` of ``https://`` or of an ``:emoji:`` and the ``.`` of
+    ``www.`` likewise (no extended autolink), and an e-mail address goes in a code span (GitHub links one
+    whatever its escapes); a line starting with ``- + =`` or ``1.``/``1)`` has that
+    marker escaped (no list, no setext heading), and leading spaces (an indented code block) are dropped.
+    Blank lines are dropped and the other lines joined by hard line breaks, so the text stays inside the
+    paragraph or list item the template put it in.
     """
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    lines = [_MD_INLINE.sub(r"\\\1", line.strip()) for line in text.splitlines()]
-    return "\\\n".join(_MD_LINE_START.sub(_escape_marker, line) for line in lines if line)
+    return "\\\n".join(_md_lines(text))
 
 
-def escape_teams(text: str) -> str:
-    """Make text inert in Microsoft Teams: an Adaptive Card TextBlock's markdown subset, and a message's text.
-
-    Teams renders bold, italic, lists and ``[text](url)`` links in a TextBlock (the web client through a
-    CommonMark parser, the mobile clients through Adaptive Cards' own), HTML and ``<at>`` mentions in a
-    message, and ``{{DATE(…)}}``/``{{TIME(…)}}`` in a TextBlock. Escapes both parsers honour are used, and
-    where one would show a stray backslash, a zero-width space breaks the syntax instead, invisibly:
-
-    - ``* _ [ ]`` are backslash-escaped (no emphasis, no link); a backslash is followed by a zero-width
-      space, so it stays a backslash and escapes nothing;
-    - ``<`` and ``&`` are followed by a zero-width space: no HTML tag, no ``<at>`` mention, no autolink,
-      no character reference; ``{`` likewise, so no ``{{DATE()}}``;
-    - a line that starts with a block marker (``# > + - * = |`` or ``1.``/``1)``) gets a zero-width space
-      in front, so it is no heading, quote, list or table; leading spaces (a code block) are dropped.
-
-    Blank lines are dropped and the lines joined by blank lines, which both parsers show as line breaks.
-    A bare URL is left as text: it shows where it goes.
-    """
-    text = _TEAMS_BREAK.sub("\\g<0>\u200b", text)
-    lines = [_TEAMS_INLINE.sub(r"\\\1", line.strip()) for line in text.splitlines()]
-    return "\n\n".join(_TEAMS_LINE_START.sub("\u200b\\g<0>", line) for line in lines if line)
+def escape_md_line(text: str) -> str:
+    """As :func:`escape_md`, on one line (its lines joined by spaces): for a heading or a table cell."""
+    return " ".join(_md_lines(text))
 
 
-def _escape_marker(m: re.Match[str]) -> str:
-    if m.group(1):
-        return "\\" + m.group(1)
-    return m.group(2) + "\\" + m.group(3)
+def _md_lines(text: str) -> list[str]:
+    lines = []
+    for line in visible(text).split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        marker = _MD_LINE_START.match(line)
+        pos = marker.end() if marker else 0
+        out = [marker[0][:-1] + "\\" + marker[0][-1]] if marker else []
+        for m in _MD_EMAIL.finditer(line, pos):
+            out += [_md_escape(line[pos : m.start()]), f"`{m[0]}`"]
+            pos = m.end()
+        lines.append("".join([*out, _md_escape(line[pos:])]))
+    return lines
+
+
+def _md_escape(text: str) -> str:
+    text = _MD_ANYWHERE.sub(r"\\\1", text)
+    return _MD_LINKISH.sub(lambda m: "\\" + m[0] if m[0] == ":" else m[0][:-1] + "\\.", text)
 
 
 def rag_label(rag: Rag | str | None) -> str:
     """``Red``, ``Amber``, ``Green``, or ``No RAG yet`` for a project with no update yet."""
     return RAG_LABEL[Rag(rag)] if rag else "No RAG yet"
-
-
-def mrkdwn_message(text: str) -> str:
-    """Escape a message for mrkdwn, keeping only well-formed user mentions the bot itself wrote."""
-    return _MENTION.sub(r"<@\1>", escape_mrkdwn(text))
 
 
 def unescape_slack(text: str) -> str:
@@ -120,16 +117,24 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        finalize=_visible,
     )
-    env.filters["mrkdwn"] = escape_mrkdwn
+    env.filters["literal"] = literal
     env.filters["rag_emoji"] = lambda rag: RAG_EMOJI[Rag(rag)]
     env.filters["title"] = lambda s: str(s).replace("_", " ").capitalize()
     env.filters["local_time"] = local_time
     env.filters["ago"] = ago
     env.filters["md"] = escape_md
-    env.filters["teams"] = escape_teams
+    env.filters["md_line"] = escape_md_line
     env.filters["rag_label"] = rag_label
     return env
+
+
+def _visible(value: Any) -> Any:
+    """Each shown value without invisible characters (markup the bot made safe stays markup)."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))  # noqa: S704  (already escaped; removing characters adds no markup)
+    return visible(value) if isinstance(value, str) else value
 
 
 def render(template: str, **context: Any) -> str:

@@ -151,6 +151,53 @@ def _control(inner: str, users: Mapping[str, str], channels: Mapping[str, str]) 
     return f"{label} ({target})" if label else target
 
 
+# The styles of a rich text element, for a terminal.
+_RICH_STYLES = {
+    "bold": Style(bold=True),
+    "italic": Style(italic=True),
+    "strike": Style(strike=True),
+    "code": Style(color="cyan"),
+}
+
+
+def rich_text(
+    block: Mapping[str, Any], *, users: Mapping[str, str] | None = None, channels: Mapping[str, str] | None = None
+) -> Text:
+    """A ``rich_text`` block as styled terminal text, as Slack shows it: a ``text`` element exactly as it
+    is (no mrkdwn, no emoji codes, no links read in it), emoji, mentions and channels by name."""
+    out = Text()
+    for section in block.get("elements") or []:
+        if out and section.get("type") != "rich_text_section":
+            out.append("\n")
+        for e in section.get("elements") or []:
+            style = Style()
+            for name, on in (e.get("style") or {}).items():
+                if on and name in _RICH_STYLES:
+                    style += _RICH_STYLES[name]
+            out.append_text(_rich_element(e, style, users or {}, channels or {}))
+    return out
+
+
+def _rich_element(e: Mapping[str, Any], style: Style, users: Mapping[str, str], channels: Mapping[str, str]) -> Text:
+    kind = e.get("type")
+    if kind == "text":
+        return Text(str(e.get("text", "")), style=style)
+    if kind == "emoji":
+        return Text(emojize(f":{e.get('name', '')}:"), style=style)
+    blue = style + Style(color="blue")
+    if kind == "user":
+        uid = str(e.get("user_id", ""))
+        return Text("@" + users.get(uid, uid), style=blue)
+    if kind == "channel":
+        cid = str(e.get("channel_id", ""))
+        return Text("#" + channels.get(cid, cid), style=blue)
+    if kind == "usergroup":
+        return Text("@" + str(e.get("usergroup_id", "")), style=blue)
+    if kind == "link":
+        return Text(str(e.get("text") or e.get("url", "")), style=blue)
+    return Text(f"[{kind}]", style="dim")
+
+
 def _text_object(obj: Mapping[str, Any] | None, users: Mapping[str, str], channels: Mapping[str, str]) -> Text:
     if not obj:
         return Text()
@@ -454,6 +501,8 @@ class _Shell:
                     text.append("  ")
                     text.append_text(self.button(accessory, str(block.get("block_id", ""))))
                 parts.append(text)
+            elif kind == "rich_text":
+                parts.append(rich_text(block, users=users, channels=LOCAL_CHANNELS))
             elif kind == "header":
                 parts.append(Text(_plain(block.get("text")), style="bold"))
             elif kind == "context":

@@ -11,9 +11,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookResponse
 
 from bot.errors import NoTeam
-from bot.render import mrkdwn_message
 from bot.runtime import Runtime
 from bot.slack_app import runtime_of
+from handlers.rich_text import fallback_text
 from handlers.ui import message_blocks
 
 __all__ = ["answer", "apology", "post_ephemeral", "respond_to", "runtime_of", "team_of", "tell", "user_of"]
@@ -55,11 +55,13 @@ def user_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id"))
 
 
-def answer(respond: Respond, text: str, *, escape: bool = False) -> None:
-    """An ephemeral reply to the person who asked. ``escape`` for messages carrying typed text."""
-    if escape:
-        text = mrkdwn_message(text)
-    respond(text=text, blocks=message_blocks(text), response_type="ephemeral", replace_original=False)
+def answer(respond: Respond, marked: str) -> None:
+    """An ephemeral reply to the person who asked: the bot's mrkdwn, with whatever was typed in it marked
+    by :func:`bot.literal.literal` (a template's ``literal`` filter, ``SLACK.marked`` for a domain message),
+    so that it is shown exactly as typed."""
+    respond(
+        text=fallback_text(marked), blocks=message_blocks(marked), response_type="ephemeral", replace_original=False
+    )
 
 
 def apology(respond: Respond | None) -> None:

@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.charts import rag_by_priority_png
 from bot.digest_render import render_digest
+from bot.literal import visible
 from bot.scheduler import Outcome
 from bot.services.digest import Digest
 from bot.services.digest_posts import DigestDue
@@ -124,7 +125,7 @@ def _alt_text(digest: Digest) -> str:
         for g in digest.priorities
         if g.projects
     ]
-    text = "Bar chart of projects by RAG status for each priority. " + "; ".join(parts) + "."
+    text = visible("Bar chart of projects by RAG status for each priority. " + "; ".join(parts) + ".")
     return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "…"  # the numbers are in the report
 
 

@@ -32,7 +32,7 @@ def reply_to_error(error: Exception, respond: Respond | None, what: str) -> None
     if isinstance(error, DomainError):
         mark_outcome("refused")
         if respond is not None:
-            answer(respond, SLACK(error.text), escape=True)
+            answer(respond, SLACK.marked(error.text))
         return
     mark_outcome("error")
     if isinstance(error, SQLAlchemyError):

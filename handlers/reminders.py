@@ -20,6 +20,7 @@ import math
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.error import URLError
@@ -35,8 +36,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot.literal import literal
 from bot.render import render
 from bot.scheduler import Outcome
 from bot.services.reminders import Due, StaleProject
@@ -51,12 +53,13 @@ from handlers.posted import (
     claim_metadata,
     resent,
 )
-from handlers.ui import text_sections
+from handlers.rich_text import MAX_MESSAGE_SIZE, block_size, fallback_text, pages, rich_blocks
 from models.scheduling import ReminderKind
 
 POST_UPDATE_ACTION = "reminder_post_update"
 NO_CHANGE_ACTION = "reminder_no_change"
 SNOOZE_ACTION = "reminder_snooze"
+POST_WITH = "/ict-update REF RAG text"
 MAX_BLOCKS = 50  # Slack's limit for one message
 MAX_PROJECTS_WITH_BUTTONS = 23  # 2 blocks each, with the intro and the closing buttons
 TRANSIENT_ERRORS = frozenset(
@@ -173,7 +176,10 @@ def button_value(**values: int) -> str:
 
 
 def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
-    """An owner's reminder: their stale projects, each with Post update / No change, then Remind me tomorrow."""
+    """An owner's reminder: their stale projects, each with Post update / No change, then Remind me tomorrow.
+
+    One message: as many projects get their buttons as fit in it (Slack's 50 blocks and the size of a
+    message, :data:`handlers.rich_text.MAX_MESSAGE_SIZE`); the rest are named, never dropped."""
     tz = ZoneInfo(item.timezone)
     intro = render(
         "reminder_intro.mrkdwn.j2",
@@ -182,44 +188,44 @@ def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
         projects=item.projects,
         tz=tz,
     )
-    blocks: list[Block] = [*text_sections(intro)]
-    shown = (
-        item.projects
-        if len(item.projects) <= MAX_PROJECTS_WITH_BUTTONS + 1
-        else item.projects[:MAX_PROJECTS_WITH_BUTTONS]
+    head = [b.to_dict() for b in rich_blocks(intro)]
+    each = [_project_blocks(p, item, tz) for p in item.projects]
+    snooze = ActionsBlock(
+        block_id="reminder-snooze",
+        elements=[
+            ButtonElement(text="Remind me tomorrow", action_id=SNOOZE_ACTION, value=button_value(m=item.meeting_id))
+        ],
+    ).to_dict()
+    shown = len(each) if len(each) <= MAX_PROJECTS_WITH_BUTTONS + 1 else MAX_PROJECTS_WITH_BUTTONS
+    while True:
+        rest = [b.to_dict() for b in _rest_blocks(item.projects[shown:])]
+        blocks = [*head, *(b for pair in each[:shown] for b in pair), *rest, snooze]
+        if not shown or (len(blocks) <= MAX_BLOCKS and sum(block_size(b) for b in blocks) <= MAX_MESSAGE_SIZE):
+            return fallback_text(intro), blocks
+        shown -= 1
+
+
+def _project_blocks(p: StaleProject, item: Due, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """A stale project and its Post update / No change this month buttons."""
+    value = button_value(p=p.project_id, m=item.meeting_id)
+    buttons = ActionsBlock(
+        block_id=f"reminder-{p.project_id}",
+        elements=[
+            ButtonElement(text="Post update", action_id=POST_UPDATE_ACTION, value=value, style="primary"),
+            ButtonElement(text="No change this month", action_id=NO_CHANGE_ACTION, value=value),
+        ],
     )
-    for p in shown:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_project_text(p, item.user_id, tz))))
-        value = button_value(p=p.project_id, m=item.meeting_id)
-        blocks.append(
-            ActionsBlock(
-                block_id=f"reminder-{p.project_id}",
-                elements=[
-                    ButtonElement(text="Post update", action_id=POST_UPDATE_ACTION, value=value, style="primary"),
-                    ButtonElement(text="No change this month", action_id=NO_CHANGE_ACTION, value=value),
-                ],
-            )
-        )
-    rest = item.projects[len(shown) :]
-    if rest:
-        refs = ", ".join(p.ref for p in rest)
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"…and {len(rest)} more without an update: {refs}. Post those with `/ict-update REF RAG text`."
-                )
-            )
-        )
-    blocks.append(
-        ActionsBlock(
-            block_id="reminder-snooze",
-            elements=[
-                ButtonElement(text="Remind me tomorrow", action_id=SNOOZE_ACTION, value=button_value(m=item.meeting_id))
-            ],
-        )
-    )
-    headline = intro.split("\n", 1)[0]
-    return headline, [b.to_dict() for b in blocks]
+    return [*(b.to_dict() for b in rich_blocks(_project_text(p, item.user_id, tz))), buttons.to_dict()]
+
+
+def _rest_blocks(rest: Sequence[StaleProject]) -> list[Block]:
+    """The projects without buttons, named (their references as typed)."""
+    if not rest:
+        return []
+    refs = literal(", ".join(p.ref for p in rest))
+    return [
+        *rich_blocks(f"…and {len(rest)} more without an update: {refs}. Post those with `/ict-update REF RAG text`.")
+    ]
 
 
 def _project_text(p: StaleProject, user_id: str, tz: ZoneInfo) -> str:
@@ -237,9 +243,8 @@ def chair_messages(item: Due) -> list[tuple[str, list[dict[str, Any]]]]:
         failures=item.failures,
         tz=tz,
     )
-    sections = [s.to_dict() for s in text_sections(text)]
-    headline = text.split("\n", 1)[0]
-    return [(headline, sections[i : i + MAX_BLOCKS]) for i in range(0, len(sections), MAX_BLOCKS)]
+    headline = fallback_text(text)
+    return [(headline, page) for page in pages(rich_blocks(text))]
 
 
 class SlackDelivery:

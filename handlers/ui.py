@@ -1,6 +1,8 @@
 """Block Kit for the Slack front end, built with slack_sdk's models so Slack's limits are checked.
 
-Text inside the blocks comes from the Jinja2 templates in ``bot/templates``.
+Text inside the blocks comes from the Jinja2 templates in ``bot/templates``, as rich text
+(:mod:`handlers.rich_text`): what a person typed is shown exactly as typed. Option labels are
+``plain_text`` with ``emoji`` off, which Slack shows as it is.
 """
 
 from __future__ import annotations
@@ -22,27 +24,29 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     RadioButtonsElement,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
+from bot.literal import literal, visible
 from bot.quickform import LIMITS, UpdateText
-from bot.render import escape_mrkdwn, render
+from bot.render import render
 from bot.services.projects import ProjectView
 from bot.services.updates import UpdateResult
+from handlers.rich_text import fallback_text, rich_blocks
 from models import Rag
 
 UPDATE_MODAL = "ict_update_modal"
 EDIT_UPDATE_ACTION = "edit_update"
 PROJECT_ACTION = "project"
 MAX_STATIC_OPTIONS = 100  # Slack's limit for a static select; past it the menu is searched instead
-MAX_SECTION_TEXT = 3000
 MAX_OPTION_TEXT = 75
 RAG_LABELS = {Rag.RED: "🔴 Red", Rag.AMBER: "🟠 Amber", Rag.GREEN: "🟢 Green"}
 
 
 def _label(text: str, limit: int = MAX_OPTION_TEXT) -> str:
+    """A label for a menu, from typed text: invisible characters removed, cut with an ellipsis to fit."""
+    text = visible(text).replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -64,7 +68,7 @@ def project_option_groups(
             by_priority.setdefault(p.priority_name or "No priority", []).append(p)
     groups += list(by_priority.items())
     return [
-        OptionGroup(label=PlainTextObject(text=_label(name)), options=[_option(p) for p in items])
+        OptionGroup(label=PlainTextObject(text=_label(name), emoji=False), options=[_option(p) for p in items])
         for name, items in groups
     ]
 
@@ -83,16 +87,10 @@ def update_modal(
     """The update form. When ``editing``, the project is fixed and the submission adds a revision."""
     blocks: list[Block] = []
     if notice:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=notice)]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=notice)]))  # the bot's words only
     if editing is not None:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"Correcting your update on *{escape_mrkdwn(editing.project_ref)} "
-                    f"{escape_mrkdwn(editing.project_title)}*. The earlier text is kept as a revision."
-                )
-            )
-        )
+        project = literal(f"{editing.project_ref} {editing.project_title}")
+        blocks += rich_blocks(f"Correcting your update on *{project}*. The earlier text is kept as a revision.")
     else:
         initial_option = _option(selected) if selected else None
         element: StaticSelectElement | ExternalDataSelectElement
@@ -149,38 +147,10 @@ def update_modal(
     return view.to_dict()
 
 
-def text_sections(text: str) -> list[SectionBlock]:
-    """Mrkdwn text as sections of at most 3,000 characters, split on lines; nothing is dropped."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > MAX_SECTION_TEXT:
-            cut = line.rfind(" ", 0, MAX_SECTION_TEXT)
-            if cut < MAX_SECTION_TEXT // 2:
-                cut = MAX_SECTION_TEXT
-                amp = line.rfind("&", cut - 5, cut)  # never cut an &amp; / &lt; / &gt; in two
-                if amp != -1 and ";" not in line[amp:cut]:
-                    cut = amp
-            head, line = line[:cut], line[cut:].lstrip(" ")
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(head)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > MAX_SECTION_TEXT:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks if c.strip()]
-
-
 def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]]:
     """The ephemeral confirmation: text fallback and blocks, with a button to correct the update."""
     text = render("update_saved.mrkdwn.j2", u=result)
-    blocks: list[Block] = [*text_sections(text)]
+    blocks: list[Block] = [*rich_blocks(text)]
     blocks.append(
         ActionsBlock(
             elements=[
@@ -188,14 +158,14 @@ def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]
             ]
         )
     )
-    headline = text.split("\n", 1)[0]
-    return headline, [b.to_dict() for b in blocks]
+    return fallback_text(text), [b.to_dict() for b in blocks]
 
 
 def update_saved_view(result: UpdateResult) -> dict[str, Any]:
     text = render("update_saved.mrkdwn.j2", u=result)
-    return View(type="modal", title="ICT progress update", close="Done", blocks=text_sections(text)).to_dict()
+    return View(type="modal", title="ICT progress update", close="Done", blocks=rich_blocks(text)).to_dict()
 
 
-def message_blocks(text: str) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in text_sections(text)]
+def message_blocks(marked: str) -> list[dict[str, Any]]:
+    """The blocks of a message in the bot's mrkdwn with typed text marked (:func:`bot.literal.literal`)."""
+    return [b.to_dict() for b in rich_blocks(marked)]

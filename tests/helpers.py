@@ -114,15 +114,77 @@ def last_reply(standin: SlackStandIn) -> dict[str, Any]:
     return answers[-1]
 
 
+# How shown() writes a rich text element's style: as the mrkdwn that would give it, for readable asserts.
+_MARKS = (("code", "`"), ("bold", "*"), ("italic", "_"), ("strike", "~"))
+
+
 def shown(message: dict[str, Any]) -> str:
-    """Everything a person would read in a message or view: its sections' text, else its text."""
+    """Everything a person would read in a message or view: its sections' and rich text's text, else its text.
+
+    Rich text is written as a reader sees it: a ``text`` element's text as it is, its style (the bot's)
+    as the mrkdwn marks that would give it around the run (``*NET-01 Title*``), emoji as ``:name:`` and
+    mentions as ``<@U…>``: what was typed is never unescaped or read, so a test sees it as Slack shows it.
+    """
     parts = []
     for block in message.get("blocks") or []:
         if block.get("type") == "section":
             parts.append(block["text"]["text"])
         elif block.get("type") == "context":
             parts.extend(e.get("text", "") for e in block["elements"])
+        elif block.get("type") == "rich_text":
+            parts.append(rich_text_shown(block))
+        elif block.get("type") == "header":
+            parts.append(block["text"]["text"])
     return "\n".join(parts) or message.get("text", "")
+
+
+def rich_text_shown(block: dict[str, Any]) -> str:
+    """A rich_text block as :func:`shown` writes it: runs of one style between that style's marks."""
+    runs: list[tuple[tuple[str, ...], str]] = []
+    for section in block["elements"]:
+        for e in section["elements"]:
+            style = tuple(name for name, _ in _MARKS if (e.get("style") or {}).get(name))
+            text = {
+                "text": lambda e: e["text"],
+                "emoji": lambda e: f":{e['name']}:",
+                "user": lambda e: f"<@{e['user_id']}>",
+                "channel": lambda e: f"<#{e['channel_id']}>",
+                "usergroup": lambda e: f"<!subteam^{e['usergroup_id']}>",
+            }[e["type"]](e)
+            if runs and runs[-1][0] == style:
+                runs[-1] = (style, runs[-1][1] + text)
+            else:
+                runs.append((style, text))
+    out: list[str] = []
+    opened: list[str] = []  # the styles open, in the order they were opened
+    marks = dict(_MARKS)
+    for style, text in [*runs, ((), "")]:
+        while opened and not set(opened) <= set(style):
+            out.append(marks[opened.pop()])  # close back to a style the run keeps
+        for name in style:
+            if name not in opened:
+                opened.append(name)
+                out.append(marks[name])
+        out.append(text)
+    return "".join(out)
+
+
+def rich_texts(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every element of every rich_text block of a message or view, in order."""
+    return [
+        e
+        for block in message.get("blocks") or []
+        if block.get("type") == "rich_text"
+        for section in block["elements"]
+        for e in section["elements"]
+    ]
+
+
+def typed_shown_literally(message: dict[str, Any], typed: str) -> bool:
+    """Whether ``typed`` is in the message exactly as typed, in a rich text ``text`` element (which Slack shows
+    as it is) and nowhere as mrkdwn, plain text or a fallback that could read it."""
+    texts = [e["text"] for e in rich_texts(message) if e["type"] == "text"]
+    return typed in texts
 
 
 def opened_view(standin: SlackStandIn) -> dict[str, Any]:

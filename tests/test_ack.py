@@ -4,6 +4,7 @@ when the answer is ready in time, and empty with the answer through response_url
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from bot.standin import SlackStandIn
 from handlers import ack_answer
 from models import ProgressUpdate
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
-from tests.helpers import count, failing, last_reply
+from tests.helpers import count, failing, last_reply, shown
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def slow_insert(engine: Engine) -> Iterator[threading.Event]:
 def test_an_update_is_answered_in_its_ack_and_nothing_goes_through_response_url(runtime, standin, workplan, pool):
     driver = ictbot(runtime, standin, pool)
     response = driver.command("/ict-update", "NET-01 green Done", user_id=OWNER)
-    assert "Update saved for *NET-01" in response.body
+    assert "Update saved for *NET-01" in shown(json.loads(response.body))
     assert count(runtime, ProgressUpdate) == 1
     assert standin.calls_to("response_url") == []
 
@@ -156,7 +157,7 @@ def test_an_answer_not_ready_in_time_follows_an_empty_ack_through_response_url(
         reply = standin.wait_for("response_url")[-1].params  # before the hold goes: no listener changes mid-run
     assert (response.status, response.body) == (200, "")  # acknowledged empty by the watcher
     assert 0.15 < took < 2
-    assert "Update saved for *NET-01" in reply["text"] and reply["response_type"] == "ephemeral"
+    assert "Update saved for *NET-01" in shown(reply) and reply["response_type"] == "ephemeral"
     assert count(runtime, ProgressUpdate) == 1
 
 

@@ -207,7 +207,7 @@ def test_the_load_checks_find_a_lost_a_doubled_and_a_wrong_reply() -> None:
         {},
     )
     load.check_stored(run, Counter({("WP-001", "U0LOAD001"): 4}))
-    saved = ":white_check_mark: Update saved for *WP-001 Work Plan project 1*: :large_orange_circle: *Amber*"
+    saved = ":white_check_mark: Update saved for WP-001 Work Plan project 1: :large_orange_circle: Amber"
     load.check_replies(run, [("i0-1", saved), ("i0-2", saved), ("i0-2", saved), ("i0-3", "Sorry")], "i")
     assert run.faults[0] == "stored updates do not match the requests answered: 0 lost, 1 extra"
     assert run.faults[1].startswith("2 wrong or missing replies")
@@ -215,7 +215,7 @@ def test_the_load_checks_find_a_lost_a_doubled_and_a_wrong_reply() -> None:
 
 
 def test_an_answer_in_the_ack_counts_once_and_a_second_through_response_url_is_caught() -> None:
-    saved = ":white_check_mark: Update saved for *WP-001 Work Plan project 1*: :large_orange_circle: *Amber*"
+    saved = ":white_check_mark: Update saved for WP-001 Work Plan project 1: :large_orange_circle: Amber"
     sent = [load.Sent(f"i0-{n}", "WP-001", "U0LOAD001", "amber", 0.01, True, None, saved) for n in (1, 2)]
     run = load.Run(load.ICTBOT, sent, 1.0, 0, 0, {})
     load.check_replies(run, [("i0-2", saved)], "i")

@@ -90,7 +90,7 @@ from models.scheduling import ReminderKind
 from tests import test_oauth as oauth_tests
 from tests.cli.conftest import Ictbot
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Clock
-from tests.helpers import opened_view
+from tests.helpers import opened_view, shown
 from tests.test_manifest import registered
 
 TEAM_A, TEAM_B = "T0AAAAAA", "T0BBBBBB"
@@ -522,7 +522,10 @@ def _parsed(body: str) -> Any:
 
 
 def everything(w: World, responses: list[BoltResponse]) -> str:
-    return json.dumps([*w.sent(), *answers(responses)], ensure_ascii=False, default=str)
+    """Everything Slack received, as JSON, then each message as a person reads it (rich text: tests.helpers)."""
+    payloads = [*w.sent(), *answers(responses)]
+    read = [shown(m) for m in _walk([p for _, p in payloads]) if isinstance(m.get("blocks"), list)]
+    return "\n".join([json.dumps(payloads, ensure_ascii=False, default=str), *read])
 
 
 # -- the attacks through Slack ---------------------------------------------------------------------------

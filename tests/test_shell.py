@@ -103,6 +103,12 @@ def test_quick_form_is_stored_and_confirmed_only_to_the_author(db_file: str, db:
     )
 
 
+def test_typed_markup_and_emoji_codes_are_printed_as_typed_as_slack_shows_them(db_file: str, db: Session) -> None:
+    s = shell(db_file, "/ict-update NET-01 red *PCI-06* :large_green_circle: Green (was Red) _x_ `z`\n")
+    assert "Progress: *PCI-06* :large_green_circle: Green (was Red) _x_ `z`" in s.out  # rich text: as typed
+    assert "✅ Update saved" in s.out  # while the bot's own emoji code is an emoji
+
+
 def test_typed_mentions_are_shown_inert_as_typed(db_file: str, db: Session) -> None:
     s = shell(db_file, "/ict-update NET-01 red Outage | risks: budget & <!channel>\n")
     assert "Risks/issues: budget & <!channel>" in s.out  # unescaped for the screen, not turned into @channel

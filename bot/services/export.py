@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.literal import visible
 from models import (
     ClosureDay,
     Meeting,
@@ -62,9 +63,12 @@ __all__ = [
     "csv_rows",
     "gather",
     "iso",
+    "spreadsheet_cell",
     "to_document",
 ]
 
+# What starts a formula in a spreadsheet (OWASP, "CSV Injection"); a tab and a carriage return as well.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMAT = "ictbot-export"
 FORMAT_VERSION = 2
 
@@ -605,12 +609,27 @@ def _series_document(s: SeriesRecord) -> dict[str, Any]:
     }
 
 
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell that a spreadsheet shows as the text it is: invisible characters removed
+    (:func:`bot.literal.visible`), and a ``'`` put before a cell that starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return (after any spaces), which Excel, LibreOffice and Google Sheets would
+    otherwise run as a formula (``=HYPERLINK(…)``): OWASP's advice against CSV injection. The ``'`` is
+    what those spreadsheets themselves use to mark a cell as text."""
+    value = visible(value)
+    return "'" + value if value.lstrip(" ").startswith(_FORMULA_START) else value
+
+
 def csv_rows(export: Export) -> list[dict[str, str]]:
     """One row per update revision, projects by reference and updates oldest first.
 
     A project with no update gets one row whose update columns are empty. Delegates are joined
-    with ``;``. Every value is a string (empty for none), keyed by :data:`CSV_COLUMNS`.
+    with ``;``. Every value is a string (empty for none), keyed by :data:`CSV_COLUMNS`, and passed
+    through :func:`spreadsheet_cell`, so that no cell of it runs as a formula.
     """
+    return [{column: spreadsheet_cell(value) for column, value in row.items()} for row in _rows(export)]
+
+
+def _rows(export: Export) -> list[dict[str, str]]:
     by_project: dict[str, list[UpdateRecord]] = {}
     for u in export.updates:
         by_project.setdefault(u.project_ref, []).append(u)

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from bot.commands import Text
 from bot.errors import DomainError, InvalidInput
+from bot.literal import visible
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
 from models.db import insert_missing
 
@@ -168,13 +169,17 @@ def parse_date(text: str, what: str = "date") -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"`{text}` is not a {what}; write it as YYYY-MM-DD, e.g. 2027-01-12.") from None
+        raise InvalidInput(
+            Text("`{typed}` is not a " + what + "; write it as YYYY-MM-DD, e.g. 2027-01-12.", typed=text)
+        ) from None
 
 
 def parse_time(text: str) -> time:
     m = TIME.match(text.strip())
     if not m:
-        raise InvalidInput(f"`{text}` is not a time of day; write it as HH:MM on the 24-hour clock, e.g. 10:00.")
+        raise InvalidInput(
+            Text("`{typed}` is not a time of day; write it as HH:MM on the 24-hour clock, e.g. 10:00.", typed=text)
+        )
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -182,7 +187,9 @@ def parse_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"`{name}` is not a time zone; use an IANA name such as Europe/London.") from None
+        raise InvalidInput(
+            Text("`{typed}` is not a time zone; use an IANA name such as Europe/London.", typed=name)
+        ) from None
     return name
 
 
@@ -192,14 +199,14 @@ def parse_region(code: str) -> str:
     key = by_name.get(key, key)
     if key not in REGIONS:
         choices = ", ".join(f"{c} ({n})" for c, n in REGIONS.items())
-        raise InvalidInput(f"`{code}` is not a bank-holiday region; choose one of {choices}.")
+        raise InvalidInput(Text("`{typed}` is not a bank-holiday region; choose one of " + choices + ".", typed=code))
     return key
 
 
 def parse_channel(text: str) -> str:
     m = CHANNEL.match(text.strip())
     if not m:
-        raise InvalidInput(f"`{text}` is not a channel; pick one with #, e.g. `#ict-governance`.")
+        raise InvalidInput(Text("`{typed}` is not a channel; pick one with #, e.g. `#ict-governance`.", typed=text))
     return m.group(1) or m.group(2)
 
 
@@ -213,13 +220,24 @@ def parse_rrule(text: str) -> str:
     for part in rule.split(";"):
         key, sep, value = part.partition("=")
         if not sep or not key or not value:
-            raise InvalidInput(f"`{text}` is not a recurrence rule: `{part}` is not NAME=VALUE; {usage}.")
+            raise InvalidInput(
+                Text(
+                    "`{typed}` is not a recurrence rule: `{part}` is not NAME=VALUE; " + usage + ".",
+                    typed=text,
+                    part=part,
+                )
+            )
         parts[key] = value
     freq = parts.get("FREQ")
     if freq is None:
-        raise InvalidInput(f"`{text}` has no FREQ; {usage}.")
+        raise InvalidInput(Text("`{typed}` has no FREQ; " + usage + ".", typed=text))
     if freq not in ALLOWED_FREQ:
-        raise InvalidInput(f"FREQ={freq} is not allowed: meetings may recur at most daily ({', '.join(ALLOWED_FREQ)}).")
+        raise InvalidInput(
+            Text(
+                "FREQ={freq} is not allowed: meetings may recur at most daily (" + ", ".join(ALLOWED_FREQ) + ").",
+                freq=freq,
+            )
+        )
     refused = [p for p in REFUSED_PARTS if p in parts]
     if refused:
         raise InvalidInput(
@@ -229,7 +247,9 @@ def parse_rrule(text: str) -> str:
     try:
         du_rrule.rrulestr(rule, dtstart=datetime(2000, 1, 1, tzinfo=UTC))
     except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"`{text}` is not a recurrence rule dateutil understands ({exc}); {usage}.") from None
+        raise InvalidInput(
+            Text("`{typed}` is not a recurrence rule dateutil understands ({why}); " + usage + ".", typed=text, why=exc)
+        ) from None
     return rule
 
 
@@ -240,7 +260,10 @@ def parse_reminder_stages(text: str) -> tuple[ReminderStage, ...]:
         m = STAGE.match(item)
         if not m:
             raise InvalidInput(
-                f"`{item}` is not a reminder stage; write working days before @ time, e.g. `5@09:30,1@09:30`."
+                Text(
+                    "`{typed}` is not a reminder stage; write working days before @ time, e.g. `5@09:30,1@09:30`.",
+                    typed=item,
+                )
             )
         stages.append(ReminderStage(int(m.group(1)), parse_time(m.group(2))))
     if not 1 <= len(stages) <= MAX_STAGES:
@@ -763,6 +786,7 @@ def to_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    summary = visible(summary)  # the calendar shows what was typed, without bidi or zero-width characters
     cal.add("x-wr-calname", summary)
     cal.add("x-wr-timezone", timezone)
     first: date | None = None
@@ -779,7 +803,7 @@ def to_ics(
         event.add("sequence", m.revision)
         event.add("status", "CONFIRMED" if m.status is MeetingStatus.SCHEDULED else "CANCELLED")
         if m.note:
-            event.add("description", m.note)
+            event.add("description", visible(m.note))  # icalendar escapes , ; \ and line breaks (RFC 5545)
         cal.add_component(event)
         first = min(first or start.date(), start.date())
         last = max(last or start.date(), start.date())

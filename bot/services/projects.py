@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bot.commands import Text
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
 from bot.services import strategy as strategy_service
 from models import (
@@ -214,9 +215,11 @@ def add(
 ) -> Project:
     ref = normalise_ref(ref)
     if not REF.match(ref):
-        raise InvalidInput(f"`{ref}` is not a project reference: use letters, digits, - . or _ (e.g. NET-01).")
+        raise InvalidInput(
+            Text("`{typed}` is not a project reference: use letters, digits, - . or _ (e.g. NET-01).", typed=ref)
+        )
     if exists(session, ws, ref):
-        raise InvalidInput(f"There is already a project `{ref}`; pick another reference.")
+        raise InvalidInput(Text("There is already a project `{ref}`; pick another reference.", ref=ref))
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
         raise InvalidInput(f"A project needs a title of 1 to {MAX_TITLE} characters.")
@@ -224,8 +227,12 @@ def add(
     prio = strategy_service.find_priority(strategy, priority)
     if prio is None:
         raise InvalidInput(
-            f"`{priority}` is not a priority of {strategy.name}. Use one of: "
-            f"{strategy_service.priority_choices(strategy)}."
+            Text(
+                "`{typed}` is not a priority of {strategy}. Use one of: {choices}.",
+                typed=priority,
+                strategy=strategy.name,
+                choices=strategy_service.priority_choices(strategy),
+            )
         )
     project = Project(
         workspace_id=ws.id,
@@ -259,7 +266,7 @@ def set_status(
 ) -> Project:
     project = get(session, ws, ref)
     if project.status is status:
-        raise InvalidInput(f"`{project.ref}` is already {status.value.replace('_', ' ')}.")
+        raise InvalidInput(Text("`{ref}` is already " + status.value.replace("_", " ") + ".", ref=project.ref))
     project.status = status
     project.completed_on = now.astimezone(tz).date() if status is ProjectStatus.COMPLETE else None
     session.flush()
@@ -286,7 +293,7 @@ def parse_status(value: str) -> ProjectStatus:
         return ProjectStatus(key)
     except ValueError:
         choices = ", ".join(s.value for s in ProjectStatus)
-        raise InvalidInput(f"`{value}` is not a status; use one of {choices}.") from None
+        raise InvalidInput(Text("`{typed}` is not a status; use one of " + choices + ".", typed=value)) from None
 
 
 EmailResolver = Callable[[list[str]], dict[str, str | None]]

@@ -238,7 +238,7 @@ def parse_usergroup_id(value: str) -> str | None:
     if value.lower() == "none":
         return None
     if not USERGROUP_ID.match(value):
-        raise InvalidInput(f"`{value}` is not a Slack user group ID such as S012ABCDEF (or `none`).")
+        raise InvalidInput(Text("`{typed}` is not a Slack user group ID such as S012ABCDEF (or `none`).", typed=value))
     return value
 
 

@@ -60,8 +60,12 @@ def check_may_update(project: Project, user_id: str, is_admin: bool) -> None:
     if not may_update(project, user_id, is_admin):
         people = ", ".join([f"<@{project.owner_user_id}>", *(f"<@{d}>" for d in project.delegate_ids)])
         raise NotAllowed(
-            f"Only the owner or a delegate of `{project.ref}` ({people}) or an ICT admin can update it. "
-            "Ask the owner to add you as a delegate, or to post the update.",
+            Text(
+                "Only the owner or a delegate of `{ref}` ({people}) or an ICT admin can update it. "
+                "Ask the owner to add you as a delegate, or to post the update.",
+                ref=project.ref,
+                people=people,
+            ).owning("people"),
             field="project",
         )
     if project.status in FINISHED:
@@ -147,7 +151,9 @@ def carry_forward(
     previous = latest(session, ws, project)
     if previous is not None and since is not None and previous.created_at >= since:
         when = previous.created_at.astimezone(tz).strftime("%-d %b %Y %H:%M")
-        raise DomainError(f"`{project.ref}` was already updated on {when}, so it is up to date for this meeting.")
+        raise DomainError(
+            Text("`{ref}` was already updated on " + when + ", so it is up to date for this meeting.", ref=project.ref)
+        )
     if previous is None:
         raise DomainError(
             Text(

@@ -77,6 +77,10 @@ def card_lines(card: dict[str, Any]) -> tuple[list[str], list[_Action]]:
         pad = "  " * depth
         if kind == "TextBlock":
             lines.extend(pad + line for line in str(e.get("text", "")).splitlines())
+        elif kind == "RichTextBlock":  # text runs: shown as they are (Teams reads no markdown in them)
+            runs = e.get("inlines") or []
+            text = "".join(r if isinstance(r, str) else str(r.get("text", "")) for r in runs)
+            lines.extend(pad + line for line in text.splitlines())
         elif kind == "FactSet":
             lines.extend(f"{pad}{f.get('title', '')}: {f.get('value', '')}" for f in e.get("facts", []))
         elif kind in ("Container", "Column"):

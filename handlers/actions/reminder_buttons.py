@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.render import RAG_EMOJI, escape_mrkdwn, local_time
+from bot.literal import literal
+from bot.render import RAG_EMOJI, local_time
 from bot.services import projects, reminders, updates
 from handlers.common import answer, runtime, team_name_of, team_of, user_of
 from handlers.errors import answering_errors
@@ -63,7 +64,7 @@ def handle_no_change(
             )
         answer(
             respond,
-            f":white_check_mark: Recorded *no change this month* for *{escape_mrkdwn(result.project_ref)}*: "
+            f":white_check_mark: Recorded *no change this month* for *{literal(result.project_ref)}*: "
             f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward.",
         )
 

@@ -16,6 +16,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.literal import literal
 from bot.period import parse_period
 from bot.render import render, unescape_slack
 from bot.services import digest as digest_service
@@ -76,15 +77,14 @@ def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, co
         if error in NOT_IN_CHANNEL:
             answer(respond, INVITE)
         else:
-            answer(respond, f"Slack refused the digest (`{error}`), so nothing was posted.", escape=True)
+            answer(respond, f"Slack refused the digest (`{literal(error)}`), so nothing was posted.")
         return
     if posted.error is not None:
         answer(
             respond,
-            f"The digest's summary is posted, but Slack stopped the rest of it (`{posted.error}`) after "
+            f"The digest's summary is posted, but Slack stopped the rest of it (`{literal(posted.error)}`) after "
             f"{posted.replies} repl{'y' if posted.replies == 1 else 'ies'} in its thread. "
             "`ictbot digest` gives the whole digest as a file.",
-            escape=True,
         )
 
 

@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.commands import SLACK
-from bot.render import mrkdwn_message, render, unescape_slack
+from bot.literal import literal
+from bot.render import render, unescape_slack
 from bot.runtime import Runtime
 from bot.services import meetings, roles
 from handlers.chair_group import chair_group_lookup
@@ -37,8 +38,8 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, c
     args = words[1:]
     user_id = command["user_id"]
     if sub == "help" or sub not in SUBCOMMANDS:
-        prefix = "" if sub == "help" else f"`{sub}` is not an `/ict-meeting` sub-command.\n"
-        answer(respond, mrkdwn_message(prefix) + render("meeting_help.mrkdwn.j2", max_shown=MAX_SHOWN))
+        prefix = "" if sub == "help" else f"`{literal(sub)}` is not an `/ict-meeting` sub-command.\n"
+        answer(respond, prefix + render("meeting_help.mrkdwn.j2", max_shown=MAX_SHOWN))
         return
     with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
         tz_name = rt.settings.ICTBOT_TIMEZONE
@@ -55,7 +56,7 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, c
                 CHANGE_NAMES[sub],
                 chair_group=chair_group_lookup(rt, client, ws.external_id),
             )
-            headline = SLACK(change(rt, session, ws, sub, args, user_id))
+            headline = SLACK.marked(change(rt, session, ws, sub, args, user_id))
             if sub == "closure":
                 answer(respond, _closures(session, ws, rt, headline))
                 return

@@ -7,8 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot.commands import Text
 from bot.errors import InvalidInput
-from bot.render import mrkdwn_message, render, unescape_slack
+from bot.literal import literal
+from bot.render import render, unescape_slack
 from bot.runtime import Runtime
 from bot.services import projects, roles
 from bot.services import strategy as strategy_service
@@ -24,7 +26,13 @@ USER = re.compile(r"^(?:<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>|([UW][A-Z0-9]{2,}))$")
 def parse_user(token: str, what: str) -> str:
     m = USER.match(token.strip())
     if not m:
-        raise InvalidInput(f"`{token}` is not a Slack user; give the {what} as an @mention, e.g. @jo.bloggs.")
+        raise InvalidInput(
+            Text(
+                "`{typed}` is not a Slack user; give the {what} as an @mention, e.g. @jo.bloggs.",
+                typed=token,
+                what=what,
+            )
+        )
     return m.group(1) or m.group(2)
 
 
@@ -43,11 +51,10 @@ def _ict_project(command: dict[str, Any], respond: Respond, context: BoltContext
     with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
         strategy = strategy_service.active(session, ws)
         if sub == "help" or sub not in SUBCOMMANDS:
-            prefix = "" if sub == "help" else f"`{sub}` is not an `/ict-project` sub-command.\n"
+            prefix = "" if sub == "help" else f"`{literal(sub)}` is not an `/ict-project` sub-command.\n"
             answer(
                 respond,
-                mrkdwn_message(prefix)
-                + render("project_help.mrkdwn.j2", priorities=strategy_service.priority_choices(strategy)),
+                prefix + render("project_help.mrkdwn.j2", priorities=strategy_service.priority_choices(strategy)),
             )
             return
         if sub == "list":
@@ -66,7 +73,7 @@ def _ict_project(command: dict[str, Any], respond: Respond, context: BoltContext
             return
         roles.require_admin(session, ws, user_id, rt.settings.admins_for(ws.external_id), f"{sub} projects")
         message = _change(rt, session, ws, sub, args, user_id)
-    answer(respond, message, escape=True)
+    answer(respond, message)
 
 
 def _change(rt: Runtime, session: Any, ws: Any, sub: str, args: list[str], user_id: str) -> str:
@@ -79,20 +86,19 @@ def _change(rt: Runtime, session: Any, ws: Any, sub: str, args: list[str], user_
             )
         owner = parse_user(args[2], "owner")
         p = projects.add(session, ws, ref=args[0], priority=args[1], owner=owner, title=" ".join(args[3:]), now=now)
-        return (
-            f"Added `{p.ref}` {p.title} under {p.priority.name if p.priority else 'no priority'}, owned by <@{owner}>."
-        )
+        under = literal(p.priority.name) if p.priority else "no priority"
+        return f"Added `{literal(p.ref)}` {literal(p.title)} under {under}, owned by <@{owner}>."
     if len(args) < 1 or (sub == "reassign" and len(args) < 2):
         usage = "/ict-project reassign REF @new-owner" if sub == "reassign" else f"/ict-project {sub} REF"
         raise InvalidInput(f"Usage: `{usage}`.")
     if sub == "reassign":
         owner = parse_user(args[1], "new owner")
         p, previous = projects.reassign(session, ws, args[0], owner)
-        return f"`{p.ref}` {p.title} now belongs to <@{owner}> (was <@{previous}>)."
+        return f"`{literal(p.ref)}` {literal(p.title)} now belongs to <@{owner}> (was <@{previous}>)."
     if sub == "reopen":
         p = projects.reopen(session, ws, args[0])
-        return f"`{p.ref}` {p.title} is open again: it takes updates and is chased for them."
+        return f"`{literal(p.ref)}` {literal(p.title)} is open again: it takes updates and is chased for them."
     status = ProjectStatus.CLOSED if sub == "close" else ProjectStatus.COMPLETE
     p = projects.set_status(session, ws, args[0], status, now=now, tz=rt.settings.timezone)
     verb = "closed: it is no longer chased for updates" if sub == "close" else "marked complete"
-    return f"`{p.ref}` {p.title} is {verb}."
+    return f"`{literal(p.ref)}` {literal(p.title)} is {verb}."

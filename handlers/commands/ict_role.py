@@ -22,8 +22,10 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.commands import Text
 from bot.errors import InvalidInput, NotAllowed
-from bot.render import escape_mrkdwn, mrkdwn_message, render, unescape_slack
+from bot.literal import literal
+from bot.render import render, unescape_slack
 from bot.runtime import Runtime
 from bot.services import projects, roles
 from handlers.chair_group import GroupRead, read_group
@@ -68,12 +70,18 @@ def parse_user(word: str) -> str:
         return m.group(1)
     if GROUP_MENTION.match(word):
         raise InvalidInput(
-            f"`{word}` is a user group: roles are granted to one person at a time. "
-            "To make a user group's members chairs, use `/ict-role chairs @user-group`."
+            Text(
+                "`{typed}` is a user group: roles are granted to one person at a time. "
+                "To make a user group's members chairs, use `/ict-role chairs @user-group`.",
+                typed=word,
+            )
         )
     raise InvalidInput(
-        f"`{word}` is not a person in Slack: mention them, e.g. `/ict-role grant @jo.bloggs chair` "
-        "(type @ and pick them from the list)."
+        Text(
+            "`{typed}` is not a person in Slack: mention them, e.g. `/ict-role grant @jo.bloggs chair` "
+            "(type @ and pick them from the list).",
+            typed=word,
+        )
     )
 
 
@@ -83,11 +91,17 @@ def parse_role(word: str) -> Role:
         return role
     if word.lower() in DERIVED:
         raise InvalidInput(
-            f"`{word}` is not granted: owners and delegates come from the Work Plan (`/ict-project add`, "
-            "`/ict-project reassign`) and everyone in the workspace is a member. The roles to grant are `chair` "
-            "and `admin`."
+            Text(
+                "`{typed}` is not granted: owners and delegates come from the Work Plan (`/ict-project add`, "
+                "`/ict-project reassign`) and everyone in the workspace is a member. The roles to grant are "
+                "`chair` and `admin`.",
+                typed=word,
+            )
         )
-    raise InvalidInput(f"`{word}` is not a role; the roles to grant are `chair` and `admin`. {ROLE_USAGE}")
+    raise InvalidInput(
+        Text("`{typed}` is not a role; the roles to grant are `chair` and `admin`. ", typed=word)
+        + Text.literal(ROLE_USAGE)
+    )
 
 
 def parse_usergroup(word: str) -> str | None:
@@ -99,11 +113,18 @@ def parse_usergroup(word: str) -> str | None:
         return m.group(1)
     if USER_MENTION.match(word):
         raise InvalidInput(
-            f"`{word}` is a person, not a user group. Grant a person the role with `/ict-role grant @person chair`."
+            Text(
+                "`{typed}` is a person, not a user group. Grant a person the role with "
+                "`/ict-role grant @person chair`.",
+                typed=word,
+            )
         )
     raise InvalidInput(
-        f"`{word}` is not a Slack user group: mention it, e.g. `/ict-role chairs @ict-chairs` "
-        "(type @ and pick the group), or give `none`."
+        Text(
+            "`{typed}` is not a Slack user group: mention it, e.g. `/ict-role chairs @ict-chairs` "
+            "(type @ and pick the group), or give `none`.",
+            typed=word,
+        )
     )
 
 
@@ -121,8 +142,8 @@ def _ict_role(command: dict[str, Any], respond: Respond, client: WebClient, cont
     sub = words[0].lower() if words else "list"
     args = words[1:]
     if sub == "help" or sub not in SUBCOMMANDS:
-        prefix = "" if sub == "help" else f"`{words[0]}` is not an `/ict-role` sub-command.\n"
-        answer(respond, mrkdwn_message(prefix) + render("role_help.mrkdwn.j2"))
+        prefix = "" if sub == "help" else f"`{literal(words[0])}` is not an `/ict-role` sub-command.\n"
+        answer(respond, prefix + render("role_help.mrkdwn.j2"))
         return
     # The answers are built from checked IDs and fixed text only (typed words appear in errors, which are escaped).
     if sub == "list":
@@ -175,7 +196,7 @@ def _person(who: str) -> str:
         return f"<@{who}>"
     if who == "cli":
         return "`ictbot roles`"
-    return mrkdwn_message(who)
+    return literal(who)
 
 
 def _group_hint(group: GroupRead | None) -> str:
@@ -272,7 +293,7 @@ def _set_chairs(rt: Runtime, client: WebClient, command: dict[str, Any], args: l
     if group.error is not None:
         hint = GROUP_HINTS.get(group.error, "I will ask again at the next check")
         return (
-            f"{text} Slack did not say who is in the group just now (`{escape_mrkdwn(group.error)}`): {hint}. "
+            f"{text} Slack did not say who is in the group just now (`{literal(group.error)}`): {hint}. "
             "Until it does, only the chairs granted one by one count."
         )
     count = len(group.members)

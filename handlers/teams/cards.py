@@ -1,10 +1,14 @@
 """Adaptive Cards (schema 1.5) for Teams: the update form, the reminder, the progress digest and help.
 
 Pure functions from the services' plain values to the JSON dicts Teams takes. Every piece of
-officer- or admin-written text (project titles, update text, priority names, notes) goes through
-:func:`bot.render.escape_teams` before it lands in a ``TextBlock`` or a ``FactSet``; the bot's own
-words use the markdown subset Teams renders (``**bold**``, ``_italic_``). Choice titles and input
-values are plain text to Teams, so they are not escaped.
+officer- or admin-written text (project titles, update text, priority names, notes, people's names,
+what was typed in a command) is shown in a ``RichTextBlock``'s ``TextRun``, which Teams does not read
+as markdown ("Markdown is not supported": the Adaptive Cards schema of TextRun, and "RichTextBlock
+doesn't support Markdown" in Microsoft's text features guide), after :func:`bot.literal.visible`; a run
+is cut between the two braces of ``{{`` so that no ``{{DATE()}}``/``{{TIME()}}`` function can form in
+one. The bot's own words use ``TextBlock``'s markdown subset (``**bold**``, ``_italic_``) where no typed
+text is among them, and the runs' own styles where it is. Choice titles and input values are plain
+text to Teams (invisible characters removed).
 
 Teams refuses an activity over about 28 KB. Each card here stays under :data:`MAX_CARD_BYTES`
 (measured as ASCII-escaped JSON, never less than what is sent): the digest is split across as many
@@ -23,11 +27,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.digest_render import trend_text
+from bot.literal import CLOSE, OPEN, segments, spans, visible
 from bot.quickform import LIMITS
-from bot.render import escape_teams, local_time, rag_label
+from bot.render import ago, local_time, rag_label
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry, RagCounts
+from bot.services.meetings import MeetingView, SeriesView
 from bot.services.projects import ProjectView
 from bot.services.reminders import Due, StaleProject
+from bot.services.updates import UpdateResult
 from models import Rag
 
 __all__ = [
@@ -39,12 +46,17 @@ __all__ = [
     "POSTED_FOOTER",
     "PREVIEW_FOOTER",
     "card_size",
+    "closures_card",
     "detail_cards",
     "digest_cards",
     "help_card",
-    "message_text",
+    "meetings_card",
+    "mine_card",
+    "no_change_card",
+    "notice_card",
     "plain_message",
     "reminder_card",
+    "saved_card",
     "summary_cards",
     "update_form",
 ]
@@ -52,7 +64,7 @@ __all__ = [
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 MAX_CARD_BYTES = 24_000  # Teams' limit is about 28 KB for the whole activity: room for its envelope
-MAX_TEXT_PIECE = 1_000  # characters of officer text in one text block (escaped, at most ~12 KB of JSON)
+MAX_TEXT_PIECE = 1_000  # characters of officer text in one block (at most ~6 KB of JSON, non-ASCII escaped)
 MAX_CHOICE_TITLE = 75
 MAX_PROJECTS_WITH_BUTTONS = 23  # as in Slack's reminder
 
@@ -71,6 +83,11 @@ _MENTION = re.compile(r"<@([^<>\s]+)>")
 
 Card = dict[str, Any]
 Element = dict[str, Any]
+Inline = dict[str, Any]
+# Teams' TextRun properties for the styles of the bot's markup (bot.literal.spans).
+RUN_STYLES = {"bold": ("weight", "bolder"), "italic": ("italic", True), "strike": ("strikethrough", True)}
+RUN_STYLES["code"] = ("fontType", "monospace")
+_DOUBLE_BRACE = re.compile(r"(?<=\{)(?=\{)")
 
 
 # -- the pieces ------------------------------------------------------------------------------------
@@ -99,16 +116,78 @@ def _submit(title: str, data: dict[str, Any], **props: Any) -> Element:
 
 
 def plain_message(message: str) -> str:
-    """A domain message for Teams, before escaping: no Slack mentions (the people in brackets are left out,
-    as on Slack's form) and no code marks. Messages arrive worded for Teams (bot.commands.TEAMS)."""
+    """A domain message for Teams as plain text (an error shown on a card): no Slack mentions (the people
+    in brackets are left out, as on Slack's form) and no code marks. Messages arrive worded for Teams
+    (``bot.commands.TEAMS``)."""
     message = _MENTIONS.sub("", message)
     message = _MENTION.sub(r"\1", message)
-    return message.replace("`", "")
+    return visible(message.replace("`", ""))
 
 
-def message_text(message: str) -> str:
-    """A domain message as Teams text: :func:`plain_message`, escaped (it may quote what was typed)."""
-    return escape_teams(plain_message(message))
+def _run(text: str, **props: Any) -> Inline:
+    return {"type": "TextRun", "text": text, **props}
+
+
+def _typed(text: str, **props: Any) -> list[Inline]:
+    """Typed text as text runs, shown as it is: invisible characters removed, and cut between the braces of
+    every ``{{`` (Teams formats ``{{DATE(…)}}`` in a run; in two runs it is text)."""
+    return [_run(part, **props) for part in _DOUBLE_BRACE.split(visible(text)) if part]
+
+
+def _rich(inlines: list[Inline], **props: Any) -> Element:
+    return {"type": "RichTextBlock", "inlines": inlines, **props}
+
+
+def _lines(text: str) -> list[str]:
+    """Typed text in lines of at most :data:`MAX_TEXT_PIECE` characters (a long line cut at a space)."""
+    return [piece for line in visible(text).split("\n") for piece in _pieces(line)]
+
+
+def _typed_blocks(
+    head: list[Inline], text: str, *, style: Mapping[str, Any] | None = None, **props: Any
+) -> list[Element]:
+    """``head`` (the bot's runs) then typed text (its runs in ``style``), a block per line of it, so that its
+    line breaks show."""
+    lines = _lines(text)
+    runs = dict(style or {})
+    blocks = [_rich([*head, *_typed(lines[0], **runs)] if lines else head, **props)] if head or lines else []
+    blocks += [_rich(_typed(line, **runs), spacing="none") for line in lines[1:]]
+    return blocks
+
+
+def notice_card(marked: str, *, attention: bool = False) -> Card:
+    """A message in the bot's words with what was typed in it marked (``TEAMS.marked``, or
+    :func:`bot.literal.literal`): a card, so that the typed part is shown as it is."""
+    return _card(marked_blocks(marked, attention=attention), fallback=_fallback(marked))
+
+
+def marked_blocks(marked: str, *, attention: bool = False) -> list[Element]:
+    """A marked message as rich text blocks, a block per line: the bot's markup read (``*bold*``, ``_italic_``,
+    `` `code` ``), its Slack mentions left out as :func:`plain_message` does, the typed pieces as they are."""
+    props: dict[str, Any] = {"color": "attention"} if attention else {}
+    lines: list[list[Inline]] = [[]]
+    for s in spans(_without_mentions(marked)):
+        style = dict(RUN_STYLES[name] for name in s.style) | props
+        value = s.value if s.kind == "text" else (f":{s.value}:" if s.kind == "emoji" else s.value)
+        for i, line in enumerate(value.split("\n")):
+            if i:
+                lines.append([])
+            lines[-1] += _typed(line, **style) if s.literal else ([_run(line, **style)] if line else [])
+    return [_rich(line, spacing="none" if i else "default") for i, line in enumerate(lines) if line]
+
+
+def _without_mentions(marked: str) -> str:
+    """The marked message with the bot's Slack mentions taken out of its own words (never out of typed text)."""
+    out = []
+    for text, is_literal in segments(marked):
+        out.append(f"{OPEN}{text}{CLOSE}" if is_literal else _MENTION.sub(r"\1", _MENTIONS.sub("", text)))
+    return "".join(out)
+
+
+def _fallback(marked: str) -> str:
+    """A card's fallback text: the first line, plain."""
+    plain = "".join(text for text, _ in segments(marked))
+    return visible(plain.replace("`", "")).strip().split("\n", 1)[0][:200]
 
 
 def _pieces(text: str, limit: int = MAX_TEXT_PIECE) -> list[str]:
@@ -129,16 +208,14 @@ def _pieces(text: str, limit: int = MAX_TEXT_PIECE) -> list[str]:
     return pieces
 
 
-def _officer_blocks(label: str, text: str, **props: Any) -> list[Element]:
-    """A labelled piece of officer text: the label (the bot's words) and the text, escaped, in blocks small
-    enough to pack into cards."""
-    pieces = _pieces(text)
-    blocks = [_text(f"**{label}** {escape_teams(pieces[0])}" if pieces else f"**{label}**", **props)]
-    blocks += [_text(escape_teams(p)) for p in pieces[1:]]
-    return blocks
+def _officer_blocks(label: list[Inline], text: str, **props: Any) -> list[Element]:
+    """A labelled piece of officer text: the label (the bot's runs, bold) and the text as it is, in blocks
+    small enough to pack into cards."""
+    return _typed_blocks([*label, _run(" ")], text, **props)
 
 
 def _label(text: str, limit: int = MAX_CHOICE_TITLE) -> str:
+    text = visible(text).replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -196,7 +273,8 @@ def _form(
 ) -> Card:
     body: list[Element] = [_text("ICT progress update", size="medium", weight="bolder", style="heading")]
     if error:
-        body.append(_text(f"⚠️ {message_text(error)}", color="attention", weight="bolder"))
+        warning = {"color": "attention", "weight": "bolder"}
+        body += _typed_blocks([_run("⚠️ ", **warning)], error, style=warning)
     choices = [{"title": _label(f"{p.ref} — {p.title} (yours)"), "value": str(p.id)} for p in mine]
     choices += [
         {"title": _label(f"{p.ref} — {p.title} · {p.priority_name or 'No priority'}"), "value": str(p.id)}
@@ -221,7 +299,7 @@ def _form(
         body.append(
             _text(
                 f"{left_out} more project{'s are' if left_out != 1 else ' is'} not listed, to keep the form within "
-                f"Teams' size limit. Post for one of them with **{escape_teams(UPDATE_EXAMPLE)}**.",
+                f"Teams' size limit. Post for one of them with **{UPDATE_EXAMPLE}**.",
                 isSubtle=True,
                 size="small",
             )
@@ -265,6 +343,122 @@ def _form(
     )
 
 
+# -- answers that show typed text ------------------------------------------------------------------
+
+BOLD = {"weight": "bolder"}
+
+
+def saved_card(result: UpdateResult) -> Card:
+    """The confirmation of a saved update or correction: what was saved, as it was typed."""
+    corrected = result.revision > 1
+    what = "✏️ Correction saved for " if corrected else "✅ Update saved for "
+    tail = f" (revision {result.revision}; the earlier text is kept)" if corrected else ""
+    head = [
+        _run(what),
+        *_typed(f"{result.project_ref} {result.project_title}", **BOLD),
+        _run(f": {RAG_ICON[result.rag]} "),
+        _run(rag_label(result.rag), **BOLD),
+        *([_run(tail)] if tail else []),
+    ]
+    body = [_rich(head), *_officer_blocks([_run("Progress:", **BOLD)], result.progress)]
+    if result.next_steps:
+        body += _officer_blocks([_run("Next steps:", **BOLD)], result.next_steps)
+    if result.risks:
+        body += _officer_blocks([_run("Risks/issues:", **BOLD)], result.risks)
+    return _card(body, fallback=f"{what}{_label(result.project_ref, 40)}")
+
+
+def no_change_card(result: UpdateResult) -> Card:
+    """'No change this month' recorded: the RAG carried forward."""
+    inlines = [
+        _run("✅ Recorded "),
+        _run("no change this month", **BOLD),
+        _run(" for "),
+        *_typed(result.project_ref, **BOLD),
+        _run(f": {RAG_ICON[result.rag]} {rag_label(result.rag)} carried forward."),
+    ]
+    return _card([_rich(inlines)], fallback="Recorded no change this month.")
+
+
+def mine_card(projects: Sequence[ProjectView], user_id: str, *, now: datetime, tz: ZoneInfo) -> Card:
+    """The user's projects and when each was last updated (``projects`` is not empty)."""
+    body: list[Element] = [_text(f"**Your projects** ({len(projects)})")]
+    for p in projects:
+        delegate = [_run(" "), _run("(delegate)", italic=True)] if p.owner != user_id else []
+        if p.last_update_at:
+            icon = RAG_ICON[p.last_rag] if p.last_rag else NO_RAG_ICON
+            last = f"{icon} last updated {ago(p.last_update_at, now)} ({local_time(p.last_update_at, tz)})"
+        else:
+            last = "❔ no update yet"
+        body.append(_rich([_run("• "), *_ref_title(p.ref, p.title), *delegate, _run(f" — {last}")], spacing="small"))
+    body.append(_text("Post with **update REF RAG what was done**, or **update** for the form."))
+    return _card(body, fallback=f"Your projects ({len(projects)})")
+
+
+def meetings_card(headline: str, meetings: Sequence[MeetingView], series: SeriesView) -> Card:
+    """The next meetings, their notes as the chair typed them. ``headline``: a marked message, or empty."""
+    body = marked_blocks(headline) if headline else []
+    if not meetings:
+        body.append(
+            _text(
+                "No ICT governance meeting is scheduled in the next twelve months. A chair can set the series with "
+                "**meeting series FREQ=MONTHLY;BYDAY=+2TU at 10:00**."
+            )
+        )
+    else:
+        body.append(
+            _rich([_run("Next ICT governance meetings", **BOLD), _run(" ("), *_typed(series.timezone), _run(")")])
+        )
+        for m in meetings:
+            s = m.local_start
+            when = f"{s:%a} {s.day} {s:%b %Y, %H:%M %Z}"
+            if m.cancelled:
+                line = [_run("• "), _run(when, strikethrough=True), _run(" "), _run("cancelled", **BOLD)]
+            else:
+                line = [_run("• "), _run(when, **BOLD)]
+            if m.moved and not m.cancelled:
+                line += [_run(" "), _run("(moved)", italic=True)]
+            if m.note:
+                line += [_run(" — "), *_typed(m.note)]
+            body.append(_rich(line, spacing="none"))
+    stages = "; ".join(
+        f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
+        for s in series.reminder_stages
+    )
+    italic = {"italic": True, "isSubtle": True}
+    body.append(
+        _rich(
+            [
+                _run("Series: ", **italic),
+                *_typed(series.rrule, **italic),
+                _run(f" at {series.local_time:%H:%M} ", **italic),
+                *_typed(series.timezone, **italic),
+                _run(", skipping weekends and bank holidays of ", **italic),
+                *_typed(series.region_name, **italic),
+                _run(f". Reminders: {stages}.", **italic),
+            ]
+        )
+    )
+    return _card(body, fallback=_fallback(headline) if headline else "The next ICT governance meetings.")
+
+
+def closures_card(headline: str, region_name: str, days: Mapping[date, str]) -> Card:
+    """The closure days to come, their reasons as typed. ``headline``: a marked message, or empty."""
+    body = marked_blocks(headline) if headline else []
+    if not days:
+        body.append(
+            _rich([_run("No closure days are set besides the bank holidays of "), *_typed(region_name), _run(".")])
+        )
+    else:
+        body.append(_text("**Closure days** (besides bank holidays)"))
+        for d, reason in days.items():
+            line = [_run("• "), _run(f"{d:%a} {d.day} {d:%b %Y}", **BOLD)]
+            if reason:
+                line += [_run(" — "), *_typed(reason)]
+            body.append(_rich(line, spacing="none"))
+    return _card(body, fallback=_fallback(headline) if headline else "Closure days.")
+
+
 # -- the reminder ----------------------------------------------------------------------------------
 
 
@@ -285,10 +479,16 @@ def reminder_card(item: Due) -> Card:
         body.append(_reminder_project(p, item, tz))
     rest = item.projects[len(shown) :]
     if rest:
-        refs = ", ".join(escape_teams(p.ref) for p in rest)
+        refs = ", ".join(p.ref for p in rest)
         body.append(
-            _text(
-                f"…and {len(rest)} more without an update: {refs}. Post those with **update REF RAG text**.",
+            _rich(
+                [
+                    _run(f"…and {len(rest)} more without an update: "),
+                    *_typed(refs),
+                    _run(". Post those with "),
+                    _run("update REF RAG text", weight="bolder"),
+                    _run("."),
+                ],
                 separator=True,
             )
         )
@@ -297,7 +497,7 @@ def reminder_card(item: Due) -> Card:
 
 
 def _reminder_project(p: StaleProject, item: Due, tz: ZoneInfo) -> Element:
-    delegate = " _(you are a delegate)_" if p.owner != item.user_id else ""
+    delegate = [_run(" "), _run("(you are a delegate)", italic=True)] if p.owner != item.user_id else []
     last = (
         f"Last update {local_time(p.last_update_at, tz)}: {_rag(p.last_rag)}" if p.last_update_at else "No update yet"
     )
@@ -305,7 +505,7 @@ def _reminder_project(p: StaleProject, item: Due, tz: ZoneInfo) -> Element:
         "type": "Container",
         "separator": True,
         "items": [
-            _text(f"**{escape_teams(p.ref)}** {escape_teams(p.title)}{delegate}"),
+            _rich([*_ref_title(p.ref, p.title), *delegate]),
             _text(last, isSubtle=True, spacing="none"),
             {
                 "type": "ActionSet",
@@ -338,26 +538,32 @@ def summary_cards(digest: Digest, *, footer: str = POSTED_FOOTER) -> list[Card]:
     """The summary: the headline, totals and RAG by priority. It names nobody, so it is also the preview."""
     d = digest
     title = _title(d)
-    strategy = escape_teams(d.strategy.name)
+    strategy = _typed(d.strategy.name)
     if d.strategy.period:
-        strategy += f" ({escape_teams(d.strategy.period)})"
+        strategy += [_run(" ("), *_typed(d.strategy.period), _run(")")]
     if d.workspace:
-        strategy += f" · {escape_teams(d.workspace)}"
+        strategy += [_run(" · "), *_typed(d.workspace)]
+    for run in strategy:
+        run["isSubtle"] = True
     head = [
         _text(title, size="large", weight="bolder", style="heading"),
-        _text(strategy, isSubtle=True, spacing="none"),
+        _rich(strategy, spacing="none"),
         _text(f"Period: {_period(d)} ({d.tz.key})", spacing="none"),
-        _text(f"**{escape_teams(d.headline)}**"),
+        _text(f"**{d.headline}**"),  # the bot's words: counts
     ]
     groups: list[Element] = [_text("**RAG by priority**", separator=True)]
     for g in d.priorities:
-        name = escape_teams(g.name)
+        name = _typed(g.name, weight="bolder")
         if g.kind == "retired":
-            name += f" _(a priority of {escape_teams(g.strategy or '')})_"
+            name += [
+                _run(" (a priority of ", italic=True),
+                *_typed(g.strategy or "", italic=True),
+                _run(")", italic=True),
+            ]
         value = (
             (_counts(g.rag) + (f" · {len(g.missing)} missing" if g.missing else "")) if g.projects else "no projects"
         )
-        groups.append(_text(f"**{name}**: {value}", spacing="small"))
+        groups.append(_rich([*name, _run(f": {value}")], spacing="small"))
     t = d.totals
     groups.append(_text(f"**All priorities**: {_counts(t.rag)}", spacing="small"))
     groups.append(
@@ -370,7 +576,11 @@ def summary_cards(digest: Digest, *, footer: str = POSTED_FOOTER) -> list[Card]:
     )
     tail = [_text(footer, isSubtle=True, size="small", separator=True)] if footer else []
     return _pack(
-        [[b] for b in groups], head=head, tail=tail, continued=f"{title}: the summary, continued.", fallback=title
+        [[b] for b in groups],
+        head=head,
+        tail=tail,
+        continued=_text(f"{title}: the summary, continued.", isSubtle=True),
+        fallback=title,
     )
 
 
@@ -381,27 +591,29 @@ def detail_cards(digest: Digest, *, people: Mapping[str, str] | None = None) -> 
     for g in digest.priorities:
         if not g.projects:
             continue
-        name = escape_teams(g.name)
         cards += _pack(
             [_project_blocks(p, digest.tz, person) for p in g.projects],
             head=_priority_head(g),
-            continued=f"**{name}**, continued.",
-            fallback=f"ICT progress digest: {plain_message(g.name)}",
+            continued=_rich([*_typed(g.name, weight="bolder", isSubtle=True), _run(", continued.", isSubtle=True)]),
+            fallback=f"ICT progress digest: {_label(g.name, 200)}",
         )
     cards += _pack(
         [[b] for b in _lists_blocks(digest, person)],
         head=[_text("Missing, completed and started projects", size="medium", weight="bolder", style="heading")],
-        continued="Missing, completed and started projects, continued.",
+        continued=_text("Missing, completed and started projects, continued.", isSubtle=True),
         fallback="ICT progress digest: missing, completed and started projects",
     )
     return cards
 
 
 def _priority_head(g: PriorityGroup) -> list[Element]:
-    name = escape_teams(g.name) + (f" ({escape_teams(g.code)})" if g.code else "")
-    head = [_text(name, size="medium", weight="bolder", style="heading")]
+    heading = {"size": "medium", "weight": "bolder"}
+    name = _typed(g.name, **heading)
+    if g.code:
+        name += [_run(" (", **heading), *_typed(g.code, **heading), _run(")", **heading)]
+    head = [_rich(name)]
     if g.note:
-        head.append(_text(f"_{escape_teams(g.note)}_", isSubtle=True, spacing="none"))
+        head += _typed_blocks([], g.note, style={"italic": True, "isSubtle": True}, spacing="none")
     missing = f", {len(g.missing)} missing" if g.missing else ""
     head.append(
         _text(
@@ -414,24 +626,33 @@ def _priority_head(g: PriorityGroup) -> list[Element]:
 def _project_blocks(p: ProjectEntry, tz: ZoneInfo, person: Callable[[str], str]) -> list[Element]:
     icon = RAG_ICON[p.rag] if p.rag else NO_RAG_ICON
     trend = f" ({trend_text(p)})" if trend_text(p) else ""
-    people = f"owner {escape_teams(person(p.owner))}"
-    if p.delegates:
-        s = "s" if len(p.delegates) != 1 else ""
-        people += f", delegate{s} " + ", ".join(escape_teams(person(u)) for u in p.delegates)
     status = p.status.value.replace("_", " ").capitalize()
+    people = [_run(f"{rag_label(p.rag)}{trend} · {status} · owner "), *_typed(person(p.owner))]
+    if p.delegates:
+        people.append(_run(f", delegate{'s' if len(p.delegates) != 1 else ''} "))
+        for i, delegate in enumerate(p.delegates):
+            people += [_run(", ")] if i else []
+            people += _typed(person(delegate))
+    for run in people:
+        run["isSubtle"] = True
     blocks = [
-        _text(f"{icon} **{escape_teams(p.ref)}** {escape_teams(p.title)}", separator=True),
-        _text(f"{rag_label(p.rag)}{trend} · {status} · {people}", isSubtle=True, spacing="none"),
+        _rich([_run(f"{icon} "), *_ref_title(p.ref, p.title)], separator=True),
+        _rich(people, spacing="none"),
     ]
     if p.update is not None:
         u = p.update
         corrected = ", corrected" if u.revision > 1 else ""
-        label = f"Progress ({escape_teams(person(u.author))}, {local_time(u.created_at, tz)}{corrected}):"
+        bold = {"weight": "bolder"}
+        label = [
+            _run("Progress (", **bold),
+            *_typed(person(u.author), **bold),
+            _run(f", {local_time(u.created_at, tz)}{corrected}):", **bold),
+        ]
         blocks += _officer_blocks(label, u.progress, spacing="small")
         if u.next_steps:
-            blocks += _officer_blocks("Next steps:", u.next_steps, spacing="small")
+            blocks += _officer_blocks([_run("Next steps:", **bold)], u.next_steps, spacing="small")
         if u.risks:
-            blocks += _officer_blocks("Risks and issues:", u.risks, spacing="small")
+            blocks += _officer_blocks([_run("Risks and issues:", **bold)], u.risks, spacing="small")
     elif p.last_updated_at:
         blocks.append(_text(f"⚠️ _No update in this period; last updated {local_time(p.last_updated_at, tz)}._"))
     else:
@@ -444,22 +665,25 @@ def _lists_blocks(d: Digest, person: Callable[[str], str]) -> list[Element]:
     blocks: list[Element] = [_text(f"**Missing an update ({len(d.missing)})**")]
     for p in d.missing:
         last = f"last updated {local_time(p.last_updated_at, tz)}" if p.last_updated_at else "never updated"
-        blocks.append(
-            _text(f"**{escape_teams(p.ref)}** {escape_teams(p.title)} — {escape_teams(person(p.owner))}, {last}")
-        )
+        blocks.append(_rich([*_ref_title(p.ref, p.title), _run(" — "), *_typed(person(p.owner)), _run(f", {last}")]))
     if not d.missing:
         blocks.append(_text("Every active project has an update in the period. 🎉"))
     blocks.append(_text(f"**Completed in the period ({len(d.completed)})**", separator=True))
     for p in d.completed:
-        blocks.append(_text(f"**{escape_teams(p.ref)}** {escape_teams(p.title)}, completed {_day(p.completed_on, tz)}"))
+        blocks.append(_rich([*_ref_title(p.ref, p.title), _run(f", completed {_day(p.completed_on, tz)}")]))
     if not d.completed:
         blocks.append(_text("None."))
     blocks.append(_text(f"**Started in the period ({len(d.started)})**", separator=True))
     for p in d.started:
-        blocks.append(_text(f"**{escape_teams(p.ref)}** {escape_teams(p.title)} — {escape_teams(person(p.owner))}"))
+        blocks.append(_rich([*_ref_title(p.ref, p.title), _run(" — "), *_typed(person(p.owner))]))
     if not d.started:
         blocks.append(_text("None."))
     return blocks
+
+
+def _ref_title(ref: str, title: str) -> list[Inline]:
+    """A project as the bot names it: its reference in bold, then its title; both as typed."""
+    return [*_typed(ref, weight="bolder"), _run(" "), *_typed(title)]
 
 
 def _pack(
@@ -467,7 +691,7 @@ def _pack(
     *,
     head: Sequence[Element] = (),
     tail: Sequence[Element] = (),
-    continued: str,
+    continued: Element,
     fallback: str,
 ) -> list[Card]:
     """Groups of blocks (a project each) in cards under :data:`MAX_CARD_BYTES`: ``head`` opens the first
@@ -483,7 +707,7 @@ def _pack(
     def turn_page() -> None:
         nonlocal body, opening
         pages.append(body)
-        body = [_text(continued, isSubtle=True)]
+        body = [continued]
         opening = 1
 
     for group in [*groups, tail]:
@@ -542,16 +766,16 @@ HELP_LINES = (
 
 
 def help_card(notice: str | None = None) -> Card:
-    """What the bot understands after its @mention. ``notice`` (plain text) goes first."""
+    """What the bot understands after its @mention. ``notice`` (a marked message: ``bot.literal``) goes first."""
     body: list[Element] = []
     if notice:
-        body.append(_text(f"⚠️ {message_text(notice)}", color="attention"))
+        body += marked_blocks(notice, attention=True)
     body.append(_text("ICT governance bot", size="medium", weight="bolder", style="heading"))
     body.append(_text("Mention me, then one of these:", spacing="none"))
     body.append(
         {
             "type": "FactSet",
-            "facts": [{"title": escape_teams(cmd), "value": escape_teams(what)} for cmd, what in HELP_LINES],
+            "facts": [{"title": cmd, "value": what} for cmd, what in HELP_LINES],  # the bot's own words
         }
     )
     body.append(

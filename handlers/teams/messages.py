@@ -40,12 +40,12 @@ from bot import dedupe, quickform
 from bot.commands import TEAMS
 from bot.dedupe import Delivery
 from bot.errors import DomainError, InvalidInput
+from bot.literal import literal
 from bot.period import parse_period
-from bot.render import ago, escape_teams, local_time, rag_label
+from bot.render import local_time
 from bot.runtime import Runtime
 from bot.services import digest as digest_service
 from bot.services import meetings, projects, reminders, roles, updates
-from bot.services.updates import UpdateResult
 from handlers.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from handlers.teams import cards
 from handlers.teams.identity import TeamsUser, key
@@ -80,8 +80,10 @@ UNKNOWN_CARD = (
 class TeamsReply:
     """The answer to a message or a card.
 
-    ``text``: Teams markdown, officer text escaped. ``card``: an Adaptive Card to send (with ``text`` above
-    it). ``card_error``: a refused or malformed card submission, as plain text, to show on the card.
+    ``text``: Teams markdown in the bot's own words only (never typed text: Teams reads it as markdown).
+    ``card``: an Adaptive Card to send (with ``text`` above it); whatever shows typed text is a card
+    (:mod:`handlers.teams.cards`). ``card_error``: a refused or malformed card submission, as plain text,
+    to show on the card.
     ``cards``: every card to post, in order, when there is more than one (the digest); ``card`` is then
     the first of them.
     """
@@ -115,13 +117,13 @@ def handle_text(
         if command == "meeting":
             return _meeting(runtime, ws, user, rest, now, channel=channel)
     except DomainError as exc:
-        return TeamsReply(text=cards.message_text(TEAMS(exc.text)))
+        return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:
         log.error("database error while handling a Teams command: %s", exc.__class__.__name__, exc_info=exc)
         return TeamsReply(text=APOLOGY)
     shown = text if len(text) <= 40 else text[:39] + "…"
-    notice = f"I don't know what “{shown}” means. These are the words I understand."
-    return TeamsReply(text=cards.message_text(notice), card=cards.help_card())
+    notice = f"I don't know what “{literal(shown)}” means. These are the words I understand."
+    return TeamsReply(card=cards.help_card(notice))
 
 
 def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime) -> TeamsReply:
@@ -138,7 +140,7 @@ def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
         project = projects.get(session, current, form.ref)
         is_admin = rt.is_admin(session, current, uid)
         result = updates.apply_quick_form(session, current, project, form, user_id=uid, is_admin=is_admin, now=now)
-    return TeamsReply(text=saved_text(result))
+    return TeamsReply(card=cards.saved_card(result))
 
 
 def _mine(rt: Runtime, ws: Workspace, user: TeamsUser, now: datetime) -> TeamsReply:
@@ -147,20 +149,7 @@ def _mine(rt: Runtime, ws: Workspace, user: TeamsUser, now: datetime) -> TeamsRe
         mine = projects.list_projects(session, current, user_id=uid)
     if not mine:
         return TeamsReply(text="You own no open project and are a delegate on none.")
-    tz = rt.settings.timezone
-    lines = [f"**Your projects** ({len(mine)})"]
-    for p in mine:
-        delegate = " _(delegate)_" if p.owner != uid else ""
-        if p.last_update_at:
-            last = (
-                f"{cards.RAG_ICON[p.last_rag] if p.last_rag else cards.NO_RAG_ICON} last updated "
-                f"{ago(p.last_update_at, now)} ({local_time(p.last_update_at, tz)})"
-            )
-        else:
-            last = "❔ no update yet"
-        lines.append(f"- **{escape_teams(p.ref)}** {escape_teams(p.title)}{delegate} — {last}")
-    lines.append("Post with **update REF RAG what was done**, or **update** for the form.")
-    return TeamsReply(text="\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:-1]) + "\n\n" + lines[-1])
+    return TeamsReply(card=cards.mine_card(mine, uid, now=now, tz=rt.settings.timezone))
 
 
 def _digest(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime) -> TeamsReply:
@@ -191,8 +180,10 @@ def _meeting(
     args = words[1:]
     uid = key(user)
     if sub == "help" or sub not in SUBCOMMANDS:
-        prefix = "" if sub == "help" else cards.message_text(f"“{sub[:40]}” is not a meeting command.") + "\n\n"
-        return TeamsReply(text=prefix + MEETING_HELP)
+        if sub == "help":
+            return TeamsReply(text=MEETING_HELP)
+        notice = cards.notice_card(f"“{literal(sub[:40])}” is not a meeting command.")
+        return TeamsReply(text=MEETING_HELP, card=notice)
     tz_name = rt.settings.ICTBOT_TIMEZONE
     if sub == "channel":
         if channel is None:
@@ -210,64 +201,30 @@ def _meeting(
     with _unit(rt, ws) as (session, current):
         meetings.materialise(session, current, now=now, default_timezone=tz_name)
         if sub == "closure" and (not args or args[0].lower() == "list"):
-            return TeamsReply(text=_closures(session, current, now, tz_name, ""))
+            return TeamsReply(card=_closures(session, current, now, tz_name, ""))
         if sub in CHANGES:
             roles.require_chair_or_admin(
                 session, current, uid, rt.settings.admins_for(current.external_id), CHANGE_NAMES[sub]
             )
-            headline = TEAMS(change(rt, session, current, sub, args, uid))
+            headline = TEAMS.marked(change(rt, session, current, sub, args, uid))
             if sub == "closure":
-                return TeamsReply(text=_closures(session, current, now, tz_name, headline))
+                return TeamsReply(card=_closures(session, current, now, tz_name, headline))
             shown = DEFAULT_SHOWN
         else:
             headline = ""
             shown = count(args)
-        return TeamsReply(text=_listing(session, current, now, tz_name, headline, shown))
+        return TeamsReply(card=_listing(session, current, now, tz_name, headline, shown))
 
 
-def _listing(session: Session, ws: Workspace, now: datetime, tz_name: str, headline: str, shown: int) -> str:
+def _listing(session: Session, ws: Workspace, now: datetime, tz_name: str, headline: str, shown: int) -> dict[str, Any]:
     series = meetings.series_view(meetings.get_series(session, ws, now=now, default_timezone=tz_name))
-    found = meetings.next_meetings(session, ws, now, shown)
-    lines: list[str] = [cards.message_text(headline)] if headline else []
-    if not found:
-        lines.append(
-            "No ICT governance meeting is scheduled in the next twelve months. A chair can set the series with "
-            "**meeting series FREQ=MONTHLY;BYDAY=+2TU at 10:00**."
-        )
-    else:
-        items = [f"**Next ICT governance meetings** ({escape_teams(series.timezone)})"]
-        for m in found:
-            s = m.local_start
-            when = f"{s:%a} {s.day} {s:%b %Y, %H:%M %Z}"
-            line = f"- ~~{when}~~ **cancelled**" if m.cancelled else f"- **{when}**"
-            if m.moved and not m.cancelled:
-                line += " _(moved)_"
-            if m.note:
-                line += f" — {escape_teams(m.note)}"
-            items.append(line)
-        lines.append("\n".join(items[:1]) + "\n\n" + "\n".join(items[1:]))
-    stages = "; ".join(
-        f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
-        for s in series.reminder_stages
-    )
-    lines.append(
-        f"_Series: {escape_teams(series.rrule)} at {series.local_time:%H:%M} {escape_teams(series.timezone)}, "
-        f"skipping weekends and bank holidays of {escape_teams(series.region_name)}. Reminders: {stages}._"
-    )
-    return "\n\n".join(lines)
+    return cards.meetings_card(headline, meetings.next_meetings(session, ws, now, shown), series)
 
 
-def _closures(session: Session, ws: Workspace, now: datetime, tz_name: str, headline: str) -> str:
+def _closures(session: Session, ws: Workspace, now: datetime, tz_name: str, headline: str) -> dict[str, Any]:
     series = meetings.series_view(meetings.get_series(session, ws, now=now, default_timezone=tz_name))
     today = now.astimezone(ZoneInfo(series.timezone)).date()
-    days = meetings.closures(session, ws, start=today)
-    lines = [cards.message_text(headline)] if headline else []
-    if not days:
-        lines.append(f"No closure days are set besides the bank holidays of {escape_teams(series.region_name)}.")
-    else:
-        items = [f"- **{d:%a} {d.day} {d:%b %Y}**" + (f" — {escape_teams(r)}" if r else "") for d, r in days.items()]
-        lines.append("**Closure days** (besides bank holidays)\n\n" + "\n".join(items))
-    return "\n\n".join(lines)
+    return cards.closures_card(headline, series.region_name, meetings.closures(session, ws, start=today))
 
 
 # -- cards' buttons and forms ----------------------------------------------------------------------
@@ -327,7 +284,7 @@ def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[st
         error = cards.plain_message(TEAMS(exc.text))
         form = _form_reply(rt, ws, user, error=error, values=fields, source=source.value)
         return TeamsReply(card=form.card, card_error=error)
-    return TeamsReply(text=saved_text(result))
+    return TeamsReply(card=cards.saved_card(result))
 
 
 def _form_submission(ws: Workspace, form_id: object, fields: dict[str, str]) -> Delivery | None:
@@ -392,10 +349,7 @@ def _no_change(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, A
             tz=rt.settings.timezone,
             since=since,
         )
-    return TeamsReply(
-        text=f"✅ Recorded **no change this month** for **{escape_teams(result.project_ref)}**: "
-        f"{cards.RAG_ICON[result.rag]} {rag_label(result.rag)} carried forward."
-    )
+    return TeamsReply(card=cards.no_change_card(result))
 
 
 def _snooze(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any], now: datetime) -> TeamsReply:
@@ -435,23 +389,6 @@ def _id(value: Any) -> int | None:
         number = int(value.strip())
         return number if 0 < number <= MAX_ID else None
     return None
-
-
-def saved_text(result: UpdateResult) -> str:
-    """The confirmation of a saved update or correction, as Teams markdown."""
-    icon = cards.RAG_ICON[result.rag]
-    if result.revision > 1:
-        head = f"✏️ Correction saved for **{escape_teams(result.project_ref)} {escape_teams(result.project_title)}**"
-        tail = f" (revision {result.revision}; the earlier text is kept)"
-    else:
-        head = f"✅ Update saved for **{escape_teams(result.project_ref)} {escape_teams(result.project_title)}**"
-        tail = ""
-    parts = [f"{head}: {icon} **{rag_label(result.rag)}**{tail}", f"**Progress:** {escape_teams(result.progress)}"]
-    if result.next_steps:
-        parts.append(f"**Next steps:** {escape_teams(result.next_steps)}")
-    if result.risks:
-        parts.append(f"**Risks/issues:** {escape_teams(result.risks)}")
-    return "\n\n".join(parts)
 
 
 UPDATE_HELP = "\n\n".join(

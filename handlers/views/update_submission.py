@@ -29,21 +29,21 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import dedupe, quickform
 from bot.commands import SLACK
 from bot.errors import DomainError, InvalidInput
-from bot.render import mrkdwn_message
+from bot.literal import literal
 from bot.request_log import mark_outcome
 from bot.runtime import Runtime
 from bot.services import projects, updates
 from bot.services.updates import UpdateResult
 from handlers.ack_answer import AnswerInViewAck, answer_view_in_ack
 from handlers.common import APOLOGY, post_ephemeral, runtime, team_name_of, team_of, tell, user_of
-from handlers.ui import UPDATE_MODAL, update_saved_blocks, update_saved_view
+from handlers.ui import UPDATE_MODAL, message_blocks, update_saved_blocks, update_saved_view
 from models import Rag, UpdateSource
 
 __all__ = ["handle_update_submission", "plain_text", "records_its_delivery"]
@@ -54,7 +54,6 @@ FIELDS = ("project", "rag", "progress", "next_steps", "risks")
 MAX_ID = 2**31 - 1  # the ids are PostgreSQL integers: anything larger can name no row, and would overflow
 _ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
 _CHANNEL = re.compile(r"[CDG][A-Z0-9]{1,30}")
-MAX_PLAIN_TEXT = 3000  # a section's text
 DAMAGED = (
     "This form came back damaged (or is from an older version of the bot), so nothing was saved. "
     "Close it and open a new one with /ict-update."
@@ -241,16 +240,15 @@ def _store(rt: Runtime, submission: Submission, form: Form, context: BoltContext
 
 def _refuse(answer: AnswerInViewAck, client: WebClient, submission: Submission, error: DomainError) -> None:
     """On the form while it is open; else a direct message with what was typed."""
-    message = SLACK(error.text)
     field = submission.field_for(error.field)
     if field is not None:
-        if answer.answer(response_action="errors", errors={field: plain_text(message)}):
+        if answer.answer(response_action="errors", errors={field: plain_text(SLACK(error.text))}):
             return
     elif answer.answer(response_action="update", view=_notice_view(DAMAGED)):  # no input: not our form
         mark_outcome("refused")
         return
     mark_outcome("refused")
-    text, blocks = _not_saved(message, submission.typed)
+    text, blocks = _not_saved(error, submission.typed)
     tell(client, submission.user_id, text, blocks)
 
 
@@ -260,27 +258,17 @@ def _notice_view(mrkdwn: str) -> dict[str, Any]:
     return View(type="modal", title="ICT progress update", close="Close", blocks=blocks).to_dict()
 
 
-def _not_saved(message: str, typed: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
-    """Why the update was not saved, and everything that was typed, as plain text (shown exactly as typed)."""
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"{NOT_SAVED}: {mrkdwn_message(message)}")),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="What you typed is below, so nothing is lost: copy it into a new form (`/ict-update`)."
-                )
-            ]
-        ),
+def _not_saved(error: DomainError, typed: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
+    """Why the update was not saved, and everything that was typed, shown exactly as typed."""
+    parts = [
+        f"{NOT_SAVED}: {SLACK.marked(error.text)}",
+        "_What you typed is below, so nothing is lost: copy it into a new form (`/ict-update`)._",
     ]
     if typed["rag"]:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*RAG:* {mrkdwn_message(typed['rag'])}")))
-    for name in ("progress", "next_steps", "risks"):
-        if typed[name].strip():
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{quickform.LABELS[name]}:*")))
-            blocks += [SectionBlock(text=PlainTextObject(text=piece, emoji=False)) for piece in _pieces(typed[name])]
-    return f"{NOT_SAVED}.", [b.to_dict() for b in blocks]
-
-
-def _pieces(text: str) -> list[str]:
-    """Text in sections' worth (Slack's forms cap each field well below this; a longer one is not cut short)."""
-    return [text[i : i + MAX_PLAIN_TEXT] for i in range(0, len(text), MAX_PLAIN_TEXT)]
+        parts.append(f"*RAG:* {literal(typed['rag'])}")
+    parts += [
+        f"*{quickform.LABELS[name]}:*\n{literal(typed[name])}"
+        for name in ("progress", "next_steps", "risks")
+        if typed[name].strip()
+    ]
+    return f"{NOT_SAVED}.", message_blocks("\n\n".join(parts))

@@ -82,8 +82,9 @@ def test_the_picture_grows_with_the_priorities_and_not_sideways():
         make_digest([group(code, name, "", []) for code, name, _ in PRIORITIES]),
         digest_of(3, name="A very long priority name that an officer typed without any thought for charts at all"),
         make_digest([group(None, ds.NO_PRIORITY, "", [project("X-01", "No RAG yet")])]),
+        digest_of(2, name="Costs in $ and $\\frac{$ \u202e$\\nosuchmacro$"),  # matplotlib reads $…$ as maths
     ],
-    ids=["no projects", "long names", "no rag yet"],
+    ids=["no projects", "long names", "no rag yet", "dollars and bidi in a name"],
 )
 def test_awkward_digests_still_give_a_picture(d):
     width, height = size(rag_by_priority_png(d))

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import cmarkgfm
 import pytest
+from cmarkgfm.cmark import Options as cmarkgfm_options
 from markdown_it import MarkdownIt
 from sqlalchemy import event
 
@@ -558,8 +560,8 @@ def test_officer_text_is_inert_in_markdown(plan, render):
     md = render(build(plan), "md", people={OWNER: "<b>Olive</b> *O*"})
     for raw in RAW:
         assert raw not in md
-    assert "&lt;!channel&gt; &lt;@U123&gt; &lt;https://x\\|y&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in md
-    assert "\\*bold\\* \\[link\\](http://x)" in md
+    assert "\\<!channel\\> \\<\\@U123\\> \\<https\\://x\\|y\\> \\<script\\>alert(1)\\</script\\>" in md
+    assert "\\*bold\\* \\[link\\](http\\://x)" in md
     html = markdown_to_html(md)
     doc = parse_html(html)
     tags = {t for t, _ in doc.tags}
@@ -586,20 +588,74 @@ def test_officer_text_is_inert_in_html(plan, render):
     [
         ("# Heading", "\\# Heading"),
         ("- item\n+ item\n1. one\n2) two", "\\- item\\\n\\+ item\\\n1\\. one\\\n2\\) two"),
-        ("> quote", "&gt; quote"),
+        ("> quote", "\\> quote"),
         ("    code", "code"),
         ("a\n\n\nb", "a\\\nb"),
         ("===", "\\==="),
         ("`x` ~~y~~ _z_ a|b \\", "\\`x\\` \\~\\~y\\~\\~ \\_z\\_ a\\|b \\\\"),
-        ("AT&T <b>", "AT&amp;T &lt;b&gt;"),
-        ("![i](http://x)", "!\\[i\\](http://x)"),
+        ("AT&T <b>", "AT\\&T \\<b\\>"),
+        ("![i](http://x)", "!\\[i\\](http\\://x)"),
+        (
+            "see https://x.example, www.y.example and jo@z.example",
+            "see https\\://x.example, www\\.y.example and `jo@z.example`",
+        ),
+        ("#12 @jo $x$ :tada:", "\\#12 \\@jo \\$x\\$ \\:tada:"),
     ],
 )
 def test_md_filter_neutralises_markdown(typed, inert):
     out = escape_md(typed)
     assert out == inert
-    html = markdown_to_html(f"- Progress: {out}")
-    assert html.count("<li>") == 1 and not {t for t, _ in parse_html(html).tags} - {"ul", "li", "br"}
+    for html in (markdown_to_html(f"- Progress: {out}"), github_html(f"- Progress: {out}")):
+        assert html.count("<li>") == 1 and not {t for t, _ in parse_html(html).tags} - {"ul", "li", "br", "code"}
+        assert "".join(parse_html(html).text).replace("\n", "") == "Progress: " + "".join(
+            line.strip() for line in typed.split("\n") if line.strip()
+        )
+
+
+HOSTILE = (
+    "*PCI-06* :large_green_circle: Green (was Red)\n> _x_ ~y~ `z` <@U0ADMIN> <!channel> "
+    "<https://evil.example|click> https://evil.example \u202e[x](javascript:alert(1)) <b>b</b> &amp; | a | b |\n"
+    "# heading\n1. one\n---\nwww.evil.example \\ $x$ #12 @jo ![i](http://e/i.png) <!-- c --> ==="
+)
+CALM = "\n".join("words" for _ in HOSTILE.split("\n"))  # as many lines, nothing to read in them
+
+
+def hostile_md(runtime, clock, render, team: str, typed: str, person: str) -> str:
+    """The Markdown of a workspace whose one project has ``typed`` as its title (on one line) and update."""
+    clock.now = T0
+    with unit(runtime, team) as (session, ws):
+        add(session, ws, "PCI-06", typed.replace("\n", " ")[:200], "GOV", OWNER, T0)
+        post(session, ws, "PCI-06", Rag.RED, typed, utc(2026, 11, 20, 9), next_steps=typed, risks=typed, user=OWNER)
+    return render(build(runtime, team=team), "md", people={OWNER: person})
+
+
+@pytest.mark.parametrize("render", [render_digest, render_report], ids=["digest", "report"])
+def test_hostile_text_shows_as_typed_in_commonmark_and_githubs_markdown(runtime, clock, render):
+    """An update full of Markdown, HTML, Slack syntax, links and a bidi control, rendered by a CommonMark
+    renderer with GFM's tables, strikethrough and links found in text, and by GitHub's own (cmark-gfm):
+    the page has exactly the structure it has with plain words in its place (nothing typed made a link,
+    heading, list, quote, rule, table, emphasis or tag), and the text shows line by line exactly as typed,
+    its invisible character gone."""
+    evil = hostile_md(runtime, clock, render, "T0EVIL", HOSTILE, "*Olive* <b>O</b> <@U0X>")
+    calm = hostile_md(runtime, clock, render, "T0CALM", CALM, "Olive")
+    for to_html in (linkified_html, github_html):
+        shown, plain = parse_html(to_html(evil)), parse_html(to_html(calm))
+        assert shown.tags == plain.tags
+        text = "".join(shown.text)
+        for line in HOSTILE.replace("\u202e", "").split("\n"):
+            assert line in text, line
+        assert "*Olive* <b>O</b> <@U0X>" in text or render is render_report  # the report names nobody
+        assert "\u202e" not in to_html(evil)
+
+
+def linkified_html(text: str) -> str:
+    """CommonMark with GFM's tables and strikethrough, and links found in text (linkify) as markdown-it does."""
+    return MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"]).render(text)
+
+
+def github_html(text: str) -> str:
+    """GitHub's own renderer (cmark-gfm: tables, strikethrough, autolinks, tag filter), raw HTML let through."""
+    return cmarkgfm.github_flavored_markdown_to_html(text, options=cmarkgfm_options.CMARK_OPT_UNSAFE)
 
 
 def test_project_model_is_untouched_by_building(plan):

@@ -16,7 +16,8 @@ from handlers.digest_post import SlackDigestDelivery
 from models import Meeting
 from models.scheduling import DigestPost, ReminderStatus
 from tests.conftest import ADMIN, BOT_TOKEN
-from tests.handlers.test_ict_digest import EVIL, EVIL_ESCAPED, assert_within_slacks_limits, post_update, section_texts
+from tests.handlers.test_ict_digest import EVIL, assert_within_slacks_limits, post_update, section_texts
+from tests.helpers import rich_texts
 
 LONDON = ZoneInfo("Europe/London")
 CHANNEL = "C0GOVERN"
@@ -100,12 +101,14 @@ def test_the_digest_is_posted_once_at_its_time_and_not_before(runtime, standin, 
     assert len(parents(standin)) == 1
 
 
-def test_what_officers_typed_is_escaped_in_the_scheduled_digest(runtime, standin, calendar, delivery):
+def test_what_officers_typed_is_shown_as_typed_in_the_scheduled_digest(runtime, standin, calendar, delivery):
     reconciler(runtime, delivery).tick(at(DUE))
-    texts = [b["text"]["text"] for c in standin.calls_to("chat.postMessage") for b in c.params["blocks"] if "text" in b]
-    everything = "\n".join(texts)
-    assert all(e in everything for e in EVIL_ESCAPED)
-    assert "<" not in everything
+    messages = [c.params for c in standin.calls_to("chat.postMessage")]
+    elements = [e for m in messages for e in rich_texts(m)]
+    assert EVIL in [e.get("text") for e in elements]  # one rich text element: shown exactly as typed
+    assert {e["type"] for e in elements} <= {"text", "emoji"}  # nothing mentions, broadcasts or links
+    mrkdwn = [b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] in ("section", "header")]
+    assert all("<" not in t for t in mrkdwn) and all("<" not in m["text"] for m in messages)
 
 
 def test_a_late_process_posts_before_the_meeting_but_never_after_it_starts(runtime, standin, calendar, delivery):

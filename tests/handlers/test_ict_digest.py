@@ -6,7 +6,7 @@ Slack's limits; a digest of 200 long projects is split within them and loses not
 
 from __future__ import annotations
 
-import re
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,39 +15,25 @@ import pytest
 from slack_bolt import BoltContext
 from slack_sdk.models.blocks import Block
 
+from bot.literal import literal
 from bot.quickform import UpdateText
-from bot.render import escape_mrkdwn
 from bot.services import digest as digest_service
 from bot.services import meetings, roles, updates
 from bot.services import projects as project_service
 from bot.slack_app import RUNTIME_KEY, web_client
 from bot.standin import Call
 from handlers.commands.ict_digest import INVITE, handle_ict_digest
-from handlers.digest_blocks import (
-    MAX_BLOCKS,
-    MAX_HEADER_TEXT,
-    MAX_MESSAGE_TEXT,
-    MAX_SECTION_TEXT,
-    PREVIEW_FOOTER,
-    digest_messages,
-    split_text,
-)
+from handlers.digest_blocks import MAX_BLOCKS, MAX_HEADER_TEXT, PREVIEW_FOOTER, digest_messages
+from handlers.rich_text import MAX_BLOCK_SIZE, MAX_MESSAGE_SIZE, block_size, rich_blocks
 from models import Rag, Role, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, OWNER, STRANGER
-from tests.helpers import last_reply
+from tests.helpers import last_reply, rich_text_shown, rich_texts, shown
 
 CHAIR = "U0CHAIR"
+BLOCK_WRAPPER = 100  # the JSON of a rich text block around its elements (type, section, block_id)
 CHANNEL = "C0GOVERN"
 LONDON = ZoneInfo("Europe/London")
-EVIL = "<!channel> <@U0OWNER> <https://x|y> <script>alert(1)</script> & <!here>"
-EVIL_ESCAPED = [
-    "&lt;!channel&gt;",
-    "&lt;@U0OWNER&gt;",
-    "&lt;https://x|y&gt;",
-    "&lt;script&gt;alert(1)&lt;/script&gt;",
-    "&amp;",
-    "&lt;!here&gt;",
-]
+EVIL = "<!channel> <@U0OWNER> <https://x|y> <script>alert(1)</script> & <!here> *PCI-06* :tada: https://x.example"
 
 
 def at(text: str) -> datetime:
@@ -92,25 +78,18 @@ def posted(standin) -> list[Call]:
 
 
 def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
-    return [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    """The text of each text block, as a reader sees it (the bot's styles as mrkdwn marks: tests.helpers)."""
+    return [rich_text_shown(b) for b in blocks if b["type"] == "rich_text"]
+
+
+def element_text(block: dict[str, Any]) -> str:
+    """A rich text block's text exactly as Slack shows it, no marks."""
+    return "".join(e.get("text", "") for section in block["elements"] for e in section["elements"])
 
 
 def every_text(message: dict[str, Any]) -> list[str]:
-    """Every piece of text in a message: its fallback text and every text object in its blocks."""
-    found = [message.get("text") or ""]
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if isinstance(value.get("text"), str):
-                found.append(value["text"])
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    walk(message.get("blocks") or [])
-    return found
+    """Every piece of text in a message: its fallback text, and each block as a reader sees it."""
+    return [message.get("text") or "", *(shown({"blocks": [b]}) for b in message.get("blocks") or [])]
 
 
 def assert_valid_blocks(message: dict[str, Any]) -> None:
@@ -123,7 +102,7 @@ def assert_valid_blocks(message: dict[str, Any]) -> None:
 
 
 def assert_within_slacks_limits(message: dict[str, Any]) -> None:
-    """A digest message: valid blocks, verbatim mrkdwn, and within the message's text budget."""
+    """A digest message: valid blocks, text as rich text, and within the message's size budget."""
     assert_valid_blocks(message)
     blocks = message["blocks"]
     assert 1 <= len(blocks) <= MAX_BLOCKS
@@ -133,19 +112,17 @@ def assert_within_slacks_limits(message: dict[str, Any]) -> None:
         assert block is not None
         block.validate_json()  # slack_sdk's models enforce Slack's field limits
         assert block.to_dict() == raw
-        if raw["type"] == "section":
-            assert 1 <= len(raw["text"]["text"]) <= MAX_SECTION_TEXT
-            assert raw["text"]["type"] == "mrkdwn" and raw["text"]["verbatim"] is True
-            total += len(raw["text"]["text"])
+        if raw["type"] == "rich_text":
+            assert 1 <= len(element_text(raw)) and block_size(raw) <= MAX_BLOCK_SIZE + BLOCK_WRAPPER
         elif raw["type"] == "header":
             assert len(raw["text"]["text"]) <= MAX_HEADER_TEXT
-            total += len(raw["text"]["text"])
-        elif raw["type"] == "context":
+        elif raw["type"] == "context":  # the bot's own footnotes
             assert all(e["verbatim"] is True for e in raw["elements"] if e["type"] == "mrkdwn")
-            total += sum(len(e["text"]) for e in raw["elements"])
         else:
             raise AssertionError(f"unexpected block {raw['type']}")
-    assert total <= MAX_MESSAGE_TEXT
+        total += block_size(raw)
+    assert total <= MAX_MESSAGE_SIZE
+    assert len(json.dumps(blocks, separators=(",", ":"))) <= MAX_MESSAGE_SIZE + 2 * len(blocks)
 
 
 # -- the chair posts ------------------------------------------------------------------------------
@@ -184,7 +161,7 @@ def test_chair_posts_the_summary_its_thread_and_the_files_in_the_channel(slack, 
     detail = "\n".join(t for c in replies for t in section_texts(c.params["blocks"]))
     assert "*NET-01* Council network refresh" in detail and "Core switches in" in detail
     assert "owner Olive Owner, delegate Dan Delegate" in detail  # names, never mentions that would notify
-    assert "<@" not in detail
+    assert not any(e["type"] == "user" for c in replies for e in rich_texts(c.params))
     assert "*Missing an update (3)*" in detail
 
     shared = standin.files_shared()
@@ -249,16 +226,30 @@ def test_a_failure_after_the_summary_is_reported_and_not_posted_twice(slack, sta
 # -- what was typed -------------------------------------------------------------------------------
 
 
-def test_typed_mentions_links_and_markup_are_escaped_never_live(slack, standin, chair, updated):
+def test_typed_mentions_links_and_markup_are_shown_as_typed_never_live(slack, standin, chair, updated):
     slack.command("/ict-digest", "", user_id=chair, channel_id=CHANNEL)
 
-    texts = [t for call in posted(standin) for t in every_text(call.params)]
-    everything = "\n".join(texts)
-    for escaped in EVIL_ESCAPED:
-        assert escaped in everything
-    for live in ("<!channel>", "<!here>", "<@U0OWNER>", "<https://x|y>", "<script>"):
-        assert all(live not in t for t in texts)
-    assert all("<" not in t for t in texts)  # the digest itself links and mentions nothing
+    messages = [call.params for call in posted(standin)]
+    elements = [e for m in messages for e in rich_texts(m)]
+    assert EVIL in [e["text"] for e in elements if e["type"] == "text"]  # one text element, as typed
+    # Nothing in the digest is a mention, a broadcast or a link: names are names, typed text is text.
+    assert {e["type"] for e in elements} <= {"text", "emoji"}
+    assert {e["name"] for e in elements if e["type"] == "emoji"} <= {
+        "red_circle",
+        "large_orange_circle",
+        "large_green_circle",
+        "white_circle",
+        "warning",
+        "white_check_mark",
+        "seedling",
+        "arrow_up",
+        "arrow_down",
+        "tada",  # the bot's own, in "every active project has an update"
+    }
+    mrkdwn = [o["text"] for m in messages for b in m["blocks"] for o in [b.get("text") or {}] if o]
+    mrkdwn += [e["text"] for m in messages for b in m["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert all("PCI-06" not in t and "<" not in t for t in mrkdwn)  # no typed text in any mrkdwn or plain text
+    assert all("<" not in m["text"] for m in messages)  # nor in a notification's text
     report = standin.files_shared()[0].data
     assert report is not None and b"<!channel>" not in report and b"<script>" not in report
 
@@ -378,41 +369,40 @@ def test_two_hundred_long_projects_split_within_slacks_limits_and_lose_nothing(r
         assert_within_slacks_limits(call.params)
     assert len(calls) > 40  # 200 projects of ~3,800 characters do not fit in a few messages
     assert all(c.params["thread_ts"] for c in calls[1:])
-    sections = [t for c in calls for t in section_texts(c.params["blocks"])]
-    assert any(len(t) > MAX_SECTION_TEXT - 200 for t in sections)  # sections are filled, not one per line
-    # Joined again (a cut only drops whitespace), every project and every text is there, in order.
-    joined = re.sub(r"\s+", "", "".join(sections))
-    shown = "\n".join(sections)
+    blocks = [b for c in calls for b in c.params["blocks"] if b["type"] == "rich_text"]
+    assert any(block_size(b) > MAX_BLOCK_SIZE - 200 for b in blocks)  # blocks are filled, not a line each
+    # Joined again, every project and every text is there, in order, whole: a split keeps every character.
+    shown = "\n".join(section_texts(blocks))
+    # A block's end ends a line too; a further message opens with a "continued" note.
+    joined = "".join(element_text(b) for b in blocks if not element_text(b).endswith(", continued."))
+    joined = joined.replace("\n", "")
     for i, (ref, (progress, next_steps, risks)) in enumerate(texts.items()):
-        assert f"*{ref}* Project number {i}\n" in shown
-        whole = "".join(re.sub(r"\s+", "", escape_mrkdwn(t)) for t in (progress, "*Next steps:*", next_steps))
-        assert whole in joined, ref
-        assert re.sub(r"\s+", "", escape_mrkdwn(risks)) in joined, ref
-        # ~3,800 characters: no one section holds the whole project, it is split across sections
-        assert not any(f"progress-{ref}" in t and f"risks-{ref}" in t for t in sections)
-    # No character reference was cut in two at a section boundary.
-    for text in sections:
-        assert not re.search(r"&(a|am|amp|l|lt|g|gt)?$", text), text[-10:]
-        assert not re.match(r"^(amp|mp|p|lt|t|gt);", text), text[:10]
+        assert f"*{ref}* Project number {i}" in shown
+        assert f"{progress}Next steps: {next_steps}Risks and issues: {risks}" in joined, ref
+        # ~3,800 characters: no one block holds the whole project, it is split across blocks
+        assert not any(f"progress-{ref}" in element_text(b) and f"risks-{ref}" in element_text(b) for b in blocks)
 
 
-def test_a_line_without_spaces_is_cut_at_the_limit_but_never_inside_a_character_reference():
-    text = escape_mrkdwn("x" * 2997 + "&" + "y" * 2000 + "<" * 700)
-    chunks = split_text(text)
-    assert all(len(c) <= MAX_SECTION_TEXT for c in chunks)
-    assert "".join(chunks) == text  # no space to cut at: every character kept, in order
-    assert chunks[0] == "x" * 2997 and chunks[1].startswith("&amp;yyy")
-    assert not any(re.search(r"&(l|lt)?$", c) for c in chunks)
+def test_typed_text_without_spaces_is_cut_at_the_limit_and_every_character_kept():
+    typed = "x" * 2997 + "&" + "y" * 2000 + "<" * 700
+    blocks = [b.to_dict() for b in rich_blocks(literal(typed))]
+    assert len(blocks) == 2 and all(block_size(b) <= MAX_BLOCK_SIZE + BLOCK_WRAPPER for b in blocks)
+    assert block_size(blocks[0]) > MAX_BLOCK_SIZE - 10  # cut at the limit: there is no space to cut at
+    assert "".join(element_text(b) for b in blocks) == typed  # every character kept, in order
 
 
-def test_split_text_prefers_lines_then_spaces():
-    text = "\n".join(["a" * 1000, "b" * 1000, "c" * 1500, " ".join(["word"] * 1000)])
-    chunks = split_text(text)
-    assert chunks[0] == "a" * 1000 + "\n" + "b" * 1000
-    assert chunks[1] == "c" * 1500  # a line too long for any section starts its own
-    assert chunks[2].startswith("word word") and chunks[2].endswith("word")
-    assert all(len(c) <= MAX_SECTION_TEXT and not c.startswith(" ") and not c.endswith(" ") for c in chunks)
-    assert " ".join(" ".join(chunks).split()) == " ".join(text.split())
+def test_rich_blocks_end_at_the_bots_lines_then_cut_typed_text_at_a_line_break_or_a_space():
+    words = " ".join(["word"] * 1000)
+    marked = "\n".join(["a" * 1000, "b" * 1000, "c" * 1500, literal(words), literal("d" * 1000 + "\n" + "e" * 2500)])
+    blocks = [b.to_dict() for b in rich_blocks(marked)]
+    texts = [element_text(b) for b in blocks]
+    assert texts[0] == "a" * 1000 + "\n" + "b" * 1000
+    assert texts[1] == "c" * 1500  # the next line does not fit: a block of its own
+    assert texts[2].startswith("word word") and texts[2].endswith("word ")  # cut after a space, which is kept
+    assert texts[-2].endswith("d\n") and texts[-1] == "e" * 2500  # cut after the typed line break
+    assert all(block_size(b) <= MAX_BLOCK_SIZE + BLOCK_WRAPPER for b in blocks)
+    # Every character is kept; only the bot's line breaks at a block's end go (the next block starts a line).
+    assert "".join(texts) == "".join(["a" * 1000, "\n", "b" * 1000, "c" * 1500, words, "d" * 1000, "\n", "e" * 2500])
 
 
 def test_a_digest_with_no_projects_still_fits(runtime, standin, clock):

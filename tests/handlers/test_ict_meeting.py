@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.services import roles
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Role
 from tests.conftest import ADMIN, OWNER, STRANGER
-from tests.helpers import count, last_reply, shown
+from tests.helpers import count, last_reply, shown, typed_shown_literally
 
 CHAIR = "U0CHAIR"
 
@@ -174,13 +174,15 @@ def test_closure_days_move_the_meeting_and_are_listed(slack, standin, runtime, c
 
     text = shown(last_reply(standin))
     assert "Added Tue 8 Dec 2026 as a closure day" in text
-    assert "• Tue 8 Dec 2026 — Office move &lt;!channel&gt;" in text
+    assert "• Tue 8 Dec 2026 — Office move <!channel>" in text
+    assert typed_shown_literally(last_reply(standin), "Office move <!channel>")
     assert meeting_rows(runtime)[date(2026, 12, 8)][0] == datetime(2026, 12, 9, 10, tzinfo=UTC)
 
     slack.command("/ict-meeting", "", user_id=STRANGER)
-    assert "• *Wed 9 Dec 2026, 10:00 GMT* — moved from Tue 8 Dec: a closure day (Office move &lt;!channel&gt;)" in (
+    assert "• *Wed 9 Dec 2026, 10:00 GMT* — moved from Tue 8 Dec: a closure day (Office move <!channel>)" in (
         shown(last_reply(standin))
     )
+    assert typed_shown_literally(last_reply(standin), "moved from Tue 8 Dec: a closure day (Office move <!channel>)")
 
     slack.command("/ict-meeting", "closure remove 2026-12-08", user_id=chair)
     assert "Tue 8 Dec 2026 is no longer a closure day." in shown(last_reply(standin))

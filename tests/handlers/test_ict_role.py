@@ -206,7 +206,7 @@ def test_only_an_admin_changes_roles_and_a_refusal_writes_nothing(runtime, stand
     [
         ("grant bob chair", "`bob` is not a person in Slack: mention them, e.g. `/ict-role grant @jo.bloggs chair`"),
         ("grant @bob chair", "`@bob` is not a person in Slack"),
-        ("grant <@u0chair> chair", "`&lt;@u0chair&gt;` is not a person in Slack"),
+        ("grant <@u0chair> chair", "`<@u0chair>` is not a person in Slack"),
         ("grant <@U0CHAIR chair", "Usage: `/ict-role grant @person chair|admin`"),
         ("grant <#C0GOVERN|ict-governance> chair", "is not a person in Slack"),
         ("grant <!subteam^S0CHAIRS|@ict-chairs> chair", "is a user group: roles are granted to one person at a time"),

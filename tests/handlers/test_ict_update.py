@@ -11,7 +11,7 @@ from bot.local import LocalSlack
 from bot.slack_app import create_app, web_client
 from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, SIGNING_SECRET, STRANGER
-from tests.helpers import count, failing, last_reply, shown
+from tests.helpers import count, failing, last_reply, rich_texts, shown, typed_shown_literally
 
 
 def test_quick_form_stores_update_and_confirms_ephemerally(slack, standin, runtime, workplan):
@@ -37,7 +37,9 @@ def test_quick_form_takes_next_steps_and_risks(slack, standin, runtime, workplan
         "chase BT",
         "budget & <!channel>",
     )
-    assert "budget &amp; &lt;!channel&gt;" in shown(last_reply(standin))  # shown inert, stored verbatim
+    reply = last_reply(standin)
+    assert "*Risks/issues:* budget & <!channel>" in shown(reply)  # stored verbatim, shown as typed
+    assert typed_shown_literally(reply, "budget & <!channel>")  # in a rich text element: no @channel
 
 
 def test_stranger_is_refused_and_nothing_is_written(slack, standin, runtime, workplan):
@@ -84,8 +86,11 @@ def test_malformed_quick_form_explains_and_writes_nothing(slack, standin, runtim
 
 def test_typed_mrkdwn_in_an_error_is_shown_inert(slack, standin, workplan):
     slack.command("/ict-update", "<!channel> amber hi", user_id=OWNER)
-    text = shown(last_reply(standin))
-    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    reply = last_reply(standin)
+    assert "`<!channel>` is not a project reference" in shown(reply)
+    assert typed_shown_literally(reply, "<!channel>")  # a code-styled text element, not a broadcast
+    assert all(e["type"] == "text" for e in rich_texts(reply))
+    assert "<!channel>" not in reply["text"] and "&lt;!channel&gt;" in reply["text"]  # the notification too
 
 
 def test_unknown_project_suggests_the_closest_refs(slack, standin, runtime, workplan):

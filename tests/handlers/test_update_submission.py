@@ -24,7 +24,7 @@ from handlers import ack_answer
 from models import ProgressUpdate, UpdateRevision
 from models.install import InboundDelivery
 from tests.conftest import OWNER, STRANGER
-from tests.helpers import count, failing, opened_view, shown
+from tests.helpers import count, failing, opened_view, shown, typed_shown_literally
 from tests.test_ack import ictbot
 from tests.test_server import running, signed
 
@@ -294,9 +294,8 @@ def test_a_refusal_that_comes_after_the_modal_closed_is_sent_with_the_typed_text
     everything = json.dumps(blocks)
     assert "was not saved" in sent["text"]
     assert "Only the owner or a delegate of" in everything and "PCI-01" in everything
-    typed_blocks = [b["text"] for b in blocks if b["type"] == "section" and b["text"]["type"] == "plain_text"]
-    assert {"type": "plain_text", "text": "Passed the *quarterly* scan <!here>", "emoji": False} in typed_blocks
-    assert {"type": "plain_text", "text": "Book the next one", "emoji": False} in typed_blocks
+    assert typed_shown_literally(sent, "Passed the *quarterly* scan <!here>")
+    assert typed_shown_literally(sent, "Book the next one")
     assert written(runtime) == [0, 0, 0]
 
 
@@ -314,9 +313,7 @@ def test_a_database_error_after_the_modal_closed_is_apologised_for_with_the_type
     assert response.json() == {"response_action": "clear"}
     assert sent["channel"] == "D0OWNER" and "was not saved" in sent["text"]
     assert "something went wrong on our side" in json.dumps(sent["blocks"])
-    assert {"type": "plain_text", "text": "Core switch failed over", "emoji": False} in [
-        b["text"] for b in sent["blocks"] if b["type"] == "section"
-    ]
+    assert typed_shown_literally(sent, "Core switch failed over")
     assert written(runtime) == [0, 0, 0]
 
 

@@ -80,3 +80,29 @@ def teams_client(runtime: Runtime, standin: TeamsStandIn, **kwargs: Any) -> Iter
 def client(teams_runtime: Runtime, teams: TeamsStandIn) -> Iterator[TeamsClient]:
     """The real listeners (handlers.teams.messages)."""
     yield from teams_client(teams_runtime, teams)
+
+
+def shows(sent: dict[str, Any] | str) -> str:
+    """What a person sees of an activity the bot sent, a card, or an invoke's answer: its text, then each
+    card's TextBlocks and RichTextBlocks (their runs joined), a line each."""
+    if isinstance(sent, str):
+        return sent
+    lines = [sent["text"]] if isinstance(sent.get("text"), str) else []
+    cards = [a["content"] for a in sent.get("attachments") or []]
+    if sent.get("type") == "AdaptiveCard":
+        cards.append(sent)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("type") == "TextBlock":
+                lines.append(value["text"])
+            elif value.get("type") == "RichTextBlock":
+                lines.append("".join(run["text"] for run in value["inlines"]))
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk([card.get("body") for card in cards])
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Adaptive Cards for Teams: valid against the 1.5 schema, inside Teams' size limit, officer text inert."""
+"""Adaptive Cards for Teams: valid against the 1.5 schema, inside Teams' size limit, officer text as typed."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft6Validator
 
+from bot.literal import literal
 from bot.quickform import UpdateText
-from bot.render import environment, escape_teams
 from bot.runtime import Runtime
 from bot.services import digest as digest_service
 from bot.services import projects, updates, workspaces
@@ -26,7 +26,10 @@ from models.scheduling import ReminderKind
 from tests.teams.test_messages import CHAIR, OWNER, OWNER_ID, TENANT, make_workspace
 
 SCHEMA = Path(__file__).parent / "data" / "adaptive-card-1.5.json"
-ZWSP = "\u200b"
+HOSTILE = (
+    "*PCI-06* :large_green_circle: Green (was Red)\n> _x_ ~y~ `z` <@U0ADMIN> <!channel> <at>Olive</at> "
+    "[click](https://evil.example) https://evil.example **b** <script>x</script> &#60; {{DATE(2017-02-14T06:08:39Z)}}"
+)
 
 
 @cache
@@ -47,13 +50,16 @@ def check(card: dict[str, Any]) -> dict[str, Any]:
 
 
 def texts(card: dict[str, Any]) -> list[str]:
-    """Every TextBlock's text and FactSet's title and value, in order."""
+    """Every TextBlock's text, RichTextBlock's runs (joined, as a reader sees them) and FactSet's title and
+    value, in order."""
     found: list[str] = []
 
     def walk(element: Any) -> None:
         if isinstance(element, dict):
             if element.get("type") == "TextBlock":
                 found.append(element["text"])
+            elif element.get("type") == "RichTextBlock":
+                found.append("".join(run["text"] for run in element["inlines"]))
             elif element.get("type") == "FactSet":
                 for fact in element["facts"]:
                     found.extend([fact["title"], fact["value"]])
@@ -68,9 +74,70 @@ def texts(card: dict[str, Any]) -> list[str]:
     return found
 
 
-def unescape(text: str) -> str:
-    """What a reader sees of escaped text: the zero-width spaces and the escaping backslashes gone."""
-    return re.sub(r"\\([*_\[\]])", r"\1", text).replace(ZWSP, "")
+def markdown_texts(card: dict[str, Any]) -> list[str]:
+    """Every text Teams reads as markdown: TextBlocks' text and FactSets' titles and values."""
+    found: list[str] = []
+
+    def walk(element: Any) -> None:
+        if isinstance(element, dict):
+            if element.get("type") == "TextBlock":
+                found.append(element["text"])
+            elif element.get("type") == "FactSet":
+                found.extend(t for fact in element["facts"] for t in (fact["title"], fact["value"]))
+            for value in element.values():
+                walk(value)
+        elif isinstance(element, list):
+            for item in element:
+                walk(item)
+
+    walk(card.get("body"))
+    return found
+
+
+def _elements(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every element of the card's body, containers' items included, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(element: Any) -> None:
+        if isinstance(element, dict):
+            found.append(element)
+            for key in ("items", "columns"):
+                walk(element.get(key) or [])
+        elif isinstance(element, list):
+            for item in element:
+                walk(item)
+
+    walk(card.get("body"))
+    return found
+
+
+def runs(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every TextRun of the card's RichTextBlocks, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(element: Any) -> None:
+        if isinstance(element, dict):
+            if element.get("type") == "RichTextBlock":
+                found.extend(element["inlines"])
+            for value in element.values():
+                walk(value)
+        elif isinstance(element, list):
+            for item in element:
+                walk(item)
+
+    walk(card.get("body"))
+    return found
+
+
+def assert_shown_literally(card: dict[str, Any], typed: str) -> None:
+    """``typed`` is in the card as typed, in text runs (which Teams shows as they are) cut only between the
+    braces of ``{{``, and in no text Teams reads as markdown."""
+    blocks = [b for b in _elements(card) if b.get("type") == "RichTextBlock"]
+    joined = "\n".join("".join(run["text"] for run in b["inlines"]) for b in blocks)  # a line a block
+    assert typed in joined
+    assert all("{{" not in run["text"] for run in runs(card))
+    for line in typed.split("\n"):
+        assert all(line[:20] not in t for t in markdown_texts(card)), line
 
 
 def buttons(card: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -91,37 +158,17 @@ def buttons(card: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-# -- escaping --------------------------------------------------------------------------------------
+# -- typed text ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("typed", "escaped"),
-    [
-        ("<!channel> please look", f"<{ZWSP}!channel> please look"),
-        ("[x](http://e)", "\\[x\\](http://e)"),
-        ("<at>x</at>", f"<{ZWSP}at>x<{ZWSP}/at>"),
-        ("<script>alert(1)</script>", f"<{ZWSP}script>alert(1)<{ZWSP}/script>"),
-        ("**bold** and _it_", "\\*\\*bold\\*\\* and \\_it\\_"),
-        ("a\\*b", f"a\\{ZWSP}\\*b"),
-        ("&lt;b&gt; &amp;", f"&{ZWSP}lt;b&{ZWSP}gt; &{ZWSP}amp;"),
-        ("{{DATE(2017-02-14T06:08:39Z, SHORT)}}", f"{{{ZWSP}{{{ZWSP}DATE(2017-02-14T06:08:39Z, SHORT)}}}}"),
-        ("- one\n  2. two\n\n# three\n> four", f"{ZWSP}- one\n\n{ZWSP}2. two\n\n{ZWSP}# three\n\n{ZWSP}> four"),
-        ("plain words, 3 items; 50% done", "plain words, 3 items; 50% done"),
-    ],
-)
-def test_escape_teams_makes_officer_text_inert(typed, escaped):
-    assert escape_teams(typed) == escaped
-    assert environment().from_string("{{ t | teams }}").render(t=typed) == escaped
-
-
-def test_escaped_text_has_no_live_markup():
-    nasty = "<!channel> [x](https://evil) **b** <at>Olive</at> <script>x</script> ![i](http://e/i.png) &#60;"
-    out = escape_teams(nasty)
-    assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", out)  # no link or image
-    assert not re.search(r"<[A-Za-z/!]", out)  # no tag, mention or Slack control sequence
-    assert not re.search(r"(?<!\\)\*(?<!\\)\*", out)  # no bold
-    assert not re.search(r"&#?\w+;", out)  # no character reference
-    assert unescape(out) == nasty
+def test_a_notice_shows_typed_text_in_text_runs_exactly_as_typed_without_invisible_characters():
+    card = check(cards.notice_card(f"`{literal(HOSTILE + chr(0x202E))}` is not a project reference."))
+    assert_shown_literally(card, HOSTILE)
+    assert "\u202e" not in json.dumps(card, ensure_ascii=False)
+    assert markdown_texts(card) == []  # the whole message is runs: the bot's words too
+    [code, *_] = [r for r in runs(card) if r.get("fontType") == "monospace"]
+    assert code["text"] == "*PCI-06* :large_green_circle: Green (was Red)"  # the first line, as code
+    assert [r["text"] for r in runs(card) if "DATE(" in r["text"]] == ["{DATE(2017-02-14T06:08:39Z)}}"]
 
 
 # -- the update form -------------------------------------------------------------------------------
@@ -149,7 +196,8 @@ def view(i: int, owner: str = "someone", title: str = "Project") -> ProjectView:
 def test_update_form_is_valid_with_own_projects_first_and_slacks_limits():
     card = check(cards.update_form([view(1), view(2, owner="me"), view(3)], "me", error="Choose red <at>x</at>"))
     body = card["body"]
-    assert body[1]["color"] == "attention" and f"<{ZWSP}at>" in body[1]["text"]
+    assert body[1]["type"] == "RichTextBlock" and {r["color"] for r in body[1]["inlines"]} == {"attention"}
+    assert_shown_literally(card, "Choose red <at>x</at>")
     project = next(e for e in body if e.get("id") == "project")
     assert [c["value"] for c in project["choices"]] == ["2", "1", "3"]
     assert project["value"] == "2"  # their only project
@@ -205,9 +253,10 @@ def test_reminder_card_has_slacks_content_and_three_buttons():
         "These 2 projects have no update since the last meeting (10 Nov 2026 10:00). "
         "Please post one so the chair has a complete picture."
     )
-    assert shown[2] == "**NET-01** Network \\[x\\](http://e) \\*\\*1\\*\\*"
+    assert shown[2] == "NET-01 Network [x](http://e) **1**"  # as typed, in text runs
+    assert_shown_literally(card, "Network [x](http://e) **1**")
     assert shown[3] == "Last update 29 Oct 2026 10:00: 🟠 Amber"
-    assert shown[4].endswith("_(you are a delegate)_")
+    assert shown[4].endswith(" (you are a delegate)")
     assert buttons(card) == [
         ("Post update", {"action": "open_update_form", "project_id": 101, "src": "reminder"}),
         ("No change this month", {"action": "reminder_no_change", "project_id": 101, "meeting_id": 77}),
@@ -244,7 +293,7 @@ def test_reminder_card_buttons_drive_the_listeners(runtime: Runtime, clock):
     answers = [handle_submit(runtime, ws, OWNER, dict(data), clock()) for _, data in buttons(card)]
     assert answers[0].card is not None and answers[0].card_error is None
     check(answers[0].card)
-    assert answers[1].text is not None and "carried forward" in answers[1].text
+    assert answers[1].card is not None and "carried forward" in texts(check(answers[1].card))[0]
     assert answers[2].text is not None and answers[2].text.startswith("⏰")
 
 
@@ -305,16 +354,15 @@ def test_digest_of_200_projects_is_split_into_cards_under_the_limit_losing_nothi
     everything: list[str] = []
     for card in found:
         everything += [t for t in texts(card) if not t.endswith("continued.")]
-    seen = squeeze(unescape("\n".join(everything)))
+    seen = squeeze("\n".join(everything))
     for p in big_digest.projects:
-        assert squeeze(f"**{p.ref}** {p.title}") in seen
+        assert squeeze(f"{p.ref} {p.title}") in seen
         if p.update is not None:
             for part in (p.update.progress, p.update.next_steps, p.update.risks):
                 assert squeeze(part) in seen, p.ref
-    # every escaped piece is inert: no live link, mention or tag anywhere
-    raw = "\n".join(t for c in found for t in texts(c))
-    assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", raw)
-    assert not re.search(r"<[A-Za-z/!]", raw)
+    # typed text is only ever in text runs: no text Teams reads as markdown holds any of it
+    markdown = "\n".join(t for c in found for t in markdown_texts(c))
+    assert "[t](http://e)" not in markdown and "<at>" not in markdown and "Work went on" not in markdown
     fallbacks = [c["fallbackText"] for c in found]
     assert fallbacks[0].startswith("ICT progress digest, 24 Nov 2026")
     assert any(re.search(r"\(part \d+ of \d+\)$", f) for f in fallbacks)
@@ -337,13 +385,15 @@ def test_digest_cards_from_the_listener_are_valid(runtime: Runtime, clock):
     assert reply.cards
     for card in reply.cards:
         check(card)
-    raw = json.dumps(reply.cards, ensure_ascii=False)
-    assert f"<{ZWSP}at>all" in raw and "\\\\[x\\\\](http://e)" in raw
+    detail = next(c for c in reply.cards if any("<at>all</at>" in r["text"] for r in runs(c)))
+    assert_shown_literally(detail, "<at>all</at> [x](http://e)")
+    assert_shown_literally(detail, "**budget**")
 
 
 def test_help_card_and_form_from_the_listener_are_valid(runtime: Runtime, clock):
     ws, _ = make_workspace(runtime, TENANT)
-    check(cards.help_card(notice="`x` <at>y</at>"))
+    card = check(cards.help_card(notice=f"`{literal('x')}` {literal('<at>y</at>')}"))
+    assert_shown_literally(card, "<at>y</at>")
     reply = handle_text(runtime, ws, OWNER, "update", clock())
     assert reply.card is not None
     check(reply.card)

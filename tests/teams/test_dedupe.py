@@ -16,7 +16,7 @@ from bot.teams_standin import TeamsStandIn, TeamsUserAccount
 from models import ProgressUpdate
 from models.install import InboundDelivery
 from tests.helpers import count
-from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient
+from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, shows
 from tests.teams.test_messages import make_workspace
 
 ROWS = [
@@ -62,7 +62,7 @@ def test_the_same_message_posted_three_times_stores_one_update_and_answers_once(
         assert client.post(activity).status_code == 200
     assert count(teams_runtime, ProgressUpdate) == 1
     [reply] = teams.sent()
-    assert "Update saved" in reply.body["text"]
+    assert "Update saved" in shows(reply.body)
     assert recorded(teams_runtime) == [(teams.tenant_id, "teams", f"teams-activity:{activity['id']}")]
 
 
@@ -71,7 +71,7 @@ def test_the_same_invoke_sent_again_is_answered_and_not_acted_on(client, teams, 
     activity = teams.invoke_action(olive, data)
     first, again = client.post(activity), client.post(activity)
     assert first.status_code == again.status_code == 200
-    assert first.json()["statusCode"] == 200 and "Update saved" in first.json()["value"]
+    assert first.json()["statusCode"] == 200 and "Update saved" in shows(first.json()["value"])
     assert again.json() == {
         "statusCode": 200,
         "type": "application/vnd.microsoft.activity.message",
@@ -120,7 +120,7 @@ def test_a_message_whose_handling_failed_is_handled_again_when_teams_resends_it(
     client.post(activity)
     client.post(activity)
     assert count(teams_runtime, ProgressUpdate) == 1
-    first, second = (c.body["text"] for c in teams.sent())
+    first, second = (shows(c.body) for c in teams.sent())
     assert first == SORRY and "Update saved" in second
 
 
@@ -140,7 +140,7 @@ def test_a_form_card_submitted_twice_stores_one_update(client, teams, teams_runt
     client.post(teams.submit(olive, data))  # a double click: two activities, two ids, one card
     client.post(teams.submit(olive, data))
     assert count(teams_runtime, ProgressUpdate) == 1
-    first, second = (c.body["text"] for c in teams.sent())
+    first, second = (shows(c.body) for c in teams.sent())
     assert "Update saved" in first
     assert "already posted" in second
 
@@ -150,7 +150,7 @@ def test_a_form_card_invoked_twice_stores_one_update(client, teams, teams_runtim
     data = submitted(card, project=str(projects["NET-01"]), rag="amber", progress="Links delayed")
     first = client.post(teams.invoke_action(olive, data)).json()
     second = client.post(teams.invoke_action(olive, data)).json()
-    assert "Update saved" in first["value"] and "already posted" in second["value"]
+    assert "Update saved" in shows(first["value"]) and "already posted" in shows(second["value"])
     assert count(teams_runtime, ProgressUpdate) == 1
 
 

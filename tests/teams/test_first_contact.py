@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.teams_standin import TeamsStandIn, TeamsUserAccount
 from models import MeetingSeries, ReferenceKind, Strategy, TeamsConversationRef, Workspace
 from tests.helpers import RACERS, count, race, together_at
-from tests.teams.conftest import TeamsClient
+from tests.teams.conftest import TeamsClient, shows
 
 
 def test_a_burst_of_first_messages_from_a_new_tenant_all_get_their_answer(
@@ -25,7 +25,7 @@ def test_a_burst_of_first_messages_from_a_new_tenant_all_get_their_answer(
     with together_at(engine, "INSERT INTO inbound_delivery "):
         statuses = race(RACERS, say)
     assert statuses == [200] * RACERS
-    answers = [str(c.body.get("text") or "") for c in teams.sent(teams.personal_conversation_id(olive))]
+    answers = [shows(c.body) for c in teams.sent(teams.personal_conversation_id(olive))]
     assert len(answers) == RACERS
     assert all("Next ICT governance meetings" in a for a in answers), answers
     assert count(teams_runtime, Workspace) == 1

@@ -89,6 +89,39 @@ def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in card["body"] if e["type"].startswith("Input.")}
 
 
+# How said() writes a text run's style: as the Teams markdown that would give it, for readable asserts.
+_RUN_MARKS = (("weight", "bolder", "**"), ("italic", True, "_"), ("strikethrough", True, "~~"))
+
+
+def said(reply: TeamsReply) -> str:
+    """What the reply shows, a line a block: its text, then each card's TextBlocks as they are and its
+    RichTextBlocks' runs exactly as they are, each run between the marks of its style (``**NET-01**``)."""
+    lines = [reply.text] if reply.text else []
+    for card in reply.cards or ((reply.card,) if reply.card else ()):
+        for e in card["body"]:
+            if e["type"] == "TextBlock":
+                lines.append(e["text"])
+            elif e["type"] == "RichTextBlock":
+                lines.append("".join(_marked(run) for run in e["inlines"]))
+    return "\n".join(lines)
+
+
+def _marked(run: dict[str, Any]) -> str:
+    marks = "".join(mark for key, value, mark in _RUN_MARKS if run.get(key) == value)
+    return f"{marks}{run['text']}{marks[::-1]}" if marks else run["text"]
+
+
+def typed_runs(reply: TeamsReply) -> list[str]:
+    """Every text run of the reply's cards: what Teams shows as it is, markdown unread."""
+    return [
+        run["text"]
+        for card in reply.cards or ((reply.card,) if reply.card else ())
+        for e in card["body"]
+        if e["type"] == "RichTextBlock"
+        for run in e["inlines"]
+    ]
+
+
 # -- identity --------------------------------------------------------------------------------------
 
 
@@ -103,9 +136,9 @@ def test_key_is_the_aad_object_id_else_the_account_id():
 def test_update_quick_form_stores_the_update_as_slack_does(runtime, teams):
     ws, ids = teams
     reply = text(runtime, ws, OWNER, "update net-01 AMBER Links delayed | next: chase supplier | risks: budget")
-    assert reply.card_error is None and reply.text is not None
-    assert reply.text.startswith("✅ Update saved for **NET-01 Council network refresh**: 🟠 **Amber**")
-    assert "**Next steps:** chase supplier" in reply.text
+    assert reply.card_error is None and reply.card is not None
+    assert said(reply).startswith("✅ Update saved for **NET-01 Council network refresh**: 🟠 **Amber**")
+    assert "**Next steps:** chase supplier" in said(reply)
     assert revisions(runtime, ws) == [
         (ids["NET-01"], OWNER_ID, UpdateSource.COMMAND, 1, Rag.AMBER, "Links delayed", "chase supplier", "budget")
     ]
@@ -115,7 +148,7 @@ def test_update_edit_adds_a_revision(runtime, teams):
     ws, _ = teams
     text(runtime, ws, OWNER, "update NET-01 green Done")
     reply = text(runtime, ws, OWNER, "update edit NET-01 amber Not quite done")
-    assert reply.text is not None and reply.text.startswith("✏️ Correction saved")
+    assert said(reply).startswith("✏️ Correction saved")
     assert [(r[3], r[4], r[5]) for r in revisions(runtime, ws)] == [
         (1, Rag.GREEN, "Done"),
         (2, Rag.AMBER, "Not quite done"),
@@ -134,17 +167,17 @@ def test_update_edit_adds_a_revision(runtime, teams):
 def test_update_quick_form_mistakes_are_answered_and_nothing_is_written(runtime, teams, typed, expected):
     ws, _ = teams
     reply = text(runtime, ws, OWNER, typed)
-    assert reply.text is not None and expected in reply.text
-    assert "/ict-update" not in reply.text and "`" not in reply.text
-    assert "<at>" not in reply.text
+    assert expected in said(reply)
+    assert "/ict-update" not in said(reply) and "`" not in said(reply)
+    assert reply.text is None  # a card: what was typed (<at>x</at>) is a text run, never markdown
     assert revisions(runtime, ws) == []
 
 
 def test_update_by_someone_who_is_neither_owner_nor_delegate_is_refused(runtime, teams):
     ws, _ = teams
     reply = text(runtime, ws, STRANGER, "update NET-01 green Done")
-    assert reply.text is not None and "Only the owner or a delegate of NET-01" in reply.text
-    assert "<@" not in reply.text
+    assert "Only the owner or a delegate of NET-01" in said(reply)
+    assert "<@" not in said(reply)
     assert revisions(runtime, ws) == []
 
 
@@ -177,9 +210,7 @@ def test_form_round_trip_stores_what_the_slack_modal_stores(runtime, teams, slac
     data = {**card["actions"][0]["data"], "project": str(ids["MOB-01"]), **FORM_INPUT}
     reply = submit(runtime, ws, OWNER, data)
     assert reply.card_error is None
-    assert (
-        reply.text is not None and "🔴 **Red**" in reply.text and "**Next steps:** Re-plan with carrier" in reply.text
-    )
+    assert "🔴 **Red**" in said(reply) and "**Next steps:** Re-plan with carrier" in said(reply)
     # The same input through Slack's modal, in the Slack workspace.
     slack.command("/ict-update", "", user_id=SLACK_OWNER)
     slack.submit_view(
@@ -234,7 +265,7 @@ def test_refused_submission_comes_back_as_the_form_with_the_error_and_the_text_k
     )
     assert reply.card_error is not None and reply.card_error.startswith("Only the owner or a delegate of NET-01")
     assert reply.card is not None
-    assert reply.card["body"][1]["color"] == "attention"
+    assert {run["color"] for run in reply.card["body"][1]["inlines"]} == {"attention"}
     assert inputs(reply.card)["progress"]["value"] == "Mine" and inputs(reply.card)["rag"]["value"] == "amber"
     assert revisions(runtime, ws) == []
 
@@ -311,7 +342,7 @@ def test_no_change_button_carries_the_last_rag_forward(runtime, teams, clock):
     reply = submit(
         runtime, ws, OWNER, {"action": "reminder_no_change", "project_id": ids["NET-01"], "meeting_id": meeting}
     )
-    assert reply.text == "✅ Recorded **no change this month** for **NET-01**: 🟠 Amber carried forward."
+    assert said(reply) == "✅ Recorded **no change this month** for **NET-01**: 🟠 Amber carried forward."
     last = revisions(runtime, ws)[-1]
     assert last[1:5] == (OWNER_ID, UpdateSource.REMINDER, 1, Rag.AMBER)
     assert last[5].startswith("No change this month: status carried forward from the update of 24 Nov 2026")
@@ -371,12 +402,11 @@ def test_mine_lists_own_and_delegated_projects(runtime, teams):
     ws, _ = teams
     text(runtime, ws, OWNER, "update NET-01 green Done")
     reply = text(runtime, ws, DELEGATE, "mine")
-    assert reply.text is not None
-    assert reply.text.startswith("**Your projects** (2)")
-    assert "- **NET-01** Council network refresh _(delegate)_ — 🟢 last updated today" in reply.text
-    assert "- **EFORM-01** E-forms for online services — ❔ no update yet" in reply.text
+    assert said(reply).startswith("**Your projects** (2)")
+    assert "• **NET-01** Council network refresh _(delegate)_ — 🟢 last updated today" in said(reply)
+    assert "• **EFORM-01** E-forms for online services — ❔ no update yet" in said(reply)
     assert text(runtime, ws, STRANGER, "mine").text == "You own no open project and are a delegate on none."
-    assert text(runtime, ws, DELEGATE, "update mine").text == reply.text
+    assert said(text(runtime, ws, DELEGATE, "update mine")) == said(reply)
 
 
 @pytest.mark.parametrize("typed", ["", "help", "HELP", "?"])
@@ -397,9 +427,9 @@ def test_update_help_is_text_in_teams_words(runtime, teams):
 def test_anything_else_gets_a_help_like_reply_with_what_was_typed_made_inert(runtime, teams):
     ws, _ = teams
     reply = text(runtime, ws, OWNER, "<at>Everyone</at> [x](http://e)")
-    assert reply.card is not None and reply.text is not None
-    assert "I don't know what" in reply.text
-    assert "<at>" not in reply.text and "[x](" not in reply.text
+    assert reply.card is not None and reply.text is None
+    assert "I don't know what “<at>Everyone</at> [x](http://e)” means." in said(reply)
+    assert "<at>Everyone</at> [x](http://e)" in typed_runs(reply)  # a text run: no mention, no link
 
 
 # -- digest ----------------------------------------------------------------------------------------
@@ -430,9 +460,9 @@ def test_digest_for_a_period_and_its_mistakes(runtime, teams):
     reply = text(runtime, ws, CHAIR, "digest from 2026-11-01 to 2026-11-20")
     assert reply.card is not None and "1 Nov 2026 to 20 Nov 2026" in json.dumps(reply.card)
     wrong = text(runtime, ws, CHAIR, "digest since yesterday")
-    assert wrong.text is not None and "is not a period I understand" in wrong.text and "/ict-digest" not in wrong.text
+    assert "is not a period I understand" in said(wrong) and "/ict-digest" not in said(wrong)
     backwards = text(runtime, ws, CHAIR, "digest from 2026-11-20 to 2026-11-01")
-    assert backwards.text is not None and "ends before it starts" in backwards.text
+    assert "ends before it starts" in said(backwards)
     assert text(runtime, ws, CHAIR, "digest help").text is not None
 
 
@@ -442,26 +472,26 @@ def test_digest_for_a_period_and_its_mistakes(runtime, teams):
 def test_meeting_lists_the_next_meetings(runtime, teams):
     ws, _ = teams
     reply = text(runtime, ws, STRANGER, "meeting")
-    assert reply.text is not None and reply.text.startswith("**Next ICT governance meetings** (Europe/London)")
-    assert "- **Tue 8 Dec 2026, 10:00 GMT**" in reply.text
-    assert reply.text.count("\n- ") == 3
-    assert text(runtime, ws, STRANGER, "meeting next 5").text.count("\n- ") == 5  # type: ignore[union-attr]
+    assert said(reply).startswith("**Next ICT governance meetings** (Europe/London)")
+    assert "• **Tue 8 Dec 2026, 10:00 GMT**" in said(reply)
+    assert said(reply).count("\n• ") == 3
+    assert said(text(runtime, ws, STRANGER, "meeting next 5")).count("\n• ") == 5
     bad = text(runtime, ws, STRANGER, "meeting next 99")
-    assert bad.text is not None and "is not a number of meetings" in bad.text
+    assert "is not a number of meetings" in said(bad)
 
 
 def test_meeting_move_and_cancel_are_for_the_chair(runtime, teams):
     ws, _ = teams
     refused = text(runtime, ws, STRANGER, "meeting cancel 2026-12-08")
-    assert refused.text is not None and refused.text.startswith("Only the chair or an ICT admin can cancel meetings")
+    assert said(refused).startswith("Only the chair or an ICT admin can cancel meetings")
     moved = text(runtime, ws, CHAIR, "meeting move 2026-12-08 to 2026-12-09 14:00 <at>all</at> room")
-    assert moved.text is not None
-    assert moved.text.startswith("Moved the meeting of Tue 8 Dec 2026 at 10:00 to Wed 9 Dec 2026 at 14:00.")
-    assert "**Wed 9 Dec 2026, 14:00 GMT** _(moved)_ — <\u200bat>all<\u200b/at> room" in moved.text
+    assert said(moved).startswith("Moved the meeting of Tue 8 Dec 2026 at 10:00 to Wed 9 Dec 2026 at 14:00.")
+    assert "**Wed 9 Dec 2026, 14:00 GMT** _(moved)_ — <at>all</at> room" in said(moved)
+    assert "<at>all</at> room" in typed_runs(moved)  # as typed, in a text run: no mention
     cancelled = text(runtime, ws, CHAIR, "meeting cancel 2027-01-12 Christmas")
-    assert cancelled.text is not None and "~~Tue 12 Jan 2027, 10:00 GMT~~ **cancelled**" in cancelled.text
+    assert "~~Tue 12 Jan 2027, 10:00 GMT~~ **cancelled**" in said(cancelled)
     unknown = text(runtime, ws, CHAIR, "meeting cancel 2027-01-13")
-    assert unknown.text is not None and "There is no meeting on 2027-01-13" in unknown.text
+    assert "There is no meeting on 2027-01-13" in said(unknown)
 
 
 REFUSED = {
@@ -477,22 +507,21 @@ REFUSED = {
 @pytest.mark.parametrize("typed", REFUSED.keys())
 def test_each_meeting_refusal_names_what_was_refused_in_a_sentence(runtime, teams, typed):
     ws, _ = teams
-    refused = text(runtime, ws, STRANGER, typed)
-    assert refused.text is not None
-    assert refused.text.startswith(f"Only the chair or an ICT admin can {REFUSED[typed]}. Ask one of them (")
+    refused = said(text(runtime, ws, STRANGER, typed))
+    assert refused.startswith(f"Only the chair or an ICT admin can {REFUSED[typed]}. Ask one of them ("), refused
 
 
 def test_meeting_closures_help_and_unknown(runtime, teams):
     ws, _ = teams
     added = text(runtime, ws, CHAIR, "meeting closure add 2026-12-29 Christmas")
-    assert added.text is not None and "Added Tue 29 Dec 2026 as a closure day" in added.text
-    assert "- **Tue 29 Dec 2026** — Christmas" in added.text
+    assert "Added Tue 29 Dec 2026 as a closure day" in said(added)
+    assert "• **Tue 29 Dec 2026** — Christmas" in said(added)
     listed = text(runtime, ws, STRANGER, "meeting closure list")
-    assert listed.text is not None and "**Closure days**" in listed.text
+    assert "**Closure days**" in said(listed)
     helped = text(runtime, ws, STRANGER, "meeting help")
-    assert helped.text is not None and "**meeting cancel YYYY-MM-DD" in helped.text
+    assert "**meeting cancel YYYY-MM-DD" in said(helped)
     other = text(runtime, ws, STRANGER, "meeting frobnicate")
-    assert other.text is not None and "is not a meeting command" in other.text
+    assert "is not a meeting command" in said(other)
     channel = text(runtime, ws, CHAIR, "meeting channel #general")
     assert channel.text is not None and "in the team channel where the digest should be posted" in channel.text
 
@@ -511,7 +540,7 @@ def test_meeting_channel_typed_in_a_channel_makes_it_the_governance_channel(runt
     ws, _ = teams
 
     refused = handle_text(runtime, ws, STRANGER, "meeting channel", runtime.now(), channel=GOVERNANCE)
-    assert refused.text is not None and "Only the chair or an ICT admin" in refused.text
+    assert "Only the chair or an ICT admin" in said(refused)
     assert series_channel(runtime, ws) is None
 
     done = handle_text(runtime, ws, CHAIR, "meeting channel", runtime.now(), channel=GOVERNANCE)
