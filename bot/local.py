@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltResponse
 from slack_sdk.signature import SignatureVerifier
+
+from bot.inbound import slack_request
 
 LOCAL_TEAM_ID = "T0LOCAL"  # the workspace of the local shell, and of the CLI when no Slack token is set
 LOCAL_TEAM_NAME = "Local council"
@@ -80,7 +82,7 @@ class LocalSlack:
         headers = signed_headers(
             self.signing_secret, body, timestamp=ts, content_type="application/x-www-form-urlencoded"
         )
-        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+        return self.app.dispatch(slack_request(body, headers))
 
     def send_payload(self, payload: dict[str, Any]) -> BoltResponse:
         return self.send_form({"payload": json.dumps(payload)})

@@ -37,7 +37,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot import scheduler as scheduling
 from bot.dispatch_gate import DispatchGate
-from bot.inbound import BodyLimit, SlackSignature, log_refusal
+from bot.inbound import BodyLimit, SlackSignature, log_refusal, slack_request
 from bot.runtime import Runtime
 from bot.scheduler import Deliver, PostDigest, Reconciler
 from bot.settings import ConfigError, Settings
@@ -129,7 +129,7 @@ def _bolt_request(request: Request, body: bytes) -> BoltRequest | None:
     so it is turned away without being looked at further.
     """
     try:
-        bolt_request = to_bolt_request(request, body)
+        bolt_request = slack_request(body.decode("utf-8"), request.headers, request.query_params)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError, BoltError):
         return None
     return bolt_request if isinstance(bolt_request.body, dict) else None

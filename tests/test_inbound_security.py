@@ -50,7 +50,7 @@ from bot.standin import SlackStandIn
 from handlers.common import APOLOGY, team_of
 from handlers.errors import handle_error
 from handlers.ui import MAX_STATIC_OPTIONS, update_modal
-from models import ProgressUpdate, ProjectStatus, Rag, Workspace
+from models import ProgressUpdate, ProjectStatus, Rag, UpdateRevision, Workspace
 from models.install import InboundDelivery
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
 from tests.helpers import count
@@ -243,6 +243,25 @@ def test_a_signed_body_that_is_not_a_slack_payload_is_a_bad_request(http, standi
     resp = http.post("/slack/events", content=body, headers=signed(body, content_type=content_type))
     assert resp.status_code == 400
     nothing_happened(runtime, standin)
+
+
+# Bolt's own parse takes any form body holding the word "payload" for an interaction and finds none in a
+# command: the command arrived empty and was answered 404. The word is an officer's like any other.
+PAYLOAD_TEXT = "NET-01 green The payload=ready payload went live"
+
+
+def test_a_command_whose_text_holds_the_word_payload_is_stored_over_http(http, slack, standin, runtime, workplan):
+    body = command_body(slack, PAYLOAD_TEXT)
+    resp = http.post("/slack/events", content=body, headers=signed(body))
+    assert resp.status_code == 200
+    assert "Update saved" in resp.text
+    with runtime.sessions() as s:
+        assert s.scalars(select(UpdateRevision.progress)).all() == ["The payload=ready payload went live"]
+
+
+def test_a_command_whose_text_holds_the_word_payload_is_stored_through_the_app(slack, standin, runtime, workplan):
+    assert slack.command("/ict-update", PAYLOAD_TEXT, user_id=OWNER).status == 200
+    assert count(runtime, ProgressUpdate) == 1
 
 
 # -- the team-less command -------------------------------------------------------------------------

@@ -291,7 +291,7 @@ def test_bidi_controls_and_zero_width_characters_reach_no_file(ictbot, plan, run
     """Typed before the bot removed them (old rows hold them too): gone from the Markdown, the HTML and the
     Word document, the rest of the text kept as typed."""
     with runtime.unit(TEAM) as (session, ws):
-        project = project_service.get(session, ws, "GOV-02")
+        project = project_service.get(session, ws, "NET-01")
         text = UpdateText(Rag.GREEN, INVISIBLE, next_steps=INVISIBLE, risks=INVISIBLE)
         when = utc(2026, 11, 21, 9)
         updates.post(session, ws, project, user_id=OWNER, is_admin=True, text=text, source=UpdateSource.MODAL, now=when)
