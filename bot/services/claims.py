@@ -15,23 +15,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, class_mapper
 
+from models.db import insert_missing
 from models.scheduling import DigestPost, Reminder, ReminderStatus
 
 Claimed = type[Reminder] | type[DigestPost]
 
 
-def insert_once(session: Session, row: Reminder | DigestPost) -> bool:
-    """Add ``row`` unless its unique key is taken (another process, or an earlier request, got there
-    first); a savepoint keeps the surrounding transaction usable either way."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+_UNIQUE: dict[Claimed, tuple[str, ...]] = {Reminder: ("meeting_id", "user_id", "stage"), DigestPost: ("meeting_id",)}
+
+
+def insert_once(session: Session, row: Reminder | DigestPost) -> int | None:
+    """Insert ``row`` unless its unique key is taken (another process, or an earlier request, got there
+    first): its new id, or None. ``INSERT … ON CONFLICT DO NOTHING`` (:func:`models.db.insert_missing`)
+    leaves the surrounding transaction whole either way, and on SQLite commits nothing before it does,
+    as a savepoint that is a transaction's first write would."""
+    model = type(row)
+    values = {a.key: getattr(row, a.key) for a in class_mapper(model).column_attrs if getattr(row, a.key) is not None}
+    ids = insert_missing(session, model, [values], key=_UNIQUE[model])
+    return ids[0] if ids else None
 
 
 def drop(session: Session, model: Claimed, row_id: int, reason: str) -> None:

@@ -134,9 +134,10 @@ def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> D
         claimed_at=now,
         first_claimed_at=now,
     )
-    if not claims.insert_once(session, row):
+    post_id = claims.insert_once(session, row)
+    if post_id is None:
         return None
-    return replace(item, post_id=row.id, attempt=1, first_claimed_at=now)
+    return replace(item, post_id=post_id, attempt=1, first_claimed_at=now)
 
 
 def reclaim_abandoned(

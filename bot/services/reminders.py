@@ -312,9 +312,10 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
         first_claimed_at=now,
         project_refs=",".join(p.ref for p in item.projects)[:2000],
     )
-    if not claims.insert_once(session, row):
+    row_id = claims.insert_once(session, row)
+    if row_id is None:
         return None
-    return replace(item, reminder_id=row.id, attempt=1, first_claimed_at=now)
+    return replace(item, reminder_id=row_id, attempt=1, first_claimed_at=now)
 
 
 def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime | None:

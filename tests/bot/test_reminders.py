@@ -303,6 +303,22 @@ def test_remind_me_tomorrow_with_nothing_due_says_so_and_schedules_nothing(
     assert [r.stage for r in reminder_rows(runtime) if r.user_id == OWNER] == ["5d@0930"]  # nothing scheduled
 
 
+def test_a_remind_me_tomorrow_is_rolled_back_with_the_request_that_asked(runtime, calendar, standin, clock):
+    """Its row is the request's first write: on SQLite a savepoint around it would have committed it alone."""
+    clock.now = at("2026-12-01 11:00")
+    with runtime.sessions() as session:
+        meeting_id = session.scalars(select(Meeting.id).order_by(Meeting.starts_at)).all()[1]  # 8 Dec
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned), runtime.sessions.begin() as session:
+        ws = runtime_ws(session, standin.team_id)
+        assert reminders.snooze(session, ws, meeting_id=meeting_id, user_id=OWNER, now=clock.now) is not None
+        raise Abandoned
+    assert reminder_rows(runtime) == []
+
+
 def test_a_claim_left_by_a_dead_process_is_retried_once_after_the_timeout(runtime, calendar, standin, clock):
     def dies(item):
         raise SystemError("killed between claim and send")
