@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import socket
 from concurrent.futures import Executor
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import App, BoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -15,6 +17,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
 
 from bot import oauth, request_log
 from bot.ack_wait import AckAwaitingExecutor, signal_ack
@@ -38,14 +43,56 @@ def web_client_without_token(api_url: str) -> WebClient:
 
 
 def _with_retries(client: WebClient) -> WebClient:
-    client.retry_handlers.extend(
-        [
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ]
-    )
+    # Instead of slack_sdk's default list (a bare ConnectionErrorRetryHandler, which would repeat any post).
+    client.retry_handlers = [
+        PostsOnce(ConnectionErrorRetryHandler(max_retry_count=2)),
+        PostsOnce(RateLimitErrorRetryHandler(max_retry_count=3)),
+        PostsOnce(ServerErrorRetryHandler(max_retry_count=2)),
+    ]
     return client
+
+
+# Calls that put something in front of people: repeated only when Slack surely did not act on the first try.
+POSTING_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
+
+
+class PostsOnce(RetryHandler):
+    """One of slack_sdk's retry handlers (its decision and its wait), except that a posting call is never
+    repeated when Slack may have acted on it (:func:`surely_not_acted_on`): a digest or a note posted twice."""
+
+    def __init__(self, inner: RetryHandler) -> None:
+        super().__init__(max_retry_count=inner.max_retry_count)
+        self.inner = inner
+
+    def _can_retry(self, **kwargs: Any) -> bool:
+        request: HttpRequest = kwargs["request"]
+        if method_of(request) in POSTING_METHODS and not surely_not_acted_on(
+            kwargs.get("response"), kwargs.get("error")
+        ):
+            return False
+        return self.inner.can_retry(**kwargs)
+
+    def prepare_for_next_attempt(self, **kwargs: Any) -> None:
+        self.inner.prepare_for_next_attempt(**kwargs)
+
+
+def surely_not_acted_on(response: HttpResponse | None, error: Exception | None) -> bool:
+    """Did Slack certainly not act on the call? It refused it (429: rate limited, 503: unavailable), or the
+    connection was refused or Slack's name did not resolve, so the request never left.
+
+    Anything else leaves the outcome unknown: slack_sdk's ConnectionErrorRetryHandler would repeat a
+    call after the connection was reset or closed with no answer (the request may have been acted on),
+    and a time-out while waiting for the answer (TimeoutError) or a 500 tells nothing either.
+    """
+    if response is not None:
+        return response.status_code in (429, 503)
+    reason = error.reason if isinstance(error, URLError) else error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
+
+
+def method_of(request: HttpRequest) -> str:
+    """The Web API method a request calls (``chat.postMessage``)."""
+    return request.url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
 def create_app(

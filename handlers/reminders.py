@@ -10,20 +10,18 @@ Each message carries metadata naming its claim, and a retry (whose earlier attem
 unknown) first looks for it in the DM's history (handlers.posted), so a reminder goes once even when
 its process died mid-send, Slack answered too late, or the "sent" record was lost. For the same
 reason the client never repeats a chat.postMessage on its own unless Slack surely did not act on it
-(:func:`surely_not_acted_on`): a time-out or a dropped connection is left to that checked retry.
+(:func:`bot.slack_app.surely_not_acted_on`): a time-out or a dropped connection is left to that checked retry.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import socket
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
-from urllib.error import URLError
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -35,13 +33,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.literal import literal
 from bot.render import render
 from bot.scheduler import Outcome
 from bot.services.reminders import Due, StaleProject
+from bot.slack_app import PostsOnce, method_of
 from bot.tokens import NOT_INSTALLED, TokenSource
 from handlers.posted import (
     FOUND,
@@ -65,10 +63,9 @@ MAX_PROJECTS_WITH_BUTTONS = 23  # 2 blocks each, with the intro and the closing 
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "rate_limited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"}
 )
+
+
 # Calls that a repeat would carry out twice: a message posted, files shared (in a message) again.
-POSTING_METHODS = frozenset({"chat.postMessage", "files.completeUploadExternal"})
-
-
 class Pace:
     """At most ``rate`` calls a second across threads, evenly spaced.
 
@@ -98,51 +95,21 @@ def workers_for(rate: float | None) -> int:
     return 8 if not rate else max(4, min(64, math.ceil(rate * 0.3)))
 
 
-class _PacedRetry(RetryHandler):
-    """One of slack_sdk's retry handlers (its decision and its wait), then a fresh slot from the pace.
-
-    Without the slot a retried call would land on top of the paced ones and be refused in turn. A
-    message-posting call is only repeated when Slack surely did not act on it.
-    """
+class _PacedRetry(PostsOnce):
+    """A retry handler of the app's (no post repeated that Slack may have acted on), then a fresh slot from
+    the pace: without it a retried call would land on top of the paced ones and be refused in turn."""
 
     def __init__(self, inner: RetryHandler, paces: dict[str, Pace]) -> None:
-        super().__init__(max_retry_count=inner.max_retry_count)
-        self.inner = inner
+        super().__init__(inner)
         self.paces = paces
 
-    def _can_retry(self, **kwargs: Any) -> bool:
-        request: HttpRequest = kwargs["request"]
-        if _method_of(request) in POSTING_METHODS and not surely_not_acted_on(
-            kwargs.get("response"), kwargs.get("error")
-        ):
-            return False
-        return self.inner.can_retry(**kwargs)
-
     def prepare_for_next_attempt(self, **kwargs: Any) -> None:
-        self.inner.prepare_for_next_attempt(**kwargs)
+        super().prepare_for_next_attempt(**kwargs)
         _pace_of(self.paces, kwargs["request"]).wait()
 
 
-def surely_not_acted_on(response: HttpResponse | None, error: Exception | None) -> bool:
-    """Did Slack certainly not act on the call? It refused it (429: rate limited, 503: unavailable), or the
-    connection was refused or Slack's name did not resolve, so the request never left.
-
-    Anything else leaves the outcome unknown: slack_sdk's ConnectionErrorRetryHandler would repeat a
-    call after the connection was reset or closed with no answer (the request may have been acted on),
-    and a time-out while waiting for the answer (TimeoutError) or a 500 tells nothing either.
-    """
-    if response is not None:
-        return response.status_code in (429, 503)
-    reason = error.reason if isinstance(error, URLError) else error
-    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
-
-
-def _method_of(request: HttpRequest) -> str:
-    return request.url.rsplit("/", 1)[-1].split("?", 1)[0]
-
-
 def _pace_of(paces: dict[str, Pace], request: HttpRequest) -> Pace:
-    return paces.get(_method_of(request)) or Pace(None)
+    return paces.get(method_of(request)) or Pace(None)
 
 
 def delivery_client(client: WebClient, paces: dict[str, Pace]) -> WebClient:

@@ -8,13 +8,14 @@ once, then builds the digest and posts it (see :mod:`handlers.digest_post`). The
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.literal import literal
 from bot.period import parse_period
@@ -28,9 +29,15 @@ from handlers.digest_blocks import PREVIEW_FOOTER, people_in, summary_messages
 from handlers.digest_post import NOT_IN_CHANNEL, display_names, post_digest, slack_error
 from handlers.errors import answering_errors
 
+log = logging.getLogger(__name__)
+
 INVITE = (
     "I can't post in this conversation because I'm not a member of it. Invite me with `/invite @ictbot` "
     "and ask again, or ask in the governance channel."
+)
+UNKNOWN_OUTCOME = (
+    "Slack did not answer when I posted the digest, so it may be in the channel or not: look there before "
+    "asking again (I never post it twice on my own). `ictbot digest` gives the whole digest as a file."
 )
 
 
@@ -78,6 +85,10 @@ def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, co
             answer(respond, INVITE)
         else:
             answer(respond, f"Slack refused the digest (`{literal(error)}`), so nothing was posted.")
+        return
+    except (SlackClientError, OSError) as exc:  # no answer: Slack may have posted it (a post is never repeated)
+        log.warning("posting the digest in %s: no answer from Slack (%s)", command["channel_id"], type(exc).__name__)
+        answer(respond, UNKNOWN_OUTCOME)
         return
     if posted.error is not None:
         answer(

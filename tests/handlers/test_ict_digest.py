@@ -223,6 +223,23 @@ def test_a_failure_after_the_summary_is_reported_and_not_posted_twice(slack, sta
     assert len([c for c in posted(standin) if "thread_ts" not in c.params]) == 1
 
 
+def test_a_summary_whose_connection_dropped_is_not_posted_again_by_the_client(slack, standin, chair, updated):
+    """Slack may have posted it (the stand-in did): slack_sdk would repeat the call after the hang-up."""
+    standin.hang_up("chat.postMessage")
+    slack.command("/ict-digest", "", user_id=chair, channel_id=CHANNEL)
+    assert len(posted(standin)) == 1
+    assert standin.calls_to("files.getUploadURLExternal") == []
+    assert shown(last_reply(standin)).startswith("Slack did not answer when I posted the digest, so it may be")
+
+
+def test_a_summary_slack_refused_with_503_is_posted_once_it_takes_it(slack, standin, chair, updated):
+    """A 503 is Slack saying it did not act: that post is repeated, and the digest goes out whole."""
+    standin.fail("chat.postMessage", status=503)
+    slack.command("/ict-digest", "", user_id=chair, channel_id=CHANNEL)
+    assert len([c for c in posted(standin) if "thread_ts" not in c.params]) == 2  # the 503, then the post
+    assert len(standin.files_shared()) == 2
+
+
 # -- what was typed -------------------------------------------------------------------------------
 
 
