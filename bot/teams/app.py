@@ -55,12 +55,14 @@ from starlette.routing import BaseRoute, Route
 
 from bot import dedupe
 from bot.dedupe import Delivery
+from bot.literal import literal
 from bot.runtime import Runtime
 from bot.services import workspaces
 from bot.settings import Settings
 from bot.teams import references
 from bot.teams.auth import ClientCredentialsToken, cloud_for, connector_url
 from bot.teams.references import Where
+from handlers.teams import cards
 from handlers.teams.identity import TeamsUser
 from handlers.teams.identity import key as identity_key
 from models import ReferenceKind, Workspace
@@ -278,8 +280,9 @@ class _Listening:
             await ctx.send(SORRY)
             return
         await self._handled(contact, failed=False)
-        if reply.card_error:  # a refused card submission: the reason as text (an Action.Submit has no card for it)
-            await ctx.send(reply.card_error)
+        if reply.card_error:  # a refused card submission (an Action.Submit has no card to show it on): a card of
+            # its own, its text shown as it is, since a message's text is read as markdown
+            await ctx.send(card_activity(cards.notice_card(literal(reply.card_error), attention=True), None))
             return
         await _send(ctx, reply)
 

@@ -17,7 +17,7 @@ from bot.teams_standin import BOT_SCOPE, TeamsStandIn
 from handlers.teams.identity import TeamsUser
 from handlers.teams.messages import TeamsReply
 from models import ReferenceKind, TeamsConversationRef, Workspace
-from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, teams_client
+from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, shows, teams_client
 
 CHANNEL = "19:governance@thread.tacv2"
 
@@ -128,7 +128,7 @@ def test_a_malformed_action_submit_is_answered_with_the_card_error(recorded, rec
 
     recorded.post(teams.submit(olive, {"action": "update_submit", "rag": ["not", "text"]}))
 
-    assert [c.body["text"] for c in teams.sent()] == ["That form came back malformed, so nothing was saved."]
+    assert [shows(c.body) for c in teams.sent()] == ["That form came back malformed, so nothing was saved."]
 
 
 def test_an_action_execute_invoke_is_answered_in_the_invoke_response(recorded, recorder, teams, olive):
