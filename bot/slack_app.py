@@ -205,6 +205,9 @@ def _verified_first(secret: str) -> dict[str, Any]:
         "before_authorize": SlackInbound(secret),
         "request_verification_enabled": False,
         "ssl_check_enabled": False,
+        # A request no listener takes goes to app.error (handlers.errors), which logs its kind and name:
+        # Bolt's own "Unhandled request" warning would quote a suggestion's or a dialog's typed value.
+        "raise_error_for_unhandled_request": True,
     }
 
 

@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
+from slack_bolt.error import BoltUnhandledRequestError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.commands import SLACK
 from bot.errors import DomainError
 from bot.inbound import is_verified
-from bot.request_log import mark_outcome
+from bot.request_log import kind_and_what, mark_outcome
 from handlers.common import answer, apology
 
 log = logging.getLogger("ictbot.handlers")
@@ -53,6 +54,10 @@ def answering_errors(respond: Respond | None, what: str) -> Iterator[None]:
 def handle_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Respond | None) -> None:
     if not is_verified(context):  # nothing of it is read, nor answered: it is not known to be Slack's
         reply_to_error(error, None, "a request that was not verified")
+        return
+    if isinstance(error, BoltUnhandledRequestError):  # answered 404 by Bolt; its own warning would quote typed text
+        kind, what = kind_and_what(body)
+        log.warning("no listener handles a %s request (%s)", kind, what or "unnamed")
         return
     reply_to_error(error, respond, str(body.get("command") or body.get("type") or "a request"))
 

@@ -417,6 +417,24 @@ def test_refusals_log_one_line_without_the_body(http, slack, standin, caplog):
         assert "\n" not in text
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_suggestion", "action_id": "no_such_menu", "value": "TYPED-MARKER"},
+        {"type": "dialog_submission", "callback_id": "no_such_dialog", "submission": {"a": "TYPED-MARKER"}},
+    ],
+    ids=["suggestion", "dialog"],
+)
+def test_a_request_no_listener_takes_is_logged_without_what_was_typed(slack, standin, caplog, payload):
+    """Bolt's own "Unhandled request" warning quotes a suggestion's or a dialog's typed value."""
+    caplog.set_level(logging.DEBUG)
+    body = {**payload, "team": {"id": standin.team_id}, "user": {"id": OWNER, "team_id": standin.team_id}}
+    assert slack.send_payload(body).status == 404
+    said = [r.getMessage() for r in caplog.records]
+    assert not any("TYPED-MARKER" in text for text in said), said
+    assert any("no listener handles" in text for text in said)
+
+
 # -- item 2: what the real server's log holds ------------------------------------------------------
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")
 OFFICER_TEXT = "PCI-06 green Approved by the Audit Committee OFFICER-TEXT-MARKER"
