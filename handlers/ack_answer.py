@@ -37,16 +37,10 @@ __all__ = [
 ACK_WITHIN = 2.0  # seconds: Slack's limit is 3, and the ack still has to travel
 
 
-class AnswerInAck(Respond):
-    """A ``respond`` for one command: the first ephemeral answer goes in the ack while it has not gone.
+class _OneAck:
+    """An ack that goes once: with the listener's answer, or empty from the watcher, whichever comes first."""
 
-    Everything else (a second answer, one that replaces or deletes a message, or any answer after the
-    watcher acknowledged empty) goes through ``response_url``. Call :meth:`acknowledge` when done, so a
-    command that answered nothing is still acknowledged.
-    """
-
-    def __init__(self, ack: Ack, respond: Respond) -> None:
-        super().__init__(response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
+    def __init__(self, ack: Ack) -> None:
         self._ack = ack
         self._lock = threading.Lock()
         self._acked = False
@@ -55,13 +49,31 @@ class AnswerInAck(Respond):
     def acked(self) -> bool:
         return self._acked
 
-    def acknowledge(self) -> None:
-        """Acknowledge empty, unless the ack has gone already (with an answer, or empty)."""
+    def _ack_once(self, **response: Any) -> bool:
+        """Acknowledge with ``response``; False when the ack had gone already."""
         with self._lock:
             if self._acked:
-                return
+                return False
             self._acked = True
-            self._ack()
+            self._ack(**response)
+            return True
+
+
+class AnswerInAck(Respond, _OneAck):
+    """A ``respond`` for one command: the first ephemeral answer goes in the ack while it has not gone.
+
+    Everything else (a second answer, one that replaces or deletes a message, or any answer after the
+    watcher acknowledged empty) goes through ``response_url``. Call :meth:`acknowledge` when done, so a
+    command that answered nothing is still acknowledged.
+    """
+
+    def __init__(self, ack: Ack, respond: Respond) -> None:
+        Respond.__init__(self, response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
+        _OneAck.__init__(self, ack)
+
+    def acknowledge(self) -> None:
+        """Acknowledge empty, unless the ack has gone already (with an answer, or empty)."""
+        self._ack_once()
 
     def __call__(  # type: ignore[override]  # Respond's parameters; returns None when the answer went in the ack
         self,
@@ -80,12 +92,8 @@ class AnswerInAck(Respond):
             and not delete_original
             and not rest
         )
-        if in_ack:
-            with self._lock:
-                if not self._acked:
-                    self._acked = True
-                    self._ack(text=text, blocks=blocks, attachments=attachments, response_type="ephemeral")
-                    return None
+        if in_ack and self._ack_once(text=text, blocks=blocks, attachments=attachments, response_type="ephemeral"):
+            return None
         return super().__call__(
             text,
             blocks,
@@ -97,21 +105,12 @@ class AnswerInAck(Respond):
         )
 
 
-class AnswerInViewAck:
+class AnswerInViewAck(_OneAck):
     """The one answer to a modal submission: a ``response_action`` in the ack, while the ack has not gone.
 
     :meth:`answer` returns False when the watcher acknowledged first (the modal has closed): the caller
     then sends its answer as a message.
     """
-
-    def __init__(self, ack: Ack) -> None:
-        self._ack = ack
-        self._lock = threading.Lock()
-        self._acked = False
-
-    @property
-    def acked(self) -> bool:
-        return self._acked
 
     def acknowledge(self) -> None:
         """Close the modal, unless the ack has gone already."""
@@ -119,12 +118,7 @@ class AnswerInViewAck:
 
     def answer(self, **response: Any) -> bool:
         """Acknowledge with ``response`` (``response_action`` and its fields); False if the ack had gone."""
-        with self._lock:
-            if self._acked:
-                return False
-            self._acked = True
-            self._ack(**response)
-            return True
+        return self._ack_once(**response)
 
 
 class Watched(Protocol):

@@ -41,11 +41,9 @@ from handlers.posted import (
     FOUND,
     NOT_FOUND,
     History,
-    HistoryUnreadable,
     claim_metadata,
-    resent,
 )
-from handlers.reminders import Pace, delivery_client, failure
+from handlers.reminders import Pace, delivery_client, failure, not_looked
 
 __all__ = [
     "NOT_IN_CHANNEL",
@@ -253,21 +251,17 @@ class SlackDigestDelivery:
         settled = ""
         if item.attempt > 1:
             try:
-                found = self.history.find(
+                found, settled = self.history.look(
                     token=token,
                     channel=item.channel_id,
                     event_type=DIGEST_EVENT,
                     claim_id=item.post_id,
                     since=item.first_claimed_at,
                 )
-            except HistoryUnreadable as exc:  # at least once: post again, and say so
-                settled = resent(f"history unreadable ({exc.error})")
-            except (SlackApiError, SlackClientError, OSError) as exc:  # not looked: post nothing yet
-                outcome = failure(exc)
-                return replace(outcome, error=f"history: {outcome.error}", deferred=True)
-            else:
-                summary = found.get(0)
-                settled = NOT_FOUND if summary is None else FOUND
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                return not_looked(exc)
+            summary = found.get(0)
+            settled = settled or (NOT_FOUND if summary is None else FOUND)
         try:
             people = display_names(client, people_in(item.digest))
             if summary is None:

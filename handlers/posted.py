@@ -123,6 +123,17 @@ class History:
             if not page.get("has_more") or cursor is None:
                 return found
 
+    def look(
+        self, *, token: str | None, channel: str, event_type: str, claim_id: int, since: datetime | None
+    ) -> tuple[dict[int, dict[str, Any]], str]:
+        """:meth:`find` for a retry: the parts found, and the settlement when the history cannot be read at all
+        (the retry then sends again, at least once; "" when it could be read). Any other failure to read it
+        is raised: the retry sends nothing yet."""
+        try:
+            return self.find(token=token, channel=channel, event_type=event_type, claim_id=claim_id, since=since), ""
+        except HistoryUnreadable as exc:
+            return {}, resent(f"history unreadable ({exc.error})")
+
     def _bot_id(self, token: str | None) -> str:
         key = token or ""
         with self._lock:

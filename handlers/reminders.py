@@ -47,9 +47,7 @@ from handlers.posted import (
     NOT_FOUND,
     REMINDER_EVENT,
     History,
-    HistoryUnreadable,
     claim_metadata,
-    resent,
 )
 from handlers.rich_text import MAX_MESSAGE_SIZE, block_size, fallback_text, pages, rich_blocks
 from models.scheduling import ReminderKind
@@ -136,6 +134,13 @@ def failure(exc: Exception) -> Outcome:
         error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
         return Outcome(error=error, permanent=error not in TRANSIENT_ERRORS and exc.response.status_code < 500)
     return Outcome(error=type(exc).__name__, permanent=False)
+
+
+def not_looked(exc: Exception, channel_id: str | None = None) -> Outcome:
+    """A retry that could not read the conversation's history just now: it sent nothing, and looks again
+    after the next claim timeout."""
+    outcome = failure(exc)
+    return replace(outcome, error=f"history: {outcome.error}", channel_id=channel_id, deferred=True)
 
 
 def button_value(**values: int) -> str:
@@ -247,20 +252,16 @@ class SlackDelivery:
         settled = ""
         if item.attempt > 1:
             try:
-                found = self.history.find(
+                found, settled = self.history.look(
                     token=token,
                     channel=channel,
                     event_type=REMINDER_EVENT,
                     claim_id=item.reminder_id,
                     since=item.first_claimed_at,
                 )
-            except HistoryUnreadable as exc:  # at least once: send again, and say so
-                settled = resent(f"history unreadable ({exc.error})")
-            except (SlackApiError, SlackClientError, OSError) as exc:  # not looked: send nothing yet
-                outcome = failure(exc)
-                return replace(outcome, error=f"history: {outcome.error}", channel_id=channel, deferred=True)
-            else:
-                settled = FOUND if len(found) >= len(messages) else FOUND_IN_PART if found else NOT_FOUND
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                return not_looked(exc, channel_id=channel)
+            settled = settled or (FOUND if len(found) >= len(messages) else FOUND_IN_PART if found else NOT_FOUND)
         posted = {part: str(message.get("ts")) for part, message in found.items()}
         try:
             for part, (text, blocks) in enumerate(messages):

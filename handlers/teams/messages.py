@@ -256,9 +256,7 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
 def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any], now: datetime) -> TeamsReply:
     raw = {name: data.get(name) for name in FIELDS}
     if any((v is not None and not isinstance(v, str | int)) or isinstance(v, bool) for v in raw.values()):
-        return TeamsReply(
-            card_error="That form came back malformed, so nothing was saved. Say “update” for a new one."
-        )
+        return TeamsReply(card_error="That form came back malformed, so nothing was saved. Say “update” for a new one.")
     fields = {name: "" if v is None else str(v) for name, v in raw.items()}
     source = UpdateSource.REMINDER if data.get("src") == UpdateSource.REMINDER.value else UpdateSource.MODAL
     uid = key(user)
