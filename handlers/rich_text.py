@@ -22,17 +22,12 @@ document: see slackapi/bolt-js#2509 and #2867).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    Block,
-    RichTextBlock,
-    RichTextElement,
-    RichTextElementParts,
-    RichTextSectionElement,
-)
+from slack_sdk.models.blocks import Block, RichTextBlock
 
 from bot.literal import Span, spans
 
@@ -45,6 +40,7 @@ __all__ = [
     "fallback_text",
     "joined",
     "pages",
+    "rich_block_dicts",
     "rich_blocks",
     "spans",
     "text_size",
@@ -77,7 +73,15 @@ def fallback_text(marked: str) -> str:
 
 
 def rich_blocks(marked: str, limit: int = MAX_BLOCK_SIZE) -> list[RichTextBlock]:
-    """A marked mrkdwn string as rich text blocks whose elements take at most ``limit`` each; nothing dropped."""
+    """A marked mrkdwn string as rich text blocks whose elements take at most ``limit`` each; nothing dropped.
+
+    slack_sdk's models, to sit among other blocks; :func:`rich_block_dicts` gives the same as Slack takes it."""
+    return [RichTextBlock(elements=block["elements"]) for block in rich_block_dicts(marked, limit)]
+
+
+def rich_block_dicts(marked: str, limit: int = MAX_BLOCK_SIZE) -> list[dict[str, Any]]:
+    """:func:`rich_blocks` as the JSON Slack takes (each equal to its model's ``to_dict()``, which
+    tests/handlers/test_rich_text.py checks): built directly, as a confirmation is on every update's path."""
     runs = _trimmed(spans(marked))
     return [block for chunk in _chunks(runs, limit) if (block := _block(chunk)) is not None]
 
@@ -152,9 +156,10 @@ def _trimmed(runs: list[Span]) -> list[Span]:
     return runs
 
 
+@functools.lru_cache(maxsize=1024)  # chunking asks it of the same run several times
 def size(span: Span) -> int:
     """What a run takes of a block: its element's JSON, non-ASCII escaped, and the comma after it."""
-    return len(json.dumps(_element(span).to_dict(), separators=(",", ":"))) + 1
+    return len(json.dumps(_element(span), separators=(",", ":"))) + 1
 
 
 def _fits(text: str, room: int) -> int:
@@ -181,7 +186,11 @@ def _chunks(runs: Iterable[Span], limit: int) -> list[list[Span]]:
             chunks.append(current)
         current, used = [], 0
 
-    for line in _lines(runs):
+    lines = _lines(runs)
+    if sum(size(s) for line in lines for s in line) <= limit:  # the usual case: all of it in one group
+        whole = [s for line in lines for s in line if s.value]
+        return [whole] if whole else []
+    for line in lines:
         if used + sum(size(s) for s in line) > limit:
             turn()
         for s in line:
@@ -228,7 +237,7 @@ def _lines(runs: Iterable[Span]) -> list[list[Span]]:
     return [line for line in lines if line]
 
 
-def _block(runs: Sequence[Span]) -> RichTextBlock | None:
+def _block(runs: Sequence[Span]) -> dict[str, Any] | None:
     runs = list(runs)
     while runs and runs[-1].kind == "text" and not runs[-1].literal and runs[-1].value.endswith("\n"):
         last = runs.pop()  # the block itself ends the line
@@ -237,17 +246,23 @@ def _block(runs: Sequence[Span]) -> RichTextBlock | None:
             break
     if not runs:
         return None
-    return RichTextBlock(elements=[RichTextSectionElement(elements=[_element(s) for s in runs])])
+    section = {"type": "rich_text_section", "elements": [_element(s) for s in runs]}
+    return {"type": "rich_text", "elements": [section]}
 
 
-def _element(s: Span) -> RichTextElement:
-    style = {name: True for name in STYLES if name in s.style} or None
-    if s.kind == "emoji":
-        return RichTextElementParts.Emoji(name=s.value, style=style)
-    if s.kind == "user":
-        return RichTextElementParts.User(user_id=s.value, style=style)
-    if s.kind == "channel":
-        return RichTextElementParts.Channel(channel_id=s.value, style=style)
-    if s.kind == "usergroup":
-        return RichTextElementParts.UserGroup(usergroup_id=s.value, style=style)
-    return RichTextElementParts.Text(text=s.value, style=style)
+# The field that carries each kind of element's value (slack_sdk's RichTextElementParts name them so).
+_VALUE_FIELD = {
+    "text": "text",
+    "emoji": "name",
+    "user": "user_id",
+    "channel": "channel_id",
+    "usergroup": "usergroup_id",
+}
+
+
+def _element(s: Span) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": s.kind, _VALUE_FIELD[s.kind]: s.value}
+    style = {name: True for name in STYLES if name in s.style}
+    if style:
+        element["style"] = style
+    return element

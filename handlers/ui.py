@@ -33,7 +33,7 @@ from bot.quickform import LIMITS, UpdateText
 from bot.render import render
 from bot.services.projects import ProjectView
 from bot.services.updates import UpdateResult
-from handlers.rich_text import fallback_text, rich_blocks
+from handlers.rich_text import fallback_text, rich_block_dicts, rich_blocks
 from models import Rag
 
 UPDATE_MODAL = "ict_update_modal"
@@ -150,15 +150,8 @@ def update_modal(
 def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]]:
     """The ephemeral confirmation: text fallback and blocks, with a button to correct the update."""
     text = render("update_saved.mrkdwn.j2", u=result)
-    blocks: list[Block] = [*rich_blocks(text)]
-    blocks.append(
-        ActionsBlock(
-            elements=[
-                ButtonElement(text="Correct this update", action_id=EDIT_UPDATE_ACTION, value=str(result.update_id))
-            ]
-        )
-    )
-    return fallback_text(text), [b.to_dict() for b in blocks]
+    button = ButtonElement(text="Correct this update", action_id=EDIT_UPDATE_ACTION, value=str(result.update_id))
+    return fallback_text(text), [*rich_block_dicts(text), ActionsBlock(elements=[button]).to_dict()]
 
 
 def update_saved_view(result: UpdateResult) -> dict[str, Any]:
@@ -168,4 +161,4 @@ def update_saved_view(result: UpdateResult) -> dict[str, Any]:
 
 def message_blocks(marked: str) -> list[dict[str, Any]]:
     """The blocks of a message in the bot's mrkdwn with typed text marked (:func:`bot.literal.literal`)."""
-    return [b.to_dict() for b in rich_blocks(marked)]
+    return rich_block_dicts(marked)
