@@ -244,19 +244,18 @@ def check_bot_token(token: str, api_url: str) -> None:
         web_client(token, api_url, logger=_QUIET).auth_test()
     except SlackApiError as exc:
         raise ConfigError(
-            f"Slack refused SLACK_BOT_TOKEN ({_slack_error(exc)}): check the Bot User OAuth Token (xoxb-…) on "
+            f"Slack refused SLACK_BOT_TOKEN ({slack_error(exc)}): check the Bot User OAuth Token (xoxb-…) on "
             "the app's OAuth & Permissions page, and that the app is still installed."
         ) from None
     except (SlackClientError, OSError) as exc:
         raise ConfigError(f"cannot reach Slack at {api_url}: {_reason(exc)}") from None
 
 
-def _slack_error(exc: SlackApiError) -> str:
-    error = exc.response.get("error") if exc.response is not None else None
-    if isinstance(error, str) and error:
-        return error
-    status = getattr(exc.response, "status_code", None)
-    return f"HTTP {status}" if status else "no reason given"
+def slack_error(exc: Exception) -> str:
+    """Slack's error code (``not_in_channel``), or what went wrong on the way there."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or f"http_{exc.response.status_code}")
+    return type(exc).__name__
 
 
 def _reason(exc: BaseException) -> str:

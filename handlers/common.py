@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookResponse
 
 from bot.errors import NoTeam
 from bot.runtime import Runtime
-from bot.slack_app import runtime_of
+from bot.slack_app import runtime_of, slack_error
 from handlers.rich_text import fallback_text
 from handlers.ui import message_blocks
 
@@ -73,28 +73,33 @@ def runtime(context: BoltContext) -> Runtime:
     return runtime_of(context)
 
 
-def post_ephemeral(client: WebClient, channel: str | None, user_id: str, text: str, blocks: list[Any]) -> bool:
-    """An ephemeral message in ``channel``; False when there is none or Slack refuses (the bot is not there)."""
+def post_ephemeral(
+    client: WebClient, channel: str | None, user_id: str, text: str, blocks: list[Any] | None = None
+) -> bool:
+    """An ephemeral message in ``channel``; False when there is none or it could not be posted (the bot is
+    not there, Slack did not answer). Never raises: whatever it answers has been done already."""
     if not channel:
         return False
     try:
         client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.info("could not post an answer in %s: %s", channel, exc.response.get("error"))
+    except (SlackClientError, OSError) as exc:
+        log.info("could not post an answer in %s: %s", channel, slack_error(exc))
         return False
     return True
 
 
-def tell(client: WebClient, user_id: str, text: str, blocks: list[Any], *, channel: str | None = None) -> None:
+def tell(
+    client: WebClient, user_id: str, text: str, blocks: list[Any] | None = None, *, channel: str | None = None
+) -> None:
     """An answer with no response_url to carry it: ephemeral in ``channel`` if given, else (or failing that) a
-    direct message, which also stays after Slack reloads (an ephemeral message does not)."""
+    direct message, which also stays after Slack reloads (an ephemeral message does not). Never raises."""
     if post_ephemeral(client, channel, user_id, text, blocks):
         return
     try:
         dm = client.conversations_open(users=user_id)["channel"]["id"]
         client.chat_postMessage(channel=dm, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("could not send %s an answer: %s", user_id, exc.response.get("error"))
+    except (SlackClientError, OSError) as exc:
+        log.warning("could not send %s a direct message: %s", user_id, slack_error(exc))
 
 
 class Tell(Respond):
@@ -108,7 +113,7 @@ class Tell(Respond):
         self, text: str | dict[str, Any] = "", blocks: Any = None, *args: Any, **kwargs: Any
     ) -> WebhookResponse | None:
         message = text if isinstance(text, str) else str(text.get("text", ""))
-        tell(self.client, self.user_id, message, list(blocks or []), channel=self.channel)
+        tell(self.client, self.user_id, message, list(blocks) if blocks else None, channel=self.channel)
         return None
 
 

@@ -34,6 +34,7 @@ from bot.literal import visible
 from bot.scheduler import Outcome
 from bot.services.digest import Digest
 from bot.services.digest_posts import DigestDue
+from bot.slack_app import slack_error
 from bot.tokens import NOT_INSTALLED, TokenSource, client_with
 from handlers.digest_blocks import digest_messages, people_in
 from handlers.posted import (
@@ -74,13 +75,6 @@ class Posted:
     replies: int  # thread replies posted
     files: tuple[str, ...]  # IDs of the files shared in the thread
     error: str | None = None  # what stopped the posting after the summary, if anything
-
-
-def slack_error(exc: Exception) -> str:
-    """Slack's error code (``not_in_channel``), or what went wrong on the way there."""
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error") or f"http_{exc.response.status_code}")
-    return type(exc).__name__
 
 
 def display_names(client: WebClient, user_ids: Iterable[str]) -> dict[str, str]:

@@ -39,7 +39,7 @@ from bot.literal import literal
 from bot.render import render
 from bot.scheduler import Outcome
 from bot.services.reminders import Due, StaleProject
-from bot.slack_app import PostsOnce, method_of
+from bot.slack_app import PostsOnce, method_of, slack_error
 from bot.tokens import NOT_INSTALLED, TokenSource
 from handlers.posted import (
     FOUND,
@@ -131,9 +131,9 @@ def delivery_client(client: WebClient, paces: dict[str, Pace]) -> WebClient:
 def failure(exc: Exception) -> Outcome:
     """A Slack call's failure as an outcome: permanent (recorded, shown to the chair), or worth one retry."""
     if isinstance(exc, SlackApiError):
-        error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+        error = slack_error(exc)
         return Outcome(error=error, permanent=error not in TRANSIENT_ERRORS and exc.response.status_code < 500)
-    return Outcome(error=type(exc).__name__, permanent=False)
+    return Outcome(error=slack_error(exc), permanent=False)
 
 
 def not_looked(exc: Exception, channel_id: str | None = None) -> Outcome:

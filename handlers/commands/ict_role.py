@@ -20,7 +20,6 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from bot.commands import Text
 from bot.errors import InvalidInput, NotAllowed
@@ -29,7 +28,7 @@ from bot.render import render, unescape_slack
 from bot.runtime import Runtime
 from bot.services import projects, roles
 from handlers.chair_group import GroupRead, read_group
-from handlers.common import answer, runtime, team_name_of, team_of
+from handlers.common import answer, runtime, team_name_of, team_of, tell
 from handlers.errors import answering_errors
 from models import Role
 
@@ -154,7 +153,7 @@ def _ict_role(command: dict[str, Any], respond: Respond, client: WebClient, cont
         message, dm = _grant_or_revoke(rt, client, command, sub, args)
         answer(respond, message)
         if dm is not None:
-            _tell(client, *dm)
+            tell(client, *dm)  # a direct message; the role is granted whether or not it arrives
 
 
 def _listing(rt: Runtime, client: WebClient, command: dict[str, Any]) -> str:
@@ -258,15 +257,6 @@ def _granted_dm(by: str, role: Role) -> str:
         f"<@{by}> made you {ROLE_WORDS[role]} for the ICT governance group: "
         f"{ROLE_POWERS[role].replace('they can', 'you can', 1)}. `/ict-role` shows who holds which role."
     )
-
-
-def _tell(client: WebClient, user_id: str, text: str) -> None:
-    """A direct message; the role is granted whether or not it arrives."""
-    try:
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.chat_postMessage(channel=channel, text=text)
-    except (SlackClientError, OSError) as exc:
-        log.warning("could not tell %s of their new role: %s", user_id, exc)
 
 
 def _set_chairs(rt: Runtime, client: WebClient, command: dict[str, Any], args: list[str]) -> str:
