@@ -93,6 +93,19 @@ def insert_missing(
     return [int(i) for i in session.execute(statement.returning(table.c.id)).scalars()]
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names no row, and would overflow a query
+_ROW_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+
+
+def row_id(value: object) -> int | None:
+    """A row's id as a request carries it (an integer, or its digits), when it can name a row; else None."""
+    if isinstance(value, str) and _ROW_ID.fullmatch(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -50,6 +50,7 @@ from handlers.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_
 from handlers.teams import cards
 from handlers.teams.identity import TeamsUser, key
 from models import Rag, UpdateSource, Workspace
+from models.db import row_id
 
 __all__ = ["APOLOGY", "TeamsReply", "handle_submit", "handle_text"]
 
@@ -60,8 +61,6 @@ APOLOGY = (
     "if it keeps happening, tell your ICT admin (the error has been logged)."
 )
 FIELDS = ("project", "rag", "progress", "next_steps", "risks")
-MAX_ID = 2**31 - 1  # the ids are PostgreSQL integers: anything larger can name no row, and would overflow
-_ID = re.compile(r"[0-9]{1,10}")
 _FORM_ID = re.compile(r"[0-9a-f]{16,64}")  # a form card's own id (``_form_reply``)
 NO_PROJECTS = (
     "The Work Plan has no open projects yet, so there is nothing to update. An ICT admin can import the "
@@ -378,15 +377,8 @@ def _unit(rt: Runtime, ws: Workspace) -> Iterator[tuple[Session, Workspace]]:
 
 
 def _id(value: Any) -> int | None:
-    """A database id from a card: a positive integer, or digits; anything else is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value <= MAX_ID else None
-    if isinstance(value, str) and _ID.fullmatch(value.strip()):
-        number = int(value.strip())
-        return number if 0 < number <= MAX_ID else None
-    return None
+    """A database id from a card: a positive integer, or digits (spaces around them allowed); else None."""
+    return row_id(value.strip() if isinstance(value, str) else value)
 
 
 UPDATE_HELP = "\n\n".join(

@@ -45,14 +45,13 @@ from handlers.ack_answer import AnswerInViewAck, answer_view_in_ack
 from handlers.common import APOLOGY, post_ephemeral, runtime, team_name_of, team_of, tell, user_of
 from handlers.ui import UPDATE_MODAL, message_blocks, update_saved_blocks, update_saved_view
 from models import Rag, UpdateSource
+from models.db import row_id
 
 __all__ = ["handle_update_submission", "plain_text", "records_its_delivery"]
 
 log = logging.getLogger(__name__)
 
 FIELDS = ("project", "rag", "progress", "next_steps", "risks")
-MAX_ID = 2**31 - 1  # the ids are PostgreSQL integers: anything larger can name no row, and would overflow
-_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
 _CHANNEL = re.compile(r"[CDG][A-Z0-9]{1,30}")
 DAMAGED = (
     "This form came back damaged (or is from an older version of the bot), so nothing was saved. "
@@ -152,7 +151,7 @@ def read_form(submission: Submission) -> Form:
     update_id = meta.get("update_id")
     project_id = None
     if update_id is None:
-        project_id = _id(typed["project"])
+        project_id = row_id(typed["project"])
         if project_id is None:
             raise InvalidInput("Choose the project this update is for.", field="project")
     return Form(
@@ -173,9 +172,7 @@ def _metadata(raw: object) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise InvalidInput(DAMAGED)
     update_id = meta.get("update_id")
-    if "update_id" in meta and not (isinstance(update_id, int) and not isinstance(update_id, bool)):
-        raise InvalidInput(DAMAGED)
-    if update_id is not None and not 0 < update_id <= MAX_ID:
+    if "update_id" in meta and (not isinstance(update_id, int) or row_id(update_id) is None):
         raise InvalidInput(DAMAGED)
     if "src" in meta and meta["src"] not in {s.value for s in UpdateSource}:
         raise InvalidInput(DAMAGED)
@@ -183,13 +180,6 @@ def _metadata(raw: object) -> dict[str, Any]:
     if channel not in (None, "") and not (isinstance(channel, str) and _CHANNEL.fullmatch(channel)):
         raise InvalidInput(DAMAGED)
     return meta
-
-
-def _id(value: str) -> int | None:
-    if not _ID.fullmatch(value):
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
 
 
 # -- the listener --------------------------------------------------------------------------------------
