@@ -42,6 +42,7 @@ from bot.files import STDOUT, write_output
 from bot.local import LOCAL_TEAM_ID
 from bot.logging_setup import configure as configure_logging
 from bot.runtime import Runtime, system_clock
+from bot.services import claims, workspaces
 from bot.services import digest as digest_service
 from bot.services import export as export_service
 from bot.services import meetings as meeting_service
@@ -50,12 +51,11 @@ from bot.services import reminders as reminder_service
 from bot.services import restore as restore_service
 from bot.services import roles as role_service
 from bot.services import strategy as strategy_service
-from bot.services import workspaces
 from bot.services.projects import EmailResolver
 from bot.settings import GUID, SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
 from models import Meeting, Role, Workspace
 from models.db import make_engine, schema_state, upgrade
-from models.scheduling import ReminderKind
+from models.scheduling import DigestPost, Reminder, ReminderKind
 
 __all__ = ["LOCAL_TEAM_ID", "CliState", "choose_mode", "cli", "main", "slack_email_resolver"]
 
@@ -1139,15 +1139,13 @@ def _resent(
     session: Session, ws: Workspace, since: datetime, settings: Settings
 ) -> list[tuple[str, str, str, str, str]]:
     """The reminders and scheduled digests of ``ws`` sent again without a look (see `reminders failures`)."""
-    from bot.services import digest_posts  # only for this command
-
     rows = [
         (r.meeting_id, _stage_label(r.kind, r.stage), r.user_id, r.settlement)
-        for r in reminder_service.resent(session, ws, since=since)
+        for r in claims.sent_again(session, Reminder, ws.id, since=since)
     ]
     rows += [
         (d.meeting_id, "scheduled digest", d.channel_id, d.settlement)
-        for d in digest_posts.resent(session, ws, since=since)
+        for d in claims.sent_again(session, DigestPost, ws.id, since=since)
     ]
     return [
         (
@@ -1155,7 +1153,7 @@ def _resent(
             _local(session.get_one(Meeting, meeting_id).starts_at, settings),
             what,
             to,
-            why.removeprefix("resent: "),
+            why.removeprefix(claims.RESENT),
         )
         for meeting_id, what, to, why in rows
     ]

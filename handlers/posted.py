@@ -9,9 +9,9 @@ conversation's history from the first attempt's claim on (conversations.history 
 (``bot_id`` as auth.test gives it): any app can attach metadata, and none may pass a claim off as sent.
 
 Where the history cannot be read (Slack refuses it: :data:`UNREADABLE`), the retry sends again and
-says so (:func:`resent`): at least once rather than never. Any other failure to read it (rate limited
-past the client's retries, a time-out, a 5xx) is raised: nothing is sent, and the retry is deferred to
-after the next claim timeout, when it looks again. Nothing here posts.
+says so (:func:`bot.services.claims.resent`): at least once rather than never. Any other failure to
+read it (rate limited past the client's retries, a time-out, a 5xx) is raised: nothing is sent, and
+the retry is deferred to after the next claim timeout, when it looks again. Nothing here posts.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.services import claims
+
 __all__ = [
     "DIGEST_EVENT",
     "FOUND",
@@ -34,7 +36,6 @@ __all__ = [
     "History",
     "HistoryUnreadable",
     "claim_metadata",
-    "resent",
 ]
 
 REMINDER_EVENT = "ictbot_reminder"  # an owner's reminder or a chair's notice (its parts: part 0, 1, …)
@@ -51,11 +52,6 @@ UNREADABLE = frozenset({"missing_scope", "not_in_channel", "channel_not_found", 
 FOUND = "found in history"
 FOUND_IN_PART = "found in history in part; posted the rest"
 NOT_FOUND = "not in history; posted"
-
-
-def resent(why: str) -> str:
-    """The settlement of a retry that sent again without being able to look: it may have arrived twice."""
-    return f"resent: {why}"
 
 
 def claim_metadata(event_type: str, claim_id: int, part: int = 0) -> dict[str, Any]:
@@ -132,7 +128,7 @@ class History:
         try:
             return self.find(token=token, channel=channel, event_type=event_type, claim_id=claim_id, since=since), ""
         except HistoryUnreadable as exc:
-            return {}, resent(f"history unreadable ({exc.error})")
+            return {}, claims.resent(f"history unreadable ({exc.error})")
 
     def _bot_id(self, token: str | None) -> str:
         key = token or ""

@@ -13,14 +13,36 @@ fact about real time.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, class_mapper
 
 from models.db import insert_missing
 from models.scheduling import DigestPost, Reminder, ReminderStatus
 
 Claimed = type[Reminder] | type[DigestPost]
+
+
+# How a retry settled an unknown earlier outcome by sending again without being able to look: it may
+# have arrived twice (the admins see these: ``ictbot reminders failures``).
+RESENT = "resent: "
+
+
+def resent(why: str) -> str:
+    """The settlement of a retry that sent again without being able to look first."""
+    return f"{RESENT}{why}"
+
+
+def sent_again(session: Session, model: Claimed, workspace_id: int, *, since: datetime) -> list[Any]:
+    """The rows of ``model`` due since ``since`` whose retry sent again without a look (:func:`resent`)."""
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.workspace_id == workspace_id, model.settlement.startswith(RESENT), model.due_at >= since)
+            .order_by(model.due_at, model.id)
+        )
+    )
 
 
 _UNIQUE: dict[Claimed, tuple[str, ...]] = {Reminder: ("meeting_id", "user_id", "stage"), DigestPost: ("meeting_id",)}

@@ -33,7 +33,7 @@ from bot.services import digest as digest_service
 from bot.services import meetings as meeting_service
 from bot.services.digest import Digest
 from bot.services.meetings import ReminderStage
-from bot.services.reminders import CLAIM_TIMEOUT, MAX_ATTEMPTS, RESENT, period_start
+from bot.services.reminders import CLAIM_TIMEOUT, MAX_ATTEMPTS, period_start
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
 from models.scheduling import DigestPost, ReminderStatus
 
@@ -47,7 +47,6 @@ __all__ = [
     "digest_due_at",
     "due",
     "reclaim_abandoned",
-    "resent",
 ]
 
 log = logging.getLogger(__name__)
@@ -225,17 +224,4 @@ def build_digest(session: Session, item: DigestDue, *, now: datetime, default_ti
     ws = session.get_one(Workspace, item.workspace_id)
     return digest_service.build(
         session, ws, start=item.period_start, end=now, now=now, default_timezone=default_timezone
-    )
-
-
-def resent(session: Session, ws: Workspace, *, since: datetime) -> list[DigestPost]:
-    """Scheduled digests posted again after an unknown outcome without a look at the channel: possibly twice."""
-    return list(
-        session.scalars(
-            select(DigestPost)
-            .where(
-                DigestPost.workspace_id == ws.id, DigestPost.settlement.startswith(RESENT), DigestPost.due_at >= since
-            )
-            .order_by(DigestPost.due_at)
-        )
     )

@@ -48,7 +48,6 @@ from models.scheduling import Reminder, ReminderKind, ReminderStatus
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was left by a process that died
 MAX_ATTEMPTS = 2  # the first send, and one retry of a claim left behind
 CHAIR_STAGE = "chair"
-RESENT = "resent:"  # how a delivery's settlement of a retry starts when it sent again without looking
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -511,18 +510,6 @@ def failures(session: Session, ws: Workspace, *, since: datetime) -> list[Remind
         session.scalars(
             select(Reminder)
             .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.FAILED, Reminder.due_at >= since)
-            .order_by(Reminder.due_at, Reminder.user_id)
-        )
-    )
-
-
-def resent(session: Session, ws: Workspace, *, since: datetime) -> list[Reminder]:
-    """Reminders sent again after an unknown outcome without a look at the conversation (Teams, or Slack's
-    history unreadable): the person may have had them twice. For the admins to see."""
-    return list(
-        session.scalars(
-            select(Reminder)
-            .where(Reminder.workspace_id == ws.id, Reminder.settlement.startswith(RESENT), Reminder.due_at >= since)
             .order_by(Reminder.due_at, Reminder.user_id)
         )
     )

@@ -41,6 +41,7 @@ from microsoft_teams.common import ClientOptions
 from bot.runtime import Runtime
 from bot.scheduler import Deliver as DeliverReminder
 from bot.scheduler import Outcome, PostDigest
+from bot.services import claims
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from bot.teams import references
@@ -60,7 +61,7 @@ NO_REFERENCE = (
 NO_CHANNEL = (
     "the governance channel is not known to the bot in Teams: add the bot to the channel's team, then @mention it there"
 )
-RESENT = "resent: Teams cannot read history"  # how a retry's unknown earlier outcome was settled
+RESENT = claims.resent("Teams cannot read history")  # how a retry's unknown earlier outcome was settled
 PERMANENT_STATUSES = frozenset({400, 403, 404, 405, 409, 410, 413})
 THROTTLE_RETRIES = 3  # as the Slack client's RateLimitErrorRetryHandler
 LONGEST_WAIT = 60.0  # seconds of waiting for one call, in all; past that, the retry after the claim timeout
