@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, String, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -91,6 +91,14 @@ def insert_missing(
         raise NotImplementedError(f"insert_missing is not written for {dialect}")
     # RETURNING, not the row count: it says which rows went in, and every driver gives it.
     return [int(i) for i in session.execute(statement.returning(table.c.id)).scalars()]
+
+
+def column_length(column: object) -> int:
+    """The length of a ``String(n)`` column (``Project.title``): the model says it, nobody copies it."""
+    kind = getattr(column, "type", None)
+    if not isinstance(kind, String) or kind.length is None:
+        raise TypeError(f"{column} is not a column of bounded text")
+    return kind.length
 
 
 MAX_ROW_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names no row, and would overflow a query

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.commands import Text
@@ -29,6 +29,7 @@ from models import (
     UpdateRevision,
     Workspace,
 )
+from models.db import column_length
 
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -42,24 +43,17 @@ OPTIONAL_COLUMNS = ("delegates", "service_area", "status", "target_date")
 OPEN_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
 
 
-def _length(column: object) -> int:
-    """How many characters a String column of the models holds."""
-    kind = getattr(column, "type", None)
-    assert isinstance(kind, String) and kind.length is not None, f"{column} has no length"
-    return kind.length
-
-
-MAX_USER_ID = _length(ProjectDelegate.user_id)  # and Project.owner_user_id
+MAX_USER_ID = column_length(ProjectDelegate.user_id)  # and Project.owner_user_id
 MAX_EMAIL = 254  # the longest address SMTP carries (RFC 5321's 256-character path, less its <>)
 # The most each cell of a Work Plan CSV may hold: what its column holds, so PostgreSQL never refuses
 # what SQLite would have taken. Owner and delegates are checked person by person.
 CELL_LIMITS = {
-    "ref": _length(Project.ref),
-    "title": _length(Project.title),
-    "priority": _length(Priority.name),  # a priority's code or its name
+    "ref": column_length(Project.ref),
+    "title": column_length(Project.title),
+    "priority": column_length(Priority.name),  # a priority's code or its name
     "owner": MAX_EMAIL,
-    "service_area": _length(Project.service_area),
-    "status": _length(Project.status),
+    "service_area": column_length(Project.service_area),
+    "status": column_length(Project.status),
     "target_date": len("2027-03-31"),
 }
 SHOWN = 40  # characters of a refused value repeated in its message

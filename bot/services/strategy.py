@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError, InvalidInput
 from models import Priority, Strategy, Workspace
-from models.db import unstorable_text
+from models.db import column_length, unstorable_text
 
 DEFAULT_STRATEGY = "strategy_2014_2016.yaml"
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
-MAX_PERIOD = 100  # Strategy.period
+MAX_PERIOD = column_length(Strategy.period)
 
 
 @dataclass(frozen=True, slots=True)
