@@ -13,8 +13,8 @@ Timed (the median of ``--repeat`` runs, after one warm-up run), for each workspa
   period with its current revision (PostgreSQL: ``DISTINCT ON``; SQLite: a window function), fetched
   in full;
 - *build*: ``bot.services.digest.build`` for the period (the four weeks since the previous meeting);
-- *render*: the digest as Markdown, HTML and JSON (``bot.digest_render``) and as Slack messages
-  (``handlers.digest_blocks.digest_messages``).
+- *render*: the digest as Markdown, HTML and JSON (``bot.render.digest``) and as Slack messages
+  (``handlers.slack.blocks.digest.digest_messages``).
 
 It prints each time and the ratios build ÷ baseline (issue 4's goal: under 3) and build + render ÷
 baseline. The SQL statements ``build`` issues are counted with a ``before_cursor_execute`` listener in
@@ -47,11 +47,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.reminder_fanout import _is_postgres as is_postgres
 from benchmarks.reminder_fanout import scratch_database
-from bot.digest_render import render_digest
+from bot.render.digest import render_digest
 from bot.services import digest as digest_service
 from bot.services import strategy as strategy_service
 from bot.services import workspaces
-from handlers.digest_blocks import digest_messages
+from handlers.slack.blocks.digest import digest_messages
 from models import (
     ProgressUpdate,
     Project,

@@ -2,7 +2,7 @@
 
 The run builds a fresh database (a SQLite file in a temporary directory, or a scratch database on the
 PostgreSQL server given), migrates it and puts one workspace in it with a Work Plan of P projects,
-owned five each by the users who will post. A Slack stand-in (``bot.standin.SlackStandIn``) answers the
+owned five each by the users who will post. A Slack stand-in (``bot.dev.standin.SlackStandIn``) answers the
 Web API and the response_urls in a process of its own: with its own interpreter and GIL it takes no
 time from the server's process or the clients', and its CPU time is counted apart. Nothing of the setup
 is timed.
@@ -16,7 +16,7 @@ the same load:
 - *bare app*: a Bolt app whose ``/ict-update`` listener only acknowledges, served the same way
   (``benchmarks.load_processes``): the same slack-bolt, signing secret and request verification, the
   same Starlette route handing ``App.dispatch`` to a worker thread (Starlette's pool, not ictbot's
-  ``bot.dispatch_gate``, which would slow the bare app down), the same uvicorn settings.
+  ``handlers.slack.dispatch_gate``, which would slow the bare app down), the same uvicorn settings.
 
 N clients (asyncio in this process, one keep-alive HTTP/1.1 connection each; not httpx, see
 :class:`Connection`) each send one signed, form-encoded ``/ict-update`` command at a time, every one a
@@ -71,7 +71,7 @@ from sqlalchemy import func, insert, select
 
 from benchmarks.reminder_fanout import _is_postgres as is_postgres
 from benchmarks.reminder_fanout import scratch_database
-from bot.local import signed_headers
+from bot.dev.local import signed_headers
 from bot.services import strategy as strategy_service
 from bot.services import workspaces
 from models import ProgressUpdate, Project, ProjectStatus, make_engine, make_sessionmaker, upgrade
@@ -456,7 +456,7 @@ def stored_updates(url: str) -> Counter[tuple[str, str]]:
 
 
 def command_body(*, user: str, text: str, response_url: str, trigger: str) -> str:
-    """A slash command as Slack posts it (the fields of ``bot.local.LocalSlack.command_form``)."""
+    """A slash command as Slack posts it (the fields of ``bot.dev.local.LocalSlack.command_form``)."""
     return urlencode(
         {
             "token": "load-verification-token",

@@ -2,7 +2,7 @@
 
 Each runs as a subprocess of its own (``python -m benchmarks.load_processes bare|standin``) so that it
 has its own interpreter and GIL, and so that the bare app's memory is that of a Bolt app alone: this
-module imports nothing of ictbot's but the Slack stand-in and ``bot.ack_wait`` (the standard library and
+module imports nothing of ictbot's but the Slack stand-in and ``handlers.slack.ack_wait`` (the standard library and
 slack-bolt only).
 
 - ``bare``: the baseline. A minimal Bolt app (the same slack-bolt, request verification on, the
@@ -10,13 +10,13 @@ slack-bolt only).
   pointed at ``SLACK_API_URL``) whose ``/ict-update`` listener only acknowledges. It is served as
   ``bot.server`` serves ictbot: a Starlette app whose ``POST /slack/events`` hands the request to
   ``App.dispatch`` on a worker thread (:func:`bare_asgi_app` is ``bot.server.asgi_app``'s code), with
-  ictbot's listener executor (``bot.ack_wait``), run by uvicorn with the settings of
+  ictbot's listener executor (``handlers.slack.ack_wait``), run by uvicorn with the settings of
   ``bot.server.server_config`` (:func:`bare_config`). Its ``/healthz`` answers without a database, as
   it has none. One difference, in the bare app's favour: its requests go straight to Starlette's thread
-  pool, not through ictbot's ``bot.dispatch_gate``, which would cost it a quarter of its throughput
+  pool, not through ictbot's ``handlers.slack.dispatch_gate``, which would cost it a quarter of its throughput
   (its whole dispatch is shorter than the hand-offs; two at a time leave its loop waiting). The
   baseline is the bare app at its best.
-- ``standin``: ``bot.standin.SlackStandIn`` on a loopback port. It prints ``{"base_url": …, "api_url":
+- ``standin``: ``bot.dev.standin.SlackStandIn`` on a loopback port. It prints ``{"base_url": …, "api_url":
   …}`` on a line, then answers commands read from stdin, one a line, each with one JSON line:
   ``count`` (calls per method so far), ``replies`` (every post to a response_url: ``[key, text]``),
   ``quit``.
@@ -42,8 +42,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.ack_wait import AckAwaitingExecutor, signal_ack
-from bot.standin import SlackStandIn
+from bot.dev.standin import SlackStandIn
+from handlers.slack.ack_wait import AckAwaitingExecutor, signal_ack
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"

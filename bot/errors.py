@@ -1,12 +1,12 @@
 """Domain errors. Each carries the message a user needs to hear, with how to put it right.
 
-The message is a :class:`bot.commands.Text`: it names commands by placeholder, and each platform shows
+The message is a :class:`bot.wording.Text`: it names commands by placeholder, and each platform shows
 it in its own words (``commands.SLACK(err.text)``, ``commands.TEAMS(err.text)``).
 """
 
 from __future__ import annotations
 
-from bot.commands import SLACK, Text
+from bot.wording import SLACK, Text
 
 
 class DomainError(Exception):

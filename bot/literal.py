@@ -16,7 +16,7 @@ a renderer obeys or a reader is misled by, and nothing else:
   Unicode line and paragraph separators become a line feed.
 
 :func:`literal` marks cleaned officer text inside a string of the bot's own markup (a Jinja2
-``mrkdwn`` template, a domain message): renderers (``handlers.rich_text``, the Teams cards) show what
+``mrkdwn`` template, a domain message): renderers (``handlers.slack.blocks.rich_text``, the Teams cards) show what
 is between the marks as text, never as markup. The marks are two Unicode noncharacters, which
 Unicode reserves for a program's internal use; :func:`literal` removes any noncharacter from the text
 it marks, so typed text can never open or close a mark. :func:`spans` reads such a string: the bot's

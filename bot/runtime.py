@@ -29,7 +29,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=system_clock)
-    # Members of each workspace's chairs' user group, as Slack last gave them (handlers.chair_group fills it).
+    # Members of each workspace's chairs' user group, as Slack last gave them (handlers.slack.chair_group fills it).
     chair_groups: roles.GroupCache = field(default_factory=roles.GroupCache, compare=False, repr=False)
 
     @classmethod

@@ -35,16 +35,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot import scheduler as scheduling
-from bot.dispatch_gate import DispatchGate
-from bot.inbound import BodyLimit, SlackSignature, log_refusal, slack_request
 from bot.runtime import Runtime
-from bot.scheduler import Deliver, PostDigest, Reconciler
+from bot.scheduling import reconciler as scheduling
+from bot.scheduling.reconciler import Deliver, PostDigest, Reconciler
 from bot.settings import ConfigError, Settings
-from bot.slack_app import create_app, token_source
-from handlers.chair_group import ScheduledChairGroups
-from handlers.digest_post import SlackDigestDelivery
-from handlers.reminders import SlackDelivery, workers_for
+from handlers.slack.app import create_app, token_source
+from handlers.slack.chair_group import ScheduledChairGroups
+from handlers.slack.delivery.digest import SlackDigestDelivery
+from handlers.slack.delivery.reminders import SlackDelivery, workers_for
+from handlers.slack.dispatch_gate import DispatchGate
+from handlers.slack.inbound import BodyLimit, SlackSignature, log_refusal, slack_request
 from models.db import schema_state
 
 __all__ = [
@@ -78,7 +78,7 @@ def asgi_app(runtime: Runtime, bolt_app: App | None, *, extra_routes: Sequence[B
     """``POST /slack/events`` for Slack (unless ``bolt_app`` is None: Teams only), ``GET /healthz`` for the
     load balancer, plus ``extra_routes`` (Teams' ``POST /api/messages``).
 
-    Every route sits behind :class:`bot.inbound.BodyLimit`: no body over its limit reaches any of them.
+    Every route sits behind :class:`handlers.slack.inbound.BodyLimit`: no body over its limit reaches any of them.
     """
 
     gate = DispatchGate()
@@ -88,7 +88,7 @@ def asgi_app(runtime: Runtime, bolt_app: App | None, *, extra_routes: Sequence[B
     async def slack_events(request: Request) -> Response:
         body = await request.body()
         # Verified on the raw bytes before Bolt's request is built: building it parses the body and reads
-        # the team, the user and the response_url out of it. The Bolt app verifies it again (bot.inbound).
+        # the team, the user and the response_url out of it. The Bolt app verifies it again (handlers.slack.inbound).
         reason = signature.refusal(
             body, request.headers.get("x-slack-request-timestamp"), request.headers.get("x-slack-signature")
         )
@@ -196,10 +196,10 @@ def _revisions(revs: frozenset[str]) -> str:
 # -- the reminder scheduler ------------------------------------------------------------------------
 def slack_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
     """The reconciler that sends through Slack: reminders paced at ``ICTBOT_REMINDER_RATE`` calls a
-    second per method, each team with its own bot token (:func:`bot.slack_app.token_source`).
+    second per method, each team with its own bot token (:func:`handlers.slack.app.token_source`).
 
     With the TEAMS_* settings, a Teams workspace's reminders and digests go through Teams instead
-    (:mod:`bot.teams.delivery`), each item to its own workspace's platform; ``client`` is None when
+    (:mod:`handlers.teams.delivery`), each item to its own workspace's platform; ``client`` is None when
     only Teams is configured."""
     settings = runtime.settings
     deliver: Deliver | None = None
@@ -213,7 +213,7 @@ def slack_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         # The chairs' notice reaches the members of the chairs' user group too.
         chair_groups = ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token)
     if settings.teams_enabled:
-        from bot.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
+        from handlers.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
 
         deliver = reminder_router(deliver, TeamsDelivery(runtime, rate=settings.ICTBOT_REMINDER_RATE))
         post_digest = digest_router(post_digest, TeamsDigestDelivery(runtime))
@@ -282,7 +282,7 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
         bolt_app = create_app(runtime) if slack else None
         teams_routes: list[BaseRoute] = []
         if settings.teams_enabled:
-            from bot.teams.app import MESSAGES_PATH, create_teams_app
+            from handlers.teams.app import MESSAGES_PATH, create_teams_app
 
             teams_routes = create_teams_app(runtime).routes
             log.info("ictbot serving Microsoft Teams on http://%s:%d%s", host, port, MESSAGES_PATH)

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     TEAMS_CLIENT_SECRET: SecretStr | None = None
     TEAMS_TENANT_ID: str | None = None
     # Where Microsoft's login, OpenID metadata (JWT keys) and Bot Connector live; unset: Microsoft's public
-    # cloud. Only the local stand-in (bot.teams_standin) sets it.
+    # cloud. Only the local stand-in (bot.dev.teams_standin) sets it.
     TEAMS_CLOUD_URL: str | None = None
     ICTBOT_RETENTION_DAYS: int = Field(default=30, description="days a workspace's data is kept after uninstall")
     DATABASE_URL: str = DEFAULT_DATABASE_URL

@@ -1,29 +1,5 @@
-"""The Slack listeners. Each is thin: read the payload, call a service, render, respond."""
+"""The platform front ends: ``handlers.slack`` (Bolt) and ``handlers.teams`` (the Teams SDK).
 
-from __future__ import annotations
-
-from typing import Any
-
-from slack_bolt import App
-
-from handlers import actions, commands, errors, lifecycle, options, shortcuts, views
-from handlers.commands import ict_update
-from handlers.views import update_submission
-
-__all__ = ["records_its_delivery", "register_listeners"]
-
-
-def records_its_delivery(body: dict[str, Any]) -> bool:
-    """The requests whose listener records its Slack delivery in the transaction that acts on it
-    (``bot.dedupe.act_on``): a one-line update, and the update modal's submission."""
-    return ict_update.records_its_delivery(body) or update_submission.records_its_delivery(body)
-
-
-def register_listeners(app: App) -> None:
-    commands.register(app)
-    views.register(app)
-    shortcuts.register(app)
-    actions.register(app)
-    options.register(app)
-    lifecycle.register(app)
-    errors.register(app)
+Each turns a platform's requests into calls on ``bot.services`` and the answers back into that
+platform's messages. Nothing below them (services, scheduling, rendering, models) imports them.
+"""

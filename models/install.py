@@ -48,7 +48,7 @@ class InboundDelivery(Base):
     constraint makes "first one wins" hold across processes. Microsoft Teams activities are recorded
     here too, with the tenant id as ``team_id``: ``teams-activity:<activity id>``, and
     ``teams-form:<card id>:<digest of what was submitted>`` for a form card's submission
-    (see :mod:`bot.dedupe`).
+    (see :mod:`handlers.slack.dedupe`).
     """
 
     __tablename__ = "inbound_delivery"

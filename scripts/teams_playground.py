@@ -9,10 +9,10 @@ no credentials it POSTs activities with no Authorization header, and with --clie
 it asks login.microsoftonline.com for a token, which needs the internet. `ictbot teams` refuses an
 unsigned activity (401), as it must. So this script puts a relay between them:
 
-    Playground ──activity──▶ relay (adds a JWT signed by bot.teams_standin's key) ──▶ ictbot teams
+    Playground ──activity──▶ relay (adds a JWT signed by bot.dev.teams_standin's key) ──▶ ictbot teams
     Playground ◀──reply──── relay (records it) ◀── ictbot teams (token from the stand-in's Entra ID)
 
-`ictbot teams` runs with TEAMS_CLOUD_URL at a bot.teams_standin.TeamsStandIn (the Entra ID token
+`ictbot teams` runs with TEAMS_CLOUD_URL at a bot.dev.teams_standin.TeamsStandIn (the Entra ID token
 endpoint and Bot Framework signing keys), on a SQLite database in a temporary folder. Every activity
 each way is printed. The Playground does not read the app manifest, so its command menu is not shown
 there (Microsoft's Playground README says so); type the commands.
@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from bot.teams_standin import TeamsStandIn
+from bot.dev.teams_standin import TeamsStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAYGROUND = "npx --yes @microsoft/m365agentsplayground@0.2.28"

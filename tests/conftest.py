@@ -22,12 +22,12 @@ from sqlalchemy import Engine, create_engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.local import InlineExecutor, LocalSlack
+from bot.dev.local import InlineExecutor, LocalSlack
+from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.services import projects
 from bot.settings import Settings
-from bot.slack_app import create_app, web_client
-from bot.standin import SlackStandIn
+from handlers.slack.app import create_app, web_client
 from models import Base, make_engine, make_sessionmaker, upgrade
 
 # CI runs the property tests on a fixed seed, so a run is repeatable; developers' runs explore.

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 
+from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
-from bot.standin import SlackStandIn
 
 
 @contextmanager

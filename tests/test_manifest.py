@@ -22,9 +22,9 @@ import yaml
 from slack_sdk import WebClient
 from slack_sdk.web.base_client import BaseClient
 
-from bot import oauth
 from bot.server import SLACK_EVENTS_PATH
-from handlers import register_listeners
+from handlers.slack import oauth
+from handlers.slack.listeners import register_listeners
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "manifest.yml"

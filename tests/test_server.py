@@ -33,14 +33,14 @@ with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; the dev extra 
     from starlette.testclient import TestClient
 
 from bot import server
-from bot.local import LocalSlack, signed_headers
+from bot.dev.local import LocalSlack, signed_headers
+from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.server import SchemaNotAtHead, asgi_app, require_schema_at_head, server_config
 from bot.services import meetings
 from bot.settings import ConfigError, Settings
-from bot.slack_app import web_client
-from bot.standin import SlackStandIn
-from bot.tokens import TokenSource
+from handlers.slack.app import web_client
+from handlers.slack.tokens import TokenSource
 from models import ProgressUpdate, make_engine, make_sessionmaker, upgrade
 from models.db import alembic_config
 from models.scheduling import Reminder

@@ -33,9 +33,9 @@ from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.commands import Text
 from bot.errors import DomainError, InvalidInput
 from bot.literal import visible
+from bot.wording import Text
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
 from models.db import insert_missing
 

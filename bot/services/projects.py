@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from bot.commands import Text
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
 from bot.services import strategy as strategy_service
+from bot.wording import Text
 from models import (
     Priority,
     ProgressUpdate,

@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.commands import Text
 from bot.errors import DomainError
 from bot.services import claims, roles
 from bot.services import meetings as meeting_service
 from bot.services.meetings import ReminderStage
+from bot.wording import Text
 from models import (
     ClosureDay,
     Meeting,

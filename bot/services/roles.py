@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.commands import Text
 from bot.errors import DomainError, InvalidInput, NotAllowed
+from bot.wording import Text
 from models import Role, RoleGrant, Workspace
 from models.db import insert_missing
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.commands import Text
 from bot.errors import DomainError, NotAllowed
-from bot.quickform import QuickForm, UpdateText
+from bot.services.quickform import QuickForm, UpdateText
+from bot.wording import Text
 from models import ProgressUpdate, Project, ProjectStatus, Rag, UpdateRevision, UpdateSource, Workspace
 
 # A complete or closed project's record is finished: no new update and no correction until it is reopened.

@@ -23,7 +23,7 @@ class TeamsUser:
 def key(user: TeamsUser) -> str:
     """The stable id the services store for a Teams person: the AAD object id (a GUID, as Teams sends it:
     lower case) when present, for it is the same in every team and chat of the tenant and is what a Work
-    Plan names; else the channel account id. The same rule as ``bot.teams.app.identity_of``."""
+    Plan names; else the channel account id. The same rule as ``handlers.teams.app.identity_of``."""
     if user.aad_object_id and user.aad_object_id.strip():
         return user.aad_object_id.strip()
     return user.id

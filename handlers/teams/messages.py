@@ -3,19 +3,19 @@
 The same services as the Slack listeners, the same quick-form parser and the same rules; only the
 idiom differs: commands are words after the mention (``update``, ``mine``, ``digest``, ``meeting``,
 ``help``), the form and the reminder are Adaptive Cards (:mod:`handlers.teams.cards`), and the answer
-is a :class:`TeamsReply` that the Teams wiring (``bot.teams``) sends.
+is a :class:`TeamsReply` that the Teams wiring (``handlers.teams.app``) sends.
 
 Each call runs in its own transaction(s) through ``runtime.sessions`` on the workspace it is given,
 looked up again by id. A domain error is answered with its message and nothing is written (the
 transaction is rolled back): as text for a typed command, as ``card_error`` for a card's submission,
-worded for Teams (:data:`bot.commands.TEAMS`: ``update``, not ``/ict-update``). The digest period and
-the meeting sub-commands are read by the modules Slack uses too (:mod:`bot.period`,
-:mod:`handlers.meeting_commands`).
+worded for Teams (:data:`bot.wording.TEAMS`: ``update``, not ``/ict-update``). The digest period and
+the meeting sub-commands are read by the modules Slack uses too (:mod:`bot.services.period`,
+:mod:`bot.services.meeting_commands`).
 Everything a card sends back is untrusted: ids are checked to be integers and looked up within the
 workspace, so another workspace's project or meeting is "no longer there".
 
 Each update form card carries its own id in its Post update button's data. A submission is recorded by
-that id and what was submitted (``bot.dedupe.teams_form``), in the transaction that stores the update: a
+that id and what was submitted (``handlers.slack.dedupe.teams_form``), in the transaction that stores the update: a
 double click (two activities, the same card and values) stores one update and is told so; another update
 typed into the same card, or the same text in a new card, is stored; a refused submission records nothing,
 so the corrected one goes through.
@@ -36,17 +36,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import dedupe, quickform
-from bot.commands import TEAMS
-from bot.dedupe import Delivery
 from bot.errors import DomainError, InvalidInput
 from bot.literal import literal
-from bot.period import parse_period
-from bot.render import local_time
+from bot.render.jinja import local_time
 from bot.runtime import Runtime
 from bot.services import digest as digest_service
-from bot.services import meetings, projects, reminders, roles, updates
-from handlers.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
+from bot.services import meetings, projects, quickform, reminders, roles, updates
+from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
+from bot.services.period import parse_period
+from bot.wording import TEAMS
+from handlers.slack import dedupe
+from handlers.slack.dedupe import Delivery
 from handlers.teams import cards
 from handlers.teams.identity import TeamsUser, key
 from models import Rag, UpdateSource, Workspace

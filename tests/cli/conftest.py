@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, func, select
 
 from bot.cli import CliState, cli
-from bot.standin import SlackStandIn
+from bot.dev.standin import SlackStandIn
 from tests.conftest import BOT_TOKEN, Clock
 
 DATA = Path(__file__).resolve().parents[2] / "bot" / "data"

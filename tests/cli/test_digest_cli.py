@@ -10,12 +10,12 @@ from html.parser import HTMLParser
 import docx
 import pytest
 
-from bot.quickform import UpdateText
 from bot.services import meetings, updates
 from bot.services import projects as project_service
+from bot.services.quickform import UpdateText
 from models import ProjectStatus, Rag, UpdateSource
-from tests.bot.test_docx_report import labelled
 from tests.conftest import ADMIN, DELEGATE, OWNER
+from tests.render.test_docx_report import labelled
 
 TEAM = "T0COUNCIL"
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)

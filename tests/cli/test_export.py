@@ -10,8 +10,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from bot.quickform import UpdateText
-from bot.services import export, lease, meetings, projects, roles, updates, workspaces
+from bot.services import lease, meetings, projects, roles, updates, workspaces
+from bot.services.quickform import UpdateText
+from bot.transfer import export
 from models import Rag, Role, UpdateSource
 from tests.conftest import ADMIN, DELEGATE, OWNER
 

@@ -7,14 +7,8 @@ import json
 import pytest
 
 from models import Workspace
-from tests.bot.test_restore import (
-    BAD_DOCUMENTS,
-    build_rich_workspace,
-    comparable,
-    row_counts,
-    wipe,
-)
 from tests.cli.conftest import rows, write
+from tests.transfer.test_restore import BAD_DOCUMENTS, build_rich_workspace, comparable, row_counts, wipe
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from bot.quickform import validate
 from bot.services import updates
 from bot.services.projects import get as get_project
+from bot.services.quickform import validate
 from models import Rag, UpdateSource
-from tests.bot.test_restore import row_counts
 from tests.cli.conftest import write
 from tests.conftest import OWNER
+from tests.transfer.test_restore import row_counts
 
 CSV_HEADER = "ref,title,priority,owner,delegates,service_area,status,target_date\n"
 CSV_GOOD = "NET-01,Council network refresh,ARCH,U0LOCAL01,U0LOCAL02,Corporate,active,2027-03-31\n"

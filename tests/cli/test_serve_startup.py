@@ -13,7 +13,7 @@ import pytest
 from click.testing import Result
 
 from bot import server
-from bot.standin import SlackStandIn
+from bot.dev.standin import SlackStandIn
 from models import upgrade
 from tests.cli.conftest import Ictbot
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET

@@ -9,8 +9,9 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from bot import server, shell
+from bot import server
 from bot.cli import choose_mode
+from bot.dev import shell
 from bot.settings import ConfigError, Settings
 from models import RoleGrant, Workspace, make_engine
 from models.db import alembic_config
@@ -152,7 +153,7 @@ def test_run_with_half_the_http_settings_names_the_missing_one(tokens, missing):
 
 @pytest.fixture
 def entry_points(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
-    """Stand-ins for bot.server and bot.shell's entry points, recording how they were called."""
+    """Stand-ins for bot.server and bot.dev.shell's entry points, recording how they were called."""
     calls: list[tuple[str, dict[str, Any]]] = []
 
     def fake_serve(settings: Settings, *, host: str, port: int) -> None:

@@ -1,5 +1,5 @@
 """The Teams front end under test: the real Teams SDK app behind the real ASGI app, Microsoft played by
-the stand-in (bot.teams_standin): its token endpoint, its signing keys and its Bot Connector."""
+the stand-in (bot.dev.teams_standin): its token endpoint, its signing keys and its Bot Connector."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
 from bot.runtime import Runtime
 from bot.server import asgi_app
 from bot.settings import Settings
-from bot.teams.app import MESSAGES_PATH, create_teams_app
-from bot.teams_standin import TeamsStandIn, TeamsUserAccount
+from handlers.teams.app import MESSAGES_PATH, create_teams_app
 from models import make_sessionmaker
 from tests.conftest import Clock
 

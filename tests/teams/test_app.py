@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.dev.teams_standin import BOT_SCOPE, TeamsStandIn
 from bot.runtime import Runtime
-from bot.teams.app import ADAPTIVE_CARD, GREETING
-from bot.teams_standin import BOT_SCOPE, TeamsStandIn
+from handlers.teams.app import ADAPTIVE_CARD, GREETING
 from handlers.teams.identity import TeamsUser
 from handlers.teams.messages import TeamsReply
 from models import ReferenceKind, TeamsConversationRef, Workspace

@@ -13,11 +13,11 @@ import pytest
 from jsonschema import Draft6Validator
 
 from bot.literal import literal
-from bot.quickform import UpdateText
 from bot.runtime import Runtime
 from bot.services import digest as digest_service
 from bot.services import projects, updates, workspaces
 from bot.services.projects import ProjectView
+from bot.services.quickform import UpdateText
 from bot.services.reminders import Due, StaleProject
 from handlers.teams import cards
 from handlers.teams.messages import handle_submit, handle_text

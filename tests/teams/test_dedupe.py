@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import dedupe
+from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
 from bot.runtime import Runtime
-from bot.teams.app import ADAPTIVE_CARD, GREETING, SORRY
-from bot.teams_standin import TeamsStandIn, TeamsUserAccount
+from handlers.slack import dedupe
+from handlers.teams.app import ADAPTIVE_CARD, GREETING, SORRY
 from models import ProgressUpdate
 from models.install import InboundDelivery
 from tests.helpers import count
@@ -104,7 +104,7 @@ def test_the_same_activity_id_in_another_tenant_is_another_activity(client, team
 def test_a_message_whose_handling_failed_is_handled_again_when_teams_resends_it(
     client, teams, teams_runtime, olive, projects, monkeypatch
 ):
-    from bot.teams import app as teams_app
+    from handlers.teams import app as teams_app
 
     real = teams_app._Listening._text
     calls = {"n": 0}

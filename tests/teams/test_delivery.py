@@ -11,15 +11,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.dev.teams_standin import TeamsStandIn
 from bot.runtime import Runtime
-from bot.scheduler import Reconciler
+from bot.scheduling.reconciler import Reconciler
 from bot.server import slack_reconciler
 from bot.services import meetings, projects, workspaces
-from bot.slack_app import web_client
-from bot.teams import delivery as teams_delivery
-from bot.teams.app import ADAPTIVE_CARD
-from bot.teams.delivery import NO_REFERENCE
-from bot.teams_standin import TeamsStandIn
+from handlers.slack.app import web_client
+from handlers.teams import delivery as teams_delivery
+from handlers.teams.app import ADAPTIVE_CARD
+from handlers.teams.delivery import NO_REFERENCE
 from models import MeetingSeries, ReferenceKind, TeamsConversationRef
 from models.scheduling import DigestPost, Reminder, ReminderStatus
 from tests.conftest import BOT_TOKEN, OWNER

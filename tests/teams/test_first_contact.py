@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.teams_standin import TeamsStandIn, TeamsUserAccount
+from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
 from models import MeetingSeries, ReferenceKind, Strategy, TeamsConversationRef, Workspace
 from tests.helpers import RACERS, count, race, together_at
 from tests.teams.conftest import TeamsClient, shows
@@ -20,7 +20,7 @@ def test_a_burst_of_first_messages_from_a_new_tenant_all_get_their_answer(
     def say(_i: int) -> int:
         return int(client.post(teams.message(olive, "meeting next")).status_code)
 
-    # Each activity's first write is its delivery record (bot.teams.app records it before acting), so the
+    # Each activity's first write is its delivery record (handlers.teams.app records it before acting), so the
     # racers line up there; on PostgreSQL they then race for the workspace's row.
     with together_at(engine, "INSERT INTO inbound_delivery "):
         statuses = race(RACERS, say)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.quickform import UpdateText
 from bot.runtime import Runtime
 from bot.services import meetings, projects, roles, updates, workspaces
+from bot.services.quickform import UpdateText
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.messages import TeamsReply, handle_submit, handle_text
 from models import ProgressUpdate, Rag, Role, UpdateRevision, UpdateSource, Workspace

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from bot.quickform import UpdateText
 from bot.services import projects, roles, updates, workspaces
+from bot.services.quickform import UpdateText
 from bot.services.reminders import Due, StaleProject
 from handlers.teams import cards
 from models import Rag, Role, UpdateSource
 from models.scheduling import ReminderKind
+from tests.scenarios.test_officer_text import HOSTILE, ONE_LINE_SHOWN, SHOWN
 from tests.teams.conftest import OLIVE_AAD
-from tests.test_officer_text import HOSTILE, ONE_LINE_SHOWN, SHOWN
 
 
 def teams_said(teams_standin: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import uvicorn
 
 from bot import server
 from bot.settings import Settings
-from bot.teams.app import MESSAGES_PATH
+from handlers.teams.app import MESSAGES_PATH
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Teams answers in Teams' words: no Slack slash command and no unfilled placeholder, on any path.
 
 Every typed command and every card action that can be refused is driven here; each answer is checked
-for ``/ict-`` and for a ``{placeholder}`` of :mod:`bot.commands` left in it.
+for ``/ict-`` and for a ``{placeholder}`` of :mod:`bot.wording` left in it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.commands import PLACEHOLDERS
 from bot.runtime import Runtime
+from bot.wording import PLACEHOLDERS
 from handlers.teams import cards
 from handlers.teams.messages import TeamsReply, handle_submit, handle_text
 from models import Workspace

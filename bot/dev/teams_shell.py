@@ -1,0 +1,300 @@
+"""`ictbot shell --platform teams`: try the Teams front end from a terminal, with no Microsoft tenant.
+
+The console drives the very same Teams SDK app as production, JWT authentication included: each line
+becomes an activity in the shape Teams sends, POSTed to ``/api/messages`` of the real ASGI app with a
+bearer token signed by the :class:`bot.dev.teams_standin.TeamsStandIn` on loopback, which also plays Entra
+ID (the bot's outbound token) and the Bot Connector (where the bot's replies go). After each activity
+the shell prints what Teams would show: the bot's messages, its Adaptive Cards (as text, buttons
+numbered), and the answer to a card's button.
+
+Lines are what you would type to the bot (``help``, ``update NET-01 amber …``, ``mine``, ``digest``);
+lines starting with ``:`` are console commands (``:help``, ``:as``, ``:channel``, ``:click``, ``:quit``).
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib.resources import files
+from typing import Any, TextIO
+
+from pydantic import SecretStr
+from rich.console import Console
+from rich.text import Text
+from sqlalchemy import func, select
+
+from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
+from bot.errors import DomainError
+from bot.runtime import Runtime
+from bot.services import projects, workspaces
+from bot.settings import Settings
+from models import Project, upgrade
+
+with warnings.catch_warnings():  # Starlette asks for a newer httpx; the SDK announces its previews
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+    from handlers.teams.app import ADAPTIVE_CARD, MESSAGES_PATH, PLATFORM, create_teams_app
+
+__all__ = ["LOCAL_TEAMS_USERS", "card_lines", "run_teams_shell"]
+
+# The same three people as the Slack shell, with the Entra object ids a Teams tenant would give them.
+LOCAL_TEAMS_USERS = {
+    "U0LOCAL01": ("Alex Officer", "a1e40000-0000-4000-8000-000000000001"),
+    "U0LOCAL02": ("Bea Officer", "bea00000-0000-4000-8000-000000000002"),
+    "U0LOCAL03": ("Chris Chair", "c4415000-0000-4000-8000-000000000003"),
+}
+SAMPLE_WORKPLAN = "data/sample_workplan.csv"
+HELP = """\
+Type what you would write to the bot in Teams: help, update NET-01 amber Links delayed, mine, digest, meeting.
+  :as N            play local user N (1 Alex Officer, 2 Bea Officer, 3 Chris Chair)
+  :channel         switch between your personal chat with the bot and the governance channel (@mention)
+  :click N         press button N of the last card (you are asked for the card's fields first)
+  :help            this help            :quit   leave
+"""
+
+
+@dataclass
+class _Action:
+    title: str
+    kind: str  # Action.Submit / Action.Execute
+    data: dict[str, Any]
+    verb: str
+    inputs: list[dict[str, Any]] = field(default_factory=list)  # the card's inputs, asked for on click
+
+
+def card_lines(card: dict[str, Any]) -> tuple[list[str], list[_Action]]:
+    """An Adaptive Card as lines of text, and its buttons in order (numbered from 1 in the text)."""
+    lines: list[str] = []
+    actions: list[_Action] = []
+    inputs: list[dict[str, Any]] = []
+
+    def element(e: dict[str, Any], depth: int) -> None:
+        kind = e.get("type")
+        pad = "  " * depth
+        if kind == "TextBlock":
+            lines.extend(pad + line for line in str(e.get("text", "")).splitlines())
+        elif kind == "RichTextBlock":  # text runs: shown as they are (Teams reads no markdown in them)
+            runs = e.get("inlines") or []
+            text = "".join(r if isinstance(r, str) else str(r.get("text", "")) for r in runs)
+            lines.extend(pad + line for line in text.splitlines())
+        elif kind == "FactSet":
+            lines.extend(f"{pad}{f.get('title', '')}: {f.get('value', '')}" for f in e.get("facts", []))
+        elif kind in ("Container", "Column"):
+            for item in e.get("items", []):
+                element(item, depth)
+        elif kind == "ColumnSet":
+            for column in e.get("columns", []):
+                element(column, depth)
+        elif kind == "ActionSet":
+            for a in e.get("actions", []):
+                action(a, pad)
+        elif isinstance(kind, str) and kind.startswith("Input."):
+            inputs.append(e)
+            label = e.get("label") or e.get("placeholder") or e.get("id")
+            choices = ", ".join(str(c.get("title")) for c in e.get("choices", []))
+            lines.append(f"{pad}[{label}]" + (f" ({choices})" if choices else ""))
+
+    def action(a: dict[str, Any], pad: str) -> None:
+        if a.get("type") not in ("Action.Submit", "Action.Execute"):
+            return
+        data = a.get("data") if isinstance(a.get("data"), dict) else {}
+        actions.append(_Action(str(a.get("title", "")), str(a["type"]), dict(data or {}), str(a.get("verb") or "")))
+        lines.append(f"{pad}({len(actions)}) {a.get('title', '')}")
+
+    for e in card.get("body", []):
+        element(e, 0)
+    for a in card.get("actions", []):
+        action(a, "")
+    for a in actions:
+        a.inputs = list(inputs)
+    return lines, actions
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The SDK logs each rejected or processed activity; the shell shows each answer itself."""
+    import logging
+
+    loggers = [logging.getLogger(n) for n in ("microsoft_teams", "handlers.teams", "httpx")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+class _TeamsShell:
+    def __init__(self, *, console: Console, stdin: TextIO, http: TestClient, standin: TeamsStandIn) -> None:
+        self.console = console
+        self.stdin = stdin
+        self.http = http
+        self.standin = standin
+        self.users = [standin.add_user(name, aad_object_id=aad) for name, aad in LOCAL_TEAMS_USERS.values()]
+        self.user: TeamsUserAccount = self.users[0]
+        self.in_channel = False
+        self.actions: list[_Action] = []
+
+    def run(self) -> int:
+        self.post(self.standin.install(self.user))
+        while True:
+            where = "#ict-governance" if self.in_channel else "chat"
+            self.console.print(Text(f"{self.user.name} ({where})> ", style="bold"), end="")
+            line = self.stdin.readline()
+            if not line:
+                return 0
+            line = line.strip()
+            if not line:
+                continue
+            if line in (":quit", ":q", ":exit"):
+                return 0
+            try:
+                self.command(line)
+            except (ValueError, IndexError) as exc:
+                self.console.print(Text(str(exc) or "that did not work", style="red"))
+
+    def command(self, line: str) -> None:
+        if line == ":help":
+            self.console.print(Text(HELP))
+        elif line.startswith(":as"):
+            number = int(line.removeprefix(":as").strip() or "0")
+            if not 1 <= number <= len(self.users):
+                raise ValueError(f"there are {len(self.users)} local users: :as 1 to :as {len(self.users)}")
+            self.user = self.users[number - 1]
+            self.console.print(Text(f"You are now {self.user.name}.", style="dim"))
+            self.post(self.standin.install(self.user))
+        elif line == ":channel":
+            self.in_channel = not self.in_channel
+            where = "the governance channel (your messages @mention the bot)" if self.in_channel else "your chat"
+            self.console.print(Text(f"Now in {where}.", style="dim"))
+        elif line.startswith(":click"):
+            self.click(int(line.removeprefix(":click").strip() or "0"))
+        elif line.startswith(":"):
+            raise ValueError(f"unknown console command {line.split()[0]}; :help lists them")
+        else:
+            conversation = self.standin.channel() if self.in_channel else None
+            self.post(self.standin.message(self.user, line, conversation=conversation, mention=self.in_channel))
+
+    def click(self, number: int) -> None:
+        if not 1 <= number <= len(self.actions):
+            raise ValueError("no such button on the last card" if self.actions else "there is no card to click")
+        chosen = self.actions[number - 1]
+        data = dict(chosen.data)
+        for spec in chosen.inputs:
+            choices = {str(c.get("title")).lower(): c.get("value") for c in spec.get("choices", [])}
+            choices.update({str(c.get("value")).lower(): c.get("value") for c in spec.get("choices", [])})
+            label = spec.get("label") or spec.get("id")
+            shown = f" [{', '.join(str(c.get('title')) for c in spec.get('choices', []))}]" if choices else ""
+            self.console.print(Text(f"{label}{shown}: ", style="cyan"), end="")
+            answer = self.stdin.readline().rstrip("\n")
+            if answer:
+                data[str(spec["id"])] = _choose(choices, answer)
+        conversation = self.standin.channel() if self.in_channel else None
+        if chosen.kind == "Action.Execute":
+            self.post(self.standin.invoke_action(self.user, data, verb=chosen.verb, conversation=conversation))
+        else:
+            self.post(self.standin.submit(self.user, data, conversation=conversation))
+
+    def post(self, activity: dict[str, Any]) -> None:
+        before = len(self.standin.sent())
+        token = self.standin.mint(activity["serviceUrl"])
+        response = self.http.post(MESSAGES_PATH, json=activity, headers={"Authorization": f"Bearer {token}"})
+        if response.status_code >= 400:
+            self.console.print(Text(f"The bot answered HTTP {response.status_code}.", style="red"))
+        for call in self.standin.sent()[before:]:
+            self.show(call.body)
+        if activity["type"] == "invoke" and response.content:
+            self.show_invoke(response.json())
+
+    def show(self, activity: dict[str, Any]) -> None:
+        if activity.get("text"):
+            self.console.print(Text(f"ictbot: {activity['text']}", style="green"))
+        for attachment in activity.get("attachments") or []:
+            if attachment.get("contentType") == ADAPTIVE_CARD:
+                self.show_card(attachment.get("content") or {})
+
+    def show_card(self, card: dict[str, Any]) -> None:
+        lines, actions = card_lines(card)
+        self.console.print(Text("┌ card", style="green"))
+        for line in lines:
+            self.console.print(Text(f"│ {line}", style="green"))
+        self.console.print(Text("└" + (" :click N to press a button" if actions else ""), style="green"))
+        if actions:
+            self.actions = actions
+
+    def show_invoke(self, body: dict[str, Any]) -> None:
+        kind, value = body.get("type"), body.get("value")
+        if kind == ADAPTIVE_CARD and isinstance(value, dict):
+            self.show_card(value)
+        elif kind == "application/vnd.microsoft.error" and isinstance(value, dict):
+            self.console.print(Text(f"on the card: {value.get('message')}", style="red"))
+        elif value:
+            self.console.print(Text(f"ictbot: {value}", style="green"))
+
+
+def _choose(choices: dict[str, Any], answer: str) -> Any:
+    """A choice by its title or value, or by the start of one title (``NET-01`` for ``NET-01 — Council…``)."""
+    if not choices:
+        return answer
+    word = answer.strip().lower()
+    if word in choices:
+        return choices[word]
+    starting = {v for title, v in choices.items() if title.startswith(word)}
+    return starting.pop() if len(starting) == 1 else answer
+
+
+def _load_sample(runtime: Runtime, tenant_id: str) -> int:
+    """Projects in the local Teams workspace; the sample Work Plan (its owners as Teams people) when none."""
+    with runtime.sessions.begin() as session:
+        ws = workspaces.get_or_create(session, tenant_id, platform=PLATFORM, name="Local council", now=runtime.now())
+        count = int(session.scalar(select(func.count(Project.id)).where(Project.workspace_id == ws.id)) or 0)
+        if count:
+            return count
+        text = files("bot").joinpath(SAMPLE_WORKPLAN).read_text(encoding="utf-8")
+        for slack_id, (_name, aad) in LOCAL_TEAMS_USERS.items():
+            text = text.replace(slack_id, aad)
+        return projects.import_csv(session, ws, text, resolve_emails=None, now=runtime.now()).created
+
+
+def run_teams_shell(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run the Teams console until ``:quit`` or the end of input; returns the exit code."""
+    console = Console(file=stdout, highlight=False)
+    upgrade(settings.DATABASE_URL)
+    with TeamsStandIn(tenant_name="Local council") as standin:
+        env = standin.env()
+        app_settings = settings.model_copy(
+            update={
+                "TEAMS_CLIENT_ID": env["TEAMS_CLIENT_ID"],
+                "TEAMS_CLIENT_SECRET": SecretStr(env["TEAMS_CLIENT_SECRET"]),
+                "TEAMS_TENANT_ID": env["TEAMS_TENANT_ID"],
+                "TEAMS_CLOUD_URL": env["TEAMS_CLOUD_URL"],
+            }
+        )
+        runtime = Runtime.from_settings(app_settings)
+        try:
+            try:
+                count = _load_sample(runtime, standin.tenant_id)
+            except DomainError as exc:
+                console.print(Text(f"Could not load the sample Work Plan: {exc.message}", style="red"))
+                count = 0
+            from bot.server import asgi_app
+
+            routes = create_teams_app(runtime).routes
+            console.print(
+                Text.assemble(
+                    ("ictbot shell — Microsoft Teams", "bold"),
+                    f"  ·  {count} projects  ·  activities signed and checked as in production  ·  ",
+                    (":help", "cyan"),
+                )
+            )
+            with TestClient(asgi_app(runtime, None, extra_routes=routes)) as http, _quiet():  # after the SDK's set-up
+                shell = _TeamsShell(console=console, stdin=stdin or sys.stdin, http=http, standin=standin)
+                return shell.run()
+        finally:
+            runtime.engine.dispose()

@@ -1,0 +1,363 @@
+"""The reconcile loop: what reminders and digests are due now and not yet done? Claim, send, record.
+
+One short job, run every minute by APScheduler in each serving process (or once by ``ictbot tick``
+from cron). A database lease lets one process at a time do a pass; it is held while the pass runs and
+given back at its end, and if the process dies mid-pass, another takes over soon after the lease
+lapses. Each reminder, and each meeting's scheduled digest, is claimed in the database before it is
+sent, so even two reconcilers at once cannot send it twice. Delivery is handed in (the Slack front
+end provides it: ``deliver`` for reminders, ``post_digest`` for the digest posted in the governance
+channel before each meeting): nothing here knows which chat platform it serves.
+
+A pass reconciles for a moment ``at`` (now, or ``ictbot tick --at``), which only decides what is due.
+Everything that is bookkeeping reads the runtime's clock instead: the lease, the claims' times and
+their time-outs, the pruning of Slack's retry records and the retention purge. So a pass simulated
+weeks ahead sends what would be due then, and touches nothing else as if that time had come.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import DomainError
+from bot.runtime import Runtime
+from bot.services import claims, digest_posts, lease, reminders, retention
+from bot.services import meetings as meeting_service
+from bot.services.digest_posts import DigestDue
+from bot.services.reminders import Due
+from bot.services.roles import GroupMembers
+from handlers.slack import dedupe
+from models import Meeting, Workspace
+from models.scheduling import DigestPost, Reminder
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "reconcile"
+# A pass holds the lease only while it runs: it renews it every LEASE_HEARTBEAT from a thread of its
+# own and gives it back when it ends. The TTL is short so that a pass killed mid-way (kill -9, no
+# release) keeps the others out for LEASE_TTL at most: the lease has lapsed before the next pass at the
+# default interval (a minute), which takes it over. A renewal every third of the TTL keeps a long pass
+# (a slow Slack, a large fan-out) holding it, even if one renewal is missed. Without the heartbeat the
+# TTL would have to outlast the longest pass, and a killed pass would lock the others out that long.
+LEASE_TTL = timedelta(seconds=30)
+LEASE_HEARTBEAT = LEASE_TTL / 3
+MATERIALISE_AHEAD = timedelta(days=300)  # re-materialise a series when its last meeting is nearer than this
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What delivery made of one reminder. ``permanent`` errors are recorded; others retried once.
+
+    ``settled``: how a retry whose earlier attempt's outcome was unknown was settled ("found in
+    history", "resent: …"), recorded on the row. ``deferred``: nothing was sent, and the failure
+    (the conversation's history could not be read just now) does not use up the claim's one retry:
+    it is tried again after the claim timeout, until its meeting starts.
+    """
+
+    error: str | None = None
+    permanent: bool = True
+    channel_id: str | None = None
+    message_ts: str | None = None
+    settled: str = ""
+    deferred: bool = False
+
+
+Deliver = Callable[[Due], Outcome]
+PostDigest = Callable[[DigestDue], Outcome]  # posts ``item.digest`` (set) in ``item.channel_id``
+# (team ID, user group ID, now) → the group's members, so that the chairs' notice reaches the chairs'
+# user group too; empty when they cannot be found (the granted chairs still get it).
+ChairGroupMembers = Callable[[str, str, datetime], Collection[str]]
+
+
+@dataclass
+class TickReport:
+    held_lease: bool = True
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    dropped: int = 0
+    outcomes: list[tuple[Due, Outcome]] = field(default_factory=list)
+    digests_sent: int = 0
+    digests_failed: int = 0
+    digests_retrying: int = 0
+    digest_outcomes: list[tuple[DigestDue, Outcome]] = field(default_factory=list)
+    purged: list[retention.Purged] = field(default_factory=list)  # workspaces whose retention period ended
+
+
+def holder_name() -> str:
+    """Who holds the lease: unique per process, readable in the database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class Reconciler:
+    """Sends what is due. Without ``post_digest`` the scheduled digests are left alone (not claimed);
+    without ``chair_group_members`` the chairs' notice goes to the chairs granted one by one only."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        deliver: Deliver,
+        *,
+        holder: str | None = None,
+        workers: int = 8,
+        post_digest: PostDigest | None = None,
+        chair_group_members: ChairGroupMembers | None = None,
+        heartbeat: timedelta = LEASE_HEARTBEAT,
+    ) -> None:
+        self.runtime = runtime
+        self.heartbeat = heartbeat
+        self.chair_group_members = chair_group_members
+        self.deliver = deliver
+        self.holder = holder or holder_name()
+        self.workers = workers
+        self.post_digest = post_digest
+
+    def tick(self, at: datetime | None = None) -> TickReport:
+        """One reconcile pass: send what is due at ``at`` (default: now, by the runtime's clock).
+
+        ``at`` only decides what is due. The lease, the claims' times, the pruning of Slack's retry
+        records and the retention purge always read the runtime's clock.
+        """
+        rt = self.runtime
+        with rt.sessions.begin() as session:
+            if not lease.acquire(session, LEASE_NAME, self.holder, now=rt.now(), ttl=LEASE_TTL):
+                return TickReport(held_lease=False)
+        try:
+            with _Heartbeat(self._renew_lease, self.heartbeat):
+                return self._pass(rt.now() if at is None else at)
+        finally:
+            self._release_lease()
+
+    def _pass(self, at: datetime) -> TickReport:
+        rt = self.runtime
+        with rt.sessions.begin() as session:
+            dedupe.prune(session, before=rt.now() - dedupe.KEEP_FOR)  # Slack stops retrying within minutes
+        report = TickReport()
+        claimed: list[Due] = []
+        digests: list[DigestDue] = []
+        with rt.sessions() as session:
+            # An uninstalled workspace gets nothing (the app cannot post there) until it is purged.
+            installed = select(Workspace.id).where(Workspace.uninstalled_at.is_(None)).order_by(Workspace.id)
+            workspace_ids = list(session.scalars(installed))
+        for ws_id in workspace_ids:
+            with rt.sessions.begin() as session:
+                now = rt.now()
+                ws = session.get_one(Workspace, ws_id)
+                self._keep_calendar(session, ws, at)
+                report.dropped += reminders.drop_missed(session, ws, now=at)
+                claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at)
+                claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
+                admins = rt.settings.admins_for(ws.external_id)
+                chair_group = self._chair_group(ws.external_id, now)
+                for item in reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group):
+                    taken = reminders.claim(session, item, holder=self.holder, now=now)
+                    if taken is not None:
+                        claimed.append(taken)
+                if self.post_digest is not None:
+                    digests += self._claim_digests(session, ws, at, now)
+        if claimed or digests:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
+                posting = [pool.submit(self._post_digest, item, at) for item in digests]
+                for item, outcome in zip(claimed, pool.map(self._send, claimed), strict=True):
+                    report.outcomes.append((item, outcome))
+                    if outcome.error is None:
+                        report.sent += 1
+                    elif outcome.permanent:
+                        report.failed += 1
+                    else:
+                        report.retrying += 1
+                for digest_item, future in zip(digests, posting, strict=True):
+                    outcome = future.result()
+                    report.digest_outcomes.append((digest_item, outcome))
+                    if outcome.error is None:
+                        report.digests_sent += 1
+                    elif outcome.permanent:
+                        report.digests_failed += 1
+                    else:
+                        report.digests_retrying += 1
+        report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
+        return report
+
+    def _renew_lease(self) -> None:
+        """The heartbeat: keep the lease while the pass runs (a failure only risks a takeover, which the
+        claims make harmless: a second reconciler cannot send what this one has claimed)."""
+        try:
+            with self.runtime.sessions.begin() as session:
+                held = lease.renew(session, LEASE_NAME, self.holder, now=self.runtime.now(), ttl=LEASE_TTL)
+        except Exception as exc:  # noqa: BLE001  (the database is away: the next beat tries again)
+            log.warning("could not renew the reconcile lease: %s", type(exc).__name__)
+            return
+        if not held:
+            log.warning("the reconcile lease lapsed during this pass and another process has it now")
+
+    def _release_lease(self) -> None:
+        """Give the lease back as the pass ends, so that the next pass (of any process) need not wait."""
+        try:
+            with self.runtime.sessions.begin() as session:
+                lease.release(session, LEASE_NAME, self.holder)
+        except Exception as exc:  # noqa: BLE001  (it lapses by itself within LEASE_TTL)
+            log.warning("could not release the reconcile lease (it lapses by itself): %s", type(exc).__name__)
+
+    def _chair_group(self, team_id: str, now: datetime) -> GroupMembers | None:
+        lookup = self.chair_group_members
+        if lookup is None:
+            return None
+        return lambda group_id: lookup(team_id, group_id, now)
+
+    def _claim_digests(self, session: Session, ws: Workspace, at: datetime, now: datetime) -> list[DigestDue]:
+        """The digests to post: those due at ``at``, and abandoned claims; claimed at ``now`` (the clock)."""
+        claimed = digest_posts.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
+        item = digest_posts.due(session, ws, now=at)
+        if item is not None:
+            taken = digest_posts.claim(session, item, holder=self.holder, now=now)
+            if taken is not None:
+                claimed.append(taken)
+        return claimed
+
+    def _post_digest(self, item: DigestDue, at: datetime) -> Outcome:
+        """Build the meeting's digest as of ``at``, hand it to ``post_digest``, record the outcome."""
+        assert self.post_digest is not None and item.post_id is not None
+        post_digest, what = self.post_digest, f"the digest for meeting {item.meeting_id} in {item.channel_id}"
+        try:
+            with self.runtime.sessions() as session:
+                digest = digest_posts.build_digest(
+                    session, item, now=at, default_timezone=self.runtime.settings.ICTBOT_TIMEZONE
+                )
+        except DomainError as exc:  # e.g. no active strategy: nothing to post until someone loads one
+            outcome = Outcome(error=exc.message, permanent=True)
+        except Exception as exc:
+            log.error("building %s failed unexpectedly", what, exc_info=exc)
+            outcome = Outcome(error=type(exc).__name__, permanent=False)
+        else:
+            return self._attempt(DigestPost, item.post_id, lambda: post_digest(replace(item, digest=digest)), what)
+        self._record(DigestPost, item.post_id, outcome, what)
+        return outcome
+
+    def _send(self, item: Due) -> Outcome:
+        assert item.reminder_id is not None
+        what = f"reminder {item.reminder_id} to {item.user_id}"
+        return self._attempt(Reminder, item.reminder_id, lambda: self.deliver(item), what)
+
+    def _attempt(self, model: claims.Claimed, row_id: int, send: Callable[[], Outcome], what: str) -> Outcome:
+        """Confirm the claim is still ours, send, record the outcome (the protocol in bot.services.claims)."""
+        try:
+            with self.runtime.sessions.begin() as session:
+                mine = claims.confirm(session, model, row_id, holder=self.holder, now=self.runtime.now())
+        except Exception as exc:  # noqa: BLE001  (nothing was sent: the claim is retried after its timeout)
+            log.warning("could not confirm the claim on %s, so it was not sent: %s", what, type(exc).__name__)
+            return Outcome(error=type(exc).__name__, permanent=False)
+        if not mine:
+            log.info("%s was taken over by another process; not sending it", what)
+            return Outcome(error="taken over by another process", permanent=False)
+        try:
+            outcome = send()
+        except Exception as exc:  # recorded; the claim is retried once after its timeout
+            log.error("sending %s failed unexpectedly", what, exc_info=exc)
+            outcome = Outcome(error=type(exc).__name__, permanent=False)
+        self._record(model, row_id, outcome, what)
+        return outcome
+
+    def _record(self, model: claims.Claimed, row_id: int, outcome: Outcome, what: str) -> None:
+        try:
+            with self.runtime.sessions.begin() as session:
+                claims.record(
+                    session,
+                    model,
+                    row_id,
+                    holder=self.holder,
+                    now=self.runtime.now(),
+                    error=outcome.error,
+                    permanent=outcome.permanent,
+                    channel_id=outcome.channel_id,
+                    message_ts=outcome.message_ts,
+                    settlement=outcome.settled,
+                    deferred=outcome.deferred,
+                )
+        except Exception as exc:  # noqa: BLE001  (the claim stays: its retry looks for the message first)
+            log.error(
+                "could not record the outcome of %s (%s); it stays claimed, and its retry after the claim "
+                "timeout looks for it in the conversation's history before sending it again",
+                what,
+                type(exc).__name__,
+            )
+            return
+        if outcome.error:
+            log.warning("%s not delivered: %s", what, outcome.error)
+
+    def _keep_calendar(self, session: Session, ws: Workspace, at: datetime) -> None:
+        """Keep about a year of meetings ahead of ``at``; cheap when there already are."""
+        last = session.scalar(
+            select(Meeting.starts_at).where(Meeting.workspace_id == ws.id).order_by(Meeting.starts_at.desc()).limit(1)
+        )
+        if last is None or last - at < MATERIALISE_AHEAD:
+            meeting_service.materialise(session, ws, now=at, default_timezone=self.runtime.settings.ICTBOT_TIMEZONE)
+
+
+class _Heartbeat:
+    """Calls ``beat`` every ``every`` from a thread of its own while the ``with`` block runs."""
+
+    def __init__(self, beat: Callable[[], None], every: timedelta) -> None:
+        self.beat = beat
+        self.every = every.total_seconds()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reconcile-lease", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.beat()
+
+
+def start(reconciler: Reconciler, *, interval_seconds: int = 60) -> BackgroundScheduler:
+    """Run the reconcile job every ``interval_seconds`` in this process, starting now."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+
+    def job() -> None:
+        started = time.monotonic()
+        report = reconciler.tick()
+        if report.sent or report.failed or report.retrying:
+            log.info(
+                "reconcile: %d sent, %d failed, %d to retry, %d dropped in %.1fs",
+                report.sent,
+                report.failed,
+                report.retrying,
+                report.dropped,
+                time.monotonic() - started,
+            )
+        if report.digest_outcomes:
+            log.info(
+                "reconcile: %d digest(s) posted, %d failed, %d to retry",
+                report.digests_sent,
+                report.digests_failed,
+                report.digests_retrying,
+            )
+
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval_seconds),
+        id="reconcile",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=reconciler.runtime.now(),
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,83 @@
+"""The buttons on a reminder: Post update, No change this month, Remind me tomorrow."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.literal import literal
+from bot.render.jinja import RAG_EMOJI, local_time
+from bot.services import projects, reminders, updates
+from handlers.slack.common import answer, runtime, team_name_of, team_of, user_of
+from handlers.slack.errors import answering_errors
+from handlers.slack.modal import open_update_modal
+from models import UpdateSource
+
+UP_TO_DATE = (
+    ":white_check_mark: You're up to date: each of your projects has an update for this meeting, "
+    "so there is nothing to remind you of."
+)
+
+
+def _value(action: dict[str, Any]) -> dict[str, int]:
+    return {k: int(v) for k, v in json.loads(action["value"]).items()}
+
+
+def handle_post_update(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    ack()
+    with answering_errors(respond, "the Post update button"):
+        open_update_modal(
+            runtime(context),
+            client,
+            body,
+            trigger_id=body["trigger_id"],
+            metadata={"src": UpdateSource.REMINDER.value},
+            selected_id=_value(action)["p"],
+        )
+
+
+def handle_no_change(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+) -> None:
+    ack()
+    with answering_errors(respond, "the No change this month button"):
+        rt = runtime(context)
+        value = _value(action)
+        user_id = user_of(body)
+        with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+            project = projects.get_by_id(session, ws, value["p"])
+            since = reminders.period_start_of(session, ws, value["m"])
+            result = updates.carry_forward(
+                session,
+                ws,
+                project,
+                user_id=user_id,
+                is_admin=rt.is_admin(session, ws, user_id),
+                now=rt.now(),
+                tz=rt.settings.timezone,
+                since=since,
+            )
+        answer(
+            respond,
+            f":white_check_mark: Recorded *no change this month* for *{literal(result.project_ref)}*: "
+            f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward.",
+        )
+
+
+def handle_snooze(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+) -> None:
+    ack()
+    with answering_errors(respond, "the Remind me tomorrow button"):
+        rt = runtime(context)
+        with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+            when = reminders.snooze(session, ws, meeting_id=_value(action)["m"], user_id=user_of(body), now=rt.now())
+        if when is None:
+            answer(respond, UP_TO_DATE)
+            return
+        answer(respond, f":alarm_clock: I'll remind you again on {local_time(when)}.")

@@ -1,0 +1,1 @@
+"""Block Kit builders: turn service results into the blocks Slack shows. No listener and no API call here."""

@@ -1,0 +1,164 @@
+"""Block Kit for the Slack front end, built with slack_sdk's models so Slack's limits are checked.
+
+Text inside the blocks comes from the Jinja2 templates in ``bot/templates``, as rich text
+(:mod:`handlers.slack.blocks.rich_text`): what a person typed is shown exactly as typed. Option labels are
+``plain_text`` with ``emoji`` off, which Slack shows as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    ExternalDataSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    OptionGroup,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.literal import literal, visible
+from bot.render.jinja import render
+from bot.services.projects import ProjectView
+from bot.services.quickform import LIMITS, UpdateText
+from bot.services.updates import UpdateResult
+from handlers.slack.blocks.rich_text import fallback_text, rich_block_dicts, rich_blocks
+from models import Rag
+
+UPDATE_MODAL = "ict_update_modal"
+EDIT_UPDATE_ACTION = "edit_update"
+PROJECT_ACTION = "project"
+MAX_STATIC_OPTIONS = 100  # Slack's limit for a static select; past it the menu is searched instead
+MAX_OPTION_TEXT = 75
+RAG_LABELS = {Rag.RED: "🔴 Red", Rag.AMBER: "🟠 Amber", Rag.GREEN: "🟢 Green"}
+
+
+def _label(text: str, limit: int = MAX_OPTION_TEXT) -> str:
+    """A label for a menu, from typed text: invisible characters removed, cut with an ellipsis to fit."""
+    text = visible(text).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _option(v: ProjectView) -> Option:
+    return Option(value=str(v.id), text=PlainTextObject(text=_label(f"{v.ref} — {v.title}"), emoji=False))
+
+
+def project_option_groups(
+    projects: Sequence[ProjectView], user_id: str, query: str = "", limit: int = MAX_STATIC_OPTIONS
+) -> list[OptionGroup]:
+    """The user's own projects first, then the rest grouped by priority, filtered by ``query``."""
+    key = query.strip().casefold()
+    chosen = [p for p in projects if not key or key in p.ref.casefold() or key in p.title.casefold()][:limit]
+    mine = [p for p in chosen if p.owner == user_id or user_id in p.delegates]
+    groups: list[tuple[str, list[ProjectView]]] = [("Your projects", mine)] if mine else []
+    by_priority: dict[str, list[ProjectView]] = {}
+    for p in chosen:
+        if p not in mine:
+            by_priority.setdefault(p.priority_name or "No priority", []).append(p)
+    groups += list(by_priority.items())
+    return [
+        OptionGroup(label=PlainTextObject(text=_label(name), emoji=False), options=[_option(p) for p in items])
+        for name, items in groups
+    ]
+
+
+def update_modal(
+    *,
+    projects: Sequence[ProjectView],
+    user_id: str,
+    metadata: dict[str, Any],
+    selected: ProjectView | None = None,
+    initial: UpdateText | None = None,
+    editing: UpdateResult | None = None,
+    notice: str | None = None,
+    preselect_rag: bool = True,
+) -> dict[str, Any]:
+    """The update form. When ``editing``, the project is fixed and the submission adds a revision."""
+    blocks: list[Block] = []
+    if notice:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=notice)]))  # the bot's words only
+    if editing is not None:
+        project = literal(f"{editing.project_ref} {editing.project_title}")
+        blocks += rich_blocks(f"Correcting your update on *{project}*. The earlier text is kept as a revision.")
+    else:
+        initial_option = _option(selected) if selected else None
+        element: StaticSelectElement | ExternalDataSelectElement
+        if len(projects) > MAX_STATIC_OPTIONS:
+            element = ExternalDataSelectElement(
+                action_id=PROJECT_ACTION,
+                placeholder="Type a reference or title",
+                min_query_length=0,
+                initial_option=initial_option,
+            )
+        else:
+            element = StaticSelectElement(
+                action_id=PROJECT_ACTION,
+                placeholder="Choose a project",
+                option_groups=project_option_groups(projects, user_id),
+                initial_option=initial_option,
+            )
+        blocks.append(InputBlock(block_id="project", label="Project", element=element))
+    rag_options = [Option(value=r.value, text=PlainTextObject(text=RAG_LABELS[r])) for r in Rag]
+    rag_initial = next((o for o in rag_options if preselect_rag and initial and o.value == initial.rag.value), None)
+    blocks.append(
+        InputBlock(
+            block_id="rag",
+            label="RAG status",
+            element=RadioButtonsElement(action_id="rag", options=rag_options, initial_option=rag_initial),
+        )
+    )
+    for name, label, optional, hint in (
+        ("progress", "Progress: what was done", False, None),
+        ("next_steps", "Next steps", True, None),
+        ("risks", "Risks and issues", True, "Anything the governance group should know about."),
+    ):
+        value = getattr(initial, name) if initial else ""
+        blocks.append(
+            InputBlock(
+                block_id=name,
+                label=label,
+                optional=optional,
+                hint=hint,
+                element=PlainTextInputElement(
+                    action_id=name, multiline=True, max_length=LIMITS[name], initial_value=value or None
+                ),
+            )
+        )
+    view = View(
+        type="modal",
+        callback_id=UPDATE_MODAL,
+        title="Correct ICT update" if editing else "ICT progress update",
+        submit="Save correction" if editing else "Post update",
+        close="Cancel",
+        private_metadata=json.dumps(metadata, separators=(",", ":")),
+        blocks=blocks,
+    )
+    return view.to_dict()
+
+
+def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]]:
+    """The ephemeral confirmation: text fallback and blocks, with a button to correct the update."""
+    text = render("update_saved.mrkdwn.j2", u=result)
+    button = ButtonElement(text="Correct this update", action_id=EDIT_UPDATE_ACTION, value=str(result.update_id))
+    return fallback_text(text), [*rich_block_dicts(text), ActionsBlock(elements=[button]).to_dict()]
+
+
+def update_saved_view(result: UpdateResult) -> dict[str, Any]:
+    text = render("update_saved.mrkdwn.j2", u=result)
+    return View(type="modal", title="ICT progress update", close="Done", blocks=rich_blocks(text)).to_dict()
+
+
+def message_blocks(marked: str) -> list[dict[str, Any]]:
+    """The blocks of a message in the bot's mrkdwn with typed text marked (:func:`bot.literal.literal`)."""
+    return rich_block_dicts(marked)

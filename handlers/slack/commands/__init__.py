@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.slack.commands.ict_digest import handle_ict_digest
+from handlers.slack.commands.ict_meeting import handle_ict_meeting
+from handlers.slack.commands.ict_project import handle_ict_project
+from handlers.slack.commands.ict_role import handle_ict_role
+from handlers.slack.commands.ict_update import COMMAND as UPDATE_COMMAND
+from handlers.slack.commands.ict_update import handle_ict_update
+
+
+def register(app: App) -> None:
+    app.command(UPDATE_COMMAND)(handle_ict_update)
+    app.command("/ict-project")(handle_ict_project)
+    app.command("/ict-meeting")(handle_ict_meeting)
+    app.command("/ict-digest")(handle_ict_digest)
+    app.command("/ict-role")(handle_ict_role)

@@ -1,0 +1,291 @@
+"""`/ict-role`: anyone sees who holds which role; ICT admins grant and revoke chair and admin, and
+name the Slack user group whose members are chairs.
+
+- ``/ict-role`` or ``/ict-role list``: the admins (from ICTBOT_ADMINS and granted), the chairs, the
+  chairs' user group, and what the derived roles (owner, delegate, member) mean. Ephemeral.
+- ``/ict-role grant @person chair|admin``, ``/ict-role revoke @person chair|admin``: admins only.
+- ``/ict-role chairs @user-group`` or ``/ict-role chairs none``: admins only.
+- ``/ict-role help``.
+
+With should_escape on (manifest.yml) Slack sends a person as ``<@U123|name>`` (or ``<@U123>``) and a
+user group as ``<!subteam^S123|@handle>``; nothing else is taken for either.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.literal import literal
+from bot.render.jinja import render, unescape_slack
+from bot.runtime import Runtime
+from bot.services import projects, roles
+from bot.wording import Text
+from handlers.slack.chair_group import GroupRead, read_group
+from handlers.slack.common import answer, runtime, team_name_of, team_of, tell
+from handlers.slack.errors import answering_errors
+from models import Role
+
+__all__ = ["handle_ict_role", "parse_role", "parse_user", "parse_usergroup"]
+
+log = logging.getLogger(__name__)
+
+SUBCOMMANDS = ("list", "grant", "revoke", "chairs", "help")
+# A whole control sequence is one word, even with spaces in its label; everything else splits on spaces.
+WORDS = re.compile(r"<[^<>]*>|[^\s<>]+|[<>]")
+USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^<>|]*)?>$")
+GROUP_MENTION = re.compile(r"^<!subteam\^(S[A-Z0-9]{2,})(?:\|[^<>|]*)?>$")
+GRANTABLE = {"chair": Role.CHAIR, "admin": Role.ADMIN}
+DERIVED = ("owner", "delegate", "member")
+ROLE_USAGE = "Usage: `/ict-role grant @person chair|admin` or `/ict-role revoke @person chair|admin`."
+CHAIRS_USAGE = "Usage: `/ict-role chairs @user-group` (its members become chairs) or `/ict-role chairs none`."
+# Slack's answers that mean the group can never be read: refuse to set it.
+GROUP_UNUSABLE = {
+    "no_such_subteam": "Slack knows no such user group in this workspace (was it deleted or disabled?)",
+    "plan_upgrade_required": "this workspace's Slack plan has no user groups",
+}
+GROUP_HINTS = {
+    "missing_scope": "the app lacks the usergroups:read scope: reinstall it from the current manifest.yml",
+}
+ROLE_WORDS = {Role.CHAIR: "a chair", Role.ADMIN: "an ICT admin"}
+ROLE_POWERS = {
+    Role.CHAIR: "they can post the digest in a channel (`/ict-digest`), move and cancel meetings (`/ict-meeting`), "
+    "and hear the working day before each meeting which projects still lack an update",
+    Role.ADMIN: "they can keep the Work Plan (`/ict-project`), grant and revoke roles (`/ict-role`) "
+    "and do whatever a chair does",
+}
+
+
+def parse_user(word: str) -> str:
+    """A person's user ID from Slack's ``<@U123|name>`` or ``<@U123>``."""
+    m = USER_MENTION.match(word)
+    if m:
+        return m.group(1)
+    if GROUP_MENTION.match(word):
+        raise InvalidInput(
+            Text(
+                "`{typed}` is a user group: roles are granted to one person at a time. "
+                "To make a user group's members chairs, use `/ict-role chairs @user-group`.",
+                typed=word,
+            )
+        )
+    raise InvalidInput(
+        Text(
+            "`{typed}` is not a person in Slack: mention them, e.g. `/ict-role grant @jo.bloggs chair` "
+            "(type @ and pick them from the list).",
+            typed=word,
+        )
+    )
+
+
+def parse_role(word: str) -> Role:
+    role = GRANTABLE.get(word.lower())
+    if role is not None:
+        return role
+    if word.lower() in DERIVED:
+        raise InvalidInput(
+            Text(
+                "`{typed}` is not granted: owners and delegates come from the Work Plan (`/ict-project add`, "
+                "`/ict-project reassign`) and everyone in the workspace is a member. The roles to grant are "
+                "`chair` and `admin`.",
+                typed=word,
+            )
+        )
+    raise InvalidInput(
+        Text("`{typed}` is not a role; the roles to grant are `chair` and `admin`. ", typed=word)
+        + Text.literal(ROLE_USAGE)
+    )
+
+
+def parse_usergroup(word: str) -> str | None:
+    """A user group's ID from Slack's ``<!subteam^S123|@handle>`` or ``<!subteam^S123>``; None for ``none``."""
+    if word.lower() == "none":
+        return None
+    m = GROUP_MENTION.match(word)
+    if m:
+        return m.group(1)
+    if USER_MENTION.match(word):
+        raise InvalidInput(
+            Text(
+                "`{typed}` is a person, not a user group. Grant a person the role with "
+                "`/ict-role grant @person chair`.",
+                typed=word,
+            )
+        )
+    raise InvalidInput(
+        Text(
+            "`{typed}` is not a Slack user group: mention it, e.g. `/ict-role chairs @ict-chairs` "
+            "(type @ and pick the group), or give `none`.",
+            typed=word,
+        )
+    )
+
+
+def handle_ict_role(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    with answering_errors(respond, "/ict-role"):
+        _ict_role(command, respond, client, context)
+
+
+def _ict_role(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    rt = runtime(context)
+    words = WORDS.findall(unescape_slack(command.get("text", "")))
+    sub = words[0].lower() if words else "list"
+    args = words[1:]
+    if sub == "help" or sub not in SUBCOMMANDS:
+        prefix = "" if sub == "help" else f"`{literal(words[0])}` is not an `/ict-role` sub-command.\n"
+        answer(respond, prefix + render("role_help.mrkdwn.j2"))
+        return
+    # The answers are built from checked IDs and fixed text only (typed words appear in errors, which are escaped).
+    if sub == "list":
+        answer(respond, _listing(rt, client, command))
+    elif sub == "chairs":
+        answer(respond, _set_chairs(rt, client, command, args))
+    else:
+        message, dm = _grant_or_revoke(rt, client, command, sub, args)
+        answer(respond, message)
+        if dm is not None:
+            tell(client, *dm)  # a direct message; the role is granted whether or not it arrives
+
+
+def _listing(rt: Runtime, client: WebClient, command: dict[str, Any]) -> str:
+    user_id, team_id = command["user_id"], team_of(command)
+    now = rt.now()
+    with rt.unit(team_id, team_name=team_name_of(command)) as (session, ws):
+        admins = rt.settings.admins_for(ws.external_id)
+        entries = roles.list_roles(session, ws, admins)
+        group_id = ws.chair_usergroup_id
+        mine = projects.list_projects(session, ws, user_id=user_id)
+    group = read_group(client, rt.chair_groups, team_id, group_id, now) if group_id else None
+    held = {e.role for e in entries if e.user_id == user_id}
+    owns = [p.ref for p in mine if p.owner == user_id]
+    delegate_on = [p.ref for p in mine if p.owner != user_id]
+    yours = ["member"]
+    yours += [f"owner of {', '.join(owns)}"] if owns else []
+    yours += [f"delegate on {', '.join(delegate_on)}"] if delegate_on else []
+    if Role.CHAIR in held:
+        yours.append("chair")
+    elif group is not None and user_id in group.members:
+        yours.append("chair, as a member of the chairs' user group")
+    yours += ["admin"] if Role.ADMIN in held else []
+    return render(
+        "roles.mrkdwn.j2",
+        admins=[e for e in entries if e.role is Role.ADMIN],
+        chairs=[e for e in entries if e.role is Role.CHAIR],
+        group_id=group_id,
+        group=group,
+        group_hint=_group_hint(group),
+        tz=rt.settings.timezone,
+        yours=yours,
+        person=_person,
+    )
+
+
+def _person(who: str) -> str:
+    """Who granted a role: a mention, or where else it came from (``cli``: the command line)."""
+    if re.fullmatch(r"[UW][A-Z0-9]{2,}", who):
+        return f"<@{who}>"
+    if who == "cli":
+        return "`ictbot roles`"
+    return literal(who)
+
+
+def _group_hint(group: GroupRead | None) -> str:
+    if group is None or group.error is None:
+        return ""
+    return GROUP_HINTS.get(group.error, "")
+
+
+def _grant_or_revoke(
+    rt: Runtime, client: WebClient, command: dict[str, Any], sub: str, args: list[str]
+) -> tuple[str, tuple[str, str] | None]:
+    """The answer for the admin, and (user, text) of a direct message to the person granted a role."""
+    user_id, team_id = command["user_id"], team_of(command)
+    now = rt.now()
+    with rt.unit(team_id, team_name=team_name_of(command)) as (session, ws):
+        admins = rt.settings.admins_for(ws.external_id)
+        roles.require_admin(session, ws, user_id, admins, f"{sub} roles")
+        if len(args) != 2:
+            raise InvalidInput(ROLE_USAGE)
+        target, role = parse_user(args[0]), parse_role(args[1])
+        group_id = ws.chair_usergroup_id
+        if sub == "grant":
+            if not roles.grant(session, ws, target, role, by=user_id, now=now, env_admins=admins):
+                how = " through the ICTBOT_ADMINS setting" if role is Role.ADMIN and target in admins else ""
+                return f"<@{target}> already is {ROLE_WORDS[role]}{how}; nothing changed.", None
+            dm = None if target == user_id else (target, _granted_dm(user_id, role))
+            return f"<@{target}> is now {ROLE_WORDS[role]}: {ROLE_POWERS[role]}.", dm
+        try:
+            revoked = roles.revoke(session, ws, target, role, admins)
+        except roles.AdminBySetting:
+            raise NotAllowed(
+                f"<@{target}> is an admin through the ICTBOT_ADMINS setting, which `/ict-role` cannot change: "
+                "whoever runs ictbot can take them out of it."
+            ) from None
+        except roles.LastAdmin:
+            raise NotAllowed(
+                f"<@{target}> is the last admin of this workspace (ICTBOT_ADMINS names none for it), so nobody "
+                "could grant roles afterwards. Grant admin to someone else first (`/ict-role grant @person admin`)."
+            ) from None
+    in_group = bool(role is Role.CHAIR and group_id and target in _group_members(rt, client, team_id, group_id, now))
+    if revoked:
+        still = f" They are still a chair as a member of <!subteam^{group_id}>." if in_group else ""
+        return f"<@{target}> is no longer {ROLE_WORDS[role]}.{still}", None
+    if in_group:
+        return (
+            f"<@{target}> is a chair as a member of <!subteam^{group_id}>, not by a grant: take them out of the "
+            "user group in Slack, or stop the group standing for the chairs with `/ict-role chairs none`.",
+            None,
+        )
+    return f"<@{target}> is not {ROLE_WORDS[role]} by a grant; nothing changed.", None
+
+
+def _group_members(rt: Runtime, client: WebClient, team_id: str, group_id: str, now: datetime) -> frozenset[str]:
+    return read_group(client, rt.chair_groups, team_id, group_id, now).members
+
+
+def _granted_dm(by: str, role: Role) -> str:
+    return (
+        f"<@{by}> made you {ROLE_WORDS[role]} for the ICT governance group: "
+        f"{ROLE_POWERS[role].replace('they can', 'you can', 1)}. `/ict-role` shows who holds which role."
+    )
+
+
+def _set_chairs(rt: Runtime, client: WebClient, command: dict[str, Any], args: list[str]) -> str:
+    user_id, team_id = command["user_id"], team_of(command)
+    now = rt.now()
+    with rt.unit(team_id, team_name=team_name_of(command)) as (session, ws):
+        roles.require_admin(session, ws, user_id, rt.settings.admins_for(ws.external_id), "set the chairs' user group")
+        if len(args) != 1:
+            raise InvalidInput(CHAIRS_USAGE)
+        group_id = parse_usergroup(args[0])
+        if group_id is None:
+            if not roles.set_chair_usergroup(ws, None):
+                return "No user group stands for the chairs; nothing changed."
+            return "No user group stands for the chairs any more; the chairs granted one by one remain chairs."
+        group = read_group(client, rt.chair_groups, team_id, group_id, now, fresh=True)
+        if group.error in GROUP_UNUSABLE:
+            raise InvalidInput(
+                f"I cannot use that user group ({group_id}) for the chairs: {GROUP_UNUSABLE[group.error]}. "
+                "Nothing changed."
+            )
+        if not roles.set_chair_usergroup(ws, group_id):
+            return f"The members of <!subteam^{group_id}> already are chairs; nothing changed."
+    text = f"The members of <!subteam^{group_id}> are now chairs, as well as those granted chair one by one."
+    if group.error is not None:
+        hint = GROUP_HINTS.get(group.error, "I will ask again at the next check")
+        return (
+            f"{text} Slack did not say who is in the group just now (`{literal(group.error)}`): {hint}. "
+            "Until it does, only the chairs granted one by one count."
+        )
+    count = len(group.members)
+    members = f"{count} member{'s' if count != 1 else ''}"
+    return f"{text} It has {members} at the moment; Slack is asked again every few minutes."

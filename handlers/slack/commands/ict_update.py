@@ -1,0 +1,73 @@
+"""`/ict-update`: the quick form, the modal, `help`, `mine` and `edit`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.render.jinja import render, unescape_slack
+from bot.services import projects, quickform, updates
+from handlers.slack import dedupe
+from handlers.slack.ack_answer import AnswerInAck, answer_in_ack
+from handlers.slack.blocks.ui import update_saved_blocks
+from handlers.slack.common import answer, runtime, team_name_of, team_of
+from handlers.slack.errors import answering_errors
+from handlers.slack.modal import open_update_modal
+from models import UpdateSource
+
+COMMAND = "/ict-update"
+
+
+def records_its_delivery(body: dict[str, Any]) -> bool:
+    """A one-line update (or correction) records its Slack delivery in the transaction that stores it
+    (``handlers.slack.dedupe.act_on``): one transaction a request, and a retry acts exactly when nothing was stored.
+    Without text the command opens the modal, and the delivery is recorded before that, as for others."""
+    return body.get("command") == COMMAND and bool(unescape_slack(str(body.get("text") or "")).strip())
+
+
+def handle_ict_update(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    # The answer goes in the ack when it is ready within two seconds, else through response_url.
+    answer_now = answer_in_ack(ack, respond)
+    try:
+        with answering_errors(answer_now, "/ict-update"):
+            _ict_update(command, answer_now, client, context)
+    finally:
+        answer_now.acknowledge()
+
+
+def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient, context: BoltContext) -> None:
+    rt = runtime(context)
+    user_id = command["user_id"]
+    form = quickform.parse(unescape_slack(command.get("text", "")))
+    if form.kind == "help":
+        answer(respond, render("update_help.mrkdwn.j2", limits=quickform.LIMITS))
+        return
+    if form.kind == "modal":
+        respond.acknowledge()  # at once, empty: Slack opens the modal, which is the answer
+        open_update_modal(
+            rt,
+            client,
+            command,
+            trigger_id=command["trigger_id"],
+            metadata={"src": UpdateSource.MODAL.value, "ch": command.get("channel_id")},
+        )
+        return
+    now = rt.now()
+    with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
+        if form.kind == "mine":
+            mine = projects.list_projects(session, ws, user_id=user_id)
+            answer(respond, render("mine.mrkdwn.j2", projects=mine, user_id=user_id, now=now, tz=rt.settings.timezone))
+            return
+        assert form.text is not None
+        if not dedupe.act_on(session, context, now=now):
+            return  # Slack's retry of an update already stored: acknowledged empty, nothing shown again
+        project = projects.get(session, ws, form.ref)
+        # Owners and delegates, who post nearly every update, need no look at the roles.
+        is_admin = not updates.may_update(project, user_id, False) and rt.is_admin(session, ws, user_id)
+        result = updates.apply_quick_form(session, ws, project, form, user_id=user_id, is_admin=is_admin, now=now)
+    text, blocks = update_saved_blocks(result)
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

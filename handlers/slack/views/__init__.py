@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.slack.blocks.ui import UPDATE_MODAL
+from handlers.slack.views.update_submission import handle_update_submission
+
+
+def register(app: App) -> None:
+    app.view(UPDATE_MODAL)(handle_update_submission)

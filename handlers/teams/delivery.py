@@ -1,0 +1,269 @@
+"""Reminders and scheduled digests sent to Teams, proactively, and the router that picks a platform.
+
+The reconciler (bot.scheduling.reconciler) claims what is due and calls a delivery per item from its worker
+threads; :class:`TeamsDelivery` and :class:`TeamsDigestDelivery` are the Teams ones. Each send runs on
+an event loop of its own with a Bot Connector client of its own (the SDK is asyncio-based; nothing is
+shared between threads but the token cache), at the service URL of the stored conversation reference:
+
+- a reminder goes to the person's 1:1 conversation with the bot; a person met only in a channel gets
+  one started first (``POST /v3/conversations``), and remembered; a person the bot has never met
+  cannot be written to (Teams needs a reference) and the reminder fails for good, saying so;
+- the digest goes to the governance channel: the stored reference of the channel whose id the meeting
+  series names.
+
+The Bot Connector's answers are sorted as Slack's are: 403/404 (the bot was removed, the person is
+gone) and other refusals are permanent and recorded; 429, 5xx, a refused token and network errors are
+transient and retried once after the claim timeout. A 429 is first honoured as the Slack client honours
+Slack's (``handlers.slack.app.web_client``): the call waits the ``Retry-After`` it was given (a second if
+none) and is made again, up to :data:`THROTTLE_RETRIES` times and :data:`LONGEST_WAIT` of waiting in all
+(past that the claim timeout's retry is the sooner one, and the pass is not held up).
+
+A retried claim (its earlier attempt's outcome unknown: the process died, the connector did not answer)
+is sent again: a bot cannot read a Teams conversation's history to see whether the earlier attempt
+arrived, as it can in Slack (handlers.slack.delivery.history). So in Teams a reminder or digest goes at least once,
+possibly twice, and the retry is recorded as :data:`RESENT` for the admins to see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar
+
+import httpx
+from microsoft_teams.api import ApiClient
+from microsoft_teams.api.clients.conversation.params import CreateConversationParams
+from microsoft_teams.common import ClientOptions
+
+from bot.runtime import Runtime
+from bot.scheduling.reconciler import Deliver as DeliverReminder
+from bot.scheduling.reconciler import Outcome, PostDigest
+from bot.services import claims
+from bot.services.digest_posts import DigestDue
+from bot.services.reminders import Due
+from handlers.slack.delivery.reminders import Pace
+from handlers.teams import references
+from handlers.teams.app import PLATFORM, card_activity
+from handlers.teams.auth import ClientCredentialsToken, TokenError, cloud_for
+from models import ReferenceKind, TeamsConversationRef
+
+__all__ = ["NO_REFERENCE", "RESENT", "PlatformRouter", "TeamsDelivery", "TeamsDigestDelivery"]
+
+log = logging.getLogger(__name__)
+
+NO_REFERENCE = (
+    "not reachable in Teams yet: the bot has no conversation with this person (they must open a chat "
+    "with the bot, or be in a team where it is installed)"
+)
+NO_CHANNEL = (
+    "the governance channel is not known to the bot in Teams: add the bot to the channel's team, then @mention it there"
+)
+RESENT = claims.resent("Teams cannot read history")  # how a retry's unknown earlier outcome was settled
+PERMANENT_STATUSES = frozenset({400, 403, 404, 405, 409, 410, 413})
+THROTTLE_RETRIES = 3  # as the Slack client's RateLimitErrorRetryHandler
+LONGEST_WAIT = 60.0  # seconds of waiting for one call, in all; past that, the retry after the claim timeout
+DEFAULT_WAIT = 1.0  # seconds, for a 429 without Retry-After
+
+T = TypeVar("T")
+pause = asyncio.sleep  # the wait a Retry-After asks for (tests record it instead of sleeping)
+
+
+async def honouring_retry_after(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, made again after the wait a 429 asks for; other failures, a 429 that comes a fourth
+    time, and one whose wait would take the call's waiting past :data:`LONGEST_WAIT` go to the caller."""
+    waited = 0.0
+    for attempt in range(THROTTLE_RETRIES + 1):
+        try:
+            return await call()
+        except httpx.HTTPStatusError as exc:
+            wait = _throttled_for(exc.response)
+            if wait is None or waited + wait > LONGEST_WAIT or attempt == THROTTLE_RETRIES:
+                raise
+            log.info("the Bot Connector asked to wait %.1f s (429); waiting, then trying again", wait)
+            await pause(wait)
+            waited += wait
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _throttled_for(response: httpx.Response) -> float | None:
+    """Seconds a 429 asks to wait (its ``Retry-After`` in seconds, or a second if it gives none); None for
+    any other answer, or a ``Retry-After`` that is not a number of seconds (an HTTP date: left to later)."""
+    if response.status_code != 429:
+        return None
+    given = response.headers.get("retry-after")
+    if given is None:
+        return DEFAULT_WAIT
+    try:
+        wait = float(given)
+    except ValueError:
+        return None
+    return max(0.0, wait)
+
+
+class _Connector:
+    """The SDK's Bot Connector client with the bot's token; one per send, on that send's own loop."""
+
+    def __init__(self, runtime: Runtime, tokens: ClientCredentialsToken) -> None:
+        self.cloud = cloud_for(runtime.settings)
+        self.tokens = tokens
+
+    def client(self, service_url: str) -> ApiClient:
+        async def token() -> str:
+            return await self.tokens(self.cloud.bot_scope)
+
+        return ApiClient(service_url, ClientOptions(token=token, timeout=20.0), cloud=self.cloud)
+
+
+def _failure(exc: httpx.HTTPError | TokenError | OSError) -> Outcome:
+    """The connector's (or Entra ID's) refusal as an outcome: permanent, or worth one retry."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        code = _error_code(exc.response)
+        error = f"teams_{status}" + (f" {code}" if code else "")
+        return Outcome(error=error[:200], permanent=status in PERMANENT_STATUSES)
+    if isinstance(exc, TokenError):
+        return Outcome(error=str(exc)[:200], permanent=False)
+    return Outcome(error=type(exc).__name__, permanent=False)
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return str(error.get("code") or "")
+    return str(error or "")
+
+
+class TeamsDelivery:
+    """Sends claimed reminders (an Adaptive Card with the reminder's buttons) to people in Teams."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        rate: float | None = None,
+        card: Callable[[Due], dict[str, Any]] | None = None,
+    ) -> None:
+        if card is None:
+            from handlers.teams.cards import reminder_card
+
+            card = reminder_card
+        self.runtime = runtime
+        self.card = card
+        self.connector = _Connector(runtime, ClientCredentialsToken.from_settings(runtime.settings))
+        self.pace = Pace(rate)
+
+    def __call__(self, item: Due) -> Outcome:
+        with self.runtime.sessions() as session:
+            ref = references.find(session, item.workspace_id, ReferenceKind.USER, item.user_id)
+            if ref is None:
+                return Outcome(error=NO_REFERENCE, permanent=True)
+            session.expunge(ref)
+        card = self.card(item)
+        self.pace.wait()
+        try:
+            outcome = asyncio.run(self._send(ref, card))
+        except (httpx.HTTPError, TokenError, OSError) as exc:
+            outcome = _failure(exc)
+        return _settled(outcome, item.attempt)
+
+    async def _send(self, ref: TeamsConversationRef, card: dict[str, Any]) -> Outcome:
+        api = self.connector.client(ref.service_url)
+        conversation_id = ref.conversation_id
+        if conversation_id is None:  # met in a channel only: start the 1:1 conversation
+            if not ref.account_id:
+                return Outcome(error=NO_REFERENCE, permanent=True)
+            # Bot Framework's ConversationParameters (isGroup and bot are not in the SDK's model: extra fields).
+            params = CreateConversationParams.model_validate(
+                {
+                    "isGroup": False,
+                    "bot": {"id": ref.bot_id},
+                    "members": [{"id": ref.account_id}],
+                    "tenantId": ref.tenant_id,
+                    "channelData": {"tenant": {"id": ref.tenant_id}},
+                }
+            )
+            created = await honouring_retry_after(partial(api.conversations.create, params))
+            conversation_id = created.id
+            await asyncio.to_thread(self._remember_conversation, ref.id, conversation_id)
+        send = partial(api.conversations.create_activity, conversation_id, card_activity(card))
+        sent = await honouring_retry_after(send)
+        return Outcome(channel_id=conversation_id, message_ts=sent.id)
+
+    def _remember_conversation(self, ref_id: int, conversation_id: str) -> None:
+        with self.runtime.sessions.begin() as session:
+            references.set_personal_conversation(session, ref_id, conversation_id, now=self.runtime.now())
+
+
+class TeamsDigestDelivery:
+    """Posts the scheduled digest (one or more Adaptive Cards) in the governance channel in Teams."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        cards: Callable[[Any], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        if cards is None:
+            from handlers.teams.cards import digest_cards
+
+            cards = digest_cards
+        self.runtime = runtime
+        self.cards = cards
+        self.connector = _Connector(runtime, ClientCredentialsToken.from_settings(runtime.settings))
+
+    def __call__(self, item: DigestDue) -> Outcome:
+        assert item.digest is not None
+        with self.runtime.sessions() as session:
+            ref = references.find(session, item.workspace_id, ReferenceKind.CHANNEL, item.channel_id)
+            if ref is None:
+                return Outcome(error=NO_CHANNEL, permanent=True)
+            service_url = ref.service_url
+        cards = self.cards(item.digest)
+        try:
+            outcome = asyncio.run(self._post(service_url, item.channel_id, cards))
+        except (httpx.HTTPError, TokenError, OSError) as exc:
+            outcome = _failure(exc)
+        return _settled(outcome, item.attempt)
+
+    async def _post(self, service_url: str, channel_id: str, cards: list[dict[str, Any]]) -> Outcome:
+        api = self.connector.client(service_url)
+        first: str | None = None
+        for card in cards:
+            # Only the throttled card is sent again: the ones before it are in the channel already.
+            send = partial(api.conversations.create_activity, channel_id, card_activity(card))
+            sent = await honouring_retry_after(send)
+            first = first or sent.id
+        return Outcome(channel_id=channel_id, message_ts=first)
+
+
+def _settled(outcome: Outcome, attempt: int) -> Outcome:
+    """A retry's outcome says it was sent without looking for the earlier attempt (see the module's note)."""
+    return replace(outcome, settled=RESENT) if attempt > 1 else outcome
+
+
+class PlatformRouter:
+    """One ``deliver`` (or ``post_digest``) for the reconciler: each item to its workspace's platform's."""
+
+    def __init__(self, by_platform: dict[str, Callable[[Any], Outcome]]) -> None:
+        self.by_platform = dict(by_platform)
+
+    def __call__(self, item: Due | DigestDue) -> Outcome:
+        deliver = self.by_platform.get(item.platform)
+        if deliver is None:
+            return Outcome(error=f"this ictbot is not configured for {item.platform}", permanent=True)
+        return deliver(item)
+
+
+def reminder_router(slack: DeliverReminder | None, teams: DeliverReminder | None) -> DeliverReminder:
+    return PlatformRouter({k: v for k, v in (("slack", slack), (PLATFORM, teams)) if v is not None})
+
+
+def digest_router(slack: PostDigest | None, teams: PostDigest | None) -> PostDigest:
+    return PlatformRouter({k: v for k, v in (("slack", slack), (PLATFORM, teams)) if v is not None})

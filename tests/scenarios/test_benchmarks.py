@@ -1,0 +1,240 @@
+"""Smoke runs of the benchmarks at a tiny size: they work, print their figures, and nothing is lost or doubled.
+
+Only correctness is asserted here; time is measured and printed by the benchmarks, never asserted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from benchmarks import digest_build, load, load_processes, reminder_fanout
+from bot import server
+from bot.dev.standin import SlackStandIn
+from bot.scheduling.reconciler import TickReport
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+
+def test_reminder_fanout_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    # 40 owners at 200 calls/s: a floor of 0.2 s; the seed makes Slack answer a few calls 503.
+    argv = ["--owners", "40", "--rate", "200", "--chaos-429", "0.02", "--chaos-503", "0.03", "--workers", "8"]
+    assert reminder_fanout.main([*argv, "--seed", "2"]) == 0
+
+    out = capsys.readouterr().out
+    result = re.search(
+        r"RESULT messages sent (\d+), duplicates (\d+), lost (\d+), wall [\d.]+ s, floor 0\.20 s, ratio [\d.]+ "
+        r"\(bare posts [\d.]+, delivery [\d.]+\), faults (\d+), extra ticks \d+",
+        out,
+    )
+    assert result is not None, out
+    sent, duplicates, lost, faults = map(int, result.groups())
+    assert (sent, duplicates, lost) == (40, 0, 0)
+    assert faults > 0  # the retry paths were exercised
+    for figure in ("messages sent", "duplicates (must be 0)", "lost (must be 0)", "wall time s", "ratio to floor"):
+        assert figure in out
+    for run in ("bare posts", "delivery", "reconciler"):
+        assert run in out
+    assert "reminder rows: sent 40; agree with the messages Slack received" in out
+
+
+def test_reminder_fanout_rejects_a_database_it_cannot_scratch() -> None:
+    with pytest.raises(SystemExit):
+        reminder_fanout.main(["--owners", "1", "--database", "mysql://localhost/x"])
+
+
+def test_a_duplicate_or_a_lost_message_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exit status is for CI: 1 when a message was doubled or lost, whatever the time."""
+    expected = frozenset({"U00000001", "U00000002"})
+
+    def figures(name: str, posted: dict[str, int]) -> reminder_fanout.Figures:
+        return reminder_fanout.Figures(name, 1.0, expected, Counter(posted), Counter(), Counter())
+
+    def fake_run(posted: dict[str, int]) -> reminder_fanout.Result:
+        fine = {"U00000001": 1, "U00000002": 1}
+        return reminder_fanout.Result(
+            reminder_fanout.Options(owners=2),
+            bare=figures("bare posts", fine),
+            delivery=figures("delivery", fine),
+            reconciler=figures("reconciler", posted),
+            setup_seconds=0.0,
+            db_statuses={"sent": 2},
+            db_agrees=True,
+            ticks=[TickReport()],
+        )
+
+    for posted, status in (
+        ({"U00000001": 1, "U00000002": 1}, 0),
+        ({"U00000001": 2, "U00000002": 1}, 1),  # a duplicate
+        ({"U00000001": 1}, 1),  # one lost
+    ):
+        monkeypatch.setattr(reminder_fanout, "run", lambda _options, posted=posted: fake_run(posted))
+        assert reminder_fanout.main(["--owners", "2"]) == status
+
+
+def test_digest_build_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    # 30 projects and 600 updates (and a workspace of 3 projects and 60 updates for the statement count).
+    assert digest_build.main(["--projects", "30", "--updates", "600", "--repeat", "1"]) == 0
+
+    out = capsys.readouterr().out
+    result = re.search(
+        r"RESULT projects 30, updates 600, statements (\d+) \(3 projects: (\d+)\), build [\d.]+ ms, "
+        r"render [\d.]+ ms, baseline [\d.]+ ms, ratio [\d.]+ \(build\+render [\d.]+\), sanity (\w+)",
+        out,
+    )
+    assert result is not None, out
+    large, small, sanity = result.groups()
+    assert large == small  # the statements build issues do not grow with the number of projects
+    assert int(large) > 0
+    assert sanity == "ok"
+    for figure in ("SQL statements: build", "baseline ms", "build ms", "build ÷ baseline (goal < 3)", "render (slack)"):
+        assert figure in out
+    assert "30 projects: sanity: the digest agrees with the generated data and the baseline query" in out
+    assert "3 projects: sanity: the digest agrees" in out
+
+
+def test_digest_build_fails_on_a_growing_statement_count_or_a_wrong_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exit status is for CI: 1 when build's statements grow with the projects or the digest is wrong."""
+
+    def fake_run(statements: int, faults: list[str]) -> digest_build.Result:
+        def figures(name: str, n: int, faults: list[str]) -> digest_build.Run:
+            times = dict.fromkeys(("baseline", "build", *digest_build.RENDERS), 0.001)
+            return digest_build.Run(name, 10, 100, 5, times=times, statements=n, faults=faults)
+
+        return digest_build.Result(
+            digest_build.Options(projects=10, updates=100),
+            "sqlite",
+            large=figures("10 projects", statements, faults),
+            small=figures("1 projects", 5, []),
+            setup_seconds=0.0,
+        )
+
+    for statements, faults, status in (
+        (5, [], 0),
+        (6, [], 1),  # one more statement for the larger workspace
+        (5, ["P-00001: latest update"], 1),  # a wrong digest
+    ):
+        monkeypatch.setattr(digest_build, "run", lambda _o, s=statements, f=faults: fake_run(s, f))
+        assert digest_build.main(["--projects", "10", "--updates", "100"]) == status
+
+
+def test_digest_build_sanity_check_finds_a_wrong_digest(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check compares the digest with the generated data: a project with a wrong flag fails the run."""
+    real_build = digest_build.digest_service.build
+
+    def wrong_build(*args: Any, **kwargs: Any) -> digest_build.digest_service.Digest:
+        d = real_build(*args, **kwargs)
+        group = next(g for g in d.priorities if g.projects)
+        first, *rest = group.projects
+        group = dataclasses.replace(group, projects=(dataclasses.replace(first, missing=not first.missing), *rest))
+        return dataclasses.replace(d, priorities=tuple(group if g.name == group.name else g for g in d.priorities))
+
+    monkeypatch.setattr(digest_build.digest_service, "build", wrong_build)
+    assert digest_build.main(["--projects", "30", "--updates", "600", "--repeat", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "sanity FAILED" in out
+    assert re.search(r"30 projects: sanity: P-\d{5}: missing", out), out
+
+
+def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    # 4 clients, 40 measured requests after half a second's warm-up, SQLite: `ictbot serve` and the bare
+    # app both start, every request is acknowledged, and each of ictbot's is stored once and replied to.
+    assert load.main(["--clients", "4", "--requests", "40", "--warmup", "0.5", "--projects", "10"]) == 0
+
+    out = capsys.readouterr().out
+    result = re.search(
+        r"RESULT clients 4, requests (\d+) \(bare (\d+)\), errors (\d+) \(bare (\d+)\), "
+        r"throughput [\d.]+ req/s \(bare [\d.]+, ratio [\d.]+\), p50 [\d.]+ ms, p99 [\d.]+ ms "
+        r"\(bare [\d.]+, ratio [\d.]+\), rss [\d.]+ MiB at rest, [\d.]+ under load \(bare [\d.]+, [\d.]+\), "
+        r"checks (\w+)",
+        out,
+    )
+    assert result is not None, out
+    requests, bare_requests, errors, bare_errors, checks = result.groups()
+    assert (int(requests), int(bare_requests)) == (40, 40)
+    assert (int(errors), int(bare_errors)) == (0, 0)
+    assert checks == "ok"
+    stored = re.search(r"ictbot serve: updates stored: (\d+); requests answered 200 \(warm-up included\): (\d+)", out)
+    assert stored is not None and stored.group(1) == stored.group(2), out
+    assert re.search(r"ictbot serve: replies: (\d+) of \1 right, \d+ of them through response_url", out), out
+    for figure in ("throughput req/s", "p99 ms (goal < 100)", "RSS at rest MiB", "RSS peak under load MiB"):
+        assert figure in out
+
+
+def test_load_rejects_a_database_it_cannot_scratch_and_two_measured_periods() -> None:
+    with pytest.raises(SystemExit):
+        load.main(["--database", "mysql://localhost/x"])
+    with pytest.raises(SystemExit):
+        load.main(["--requests", "10", "--duration", "1"])
+
+
+def test_a_failed_request_or_a_lost_update_fails_the_load_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exit status is for CI: 1 when a request was not acknowledged or its update not stored once."""
+
+    def sent(n: int, problem: str | None = None) -> list[load.Sent]:
+        return [load.Sent(f"k{i}", "WP-001", "U0LOAD001", "green", 0.01, True, problem) for i in range(n)]
+
+    def fake_run(ictbot: list[load.Sent], faults: list[str]) -> load.Result:
+        cpu = {"server": 1.0, "clients": 0.1, "stand-in": 0.1, "machine": 1.5}
+        return load.Result(
+            load.Options(clients=1, requests=3),
+            ictbot=load.Run(load.ICTBOT, ictbot, 1.0, 100_000, 110_000, cpu, faults=faults),
+            bare=load.Run(load.BARE, sent(3), 1.0, 30_000, 31_000, cpu),
+            setup_seconds=0.0,
+        )
+
+    for ictbot, faults, status in (
+        (sent(3), [], 0),
+        ([*sent(2), *sent(1, "HTTP 500")], [], 1),  # a request answered with an error
+        (sent(3), ["stored updates do not match the requests answered: 1 lost, 0 extra"], 1),
+    ):
+        monkeypatch.setattr(load, "run", lambda _o, i=ictbot, f=faults: fake_run(i, f))
+        assert load.main(["--clients", "1", "--requests", "3"]) == status
+
+
+def test_the_load_checks_find_a_lost_a_doubled_and_a_wrong_reply() -> None:
+    run = load.Run(
+        load.ICTBOT,
+        [load.Sent(f"i0-{n}", "WP-001", "U0LOAD001", "amber", 0.01, True, None) for n in (1, 2, 3)],
+        1.0,
+        0,
+        0,
+        {},
+    )
+    load.check_stored(run, Counter({("WP-001", "U0LOAD001"): 4}))
+    saved = ":white_check_mark: Update saved for WP-001 Work Plan project 1: :large_orange_circle: Amber"
+    load.check_replies(run, [("i0-1", saved), ("i0-2", saved), ("i0-2", saved), ("i0-3", "Sorry")], "i")
+    assert run.faults[0] == "stored updates do not match the requests answered: 0 lost, 1 extra"
+    assert run.faults[1].startswith("2 wrong or missing replies")
+    assert run.notes["replies"] == "1 of 3 right, 4 of them through response_url"
+
+
+def test_an_answer_in_the_ack_counts_once_and_a_second_through_response_url_is_caught() -> None:
+    saved = ":white_check_mark: Update saved for WP-001 Work Plan project 1: :large_orange_circle: Amber"
+    sent = [load.Sent(f"i0-{n}", "WP-001", "U0LOAD001", "amber", 0.01, True, None, saved) for n in (1, 2)]
+    run = load.Run(load.ICTBOT, sent, 1.0, 0, 0, {})
+    load.check_replies(run, [("i0-2", saved)], "i")
+    assert run.notes["replies"] == "1 of 2 right, 1 of them through response_url"
+    assert run.faults == ["1 wrong or missing replies, e.g. i0-2: 2 replies"]
+    assert load.ack_message(b'{"text": "x", "response_type": "in_channel"}') == (
+        None,
+        "an ack that is not an ephemeral message",
+    )
+    bare = load.Run(load.BARE, sent, 1.0, 0, 0, {})
+    load.check_bare(bare)
+    assert bare.faults == ["2 of the bare app's acks carried a message"]
+
+
+def test_the_bare_app_is_served_with_ictbot_s_uvicorn_settings(standin: SlackStandIn) -> None:
+    """The baseline is fair only if uvicorn runs both the same way."""
+    bolt = load_processes.bare_bolt_app(token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=standin.api_url)
+    app = load_processes.bare_asgi_app(bolt)
+    bare = load_processes.bare_config(app, host="127.0.0.1", port=1)
+    ictbot = server.server_config(app, host="127.0.0.1", port=1)
+    for setting in ("log_config", "proxy_headers", "access_log", "timeout_graceful_shutdown", "http", "loop", "ws"):
+        assert getattr(bare, setting) == getattr(ictbot, setting), setting

@@ -1,0 +1,234 @@
+"""What a person types is shown exactly as typed on every chat surface, and formats, mentions, links and
+forges nothing.
+
+The same hostile text (Slack mrkdwn, a fake RAG line, a quote, mentions, a broadcast, links, a bidi
+override) goes through each surface by the real Bolt app (or the real Teams app behind its HTTP endpoint),
+and what Slack (or Teams) receives is checked:
+
+- Slack: the text is one rich text ``text`` element, exactly as typed less its invisible character;
+  Slack shows such an element as it is (no mrkdwn, no emoji codes, no links: those are elements of
+  their own, and none comes of it). It is in no mrkdwn or plain_text object, and the notification
+  text (``text``) holds it only with ``&``, ``<`` and ``>`` escaped.
+- Teams: the text is in RichTextBlock text runs (which Teams does not read as markdown), each line as
+  typed, never in a TextBlock, a FactSet or the message's text.
+
+Teams is checked in tests/teams/test_officer_text.py; the files (Markdown, HTML, Word, CSV, calendar) in
+tests/bot/test_digest.py and tests/cli.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.scheduling.reconciler import Reconciler
+from bot.services import meetings, projects, roles, updates, workspaces
+from bot.services.quickform import UpdateText
+from handlers.slack.app import web_client
+from handlers.slack.delivery.reminders import SlackDelivery
+from models import Priority, Rag, Role, UpdateSource
+from tests.conftest import ADMIN, BOT_TOKEN, OWNER, STRANGER
+from tests.helpers import last_reply, opened_view, replies, rich_texts
+
+HOSTILE = (
+    "*PCI-06* :large_green_circle: Green (was Red)\n"
+    "> _x_ ~y~ `z` <@U0ADMIN> <!channel> <https://evil.example|click> https://evil.example \u202e"
+)
+SHOWN = HOSTILE.replace("\u202e", "")  # as a reader sees it: the bidi override is removed, nothing else
+ONE_LINE = " ".join(HOSTILE.split())  # what a command's words make of it (a meeting's note)
+ONE_LINE_SHOWN = ONE_LINE.replace("\u202e", "")
+CHAIR = "U0CHAIR"
+# The emoji the bot's own words use; typed text yields none.
+BOTS_EMOJI = {
+    "white_check_mark",
+    "pencil2",
+    "red_circle",
+    "large_orange_circle",
+    "large_green_circle",
+    "white_circle",
+    "grey_question",
+    "warning",
+    "seedling",
+    "arrow_up",
+    "arrow_down",
+    "wave",
+    "tada",
+}
+
+
+# -- what Slack received ---------------------------------------------------------------------------
+
+
+def slack_messages(standin: Any) -> list[dict[str, Any]]:
+    """Every message and view Slack received: posts, ephemerals, response_url answers, acks, modals."""
+    found: list[dict[str, Any]] = []
+    for call in standin.calls:
+        params = call.params
+        if call.method in ("chat.postMessage", "chat.postEphemeral", "chat.update", "response_url", "ack"):
+            found.append({**params, "blocks": _json(params.get("blocks"))})
+        elif call.method.startswith("views."):
+            found.append(_json(params.get("view")))
+    return found
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else (value or [])
+
+
+def text_objects(message: dict[str, Any]) -> list[str]:
+    """Every mrkdwn or plain_text text of a message's blocks (a section's, a context's, a header's, a button's)."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("type") in ("mrkdwn", "plain_text") and isinstance(value.get("text"), str):
+                found.append(value["text"])
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(message.get("blocks") or [])
+    return found
+
+
+def assert_shown_literally(messages: list[dict[str, Any]], typed: str, *, mentions: frozenset[str] = frozenset()):
+    """``typed`` is in a rich text ``text`` element exactly as typed, and read as markup nowhere."""
+    assert messages, "Slack received nothing"
+    elements = [e for m in messages for e in rich_texts(m)]
+    assert typed in [e.get("text") for e in elements if e["type"] == "text"], [e.get("text") for e in elements]
+    assert {e["type"] for e in elements} <= {"text", "emoji", "user"}  # no broadcast, link, channel, group
+    assert {e["name"] for e in elements if e["type"] == "emoji"} <= BOTS_EMOJI  # the bot's own
+    assert {e["user_id"] for e in elements if e["type"] == "user"} <= mentions  # those the bot means to name
+    for m in messages:
+        for text in text_objects(m):  # mrkdwn would read it, plain_text would emoji-fy it
+            assert "evil.example" not in text and "PCI-06" not in text, text
+        fallback = m.get("text") or ""
+        assert "<@U0ADMIN>" not in fallback and "<!channel>" not in fallback and "<https:" not in fallback
+    assert "\u202e" not in json.dumps(messages, ensure_ascii=False)
+
+
+# -- the Work Plan ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_project(runtime, standin, workplan) -> str:
+    """PCI-06, owned by OWNER, its title the hostile text (as an admin's import could have it)."""
+    with runtime.unit(standin.team_id) as (session, ws):
+        projects.add(session, ws, ref="PCI-06", title=HOSTILE, priority="GOV", owner=OWNER, now=runtime.now())
+        roles.grant(session, ws, CHAIR, Role.CHAIR, by=ADMIN, now=runtime.now())
+    return "PCI-06"
+
+
+def post_update(runtime, team: str, ref: str, text: str, when: datetime) -> None:
+    with runtime.unit(team) as (session, ws):
+        project = projects.get(session, ws, ref)
+        updates.post(
+            session,
+            ws,
+            project,
+            user_id=OWNER,
+            is_admin=True,
+            text=UpdateText(rag=Rag.GREEN, progress=text, next_steps=text, risks=text),
+            source=UpdateSource.MODAL,
+            now=when,
+        )
+
+
+# -- Slack -------------------------------------------------------------------------------------------
+
+
+def test_an_update_typed_in_the_command_is_confirmed_as_typed(slack, standin, runtime, workplan):
+    slack.command("/ict-update", "NET-01 red " + HOSTILE, user_id=OWNER)
+    assert_shown_literally([last_reply(standin)], SHOWN)  # the command's text is trimmed
+
+
+def test_an_update_from_the_form_is_confirmed_as_typed_in_the_form_and_the_channel(slack, standin, workplan):
+    slack.command("/ict-update", "", user_id=OWNER)
+    view = opened_view(standin)
+    standin.calls.clear()
+    response = slack.submit_view(
+        view,
+        {"project": str(workplan["NET-01"]), "rag": "amber", "progress": HOSTILE, "next_steps": None, "risks": None},
+        user_id=OWNER,
+    )
+    answered = [json.loads(response.body)] if response.body else []
+    confirmations = [a["view"] for a in answered if "view" in a] + slack_messages(standin)
+    assert_shown_literally(confirmations, SHOWN)
+
+
+def test_mine_lists_project_titles_as_typed(slack, standin, hostile_project):
+    slack.command("/ict-update", "mine", user_id=OWNER)
+    assert_shown_literally([last_reply(standin)], SHOWN)
+
+
+def test_the_channel_digest_and_its_thread_show_titles_and_updates_as_typed(
+    slack, standin, runtime, clock, hostile_project
+):
+    post_update(runtime, standin.team_id, "PCI-06", HOSTILE, clock.now)
+    clock.advance(hours=1)
+    slack.command("/ict-digest", "", user_id=CHAIR, channel_id="C0GOVERN")
+    posted = [m for m in slack_messages(standin) if "channel" in m]
+    assert len(posted) >= 2  # the summary and its thread
+    assert_shown_literally(posted, SHOWN)  # the title
+    assert_shown_literally(posted, SHOWN)  # the progress, next steps and risks
+
+
+def test_the_private_preview_shows_priority_names_as_typed(slack, standin, runtime, hostile_project):
+    with runtime.unit(standin.team_id) as (session, _ws):
+        for priority in session.scalars(select(Priority).where(Priority.code == "GOV")):  # an admin's strategy file
+            priority.name = HOSTILE
+    slack.command("/ict-digest", "", user_id=STRANGER, channel_id="C0GOVERN")
+    assert_shown_literally(replies(standin), SHOWN)
+
+
+def test_the_reminder_and_the_chairs_notice_show_titles_as_typed(runtime, standin, clock, hostile_project):
+    clock.now = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    with runtime.unit(standin.team_id) as (session, ws):
+        meetings.materialise(session, ws, now=clock.now, default_timezone="Europe/London")
+    reconciler = Reconciler(runtime, SlackDelivery(web_client(BOT_TOKEN, standin.api_url)), holder="t", workers=1)
+    reconciler.tick(datetime(2026, 12, 1, 9, 30, tzinfo=UTC))  # five working days before the 8 Dec meeting
+    owners = [c.params for c in standin.calls_to("chat.postMessage") if c.params["channel"] == "D" + OWNER[1:]]
+    assert_shown_literally([{**m, "blocks": _json(m["blocks"])} for m in owners], SHOWN)
+    standin.calls.clear()
+    reconciler.tick(datetime(2026, 12, 7, 9, 30, tzinfo=UTC))  # the chair, the working day before
+    chairs = [{**c.params, "blocks": _json(c.params["blocks"])} for c in standin.calls_to("chat.postMessage")]
+    chairs = [m for m in chairs if m["channel"] == "D" + CHAIR[1:]]
+    with runtime.sessions() as session:
+        owners_named = {p.owner for p in projects.list_projects(session, workspaces.find(session, standin.team_id))}
+    assert_shown_literally(chairs, SHOWN, mentions=frozenset(owners_named))
+
+
+def test_the_work_plan_and_a_change_to_it_show_titles_as_typed(slack, standin, hostile_project):
+    slack.command("/ict-project", "list", user_id=STRANGER)
+    assert_shown_literally([last_reply(standin)], SHOWN, mentions=frozenset({OWNER, "U0DELEG", ADMIN}))
+    slack.command("/ict-project", "close PCI-06", user_id=ADMIN)
+    assert_shown_literally([last_reply(standin)], SHOWN)
+
+
+def test_meetings_show_a_chairs_notes_and_reasons_as_typed(slack, standin, hostile_project):
+    slack.command("/ict-meeting", "move 2026-12-08 to 2026-12-09 " + HOSTILE, user_id=CHAIR)
+    assert_shown_literally([last_reply(standin)], ONE_LINE_SHOWN)
+    slack.command("/ict-meeting", "cancel 2027-01-12 " + HOSTILE, user_id=CHAIR)
+    assert_shown_literally([last_reply(standin)], ONE_LINE_SHOWN)
+    slack.command("/ict-meeting", "closure add 2027-02-01 " + HOSTILE, user_id=CHAIR)
+    assert_shown_literally([last_reply(standin)], ONE_LINE_SHOWN)
+
+
+def test_the_roles_list_shows_who_granted_a_role_as_recorded(slack, standin, runtime, hostile_project):
+    granted_by = "*PCI-06* <!channel> <@U0ADMIN> _x_ :tada: evil.example\u202e"  # as a restored row may say
+    with runtime.unit(standin.team_id) as (session, ws):
+        roles.grant(session, ws, STRANGER, Role.CHAIR, by=granted_by, now=runtime.now())
+    slack.command("/ict-role", "list", user_id=STRANGER)
+    shown = granted_by.replace("\u202e", "")
+    assert_shown_literally([last_reply(standin)], shown, mentions=frozenset({CHAIR, STRANGER, ADMIN}))
+
+
+def test_a_typed_word_echoed_in_an_error_is_shown_as_typed(slack, standin, workplan):
+    slack.command("/ict-meeting", "next *PCI-06*<!channel>", user_id=OWNER)
+    assert_shown_literally([last_reply(standin)], "*PCI-06*<!channel>")

@@ -1,0 +1,83 @@
+"""Block Kit built by the Slack front end stays within Slack's limits, drops nothing and shows typed text as typed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from slack_sdk.models.blocks import Block
+
+from bot.services.projects import ProjectView
+from bot.services.updates import UpdateResult
+from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, block_size
+from handlers.slack.blocks.ui import update_modal, update_saved_blocks
+from models import ProjectStatus, Rag, UpdateSource
+from tests.helpers import rich_text_shown, rich_texts, select_options
+
+HOSTILE = (
+    "*PCI-06* :large_green_circle: Green (was Red)\n> _x_ ~y~ `z` <@U0ADMIN> <!channel> <https://evil.example|click>"
+)
+
+
+def result(**text: str) -> UpdateResult:
+    return UpdateResult(
+        update_id=7,
+        revision=1,
+        project_ref="NET-01",
+        project_title=text.get("title", "Network"),
+        author="U1",
+        rag=Rag.AMBER,
+        progress=text.get("progress", "p"),
+        next_steps=text.get("next_steps", ""),
+        risks=text.get("risks", ""),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        source=UpdateSource.COMMAND,
+    )
+
+
+def test_longest_update_full_of_markup_characters_is_split_not_truncated():
+    u = result(progress="<" * 2000, next_steps="&" * 1000, risks="> x " * 250)
+    _text, blocks = update_saved_blocks(u)
+    rich = [b for b in blocks if b["type"] == "rich_text"]
+    assert all(block_size(b) <= MAX_BLOCK_SIZE + 100 for b in rich)
+    typed = [e["text"] for b in rich for s in b["elements"] for e in s["elements"] if e["type"] == "text"]
+    joined = "".join(typed)
+    assert joined.count("<") == 2000 and joined.count("&") == 1000 and joined.count(">") == 250  # as typed
+    for b in blocks:  # slack_sdk's models enforce Slack's field limits when parsed back
+        Block.parse(b).validate_json()
+
+
+def test_the_confirmation_shows_typed_markup_as_typed_and_its_notification_text_mentions_nobody():
+    text, blocks = update_saved_blocks(result(title=HOSTILE, progress=HOSTILE))
+    message = {"blocks": blocks}
+    assert [e.get("text") for e in rich_texts(message)].count(HOSTILE) == 2  # title and progress: a text element each
+    assert {e["type"] for e in rich_texts(message)} == {"text", "emoji"}
+    assert "*Progress:* " + HOSTILE in "\n".join(rich_text_shown(b) for b in blocks if b["type"] == "rich_text")
+    one_line, _ = update_saved_blocks(result(title="<@U0ADMIN> <!channel> & *x*"))
+    expected = "Update saved for NET-01 &lt;@U0ADMIN&gt; &lt;!channel&gt; &amp; *x*: :large_orange_circle: Amber"
+    assert one_line == ":white_check_mark: " + expected
+    assert "\n" not in text and text.endswith("*PCI-06* :large_green_circle: Green (was Red)")  # the first line only
+
+
+def test_project_options_are_plain_text_shown_as_typed_without_invisible_characters():
+    view = ProjectView(
+        id=1,
+        ref="NET-01",
+        title="Wi\u200b-Fi \u202erefresh *now*",
+        priority_code="ARCH",
+        priority_name="ARCH \u2066x\u2069",
+        priority_position=1,
+        owner="U2",
+        delegates=(),
+        service_area="",
+        status=ProjectStatus.ACTIVE,
+        target_date=None,
+        completed_on=None,
+        last_update_at=None,
+        last_rag=None,
+    )
+    modal = update_modal(projects=[view], user_id="U1", metadata={})
+    assert select_options(modal, "project") == [("ARCH x", ["NET-01 — Wi-Fi refresh *now*"])]
+    block = next(b for b in modal["blocks"] if b.get("block_id") == "project")
+    option = block["element"]["option_groups"][0]["options"][0]
+    assert option["text"] == {"type": "plain_text", "text": "NET-01 — Wi-Fi refresh *now*", "emoji": False}
+    assert block["element"]["option_groups"][0]["label"]["emoji"] is False
