@@ -133,3 +133,8 @@ TEAMS = Wording(
         "(`ictbot projects import`)",
     },
 )
+
+
+def count(n: int, noun: str) -> str:
+    """``1 project``, ``2 projects``: a number with its noun, plural unless one."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -53,6 +53,7 @@ from bot.services.projects import EmailResolver
 from bot.settings import GUID, SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
 from bot.transfer import export as export_service
 from bot.transfer import restore as restore_service
+from bot.wording import count
 from models import Meeting, Role, Workspace
 from models.db import make_engine, schema_state, upgrade
 from models.scheduling import DigestPost, Reminder, ReminderKind
@@ -820,7 +821,7 @@ def digest(
     if not _emit(output, body.encode("utf-8")):
         return
     click.echo(
-        f"Wrote the digest of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
+        f"Wrote the digest of workspace {d.team_id} ({count(d.totals.projects, 'project')}, "
         f"{_period_words(d)}) to {output}.",
         err=True,
     )
@@ -861,14 +862,10 @@ def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path |
     if not _emit(output, body):
         return
     click.echo(
-        f"Wrote the committee report of workspace {d.team_id} ({_count(d.totals.projects, 'project')}, "
-        f"{_count(d.totals.completed, 'project')} completed, {_period_words(d)}) to {output}.",
+        f"Wrote the committee report of workspace {d.team_id} ({count(d.totals.projects, 'project')}, "
+        f"{count(d.totals.completed, 'project')} completed, {_period_words(d)}) to {output}.",
         err=True,
     )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # meetings ----------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from bot.files import replace_atomically
 from bot.literal import visible
 from bot.render.jinja import rag_label
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry
+from bot.wording import count
 
 __all__ = ["ITEM_STYLE", "PARAGRAPH_STYLE", "TITLE", "write_report_docx", "xml_safe"]
 
@@ -136,7 +137,7 @@ class _Report:
         main.paragraph_format.page_break_before = True
         t = d.totals
         self.para(
-            f"Progress on the priorities of the {strategy} is described below. Of the {_count(t.projects, 'project')} "
+            f"Progress on the priorities of the {strategy} is described below. Of the {count(t.projects, 'project')} "
             f"in the ICT Work Plan in this period, {t.updated} had a progress update and {t.missing} active "
             f"project{' had' if t.missing == 1 else 's had'} none; the RAG status improved for {t.improved} and "
             f"worsened for {t.worse}."
@@ -425,7 +426,3 @@ def _sentence(text: str) -> str:
 def _words(n: int, capital: bool = False) -> str:
     text = _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
     return text[:1].upper() + text[1:] if capital else text
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

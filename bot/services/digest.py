@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.errors import DomainError
 from bot.services import meetings as meeting_service
+from bot.wording import count
 from models import (
     MeetingSeries,
     Priority,
@@ -266,7 +267,7 @@ def headline(totals: Totals, *, since_last_report: bool) -> str:
     """One sentence of the period's totals, e.g. "6 projects completed since the last report, …"."""
     when = "since the last report" if since_last_report else "to date"
     return (
-        f"{_count(totals.completed, 'project')} completed {when}, {totals.started} started; "
+        f"{count(totals.completed, 'project')} completed {when}, {totals.started} started; "
         f"{totals.updated} of {totals.projects} updated in the period, {totals.missing} missing an update."
     )
 
@@ -616,7 +617,3 @@ def _group_of(
         status=StatusCounts.of(e.status for e in projects),
         projects=tuple(projects),
     )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -8,13 +8,12 @@ so it lives with the handlers rather than in ``bot``. Usage texts and headlines 
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
-from bot.runtime import Runtime
 from bot.services import meetings
 from bot.wording import Text
 from models import Workspace
@@ -91,12 +90,12 @@ def when(d: date, at: time | None = None) -> str:
     return f"{day} at {at:%H:%M}" if at else day
 
 
-def change(rt: Runtime, session: Session, ws: Workspace, sub: str, args: list[str], user_id: str) -> Text:
+def change(
+    session: Session, ws: Workspace, sub: str, args: list[str], user_id: str, *, now: datetime, tz_name: str
+) -> Text:
     """Apply the change sub-command ``sub`` (one of :data:`CHANGES`) with ``args``; the headline to show.
 
     The caller has checked that the user may change meetings."""
-    now = rt.now()
-    tz_name = rt.settings.ICTBOT_TIMEZONE
     if sub == "move":
         rest = list(args)
         if len(rest) >= 2 and rest[1].lower() == "to":

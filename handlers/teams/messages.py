@@ -205,7 +205,7 @@ def _meeting(
             roles.require_chair_or_admin(
                 session, current, uid, rt.settings.admins_for(current.external_id), CHANGE_NAMES[sub]
             )
-            headline = TEAMS.marked(change(rt, session, current, sub, args, uid))
+            headline = TEAMS.marked(change(session, current, sub, args, uid, now=now, tz_name=tz_name))
             if sub == "closure":
                 return TeamsReply(card=_closures(session, current, now, tz_name, headline))
             shown = DEFAULT_SHOWN

@@ -43,7 +43,8 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, c
         return
     with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
         tz_name = rt.settings.ICTBOT_TIMEZONE
-        meetings.materialise(session, ws, now=rt.now(), default_timezone=tz_name)
+        now = rt.now()
+        meetings.materialise(session, ws, now=now, default_timezone=tz_name)
         if sub == "closure" and (not args or args[0].lower() == "list"):
             answer(respond, _closures(session, ws, rt, ""))
             return
@@ -56,7 +57,7 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, c
                 CHANGE_NAMES[sub],
                 chair_group=chair_group_lookup(rt, client, ws.external_id),
             )
-            headline = SLACK.marked(change(rt, session, ws, sub, args, user_id))
+            headline = SLACK.marked(change(session, ws, sub, args, user_id, now=now, tz_name=tz_name))
             if sub == "closure":
                 answer(respond, _closures(session, ws, rt, headline))
                 return
