@@ -48,14 +48,16 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
-from bot.scheduling.reconciler import Outcome, Reconciler, TickReport
+from bot.scheduling.pace import Pace
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import Reconciler, TickReport
 from bot.services import meetings
 from bot.services import reminders as reminder_service
 from bot.services import strategy as strategy_service
 from bot.services.reminders import Due, StaleProject
 from bot.settings import Settings
-from handlers.slack.app import web_client
-from handlers.slack.delivery.reminders import Pace, SlackDelivery, reminder_message
+from handlers.slack.client import web_client
+from handlers.slack.delivery.reminders import SlackDelivery, reminder_message
 from models import Project, ProjectStatus, make_engine, make_sessionmaker, upgrade
 from models.db import normalise_url
 from models.scheduling import Reminder, ReminderKind, ReminderStatus

@@ -1,24 +1,23 @@
 """Domain errors. Each carries the message a user needs to hear, with how to put it right.
 
-The message is a :class:`bot.wording.Text`: it names commands by placeholder, and each platform shows
-it in its own words (``commands.SLACK(err.text)``, ``commands.TEAMS(err.text)``).
+The message is a :class:`bot.wording.Text`: each platform shows ``err.text`` in its own words.
 """
 
 from __future__ import annotations
 
-from bot.wording import SLACK, Text
+from bot.wording import PLAIN, Text
 
 
 class DomainError(Exception):
     """An expected failure caused by the input, safe to show to the user once worded for its platform.
 
-    ``text`` is the message; ``message`` is it in Slack's words, for callers that answer no chat platform
-    (the CLI, logs), as the bot's messages always were.
+    ``text`` is the message; ``message`` is it in plain words (:data:`bot.wording.PLAIN`), for callers that
+    answer no chat platform (the CLI, logs, a delivery's recorded error).
     """
 
     def __init__(self, message: str | Text, *, field: str | None = None) -> None:
         self.text = message if isinstance(message, Text) else Text.literal(message)
-        self.message = SLACK(self.text)
+        self.message = PLAIN(self.text)
         super().__init__(self.message)
         self.field = field  # which form field it belongs to, for modal validation
 

@@ -24,7 +24,6 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.error import BoltError
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,15 +35,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.runtime import Runtime
-from bot.scheduling import reconciler as scheduling
-from bot.scheduling.reconciler import Deliver, PostDigest, Reconciler
 from bot.settings import ConfigError, Settings
-from handlers.slack.app import create_app, token_source
-from handlers.slack.chair_group import ScheduledChairGroups
-from handlers.slack.delivery.digest import SlackDigestDelivery
-from handlers.slack.delivery.reminders import SlackDelivery, workers_for
+from bot.wiring import start_reminders, stop_reminders
+from handlers.slack.app import create_app
 from handlers.slack.dispatch_gate import DispatchGate
 from handlers.slack.inbound import BodyLimit, SlackSignature, log_refusal, slack_request
+from handlers.teams.app import MESSAGES_PATH, create_teams_app
 from models.db import schema_state
 
 __all__ = [
@@ -55,9 +51,9 @@ __all__ = [
     "require_schema_at_head",
     "run_asgi",
     "serve",
+    "serve_teams",
     "server_config",
     "settle_heap",
-    "slack_reconciler",
     "socket_mode",
     "start_reminders",
 ]
@@ -193,63 +189,6 @@ def _revisions(revs: frozenset[str]) -> str:
     return ", ".join(sorted(revs))
 
 
-# -- the reminder scheduler ------------------------------------------------------------------------
-def slack_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
-    """The reconciler that sends through Slack: reminders paced at ``ICTBOT_REMINDER_RATE`` calls a
-    second per method, each team with its own bot token (:func:`handlers.slack.app.token_source`).
-
-    With the TEAMS_* settings, a Teams workspace's reminders and digests go through Teams instead
-    (:mod:`handlers.teams.delivery`), each item to its own workspace's platform; ``client`` is None when
-    only Teams is configured."""
-    settings = runtime.settings
-    deliver: Deliver | None = None
-    post_digest: PostDigest | None = None
-    chair_groups: ScheduledChairGroups | None = None
-    if client is not None:
-        tokens = token_source(runtime, client)
-        deliver = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens)
-        # Slack allows about one message a second in a channel, whatever the reminders' rate.
-        post_digest = SlackDigestDelivery(client, rate=1.0, tokens=tokens)
-        # The chairs' notice reaches the members of the chairs' user group too.
-        chair_groups = ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token)
-    if settings.teams_enabled:
-        from handlers.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
-
-        deliver = reminder_router(deliver, TeamsDelivery(runtime, rate=settings.ICTBOT_REMINDER_RATE))
-        post_digest = digest_router(post_digest, TeamsDigestDelivery(runtime))
-    if deliver is None:
-        raise ConfigError("nothing to send reminders through: configure Slack or Microsoft Teams")
-    return Reconciler(
-        runtime,
-        deliver,
-        workers=workers_for(settings.ICTBOT_REMINDER_RATE),
-        post_digest=post_digest,
-        chair_group_members=chair_groups,
-    )
-
-
-def start_reminders(runtime: Runtime, client: WebClient | None) -> BackgroundScheduler | None:
-    """Start the periodic reconcile job in this process (None when ``ICTBOT_SCHEDULER`` is off).
-
-    Reminders go out through ``client`` (the Bolt app's Web API client) with each team's token; see
-    :func:`slack_reconciler`. The caller shuts the scheduler down.
-    """
-    settings = runtime.settings
-    if not settings.ICTBOT_SCHEDULER:
-        log.info("the reminder scheduler is off (ICTBOT_SCHEDULER=false): run `ictbot tick` from cron")
-        return None
-    reconciler = slack_reconciler(runtime, client)
-    scheduler = scheduling.start(reconciler, interval_seconds=settings.ICTBOT_SCHEDULER_INTERVAL)
-    log.info("reminder scheduler started: a reconcile pass every %d s", settings.ICTBOT_SCHEDULER_INTERVAL)
-    return scheduler
-
-
-def _stop_reminders(scheduler: BackgroundScheduler | None) -> None:
-    if scheduler is not None:
-        # A pass cut short here leaves at most its claims behind; they are retried after the claim timeout.
-        scheduler.shutdown(wait=False)
-
-
 # -- running ---------------------------------------------------------------------------------------
 def server_config(app: Starlette, *, host: str, port: int) -> uvicorn.Config:
     """How production runs the ASGI app (also what the end-to-end test starts)."""
@@ -282,8 +221,6 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
         bolt_app = create_app(runtime) if slack else None
         teams_routes: list[BaseRoute] = []
         if settings.teams_enabled:
-            from handlers.teams.app import MESSAGES_PATH, create_teams_app
-
             teams_routes = create_teams_app(runtime).routes
             log.info("ictbot serving Microsoft Teams on http://%s:%d%s", host, port, MESSAGES_PATH)
         app = asgi_app(runtime, bolt_app, extra_routes=teams_routes)
@@ -295,7 +232,7 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
         settle_heap()
         run_asgi(app, host=host, port=port, what="ictbot serve")
     finally:
-        _stop_reminders(scheduler)
+        stop_reminders(scheduler)
         runtime.engine.dispose()
 
 
@@ -336,5 +273,26 @@ def socket_mode(settings: Settings) -> None:
                 "(Basic Information → App-Level Tokens, xapp-…, with connections:write)."
             ) from None
     finally:
-        _stop_reminders(scheduler)
+        stop_reminders(scheduler)
+        runtime.engine.dispose()
+
+
+# -- serving Teams on its own ----------------------------------------------------------------------
+def serve_teams(settings: Settings, *, host: str, port: int) -> None:
+    """``ictbot teams``: serve Microsoft Teams only (``POST /api/messages``, ``GET /healthz``) until interrupted.
+
+    Runs the reminder scheduler too (unless ``ICTBOT_SCHEDULER`` is off); with no Slack configured, a Slack
+    workspace's reminders in the same database are recorded as failed (`ictbot serve` with both sends both).
+    """
+    settings.require("TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID", purpose="ictbot teams")
+    runtime = Runtime.from_settings(settings)
+    scheduler = None
+    try:
+        require_schema_at_head(runtime.engine)
+        app = asgi_app(runtime, None, extra_routes=create_teams_app(runtime).routes)
+        scheduler = start_reminders(runtime, None)
+        log.info("ictbot serving Microsoft Teams on http://%s:%d%s", host, port, MESSAGES_PATH)
+        run_asgi(app, host=host, port=port, what="ictbot teams")
+    finally:
+        stop_reminders(scheduler)
         runtime.engine.dispose()

@@ -1,41 +1,32 @@
-"""How platform-neutral text (services, shared parsers) refers to the bot's commands.
+"""The bot's words in platform-neutral text: :class:`Text`, a template with placeholders and values.
 
-A service does not know whether Slack or Teams asked, so it cannot name ``/ict-update`` or ``update``.
-It writes a :class:`Text` instead: a template with placeholders (commands: ``{update}``, ``{meeting}``,
-``{digest}``; phrases: ``{who_admins}``, ``{all_projects}``, ``{set_channel}``, ``{reopen_project}``) and,
-apart from it, the
-values it quotes (what was typed, a project reference)::
-
-    Text("There is no meeting on {day}. Type `{meeting}` to see them.", day=day.isoformat())
-
-Each platform renders it with its own :class:`Wording` (:data:`SLACK`, :data:`TEAMS`) when it shows it.
-Rendering is one ``str.format`` pass in which the values are arguments, so braces in what an officer
-typed are never read as placeholders: they are inserted as they are, after the template is parsed.
-Literal braces in a template itself are written ``{{`` and ``}}``.
-
-The template is the bot's own words, in the platform's markup (``*bold*``, `` `code` ``); the values are
-what a person typed and are never read as markup: :meth:`Wording.marked` marks each of them with
-:func:`bot.literal.literal` for the chat renderers, which show them exactly as typed. Anything typed
-must therefore be a value, never part of the template (not even through an f-string).
-:meth:`Text.literal` is the bot's own words with no placeholder (a message built in code).
-
-Teams has no command for roles or project administration (those are the ICT admins' Slack commands or
-the ``ictbot`` CLI run by whoever operates the bot), so those placeholders are phrases, not commands.
+A service cannot name ``/ict-update`` or ``update``: it writes ``Text("Type `{meeting}` …", day=…)`` and
+each platform words it with its own :class:`Wording` (``handlers.slack.wording.SLACK``,
+``handlers.teams.wording.TEAMS``; :data:`PLAIN` for the CLI and logs). Values are what a person typed,
+never markup: :meth:`Wording.marked` marks them literal. :class:`People` values are user ids, which each
+platform shows its own way (a Slack mention; nothing on Teams). Nothing here names a platform's syntax.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from bot.literal import literal
 
-__all__ = ["PLACEHOLDERS", "SLACK", "TEAMS", "Text", "Wording"]
+__all__ = ["PLACEHOLDERS", "PLAIN", "People", "Text", "Wording", "count"]
 
 PLACEHOLDERS = ("update", "meeting", "digest", "who_admins", "all_projects", "set_channel", "reopen_project")
 _FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True, slots=True)
+class People:
+    """A value that names people by their user ids: each platform shows them its own way."""
+
+    ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -45,6 +36,7 @@ class Text:
     template: str
     values: Mapping[str, str]
     own: frozenset[str]  # the values that are the bot's own words (markup), not typed text
+    people: Mapping[str, People]
 
     def __init__(self, template: str, /, **values: object) -> None:
         names = {name for _, name, _, _ in _FORMATTER.parse(template) if name is not None}
@@ -53,8 +45,10 @@ class Text:
         if unknown := names - set(PLACEHOLDERS) - set(values):
             raise ValueError(f"the template names {sorted(unknown)}, which are neither placeholders nor values")
         object.__setattr__(self, "template", template)
-        object.__setattr__(self, "values", MappingProxyType({k: str(v) for k, v in values.items()}))
+        plain = {k: str(v) for k, v in values.items() if not isinstance(v, People)}
+        object.__setattr__(self, "values", MappingProxyType(plain))
         object.__setattr__(self, "own", frozenset())
+        object.__setattr__(self, "people", {k: v for k, v in values.items() if isinstance(v, People)})
 
     @classmethod
     def literal(cls, message: str) -> Text:
@@ -69,15 +63,15 @@ class Text:
         of a user ID it holds), not as typed text."""
         if unknown := set(names) - set(self.values):
             raise ValueError(f"no values named {sorted(unknown)}")
-        text = Text(self.template, **self.values)
+        text = Text(self.template, **self.values, **self.people)
         object.__setattr__(text, "own", self.own | frozenset(names))
         return text
 
     def __add__(self, other: Text) -> Text:
         """This text followed by ``other`` (their value names must not clash)."""
-        if clash := set(self.values) & set(other.values):
+        if clash := (set(self.values) | set(self.people)) & (set(other.values) | set(other.people)):
             raise ValueError(f"both texts have values named {sorted(clash)}")
-        joined = Text(self.template + other.template, **self.values, **other.values)
+        joined = Text(self.template + other.template, **self.values, **other.values, **self.people, **other.people)
         object.__setattr__(joined, "own", self.own | other.own)
         return joined
 
@@ -88,6 +82,7 @@ class Wording:
 
     name: str
     words: Mapping[str, str]
+    people: Callable[[Sequence[str]], str]  # a People value in this platform's words (its own markup)
 
     def __post_init__(self) -> None:
         if set(self.words) != set(PLACEHOLDERS):
@@ -97,7 +92,7 @@ class Wording:
         """``text`` as this platform shows it (a plain ``str`` has no placeholders and is returned as is)."""
         if isinstance(text, str):
             return text
-        return text.template.format_map({**self.words, **text.values})
+        return text.template.format_map({**self.words, **text.values, **self._people(text)})
 
     def marked(self, text: Text | str) -> str:
         """``text`` as this platform shows it, each typed value marked literal (:func:`bot.literal.literal`):
@@ -105,33 +100,25 @@ class Wording:
         if isinstance(text, str):
             return text
         values = {k: v if k in text.own else literal(v) for k, v in text.values.items()}
-        return text.template.format_map({**self.words, **values})
+        return text.template.format_map({**self.words, **values, **self._people(text)})
+
+    def _people(self, text: Text) -> dict[str, str]:
+        return {name: self.people(value.ids) for name, value in text.people.items()}
 
 
-SLACK = Wording(
-    "Slack",
+# The words of a message shown outside chat: in the CLI, in a log, recorded as a delivery's error.
+PLAIN = Wording(
+    "plain",
     {
         "update": "/ict-update",
         "meeting": "/ict-meeting",
         "digest": "/ict-digest",
-        "who_admins": "`/ict-role list` shows who",
-        "all_projects": "`/ict-project list` for all of them",
-        "set_channel": "`/ict-meeting channel #channel`",
-        "reopen_project": "an ICT admin can reopen it with `/ict-project reopen REF`",
+        "who_admins": "`ictbot roles list` shows who",
+        "all_projects": "`ictbot projects list` for all of them",
+        "set_channel": "`/ict-meeting channel #channel` (Teams: `meeting channel`)",
+        "reopen_project": "import it again with status active (`ictbot projects import`)",
     },
-)
-TEAMS = Wording(
-    "Teams",
-    {
-        "update": "update",
-        "meeting": "meeting",
-        "digest": "digest",
-        "who_admins": "whoever runs the bot can list them with `ictbot roles list`",
-        "all_projects": "`update` for the form, which lists all of them",
-        "set_channel": "`meeting channel` typed in that channel (mention me there)",
-        "reopen_project": "whoever runs the bot can reopen it by importing it with status active "
-        "(`ictbot projects import`)",
-    },
+    people=lambda ids: f" ({', '.join(ids)})",
 )
 
 

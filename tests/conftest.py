@@ -27,7 +27,8 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.services import projects
 from bot.settings import Settings
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
+from handlers.slack.client import web_client
 from models import Base, make_engine, make_sessionmaker, upgrade
 
 # CI runs the property tests on a fixed seed, so a run is repeatable; developers' runs explore.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.literal import CLOSE, OPEN, Span, literal, spans, unmarked, visible
-from bot.wording import SLACK, TEAMS, Text
+from bot.wording import Text
+from handlers.slack.wording import SLACK
+from handlers.teams.wording import TEAMS
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,9 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -37,13 +34,9 @@ from bot.dev.local import LocalSlack, signed_headers
 from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.server import SchemaNotAtHead, asgi_app, require_schema_at_head, server_config
-from bot.services import meetings
 from bot.settings import ConfigError, Settings
-from handlers.slack.app import web_client
-from handlers.slack.tokens import TokenSource
 from models import ProgressUpdate, make_engine, make_sessionmaker, upgrade
 from models.db import alembic_config
-from models.scheduling import Reminder
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
 
 FORM = "application/x-www-form-urlencoded"
@@ -337,74 +330,6 @@ def test_a_slow_dispatch_does_not_block_the_event_loop(runtime):
 
 
 # -- the reminder scheduler --------------------------------------------------------------------
-LONDON = ZoneInfo("Europe/London")
-
-
-def london(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=LONDON).astimezone(UTC)
-
-
-def _with(runtime: Runtime, **changes: Any) -> Runtime:
-    """The same runtime (database, clock) with some settings changed."""
-    values = {**runtime.settings.model_dump(), **changes}
-    return replace(runtime, settings=Settings(**values))
-
-
-def test_start_reminders_does_nothing_when_the_scheduler_is_off(runtime, standin):
-    rt = _with(runtime, ICTBOT_SCHEDULER=False)
-    assert server.start_reminders(rt, web_client(BOT_TOKEN, standin.api_url)) is None
-
-
-def test_start_reminders_runs_the_reconcile_job_every_interval_through_the_client(runtime, standin, workplan, clock):
-    clock.now = london("2026-11-01 12:00")
-    with runtime.unit(standin.team_id) as (session, ws):
-        meetings.materialise(session, ws, now=clock.now, default_timezone="Europe/London")
-    rt = _with(runtime, ICTBOT_SCHEDULER_INTERVAL=30, ICTBOT_REMINDER_RATE=100.0)
-    clock.now = datetime(2100, 1, 1, tzinfo=UTC)  # the first run is due "now": far ahead, so the test runs it itself
-
-    scheduler = server.start_reminders(rt, web_client(BOT_TOKEN, standin.api_url))
-
-    assert scheduler is not None
-    try:
-        assert scheduler.running
-        job = scheduler.get_job("reconcile")
-        assert job is not None and job.max_instances == 1 and job.coalesce
-        assert job.trigger.interval == timedelta(seconds=30)
-        assert job.next_run_time == clock.now
-    finally:
-        scheduler.shutdown(wait=True)
-    assert not scheduler.running
-    standin.clear()
-    clock.now = london("2026-12-01 09:30")  # five working days before the meeting of 8 December
-    job.func()  # one run of the job, as the scheduler would make it
-    assert {c.params["channel"] for c in standin.calls_to("chat.postMessage")} == {"D0OWNER", "D0DELEG", "D0ADMIN"}
-    with runtime.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(Reminder)) == 3
-
-
-def test_start_reminders_hands_the_settings_to_delivery_and_scheduler(runtime, standin, monkeypatch):
-    made: dict[str, Any] = {}
-
-    def delivery(client: WebClient, *, rate: float, tokens: TokenSource) -> str:
-        made.update(client=client, rate=rate, tokens=tokens)
-        return "delivery"
-
-    def start(reconciler: Any, *, interval_seconds: int) -> str:
-        made.update(reconciler=reconciler, interval=interval_seconds)
-        return "scheduler"
-
-    monkeypatch.setattr(server, "SlackDelivery", delivery)
-    monkeypatch.setattr(server.scheduling, "start", start)
-    rt = _with(runtime, ICTBOT_SCHEDULER_INTERVAL=120, ICTBOT_REMINDER_RATE=2.5)
-    client = web_client(BOT_TOKEN, standin.api_url)
-
-    assert server.start_reminders(rt, client) == "scheduler"
-    assert made["client"] is client and made["rate"] == 2.5
-    assert made["tokens"].bot_token("T0ANY") == BOT_TOKEN  # single-workspace: SLACK_BOT_TOKEN for its team
-    assert made["interval"] == 120
-    assert made["reconciler"].runtime is rt and made["reconciler"].deliver == "delivery"
-
-
 class FakeScheduler:
     def __init__(self) -> None:
         self.shutdowns: list[bool] = []

@@ -295,7 +295,7 @@ def _slack_failure(method: str, exc: SlackClientError) -> DomainError:
 
 
 def _web_client(settings: Settings) -> WebClient:
-    from handlers.slack.app import web_client  # Bolt is only loaded for the commands that talk to Slack
+    from handlers.slack.client import web_client  # Bolt is only loaded for the commands that talk to Slack
 
     assert settings.SLACK_BOT_TOKEN is not None
     return web_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
@@ -993,8 +993,8 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
     what is due: the lease, the claims' times, Slack's retry records and the retention purge go by the
     real clock, so a pass simulated weeks ahead purges nothing early and locks no real pass out.
     """
-    from bot.server import slack_reconciler  # APScheduler and Bolt's renderer: only for this command
-    from handlers.slack.app import web_client_without_token
+    from bot.wiring import build_reconciler  # APScheduler and Bolt's renderer: only for this command
+    from handlers.slack.client import web_client_without_token
 
     settings = _settings()
     if not (settings.oauth_enabled or settings.teams_enabled):
@@ -1007,7 +1007,7 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
         elif settings.SLACK_BOT_TOKEN is not None:
             client = _web_client(settings)
         # The pass gives the lease back as it ends, so the next tick (cron's, or a server's) gets in at once.
-        report = slack_reconciler(rt, client).tick(at=None if at is None else now)
+        report = build_reconciler(rt, client).tick(at=None if at is None else now)
     if not report.held_lease:
         click.echo("Another process holds the reconcile lease; nothing done.")
         return
@@ -1380,7 +1380,7 @@ def teams(ctx: click.Context, host: str, port: int) -> None:
     and TEAMS_TENANT_ID); `ictbot teams package` builds the app package to sideload."""
     if ctx.invoked_subcommand is not None:
         return
-    from handlers.teams.app import serve_teams  # the Teams SDK: only loaded to serve Teams
+    from bot.server import serve_teams  # the Teams SDK: only loaded to serve Teams
 
     serve_teams(_settings(), host=host, port=port)
 

@@ -41,7 +41,8 @@ from bot.errors import DomainError
 from bot.runtime import Runtime
 from bot.services import projects
 from bot.settings import SLACK_USER_ID, Settings
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
+from handlers.slack.client import web_client
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
 from models import Project, upgrade
 

@@ -21,7 +21,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -33,12 +33,12 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.runtime import Runtime
-from bot.services import claims, digest_posts, lease, reminders, retention
+from bot.scheduling.ports import ChairGroupMembers, Deliver, Outcome, PostDigest
+from bot.services import claims, deliveries, digest_posts, lease, reminders, retention
 from bot.services import meetings as meeting_service
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from bot.services.roles import GroupMembers
-from handlers.slack import dedupe
 from models import Meeting, Workspace
 from models.scheduling import DigestPost, Reminder
 
@@ -54,31 +54,6 @@ LEASE_NAME = "reconcile"
 LEASE_TTL = timedelta(seconds=30)
 LEASE_HEARTBEAT = LEASE_TTL / 3
 MATERIALISE_AHEAD = timedelta(days=300)  # re-materialise a series when its last meeting is nearer than this
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What delivery made of one reminder. ``permanent`` errors are recorded; others retried once.
-
-    ``settled``: how a retry whose earlier attempt's outcome was unknown was settled ("found in
-    history", "resent: …"), recorded on the row. ``deferred``: nothing was sent, and the failure
-    (the conversation's history could not be read just now) does not use up the claim's one retry:
-    it is tried again after the claim timeout, until its meeting starts.
-    """
-
-    error: str | None = None
-    permanent: bool = True
-    channel_id: str | None = None
-    message_ts: str | None = None
-    settled: str = ""
-    deferred: bool = False
-
-
-Deliver = Callable[[Due], Outcome]
-PostDigest = Callable[[DigestDue], Outcome]  # posts ``item.digest`` (set) in ``item.channel_id``
-# (team ID, user group ID, now) → the group's members, so that the chairs' notice reaches the chairs'
-# user group too; empty when they cannot be found (the granted chairs still get it).
-ChairGroupMembers = Callable[[str, str, datetime], Collection[str]]
 
 
 @dataclass
@@ -143,7 +118,7 @@ class Reconciler:
     def _pass(self, at: datetime) -> TickReport:
         rt = self.runtime
         with rt.sessions.begin() as session:
-            dedupe.prune(session, before=rt.now() - dedupe.KEEP_FOR)  # Slack stops retrying within minutes
+            deliveries.prune(session, before=rt.now() - deliveries.KEEP_FOR)  # Slack stops retrying within minutes
         report = TickReport()
         claimed: list[Due] = []
         digests: list[DigestDue] = []

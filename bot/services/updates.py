@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError, NotAllowed
 from bot.services.quickform import QuickForm, UpdateText
-from bot.wording import Text
+from bot.wording import People, Text
 from models import ProgressUpdate, Project, ProjectStatus, Rag, UpdateRevision, UpdateSource, Workspace
 
 # A complete or closed project's record is finished: no new update and no correction until it is reopened.
@@ -58,14 +58,13 @@ def may_update(project: Project, user_id: str, is_admin: bool) -> bool:
 def check_may_update(project: Project, user_id: str, is_admin: bool) -> None:
     """Who may, then whether the project still takes updates: raises NotAllowed or ProjectFinished."""
     if not may_update(project, user_id, is_admin):
-        people = ", ".join([f"<@{project.owner_user_id}>", *(f"<@{d}>" for d in project.delegate_ids)])
         raise NotAllowed(
             Text(
-                "Only the owner or a delegate of `{ref}` ({people}) or an ICT admin can update it. "
+                "Only the owner or a delegate of `{ref}`{people} or an ICT admin can update it. "
                 "Ask the owner to add you as a delegate, or to post the update.",
                 ref=project.ref,
-                people=people,
-            ).owning("people"),
+                people=People((project.owner_user_id, *project.delegate_ids)),
+            ),
             field="project",
         )
     if project.status in FINISHED:

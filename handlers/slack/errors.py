@@ -21,10 +21,10 @@ from slack_bolt.error import BoltUnhandledRequestError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import DomainError
-from bot.wording import SLACK
-from handlers.slack.common import answer, apology
 from handlers.slack.inbound import is_verified
+from handlers.slack.replies import answer, apology
 from handlers.slack.request_log import kind_and_what, mark_outcome
+from handlers.slack.wording import SLACK
 
 log = logging.getLogger("ictbot.handlers")
 

@@ -20,7 +20,7 @@ from slack_bolt import App, BoltContext
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
 from bot.services import workspaces
-from handlers.slack.common import runtime_of
+from handlers.slack.context import runtime_of
 
 __all__ = ["register"]
 

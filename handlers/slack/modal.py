@@ -20,7 +20,7 @@ from bot.services import projects
 from bot.services.quickform import UpdateText
 from bot.services.updates import UpdateResult
 from handlers.slack.blocks.ui import update_modal
-from handlers.slack.common import team_name_of, team_of, user_of
+from handlers.slack.context import team_name_of, team_of, user_of
 
 log = logging.getLogger(__name__)
 TOO_SLOW = "That took too long for Slack to open the form; nothing was lost. Please try again."

@@ -35,7 +35,7 @@ from sqlalchemy import Engine
 
 from bot.runtime import Runtime
 from bot.services import workspaces
-from handlers.slack.tokens import InstalledTokens
+from handlers.slack.tokens import InstalledTokens, SingleToken, TokenSource
 from models.install import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 
 __all__ = [
@@ -184,3 +184,13 @@ def authorize(runtime: Runtime, store: SQLAlchemyInstallationStore, client: WebC
 def installed_tokens(runtime: Runtime, client: WebClient) -> InstalledTokens:
     client_id, client_secret, _ = _credentials(runtime)
     return InstalledTokens(installation_store(runtime), client_id=client_id, client_secret=client_secret, client=client)
+
+
+def token_source(runtime: Runtime, client: WebClient) -> TokenSource:
+    """Where the reconciler and the CLI find a team's bot token (see :mod:`handlers.slack.tokens`)."""
+    settings = runtime.settings
+    if settings.oauth_enabled:
+        return installed_tokens(runtime, client)
+    settings.require("SLACK_BOT_TOKEN", purpose="sending to Slack outside a request")
+    assert settings.SLACK_BOT_TOKEN is not None
+    return SingleToken(settings.SLACK_BOT_TOKEN.get_secret_value())

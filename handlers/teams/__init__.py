@@ -1,12 +1,6 @@
-"""The Microsoft Teams front end: text commands after the @mention, and Adaptive Cards.
+"""The Microsoft Teams front end: the Teams SDK app behind ``POST /api/messages``, its listeners
+(text commands after the @mention, Adaptive Card submissions), the cards, proactive delivery through
+the Bot Connector, conversation references, authentication and the app package.
 
-A sibling of the Slack listeners over the same services. Nothing here speaks HTTP or holds a token:
-the Teams SDK wiring (``handlers.teams.app``) receives the activities, calls :func:`messages.handle_text` and
-:func:`messages.handle_submit` with the workspace and the person, and sends the :class:`TeamsReply`
-they return (proactively, for reminders built with :func:`cards.reminder_card`).
+A sibling of ``handlers.slack`` over the same services; neither imports the other.
 """
-
-from handlers.teams.identity import TeamsUser, key
-from handlers.teams.messages import TeamsReply, handle_submit, handle_text
-
-__all__ = ["TeamsReply", "TeamsUser", "handle_submit", "handle_text", "key"]

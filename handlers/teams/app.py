@@ -16,7 +16,7 @@ What each activity does:
   reference is stored and the bot says hello.
 
 Every contact also stores or refreshes the conversation references (:mod:`handlers.teams.references`), so
-reminders and digests can be sent later, and records the activity's id (``handlers.slack.dedupe.teams_activity``,
+reminders and digests can be sent later, and records the activity's id (``handlers.teams.deliveries.teams_activity``,
 per tenant, in the table and for the day Slack's deliveries are kept): Teams sends an activity again,
 with the same id, when the bot took more than 15 seconds to answer it. A repeat of one being handled or
 handled already is acknowledged (200; an invoke is answered "already done") and not acted on; a
@@ -55,12 +55,11 @@ from starlette.routing import BaseRoute, Route
 
 from bot.literal import literal
 from bot.runtime import Runtime
-from bot.services import workspaces
-from bot.settings import Settings
-from handlers.slack import dedupe
-from handlers.slack.dedupe import Delivery
-from handlers.teams import cards, references
+from bot.services import deliveries, workspaces
+from bot.services.deliveries import Delivery
+from handlers.teams import cards, messages, references
 from handlers.teams.auth import ClientCredentialsToken, cloud_for, connector_url
+from handlers.teams.deliveries import teams_activity
 from handlers.teams.identity import TeamsUser
 from handlers.teams.identity import key as identity_key
 from handlers.teams.references import Where
@@ -73,7 +72,6 @@ __all__ = [
     "StarletteAdapter",
     "TeamsFrontEnd",
     "create_teams_app",
-    "serve_teams",
 ]
 
 log = logging.getLogger(__name__)
@@ -117,7 +115,8 @@ class Listeners(Protocol):
 class StarletteAdapter:
     """The SDK's ``HttpServerAdapter``: the routes it registers become Starlette routes.
 
-    It serves nothing itself: ``ictbot serve`` (or :func:`serve_teams`) runs them in its own server.
+    It serves nothing itself: ``ictbot serve`` (or ``ictbot teams``: :func:`bot.server.serve_teams`) runs them
+    in its own server.
     """
 
     def __init__(self) -> None:
@@ -145,7 +144,7 @@ class StarletteAdapter:
         raise NotImplementedError("ictbot serves no static files for Teams")
 
     async def start(self, port: int) -> None:
-        raise NotImplementedError("the Teams routes are served by `ictbot serve` / serve_teams")
+        raise NotImplementedError("the Teams routes are served by `ictbot serve` / `ictbot teams`")
 
     async def stop(self) -> None:
         return None
@@ -170,9 +169,7 @@ def create_teams_app(
     settings = runtime.settings
     settings.require("TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID", purpose="Microsoft Teams")
     if listeners is None:
-        import handlers.teams.messages as default_listeners
-
-        listeners = default_listeners
+        listeners = messages
     assert settings.TEAMS_CLIENT_ID is not None and settings.TEAMS_TENANT_ID is not None
     adapter = StarletteAdapter()
     cloud = cloud_for(settings)
@@ -357,10 +354,10 @@ class _Listening:
         conversation = activity.conversation
         sender = activity.from_
         user: TeamsUser | None = None
-        delivery = dedupe.teams_activity(tenant, activity.id)
+        delivery = teams_activity(tenant, activity.id)
         with self.runtime.sessions.begin() as session:
             # Committed before the activity is acted on: the record is what tells other processes.
-            if delivery is not None and not dedupe.admit(session, delivery, now=now):
+            if delivery is not None and not deliveries.admit(session, delivery, now=now):
                 log.info("a Teams %s activity sent again was acknowledged and not acted on", activity.type)
                 return _Seen.REPEAT
             ws = workspaces.get_or_create(session, tenant, platform=PLATFORM, now=now)
@@ -394,7 +391,7 @@ class _Listening:
     def _finish(self, delivery: Delivery, failed: bool) -> None:
         try:
             with self.runtime.engine.begin() as connection:
-                dedupe.finish(connection, delivery, failed=failed)
+                deliveries.finish(connection, delivery, failed=failed)
         except SQLAlchemyError as exc:
             # The record stays "handling": Teams sending the activity again will be acknowledged, not acted on.
             outcome = "failed" if failed else "done"
@@ -439,27 +436,3 @@ def _invoke_error(status: int, code: str, message: str) -> InvokeResponse[Any]:
         "value": {"code": code, "message": message},
     }
     return InvokeResponse(status=200, body=body)
-
-
-# -- serving Teams on its own ----------------------------------------------------------------------
-def serve_teams(settings: Settings, *, host: str, port: int) -> None:
-    """``ictbot teams``: serve Microsoft Teams only (``POST /api/messages``, ``GET /healthz``) until interrupted.
-
-    Runs the reminder scheduler too (unless ``ICTBOT_SCHEDULER`` is off); with no Slack configured, a Slack
-    workspace's reminders in the same database are recorded as failed (`ictbot serve` with both sends both).
-    """
-    from bot import server
-
-    settings.require("TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID", purpose="ictbot teams")
-    runtime = Runtime.from_settings(settings)
-    scheduler = None
-    try:
-        server.require_schema_at_head(runtime.engine)
-        app = server.asgi_app(runtime, None, extra_routes=create_teams_app(runtime).routes)
-        scheduler = server.start_reminders(runtime, None)
-        log.info("ictbot serving Microsoft Teams on http://%s:%d%s", host, port, MESSAGES_PATH)
-        server.run_asgi(app, host=host, port=port, what="ictbot teams")
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        runtime.engine.dispose()

@@ -118,7 +118,7 @@ def _submit(title: str, data: dict[str, Any], **props: Any) -> Element:
 def plain_message(message: str) -> str:
     """A domain message for Teams as plain text (an error shown on a card): no Slack mentions (the people
     in brackets are left out, as on Slack's form) and no code marks. Messages arrive worded for Teams
-    (``bot.wording.TEAMS``)."""
+    (``handlers.teams.wording.TEAMS``)."""
     message = _MENTIONS.sub("", message)
     message = _MENTION.sub(r"\1", message)
     return visible(message.replace("`", ""))
@@ -246,7 +246,7 @@ def update_form(
     and ``values`` (a submission being corrected) fill the inputs again; ``source`` goes back with the
     submission (``modal``, or ``reminder`` when the form came from a reminder's button), and so does
     ``form_id``, this card's own id, by which a double click on Post update is told apart from a new update
-    (``handlers.slack.dedupe.teams_form``)."""
+    (``handlers.teams.deliveries.teams_form``)."""
     mine = [p for p in projects if p.owner == user_id or user_id in p.delegates]
     others = [p for p in projects if p not in mine]
     values = values or {}

@@ -14,7 +14,7 @@ shared between threads but the token cache), at the service URL of the stored co
 The Bot Connector's answers are sorted as Slack's are: 403/404 (the bot was removed, the person is
 gone) and other refusals are permanent and recorded; 429, 5xx, a refused token and network errors are
 transient and retried once after the claim timeout. A 429 is first honoured as the Slack client honours
-Slack's (``handlers.slack.app.web_client``): the call waits the ``Retry-After`` it was given (a second if
+Slack's (``handlers.slack.client.web_client``): the call waits the ``Retry-After`` it was given (a second if
 none) and is made again, up to :data:`THROTTLE_RETRIES` times and :data:`LONGEST_WAIT` of waiting in all
 (past that the claim timeout's retry is the sooner one, and the pass is not held up).
 
@@ -39,15 +39,16 @@ from microsoft_teams.api.clients.conversation.params import CreateConversationPa
 from microsoft_teams.common import ClientOptions
 
 from bot.runtime import Runtime
-from bot.scheduling.reconciler import Deliver as DeliverReminder
-from bot.scheduling.reconciler import Outcome, PostDigest
+from bot.scheduling.pace import Pace
+from bot.scheduling.ports import Deliver as DeliverReminder
+from bot.scheduling.ports import Outcome, PostDigest
 from bot.services import claims
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
-from handlers.slack.delivery.reminders import Pace
 from handlers.teams import references
 from handlers.teams.app import PLATFORM, card_activity
 from handlers.teams.auth import ClientCredentialsToken, TokenError, cloud_for
+from handlers.teams.cards import digest_cards, reminder_card
 from models import ReferenceKind, TeamsConversationRef
 
 __all__ = ["NO_REFERENCE", "RESENT", "PlatformRouter", "TeamsDelivery", "TeamsDigestDelivery"]
@@ -151,8 +152,6 @@ class TeamsDelivery:
         card: Callable[[Due], dict[str, Any]] | None = None,
     ) -> None:
         if card is None:
-            from handlers.teams.cards import reminder_card
-
             card = reminder_card
         self.runtime = runtime
         self.card = card
@@ -211,8 +210,6 @@ class TeamsDigestDelivery:
         cards: Callable[[Any], list[dict[str, Any]]] | None = None,
     ) -> None:
         if cards is None:
-            from handlers.teams.cards import digest_cards
-
             cards = digest_cards
         self.runtime = runtime
         self.cards = cards

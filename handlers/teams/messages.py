@@ -8,14 +8,14 @@ is a :class:`TeamsReply` that the Teams wiring (``handlers.teams.app``) sends.
 Each call runs in its own transaction(s) through ``runtime.sessions`` on the workspace it is given,
 looked up again by id. A domain error is answered with its message and nothing is written (the
 transaction is rolled back): as text for a typed command, as ``card_error`` for a card's submission,
-worded for Teams (:data:`bot.wording.TEAMS`: ``update``, not ``/ict-update``). The digest period and
+worded for Teams (:data:`handlers.teams.wording.TEAMS`: ``update``, not ``/ict-update``). The digest period and
 the meeting sub-commands are read by the modules Slack uses too (:mod:`bot.services.period`,
 :mod:`bot.services.meeting_commands`).
 Everything a card sends back is untrusted: ids are checked to be integers and looked up within the
 workspace, so another workspace's project or meeting is "no longer there".
 
 Each update form card carries its own id in its Post update button's data. A submission is recorded by
-that id and what was submitted (``handlers.slack.dedupe.teams_form``), in the transaction that stores the update: a
+that id and what was submitted (``handlers.teams.deliveries.teams_form``), in the transaction that stores the update: a
 double click (two activities, the same card and values) stores one update and is told so; another update
 typed into the same card, or the same text in a new card, is stored; a refused submission records nothing,
 so the corrected one goes through.
@@ -40,15 +40,15 @@ from bot.errors import DomainError, InvalidInput
 from bot.literal import literal
 from bot.render.jinja import local_time
 from bot.runtime import Runtime
+from bot.services import deliveries, meetings, projects, quickform, reminders, roles, updates
 from bot.services import digest as digest_service
-from bot.services import meetings, projects, quickform, reminders, roles, updates
+from bot.services.deliveries import Delivery
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from bot.services.period import parse_period
-from bot.wording import TEAMS
-from handlers.slack import dedupe
-from handlers.slack.dedupe import Delivery
 from handlers.teams import cards
+from handlers.teams.deliveries import teams_form
 from handlers.teams.identity import TeamsUser, key
+from handlers.teams.wording import TEAMS
 from models import Rag, UpdateSource, Workspace
 from models.db import row_id
 
@@ -270,7 +270,7 @@ def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[st
             # Recorded with the update, or not at all: a double click stores one update, and a form
             # refused (nothing recorded) goes through once corrected.
             submission = _form_submission(current, data.get("form"), fields)
-            if submission is not None and not dedupe.admit_done(session, submission, now=now):
+            if submission is not None and not deliveries.admit_done(session, submission, now=now):
                 return TeamsReply(text=ALREADY_POSTED)
             project = projects.get_by_id(session, current, project_id)
             is_admin = rt.is_admin(session, current, uid)
@@ -289,7 +289,7 @@ def _form_submission(ws: Workspace, form_id: object, fields: dict[str, str]) -> 
     an id (sent by an older version of the bot), whose repeats only the activity's id can tell."""
     if not isinstance(form_id, str) or not _FORM_ID.fullmatch(form_id):
         return None
-    return dedupe.teams_form(ws.external_id, form_id, fields)
+    return teams_form(ws.external_id, form_id, fields)
 
 
 def _open_form(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any]) -> TeamsReply:

@@ -7,7 +7,8 @@ from sqlalchemy import create_engine, text
 
 from bot.dev.local import InlineExecutor, LocalSlack
 from bot.runtime import Runtime
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
+from handlers.slack.client import web_client
 from models import ProgressUpdate, make_engine, make_sessionmaker
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
 from tests.helpers import count, last_reply, shown

@@ -20,10 +20,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.dev.standin import BOT_ID, SlackStandIn
-from bot.scheduling.reconciler import LEASE_NAME, LEASE_TTL, Outcome, Reconciler
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import LEASE_NAME, LEASE_TTL, Reconciler
 from bot.services import meetings, reminders
 from bot.services.reminders import CLAIM_TIMEOUT
-from handlers.slack.app import web_client
+from handlers.slack.client import web_client
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.history import DIGEST_EVENT, REMINDER_EVENT
 from handlers.slack.delivery.reminders import SlackDelivery

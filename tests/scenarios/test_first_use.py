@@ -23,7 +23,7 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.server import asgi_app
 from bot.services import meetings, roles, workspaces
-from handlers.slack.common import APOLOGY
+from handlers.slack.replies import APOLOGY
 from handlers.teams import references
 from handlers.teams.references import Where
 from models import (

@@ -45,11 +45,13 @@ from bot.server import asgi_app
 from bot.services.projects import ProjectView
 from bot.services.quickform import MAX_NEXT_STEPS, MAX_PROGRESS, MAX_RISKS, UpdateText
 from handlers.slack import request_log
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
 from handlers.slack.blocks.ui import MAX_STATIC_OPTIONS, update_modal
-from handlers.slack.common import APOLOGY, team_of
+from handlers.slack.client import web_client
+from handlers.slack.context import team_of
 from handlers.slack.errors import handle_error
 from handlers.slack.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound
+from handlers.slack.replies import APOLOGY
 from models import ProgressUpdate, ProjectStatus, Rag, UpdateRevision, Workspace
 from models.install import InboundDelivery
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET

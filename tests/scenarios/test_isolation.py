@@ -53,7 +53,8 @@ from bot.cli import cli
 from bot.dev.local import InlineExecutor, LocalSlack, signed_headers
 from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
-from bot.scheduling.reconciler import Outcome, Reconciler
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import Reconciler
 from bot.server import asgi_app
 from bot.services import meetings, projects, reminders, retention, roles, updates, workspaces
 from bot.services import strategy as strategy_service
@@ -61,9 +62,10 @@ from bot.services.digest_posts import DigestDue
 from bot.services.quickform import QuickForm, UpdateText
 from bot.services.reminders import Due
 from bot.settings import Settings
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
+from handlers.slack.client import web_client
 from handlers.slack.commands import ict_meeting, ict_project, ict_role
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import (

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, projects, roles, updates, workspaces
 from bot.services.quickform import UpdateText
-from handlers.slack.app import web_client
+from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Priority, Rag, Role, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, OWNER, STRANGER

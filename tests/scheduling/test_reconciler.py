@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.scheduling.reconciler import LEASE_NAME, LEASE_TTL, Outcome, Reconciler
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import LEASE_NAME, LEASE_TTL, Reconciler
 from bot.services import lease, meetings
-from handlers.slack.app import web_client
+from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import DeliveryStatus, InboundDelivery
 from models.scheduling import Lease, Reminder, ReminderStatus

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.scheduling.reconciler import LEASE_TTL, Outcome, Reconciler, TickReport
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import LEASE_TTL, Reconciler, TickReport
 from bot.services import digest_posts, meetings
-from handlers.slack.app import web_client
+from handlers.slack.client import web_client
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from models import Meeting
 from models.scheduling import DigestPost, ReminderStatus

@@ -6,8 +6,8 @@ import pytest
 
 from bot.errors import InvalidInput
 from bot.services.quickform import QuickForm, UpdateText, parse
-from bot.wording import SLACK
 from handlers.slack.blocks.rich_text import rich_blocks
+from handlers.slack.wording import SLACK
 from models import Rag
 
 

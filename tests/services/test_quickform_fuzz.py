@@ -28,7 +28,7 @@ from bot.errors import InvalidInput
 from bot.render.jinja import unescape_slack
 from bot.runtime import Runtime
 from bot.services.quickform import _REF, LIMITS, QuickForm, parse
-from handlers.slack.common import APOLOGY
+from handlers.slack.replies import APOLOGY
 from models import ProgressUpdate, Rag
 from tests.conftest import OWNER, STRANGER
 from tests.helpers import count

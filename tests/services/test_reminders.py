@@ -15,8 +15,8 @@ from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, reminders, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
-from handlers.slack.app import web_client
 from handlers.slack.blocks.rich_text import MAX_MESSAGE_SIZE, block_size
+from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import NO_CHANGE_ACTION, POST_UPDATE_ACTION, SNOOZE_ACTION, SlackDelivery
 from models import Meeting, ProgressUpdate, Rag, Role, UpdateSource
 from models.scheduling import Reminder, ReminderStatus

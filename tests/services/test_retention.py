@@ -13,7 +13,8 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
-from bot.scheduling.reconciler import Outcome, Reconciler
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, retention, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText

@@ -21,7 +21,8 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from handlers.slack import ack_answer
 from handlers.slack.ack_wait import AckAwaitingExecutor, signal_ack
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
+from handlers.slack.client import web_client
 from models import ProgressUpdate
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
 from tests.helpers import count, failing, last_reply, shown

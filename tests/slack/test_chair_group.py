@@ -14,8 +14,8 @@ import pytest
 
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, roles
-from handlers.slack.app import web_client
 from handlers.slack.chair_group import ScheduledChairGroups, read_group
+from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Role
 from models.scheduling import ReminderKind

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UnknownProject
-from bot.wording import PLACEHOLDERS, SLACK, TEAMS, Text
+from bot.wording import PLACEHOLDERS, Text
+from handlers.slack.wording import SLACK
+from handlers.teams.wording import TEAMS
 from tests.conftest import OWNER
 from tests.helpers import last_reply, shown
 from tests.slack.commands.test_ict_meeting import chair  # noqa: F401  (the fixture)

@@ -32,12 +32,13 @@ from bot.dev.local import InlineExecutor, LocalSlack, signed_headers
 from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.server import asgi_app
-from bot.services import updates
-from handlers.slack import dedupe
-from handlers.slack.app import create_app, web_client
+from bot.services import deliveries, updates
+from bot.services.deliveries import Delivery, admit, admit_done, finish, prune
+from handlers.slack.app import create_app
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION
-from handlers.slack.common import APOLOGY
-from handlers.slack.dedupe import Delivery, admit, admit_done, finish, identify, prune
+from handlers.slack.client import web_client
+from handlers.slack.dedupe import identify
+from handlers.slack.replies import APOLOGY
 from models import ProgressUpdate, make_engine, make_sessionmaker
 from models.install import DeliveryStatus, InboundDelivery
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
@@ -329,13 +330,13 @@ def test_racing_duplicates_act_exactly_once(http, slack, standin, runtime, workp
     a time), one acts and the others acknowledge."""
     racers = 4
     at_the_line = threading.Barrier(racers, timeout=10)
-    real_admit = dedupe.admit_done  # a one-line update records its delivery in its own transaction
+    real_admit = deliveries.admit_done  # a one-line update records its delivery in its own transaction
 
     def admit_together(*args: Any, **kwargs: Any) -> bool:
         at_the_line.wait()  # every request has passed Bolt's checks; all now insert the same row at once
         return real_admit(*args, **kwargs)
 
-    monkeypatch.setattr(dedupe, "admit_done", admit_together)
+    monkeypatch.setattr(deliveries, "admit_done", admit_together)
     body = command_body(slack)
     statuses: list[int] = []
     errors: list[BaseException] = []

@@ -26,11 +26,14 @@ with warnings.catch_warnings():
 from bot.dev.local import InlineExecutor, signed_headers
 from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
-from bot.server import asgi_app, slack_reconciler
+from bot.server import asgi_app
 from bot.services import meetings, projects, workspaces
 from bot.settings import ConfigError, Settings, load_settings
+from bot.wiring import build_reconciler
 from handlers.slack import oauth
-from handlers.slack.app import create_app, token_source, web_client_without_token
+from handlers.slack.app import create_app
+from handlers.slack.client import web_client_without_token
+from handlers.slack.oauth import token_source
 from handlers.slack.tokens import NOT_INSTALLED
 from models import ProgressUpdate, Workspace
 from models.scheduling import Reminder, ReminderStatus
@@ -299,7 +302,7 @@ def test_reminders_go_out_with_each_teams_token_and_not_to_an_uninstalled_team(h
     standin.clear()
 
     clock.now = london("2026-12-01 09:30")  # five working days before the meeting of 8 December
-    slack_reconciler(oauth_runtime, web_client_without_token(standin.api_url)).tick(clock.now)
+    build_reconciler(oauth_runtime, web_client_without_token(standin.api_url)).tick(clock.now)
 
     tokens = {c.token for c in standin.calls_to("chat.postMessage")}
     assert tokens == {standin.oauth.tokens_of(TEAM_A)[-1], standin.oauth.tokens_of(TEAM_B)[-1]}

@@ -14,8 +14,9 @@ from slack_bolt import BoltRequest
 
 from bot.dev.local import LocalSlack, signed_headers
 from bot.services import updates
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, UPDATE_MODAL
+from handlers.slack.client import web_client
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
 from handlers.slack.views import update_submission
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET, STRANGER

@@ -23,7 +23,7 @@ from bot.dev.local import view_state
 from bot.dev.standin import SlackStandIn
 from bot.settings import Settings
 from handlers.slack import request_log
-from handlers.slack.common import APOLOGY
+from handlers.slack.replies import APOLOGY
 from models import ProgressUpdate, Rag, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, OWNER, STRANGER
 from tests.helpers import count, opened_view, shown

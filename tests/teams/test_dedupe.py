@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
 from bot.runtime import Runtime
-from handlers.slack import dedupe
+from bot.services import deliveries
 from handlers.teams.app import ADAPTIVE_CARD, GREETING, SORRY
+from handlers.teams.deliveries import teams_activity
 from models import ProgressUpdate
 from models.install import InboundDelivery
 from tests.helpers import count
@@ -97,8 +98,8 @@ def test_the_same_activity_id_in_another_tenant_is_another_activity(client, team
     activity = teams.message(olive, "mine")
     client.post(activity)
     with teams_runtime.sessions.begin() as s:
-        other = dedupe.teams_activity("11111111-2222-3333-4444-555555555555", activity["id"])
-        assert other is not None and dedupe.admit(s, other, now=teams_runtime.now())
+        other = teams_activity("11111111-2222-3333-4444-555555555555", activity["id"])
+        assert other is not None and deliveries.admit(s, other, now=teams_runtime.now())
 
 
 def test_a_message_whose_handling_failed_is_handled_again_when_teams_resends_it(
@@ -128,7 +129,7 @@ def test_recorded_activities_are_pruned_with_slacks(client, teams, teams_runtime
     client.post(teams.message(olive, "mine"))
     assert len(recorded(teams_runtime)) == 1
     with teams_runtime.sessions.begin() as s:
-        assert dedupe.prune(s, before=clock.now + dedupe.KEEP_FOR + timedelta(seconds=1)) == 1
+        assert deliveries.prune(s, before=clock.now + deliveries.KEEP_FOR + timedelta(seconds=1)) == 1
     assert recorded(teams_runtime) == []
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from bot.dev.teams_standin import TeamsStandIn
 from bot.runtime import Runtime
 from bot.scheduling.reconciler import Reconciler
-from bot.server import slack_reconciler
 from bot.services import meetings, projects, workspaces
-from handlers.slack.app import web_client
+from bot.wiring import build_reconciler
+from handlers.slack.client import web_client
 from handlers.teams import delivery as teams_delivery
 from handlers.teams.app import ADAPTIVE_CARD
 from handlers.teams.delivery import NO_REFERENCE
@@ -55,7 +55,7 @@ def teams_workplan(teams_runtime: Runtime, teams: TeamsStandIn, clock) -> int:
 @pytest.fixture
 def reconciler(teams_runtime: Runtime, standin) -> Reconciler:
     """The production wiring (bot.server): Slack and Teams deliveries behind one router."""
-    return slack_reconciler(teams_runtime, web_client(BOT_TOKEN, standin.api_url))
+    return build_reconciler(teams_runtime, web_client(BOT_TOKEN, standin.api_url))
 
 
 def reminders(runtime: Runtime) -> dict[str, Reminder]:

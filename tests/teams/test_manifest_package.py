@@ -294,7 +294,7 @@ def test_an_unwritable_folder_is_refused(tmp_path: Path) -> None:
 
 # -- `ictbot teams` on its own serves Teams --------------------------------------------------------
 def test_teams_without_a_subcommand_serves_teams(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = pytest.importorskip("handlers.teams.app")
+    app = pytest.importorskip("bot.server")
     calls: list[tuple[str, str, int]] = []
     monkeypatch.setattr(app, "serve_teams", lambda s, *, host, port: calls.append((s.TEAMS_CLIENT_ID, host, port)))
     result = ictbot("teams", "--host", "127.0.0.2", "--port", "3980", **CONFIGURED)
@@ -303,6 +303,6 @@ def test_teams_without_a_subcommand_serves_teams(monkeypatch: pytest.MonkeyPatch
 
 
 def test_teams_package_does_not_serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    app = pytest.importorskip("handlers.teams.app")
+    app = pytest.importorskip("bot.server")
     monkeypatch.setattr(app, "serve_teams", lambda *a, **kw: pytest.fail("package must not serve"))
     package(tmp_path)

@@ -14,14 +14,15 @@ from sqlalchemy import Engine, delete, func, select
 
 from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
-from bot.scheduling.reconciler import Outcome, Reconciler
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, reminders, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.digest_posts import DigestDue
 from bot.services.quickform import UpdateText
 from bot.services.reminders import Due
 from bot.transfer import export, restore
-from handlers.slack.app import web_client
+from handlers.slack.client import web_client
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Meeting, ProgressUpdate, ProjectStatus, Rag, Role, UpdateSource, Workspace

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.errors import NotAllowed
 from bot.services import updates
 from bot.services.quickform import UpdateText
-from handlers.slack.common import runtime, team_name_of, team_of, user_of
+from handlers.slack.context import runtime_of, team_name_of, team_of, user_of
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
 
@@ -24,7 +24,7 @@ def handle_edit_update(
 
 
 def _open_correction(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    rt = runtime(context)
+    rt = runtime_of(context)
     user_id = user_of(body)
     with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
         update = updates.get(session, ws, int(action["value"]))

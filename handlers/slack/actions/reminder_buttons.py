@@ -11,9 +11,10 @@ from slack_sdk import WebClient
 from bot.literal import literal
 from bot.render.jinja import RAG_EMOJI, local_time
 from bot.services import projects, reminders, updates
-from handlers.slack.common import answer, runtime, team_name_of, team_of, user_of
+from handlers.slack.context import runtime_of, team_name_of, team_of, user_of
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
+from handlers.slack.replies import answer
 from models import UpdateSource
 
 UP_TO_DATE = (
@@ -32,7 +33,7 @@ def handle_post_update(
     ack()
     with answering_errors(respond, "the Post update button"):
         open_update_modal(
-            runtime(context),
+            runtime_of(context),
             client,
             body,
             trigger_id=body["trigger_id"],
@@ -46,7 +47,7 @@ def handle_no_change(
 ) -> None:
     ack()
     with answering_errors(respond, "the No change this month button"):
-        rt = runtime(context)
+        rt = runtime_of(context)
         value = _value(action)
         user_id = user_of(body)
         with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
@@ -74,7 +75,7 @@ def handle_snooze(
 ) -> None:
     ack()
     with answering_errors(respond, "the Remind me tomorrow button"):
-        rt = runtime(context)
+        rt = runtime_of(context)
         with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
             when = reminders.snooze(session, ws, meeting_id=_value(action)["m"], user_id=user_of(body), now=rt.now())
         if when is None:

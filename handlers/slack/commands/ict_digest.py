@@ -25,9 +25,10 @@ from bot.services.digest import Digest
 from bot.services.period import parse_period
 from handlers.slack.blocks.digest import PREVIEW_FOOTER, people_in, summary_messages
 from handlers.slack.chair_group import chair_group_lookup
-from handlers.slack.common import answer, runtime, team_name_of, team_of
+from handlers.slack.context import runtime_of, team_name_of, team_of
 from handlers.slack.delivery.digest import NOT_IN_CHANNEL, display_names, post_digest, slack_error
 from handlers.slack.errors import answering_errors
+from handlers.slack.replies import answer
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def handle_ict_digest(
 
 
 def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
-    rt = runtime(context)
+    rt = runtime_of(context)
     words = unescape_slack(command.get("text", "")).split()
     now = rt.now()
     tz_name = rt.settings.ICTBOT_TIMEZONE

@@ -16,10 +16,11 @@ from bot.render.jinja import render, unescape_slack
 from bot.runtime import Runtime
 from bot.services import meetings, roles
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
-from bot.wording import SLACK
 from handlers.slack.chair_group import chair_group_lookup
-from handlers.slack.common import answer, runtime, team_name_of, team_of
+from handlers.slack.context import runtime_of, team_name_of, team_of
 from handlers.slack.errors import answering_errors
+from handlers.slack.replies import answer
+from handlers.slack.wording import SLACK
 from models import Workspace
 
 
@@ -32,7 +33,7 @@ def handle_ict_meeting(
 
 
 def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
-    rt = runtime(context)
+    rt = runtime_of(context)
     words = unescape_slack(command.get("text", "")).split()
     sub = words[0].lower() if words else "next"
     args = words[1:]

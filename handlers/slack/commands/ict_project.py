@@ -14,8 +14,9 @@ from bot.runtime import Runtime
 from bot.services import projects, roles
 from bot.services import strategy as strategy_service
 from bot.wording import Text
-from handlers.slack.common import answer, runtime, team_name_of, team_of
+from handlers.slack.context import runtime_of, team_name_of, team_of
 from handlers.slack.errors import answering_errors
+from handlers.slack.replies import answer
 from models import ProjectStatus
 
 SUBCOMMANDS = ("list", "add", "reassign", "close", "complete", "reopen", "help")
@@ -43,7 +44,7 @@ def handle_ict_project(ack: Ack, command: dict[str, Any], respond: Respond, cont
 
 
 def _ict_project(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    rt = runtime(context)
+    rt = runtime_of(context)
     words = unescape_slack(command.get("text", "")).split()
     sub = words[0].lower() if words else "help"
     args = words[1:]

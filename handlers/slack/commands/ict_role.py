@@ -28,8 +28,9 @@ from bot.runtime import Runtime
 from bot.services import projects, roles
 from bot.wording import Text
 from handlers.slack.chair_group import GroupRead, read_group
-from handlers.slack.common import answer, runtime, team_name_of, team_of, tell
+from handlers.slack.context import runtime_of, team_name_of, team_of
 from handlers.slack.errors import answering_errors
+from handlers.slack.replies import answer, tell
 from models import Role
 
 __all__ = ["handle_ict_role", "parse_role", "parse_user", "parse_usergroup"]
@@ -136,7 +137,7 @@ def handle_ict_role(
 
 
 def _ict_role(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
-    rt = runtime(context)
+    rt = runtime_of(context)
     words = WORDS.findall(unescape_slack(command.get("text", "")))
     sub = words[0].lower() if words else "list"
     args = words[1:]

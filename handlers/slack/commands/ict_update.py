@@ -12,9 +12,10 @@ from bot.services import projects, quickform, updates
 from handlers.slack import dedupe
 from handlers.slack.ack_answer import AnswerInAck, answer_in_ack
 from handlers.slack.blocks.ui import update_saved_blocks
-from handlers.slack.common import answer, runtime, team_name_of, team_of
+from handlers.slack.context import runtime_of, team_name_of, team_of
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
+from handlers.slack.replies import answer
 from models import UpdateSource
 
 COMMAND = "/ict-update"
@@ -40,7 +41,7 @@ def handle_ict_update(
 
 
 def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient, context: BoltContext) -> None:
-    rt = runtime(context)
+    rt = runtime_of(context)
     user_id = command["user_id"]
     form = quickform.parse(unescape_slack(command.get("text", "")))
     if form.kind == "help":

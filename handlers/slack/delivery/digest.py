@@ -31,13 +31,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.literal import visible
 from bot.render.charts import rag_by_priority_png
 from bot.render.digest import render_digest
-from bot.scheduling.reconciler import Outcome
+from bot.scheduling.pace import Pace
+from bot.scheduling.ports import Outcome
 from bot.services.digest import Digest
 from bot.services.digest_posts import DigestDue
-from handlers.slack.app import slack_error
 from handlers.slack.blocks.digest import digest_messages, people_in
+from handlers.slack.client import slack_error
 from handlers.slack.delivery.history import DIGEST_EVENT, FOUND, NOT_FOUND, History, claim_metadata
-from handlers.slack.delivery.reminders import Pace, delivery_client, failure, not_looked
+from handlers.slack.delivery.reminders import delivery_client, failure, not_looked
 from handlers.slack.tokens import NOT_INSTALLED, TokenSource, client_with
 
 __all__ = [

@@ -16,9 +16,7 @@ reason the client never repeats a chat.postMessage on its own unless Slack surel
 from __future__ import annotations
 
 import json
-import math
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -37,10 +35,11 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.literal import literal
 from bot.render.jinja import render
-from bot.scheduling.reconciler import Outcome
+from bot.scheduling.pace import Pace
+from bot.scheduling.ports import Outcome
 from bot.services.reminders import Due, StaleProject
-from handlers.slack.app import PostsOnce, method_of, slack_error
 from handlers.slack.blocks.rich_text import MAX_MESSAGE_SIZE, block_size, fallback_text, pages, rich_blocks
+from handlers.slack.client import PostsOnce, method_of, slack_error
 from handlers.slack.delivery.history import FOUND, FOUND_IN_PART, NOT_FOUND, REMINDER_EVENT, History, claim_metadata
 from handlers.slack.tokens import NOT_INSTALLED, TokenSource
 from models.scheduling import ReminderKind
@@ -57,35 +56,6 @@ TRANSIENT_ERRORS = frozenset(
 
 
 # Calls that a repeat would carry out twice: a message posted, files shared (in a message) again.
-class Pace:
-    """At most ``rate`` calls a second across threads, evenly spaced.
-
-    Each caller reserves the next free slot (1/rate apart) under a lock and sleeps outside it, so
-    no second ever sees more than ``rate`` calls, even after a lull, and waiting callers do not
-    hold each other up beyond their slot.
-    """
-
-    def __init__(self, rate: float | None) -> None:
-        self.rate = rate
-        self._lock = threading.Lock()
-        self._next = 0.0
-
-    def wait(self) -> None:
-        if not self.rate:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + 1 / self.rate
-        if slot > now:
-            time.sleep(slot - now)
-
-
-def workers_for(rate: float | None) -> int:
-    """Enough senders to keep the pace when a call takes ~0.3 s (more when Slack asks us to wait)."""
-    return 8 if not rate else max(4, min(64, math.ceil(rate * 0.3)))
-
-
 class _PacedRetry(PostsOnce):
     """A retry handler of the app's (no post repeated that Slack may have acted on), then a fresh slot from
     the pace: without it a retried call would land on top of the paced ones and be refused in turn."""

@@ -9,9 +9,10 @@ from slack_sdk import WebClient
 
 from bot.render.jinja import unescape_slack
 from bot.services.quickform import MAX_PROGRESS, UpdateText
-from handlers.slack.common import respond_to, runtime
+from handlers.slack.context import runtime_of
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
+from handlers.slack.replies import respond_to
 from models import Rag, UpdateSource
 
 LOG_AS_UPDATE = "log_as_ict_update"
@@ -42,7 +43,7 @@ def _open_prefilled(shortcut: dict[str, Any], client: WebClient, context: BoltCo
     # The RAG is left for the officer to choose: a message carries none. Progress is pre-filled.
     initial = UpdateText(rag=Rag.GREEN, progress=text) if text else None
     open_update_modal(
-        runtime(context),
+        runtime_of(context),
         client,
         shortcut,
         trigger_id=shortcut["trigger_id"],

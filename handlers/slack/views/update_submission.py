@@ -38,12 +38,13 @@ from bot.literal import literal
 from bot.runtime import Runtime
 from bot.services import projects, quickform, updates
 from bot.services.updates import UpdateResult
-from bot.wording import SLACK
 from handlers.slack import dedupe
 from handlers.slack.ack_answer import AnswerInViewAck, answer_view_in_ack
 from handlers.slack.blocks.ui import UPDATE_MODAL, message_blocks, update_saved_blocks, update_saved_view
-from handlers.slack.common import APOLOGY, post_ephemeral, runtime, team_name_of, team_of, tell, user_of
+from handlers.slack.context import runtime_of, team_name_of, team_of, user_of
+from handlers.slack.replies import APOLOGY, post_ephemeral, tell
 from handlers.slack.request_log import mark_outcome
+from handlers.slack.wording import SLACK
 from models import Rag, UpdateSource
 from models.db import row_id
 
@@ -190,7 +191,7 @@ def handle_update_submission(
     submission = Submission.of(body, view)
     try:
         form = read_form(submission)
-        result = _store(runtime(context), submission, form, context)
+        result = _store(runtime_of(context), submission, form, context)
     except DomainError as exc:
         _refuse(answer, client, submission, exc)
         return

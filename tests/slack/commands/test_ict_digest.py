@@ -21,10 +21,11 @@ from bot.services import digest as digest_service
 from bot.services import meetings, roles, updates
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
-from handlers.slack.app import RUNTIME_KEY, web_client
 from handlers.slack.blocks.digest import MAX_BLOCKS, MAX_HEADER_TEXT, PREVIEW_FOOTER, digest_messages
 from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, MAX_MESSAGE_SIZE, block_size, rich_blocks
+from handlers.slack.client import web_client
 from handlers.slack.commands.ict_digest import INVITE, handle_ict_digest
+from handlers.slack.context import RUNTIME_KEY
 from models import Rag, Role, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, OWNER, STRANGER
 from tests.helpers import last_reply, rich_text_shown, rich_texts, shown

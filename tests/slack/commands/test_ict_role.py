@@ -16,8 +16,9 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.services import roles
 from bot.settings import Settings
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
 from handlers.slack.blocks.digest import PREVIEW_FOOTER
+from handlers.slack.client import web_client
 from models import Meeting, Role, RoleGrant, Workspace, make_sessionmaker
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, SIGNING_SECRET, START, STRANGER
 from tests.helpers import last_reply, shown

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.dev.local import LocalSlack
-from handlers.slack.app import create_app, web_client
+from handlers.slack.app import create_app
+from handlers.slack.client import web_client
 from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, SIGNING_SECRET, STRANGER
 from tests.helpers import count, failing, last_reply, rich_texts, shown, typed_shown_literally

@@ -1,58 +1,27 @@
-"""What every listener needs: who is asking, in which workspace, and how to answer them."""
+"""How a listener answers the person who asked: ephemeral replies, direct messages, the apology."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookResponse
 
-from bot.errors import NoTeam
-from bot.runtime import Runtime
-from handlers.slack.app import runtime_of, slack_error
 from handlers.slack.blocks.rich_text import fallback_text
 from handlers.slack.blocks.ui import message_blocks
+from handlers.slack.client import slack_error
+from handlers.slack.context import user_of
 
-__all__ = ["answer", "apology", "post_ephemeral", "respond_to", "runtime_of", "team_of", "tell", "user_of"]
+__all__ = ["APOLOGY", "answer", "apology", "post_ephemeral", "respond_to", "tell"]
 
 log = logging.getLogger(__name__)
 APOLOGY = (
     "Sorry — something went wrong on our side and nothing was saved. Please try again in a minute; "
     "if it keeps happening, tell your ICT admin (the error has been logged)."
 )
-
-
-def team_of(body: dict[str, Any]) -> str:
-    """The workspace a request comes from, where Slack puts it: ``team.id`` (interactions), ``team_id``
-    (commands, events) or ``user.team_id`` (an org-wide install's interactions). Raises :class:`NoTeam`
-    when there is none: a workspace must never be looked up, nor created, as "None" or "".
-    """
-    team, user = body.get("team"), body.get("user")
-    for found in (
-        team.get("id") if isinstance(team, dict) else None,
-        body.get("team_id"),
-        user.get("team_id") if isinstance(user, dict) else None,
-    ):
-        if isinstance(found, str) and found.strip():
-            return found
-    raise NoTeam()
-
-
-def team_name_of(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict):
-        return str(team.get("domain") or "")
-    return str(body.get("team_domain") or "")
-
-
-def user_of(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user["id"])
-    return str(body.get("user_id"))
 
 
 def answer(respond: Respond, marked: str) -> None:
@@ -67,10 +36,6 @@ def answer(respond: Respond, marked: str) -> None:
 def apology(respond: Respond | None) -> None:
     if respond is not None:
         respond(text=APOLOGY, response_type="ephemeral", replace_original=False)
-
-
-def runtime(context: BoltContext) -> Runtime:
-    return runtime_of(context)
 
 
 def post_ephemeral(

@@ -1,4 +1,4 @@
-"""handlers.slack.common's answers that have no response_url to carry them.
+"""handlers.slack.replies's answers that have no response_url to carry them.
 
 They reach the person or say why, and never raise.
 """
@@ -10,7 +10,7 @@ import socket
 
 from slack_sdk import WebClient
 
-from handlers.slack.common import tell
+from handlers.slack.replies import tell
 
 
 def _closed_port() -> int:
@@ -23,7 +23,7 @@ def test_an_answer_slack_cannot_be_reached_for_is_logged_not_raised(caplog):
     """It follows work already done (an update stored after its form closed): an error here must not turn
     into the apology that says nothing was saved."""
     client = WebClient(token="xoxb-test", base_url=f"http://127.0.0.1:{_closed_port()}/api/", retry_handlers=[])
-    caplog.set_level(logging.WARNING, logger="handlers.slack.common")
+    caplog.set_level(logging.WARNING, logger="handlers.slack.replies")
     tell(client, "U0OWNER", "Update saved", channel="C0GOVERN")
     assert any("could not send U0OWNER a direct message" in r.getMessage() for r in caplog.records)
 

@@ -1,0 +1,127 @@
+"""Deliveries recorded once and acted on once, whichever instance of the app receives them.
+
+A platform repeats what it thinks did not arrive. One :class:`models.install.InboundDelivery` row a
+delivery, unique on ``(team_id, key)``, is the memory of what was handled: :func:`admit` (or
+:func:`admit_done` inside the transaction that acts) inserts it, and the first of concurrent or repeated
+deliveries wins on every backend and across processes. Which key identifies a delivery is each
+platform's business (``handlers.slack.dedupe``, ``handlers.teams.deliveries``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Connection, CursorResult, Table, bindparam, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.install import DeliveryStatus, InboundDelivery
+
+__all__ = ["KEEP_FOR", "Delivery", "admit", "admit_done", "delivery", "finish", "prune"]
+
+KEEP_FOR = timedelta(days=1)  # Slack's last retry of an event comes about five minutes after the first try
+KEY_LIMIT = 255  # InboundDelivery.key's length
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What identifies one delivery across Slack's retries of it."""
+
+    team_id: str
+    key: str
+    kind: str  # event, command, shortcut, view, action; teams, teams-form
+
+
+def delivery(team_id: str, kind: str, prefix: str, ident: object) -> Delivery | None:
+    if not isinstance(ident, str) or not ident:
+        return None
+    key = f"{prefix}:{ident}"
+    if len(key) > KEY_LIMIT:  # platforms' ids are short; a longer one is still told apart, by its digest
+        key = f"{prefix}:sha256:{hashlib.sha256(ident.encode()).hexdigest()}"
+    return Delivery(team_id=team_id, key=key, kind=kind)
+
+
+# -- the record ------------------------------------------------------------------------------------
+# The statements are built once: a request runs two of them, and building one costs more than running it.
+_TABLE = cast(Table, InboundDelivery.__table__)
+_UNIQUE = ["team_id", "key"]
+_INSERT = {
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id),
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id),
+}
+_THIS = (_TABLE.c.team_id == bindparam("d_team"), _TABLE.c.key == bindparam("d_key"))
+# A row an earlier attempt left ``failed``, taken over: one more attempt, with the status given.
+_TAKE_OVER = (
+    update(_TABLE)
+    .where(*_THIS, _TABLE.c.status == DeliveryStatus.FAILED)
+    .values(status=bindparam("d_status"), attempts=_TABLE.c.attempts + 1)
+)
+_FINISH = update(_TABLE).where(*_THIS, _TABLE.c.status == DeliveryStatus.HANDLING).values(status=bindparam("d_status"))
+
+
+def admit(connection: Connection | Session, delivery: Delivery, *, now: datetime) -> bool:
+    """Record ``delivery``; True when this process is to act on it.
+
+    True for the first delivery, and for a retry of one whose handler failed (taken over: one more
+    attempt, ``handling`` again). False while it is being handled elsewhere or once it is done. Commit
+    before acting: the row is what tells other processes.
+    """
+    return _record(connection, delivery, DeliveryStatus.HANDLING, now=now)
+
+
+def admit_done(connection: Connection | Session, delivery: Delivery, *, now: datetime) -> bool:
+    """Record ``delivery`` as ``done`` in the transaction that acts on it; True when that one is to act.
+
+    The row commits with what the listener writes, or rolls back with it. False when the delivery is
+    done already or being handled elsewhere (on PostgreSQL the insert waits for a concurrent attempt to
+    commit or roll back); a row an earlier attempt left ``failed`` is taken over.
+    """
+    return _record(connection, delivery, DeliveryStatus.DONE, now=now)
+
+
+def _record(connection: Connection | Session, delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> bool:
+    """Insert ``delivery`` with ``status``, or take over its ``failed`` row; True when either happened."""
+    values = {
+        "team_id": delivery.team_id,
+        "key": delivery.key,
+        "kind": delivery.kind,
+        "status": status,
+        "attempts": 1,
+        "received_at": now,
+    }
+    if _insert_if_absent(connection, values):
+        return True
+    # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
+    return bool(_rowcount(connection.execute(_TAKE_OVER, {**_which(delivery), "d_status": status})))
+
+
+def _insert_if_absent(connection: Connection | Session, values: dict[str, Any]) -> bool:
+    """``INSERT … ON CONFLICT (team_id, key) DO NOTHING``: True when the row went in."""
+    dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
+    statement = _INSERT.get(dialect)
+    if statement is None:
+        raise NotImplementedError(f"recording deliveries on {dialect} is not supported")
+    # RETURNING, not the row count: some drivers do not report a count for a skipped row.
+    return connection.execute(statement, values).scalar_one_or_none() is not None
+
+
+def finish(connection: Connection | Session, delivery: Delivery, *, failed: bool) -> None:
+    """The handler of ``delivery`` has finished: ``done``, or ``failed`` so that a retry may act again."""
+    status = DeliveryStatus.FAILED if failed else DeliveryStatus.DONE
+    connection.execute(_FINISH, {**_which(delivery), "d_status": status})
+
+
+def _which(delivery: Delivery) -> dict[str, str]:
+    return {"d_team": delivery.team_id, "d_key": delivery.key}
+
+
+def prune(session: Session, *, before: datetime) -> int:
+    """Delete the deliveries received before ``before``; returns how many went."""
+    return _rowcount(session.execute(delete(InboundDelivery).where(InboundDelivery.received_at < before)))
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
