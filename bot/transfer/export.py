@@ -9,8 +9,9 @@ was taken.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -41,6 +42,8 @@ __all__ = ["CSV_COLUMNS", "FORMAT", "FORMAT_VERSION", "csv_rows", "gather", "spr
 
 # What starts a formula in a spreadsheet (OWASP, "CSV Injection"); a tab and a carriage return as well.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+T = TypeVar("T", Strategy, Project, ProgressUpdate)
 
 CSV_COLUMNS = (
     "project_ref",
@@ -88,24 +91,11 @@ def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> Documen
 
 def _work_plan(session: Session, ws: Workspace) -> dict[str, Any]:
     """Strategies, projects and updates: six statements."""
-    strategies = session.scalars(
-        select(Strategy)
-        .where(Strategy.workspace_id == ws.id)
-        .order_by(Strategy.created_at, Strategy.id)
-        .options(selectinload(Strategy.priorities))
-    ).all()
-    projects = session.scalars(
-        select(Project)
-        .where(Project.workspace_id == ws.id)
-        .order_by(Project.ref)
-        .options(selectinload(Project.delegates))
-    ).all()
-    updates = session.scalars(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.workspace_id == ws.id)
-        .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
-        .options(selectinload(ProgressUpdate.revisions))
-    ).all()
+    strategies = _with_children(session, ws, Strategy, Strategy.priorities, Strategy.created_at, Strategy.id)
+    projects = _with_children(session, ws, Project, Project.delegates, Project.ref)
+    updates = _with_children(
+        session, ws, ProgressUpdate, ProgressUpdate.revisions, ProgressUpdate.created_at, ProgressUpdate.id
+    )
     priority_of = {p.id: (s, p) for s in strategies for p in s.priorities}
     ref_of = {p.id: p.ref for p in projects}
     return {
@@ -116,6 +106,13 @@ def _work_plan(session: Session, ws: Workspace) -> dict[str, Any]:
             for u in updates
         ],
     }
+
+
+def _with_children(session: Session, ws: Workspace, model: type[T], children: Any, *order: Any) -> Sequence[T]:
+    """The rows of ``model`` in ``ws``, in ``order``, with their ``children`` (one more statement for all)."""
+    return session.scalars(
+        select(model).where(model.workspace_id == ws.id).order_by(*order).options(selectinload(children))
+    ).all()
 
 
 def _project(p: Project, priority_of: tuple[Strategy, Priority] | None) -> ProjectDoc:

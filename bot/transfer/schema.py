@@ -19,25 +19,21 @@ from sqlalchemy import inspect
 
 from bot.timefmt import iso
 from models import (
-    Base,
     ClosureDay,
     Meeting,
     MeetingSeries,
-    MeetingStatus,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
-    ProjectStatus,
-    Rag,
-    Role,
     RoleGrant,
     Strategy,
     UpdateRevision,
-    UpdateSource,
     Workspace,
 )
+from models.base import Base
 from models.db import column_length
+from models.entities import MeetingStatus, ProjectStatus, Rag, Role, UpdateSource
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
