@@ -30,7 +30,6 @@ from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
-    MeetingStatus,
     Priority,
     ProgressUpdate,
     Project,
@@ -41,6 +40,7 @@ from models import (
     Workspace,
 )
 from models.db import unstorable_text
+from models.entities import MeetingStatus
 from models.scheduling import DigestPost, Reminder
 
 __all__ = [
