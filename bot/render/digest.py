@@ -22,7 +22,7 @@ from typing import Any, Literal
 from bot.errors import InvalidInput
 from bot.render.jinja import rag_label, render
 from bot.services.digest import Digest, ProjectEntry, Trend
-from bot.transfer.export import iso
+from bot.timefmt import iso
 
 __all__ = [
     "DIGEST_FORMATS",

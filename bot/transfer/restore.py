@@ -1,67 +1,47 @@
 """Restore a workspace from its JSON export (``ictbot export``) into a database that does not hold it yet.
 
-Two steps, so that nothing is written unless all of it can be:
-
-- :func:`load` reads the document and checks all of it before the database is touched: that it is
-  JSON, an ``ictbot-export`` of a version this code reads (1 or 2; see :mod:`bot.transfer.export`),
-  every field of the right type (pydantic models, strict: no text where a number belongs), then,
-  once every field is right, every reference inside it (an update's project, a project's priority in
-  its strategy, a reminder's meeting; revision numbers 1..n; no key given twice). Each problem is
-  reported with its JSON path, e.g.
-  ``projects[3].status: 'done' is not one of planned, active, on_hold, complete, closed``.
-- :func:`restore` writes it into one session (the caller's transaction): all of it or, if the
-  database refuses anything, none of it. The workspace must be absent or empty. A workspace made on
-  first use holds only the default strategy it was seeded with (and, once the scheduler has run, the
-  meetings of the default series): those are replaced by the export's. Anything else (a project, an
-  update, a granted role, a strategy loaded by hand, a meeting moved by hand, ...) means the
-  workspace is in use, and the restore is refused.
-
-Database ids are not kept (the database may hold other workspaces): update ids are given anew (the
-old-to-new map is in the summary), meetings are found by their ``occurrence``. Everything else is
-kept as it was: every timestamp, author, editor, revision, and the state of every reminder and digest
-post, so that the restored bot does not send again what was sent. Nothing here reads the clock.
+:func:`load` checks all of the document before the database is touched (JSON, a version this code
+reads, every field's type and length, every reference; :mod:`bot.transfer.checks`). :func:`restore`
+writes it into the caller's transaction: all of it or none. The workspace must be absent, or hold only
+what was made for it automatically (the default strategy and calendar), which the export's replaces.
+Database ids are given anew (the summary maps the updates' old ids to new); everything else is kept as
+it was, reminder and digest history included, so the restored bot does not send again what was sent.
+Nothing here reads the clock.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.errors import DomainError, InvalidInput
-from bot.services import meetings as meeting_service
-from bot.services import quickform
+from bot.errors import DomainError
 from bot.services import strategy as strategy_service
-from bot.transfer.export import CSV_COLUMNS, FORMAT, FORMAT_VERSION
+from bot.transfer.checks import MAX_PROBLEMS, InvalidExport, cross_check, kind_of, refuse, shape_problems
+from bot.transfer.export import CSV_COLUMNS
+from bot.transfer.schema import DOCUMENTS, FORMAT, FORMAT_VERSION, Document, DocumentV1, DocumentV2
 from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
-    MeetingStatus,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
-    ProjectStatus,
-    Rag,
-    Role,
     RoleGrant,
     Strategy,
     UpdateRevision,
-    UpdateSource,
     Workspace,
 )
 from models.db import unstorable_text
-from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
+from models.entities import MeetingStatus
+from models.scheduling import DigestPost, Reminder
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -76,23 +56,9 @@ __all__ = [
     "restore",
 ]
 
-READABLE_VERSIONS = (1, FORMAT_VERSION)
-MAX_PROBLEMS = 20  # shown; the rest are counted
+READABLE_VERSIONS = tuple(DOCUMENTS)
 DEFAULT_SERIES_BY = "default"  # MeetingSeries.updated_by of a series made with the defaults (meetings.get_series)
 EXPORT_HINT = "make one with `ictbot export --format json`"
-
-
-class InvalidExport(DomainError):
-    """The document cannot be restored. ``problems`` are ``(JSON path, what is wrong)``; the path is
-    empty for a problem with the whole file."""
-
-    def __init__(self, problems: list[tuple[str, str]], *, more: int = 0) -> None:
-        lines = [f"{path}: {msg}" if path else msg for path, msg in problems]
-        if more:
-            lines.append(f"… and {more} more problem{'s' if more != 1 else ''}")
-        super().__init__("\n".join(lines))
-        self.problems = problems
-        self.more = more
 
 
 class WorkspaceInUse(DomainError):
@@ -106,187 +72,6 @@ class WorkspaceInUse(DomainError):
         )
         self.team_id = team_id
         self.holds = holds
-
-
-# -- the document's shape ------------------------------------------------------------------------------
-
-# Lengths are the columns' (models/): PostgreSQL would refuse a longer value, SQLite would not; refuse
-# it here on both, with the path. ``Key…`` may not be empty, ``Text…`` may.
-Key8 = Annotated[str, StringConstraints(min_length=1, max_length=8)]
-Key16 = Annotated[str, StringConstraints(min_length=1, max_length=16)]
-Key32 = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-Key64 = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Key200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Key500 = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-Text32 = Annotated[str, StringConstraints(max_length=32)]
-Text64 = Annotated[str, StringConstraints(max_length=64)]
-Text100 = Annotated[str, StringConstraints(max_length=100)]
-Text128 = Annotated[str, StringConstraints(max_length=128)]
-Text200 = Annotated[str, StringConstraints(max_length=200)]
-UserId = Key64
-Count = Annotated[int, Field(ge=0)]
-
-
-class _Shape(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-
-class WorkspaceDoc(_Shape):
-    team_id: Key64
-    platform: Key16
-    name: Text200
-    created_at: AwareDatetime
-    chair_usergroup_id: Key32 | None = None  # exports before the chairs' user group lack it
-
-
-class PriorityDoc(_Shape):
-    position: int
-    code: Key32
-    name: Key200
-    description: str
-
-
-class StrategyDoc(_Shape):
-    name: Key200
-    period: Text100
-    description: str
-    active: bool
-    created_at: AwareDatetime
-    priorities: list[PriorityDoc]
-
-
-class ProjectDoc(_Shape):
-    ref: Key32
-    title: Key200
-    strategy: Text200 | None
-    priority_code: Text32 | None
-    priority_name: Text200 | None
-    owner: UserId
-    delegates: list[UserId]
-    service_area: Text200
-    status: ProjectStatus
-    target_date: date | None
-    completed_on: date | None
-    created_at: AwareDatetime
-
-
-class RevisionDoc(_Shape):
-    number: int
-    rag: Rag
-    progress: str
-    next_steps: str
-    risks: str
-    editor: UserId
-    created_at: AwareDatetime
-
-
-class UpdateDoc(_Shape):
-    id: int
-    project_ref: Key32
-    author: UserId
-    source: UpdateSource
-    created_at: AwareDatetime
-    revisions: Annotated[list[RevisionDoc], Field(min_length=1)]
-
-
-class RoleDoc(_Shape):
-    user_id: UserId
-    role: Role
-    granted_by: Text64
-    created_at: AwareDatetime
-
-
-class SeriesDoc(_Shape):
-    rrule: Key500
-    anchor: date
-    local_time: time
-    duration_minutes: Annotated[int, Field(ge=1)]
-    timezone: Key64
-    holiday_region: Key8
-    channel_id: Text32 | None
-    reminder_stages: Key200
-    digest_stage: Key32
-    updated_by: Text64
-    updated_at: AwareDatetime
-
-
-class ClosureDoc(_Shape):
-    day: date
-    reason: Text200
-    created_by: Text64
-    created_at: AwareDatetime
-
-
-class MeetingDoc(_Shape):
-    occurrence: date
-    starts_at: AwareDatetime
-    status: MeetingStatus
-    moved: bool
-    note: Text200
-    revision: Count
-    changed_by: Text64 | None
-    updated_at: AwareDatetime
-
-
-class ReminderDoc(_Shape):
-    meeting: date  # the occurrence of one of the document's meetings
-    user_id: UserId
-    kind: ReminderKind
-    stage: Key32
-    status: ReminderStatus
-    due_at: AwareDatetime
-    attempts: Count
-    claimed_by: Text128 | None
-    claimed_at: AwareDatetime | None
-    sent_at: AwareDatetime | None
-    error: Text200
-    project_refs: list[Key32]
-    channel_id: Text32 | None
-    message_ts: Text32 | None
-
-
-class DigestPostDoc(_Shape):
-    meeting: date  # the occurrence of one of the document's meetings
-    channel_id: Key32
-    status: ReminderStatus
-    due_at: AwareDatetime
-    attempts: Count
-    claimed_by: Text128 | None
-    claimed_at: AwareDatetime | None
-    sent_at: AwareDatetime | None
-    error: Text200
-    message_ts: Text32 | None
-
-
-class _DocumentBase(_Shape):
-    format: Literal["ictbot-export"]
-    exported_at: AwareDatetime
-    workspace: WorkspaceDoc
-    strategies: list[StrategyDoc]
-    projects: list[ProjectDoc]
-    updates: list[UpdateDoc]
-
-
-class DocumentV1(_DocumentBase):
-    """An export of format version 1: the workspace, strategies, projects and updates."""
-
-    version: Literal[1]
-
-
-class DocumentV2(_DocumentBase):
-    """Version 1's sections, and the roles, the meeting calendar and the reminder and digest history."""
-
-    version: Literal[2]
-    roles: list[RoleDoc]
-    meeting_series: SeriesDoc | None
-    closures: list[ClosureDoc]
-    meetings: list[MeetingDoc]
-    reminders: list[ReminderDoc]
-    digest_posts: list[DigestPostDoc]
-
-
-Document = DocumentV1 | DocumentV2
-_MODELS: dict[int, type[DocumentV1] | type[DocumentV2]] = {1: DocumentV1, 2: DocumentV2}
 
 
 # -- reading and checking ------------------------------------------------------------------------------
@@ -308,12 +93,12 @@ def load(data: bytes | str) -> Document:
             [("", f"it is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")]
         ) from None
     model = _model_for(raw)
-    _refuse(list(unstorable_text(raw)))
+    refuse(list(unstorable_text(raw)))
     try:
         document = model.model_validate_json(text)
     except ValidationError as exc:
-        _refuse([(_path(e["loc"]), _describe(e)) for e in exc.errors(include_url=False)])
-    _refuse(_cross_check(document))
+        refuse(shape_problems(exc))
+    refuse(cross_check(document))
     return document
 
 
@@ -336,7 +121,7 @@ def _looks_like_csv(text: str) -> bool:
 def _model_for(raw: object) -> type[DocumentV1] | type[DocumentV2]:
     """The model of the document's version, after checking that it is an ictbot export at all."""
     if not isinstance(raw, dict):
-        raise InvalidExport([("", f"it is {_kind(raw)}, not the JSON object an ictbot export is; {EXPORT_HINT}.")])
+        raise InvalidExport([("", f"it is {kind_of(raw)}, not the JSON object an ictbot export is; {EXPORT_HINT}.")])
     if "format" not in raw:
         raise InvalidExport([("format", f"is missing, so this is not an ictbot export; {EXPORT_HINT}.")])
     if raw["format"] != FORMAT:
@@ -346,224 +131,11 @@ def _model_for(raw: object) -> type[DocumentV1] | type[DocumentV2]:
     if "version" not in raw:
         raise InvalidExport([("version", f"is missing; this ictbot reads exports of version {readable}.")])
     if not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidExport([("version", f"must be a whole number ({readable}), not {_kind(version)}.")])
-    if version not in _MODELS:
+        raise InvalidExport([("version", f"must be a whole number ({readable}), not {kind_of(version)}.")])
+    if version not in DOCUMENTS:
         newer = "; it was written by a newer ictbot: restore it with that version" if version > FORMAT_VERSION else ""
         raise InvalidExport([("version", f"{version} is not a version this ictbot reads ({readable}){newer}.")])
-    return _MODELS[version]
-
-
-def _refuse(problems: list[tuple[str, str]]) -> None:
-    if problems:
-        raise InvalidExport(problems[:MAX_PROBLEMS], more=max(0, len(problems) - MAX_PROBLEMS))
-
-
-def _path(loc: Iterable[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
-    return out
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
-_TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "bool_type": "true or false",
-    "list_type": "a list [...]",
-    "model_type": "an object {...}",
-    "dict_type": "an object {...}",
-}
-
-
-def _describe(error: ErrorDetails) -> str:
-    """Pydantic's error in the words of the export: what is there, and what belongs there."""
-    kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
-    if kind == "missing":
-        return "is missing"
-    if kind == "extra_forbidden":
-        return "is not a field of an ictbot export"
-    if kind == "enum":
-        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        return f"{given!r} is not one of {', '.join(choices)}"
-    if kind in _TYPE_WORDS:
-        return f"must be {_TYPE_WORDS[kind]}, not {_kind(given)}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "string_too_long":
-        return f"is longer than {ctx.get('max_length')} characters"
-    if kind == "too_short":
-        return f"must hold at least {ctx.get('min_length')} entry"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"{given!r} is too small: it must be at least {ctx.get('ge', ctx.get('gt'))}"
-    if kind == "timezone_aware":
-        return f"{given!r} has no time zone; give it in UTC, e.g. 2026-11-24T09:30:00Z"
-    if kind.startswith("datetime"):
-        return f"{given!r} is not a time such as 2026-11-24T09:30:00Z"
-    if kind.startswith("date"):
-        return f"{given!r} is not a date such as 2026-11-24"
-    if kind.startswith("time"):
-        return f"{given!r} is not a time of day such as 10:00:00"
-    return str(error["msg"])
-
-
-class _Problems:
-    """What is wrong, collected in document order."""
-
-    def __init__(self) -> None:
-        self.found: list[tuple[str, str]] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.found.append((path, message))
-
-    def once(self, section: str, keys: Iterable[object], what: str) -> None:
-        """Each key given once in ``section``."""
-        seen: dict[object, int] = {}
-        for i, key in enumerate(keys):
-            if key in seen:
-                self.add(f"{section}[{i}]", f"{what} {_show(key)} is given twice (also at {section}[{seen[key]}])")
-            else:
-                seen[key] = i
-
-
-def _cross_check(doc: Document) -> list[tuple[str, str]]:
-    """What the shape cannot say: keys given once, references that lead somewhere, revisions 1..n."""
-    problems = _Problems()
-    problems.once("strategies", (s.name for s in doc.strategies), "the strategy")
-    active = [s.name for s in doc.strategies if s.active]
-    if len(active) > 1:
-        problems.add("strategies", f"{len(active)} strategies are active ({', '.join(active)}); at most one may be")
-    codes: dict[str, dict[str, PriorityDoc]] = {}
-    for i, s in enumerate(doc.strategies):
-        problems.once(f"strategies[{i}].priorities", (p.code for p in s.priorities), "the priority code")
-        problems.once(f"strategies[{i}].priorities", (p.position for p in s.priorities), "the position")
-        codes.setdefault(s.name, {p.code: p for p in s.priorities})
-    problems.once("projects", (p.ref for p in doc.projects), "the project ref")
-    for i, p in enumerate(doc.projects):
-        _check_project(problems, f"projects[{i}]", p, codes)
-    refs = {p.ref for p in doc.projects}
-    problems.once("updates", (u.id for u in doc.updates), "the update id")
-    for i, u in enumerate(doc.updates):
-        if u.project_ref not in refs:
-            problems.add(f"updates[{i}].project_ref", f"{u.project_ref!r} is not the ref of a project in the export")
-        for k, r in enumerate(u.revisions):
-            if r.number != k + 1:
-                problems.add(
-                    f"updates[{i}].revisions[{k}].number",
-                    f"is {r.number} where {k + 1} belongs: revisions are numbered 1, 2, 3, … in order",
-                )
-            _check_text(problems, f"updates[{i}].revisions[{k}]", r)
-    if isinstance(doc, DocumentV2):
-        _check_calendar(problems, doc)
-    return problems.found
-
-
-def _check_text(problems: _Problems, at: str, revision: RevisionDoc) -> None:
-    """An update's text as chat takes it (:func:`bot.services.quickform.validate`): same limits, same characters."""
-    try:
-        quickform.validate(revision.rag, revision.progress, revision.next_steps, revision.risks)
-    except InvalidInput as exc:
-        field = exc.field if exc.field in quickform.LIMITS else "progress"
-        value, limit = str(getattr(revision, field)).strip(), quickform.LIMITS[field]
-        if not value:
-            problems.add(f"{at}.{field}", "is empty; every update says what was done")
-        elif len(value) > limit:
-            problems.add(f"{at}.{field}", f"is {len(value):,} characters; the limit is {limit:,}, as in chat")
-        else:
-            problems.add(
-                f"{at}.{field}", "contains control characters, which chat refuses (tab and line breaks are fine)"
-            )
-
-
-def _check_project(problems: _Problems, at: str, p: ProjectDoc, codes: dict[str, dict[str, PriorityDoc]]) -> None:
-    problems.once(f"{at}.delegates", p.delegates, "the delegate")
-    if p.strategy is None or p.priority_code is None:
-        if p.strategy is not None or p.priority_code is not None:
-            problems.add(at, "strategy and priority_code go together: give both, or neither (null)")
-        elif p.priority_name is not None:
-            problems.add(f"{at}.priority_name", "must be null when the project has no priority")
-        return
-    if p.strategy not in codes:
-        problems.add(f"{at}.strategy", f"{p.strategy!r} is not one of the export's strategies")
-        return
-    priority = codes[p.strategy].get(p.priority_code)
-    if priority is None:
-        held = ", ".join(codes[p.strategy]) or "none"
-        problems.add(f"{at}.priority_code", f"{p.priority_code!r} is not a priority of {p.strategy!r} (it has {held})")
-    elif p.priority_name is not None and p.priority_name != priority.name:
-        problems.add(
-            f"{at}.priority_name", f"{p.priority_name!r} is not the name of {p.priority_code} ({priority.name!r})"
-        )
-
-
-def _check_calendar(problems: _Problems, doc: DocumentV2) -> None:
-    problems.once("roles", ((g.user_id, g.role.value) for g in doc.roles), "the role grant")
-    problems.once("closures", (c.day for c in doc.closures), "the closure day")
-    problems.once("meetings", (m.occurrence for m in doc.meetings), "the meeting occurrence")
-    series = doc.meeting_series
-    if series is None:
-        if doc.meetings:
-            problems.add("meeting_series", "is null, but the export has meetings: they need their series")
-    else:
-        _check_series(problems, series)
-    occurrences = {m.occurrence for m in doc.meetings}
-    named = [(f"reminders[{i}]", r.meeting) for i, r in enumerate(doc.reminders)]
-    named += [(f"digest_posts[{i}]", d.meeting) for i, d in enumerate(doc.digest_posts)]
-    for at, day in named:
-        if day not in occurrences:
-            problems.add(f"{at}.meeting", f"{day.isoformat()} is not the occurrence of a meeting in the export")
-    problems.once("reminders", ((r.meeting, r.user_id, r.stage) for r in doc.reminders), "the reminder")
-    for i, r in enumerate(doc.reminders):
-        if any("," in ref for ref in r.project_refs):
-            problems.add(f"reminders[{i}].project_refs", "a project ref cannot hold a comma")
-        elif len(",".join(r.project_refs)) > 2000:
-            problems.add(f"reminders[{i}].project_refs", "are longer than 2000 characters together")
-    problems.once("digest_posts", (d.meeting for d in doc.digest_posts), "the digest post of the meeting of")
-
-
-def _check_series(problems: _Problems, series: SeriesDoc) -> None:
-    """The series as the meetings service would take it, so the restored scheduler can read it."""
-    checks: list[tuple[str, Callable[[], object]]] = [
-        ("rrule", lambda: meeting_service.parse_rrule(series.rrule)),
-        ("timezone", lambda: meeting_service.parse_timezone(series.timezone)),
-        ("reminder_stages", lambda: meeting_service.parse_reminder_stages(series.reminder_stages)),
-        ("digest_stage", lambda: _one_stage(series.digest_stage)),
-    ]
-    for name, check in checks:
-        try:
-            check()
-        except InvalidInput as exc:
-            problems.add(f"meeting_series.{name}", exc.message.replace("`", "'"))
-    if series.holiday_region not in meeting_service.REGIONS:
-        choices = ", ".join(meeting_service.REGIONS)
-        problems.add("meeting_series.holiday_region", f"{series.holiday_region!r} is not one of {choices}")
-
-
-def _one_stage(text: str) -> None:
-    if len(meeting_service.parse_reminder_stages(text)) != 1:
-        raise InvalidInput("give one stage, e.g. '1@12:00'")
-
-
-def _show(key: object) -> str:
-    if isinstance(key, tuple):
-        return "(" + ", ".join(_show(k) for k in key) + ")"
-    if isinstance(key, date):
-        return key.isoformat()
-    return repr(key)
+    return DOCUMENTS[version]
 
 
 # -- writing -------------------------------------------------------------------------------------------
@@ -603,9 +175,7 @@ def restore(session: Session, doc: Document, *, team: str | None = None) -> Rest
     )
     created = ws is None
     if ws is None:
-        ws = Workspace(
-            platform=platform, external_id=team_id, name=doc.workspace.name, created_at=doc.workspace.created_at
-        )
+        ws = doc.workspace.row(Workspace, external_id=team_id)
         session.add(ws)
     else:
         _clear_seeded(session, ws, replace_calendar=isinstance(doc, DocumentV2))
@@ -701,146 +271,53 @@ def _is_default(s: Strategy) -> bool:
 
 
 def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
+    """The document's rows, in the order of their references; the export's update ids mapped to the new."""
+    mine = {"workspace_id": ws.id}
     priorities: dict[tuple[str, str], Priority] = {}
     for s in doc.strategies:
-        strategy = Strategy(
-            workspace_id=ws.id,
-            name=s.name,
-            period=s.period,
-            description=s.description,
-            active=s.active,
-            created_at=s.created_at,
-        )
-        strategy.priorities = [
-            Priority(position=p.position, code=p.code, name=p.name, description=p.description) for p in s.priorities
-        ]
+        strategy = s.row(Strategy, **mine, priorities=[p.row(Priority) for p in s.priorities])
         priorities.update({(s.name, p.code): p for p in strategy.priorities})
         session.add(strategy)
     session.flush()
-    projects: dict[str, Project] = {}
-    for p in doc.projects:
-        project = Project(
-            workspace_id=ws.id,
-            ref=p.ref,
-            title=p.title,
+    projects = {
+        p.ref: p.row(
+            Project,
+            **mine,
             priority_id=priorities[(p.strategy, p.priority_code)].id if p.strategy and p.priority_code else None,
-            owner_user_id=p.owner,
-            service_area=p.service_area,
-            status=p.status,
-            target_date=p.target_date,
-            completed_on=p.completed_on,
-            created_at=p.created_at,
+            delegates=[ProjectDelegate(user_id=d) for d in p.delegates],
         )
-        project.delegates = [ProjectDelegate(user_id=d) for d in p.delegates]
-        projects[p.ref] = project
-        session.add(project)
+        for p in doc.projects
+    }
+    session.add_all(projects.values())
     session.flush()
-    written: list[tuple[int, ProgressUpdate]] = []
-    for u in doc.updates:
-        update = ProgressUpdate(
-            workspace_id=ws.id,
+    updates = {
+        u.id: u.row(
+            ProgressUpdate,
+            **mine,
             project_id=projects[u.project_ref].id,
-            author_user_id=u.author,
-            source=u.source,
-            created_at=u.created_at,
+            revisions=[r.row(UpdateRevision) for r in u.revisions],
         )
-        update.revisions = [
-            UpdateRevision(
-                number=r.number,
-                rag=r.rag,
-                progress=r.progress,
-                next_steps=r.next_steps,
-                risks=r.risks,
-                editor_user_id=r.editor,
-                created_at=r.created_at,
-            )
-            for r in u.revisions
-        ]
-        written.append((u.id, update))
-        session.add(update)
+        for u in doc.updates
+    }
+    session.add_all(updates.values())
     session.flush()
     if isinstance(doc, DocumentV2):
         _write_calendar(session, ws, doc)
-    return {old: update.id for old, update in written}
+    return {old: update.id for old, update in updates.items()}
 
 
 def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:
-    session.add_all(
-        RoleGrant(workspace_id=ws.id, user_id=g.user_id, role=g.role, granted_by=g.granted_by, created_at=g.created_at)
-        for g in doc.roles
-    )
+    mine = {"workspace_id": ws.id}
+    session.add_all(g.row(RoleGrant, **mine) for g in doc.roles)
     if doc.meeting_series is not None:
-        s = doc.meeting_series
-        session.add(
-            MeetingSeries(
-                workspace_id=ws.id,
-                rrule=s.rrule,
-                anchor=s.anchor,
-                local_time=s.local_time,
-                duration_minutes=s.duration_minutes,
-                timezone=s.timezone,
-                holiday_region=s.holiday_region,
-                channel_id=s.channel_id,
-                reminder_stages=s.reminder_stages,
-                digest_stage=s.digest_stage,
-                updated_by=s.updated_by,
-                updated_at=s.updated_at,
-            )
-        )
-    session.add_all(
-        ClosureDay(workspace_id=ws.id, day=c.day, reason=c.reason, created_by=c.created_by, created_at=c.created_at)
-        for c in doc.closures
-    )
-    meetings = {
-        m.occurrence: Meeting(
-            workspace_id=ws.id,
-            occurrence=m.occurrence,
-            starts_at=m.starts_at,
-            status=m.status,
-            moved=m.moved,
-            note=m.note,
-            revision=m.revision,
-            changed_by=m.changed_by,
-            updated_at=m.updated_at,
-        )
-        for m in doc.meetings
-    }
+        session.add(doc.meeting_series.row(MeetingSeries, **mine))
+    session.add_all(c.row(ClosureDay, **mine) for c in doc.closures)
+    meetings = {m.occurrence: m.row(Meeting, **mine) for m in doc.meetings}
     session.add_all(meetings.values())
     session.flush()
     session.add_all(
-        Reminder(
-            workspace_id=ws.id,
-            meeting_id=meetings[r.meeting].id,
-            user_id=r.user_id,
-            kind=r.kind,
-            stage=r.stage,
-            status=r.status,
-            due_at=r.due_at,
-            attempts=r.attempts,
-            claimed_by=r.claimed_by,
-            claimed_at=r.claimed_at,
-            sent_at=r.sent_at,
-            error=r.error,
-            project_refs=",".join(r.project_refs),
-            channel_id=r.channel_id,
-            message_ts=r.message_ts,
-        )
+        r.row(Reminder, **mine, meeting_id=meetings[r.meeting].id, project_refs=",".join(r.project_refs))
         for r in doc.reminders
     )
-    session.add_all(
-        DigestPost(
-            workspace_id=ws.id,
-            meeting_id=meetings[d.meeting].id,
-            channel_id=d.channel_id,
-            status=d.status,
-            due_at=d.due_at,
-            attempts=d.attempts,
-            claimed_by=d.claimed_by,
-            claimed_at=d.claimed_at,
-            sent_at=d.sent_at,
-            error=d.error,
-            message_ts=d.message_ts,
-        )
-        for d in doc.digest_posts
-    )
+    session.add_all(d.row(DigestPost, **mine, meeting_id=meetings[d.meeting].id) for d in doc.digest_posts)
     session.flush()

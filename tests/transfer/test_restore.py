@@ -598,6 +598,24 @@ def test_many_problems_are_counted_beyond_the_first_twenty(runtime, rich):
     assert "updates[0].revisions[0].progress: must be text, not the number 5" in caught.value.message
 
 
+def test_channel_and_message_ids_may_be_as_long_as_their_columns(runtime, engine, rich):
+    """A Teams conversation id is far longer than a Slack channel ID: the lengths are the columns'."""
+    doc = exported(runtime)
+    conversation = "19:" + "a" * 230 + "@thread.tacv2"
+    doc["meeting_series"]["channel_id"] = doc["digest_posts"][0]["channel_id"] = conversation
+    doc["reminders"][0]["channel_id"], doc["reminders"][0]["message_ts"] = conversation, "1" * 255
+    wipe(engine)
+
+    restore_text(runtime, json.dumps(doc))
+
+    again = exported(runtime)
+    assert again["meeting_series"]["channel_id"] == again["digest_posts"][0]["channel_id"] == conversation
+    assert (again["reminders"][0]["channel_id"], again["reminders"][0]["message_ts"]) == (conversation, "1" * 255)
+    doc["digest_posts"][0]["channel_id"] = "C" * 256
+    with pytest.raises(restore.InvalidExport, match=r"digest_posts\[0\]\.channel_id: is longer than 255 characters"):
+        restore.load(json.dumps(doc))
+
+
 # -- the restored bot carries on where the old one stopped ----------------------------------------------
 
 

@@ -1,0 +1,279 @@
+"""The export document's schema, declared once: a pydantic model per section, used in both directions.
+
+The export builds the sections from database rows (:meth:`Section.of`) and dumps them as JSON; the restore
+validates a document into the same models (strict: no text where a number belongs) and writes rows from
+them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
+workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
+posts. Reminders and digest posts name their meeting by its ``occurrence``; no database id is exported but
+the updates' (for the CSV). The scheduler's lease and the installation records (tokens) are never exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, time
+from typing import Annotated, Any, ClassVar, Final, Literal, Self, TypeVar, cast
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from sqlalchemy import inspect
+
+from bot.timefmt import iso
+from models import (
+    ClosureDay,
+    Meeting,
+    MeetingSeries,
+    Priority,
+    ProgressUpdate,
+    Project,
+    ProjectDelegate,
+    RoleGrant,
+    Strategy,
+    UpdateRevision,
+    Workspace,
+)
+from models.base import Base
+from models.db import column_length
+from models.entities import MeetingStatus, ProjectStatus, Rag, Role, UpdateSource
+from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
+
+__all__ = [
+    "DOCUMENTS",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "Claim",
+    "ClosureDoc",
+    "DigestPostDoc",
+    "Document",
+    "DocumentV1",
+    "DocumentV2",
+    "MeetingDoc",
+    "PriorityDoc",
+    "ProjectDoc",
+    "ReminderDoc",
+    "RevisionDoc",
+    "RoleDoc",
+    "Section",
+    "SeriesDoc",
+    "StrategyDoc",
+    "UpdateDoc",
+    "WorkspaceDoc",
+]
+
+FORMAT: Final = "ictbot-export"
+FORMAT_VERSION: Final = 2
+
+Row = TypeVar("Row", bound=Base)
+
+
+def key(*columns: object) -> StringConstraints:
+    """Text that may not be empty and fits each of ``columns`` (``String(n)``)."""
+    return StringConstraints(min_length=1, max_length=min(column_length(c) for c in columns))
+
+
+def fits(*columns: object) -> StringConstraints:
+    """Text, perhaps empty, that fits each of ``columns``. PostgreSQL would refuse a longer value and SQLite
+    would not: the document is refused on both, with the path."""
+    return StringConstraints(max_length=min(column_length(c) for c in columns))
+
+
+Moment = Annotated[AwareDatetime, PlainSerializer(iso, return_type=str, when_used="json")]
+Count = Annotated[int, Field(ge=0)]
+
+
+class Section(BaseModel):
+    """One record of the document. Its fields are the row's columns of the same name, or of the name in
+    ``renamed``; a field with no column (a reference by key, a list of children) is given by the caller."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    renamed: ClassVar[Mapping[str, str]] = {}  # field → column, where the names differ
+
+    @classmethod
+    def of(cls, row: object, **given: Any) -> Self:
+        """The section of a database row: ``given`` fields as given, the others read from their columns.
+        Not validated: what the database holds is exported as it is."""
+        values = {name: getattr(row, cls.renamed.get(name, name)) for name in cls.model_fields if name not in given}
+        return cast(Self, cls.model_construct(**values, **given))  # pydantic's mypy plugin says Section
+
+    def row(self, model: type[Row], **given: Any) -> Row:
+        """A new row of ``model``: each field that is one of its columns, but the primary key (the database
+        gives ids anew), then the ``given`` columns."""
+        mapper = inspect(model)
+        columns = set(mapper.attrs.keys()) - {c.key for c in mapper.primary_key} - given.keys()
+        names = ((name, self.renamed.get(name, name)) for name in type(self).model_fields)
+        return model(**{column: getattr(self, name) for name, column in names if column in columns}, **given)
+
+
+class WorkspaceDoc(Section):
+    renamed = {"team_id": "external_id"}
+    team_id: Annotated[str, key(Workspace.external_id)]
+    platform: Annotated[str, key(Workspace.platform)]
+    name: Annotated[str, fits(Workspace.name)]
+    created_at: Moment
+    # The Slack user group whose members are chairs; exports written before it lack it.
+    chair_usergroup_id: Annotated[str, key(Workspace.chair_usergroup_id)] | None = None
+
+
+class PriorityDoc(Section):
+    position: int
+    code: Annotated[str, key(Priority.code)]
+    name: Annotated[str, key(Priority.name)]
+    description: str
+
+
+class StrategyDoc(Section):
+    name: Annotated[str, key(Strategy.name)]
+    period: Annotated[str, fits(Strategy.period)]
+    description: str
+    active: bool
+    created_at: Moment
+    priorities: list[PriorityDoc]
+
+
+class ProjectDoc(Section):
+    renamed = {"owner": "owner_user_id"}
+    ref: Annotated[str, key(Project.ref)]
+    title: Annotated[str, key(Project.title)]
+    strategy: Annotated[str, fits(Strategy.name)] | None  # the project's priority, by its strategy and code
+    priority_code: Annotated[str, fits(Priority.code)] | None
+    priority_name: Annotated[str, fits(Priority.name)] | None
+    owner: Annotated[str, key(Project.owner_user_id)]
+    delegates: list[Annotated[str, key(ProjectDelegate.user_id)]]
+    service_area: Annotated[str, fits(Project.service_area)]
+    status: ProjectStatus
+    target_date: date | None
+    completed_on: date | None
+    created_at: Moment
+
+
+class RevisionDoc(Section):
+    renamed = {"editor": "editor_user_id"}
+    number: int
+    rag: Rag
+    progress: str
+    next_steps: str
+    risks: str
+    editor: Annotated[str, key(UpdateRevision.editor_user_id)]
+    created_at: Moment
+
+
+class UpdateDoc(Section):
+    renamed = {"author": "author_user_id"}
+    id: int  # the exporting database's, kept for the CSV; the restore gives a new one
+    project_ref: Annotated[str, key(Project.ref)]
+    author: Annotated[str, key(ProgressUpdate.author_user_id)]
+    source: UpdateSource
+    created_at: Moment
+    revisions: Annotated[list[RevisionDoc], Field(min_length=1)]
+
+
+class RoleDoc(Section):
+    user_id: Annotated[str, key(RoleGrant.user_id)]
+    role: Role
+    granted_by: Annotated[str, fits(RoleGrant.granted_by)]
+    created_at: Moment
+
+
+class SeriesDoc(Section):
+    rrule: Annotated[str, key(MeetingSeries.rrule)]
+    anchor: date
+    local_time: time
+    duration_minutes: Annotated[int, Field(ge=1)]
+    timezone: Annotated[str, key(MeetingSeries.timezone)]
+    holiday_region: Annotated[str, key(MeetingSeries.holiday_region)]
+    channel_id: Annotated[str, fits(MeetingSeries.channel_id)] | None
+    reminder_stages: Annotated[str, key(MeetingSeries.reminder_stages)]
+    digest_stage: Annotated[str, key(MeetingSeries.digest_stage)]
+    updated_by: Annotated[str, fits(MeetingSeries.updated_by)]
+    updated_at: Moment
+
+
+class ClosureDoc(Section):
+    day: date
+    reason: Annotated[str, fits(ClosureDay.reason)]
+    created_by: Annotated[str, fits(ClosureDay.created_by)]
+    created_at: Moment
+
+
+class MeetingDoc(Section):
+    occurrence: date
+    starts_at: Moment
+    status: MeetingStatus
+    moved: bool
+    note: Annotated[str, fits(Meeting.note)]
+    revision: Count
+    changed_by: Annotated[str, fits(Meeting.changed_by)] | None
+    updated_at: Moment
+
+
+# Reminders and digest posts: what is sent for which meeting, then the claim they share, then where it went.
+# A model's fields come in the order of its bases from the last to the first, then its own: that order
+# is the document's.
+
+
+class _ForMeeting(Section):
+    meeting: date  # the occurrence of one of the document's meetings
+
+
+class Claim(Section):
+    """How far a send has gone, and who claimed it when (``models.scheduling``): its state is restored
+    with it, so that the restored bot does not send again what was sent."""
+
+    status: ReminderStatus
+    due_at: Moment
+    attempts: Count
+    claimed_by: Annotated[str, fits(Reminder.claimed_by, DigestPost.claimed_by)] | None
+    claimed_at: Moment | None
+    sent_at: Moment | None
+    error: Annotated[str, fits(Reminder.error, DigestPost.error)]
+
+
+class _ReminderFor(_ForMeeting):
+    user_id: Annotated[str, key(Reminder.user_id)]
+    kind: ReminderKind
+    stage: Annotated[str, key(Reminder.stage)]
+
+
+class ReminderDoc(Claim, _ReminderFor):
+    project_refs: list[Annotated[str, key(Project.ref)]]  # what the message listed
+    channel_id: Annotated[str, fits(Reminder.channel_id)] | None
+    message_ts: Annotated[str, fits(Reminder.message_ts)] | None
+
+
+class _DigestPostFor(_ForMeeting):
+    channel_id: Annotated[str, key(DigestPost.channel_id)]
+
+
+class DigestPostDoc(Claim, _DigestPostFor):
+    message_ts: Annotated[str, fits(DigestPost.message_ts)] | None
+
+
+class _DocumentBase(Section):
+    format: Literal["ictbot-export"]
+    version: int
+    exported_at: Moment
+    workspace: WorkspaceDoc
+    strategies: list[StrategyDoc]
+    projects: list[ProjectDoc]
+    updates: list[UpdateDoc]
+
+
+class DocumentV1(_DocumentBase):
+    """An export of format version 1: the workspace, strategies, projects and updates."""
+
+    version: Literal[1]
+
+
+class DocumentV2(_DocumentBase):
+    """Version 1's sections, and the roles, the meeting calendar and the reminder and digest history."""
+
+    version: Literal[2]
+    roles: list[RoleDoc]
+    meeting_series: SeriesDoc | None
+    closures: list[ClosureDoc]
+    meetings: list[MeetingDoc]
+    reminders: list[ReminderDoc]
+    digest_posts: list[DigestPostDoc]
+
+
+Document = DocumentV1 | DocumentV2
+DOCUMENTS: dict[int, type[DocumentV1] | type[DocumentV2]] = {1: DocumentV1, 2: DocumentV2}

@@ -1,0 +1,47 @@
+"""The export document's schema (bot.transfer.schema): each section's keys in the order of the format."""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from tests.conftest import Clock
+from tests.transfer.test_restore import build_rich_workspace, exported
+
+# The keys of each section in the order every export so far has written them: a change here is a change
+# of the format (and of FORMAT_VERSION).
+KEYS = {
+    "document": "format version exported_at workspace strategies projects updates roles meeting_series closures "
+    "meetings reminders digest_posts",
+    "workspace": "team_id platform name created_at chair_usergroup_id",
+    "strategies": "name period description active created_at priorities",
+    "priorities": "position code name description",
+    "projects": "ref title strategy priority_code priority_name owner delegates service_area status target_date "
+    "completed_on created_at",
+    "updates": "id project_ref author source created_at revisions",
+    "revisions": "number rag progress next_steps risks editor created_at",
+    "roles": "user_id role granted_by created_at",
+    "meeting_series": "rrule anchor local_time duration_minutes timezone holiday_region channel_id reminder_stages "
+    "digest_stage updated_by updated_at",
+    "closures": "day reason created_by created_at",
+    "meetings": "occurrence starts_at status moved note revision changed_by updated_at",
+    "reminders": "meeting user_id kind stage status due_at attempts claimed_by claimed_at sent_at error project_refs "
+    "channel_id message_ts",
+    "digest_posts": "meeting channel_id status due_at attempts claimed_by claimed_at sent_at error message_ts",
+}
+
+
+def test_every_section_writes_its_keys_in_the_order_of_the_format(runtime: Runtime, workplan: object, clock: Clock):
+    build_rich_workspace(runtime, clock)
+    doc = exported(runtime)
+    strategy, update = doc["strategies"][0], doc["updates"][0]
+    found = {
+        "document": doc,
+        "workspace": doc["workspace"],
+        "strategies": strategy,
+        "priorities": strategy["priorities"][0],
+        "projects": doc["projects"][0],
+        "updates": update,
+        "revisions": update["revisions"][0],
+        "meeting_series": doc["meeting_series"],
+    }
+    found |= {name: doc[name][0] for name in ("roles", "closures", "meetings", "reminders", "digest_posts")}
+    assert {name: " ".join(section) for name, section in found.items()} == KEYS
