@@ -21,7 +21,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -69,6 +69,13 @@ class TickReport:
     digests_retrying: int = 0
     digest_outcomes: list[tuple[DigestDue, Outcome]] = field(default_factory=list)
     purged: list[retention.Purged] = field(default_factory=list)  # workspaces whose retention period ended
+
+
+def _tally(outcomes: Sequence[tuple[object, Outcome]]) -> tuple[int, int, int]:
+    """How many were sent, failed for good, and will be retried."""
+    sent = sum(1 for _, o in outcomes if o.error is None)
+    failed = sum(1 for _, o in outcomes if o.error is not None and o.permanent)
+    return sent, failed, len(outcomes) - sent - failed
 
 
 def holder_name() -> str:
@@ -145,23 +152,12 @@ class Reconciler:
         if claimed or digests:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
                 posting = [pool.submit(self._post_digest, item, at) for item in digests]
-                for item, outcome in zip(claimed, pool.map(self._send, claimed), strict=True):
-                    report.outcomes.append((item, outcome))
-                    if outcome.error is None:
-                        report.sent += 1
-                    elif outcome.permanent:
-                        report.failed += 1
-                    else:
-                        report.retrying += 1
-                for digest_item, future in zip(digests, posting, strict=True):
-                    outcome = future.result()
-                    report.digest_outcomes.append((digest_item, outcome))
-                    if outcome.error is None:
-                        report.digests_sent += 1
-                    elif outcome.permanent:
-                        report.digests_failed += 1
-                    else:
-                        report.digests_retrying += 1
+                report.outcomes = list(zip(claimed, pool.map(self._send, claimed), strict=True))
+                report.digest_outcomes = [
+                    (item, future.result()) for item, future in zip(digests, posting, strict=True)
+                ]
+            report.sent, report.failed, report.retrying = _tally(report.outcomes)
+            report.digests_sent, report.digests_failed, report.digests_retrying = _tally(report.digest_outcomes)
         report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
         return report
 

@@ -12,12 +12,13 @@ names commands by placeholder (:mod:`bot.wording`); here it is worded for Slack 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import DomainError
@@ -49,6 +50,20 @@ def answering_errors(respond: Respond | None, what: str) -> Iterator[None]:
         yield
     except Exception as exc:  # noqa: BLE001  (every failure is answered and logged, none escapes)
         reply_to_error(exc, respond, what)
+
+
+CommandWork = Callable[[dict[str, Any], Respond, WebClient, BoltContext], None]
+
+
+def command_listener(command_name: str, work: CommandWork) -> Callable[..., None]:
+    """A slash command's listener: acknowledge at once, then do ``work``, answering any failure."""
+
+    def listener(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+        ack()
+        with answering_errors(respond, command_name):
+            work(command, respond, client, context)
+
+    return listener
 
 
 def handle_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Respond | None) -> None:

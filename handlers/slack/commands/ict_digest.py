@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -27,7 +27,7 @@ from handlers.slack.blocks.digest import PREVIEW_FOOTER, people_in, summary_mess
 from handlers.slack.chair_group import chair_group_lookup
 from handlers.slack.context import runtime_of, team_name_of, team_of
 from handlers.slack.delivery.digest import NOT_IN_CHANNEL, display_names, post_digest, slack_error
-from handlers.slack.errors import answering_errors
+from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,6 @@ UNKNOWN_OUTCOME = (
     "Slack did not answer when I posted the digest, so it may be in the channel or not: look there before "
     "asking again (I never post it twice on my own). `ictbot digest` gives the whole digest as a file."
 )
-
-
-def handle_ict_digest(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
-    ack()
-    with answering_errors(respond, "/ict-digest"):
-        _ict_digest(command, respond, client, context)
 
 
 def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
@@ -104,3 +96,6 @@ def _preview(respond: Respond, digest: Digest) -> None:
     """The summary only (it names nobody), privately, to someone who may not post the digest."""
     for message in summary_messages(digest, footer=PREVIEW_FOOTER):
         respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+
+
+handle_ict_digest = command_listener("/ict-digest", _ict_digest)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
@@ -18,18 +18,10 @@ from bot.services import meetings, roles
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from handlers.slack.chair_group import chair_group_lookup
 from handlers.slack.context import runtime_of, team_name_of, team_of
-from handlers.slack.errors import answering_errors
+from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
 from handlers.slack.wording import SLACK
 from models import Workspace
-
-
-def handle_ict_meeting(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
-    ack()
-    with answering_errors(respond, "/ict-meeting"):
-        _ict_meeting(command, respond, client, context)
 
 
 def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
@@ -92,3 +84,6 @@ def _closures(session: Session, ws: Workspace, rt: Runtime, headline: str) -> st
         closures=meetings.closures(session, ws, start=today),
         region_name=series.region_name,
     )
+
+
+handle_ict_meeting = command_listener("/ict-meeting", _ict_meeting)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.errors import InvalidInput
 from bot.literal import literal
@@ -15,7 +16,7 @@ from bot.services import projects, roles
 from bot.services import strategy as strategy_service
 from bot.wording import Text
 from handlers.slack.context import runtime_of, team_name_of, team_of
-from handlers.slack.errors import answering_errors
+from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
 from models import ProjectStatus
 
@@ -37,13 +38,7 @@ def parse_user(token: str, what: str) -> str:
     return m.group(1) or m.group(2)
 
 
-def handle_ict_project(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    ack()
-    with answering_errors(respond, "/ict-project"):
-        _ict_project(command, respond, context)
-
-
-def _ict_project(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def _ict_project(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     rt = runtime_of(context)
     words = unescape_slack(command.get("text", "")).split()
     sub = words[0].lower() if words else "help"
@@ -103,3 +98,6 @@ def _change(rt: Runtime, session: Any, ws: Any, sub: str, args: list[str], user_
     p = projects.set_status(session, ws, args[0], status, now=now, tz=rt.settings.timezone)
     verb = "closed: it is no longer chased for updates" if sub == "close" else "marked complete"
     return f"`{literal(p.ref)}` {literal(p.title)} is {verb}."
+
+
+handle_ict_project = command_listener("/ict-project", _ict_project)

@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import InvalidInput, NotAllowed
@@ -29,7 +29,7 @@ from bot.services import projects, roles
 from bot.wording import Text
 from handlers.slack.chair_group import GroupRead, read_group
 from handlers.slack.context import runtime_of, team_name_of, team_of
-from handlers.slack.errors import answering_errors
+from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer, tell
 from models import Role
 
@@ -126,14 +126,6 @@ def parse_usergroup(word: str) -> str | None:
             typed=word,
         )
     )
-
-
-def handle_ict_role(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
-    ack()
-    with answering_errors(respond, "/ict-role"):
-        _ict_role(command, respond, client, context)
 
 
 def _ict_role(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
@@ -290,3 +282,6 @@ def _set_chairs(rt: Runtime, client: WebClient, command: dict[str, Any], args: l
     count = len(group.members)
     members = f"{count} member{'s' if count != 1 else ''}"
     return f"{text} It has {members} at the moment; Slack is asked again every few minutes."
+
+
+handle_ict_role = command_listener("/ict-role", _ict_role)
