@@ -5,6 +5,7 @@ look (RESENT) are found for the admins, per workspace."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -88,7 +89,10 @@ def insert(runtime: Runtime, row: Reminder | DigestPost) -> int | None:
         return claims.insert_once(session, row)
 
 
-def stored(runtime: Runtime, model: type[Reminder] | type[DigestPost], row_id: int) -> Reminder | DigestPost:
+Row = TypeVar("Row", Reminder, DigestPost)
+
+
+def stored(runtime: Runtime, model: type[Row], row_id: int) -> Row:
     with runtime.sessions() as s:
         row = s.get(model, row_id)
         assert row is not None
