@@ -17,7 +17,8 @@ from bot.runtime import Runtime
 from bot.services import projects, updates, workspaces
 from bot.services.projects import ImportSummary, ProjectView
 from bot.services.quickform import UpdateText
-from bot.wording import TEAMS
+from handlers.slack.wording import SLACK
+from handlers.teams.wording import TEAMS
 from models import Project, ProjectStatus, Rag, UpdateSource, Workspace
 from tests.conftest import ADMIN, DELEGATE, OWNER, START, STRANGER
 from tests.helpers import count
@@ -188,7 +189,7 @@ def test_an_unknown_ref_is_refused_with_the_refs_it_may_have_meant(runtime, work
         with runtime.unit(TEAM) as (session, ws), pytest.raises(UnknownProject) as err:
             projects.get(session, ws, typed)
         assert (err.value.ref, err.value.suggestions, err.value.field) == (ref, suggested, "project")
-        assert err.value.message == (
+        assert SLACK(err.value.text) == (
             f"There is no project `{ref}` in the Work Plan. Did you mean {', '.join(suggested)}? "
             "Type `/ict-update mine` to see your projects or `/ict-project list` for all of them."
         )

@@ -13,7 +13,8 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.runtime import Runtime
 from bot.services import roles
 from bot.services.roles import AdminBySetting, LastAdmin, RoleEntry
-from bot.wording import TEAMS
+from handlers.slack.wording import SLACK
+from handlers.teams.wording import TEAMS
 from models import Role, RoleGrant, Workspace
 from tests.conftest import ADMIN, DELEGATE, OWNER, START, STRANGER
 from tests.helpers import race, together_at
@@ -245,7 +246,7 @@ def test_require_admin_refuses_anyone_else_saying_who_to_ask(runtime):
         roles.require_admin(session, ws, ADMIN, ENV, "import the Work Plan")
         with pytest.raises(NotAllowed) as err:
             roles.require_admin(session, ws, DELEGATE, ENV, "import the Work Plan")
-    assert err.value.message == (
+    assert SLACK(err.value.text) == (
         "Only an ICT admin can import the Work Plan. Ask an admin (`/ict-role list` shows who) to do it."
     )
     assert TEAMS(err.value.text) == (
@@ -262,7 +263,7 @@ def test_require_chair_or_admin_lets_a_chair_by_grant_or_group_and_an_admin_thro
             roles.require_chair_or_admin(session, ws, user, ENV, "move a meeting", chair_group=Group({STRANGER}))
         with pytest.raises(NotAllowed) as err:
             roles.require_chair_or_admin(session, ws, OWNER, ENV, "move a meeting", chair_group=Group({STRANGER}))
-    assert err.value.message == (
+    assert SLACK(err.value.text) == (
         "Only the chair or an ICT admin can move a meeting. Ask one of them (`/ict-role list` shows who) to do it."
     )
 

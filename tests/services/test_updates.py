@@ -15,7 +15,8 @@ from bot.runtime import Runtime
 from bot.services import projects, quickform, updates, workspaces
 from bot.services.quickform import UpdateText
 from bot.services.updates import ProjectFinished, UpdateResult
-from bot.wording import TEAMS
+from handlers.slack.wording import SLACK
+from handlers.teams.wording import TEAMS
 from models import ProgressUpdate, ProjectStatus, Rag, UpdateRevision, UpdateSource
 from tests.conftest import ADMIN, DELEGATE, OWNER, START, STRANGER
 from tests.helpers import count
@@ -168,12 +169,16 @@ def test_anyone_else_is_refused_with_who_may_and_nothing_is_written(runtime, wor
             updates.post(
                 session, ws, mob, user_id=DELEGATE, is_admin=False, text=TEXT, source=UpdateSource.COMMAND, now=START
             )
-    assert on_net.value.message == (
+    assert SLACK(on_net.value.text) == (
         "Only the owner or a delegate of `NET-01` (<@U0OWNER>, <@U0DELEG>) or an ICT admin can update it. "
         "Ask the owner to add you as a delegate, or to post the update."
     )
+    assert on_net.value.message.startswith("Only the owner or a delegate of `NET-01` (U0OWNER, U0DELEG) or an ICT")
+    assert TEAMS(on_net.value.text).startswith(
+        "Only the owner or a delegate of `NET-01` or an ICT admin can update it."
+    )
     assert on_net.value.field == "project"
-    assert "`MOB-01` (<@U0OWNER>) or an ICT admin" in on_mob.value.message
+    assert "`MOB-01` (<@U0OWNER>) or an ICT admin" in SLACK(on_mob.value.text)
     assert count(runtime, ProgressUpdate) == 0 and count(runtime, UpdateRevision) == 0
 
 
@@ -186,11 +191,12 @@ def test_a_finished_project_takes_no_update_even_from_an_admin(runtime, workplan
             updates.post(
                 session, ws, project, user_id=ADMIN, is_admin=True, text=TEXT, source=UpdateSource.COMMAND, now=START
             )
-    assert err.value.message == (
+    assert SLACK(err.value.text) == (
         f"`NET-01` is {status.value}, so it takes no more updates or corrections. "
         "If work on it has started again, an ICT admin can reopen it with `/ict-project reopen REF`."
     )
     assert TEAMS(err.value.text).endswith("by importing it with status active (`ictbot projects import`).")
+    assert err.value.message.endswith("import it again with status active (`ictbot projects import`).")
     assert (err.value.ref, err.value.field) == ("NET-01", "project")
     assert count(runtime, ProgressUpdate) == 0
 
@@ -290,7 +296,7 @@ def test_correct_latest_without_an_update_of_one_s_own_says_how_to_post_one(runt
         project = projects.get(session, ws, "NET-01")
         with pytest.raises(DomainError) as err:
             updates.correct_latest(session, ws, project, user_id=DELEGATE, is_admin=False, text=TEXT, now=START)
-    assert err.value.message == (
+    assert SLACK(err.value.text) == (
         "You have no update on `NET-01` to correct. Post one with `/ict-update NET-01 green what was done`."
     )
     assert TEAMS(err.value.text).endswith("`update NET-01 green what was done`.")
@@ -390,7 +396,7 @@ def test_no_change_is_refused_when_the_project_was_already_updated_in_the_period
 def test_no_change_on_a_project_never_updated_asks_for_a_first_update(runtime, workplan):
     with pytest.raises(DomainError) as err:
         carry(runtime, OWNER, now=START, since=START - timedelta(days=30))
-    assert err.value.message == (
+    assert SLACK(err.value.text) == (
         "`NET-01` has no earlier update to carry forward. Use *Post update* (or "
         "`/ict-update NET-01 green what was done`) for its first one."
     )
