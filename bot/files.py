@@ -1,14 +1,10 @@
 """Writing what a command produces to the file ``--output`` names: whole or not at all, and never
 replacing what is not a plain file.
 
-- ``-``: standard output.
-- A path naming the command's own standard output or error (``/dev/stdout``, ``/dev/fd/1``): that stream.
-- A regular file, or a name that is free: written to a new file beside it, then renamed over it, so a
-  reader sees the old file or the new one, never half of one. The file keeps its mode (``0600`` stays
-  ``0600``) and, where the process may set it, its owner and group; a new file gets the usual mode.
-- A symbolic link: followed; its target is written as above (beside the target, not the link).
-- Anything else (a device such as ``/dev/null``, a FIFO): written in place, never replaced.
-
+``-``, or a path naming the command's own standard output or error (``/dev/stdout``, ``/dev/fd/1``):
+that stream. A regular file, or a name that is free: written beside it, then renamed over it, keeping
+its mode and, where the process may set them, its owner and group. A symbolic link is followed to its
+target. Anything else (a device such as ``/dev/null``, a FIFO) is written in place, never replaced.
 Errors are OSErrors whose ``strerror`` a person can read (a missing folder is named as such).
 """
 

@@ -1,27 +1,12 @@
 """Text a person typed, made safe to show: invisible characters removed, and marked as literal for the renderers.
 
 :func:`visible` is the one function every output applies to officer-written text (Slack, Teams, Markdown,
-HTML, Word, CSV, calendar), at the point where it leaves the bot: rows written before it existed hold
-such characters too, so cleaning on input alone would not do. It removes what a reader cannot see but
-a renderer obeys or a reader is misled by, and nothing else:
-
-- bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), which reorder what is
-  shown ("Trojan Source");
-- zero-width and other invisible format characters (U+200B, U+200C, U+2060–U+2064, U+FEFF, U+180E,
-  the soft hyphen U+00AD, U+034F, the Hangul fillers, the interlinear annotation marks), which hide
-  text or make two different strings look the same. U+200D (zero-width joiner) is kept between two
-  emoji, where it joins a family or a flag into one picture, and the tag characters U+E0020–U+E007F
-  only inside a subdivision flag (🏴 + tags + U+E007F, e.g. the flags of England, Scotland and Wales);
-- control characters but tab and line feed; a carriage return (alone or before a line feed) and the
-  Unicode line and paragraph separators become a line feed.
-
-:func:`literal` marks cleaned officer text inside a string of the bot's own markup (a Jinja2
-``mrkdwn`` template, a domain message): renderers (``handlers.slack.blocks.rich_text``, the Teams cards) show what
-is between the marks as text, never as markup. The marks are two Unicode noncharacters, which
-Unicode reserves for a program's internal use; :func:`literal` removes any noncharacter from the text
-it marks, so typed text can never open or close a mark. :func:`spans` reads such a string: the bot's
-markup (Slack's mrkdwn, which the templates and domain messages are written in) read, the marked
-pieces left as they are.
+HTML, Word, CSV, calendar), where it leaves the bot. It removes bidirectional controls, invisible format
+characters and control characters but tab and line feed (line breaks become a line feed), and nothing else.
+:func:`literal` marks cleaned text inside a string of the bot's own markup with two Unicode noncharacters,
+so renderers show it as text, never as markup; it removes noncharacters from the text it marks, so typed
+text can never open or close a mark. :func:`spans` reads such a string: the bot's markup (Slack's mrkdwn)
+read, the marked pieces left as they are.
 """
 
 from __future__ import annotations

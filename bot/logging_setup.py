@@ -1,15 +1,9 @@
 """Logging for every entry point: one format, one physical line a record, and secrets redacted.
 
-A record's text can hold what a request or a person typed (an exception's message quotes its input).
 :class:`OneLineFormatter` escapes, in the whole formatted record, every character that could end a line
-or disguise one (see :func:`escape`), so no input can start a line that looks like a record of its own,
-and a terminal shows the characters instead of obeying them.
-
-A traceback is part of its record's one line too, its line breaks written ``\\n``. Indenting it instead
-would still let an exception's message start a line, and every line-oriented collector (journald, a
-container's log driver, a cloud's agent) takes each physical line for a record: a multi-line traceback
-would arrive as dozens of records, in pieces. Read one with ``printf '%b\\n' "$line"`` or by replacing
-``\\n`` in an editor.
+or disguise one (see :func:`escape`), so no input can start a line that looks like a record of its own.
+A traceback is part of its record's one line too, its line breaks written ``\\n``: read one with
+``printf '%b\\n' "$line"`` or by replacing ``\\n`` in an editor.
 """
 
 from __future__ import annotations

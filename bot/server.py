@@ -1,15 +1,9 @@
-"""Production entry points: the Bolt app behind uvicorn (HTTP), or over Socket Mode.
+"""Production entry points: the Bolt app behind uvicorn (HTTP), or over Socket Mode; Teams beside it.
 
-The HTTP side is an ASGI (Starlette) app so that one ``ictbot serve`` can later carry the Teams
-endpoint (its SDK is asyncio-based) beside Slack's: pass its routes to :func:`asgi_app` as ``extra_routes``.
-
-Bolt's own Starlette adapter calls ``App.dispatch`` on the event loop; dispatch blocks (signature
-check, the listener until it acks, database work), so here it runs in a worker thread instead and the
-loop stays free for other requests. Slow work still happens after the ack: the app keeps
-``process_before_response`` off, so listeners finish on Bolt's thread pool after Slack has its 200.
-
-Both entry points also run the reminder scheduler in-process (:func:`start_reminders`) unless
-``ICTBOT_SCHEDULER`` is off, for deployments that run ``ictbot tick`` from cron instead.
+The HTTP side is an ASGI (Starlette) app; Teams' routes are passed to :func:`asgi_app` as ``extra_routes``.
+Bolt's ``App.dispatch`` blocks, so it runs in a worker thread, never on the event loop. Every entry point
+also runs the reminder scheduler in-process (:func:`start_reminders`) unless ``ICTBOT_SCHEDULER`` is off,
+for deployments that run ``ictbot tick`` from cron instead.
 """
 
 from __future__ import annotations

@@ -1,14 +1,12 @@
 """A workspace's life with the app: Slack's installation records, requests already handled, purges.
 
-- ``slack_installations``, ``slack_bots`` and ``slack_oauth_states`` are slack_sdk's own tables
-  (its ``SQLAlchemyInstallationStore`` and ``SQLAlchemyOAuthStateStore`` read and write them), built
-  here with slack_sdk's table builders on this project's metadata so that Alembic creates them and
-  the drift test watches them like any other table. Their timestamps are slack_sdk's: naive UTC.
-- :class:`InboundDelivery` records each event or interaction Slack (or Teams) delivered, keyed by
-  what stays the same across its retries, so a retry is recognised and not acted on twice, whichever
-  process receives it.
-- :class:`PurgeRecord` is what is left of a workspace whose data was deleted after it uninstalled
-  the app: who, when, and how many rows of each kind went. It holds no officer text.
+- ``slack_installations``, ``slack_bots`` and ``slack_oauth_states`` are slack_sdk's own tables, built
+  here with slack_sdk's table builders on this project's metadata so that Alembic creates them and the
+  drift test watches them like any other table. Their timestamps are slack_sdk's: naive UTC.
+- :class:`InboundDelivery` records each event or interaction Slack (or Teams) delivered, keyed by what
+  stays the same across its retries, so a retry is not acted on twice, whichever process receives it.
+- :class:`PurgeRecord` is what is left of a workspace whose data was deleted after it uninstalled the
+  app: who, when, and how many rows of each kind went. It holds no officer text.
 """
 
 from __future__ import annotations

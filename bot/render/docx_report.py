@@ -1,19 +1,10 @@
 """The six-monthly committee report as a Word document, in the shape of seed 001 and ``report.md.j2``.
 
-Built with python-docx from one :class:`Digest`, with Word's own structure throughout so that an
-officer can edit it like any other committee paper: the Title and Heading 1/2 styles (the navigation
-pane shows the outline), paragraphs in a "Report Paragraph" style that Word numbers 1., 2., … itself
-and items in a "Report Item" style lettered (a), (b), … under the paragraph before them (insert or
-delete one and the numbers follow), a real table of RAG counts, and the chart as a captioned picture
-with alternative text. The page is A4.
-
-Officer-written text goes in as plain runs, which python-docx escapes for XML, so nothing typed into
-an update becomes markup. Characters that XML cannot hold at all (NUL and most other C0 controls,
-lone surrogates, U+FFFE/U+FFFF) are removed first, except that a vertical tab or form feed (Word's
-own line and page breaks, which pasted text may carry) becomes a line break.
-
-:func:`write_report_docx` writes to a temporary file beside the target and renames it over the
-target, so a failure leaves no half-written report, and an older report at that path untouched.
+Built with python-docx from one :class:`Digest`, with Word's own structure throughout (Title and Heading
+styles, paragraphs and items that Word numbers itself, a real table of RAG counts, the chart as a
+captioned picture with alternative text) so that an officer can edit it like any other committee paper.
+Officer-written text goes in as plain runs, never markup, once the characters XML cannot hold are
+removed. :func:`write_report_docx` replaces its target whole or not at all.
 """
 
 from __future__ import annotations

@@ -1,17 +1,11 @@
 """The reconcile loop: what reminders and digests are due now and not yet done? Claim, send, record.
 
-One short job, run every minute by APScheduler in each serving process (or once by ``ictbot tick``
-from cron). A database lease lets one process at a time do a pass; it is held while the pass runs and
-given back at its end, and if the process dies mid-pass, another takes over soon after the lease
-lapses. Each reminder, and each meeting's scheduled digest, is claimed in the database before it is
-sent, so even two reconcilers at once cannot send it twice. Delivery is handed in (the Slack front
-end provides it: ``deliver`` for reminders, ``post_digest`` for the digest posted in the governance
-channel before each meeting): nothing here knows which chat platform it serves.
-
-A pass reconciles for a moment ``at`` (now, or ``ictbot tick --at``), which only decides what is due.
-Everything that is bookkeeping reads the runtime's clock instead: the lease, the claims' times and
-their time-outs, the pruning of Slack's retry records and the retention purge. So a pass simulated
-weeks ahead sends what would be due then, and touches nothing else as if that time had come.
+One short pass, run every minute in each serving process (or once by ``ictbot tick`` from cron). A
+database lease lets one process at a time do a pass, and each reminder and scheduled digest is claimed
+in the database before it is sent, so even two reconcilers at once cannot send it twice. Delivery is
+handed in through the ports (:mod:`bot.scheduling.ports`): nothing here knows which chat platform it
+serves. A pass decides what is due at ``at`` (now, or ``ictbot tick --at``); all bookkeeping (the lease,
+claim times, pruning, the retention purge) reads the runtime's clock instead.
 """
 
 from __future__ import annotations

@@ -1,20 +1,12 @@
 """The digest posted in the governance channel before each meeting: due, claimed once, recorded after.
 
-Like the reminders, the database is the only truth. :func:`due` says whether the next scheduled
-meeting's digest should be posted at ``now``: the series has a governance channel, the meeting has
-not started, the digest's time has come (``MeetingSeries.digest_stage``, e.g. ``1@12:00``: one working
-day before the meeting at 12:00 in the series' time zone, weekends, bank holidays and closure days
-skipped) and no digest row exists for the meeting yet. :func:`claim` records it before it is posted;
-the unique ``meeting_id`` makes a second claim impossible, whatever number of processes reconcile at
-once. A claim left behind by a process that died is taken over once after :data:`CLAIM_TIMEOUT`
-(:func:`reclaim_abandoned`), or dropped when its meeting has started by then; the poster checks the
-claim is still its own just before posting (:func:`confirm`), and :func:`record` stores the outcome.
-Nothing here talks to Slack: the scheduler builds the digest (:func:`build_digest`) and hands it to a
-posting function.
-
-The digest covers the meeting's reporting period: from the previous meeting held up to the moment it
-is posted. Only the next meeting is considered: a later meeting's digest waits until the meetings
-before it have been held, so its period is never one that has not begun.
+:func:`due` says whether the next scheduled meeting's digest should be posted at ``now``
+(``MeetingSeries.digest_stage``, e.g. ``1@12:00``: one working day before the meeting, at 12:00 in the
+series' time zone). :func:`claim` records it before it is posted, and the unique ``meeting_id`` makes a
+second claim impossible; an abandoned claim is taken over once after :data:`CLAIM_TIMEOUT`
+(:func:`reclaim_abandoned`), the poster checks it is still its own (:func:`confirm`), and :func:`record`
+stores the outcome. Nothing here talks to a chat platform: the scheduler builds the digest
+(:func:`build_digest`) and hands it to a posting function.
 """
 
 from __future__ import annotations

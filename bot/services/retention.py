@@ -1,16 +1,10 @@
 """Deleting a workspace's data a while after the app was uninstalled from it.
 
-``app_uninstalled`` stamps ``Workspace.uninstalled_at`` (see handlers/lifecycle.py). Once
-``ICTBOT_RETENTION_DAYS`` have passed, :func:`purge_due` deletes everything the workspace holds —
-the Work Plan, every update and revision, roles, the calendar, reminders and digest posts, the
-requests recorded for retries, and its Slack installation if any — and leaves a
-:class:`models.PurgeRecord` saying which team it was, when, why, and how many rows of each table went
-(no officer text). Installing the app again before then cancels the purge.
-
-Which rows belong to a workspace is read from the schema, not listed by hand: a table with a
-``workspace_id`` column is the workspace's, and so is a table whose foreign key points at one of
-those (priorities, delegates, revisions). Children go before parents, in one transaction a
-workspace: a purge that fails deletes nothing.
+Once ``ICTBOT_RETENTION_DAYS`` have passed since ``Workspace.uninstalled_at``, :func:`purge_due` deletes
+everything the workspace holds and leaves a :class:`models.PurgeRecord` saying which team it was, when,
+why, and how many rows of each table went (no officer text). Installing the app again before then
+cancels the purge. Which rows belong to a workspace is read from the schema, not listed by hand; each
+workspace is purged in one transaction, so a purge that fails deletes nothing.
 """
 
 from __future__ import annotations

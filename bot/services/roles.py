@@ -1,15 +1,12 @@
 """Roles per workspace: who may manage the Work Plan and the roles, and who chairs the governance group.
 
-- **admin**: named in ICTBOT_ADMINS (an admin from the start: the caller passes the admins the setting
-  names for this workspace, see ``Settings.admins_for``), or granted by an admin.
+- **admin**: named in ICTBOT_ADMINS (the caller passes them in, see ``Settings.admins_for``), or granted.
 - **chair**: granted by an admin, or a member of the workspace's chairs' user group
   (``Workspace.chair_usergroup_id``) when one is set.
-- **owner**, **delegate** and **member** are never granted: they follow from the Work Plan (the owner
-  and delegates of a project) and from being in the workspace at all.
-
-Nothing here calls Slack. Who is in the chairs' user group is for the caller to find out: it hands in a
-:data:`GroupMembers` lookup, which is only called when the answer matters, and which answers an empty
-set when it cannot tell (the granted roles then stand on their own).
+- **owner**, **delegate** and **member** are never granted: they follow from the Work Plan and from
+  being in the workspace at all.
+Nothing here calls a chat platform: the caller hands in a :data:`GroupMembers` lookup, called only when
+the answer matters, which answers an empty set when it cannot tell (the granted roles then stand alone).
 """
 
 from __future__ import annotations

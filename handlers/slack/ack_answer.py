@@ -1,17 +1,11 @@
 """A slash command or a modal submission answered in its acknowledgement when the answer is ready in time.
 
-Slack shows the body of a command's acknowledgement to the person who typed it, exactly as it shows
-an ephemeral message posted to the command's ``response_url``. A one-line update takes a few
-milliseconds to store, so its answer can ride on the ack: one HTTP exchange instead of two, and the
-person sees "saved" only once it is saved. A modal submission's ack carries its answer too: the
-``response_action`` (``errors`` on a field, or ``update`` to the "saved" view).
-
-Slack waits three seconds for the ack. If the answer is not ready within :data:`ACK_WITHIN` (a
-database that has gone away or is locked, a server under more load than it can take), one watcher
-thread acknowledges for the listener: a command empty, its answer then going through ``response_url``
-as any late answer does; a modal submission with ``response_action: clear``, which closes the modal,
-its answer then following as a message (``handlers.slack.views.update_submission``). Either way the person
-gets exactly one answer, and Slack never shows them an error for a request that is still being handled.
+A one-line update's answer rides on the command's ack, and a modal submission's ack carries its
+``response_action`` (``errors`` on a field, or ``update`` to the "saved" view). If the answer is not ready
+within :data:`ACK_WITHIN`, one watcher thread acknowledges for the listener (a command empty, a modal
+submission with ``response_action: clear``) and the answer follows later (through ``response_url``, or
+as a message). Either way the person gets exactly one answer, and Slack never shows them an error for a
+request that is still being handled.
 """
 
 from __future__ import annotations

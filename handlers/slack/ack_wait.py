@@ -1,17 +1,11 @@
 """Hand a request back to Slack the moment its listener acknowledges it, not up to 10 ms later.
 
-Bolt runs a listener on its thread pool and has the request's thread wait for the ``ack()`` by
-looking every 10 ms (``ThreadListenerRunner``). Every request then waits for the next look, and each
-waiting thread wakes a hundred times a second to take the GIL; under load both cost more than a
-one-line update's own work.
-
-This module lets the request's thread sleep until the ack instead. A global middleware gives the
-request an :class:`Ack` that signals when called, and leaves that signal for the executor in the
-thread's local storage. :class:`AckAwaitingExecutor`, Bolt's ``listener_executor``, starts the
-listener on its pool and returns only once the listener has acknowledged (or finished, or the
-listener's ack timeout has passed), so Bolt's first look finds the ack and it never sleeps. The
-listener goes on with its work on the pool after its ack, as before. Lazy listeners and anything
-else submitted without such a signal start as on any pool.
+A global middleware gives the request an :class:`Ack` that signals when called, and leaves that signal
+for the executor in the thread's local storage. :class:`AckAwaitingExecutor`, Bolt's
+``listener_executor``, starts the listener on its pool and returns only once the listener has
+acknowledged (or finished, or its ack timeout has passed). The listener goes on with its work on the
+pool after its ack, as before. Lazy listeners and anything else submitted without such a signal start
+as on any pool.
 """
 
 from __future__ import annotations

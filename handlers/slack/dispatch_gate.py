@@ -1,23 +1,10 @@
 """Slack's requests go to their worker threads first come, first served, a few at a time.
 
-Bolt's ``App.dispatch`` blocks, so ``bot.server`` runs it on a worker thread. With a thread per request
-in flight (Starlette's ``run_in_threadpool`` allows 40), 32 requests at once take turns at the GIL in
-whatever order the operating system wakes their threads: most finish in a few milliseconds, some wait
-behind the rest again and again, and the slowest one in a hundred took three times the median in the
-load benchmark (``benchmarks/load.py``).
-
-:class:`DispatchGate` lets ``running`` dispatches run at a time and queues the others on the event loop
-in the order they arrived (an :class:`asyncio.Semaphore` is first come, first served). A dispatch is
-mostly CPU work: a one-line update takes about two milliseconds. One that has run for ``patience``
-(50 ms) is waiting on something else (a slow database, a lock, Slack's API) and gives its place to
-the next request while it goes on waiting, so one stuck request never holds up the ones behind it.
-Even when every request waits on a database that hangs, they reach their listeners at 40 a second
-(two places every 50 ms), and each listener answers within Slack's three seconds
-(``handlers.slack.ack_answer``).
-
-In the load benchmark (32 clients) this took the slowest request in a hundred from about 240 ms to
-60–95 ms at the same throughput. Two at a time was best: one thread at work while the other waits
-briefly on the database; the GIL lets only one run Python anyway.
+``bot.server`` runs Bolt's blocking ``App.dispatch`` on a worker thread. :class:`DispatchGate` lets
+``running`` dispatches run at a time and queues the others on the event loop in the order they arrived.
+A dispatch that has run for ``patience`` (50 ms) is waiting on something else (a slow database, a lock,
+Slack's API) and gives its place to the next request while it goes on waiting, so one stuck request
+never holds up the ones behind it. docs/ARCHITECTURE.md has the measurements behind these numbers.
 """
 
 from __future__ import annotations

@@ -2,13 +2,10 @@
 
 - :class:`BodyLimit` (ASGI middleware around every route ``ictbot serve`` serves, Slack's and Teams')
   answers a body over :data:`MAX_BODY_BYTES` with 413, having read at most that much of it.
-- :class:`SlackSignature` checks Slack's signature on the raw bytes. :mod:`bot.server` runs it before
-  it builds Bolt's request, which parses the body and reads the team, the user and the ``response_url``
-  out of it. :class:`SlackInbound`, the first middleware of the Bolt app (Bolt's ``before_authorize``,
-  with Bolt's own ``RequestVerification`` and ``SslCheck`` replaced by it), runs it again for whatever
-  hands requests to the app directly: the local shell and the tests. It marks each request it lets
-  through as verified (:func:`is_verified`), so that nothing later answers a request it did not check.
-
+- :class:`SlackSignature` checks Slack's signature on the raw bytes, before Bolt's request is built.
+  :class:`SlackInbound` (Bolt's ``before_authorize``, replacing Bolt's ``RequestVerification`` and
+  ``SslCheck``) runs it again for whatever hands requests to the app directly (the local shell, the
+  tests), and marks each request it lets through as verified (:func:`is_verified`).
 Neither raises, whatever the request holds, and neither logs the body: a refusal is one log line that
 names its reason, chosen from a fixed set, and nothing the request carried.
 """

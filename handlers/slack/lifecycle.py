@@ -2,11 +2,9 @@
 
 ``app_uninstalled``: the team's installation (multi-workspace mode) is deleted at once, so nothing
 is sent there any more, and the workspace is marked uninstalled: its data is kept for
-``ICTBOT_RETENTION_DAYS`` and then purged by the reconciler (:mod:`bot.services.retention`).
-Installing the app again before then cancels the purge.
-
-``tokens_revoked``: the revoked tokens are deleted from the installation store (as Bolt's built-in
-listener does); the data stays, as the app is still installed.
+``ICTBOT_RETENTION_DAYS`` and then purged by the reconciler (:mod:`bot.services.retention`), unless the
+app is installed again before then. ``tokens_revoked``: the revoked tokens are deleted from the
+installation store (as Bolt's built-in listener does); the data stays, as the app is still installed.
 
 Both arrive without a usable token, so Bolt does not authorise them (its ``no_auth_test_events``).
 """

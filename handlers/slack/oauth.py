@@ -1,19 +1,12 @@
 """Multi-workspace install: Slack's OAuth v2 flow, with slack_sdk's stores in ictbot's database.
 
-With ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET`` and ``SLACK_STATE_SECRET`` set, ``ictbot serve``
-answers ``GET /slack/install`` (a page with "Add to Slack") and ``GET /slack/oauth_redirect``
-(where Slack sends the installer back). Bolt's ``OAuthFlow`` runs the flow; this module gives it:
-
-- slack_sdk's ``SQLAlchemyInstallationStore`` on the database's ``slack_installations`` and
-  ``slack_bots`` tables (created by migration 0006, not by the store);
-- a :class:`SignedStateStore`: slack_sdk's SQLAlchemy state store, each state also signed with
-  ``SLACK_STATE_SECRET``, so a forged or foreign state is refused before the database is asked;
-- Bolt's ``InstallationStoreAuthorize`` with token rotation and its result cache (otherwise every
-  request would cost a call to Slack's ``auth.test``);
-- callbacks that create the workspace on install (or cancel its pending purge on a reinstall).
-
-Tokens are stored as slack_sdk stores them; the database is the secret store of a multi-workspace
-deployment and must be protected like one.
+With ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET`` and ``SLACK_STATE_SECRET`` set, ``ictbot serve`` answers
+``GET /slack/install`` and ``GET /slack/oauth_redirect``. Bolt's ``OAuthFlow`` runs the flow; this module
+gives it slack_sdk's installation store on the database, a :class:`SignedStateStore` (each state also
+signed, so a forged or foreign state is refused before the database is asked), Bolt's
+``InstallationStoreAuthorize`` with token rotation and its result cache, and callbacks that create the
+workspace on install (or cancel its pending purge on a reinstall). Tokens are stored as slack_sdk stores
+them: the database is the secret store of a multi-workspace deployment and must be protected like one.
 """
 
 from __future__ import annotations

@@ -1,43 +1,12 @@
 """One structured log line a request: who, what, how it ended and how long it took.
 
-Every request a listener handles produces exactly one INFO record on the ``ictbot.requests`` logger,
-whose message is a single-line JSON object with sorted keys::
-
-    {"duration_ms": 12, "kind": "command", "outcome": "ok", "retry": 0, "team": "T…",
-     "user": "U…", "what": "/ict-update"}
-
-``kind`` is the payload's type (``command``, ``block_actions``, ``view_submission``,
-``message_action``, ``block_suggestion``, ``event`` …); ``what`` is the name the app itself gave the
-thing (the command, the action_id, the view's or the shortcut's callback_id, the event's type), never
-typed text; ``retry`` is Slack's ``X-Slack-Retry-Num`` (0 for a first delivery). No command text,
-update text or token is ever put in the line. ``outcome`` is one of:
-
-- ``ok`` — the listener finished and nothing went wrong;
-- ``refused`` — a domain error the user was told about (``handlers.slack.errors.reply_to_error``);
-- ``error`` — an unexpected error, answered with the apology and logged (or one that escaped the
-  listener, which Bolt hands to ``app.error``);
-- ``invalid`` — a modal submission acknowledged with ``response_action: errors``.
-
-How it is done, and why. Bolt's global middleware cannot time a request: its ``next()`` only marks
-the chain as continuing, and the listener runs after every middleware has returned — with
-``process_before_response`` off (as ``ictbot serve`` runs), on the listener executor's thread, after
-the ack went back to Slack. So the work is split across three hooks of the one request:
-
-1. ``start_request`` (a global middleware, registered after ``attach_runtime``) starts the clock and
-   puts a ``RequestRecord`` (who, what, an outcome holder) in the Bolt context under ``ictbot_request``;
-2. ``OutcomeStart`` (the listener runner's ``listener_start_handler``) runs on the listener's own
-   thread just before the listener and makes the record the current one (a ``ContextVar``), so
-   ``handlers.slack.errors`` can mark it with ``mark_outcome`` without being handed the context;
-3. ``EmitOnCompletion`` (the runner's ``listener_completion_handler``) runs in the runner's ``finally``
-   on that same thread once the listener has returned or raised, reads the ack's response for
-   ``invalid`` and writes the line — once: a record that was already written is never written again.
-
-Bolt has no ``App(...)`` argument for these two handlers in this version; they are public attributes
-of ``app.listener_runner``, set (like ``app.error`` sets its error handler) by ``install``. A request
-no listener handles (Bolt answers it 404 and logs its own "Unhandled request" warning), or one that
-the app's first middleware stops (a failed signature, an ``ssl_check``, a request that names no
-workspace: :mod:`handlers.slack.inbound`) or Bolt's does (the bot's own events), gets no line here: no listener
-ran, so there is no outcome to report.
+Every request a listener handles produces exactly one INFO record on the ``ictbot.requests`` logger, a
+single-line JSON object with sorted keys: ``duration_ms``, ``kind``, ``outcome`` (``ok``, ``refused``,
+``error`` or ``invalid``), ``retry`` (``X-Slack-Retry-Num``), ``team``, ``user`` and ``what`` (the name the
+app gave the thing: the command, action_id, callback_id or event type). No command text, update text or
+token is ever put in the line. Three hooks of the one request write it (:func:`start_request`,
+:class:`OutcomeStart`, :class:`EmitOnCompletion`, set up by :func:`install`); a request no listener
+handles gets no line.
 """
 
 from __future__ import annotations

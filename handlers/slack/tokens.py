@@ -1,15 +1,11 @@
 """Which bot token speaks for which workspace, outside a Slack request.
 
-Inside a request Bolt authorises and hands the listener a client with the right token. The
-reconciler (reminders, scheduled digests) and the CLI act with no request, so they ask a
-:class:`TokenSource`:
-
-- :class:`SingleToken`: single-workspace mode, ``SLACK_BOT_TOKEN`` for its one team.
-- :class:`InstalledTokens`: multi-workspace mode, the team's bot installation from slack_sdk's
-  installation store, its token rotated first when it is about to expire (slack_sdk's
-  ``TokenRotator``, the same as Bolt's authorisation uses) and the new one saved.
-
-A team the app is not installed in (or was uninstalled from) has no token: None.
+Inside a request Bolt authorises and hands the listener a client with the right token. The reconciler
+and the CLI act with no request, so they ask a :class:`TokenSource`: :class:`SingleToken`
+(single-workspace mode, ``SLACK_BOT_TOKEN`` for its one team) or :class:`InstalledTokens`
+(multi-workspace mode, the team's bot installation from slack_sdk's store, its token rotated first when
+it is about to expire, as Bolt's authorisation does, and the new one saved). A team the app is not
+installed in (or was uninstalled from) has no token: None.
 """
 
 from __future__ import annotations

@@ -1,32 +1,12 @@
 """The Teams front end: Microsoft's Teams SDK app, served as Starlette routes beside Slack's.
 
-:func:`create_teams_app` builds the SDK's :class:`~microsoft_teams.apps.App` with JWT authentication on
-(every activity's bearer token is validated against the Bot Framework's keys, audience the bot's client
-ID, ``serviceurl`` the activity's; anything else gets 401 before a listener runs, so it changes nothing).
-Its HTTP side is :class:`StarletteAdapter`, which turns the route the SDK registers (``POST
-/api/messages``) into a Starlette route for :func:`bot.server.asgi_app` (``extra_routes``).
-
-What each activity does:
-
-- ``message``: text (the bot's ``<at>`` mention stripped) → ``handlers.teams.messages.handle_text``; a
-  message whose ``value`` is an Adaptive Card ``Action.Submit``'s data → ``handle_submit``;
-- ``invoke`` ``adaptiveCard/action`` (``Action.Execute``) → ``handle_submit``, answered in the invoke
-  response (the card to show, a message, or the error to show on the card);
-- ``conversationUpdate`` adding the bot (install, in a personal chat or a team) → the conversation
-  reference is stored and the bot says hello.
-
-Every contact also stores or refreshes the conversation references (:mod:`handlers.teams.references`), so
-reminders and digests can be sent later, and records the activity's id (``handlers.teams.deliveries.teams_activity``,
-per tenant, in the table and for the day Slack's deliveries are kept): Teams sends an activity again,
-with the same id, when the bot took more than 15 seconds to answer it. A repeat of one being handled or
-handled already is acknowledged (200; an invoke is answered "already done") and not acted on; a
-repeat of one whose handling failed (an unexpected error, answered with the apology) is handled again.
-
-A workspace is the Teams tenant (platform ``teams``); a person is known by ``handlers.teams.identity.key``:
-their Entra object id (``aadObjectId``, lower case), which Teams sends for every member of a tenant, or
-their channel account id (``29:…``) when it does not.
-
-The listeners are synchronous (database work) and run in worker threads; the SDK's loop stays free.
+:func:`create_teams_app` builds the SDK's app with JWT authentication on (an activity without a valid
+token gets 401 before a listener runs); :class:`StarletteAdapter` turns its ``POST /api/messages`` into a
+route for :func:`bot.server.asgi_app`. Messages and card actions go to :mod:`handlers.teams.messages`; an
+install stores the conversation and says hello. Every contact refreshes the conversation references and
+records the activity's id, so an activity Teams sends again is not acted on twice. A workspace is the
+Teams tenant; a person is known by :func:`handlers.teams.identity.key`. The listeners are synchronous
+(database work) and run in worker threads; the SDK's loop stays free.
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
 """Who the bot is to Microsoft: the cloud's endpoints, and the token the bot sends with each outbound call.
 
 Inbound, the SDK validates each activity's JWT against the Bot Framework's signing keys (found from
-``CloudEnvironment.openid_metadata_url``). Outbound, every Bot Connector call carries an access token
-the bot gets from Entra ID with the OAuth 2.0 client-credentials grant (its client ID and secret, scope
-``https://api.botframework.com/.default``, from ``{login_endpoint}/{tenant}/oauth2/v2.0/token``).
-
-The SDK's own client-credentials path goes through MSAL, which accepts only an https authority and
-first asks login.microsoftonline.com to vouch for it, so it can never be pointed at a loopback
-stand-in. :class:`ClientCredentialsToken` does the same single documented request itself, so that the
-code the tests run against the stand-in is the code that runs against Microsoft.
+``CloudEnvironment.openid_metadata_url``). Outbound, every Bot Connector call carries an access token the
+bot gets from Entra ID with the OAuth 2.0 client-credentials grant. :class:`ClientCredentialsToken` makes
+that one documented request itself, not through the SDK's MSAL path, so that the code the tests run
+against the stand-in is the code that runs against Microsoft.
 """
 
 from __future__ import annotations

@@ -1,27 +1,12 @@
 """Reminders and scheduled digests sent to Teams, proactively, and the router that picks a platform.
 
-The reconciler (bot.scheduling.reconciler) claims what is due and calls a delivery per item from its worker
-threads; :class:`TeamsDelivery` and :class:`TeamsDigestDelivery` are the Teams ones. Each send runs on
-an event loop of its own with a Bot Connector client of its own (the SDK is asyncio-based; nothing is
-shared between threads but the token cache), at the service URL of the stored conversation reference:
-
-- a reminder goes to the person's 1:1 conversation with the bot; a person met only in a channel gets
-  one started first (``POST /v3/conversations``), and remembered; a person the bot has never met
-  cannot be written to (Teams needs a reference) and the reminder fails for good, saying so;
-- the digest goes to the governance channel: the stored reference of the channel whose id the meeting
-  series names.
-
-The Bot Connector's answers are sorted as Slack's are: 403/404 (the bot was removed, the person is
-gone) and other refusals are permanent and recorded; 429, 5xx, a refused token and network errors are
-transient and retried once after the claim timeout. A 429 is first honoured as the Slack client honours
-Slack's (``handlers.slack.client.web_client``): the call waits the ``Retry-After`` it was given (a second if
-none) and is made again, up to :data:`THROTTLE_RETRIES` times and :data:`LONGEST_WAIT` of waiting in all
-(past that the claim timeout's retry is the sooner one, and the pass is not held up).
-
-A retried claim (its earlier attempt's outcome unknown: the process died, the connector did not answer)
-is sent again: a bot cannot read a Teams conversation's history to see whether the earlier attempt
-arrived, as it can in Slack (handlers.slack.delivery.history). So in Teams a reminder or digest goes at least once,
-possibly twice, and the retry is recorded as :data:`RESENT` for the admins to see.
+:class:`TeamsDelivery` and :class:`TeamsDigestDelivery` are the Teams deliveries the reconciler calls
+from its worker threads, each send on an event loop and Bot Connector client of its own. A reminder goes
+to the person's 1:1 conversation with the bot (started first for a person met only in a channel; a
+person never met cannot be written to), the digest to the governance channel's stored reference.
+Refusals are permanent; 429, 5xx, a refused token and network errors transient (a 429 first waited out,
+up to :data:`THROTTLE_RETRIES` times). Teams' history cannot be read, so a retried claim is sent again
+and recorded as :data:`RESENT`: at least once, possibly twice.
 """
 
 from __future__ import annotations

@@ -1,24 +1,12 @@
 """What the bot does with a Teams message (the text after its @mention) and a card's button or form.
 
-The same services as the Slack listeners, the same quick-form parser and the same rules; only the
-idiom differs: commands are words after the mention (``update``, ``mine``, ``digest``, ``meeting``,
-``help``), the form and the reminder are Adaptive Cards (:mod:`handlers.teams.cards`), and the answer
-is a :class:`TeamsReply` that the Teams wiring (``handlers.teams.app``) sends.
-
-Each call runs in its own transaction(s) through ``runtime.sessions`` on the workspace it is given,
-looked up again by id. A domain error is answered with its message and nothing is written (the
-transaction is rolled back): as text for a typed command, as ``card_error`` for a card's submission,
-worded for Teams (:data:`handlers.teams.wording.TEAMS`: ``update``, not ``/ict-update``). The digest period and
-the meeting sub-commands are read by the modules Slack uses too (:mod:`bot.services.period`,
-:mod:`bot.services.meeting_commands`).
-Everything a card sends back is untrusted: ids are checked to be integers and looked up within the
-workspace, so another workspace's project or meeting is "no longer there".
-
-Each update form card carries its own id in its Post update button's data. A submission is recorded by
-that id and what was submitted (``handlers.teams.deliveries.teams_form``), in the transaction that stores the update: a
-double click (two activities, the same card and values) stores one update and is told so; another update
-typed into the same card, or the same text in a new card, is stored; a refused submission records nothing,
-so the corrected one goes through.
+The same services, quick-form parser and rules as the Slack listeners, in Teams' idiom: commands are
+words after the mention (``update``, ``mine``, ``digest``, ``meeting``, ``help``), the form and the
+reminder are Adaptive Cards (:mod:`handlers.teams.cards`), and the answer is a :class:`TeamsReply` that
+``handlers.teams.app`` sends. A domain error is answered with its message and nothing is written.
+Everything a card sends back is untrusted: ids are checked and looked up within the workspace. A form
+submission is recorded by its card's id and values (``handlers.teams.deliveries.teams_form``) in the
+transaction that stores the update, so a double click stores one update.
 """
 
 from __future__ import annotations

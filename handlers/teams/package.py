@@ -1,14 +1,10 @@
 """The Microsoft Teams app package: manifest.json and the two icons, zipped the way Teams sideloads it.
 
-The manifest follows Microsoft's app manifest schema v1.22 (the version Microsoft Learn documents as
-current; tests/teams/data holds the schema, from the npm package @microsoft/app-manifest). It declares
-one bot, whose id is the Entra app registration's client ID (TEAMS_CLIENT_ID), with the command menu
-the bot answers: ``update``, ``digest``, ``meeting``, ``mine`` and ``help``. The same GUID is the
-app's own id, as in Microsoft's bot samples: one registration, one app.
-
-The icons are drawn here (Pillow): a 192×192 colour icon, a white bar chart on the accent colour, and
-the 32×32 outline icon Teams asks for, the same chart in white on a transparent background. The zip
-is reproducible: the same arguments give the same bytes.
+The manifest follows Microsoft's app manifest schema v1.22 (tests/teams/data holds the schema). It
+declares one bot, whose id is the Entra app registration's client ID (TEAMS_CLIENT_ID), with the command
+menu the bot answers (``update``, ``digest``, ``meeting``, ``mine``, ``help``); the same GUID is the app's
+own id. The icons (192×192 colour, 32×32 outline) are drawn here with Pillow. The zip is reproducible:
+the same arguments give the same bytes.
 """
 
 from __future__ import annotations

@@ -1,23 +1,12 @@
 """The progress digest as Slack messages: a summary to post in the channel, and its detail for the thread.
 
-Block Kit is built with slack_sdk's models (``to_dict()`` checks Slack's field limits); the text inside
-comes from the ``digest_*.mrkdwn.j2`` templates, where every piece of officer- or admin-written text
-(titles, updates, names, priorities) goes through the ``literal`` filter: it becomes a rich text
-``text`` element (:mod:`handlers.slack.blocks.rich_text`), which Slack shows exactly as typed, so nothing in it can
-format, mention, link or forge an entry of the digest.
-
-Slack's limits are kept, never by cutting text off (:func:`handlers.slack.blocks.rich_text.pages`):
-
-- a block holds at most 3,000 characters of text: a project whose text is longer is split across
-  blocks (between lines, else at a space; every character kept);
-- a message holds at most 50 blocks, and at most :data:`handlers.slack.blocks.rich_text.MAX_MESSAGE_SIZE`
-  characters of blocks (chat.postMessage refuses more with ``msg_blocks_too_long``). A long priority
-  goes on in a further message, marked as continued;
-- a header is at most 150 characters, and only ever holds the bot's own words.
-
-The summary is one message (it only grows with the number of priorities); the detail is a message
-per priority that has projects (more when it is long), then one with the missing, completed and
-started projects. Posted, the summary is the parent and the rest its thread.
+Block Kit is built with slack_sdk's models; the text inside comes from the ``digest_*.mrkdwn.j2``
+templates, where every piece of officer- or admin-written text goes through the ``literal`` filter and
+becomes a rich text ``text`` element (:mod:`handlers.slack.blocks.rich_text`), shown exactly as typed.
+Slack's limits on blocks, messages and headers are kept by splitting, never by cutting text off.
+The summary is one message; the detail is a message per priority that has projects (more when it is
+long), then one with the missing, completed and started projects. Posted, the summary is the parent
+and the rest its thread.
 """
 
 from __future__ import annotations

@@ -1,23 +1,11 @@
 """The bot's messages as Slack ``rich_text`` blocks, so that what a person typed is shown exactly as typed.
 
-The text of a message comes from a Jinja2 template (or a domain message) in Slack's mrkdwn, with every
-piece of officer-written text marked by :func:`bot.literal.literal` (the templates' ``literal`` filter,
-a :class:`bot.wording.Text`'s values). Here the bot's own markup is read (``*bold*``, ``_italic_``,
-``~strike~``, `` `code` ``, ``:emoji:``, ``<@U…>``, ``<#C…>``, ``<!subteam^S…>``) and turned into
-rich text elements; the marked text is never read as markup at all: it becomes ``text`` elements,
-which Slack shows as they are. A ``text`` element formats, mentions, links and emoji-fies nothing (its
-style is only what the bot gives it, e.g. bold for a project's reference): links, mentions, broadcasts
-and emoji in rich text are elements of their own (docs.slack.dev/reference/block-kit/block-elements/),
-and a bare URL or an ``:emoji:`` code in a ``text`` element shows as text (as others found in real
-workspaces: stablyai/agent-slack#90 and #158).
-
-Sizes are counted as JSON, structure included, with every non-ASCII character escaped: never less than
-what Slack counts. Slack documents no limit on a rich text block; each block here takes at most
-:data:`MAX_BLOCK_SIZE` (so its text is at most as long as a section's, 3,000 characters), split between
-lines (else at a space) when the text is longer. Nothing is dropped at a split, not even the space.
-:func:`pages` puts blocks in messages within Slack's limits for one message: 50 blocks, and a size
-chat.postMessage accepts (``msg_blocks_too_long`` past about 12,000 characters, a figure Slack does not
-document: see slackapi/bolt-js#2509 and #2867).
+The text comes from a Jinja2 template (or a domain message) in Slack's mrkdwn, with every piece of
+officer-written text marked by :func:`bot.literal.literal`. The bot's own markup is read and turned into
+rich text elements; the marked text is never read as markup: it becomes ``text`` elements, which Slack
+shows as they are (they format, mention, link and emoji-fy nothing). Sizes are counted as JSON, never
+less than what Slack counts; a block takes at most :data:`MAX_BLOCK_SIZE`, split between lines (else at
+a space) with nothing dropped, and :func:`pages` puts blocks in messages within Slack's limits.
 """
 
 from __future__ import annotations

@@ -3,10 +3,8 @@ name the Slack user group whose members are chairs.
 
 - ``/ict-role`` or ``/ict-role list``: the admins (from ICTBOT_ADMINS and granted), the chairs, the
   chairs' user group, and what the derived roles (owner, delegate, member) mean. Ephemeral.
-- ``/ict-role grant @person chair|admin``, ``/ict-role revoke @person chair|admin``: admins only.
-- ``/ict-role chairs @user-group`` or ``/ict-role chairs none``: admins only.
+- ``/ict-role grant|revoke @person chair|admin``, ``/ict-role chairs @user-group|none``: admins only.
 - ``/ict-role help``.
-
 With should_escape on (manifest.yml) Slack sends a person as ``<@U123|name>`` (or ``<@U123>``) and a
 user group as ``<!subteam^S123|@handle>``; nothing else is taken for either.
 """

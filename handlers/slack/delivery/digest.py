@@ -1,21 +1,11 @@
 """Posting the progress digest in a Slack channel: `/ict-digest` and the scheduled pre-meeting digest.
 
-:func:`post_digest` posts the summary (chat.postMessage), the detail as replies in its thread
-(chat.postMessage with ``thread_ts``), then the full report (the Markdown digest) and the chart of RAG
-by priority as files in the same thread (``files_upload_v2``: files.getUploadURLExternal, the bytes to
-the upload URL, files.completeUploadExternal with ``channel_id`` and ``thread_ts``).
-
-If the summary cannot be posted, nothing is in the channel and the Slack error is raised. Once it is,
-a later failure stops the posting and is returned in :attr:`Posted.error`: posting again would
-duplicate the summary, so the caller reports it instead.
-
-People are shown by name (users.info), not as mentions: a digest in a channel must not notify every
-owner it lists. A user Slack will not describe is shown by ID.
-
-The scheduled digest's summary carries message metadata naming its claim; a retry, whose earlier
-attempt's outcome is unknown, first looks for that summary in the channel's history (handlers.slack.delivery.history)
-and posts nothing when it is there, so the digest goes once even when its process died mid-post,
-Slack answered too late, or the "sent" record was lost.
+:func:`post_digest` posts the summary, the detail as replies in its thread, then the full report
+(Markdown) and the chart of RAG by priority as files in the same thread. If the summary cannot be
+posted, the Slack error is raised; a later failure stops the posting and is returned in
+:attr:`Posted.error`, since posting again would duplicate the summary. People are shown by name, never
+as mentions. The scheduled digest's summary names its claim in its metadata, so a retry first looks for
+it in the channel's history (:mod:`handlers.slack.delivery.history`) and the digest goes once.
 """
 
 from __future__ import annotations

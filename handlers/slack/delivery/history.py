@@ -1,17 +1,10 @@
 """Finding what the bot already posted for a claim, so that a retry never sends it twice.
 
-Every reminder and scheduled digest goes out with Slack message metadata naming the claim it fulfils
-(:func:`claim_metadata`: ``{"event_type": "ictbot_reminder", "event_payload": {"claim": 42, "part": 0}}``;
-Slack's event types are lower-case letters, digits and underscores). When a send's outcome is unknown
-(its process died, Slack answered too late, the "sent" record was lost), the retry reads the
-conversation's history from the first attempt's claim on (conversations.history with
-``include_all_metadata``) and posts only what is not there. Only this bot's own messages count
-(``bot_id`` as auth.test gives it): any app can attach metadata, and none may pass a claim off as sent.
-
-Where the history cannot be read (Slack refuses it: :data:`UNREADABLE`), the retry sends again and
-says so (:func:`bot.services.claims.resent`): at least once rather than never. Any other failure to
-read it (rate limited past the client's retries, a time-out, a 5xx) is raised: nothing is sent, and
-the retry is deferred to after the next claim timeout, when it looks again. Nothing here posts.
+Every reminder and scheduled digest carries Slack message metadata naming its claim
+(:func:`claim_metadata`). When a send's outcome is unknown, the retry reads the conversation's history
+from the first attempt's claim on and posts only what is not there; only this bot's own messages count.
+Where Slack refuses the history (:data:`UNREADABLE`), the retry sends again and says so; any other
+failure to read it is raised, and nothing is sent. Nothing here posts.
 """
 
 from __future__ import annotations

@@ -1,16 +1,12 @@
 """Reminders in Slack: the direct message with its buttons, and delivering it politely.
 
-The scheduler decides what is due (bot.scheduling.reconciler, bot.services.reminders); this module is the Slack
-side of delivery. It opens the DM, posts the message, paces itself under Slack's rate limit (the Web
-API client also honours 429 Retry-After and retries 5xx with backoff, a post only after a 503), and
-sorts Slack's errors into permanent ones (recorded, shown to the chair) and transient ones (retried
-once after a timeout).
-
-Each message carries metadata naming its claim, and a retry (whose earlier attempt's outcome is
-unknown) first looks for it in the DM's history (handlers.slack.delivery.history), so a reminder goes once even when
-its process died mid-send, Slack answered too late, or the "sent" record was lost. For the same
-reason the client never repeats a chat.postMessage on its own unless Slack surely did not act on it
-(:func:`handlers.slack.app.surely_not_acted_on`): a time-out or a dropped connection is left to that checked retry.
+The scheduler decides what is due (:mod:`bot.scheduling.reconciler`, :mod:`bot.services.reminders`); this
+module opens the DM, posts the message, paces itself under Slack's rate limit, and sorts Slack's errors
+into permanent ones (recorded, shown to the chair) and transient ones (retried once after a timeout).
+Each message names its claim in its metadata, and a retry first looks for it in the DM's history
+(:mod:`handlers.slack.delivery.history`), so a reminder goes once. The client never repeats a
+chat.postMessage on its own unless Slack surely did not act on it
+(:func:`handlers.slack.client.surely_not_acted_on`).
 """
 
 from __future__ import annotations

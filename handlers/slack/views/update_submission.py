@@ -1,22 +1,11 @@
 """The update modal's submission: read the form, store it once, answer within Slack's three seconds.
 
-Slack waits three seconds for a submission's acknowledgement and shows the officer an error after that,
-although the submission may still be stored; the officer then presses the button again. So:
-
-- The form is read and checked first, without the database (the metadata the bot put in the view, the
-  selected values, the text's limits). A form that fails is answered at once with ``response_action:
-  errors`` on the field at fault, or, when the view has no input block to show it on, with a view
-  saying so. Nothing is written.
-- The update is stored in one transaction, which also records the submission (``handlers.slack.dedupe.act_on``,
-  keyed by the view's id and hash): the same form sent again is never stored twice, and one refused on
-  a field (recorded nothing) goes through once corrected.
-- The answer goes in the ack when it is ready within ``handlers.slack.ack_answer.ACK_WITHIN`` (two seconds):
-  the "saved" view (``response_action: update``), or the error on its field. Otherwise the watcher
-  acknowledges with ``response_action: clear``, which closes the modal, and the answer follows as a
-  message when the work is done: the confirmation as an ephemeral message in the channel the form was
-  opened from (a direct message when there is none, or the bot cannot post there), a refusal or an
-  apology as a direct message carrying everything the officer typed, shown literally, so nothing is
-  lost (an ephemeral message is gone once Slack reloads).
+The form is read and checked first, without the database; one that fails is answered at once
+(``response_action: errors`` on the field at fault) and nothing is written. The update is stored in one
+transaction that also records the submission (``handlers.slack.dedupe.act_on``), so the same form sent
+again is never stored twice. The answer goes in the ack when it is ready within
+``handlers.slack.ack_answer.ACK_WITHIN``; otherwise the modal is closed and the answer follows as a
+message, a refusal or an apology carrying everything the officer typed, shown literally.
 """
 
 from __future__ import annotations
