@@ -36,7 +36,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bot.dev.local import LOCAL_TEAM_ID
 from bot.errors import DomainError, ImportFailed
 from bot.files import STDOUT, write_output
 from bot.logging_setup import configure as configure_logging
@@ -50,7 +49,7 @@ from bot.services import reminders as reminder_service
 from bot.services import roles as role_service
 from bot.services import strategy as strategy_service
 from bot.services.projects import EmailResolver
-from bot.settings import GUID, SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
+from bot.settings import GUID, LOCAL_TEAM_ID, SLACK_USER_ID, ConfigError, Mode, Settings, load_settings
 from bot.transfer import export as export_service
 from bot.transfer import restore as restore_service
 from bot.wording import count
