@@ -22,7 +22,6 @@ from slack_sdk.signature import SignatureVerifier
 
 from handlers.slack.inbound import slack_request
 
-LOCAL_TEAM_ID = "T0LOCAL"  # the workspace of the local shell, and of the CLI when no Slack token is set
 LOCAL_TEAM_NAME = "Local council"
 
 P = ParamSpec("P")

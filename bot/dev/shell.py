@@ -35,12 +35,12 @@ from slack_bolt import BoltResponse
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.dev.local import LOCAL_TEAM_ID, LOCAL_TEAM_NAME, InlineExecutor, LocalSlack, element_options, input_blocks
+from bot.dev.local import LOCAL_TEAM_NAME, InlineExecutor, LocalSlack, element_options, input_blocks
 from bot.dev.standin import Call, SlackStandIn
 from bot.errors import DomainError
 from bot.runtime import Runtime
 from bot.services import projects
-from bot.settings import SLACK_USER_ID, Settings
+from bot.settings import LOCAL_TEAM_ID, SLACK_USER_ID, Settings
 from handlers.slack.app import create_app
 from handlers.slack.client import web_client
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE

@@ -1,0 +1,219 @@
+"""What every ictbot command shares: its settings and runtime, the workspace it works on, its output.
+
+An expected failure is one line on stderr (``ictbot: …``), exit status 1, or 2 for a setting. The
+database schema is checked (SQLite brought to head) before a command uses it. Commands read the
+clock only through the runtime opened here, and never print a secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bot.cli.slack_api import call_slack, web_client
+from bot.errors import DomainError
+from bot.files import STDOUT, write_output
+from bot.logging_setup import configure as configure_logging
+from bot.runtime import Runtime, system_clock
+from bot.services import workspaces
+from bot.settings import GUID, LOCAL_TEAM_ID, Settings, load_settings
+from models import Workspace
+from models.db import schema_state, upgrade
+
+log = logging.getLogger("bot.cli")  # one name for the whole CLI's log lines
+
+NO_WORKSPACE = (
+    "This database holds no workspace yet: load a strategy (`ictbot strategy load FILE`), "
+    "import a Work Plan (`ictbot projects import FILE.csv`) or start the bot first."
+)
+
+
+@dataclass
+class CliState:
+    """What a caller (a test) may hand the CLI as ``obj``: the clock the runtime reads."""
+
+    clock: Callable[[], datetime] = field(default=system_clock)
+
+
+class CliFailure(click.ClickException):
+    """An expected failure: ``ictbot: <message>`` on stderr, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"ictbot: {self.format_message()}", err=True)
+
+
+class ConfigFailure(CliFailure):
+    """A missing or malformed setting: exit status 2."""
+
+    exit_code = 2
+
+
+# -- settings, runtime, database -------------------------------------------------------------------
+
+
+def read_settings() -> Settings:
+    """The settings from the environment, with logging configured as they say."""
+    settings = load_settings()
+    configure_logging(settings.ICTBOT_LOG_LEVEL)
+    return settings
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def database_failure(url: str, exc: OperationalError) -> DomainError:
+    """The database could not be used: its URL (no password) and the driver's first line."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return DomainError(f"Cannot use the database {safe_url(url)}: {reason}")
+
+
+def ensure_schema(settings: Settings, engine: Engine) -> None:
+    """Make sure the schema is at head: upgrade SQLite in place, ask for `ictbot db upgrade` on PostgreSQL."""
+    url = settings.DATABASE_URL
+    state = schema_state(engine)
+    current, heads, unknown = state.current, state.heads, state.unknown
+    if state.at_head:
+        return
+    if unknown:
+        raise DomainError(
+            f"The database schema is at revision {', '.join(sorted(unknown))}, which this ictbot does not know; "
+            "it was migrated by a newer ictbot. Install that version."
+        )
+    if engine.dialect.name == "sqlite":
+        log.info("bringing the SQLite schema at %s to revision %s", safe_url(url), ", ".join(sorted(heads)))
+        upgrade(url)
+        return
+    at = ", ".join(sorted(current)) or "empty"
+    raise DomainError(
+        f"The database schema is not up to date (it is at {at}; this ictbot needs {', '.join(sorted(heads))}). "
+        "Run `ictbot db upgrade` first."
+    )
+
+
+@contextmanager
+def open_runtime(ctx: click.Context, settings: Settings | None = None) -> Iterator[Runtime]:
+    """Settings, logging, the engine and the clock for one command; the schema checked first."""
+    settings = settings or read_settings()
+    state = ctx.find_object(CliState) or CliState()
+    rt = Runtime.from_settings(settings, clock=state.clock)
+    try:
+        ensure_schema(settings, rt.engine)
+        yield rt
+    except OperationalError as exc:
+        raise database_failure(settings.DATABASE_URL, exc) from None
+    finally:
+        rt.engine.dispose()
+
+
+@contextmanager
+def open_workspace(
+    ctx: click.Context, team: str | None, *, create: bool, settings: Settings | None = None
+) -> Iterator[tuple[Runtime, Session, Workspace]]:
+    """The runtime, one transaction and the workspace --team names (see :func:`workspace`)."""
+    with open_runtime(ctx, settings) as rt, rt.sessions.begin() as session:
+        yield rt, session, workspace(rt, session, team, create=create)
+
+
+# -- the workspace a command works on --------------------------------------------------------------
+
+
+def _discover_team(settings: Settings) -> tuple[str, str]:
+    """The (team ID, team name) to use on an empty database."""
+    if settings.SLACK_BOT_TOKEN is None:
+        return LOCAL_TEAM_ID, ""
+    client = web_client(settings)
+    response = call_slack("auth.test", client.auth_test)
+    team_id = response.get("team_id")
+    if not isinstance(team_id, str) or not team_id:
+        raise DomainError("Slack's auth.test did not say which team SLACK_BOT_TOKEN belongs to; pass --team TEAM_ID.")
+    return team_id, str(response.get("team") or "")
+
+
+def workspace(rt: Runtime, session: Session, team: str | None, *, create: bool) -> Workspace:
+    """The workspace a command works on (see --team's help in bot.cli.options); ``create`` lets a writing
+    command make it."""
+    if team is not None:
+        platform = "teams" if GUID.match(team) else "slack"  # a Teams workspace is its tenant
+        ws = workspaces.find(session, team, platform)
+        if ws is not None:
+            return ws
+        if create:
+            return workspaces.get_or_create(session, team, now=rt.now(), platform=platform)
+        known = ", ".join(session.scalars(select(Workspace.external_id).order_by(Workspace.id)))
+        held = f"it holds {known}" if known else "it holds no workspace yet"
+        raise DomainError(f"There is no workspace {team} in this database ({held}).")
+    ws = workspaces.only_workspace(session)
+    if ws is not None:
+        return ws
+    if not create:
+        raise DomainError(NO_WORKSPACE)
+    team_id, name = _discover_team(rt.settings)
+    return workspaces.get_or_create(session, team_id, name=name, now=rt.now())
+
+
+def every_workspace(rt: Runtime, session: Session, team: str | None) -> list[Workspace]:
+    """The workspace --team names, or every one in the database."""
+    if team is not None:
+        return [workspace(rt, session, team, create=False)]
+    found = list(session.scalars(select(Workspace).order_by(Workspace.id)))
+    if not found:
+        raise DomainError(NO_WORKSPACE)
+    return found
+
+
+# -- input and output --------------------------------------------------------------------------------
+
+
+def read_text(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(f"{name} is not UTF-8 text; save it as UTF-8 (e.g. Excel's “CSV UTF-8”).") from None
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` where --output says (:func:`bot.files.write_output`); a failure is one line."""
+    try:
+        write_output(path, data, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer)
+    except OSError as exc:
+        raise DomainError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def emit(output: Path | None, data: bytes) -> bool:
+    """``data`` to --output, or to standard output without it; True when it went to a file (not ``-``)."""
+    _write_output(output or Path(STDOUT), data)
+    return output is not None and str(output) != STDOUT
+
+
+def local_time(when: datetime, settings: Settings) -> str:
+    return f"{when.astimezone(settings.timezone):%a %Y-%m-%d %H:%M %Z}"
+
+
+def workspace_label(ws: Workspace) -> str:
+    return f"{ws.external_id} ({ws.name})" if ws.name else ws.external_id
+
+
+def make_console() -> Console:
+    return Console(highlight=False)
+
+
+def simple_table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)

@@ -1,0 +1,39 @@
+"""`ictbot shell`: the local console, which drives the bot through the stand-ins of bot.dev.
+
+The only CLI module that imports bot.dev, and only when the shell starts (the shell loads Bolt and
+the stand-ins). `ictbot run` comes here when no token is set.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import click
+
+from bot.cli.common import read_settings
+from bot.cli.options import check_user
+from bot.settings import Settings
+
+LOCAL_USER = "U0LOCAL01"
+
+
+def open_shell(ctx: click.Context, settings: Settings, user: str, platform: str = "slack") -> NoReturn:
+    """Run the shell until it ends, and exit with its status."""
+    from bot.dev.shell import run_shell  # Bolt and the stand-ins: only loaded for the shell
+
+    ctx.exit(run_shell(settings, platform="teams") if platform == "teams" else run_shell(settings, user_id=user))
+
+
+@click.command()
+@click.option("--user", default=LOCAL_USER, show_default=True, callback=check_user, help="The Slack user ID you play.")
+@click.option(
+    "--platform",
+    type=click.Choice(["slack", "teams"]),
+    default="slack",
+    show_default=True,
+    help="The front end to drive: Slack's, or Microsoft Teams' (as Alex Officer; `:as N` to switch).",
+)
+@click.pass_context
+def shell(ctx: click.Context, user: str, platform: str) -> None:
+    """The local console: drive the bot with no Slack workspace (or Teams tenant) and see what it would post."""
+    open_shell(ctx, read_settings(), user, platform)

@@ -1,0 +1,168 @@
+"""`ictbot digest` and `ictbot report`: the progress digest and the committee report of a period.
+
+The period comes from --from/--to in ICTBOT_TIMEZONE; bot.services.digest builds it and bot.render
+writes it. matplotlib and python-docx are loaded only when a chart or a Word file is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session
+
+from bot.cli.common import emit, local_time, open_workspace, read_settings
+from bot.cli.options import OUTPUT_HELP, day_option, output_option, team_command
+from bot.files import STDOUT
+from bot.render.digest import DIGEST_FORMATS, REPORT_FORMATS, render_digest, render_report
+from bot.services import digest as digest_service
+from bot.settings import Settings
+from bot.wording import count
+from models import Workspace
+
+REPORT_CHOICES = ("docx", *REPORT_FORMATS)  # Word is written by bot.render.docx_report, the others by templates
+FROM_HELP = "The first day of the period (YYYY-MM-DD in ICTBOT_TIMEZONE), from its local midnight."
+TO_HELP = (
+    "The last day of the period (YYYY-MM-DD in ICTBOT_TIMEZONE), to the end of that day, or now if that is "
+    "still to come."
+)
+
+
+def _check_days(ctx: click.Context, first: date | None, last: date | None) -> None:
+    if first is not None and last is not None and first > last:
+        raise click.UsageError(f"--from {first} is after --to {last}: the period must start before it ends.", ctx=ctx)
+
+
+def _period(
+    ctx: click.Context,
+    session: Session,
+    ws: Workspace,
+    settings: Settings,
+    now: datetime,
+    first: date | None,
+    last: date | None,
+) -> tuple[datetime | None, datetime]:
+    """The period --from and --to mean (see the digest command's help), in UTC."""
+    tz = settings.timezone
+    end = now
+    if last is not None:
+        end_of_day = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+        end = min(end_of_day - timedelta(microseconds=1), now)
+    if first is None:
+        start, _ = digest_service.default_period(session, ws, end)
+        return start, end
+    start = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
+    if start > end:
+        raise click.UsageError(
+            f"--from {first} is after the end of the period ({local_time(end, settings)}): "
+            "a period cannot start in the future.",
+            ctx=ctx,
+        )
+    return start, end
+
+
+def _digest_for(ctx: click.Context, team: str | None, first: date | None, last: date | None) -> digest_service.Digest:
+    """The digest of the period --from/--to, read in one transaction that writes nothing."""
+    _check_days(ctx, first, last)
+    settings = read_settings()
+    with open_workspace(ctx, team, create=False, settings=settings) as (rt, session, ws):
+        now = rt.now()
+        start, end = _period(ctx, session, ws, settings, now, first, last)
+        built = digest_service.build(
+            session, ws, start=start, end=end, now=now, default_timezone=settings.ICTBOT_TIMEZONE
+        )
+    return built
+
+
+def _chart_png(d: digest_service.Digest) -> bytes | None:
+    """The RAG-by-priority chart, or None when there is no project to draw."""
+    if not d.totals.projects:
+        return None
+    from bot.render import charts  # matplotlib: only for the commands that draw
+
+    return charts.rag_by_priority_png(d)
+
+
+def _chart_src(d: digest_service.Digest, fmt: str) -> str | None:
+    """The chart as a data: URI for the html format, which carries it inside the page; else None."""
+    if fmt != "html":
+        return None
+    from bot.render import charts  # matplotlib: only for the commands that draw
+
+    png = _chart_png(d)
+    return charts.data_uri(png) if png is not None else None
+
+
+def _period_words(d: digest_service.Digest) -> str:
+    start = f"{d.start.astimezone(d.tz):%Y-%m-%d %H:%M}" if d.start else "the beginning"
+    return f"{start} to {d.end.astimezone(d.tz):%Y-%m-%d %H:%M} {d.timezone}"
+
+
+@team_command(click.command(), creates=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(DIGEST_FORMATS), default="md", show_default=True, help="Output format."
+)
+@day_option("--from", "first", FROM_HELP + " Default: the last governance meeting before the end of the period.")
+@day_option("--to", "last", TO_HELP + " Default: now.")
+@output_option()
+def digest(
+    ctx: click.Context, fmt: str, first: date | None, last: date | None, output: Path | None, team: str | None
+) -> None:
+    """The progress digest: every priority's projects with their latest update in the period, RAG now
+    and before, trend, and the projects missing an update, completed and started.
+
+    Without --from the period starts at the last governance meeting before its end (from the
+    beginning when there was none); without --to it ends now. --from starts at local midnight of
+    that day; --to ends at the end of that day, or now if --to is today or later. md is Markdown,
+    html a printable page with the RAG-by-priority chart inside it, json the digest's data.
+    """
+    d = _digest_for(ctx, team, first, last)
+    body = render_digest(d, fmt, chart_src=_chart_src(d, fmt))
+    if not emit(output, body.encode("utf-8")):
+        return
+    click.echo(
+        f"Wrote the digest of workspace {d.team_id} ({count(d.totals.projects, 'project')}, "
+        f"{_period_words(d)}) to {output}.",
+        err=True,
+    )
+
+
+@team_command(click.command(), creates=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_CHOICES), default="docx", show_default=True, help="Output format."
+)
+@day_option("--from", "first", FROM_HELP + " Usually the day after the last report's period.", required=True)
+@day_option("--to", "last", TO_HELP, required=True)
+@output_option(OUTPUT_HELP + " Needed for docx; html and md go to standard output without it.")
+def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path | None, team: str | None) -> None:
+    """The six-monthly committee report on the ICT Strategy, in the shape of the Audit Committee's.
+
+    Purpose, summary of the strategy's priorities, recommendation, then the main report: a section
+    per priority with the progress of its projects in the period, the RAG-by-priority chart and
+    table, and the projects completed since the last report. docx is a Word document in real
+    headings and numbered paragraphs, for an officer to edit; html a printable page with the chart
+    inside it; md Markdown. Dates as for `ictbot digest`.
+    """
+    if fmt == "docx" and (output is None or (str(output) == STDOUT and sys.stdout.isatty())):
+        raise click.UsageError(
+            "--format docx needs --output FILE.docx: a Word document is not for a terminal.", ctx=ctx
+        )
+    d = _digest_for(ctx, team, first, last)
+    if fmt == "docx":
+        from bot.render.docx_report import write_report_docx  # python-docx: only for this command
+
+        document = io.BytesIO()
+        write_report_docx(d, document, chart_png=_chart_png(d))
+        body = document.getvalue()
+    else:
+        body = render_report(d, fmt, chart_src=_chart_src(d, fmt)).encode("utf-8")
+    if not emit(output, body):
+        return
+    click.echo(
+        f"Wrote the committee report of workspace {d.team_id} ({count(d.totals.projects, 'project')}, "
+        f"{count(d.totals.completed, 'project')} completed, {_period_words(d)}) to {output}.",
+        err=True,
+    )
