@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
 from bot.services import meetings
+from bot.services.meetings.series import TIME
 from bot.wording import Text
 from models import Workspace
 
@@ -106,7 +107,7 @@ def change(
         new_day = meetings.parse_date(rest[1], "new date")
         new_time = None
         note_words = rest[2:]
-        if note_words and meetings.TIME.match(note_words[0]):
+        if note_words and TIME.match(note_words[0]):
             new_time = meetings.parse_time(note_words[0])
             note_words = note_words[1:]
         view, was = meetings.move(

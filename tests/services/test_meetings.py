@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -106,7 +107,7 @@ def test_a_meeting_on_a_bank_holiday_moves_to_the_next_working_day(unit):
     with unit() as (session, ws):
         [m] = meetings.next_meetings(session, ws, at(2029, 1, 2))
     assert m.occurrence == date(2029, 5, 7)
-    assert m.local_start == datetime(2029, 5, 8, 10, tzinfo=meetings.ZoneInfo(TZ))
+    assert m.local_start == datetime(2029, 5, 8, 10, tzinfo=ZoneInfo(TZ))
     assert m.shifted and not m.moved
     assert m.note == "moved from Mon 7 May: a bank holiday (May Day)"
 
