@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
 from bot.services import meetings
-from bot.services.meetings.series import TIME
+from bot.services.meetings.parsing import TIME
 from bot.wording import Text
 from models import Workspace
 

@@ -1,30 +1,16 @@
 """The governance meetings: a recurrence rule per workspace, materialised as meeting rows.
 
-The public surface of the meetings service, in one namespace (``from bot.services import meetings``).
+The public surface of the meetings service, in one namespace (``from bot.services import meetings``):
+reading what people type (:mod:`.parsing`), working days (:mod:`.workdays`), the series and
+materialising it (:mod:`.series`), single meetings and their queries (:mod:`.single`), and the calendar
+export (:mod:`.ics`). Plain values in and out; every function takes ``now`` where time matters, and no
+platform is named here.
 """
 
-from bot.services.meetings.series import (
-    DEFAULT_REMINDER_STAGES,
-    DEFAULT_RRULE,
-    DEFAULT_TIME,
+from bot.services.meetings.ics import to_ics
+from bot.services.meetings.parsing import (
     REGIONS,
-    MaterialiseResult,
-    MeetingView,
     ReminderStage,
-    SeriesView,
-    UnknownMeeting,
-    add_closure,
-    cancel,
-    closures,
-    find_meeting,
-    get_series,
-    holiday_name,
-    is_working_day,
-    materialise,
-    meeting_after,
-    move,
-    next_meetings,
-    next_working_day,
     parse_channel,
     parse_date,
     parse_region,
@@ -32,17 +18,36 @@ from bot.services.meetings.series import (
     parse_rrule,
     parse_time,
     parse_timezone,
-    previous_meeting,
+)
+from bot.services.meetings.series import (
+    DEFAULT_REMINDER_STAGES,
+    DEFAULT_RRULE,
+    DEFAULT_TIME,
+    MaterialiseResult,
+    SeriesView,
+    add_closure,
+    closures,
+    get_series,
+    materialise,
     remove_closure,
-    reporting_period,
     series_view,
     set_channel,
     set_channel_id,
     set_series,
-    to_ics,
-    upcoming,
-    working_days_before,
 )
+from bot.services.meetings.single import (
+    MeetingView,
+    UnknownMeeting,
+    cancel,
+    find_meeting,
+    meeting_after,
+    move,
+    next_meetings,
+    previous_meeting,
+    reporting_period,
+    upcoming,
+)
+from bot.services.meetings.workdays import holiday_name, is_working_day, next_working_day, working_days_before
 
 __all__ = [
     "DEFAULT_REMINDER_STAGES",
