@@ -1,31 +1,29 @@
-"""Adaptive Cards (schema 1.5) for Teams: the update form, the reminder, the progress digest and help.
+"""Adaptive Cards (schema 1.5) for Teams, by family: the update form and its answers (:mod:`.update`),
+the reminder (:mod:`.reminder`), the progress digest (:mod:`.digest`), the meetings (:mod:`.meetings`)
+and help (:mod:`.help`), all built from :mod:`.pieces`.
 
-The public surface, in one namespace (``from handlers.teams import cards``).
+Pure functions from the services' plain values to the JSON dicts Teams takes; nothing here sends. Teams
+refuses an activity over about 28 KB, so each card stays under :data:`MAX_CARD_BYTES` (as ASCII-escaped
+JSON): a digest is split across cards and long officer text across blocks, nothing cut off. Buttons carry
+``data`` with an ``action`` (:mod:`handlers.teams.messages`) and plain integer ids, looked up again
+within the workspace.
 """
 
-from handlers.teams.cards.digest import (
+from handlers.teams.cards.digest import POSTED_FOOTER, PREVIEW_FOOTER, detail_cards, digest_cards, summary_cards
+from handlers.teams.cards.help import help_card
+from handlers.teams.cards.meetings import closures_card, meetings_card
+from handlers.teams.cards.pieces import (
     ACTION_NO_CHANGE,
     ACTION_OPEN_FORM,
     ACTION_SNOOZE,
     ACTION_UPDATE_SUBMIT,
     MAX_CARD_BYTES,
-    POSTED_FOOTER,
-    PREVIEW_FOOTER,
     card_size,
-    closures_card,
-    detail_cards,
-    digest_cards,
-    help_card,
-    meetings_card,
-    mine_card,
-    no_change_card,
     notice_card,
     plain_message,
-    reminder_card,
-    saved_card,
-    summary_cards,
-    update_form,
 )
+from handlers.teams.cards.reminder import reminder_card
+from handlers.teams.cards.update import mine_card, no_change_card, saved_card, update_form
 
 __all__ = [
     "ACTION_NO_CHANGE",

@@ -1,0 +1,53 @@
+"""The help card: what the bot understands after its @mention."""
+
+from __future__ import annotations
+
+from bot.services.quickform import LIMITS
+from handlers.teams.cards.pieces import (
+    ACTION_OPEN_FORM,
+    UPDATE_EXAMPLE,
+    Card,
+    Element,
+    make_card,
+    marked_blocks,
+    submit_button,
+    text_block,
+)
+
+__all__ = ["help_card"]
+
+HELP_LINES = (
+    ("update", "opens the update form."),
+    ("update REF RAG what was done | next: … | risks: …", "posts an update in one line, e.g. " + UPDATE_EXAMPLE),
+    ("update edit REF RAG corrected text", "corrects your latest update on REF (the old text is kept)."),
+    ("mine", "your projects and when each was last updated."),
+    ("digest [from YYYY-MM-DD to YYYY-MM-DD]", "the progress digest (posted by a chair or an ICT admin)."),
+    ("meeting [next N]", "the next governance meetings; the chair can move or cancel one (meeting help)."),
+    ("help", "this card."),
+)
+
+
+def help_card(notice: str | None = None) -> Card:
+    """What the bot understands after its @mention. ``notice`` (a marked message: ``bot.literal``) goes first."""
+    body: list[Element] = []
+    if notice:
+        body += marked_blocks(notice, attention=True)
+    body.append(text_block("ICT governance bot", size="medium", weight="bolder", style="heading"))
+    body.append(text_block("Mention me, then one of these:", spacing="none"))
+    body.append(
+        {
+            "type": "FactSet",
+            "facts": [{"title": cmd, "value": what} for cmd, what in HELP_LINES],  # the bot's own words
+        }
+    )
+    body.append(
+        text_block(
+            "RAG is red, amber or green (or r, a, g). The owner or a delegate of a project, or an ICT admin, "
+            f"can update it. Limits: progress {LIMITS['progress']:,} characters, next steps "
+            f"{LIMITS['next_steps']:,}, risks {LIMITS['risks']:,}.",
+            isSubtle=True,
+        )
+    )
+    return make_card(
+        body, [submit_button("Post an update", {"action": ACTION_OPEN_FORM})], fallback="ICT governance bot: help"
+    )
