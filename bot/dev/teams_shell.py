@@ -18,20 +18,19 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.resources import files
 from typing import Any, TextIO
 
 from pydantic import SecretStr
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from bot.dev.sample import LOCAL_USERS, load_sample
 from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
-from bot.errors import DomainError
 from bot.runtime import Runtime
-from bot.services import projects, workspaces
+from bot.services import workspaces
 from bot.settings import Settings
-from models import Project, upgrade
+from models import Workspace, upgrade
 
 with warnings.catch_warnings():  # Starlette asks for a newer httpx; the SDK announces its previews
     warnings.simplefilter("ignore")
@@ -41,13 +40,13 @@ with warnings.catch_warnings():  # Starlette asks for a newer httpx; the SDK ann
 
 __all__ = ["LOCAL_TEAMS_USERS", "card_lines", "run_teams_shell"]
 
-# The same three people as the Slack shell, with the Entra object ids a Teams tenant would give them.
-LOCAL_TEAMS_USERS = {
-    "U0LOCAL01": ("Alex Officer", "a1e40000-0000-4000-8000-000000000001"),
-    "U0LOCAL02": ("Bea Officer", "bea00000-0000-4000-8000-000000000002"),
-    "U0LOCAL03": ("Chris Chair", "c4415000-0000-4000-8000-000000000003"),
+# The local people of the sample Work Plan, with the Entra object ids a Teams tenant would give them.
+ENTRA_IDS = {
+    "U0LOCAL01": "a1e40000-0000-4000-8000-000000000001",
+    "U0LOCAL02": "bea00000-0000-4000-8000-000000000002",
+    "U0LOCAL03": "c4415000-0000-4000-8000-000000000003",
 }
-SAMPLE_WORKPLAN = "data/sample_workplan.csv"
+LOCAL_TEAMS_USERS = {uid: (name, ENTRA_IDS[uid]) for uid, name in LOCAL_USERS.items()}
 HELP = """\
 Type what you would write to the bot in Teams: help, update NET-01 amber Links delayed, mine, digest, meeting.
   :as N            play local user N (1 Alex Officer, 2 Bea Officer, 3 Chris Chair)
@@ -249,17 +248,12 @@ def _choose(choices: dict[str, Any], answer: str) -> Any:
     return starting.pop() if len(starting) == 1 else answer
 
 
-def _load_sample(runtime: Runtime, tenant_id: str) -> int:
-    """Projects in the local Teams workspace; the sample Work Plan (its owners as Teams people) when none."""
+@contextmanager
+def _local_workspace(runtime: Runtime, tenant_id: str) -> Iterator[tuple[Session, Workspace]]:
+    """One transaction in the local Teams workspace (created on first use)."""
     with runtime.sessions.begin() as session:
         ws = workspaces.get_or_create(session, tenant_id, platform=PLATFORM, name="Local council", now=runtime.now())
-        count = int(session.scalar(select(func.count(Project.id)).where(Project.workspace_id == ws.id)) or 0)
-        if count:
-            return count
-        text = files("bot").joinpath(SAMPLE_WORKPLAN).read_text(encoding="utf-8")
-        for slack_id, (_name, aad) in LOCAL_TEAMS_USERS.items():
-            text = text.replace(slack_id, aad)
-        return projects.import_csv(session, ws, text, resolve_emails=None, now=runtime.now()).created
+        yield session, ws
 
 
 def run_teams_shell(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -278,11 +272,8 @@ def run_teams_shell(settings: Settings, *, stdin: TextIO | None = None, stdout: 
         )
         runtime = Runtime.from_settings(app_settings)
         try:
-            try:
-                count = _load_sample(runtime, standin.tenant_id)
-            except DomainError as exc:
-                console.print(Text(f"Could not load the sample Work Plan: {exc.message}", style="red"))
-                count = 0
+            unit = _local_workspace(runtime, standin.tenant_id)
+            count, _ = load_sample(console, unit, now=runtime.now(), people=ENTRA_IDS)
             from bot.server import asgi_app
 
             routes = create_teams_app(runtime).routes

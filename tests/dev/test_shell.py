@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.dev.shell import EXAMPLE, mrkdwn_text, run_shell
+from bot.dev.console import EXAMPLE, mrkdwn_text
+from bot.dev.shell import run_shell
 from bot.runtime import Runtime
 from bot.services import projects
 from bot.settings import Settings
