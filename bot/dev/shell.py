@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -22,10 +20,11 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import make_url
 
-from bot.dev.console import EXAMPLE, Lines, SlackConsole
+from bot.dev.console import EXAMPLE, SlackConsole
 from bot.dev.local import LOCAL_TEAM_NAME, InlineExecutor, LocalSlack
 from bot.dev.sample import LOCAL_USERS, load_sample
 from bot.dev.standin import SlackStandIn
+from bot.dev.terminal import Lines, quiet
 from bot.runtime import Runtime
 from bot.settings import LOCAL_TEAM_ID, Settings
 from handlers.slack.app import create_app
@@ -36,6 +35,9 @@ __all__ = ["run_shell"]
 
 LOCAL_TEAM_DOMAIN = "local-council"
 LOCAL_BOT_TOKEN = "xoxb-local-shell"  # noqa: S105  (the stand-in accepts any bearer token)
+# Bolt warns about unhandled requests with sample code for developers, and every request writes an
+# operations log line; the shell shows what happened itself, so both are quiet while it runs.
+QUIET = {"ictbot.bolt": logging.ERROR, "ictbot.requests": logging.WARNING}
 
 
 def _banner(console: Console, settings: Settings, user: str, count: int, loaded: bool) -> None:
@@ -63,21 +65,6 @@ def _banner(console: Console, settings: Settings, user: str, count: int, loaded:
     )
 
 
-@contextmanager
-def _quiet_bolt() -> Iterator[None]:
-    """Bolt warns about unhandled requests with sample code for developers, and every request writes an
-    operations log line; the shell shows what happened itself, so both are quiet while it runs."""
-    quiet = {"ictbot.bolt": logging.ERROR, "ictbot.requests": logging.WARNING}
-    previous = {name: logging.getLogger(name).level for name in quiet}
-    for name, level in quiet.items():
-        logging.getLogger(name).setLevel(level)
-    try:
-        yield
-    finally:
-        for name, level in previous.items():
-            logging.getLogger(name).setLevel(level)
-
-
 def run_shell(
     settings: Settings,
     *,
@@ -96,7 +83,7 @@ def run_shell(
     console = Console(file=stdout, highlight=False)
     upgrade(settings.DATABASE_URL)
     signing_secret = secrets.token_hex(32)
-    with SlackStandIn(team_id=LOCAL_TEAM_ID, team_name=LOCAL_TEAM_NAME) as standin, _quiet_bolt():
+    with SlackStandIn(team_id=LOCAL_TEAM_ID, team_name=LOCAL_TEAM_NAME) as standin, quiet(QUIET):
         for uid, name in LOCAL_USERS.items():
             standin.add_user(uid, name=name)
         app_settings = settings.model_copy(

@@ -13,6 +13,7 @@ lines starting with ``:`` are console commands (``:help``, ``:as``, ``:channel``
 
 from __future__ import annotations
 
+import logging
 import sys
 import warnings
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.dev.sample import LOCAL_USERS, load_sample
 from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
+from bot.dev.terminal import quiet
 from bot.runtime import Runtime
 from bot.services import workspaces
 from bot.settings import Settings
@@ -47,6 +49,8 @@ ENTRA_IDS = {
     "U0LOCAL03": "c4415000-0000-4000-8000-000000000003",
 }
 LOCAL_TEAMS_USERS = {uid: (name, ENTRA_IDS[uid]) for uid, name in LOCAL_USERS.items()}
+# The SDK logs each rejected or processed activity; the shell shows each answer itself.
+QUIET = dict.fromkeys(("microsoft_teams", "handlers.teams", "httpx"), logging.ERROR)
 HELP = """\
 Type what you would write to the bot in Teams: help, update NET-01 amber Links delayed, mine, digest, meeting.
   :as N            play local user N (1 Alex Officer, 2 Bea Officer, 3 Chris Chair)
@@ -111,22 +115,6 @@ def card_lines(card: dict[str, Any]) -> tuple[list[str], list[_Action]]:
     for a in actions:
         a.inputs = list(inputs)
     return lines, actions
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """The SDK logs each rejected or processed activity; the shell shows each answer itself."""
-    import logging
-
-    loggers = [logging.getLogger(n) for n in ("microsoft_teams", "handlers.teams", "httpx")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
 
 
 class _TeamsShell:
@@ -284,7 +272,8 @@ def run_teams_shell(settings: Settings, *, stdin: TextIO | None = None, stdout: 
                     (":help", "cyan"),
                 )
             )
-            with TestClient(asgi_app(runtime, None, extra_routes=routes)) as http, _quiet():  # after the SDK's set-up
+            # quiet after the SDK's set-up, which the test client runs on entering
+            with TestClient(asgi_app(runtime, None, extra_routes=routes)) as http, quiet(QUIET):
                 shell = _TeamsShell(console=console, stdin=stdin or sys.stdin, http=http, standin=standin)
                 return shell.run()
         finally:

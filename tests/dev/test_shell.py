@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.dev.console import EXAMPLE, mrkdwn_text
+from bot.dev.console import EXAMPLE
 from bot.dev.shell import run_shell
+from bot.dev.terminal import mrkdwn_text
 from bot.runtime import Runtime
 from bot.services import projects
 from bot.settings import Settings
