@@ -285,30 +285,22 @@ class SlackStandIn:
         if req.path.startswith(UPLOAD_PATH):  # file bytes, not a Web API call: never decoded as text
             self._receive_upload(req, req.path.split("?", 1)[0].removeprefix(UPLOAD_PATH), data)
             return
-        raw = data.decode("utf-8")
-        ctype = req.headers.get("Content-Type", "")
-        params: dict[str, Any]
-        if "json" in ctype and raw:
-            params = json.loads(raw)
-        else:
-            params = dict(parse_qsl(raw, keep_blank_values=True))
-        params = {**dict(parse_qsl(urlsplit(req.path).query, keep_blank_values=True)), **params}  # a GET's
-        for key in JSON_PARAMS:
-            if isinstance(params.get(key), str) and params[key][:1] in "[{":
-                params[key] = json.loads(params[key])
+        params = _params(req, data.decode("utf-8"))
         auth = req.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         path = req.path.split("?", 1)[0]
-
         if path.startswith("/respond/"):
-            call = Call("response_url", params, None, key=path.removeprefix("/respond/"))
-            self._record(call)
+            self._record(Call("response_url", params, None, key=path.removeprefix("/respond/")))
             self._reply(req, 200, "ok", ctype="text/plain")
-            return
-        if not path.startswith("/api/"):
+        elif path.startswith("/api/"):
+            self._api_call(req, path.removeprefix("/api/"), params, token, auth)
+        else:
             self._reply(req, 404, "not found", ctype="text/plain")
-            return
-        method = path.removeprefix("/api/")
+
+    def _api_call(
+        self, req: BaseHTTPRequestHandler, method: str, params: dict[str, Any], token: str | None, auth: str
+    ) -> None:
+        """A Web API call: held, refused or rate limited when a test asked for it, authenticated, answered."""
         hold = self._holds.get(method)
         if hold is not None:
             hold.wait(timeout=30)
@@ -337,7 +329,10 @@ class SlackStandIn:
             self._reply(req, 200, json.dumps(self._connections_open(bearer)))
             return
         answer = self._answers.get(method)
-        body = answer(self, params) if answer else {"ok": False, "error": "unknown_method"}
+        self._answer(req, method, answer(self, params) if answer else {"ok": False, "error": "unknown_method"})
+
+    def _answer(self, req: BaseHTTPRequestHandler, method: str, body: dict[str, Any]) -> None:
+        """Send a call's answer, unless a test asked for the connection to hang up on it, or for it to wait."""
         with self._cond:
             hang_up = self._hang_ups.get(method, 0) > 0
             if hang_up:
@@ -664,3 +659,17 @@ def _valid_metadata(metadata: dict[str, Any]) -> bool:
         and event_type[:1].isalpha()
         and all(c.isdigit() or c == "_" or ("a" <= c <= "z") for c in event_type)
     )
+
+
+def _params(req: BaseHTTPRequestHandler, raw: str) -> dict[str, Any]:
+    """A call's arguments: its body's (JSON or a form) over its query string's, JSON-valued ones decoded."""
+    params: dict[str, Any]
+    if "json" in req.headers.get("Content-Type", "") and raw:
+        params = json.loads(raw)
+    else:
+        params = dict(parse_qsl(raw, keep_blank_values=True))
+    params = {**dict(parse_qsl(urlsplit(req.path).query, keep_blank_values=True)), **params}  # a GET's
+    for key in JSON_PARAMS:
+        if isinstance(params.get(key), str) and params[key][:1] in "[{":
+            params[key] = json.loads(params[key])
+    return params
