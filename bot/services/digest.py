@@ -297,62 +297,14 @@ def build(
     rows = _rows(session, ws, start, end)
     delegates = _delegates(session, ws)
     priority_of = {p.id: p for s in strategies for p in s.priorities}
-
     entries: list[ProjectEntry] = []
-    for p, update, before in ((r.project, r.update, r.before) for r in rows):
-        previous_rag = before[1] if before else None
-        if update is not None:
-            rag, last_updated_at = update.rag, update.created_at
-        elif before is not None:
-            last_updated_at, rag = before
-        else:
-            rag, last_updated_at = None, None
-        completion = _completion(p, tz)
-        completed_in_period = completion is not None and (start is None or completion >= start) and completion <= end
-        open_at_end = p.status in _OPEN or (completion is not None and completion > end)
-        if not (open_at_end or update is not None or completed_in_period):
-            continue
-        active_at_end = p.status is ProjectStatus.ACTIVE or (completion is not None and completion > end)
-        prio = priority_of.get(p.priority_id) if p.priority_id is not None else None
-        entries.append(
-            ProjectEntry(
-                id=p.id,
-                ref=p.ref,
-                title=p.title,
-                owner=p.owner_user_id,
-                delegates=tuple(delegates.get(p.id, ())),
-                service_area=p.service_area,
-                status=p.status,
-                target_date=p.target_date,
-                completed_on=p.completed_on,
-                created_at=p.created_at,
-                priority_code=prio.code if prio else None,
-                priority_name=prio.name if prio else None,
-                update=update,
-                rag=rag,
-                previous_rag=previous_rag,
-                trend=trend(previous_rag, rag),
-                last_updated_at=last_updated_at,
-                days_since_update=(end - last_updated_at).days if last_updated_at else None,
-                missing=active_at_end and update is None,
-                completed_in_period=completed_in_period,
-                started_in_period=(start is None or p.created_at >= start) and p.created_at <= end,
-            )
-        )
-
+    for row in rows:
+        entry = _entry(row, start, end, tz, delegates.get(row.project.id, ()), priority_of)
+        if entry is not None:
+            entries.append(entry)
     groups = _group(entries, {r.project.id: r.project.priority_id for r in rows}, strategies, active)
     ordered = [p for g in groups for p in g.projects]
-    totals = Totals(
-        projects=len(ordered),
-        updated=sum(p.update is not None for p in ordered),
-        missing=sum(p.missing for p in ordered),
-        completed=sum(p.completed_in_period for p in ordered),
-        started=sum(p.started_in_period for p in ordered),
-        improved=sum(p.trend is Trend.IMPROVED for p in ordered),
-        worse=sum(p.trend is Trend.WORSE for p in ordered),
-        rag=RagCounts.of(p.rag for p in ordered),
-        status=StatusCounts.of(p.status for p in ordered),
-    )
+    totals = _totals(ordered)
     return Digest(
         workspace=ws.name,
         team_id=ws.external_id,
@@ -372,6 +324,69 @@ def build(
         started=tuple(p for p in ordered if p.started_in_period),
         totals=totals,
         headline=headline(totals, since_last_report=start is not None),
+    )
+
+
+def _entry(
+    row: _Row,
+    start: datetime | None,
+    end: datetime,
+    tz: ZoneInfo,
+    delegates: Iterable[str],
+    priority_of: dict[int, _Priority],
+) -> ProjectEntry | None:
+    """A project as the digest shows it, or None when it does not appear (see the module's rules)."""
+    p, update, before = row.project, row.update, row.before
+    previous_rag = before[1] if before else None
+    if update is not None:
+        rag, last_updated_at = update.rag, update.created_at
+    elif before is not None:
+        last_updated_at, rag = before
+    else:
+        rag, last_updated_at = None, None
+    completion = _completion(p, tz)
+    completed_in_period = completion is not None and (start is None or completion >= start) and completion <= end
+    open_at_end = p.status in _OPEN or (completion is not None and completion > end)
+    if not (open_at_end or update is not None or completed_in_period):
+        return None
+    active_at_end = p.status is ProjectStatus.ACTIVE or (completion is not None and completion > end)
+    prio = priority_of.get(p.priority_id) if p.priority_id is not None else None
+    return ProjectEntry(
+        id=p.id,
+        ref=p.ref,
+        title=p.title,
+        owner=p.owner_user_id,
+        delegates=tuple(delegates),
+        service_area=p.service_area,
+        status=p.status,
+        target_date=p.target_date,
+        completed_on=p.completed_on,
+        created_at=p.created_at,
+        priority_code=prio.code if prio else None,
+        priority_name=prio.name if prio else None,
+        update=update,
+        rag=rag,
+        previous_rag=previous_rag,
+        trend=trend(previous_rag, rag),
+        last_updated_at=last_updated_at,
+        days_since_update=(end - last_updated_at).days if last_updated_at else None,
+        missing=active_at_end and update is None,
+        completed_in_period=completed_in_period,
+        started_in_period=(start is None or p.created_at >= start) and p.created_at <= end,
+    )
+
+
+def _totals(ordered: Sequence[ProjectEntry]) -> Totals:
+    return Totals(
+        projects=len(ordered),
+        updated=sum(p.update is not None for p in ordered),
+        missing=sum(p.missing for p in ordered),
+        completed=sum(p.completed_in_period for p in ordered),
+        started=sum(p.started_in_period for p in ordered),
+        improved=sum(p.trend is Trend.IMPROVED for p in ordered),
+        worse=sum(p.trend is Trend.WORSE for p in ordered),
+        rag=RagCounts.of(p.rag for p in ordered),
+        status=StatusCounts.of(p.status for p in ordered),
     )
 
 

@@ -7,7 +7,7 @@ import difflib
 import io
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +26,7 @@ from models import (
     ProjectDelegate,
     ProjectStatus,
     Rag,
+    Strategy,
     UpdateRevision,
     Workspace,
 )
@@ -312,23 +313,7 @@ def _import_rows(
     session: Session, ws: Workspace, text: str, *, resolve_emails: EmailResolver | None, now: datetime
 ) -> ImportSummary:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ImportFailed(
-            [
-                (
-                    1,
-                    f"the header row lacks the column(s) {', '.join(missing)}; "
-                    f"expected {','.join(REQUIRED_COLUMNS)} and optionally "
-                    f"{','.join(OPTIONAL_COLUMNS)}",
-                )
-            ]
-        )
-    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown:
-        raise ImportFailed([(1, f"unknown column(s) {', '.join(repr(_shown(h)) for h in unknown)}")])
-    reader.fieldnames = header
+    reader.fieldnames = _checked_header(reader.fieldnames or [])
     strategy = strategy_service.active(session, ws)
     problems: list[tuple[int, str]] = []
     parsed: list[_Row] = []
@@ -346,67 +331,113 @@ def _import_rows(
         if errors:  # nothing else is said of a cell the database could not hold
             problems.extend((line, e) for e in errors)
             continue
-        ref = normalise_ref(cells["ref"])
-        if not REF.match(ref):
-            errors.append(f"ref {cells['ref']!r} is not a project reference (letters, digits, - . _; e.g. NET-01)")
-        elif ref in seen:
-            errors.append(f"ref {ref} is already on line {seen[ref]}")
+        row = _parse_row(cells, line, ws, strategy, seen, emails)
+        if isinstance(row, _Row):
+            parsed.append(row)
         else:
-            seen[ref] = line
-        if not cells["title"] or len(cells["title"]) > MAX_TITLE:
-            errors.append(f"title must be 1 to {MAX_TITLE} characters")
-        prio = strategy_service.find_priority(strategy, cells["priority"]) if cells["priority"] else None
-        if prio is None:
-            errors.append(
-                f"priority {_shown(cells['priority'])!r} is not a code or name of {strategy.name} "
-                f"({', '.join(p.code for p in strategy.priorities)})"
-            )
-        people = [cells["owner"], *_split_people(cells.get("delegates", ""))]
-        user_id, what = USER_IDS.get(ws.platform, USER_IDS["slack"])
-        if user_id is TEAMS_USER_ID:
-            people = [p.lower() if TEAMS_USER_ID.match(p) else p for p in people]
-        for i, person in enumerate(people):
-            too_long = MAX_EMAIL if EMAIL.match(person) else MAX_USER_ID
-            if len(person) > too_long:
-                role = "owner" if i == 0 else "delegate"
-                errors.append(f"{role} {_shown(person)!r} is {len(person):,} characters long; at most {too_long}")
-            elif EMAIL.match(person):
-                emails.add(person.lower())
-            elif not user_id.match(person):
-                errors.append(
-                    f"{_shown(person)!r} is neither {what} nor an e-mail address" if person else "owner is empty"
-                )
-        status = ProjectStatus.ACTIVE
-        if cells.get("status"):
-            try:
-                status = parse_status(cells["status"])
-            except InvalidInput as exc:
-                errors.append(exc.message.replace("`", ""))
-        target: date | None = None
-        if cells.get("target_date"):
-            try:
-                target = date.fromisoformat(cells["target_date"])
-            except ValueError:
-                errors.append(f"target_date {cells['target_date']!r} is not a date like 2027-03-31")
-        if errors:
-            problems.extend((line, e) for e in errors)
-            continue
-        assert prio is not None
-        parsed.append(
-            _Row(
-                line=line,
-                ref=ref,
-                title=cells["title"],
-                priority_id=prio.id,
-                people=people,
-                service_area=cells.get("service_area", ""),
-                status=status,
-                target_date=target,
-            )
-        )
+            problems.extend((line, e) for e in row)
     if not problems and not parsed:
         problems.append((2, "the file has a header but no projects"))
     return _write_rows(session, ws, parsed, problems, emails, resolve_emails=resolve_emails, now=now)
+
+
+def _checked_header(fieldnames: Sequence[str]) -> list[str]:
+    """The header's column names, tidied; ImportFailed when a column is missing or unknown."""
+    header = [h.strip().lower() for h in fieldnames]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ImportFailed(
+            [
+                (
+                    1,
+                    f"the header row lacks the column(s) {', '.join(missing)}; "
+                    f"expected {','.join(REQUIRED_COLUMNS)} and optionally "
+                    f"{','.join(OPTIONAL_COLUMNS)}",
+                )
+            ]
+        )
+    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise ImportFailed([(1, f"unknown column(s) {', '.join(repr(_shown(h)) for h in unknown)}")])
+    return header
+
+
+def _parse_row(
+    cells: dict[str, str], line: int, ws: Workspace, strategy: Strategy, seen: dict[str, int], emails: set[str]
+) -> _Row | list[str]:
+    """One row's project, or what is wrong with it. ``seen`` (refs by line) and ``emails`` (the addresses to
+    look up) collect across the rows."""
+    errors: list[str] = []
+    ref = normalise_ref(cells["ref"])
+    if not REF.match(ref):
+        errors.append(f"ref {cells['ref']!r} is not a project reference (letters, digits, - . _; e.g. NET-01)")
+    elif ref in seen:
+        errors.append(f"ref {ref} is already on line {seen[ref]}")
+    else:
+        seen[ref] = line
+    if not cells["title"] or len(cells["title"]) > MAX_TITLE:
+        errors.append(f"title must be 1 to {MAX_TITLE} characters")
+    prio = strategy_service.find_priority(strategy, cells["priority"]) if cells["priority"] else None
+    if prio is None:
+        errors.append(
+            f"priority {_shown(cells['priority'])!r} is not a code or name of {strategy.name} "
+            f"({', '.join(p.code for p in strategy.priorities)})"
+        )
+    people = _people(cells, ws.platform, emails, errors)
+    status = _status(cells, errors)
+    target = _target_date(cells, errors)
+    if errors:
+        return errors
+    assert prio is not None
+    return _Row(
+        line=line,
+        ref=ref,
+        title=cells["title"],
+        priority_id=prio.id,
+        people=people,
+        service_area=cells.get("service_area", ""),
+        status=status,
+        target_date=target,
+    )
+
+
+def _people(cells: dict[str, str], platform: str, emails: set[str], errors: list[str]) -> list[str]:
+    """The owner, then the delegates (Teams ids in lower case); their e-mail addresses go into ``emails``, what
+    is wrong with them into ``errors``."""
+    people = [cells["owner"], *_split_people(cells.get("delegates", ""))]
+    user_id, what = USER_IDS.get(platform, USER_IDS["slack"])
+    if user_id is TEAMS_USER_ID:
+        people = [p.lower() if TEAMS_USER_ID.match(p) else p for p in people]
+    for i, person in enumerate(people):
+        too_long = MAX_EMAIL if EMAIL.match(person) else MAX_USER_ID
+        if len(person) > too_long:
+            role = "owner" if i == 0 else "delegate"
+            errors.append(f"{role} {_shown(person)!r} is {len(person):,} characters long; at most {too_long}")
+        elif EMAIL.match(person):
+            emails.add(person.lower())
+        elif not user_id.match(person):
+            errors.append(f"{_shown(person)!r} is neither {what} nor an e-mail address" if person else "owner is empty")
+    return people
+
+
+def _status(cells: dict[str, str], errors: list[str]) -> ProjectStatus:
+    if not cells.get("status"):
+        return ProjectStatus.ACTIVE
+    try:
+        return parse_status(cells["status"])
+    except InvalidInput as exc:
+        errors.append(exc.message.replace("`", ""))
+        return ProjectStatus.ACTIVE
+
+
+def _target_date(cells: dict[str, str], errors: list[str]) -> date | None:
+    if not cells.get("target_date"):
+        return None
+    try:
+        return date.fromisoformat(cells["target_date"])
+    except ValueError:
+        errors.append(f"target_date {cells['target_date']!r} is not a date like 2027-03-31")
+        return None
 
 
 def _write_rows(

@@ -204,38 +204,15 @@ def due(
     cal = _calendar(session, ws)
     if cal is None:
         return []
-    horizon = now + timedelta(days=45)  # no stage is more than 30 working days ahead
-    coming = session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.workspace_id == ws.id,
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.starts_at > now,
-            Meeting.starts_at <= horizon,
-        )
-        .order_by(Meeting.starts_at)
-    ).all()
     result: list[Due] = []
-    for meeting in coming:
+    for meeting in _coming(session, ws, now):
         stage = _latest_stage(cal, meeting, now)
         chair_due = cal.stage_due(meeting, ReminderStage(1, cal.stages[-1].at))
         if stage is None and chair_due > now:
             continue
         since = period_start(session, ws, meeting)
         stale = stale_projects(session, ws, since)
-        existing = session.execute(
-            select(Reminder.user_id, Reminder.stage, Reminder.status, Reminder.due_at, Reminder.kind).where(
-                Reminder.meeting_id == meeting.id
-            )
-        ).all()
-        has = {(u, s) for u, s, _, _, _ in existing}
-        snoozed = {u for u, s, st, at, _ in existing if st is ReminderStatus.SCHEDULED and at > now}
-        # The latest owner's reminder each person has had (or is being sent): a "remind me tomorrow"
-        # that falls due together with a stage stands for it, so nobody gets two in the same minute.
-        reached: dict[str, datetime] = {}
-        for u, _, st, at, kind in existing:
-            if kind is ReminderKind.OWNER and st in (ReminderStatus.CLAIMED, ReminderStatus.SENT):
-                reached[u] = max(at, reached.get(u, at))
+        known = _known(session, meeting, now)
         base = Due(
             workspace_id=ws.id,
             team_id=ws.external_id,
@@ -251,47 +228,123 @@ def due(
             projects=(),
         )
         if stage is not None:
-            by_person: dict[str, list[StaleProject]] = defaultdict(list)
-            for project, people in stale:
-                for person in people:
-                    by_person[person].append(project)
-            stage_at = cal.stage_due(meeting, stage)
-            for person in sorted(by_person):
-                if (person, stage_key(stage)) in has or person in snoozed or reached.get(person, EPOCH) >= stage_at:
-                    continue
-                result.append(
-                    replace(
-                        base,
-                        user_id=person,
-                        kind=ReminderKind.OWNER,
-                        stage=stage_key(stage),
-                        due_at=stage_at,
-                        projects=tuple(by_person[person]),
-                    )
-                )
+            result += _owner_reminders(base, stage, cal.stage_due(meeting, stage), stale, known)
         if chair_due <= now:
-            failures = tuple(
-                (u, e)
-                for u, e in session.execute(
-                    select(Reminder.user_id, Reminder.error).where(
-                        Reminder.meeting_id == meeting.id, Reminder.status == ReminderStatus.FAILED
-                    )
-                )
+            result += _chair_reminders(
+                session, ws, base, chair_due, stale, known, env_admins=env_admins, chair_group=chair_group
             )
-            for chair in chairs(session, ws, env_admins, chair_group=chair_group):
-                if (chair, CHAIR_STAGE) not in has:
-                    result.append(
-                        replace(
-                            base,
-                            user_id=chair,
-                            kind=ReminderKind.CHAIR,
-                            stage=CHAIR_STAGE,
-                            due_at=chair_due,
-                            projects=tuple(p for p, _ in stale),
-                            failures=failures,
-                        )
-                    )
     return result
+
+
+def _coming(session: Session, ws: Workspace, now: datetime) -> Sequence[Meeting]:
+    """The meetings to be held in the next 45 days, in order (no stage is more than 30 working days ahead)."""
+    horizon = now + timedelta(days=45)
+    return session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.workspace_id == ws.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= horizon,
+        )
+        .order_by(Meeting.starts_at)
+    ).all()
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """The reminder rows a meeting has already."""
+
+    has: set[tuple[str, str]]  # (user, stage) of every row
+    snoozed: set[str]  # who asked to be reminded tomorrow, and is not yet
+    # The latest owner's reminder each person has had (or is being sent): a "remind me tomorrow"
+    # that falls due together with a stage stands for it, so nobody gets two in the same minute.
+    reached: dict[str, datetime]
+
+
+def _known(session: Session, meeting: Meeting, now: datetime) -> _Known:
+    existing = session.execute(
+        select(Reminder.user_id, Reminder.stage, Reminder.status, Reminder.due_at, Reminder.kind).where(
+            Reminder.meeting_id == meeting.id
+        )
+    ).all()
+    reached: dict[str, datetime] = {}
+    for u, _, st, at, kind in existing:
+        if kind is ReminderKind.OWNER and st in (ReminderStatus.CLAIMED, ReminderStatus.SENT):
+            reached[u] = max(at, reached.get(u, at))
+    return _Known(
+        has={(u, s) for u, s, _, _, _ in existing},
+        snoozed={u for u, s, st, at, _ in existing if st is ReminderStatus.SCHEDULED and at > now},
+        reached=reached,
+    )
+
+
+def _owner_reminders(
+    base: Due,
+    stage: ReminderStage,
+    stage_at: datetime,
+    stale: Sequence[tuple[StaleProject, list[str]]],
+    known: _Known,
+) -> list[Due]:
+    """The stage's reminder for each owner or delegate of a stale project who has not had it, by user."""
+    by_person: dict[str, list[StaleProject]] = defaultdict(list)
+    for project, people in stale:
+        for person in people:
+            by_person[person].append(project)
+    out: list[Due] = []
+    for person in sorted(by_person):
+        if (
+            (person, stage_key(stage)) in known.has
+            or person in known.snoozed
+            or known.reached.get(person, EPOCH) >= stage_at
+        ):
+            continue
+        out.append(
+            replace(
+                base,
+                user_id=person,
+                kind=ReminderKind.OWNER,
+                stage=stage_key(stage),
+                due_at=stage_at,
+                projects=tuple(by_person[person]),
+            )
+        )
+    return out
+
+
+def _chair_reminders(
+    session: Session,
+    ws: Workspace,
+    base: Due,
+    chair_due: datetime,
+    stale: Sequence[tuple[StaleProject, list[str]]],
+    known: _Known,
+    *,
+    env_admins: Iterable[str],
+    chair_group: roles.GroupMembers | None,
+) -> list[Due]:
+    """The chairs' notice for each chair who has not had it, with the reminders that failed."""
+    failures = tuple(
+        (u, e)
+        for u, e in session.execute(
+            select(Reminder.user_id, Reminder.error).where(
+                Reminder.meeting_id == base.meeting_id, Reminder.status == ReminderStatus.FAILED
+            )
+        )
+    )
+    return [
+        replace(
+            base,
+            user_id=chair,
+            kind=ReminderKind.CHAIR,
+            stage=CHAIR_STAGE,
+            due_at=chair_due,
+            projects=tuple(p for p, _ in stale),
+            failures=failures,
+        )
+        for chair in chairs(session, ws, env_admins, chair_group=chair_group)
+        if (chair, CHAIR_STAGE) not in known.has
+    ]
 
 
 def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | None:
