@@ -8,6 +8,8 @@ so it lives with the handlers rather than in ``bot``. Usage texts and headlines 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -97,86 +99,124 @@ def change(
     """Apply the change sub-command ``sub`` (one of :data:`CHANGES`) with ``args``; the headline to show.
 
     The caller has checked that the user may change meetings."""
-    if sub == "move":
-        rest = list(args)
-        if len(rest) >= 2 and rest[1].lower() == "to":
-            del rest[1]
-        if len(rest) < 2:
-            raise InvalidInput(MOVE_USAGE)
-        day = meetings.parse_date(rest[0], "meeting date")
-        new_day = meetings.parse_date(rest[1], "new date")
-        new_time = None
-        note_words = rest[2:]
-        if note_words and TIME.match(note_words[0]):
-            new_time = meetings.parse_time(note_words[0])
-            note_words = note_words[1:]
-        view, was = meetings.move(
-            session,
-            ws,
-            day,
-            new_day,
-            new_time,
-            now=now,
-            by=user_id,
-            default_timezone=tz_name,
-            note=" ".join(note_words),
-        )
-        was_local = was.astimezone(view.local_start.tzinfo)
-        return Text.literal(
-            f"Moved the meeting of {when(was_local.date(), was_local.time())} to "
-            f"{when(view.local_start.date(), view.local_start.time())}. The other meetings are unchanged."
-        )
-    if sub == "cancel":
-        if not args:
-            raise InvalidInput(CANCEL_USAGE)
-        day = meetings.parse_date(args[0], "meeting date")
-        view = meetings.cancel(session, ws, day, now=now, by=user_id, default_timezone=tz_name, note=" ".join(args[1:]))
-        return Text.literal(f"Cancelled the meeting of {when(view.local_start.date(), view.local_start.time())}.")
-    if sub == "series":
-        options = series_options(args)
-        meetings.set_series(session, ws, now=now, by=user_id, default_timezone=tz_name, **options)
-        return Text("The meeting series is changed; meetings moved or cancelled by hand keep their change.")
-    if sub == "reminders":
-        if len(args) != 1:
-            raise InvalidInput(REMINDERS_USAGE)
-        series = meetings.set_series(
-            session, ws, now=now, by=user_id, default_timezone=tz_name, reminder_stages=args[0]
-        )
-        stages = ", ".join(
-            f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
-            for s in series.reminder_stages
-        )
-        return Text.literal(f"Reminders now go out {stages}.")
-    if sub == "digest":
-        if len(args) != 1:
-            raise InvalidInput(DIGEST_USAGE)
-        at = meetings.set_series(session, ws, now=now, by=user_id, default_timezone=tz_name, digest_stage=args[0])
-        stage = at.digest_stage
-        days = f"{stage.working_days_before} working day{'s' if stage.working_days_before != 1 else ''}"
-        where = "" if at.channel_id else " Set the channel with {set_channel}."
-        return Text(
-            f"The digest is now posted in the governance channel {days} before each meeting at {stage.at:%H:%M}.{where}"
-        )
-    if sub == "channel":
-        if len(args) != 1:
-            raise InvalidInput(CHANNEL_USAGE)
-        meetings.set_channel(session, ws, args[0], now=now, by=user_id, default_timezone=tz_name)
-        return Text("The governance channel is set.")
-    # closure
-    action = args[0].lower()
-    if action not in ("add", "remove") or len(args) < 2:
+    return _APPLY[sub](_Change(session, ws, args, user_id, now, tz_name))
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """One change sub-command to apply: its words, who asked, and when."""
+
+    session: Session
+    ws: Workspace
+    args: list[str]
+    by: str
+    now: datetime
+    tz_name: str
+
+
+def _move(c: _Change) -> Text:
+    rest = list(c.args)
+    if len(rest) >= 2 and rest[1].lower() == "to":
+        del rest[1]
+    if len(rest) < 2:
+        raise InvalidInput(MOVE_USAGE)
+    day = meetings.parse_date(rest[0], "meeting date")
+    new_day = meetings.parse_date(rest[1], "new date")
+    new_time = None
+    note_words = rest[2:]
+    if note_words and TIME.match(note_words[0]):
+        new_time = meetings.parse_time(note_words[0])
+        note_words = note_words[1:]
+    view, was = meetings.move(
+        c.session,
+        c.ws,
+        day,
+        new_day,
+        new_time,
+        now=c.now,
+        by=c.by,
+        default_timezone=c.tz_name,
+        note=" ".join(note_words),
+    )
+    was_local = was.astimezone(view.local_start.tzinfo)
+    return Text.literal(
+        f"Moved the meeting of {when(was_local.date(), was_local.time())} to "
+        f"{when(view.local_start.date(), view.local_start.time())}. The other meetings are unchanged."
+    )
+
+
+def _cancel(c: _Change) -> Text:
+    if not c.args:
+        raise InvalidInput(CANCEL_USAGE)
+    day = meetings.parse_date(c.args[0], "meeting date")
+    view = meetings.cancel(
+        c.session, c.ws, day, now=c.now, by=c.by, default_timezone=c.tz_name, note=" ".join(c.args[1:])
+    )
+    return Text.literal(f"Cancelled the meeting of {when(view.local_start.date(), view.local_start.time())}.")
+
+
+def _series(c: _Change) -> Text:
+    options = series_options(c.args)
+    meetings.set_series(c.session, c.ws, now=c.now, by=c.by, default_timezone=c.tz_name, **options)
+    return Text("The meeting series is changed; meetings moved or cancelled by hand keep their change.")
+
+
+def _reminders(c: _Change) -> Text:
+    if len(c.args) != 1:
+        raise InvalidInput(REMINDERS_USAGE)
+    series = meetings.set_series(
+        c.session, c.ws, now=c.now, by=c.by, default_timezone=c.tz_name, reminder_stages=c.args[0]
+    )
+    stages = ", ".join(
+        f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
+        for s in series.reminder_stages
+    )
+    return Text.literal(f"Reminders now go out {stages}.")
+
+
+def _digest(c: _Change) -> Text:
+    if len(c.args) != 1:
+        raise InvalidInput(DIGEST_USAGE)
+    at = meetings.set_series(c.session, c.ws, now=c.now, by=c.by, default_timezone=c.tz_name, digest_stage=c.args[0])
+    stage = at.digest_stage
+    days = f"{stage.working_days_before} working day{'s' if stage.working_days_before != 1 else ''}"
+    where = "" if at.channel_id else " Set the channel with {set_channel}."
+    return Text(
+        f"The digest is now posted in the governance channel {days} before each meeting at {stage.at:%H:%M}.{where}"
+    )
+
+
+def _channel(c: _Change) -> Text:
+    if len(c.args) != 1:
+        raise InvalidInput(CHANNEL_USAGE)
+    meetings.set_channel(c.session, c.ws, c.args[0], now=c.now, by=c.by, default_timezone=c.tz_name)
+    return Text("The governance channel is set.")
+
+
+def _closure(c: _Change) -> Text:
+    action = c.args[0].lower()
+    if action not in ("add", "remove") or len(c.args) < 2:
         raise InvalidInput(CLOSURE_USAGE)
-    day = meetings.parse_date(args[1], "closure day")
+    day = meetings.parse_date(c.args[1], "closure day")
     if action == "add":
-        added = meetings.add_closure(
-            session, ws, day, " ".join(args[2:]), now=now, by=user_id, default_timezone=tz_name
-        )
-        if not added:
+        reason = " ".join(c.args[2:])
+        if not meetings.add_closure(c.session, c.ws, day, reason, now=c.now, by=c.by, default_timezone=c.tz_name):
             return Text.literal(f"{when(day)} is already a closure day; nothing changed.")
         return Text.literal(f"Added {when(day)} as a closure day; any meeting on it moves to the next working day.")
-    if not meetings.remove_closure(session, ws, day, now=now, default_timezone=tz_name):
+    if not meetings.remove_closure(c.session, c.ws, day, now=c.now, default_timezone=c.tz_name):
         return Text.literal(f"{when(day)} is not a closure day; nothing changed.")
     return Text.literal(f"{when(day)} is no longer a closure day.")
+
+
+_APPLY: dict[str, Callable[[_Change], Text]] = {
+    "move": _move,
+    "cancel": _cancel,
+    "series": _series,
+    "reminders": _reminders,
+    "digest": _digest,
+    "channel": _channel,
+    "closure": _closure,
+}
 
 
 def series_options(args: list[str]) -> dict[str, Any]:

@@ -92,49 +92,9 @@ def update_modal(
         project = literal(f"{editing.project_ref} {editing.project_title}")
         blocks += rich_blocks(f"Correcting your update on *{project}*. The earlier text is kept as a revision.")
     else:
-        initial_option = _option(selected) if selected else None
-        element: StaticSelectElement | ExternalDataSelectElement
-        if len(projects) > MAX_STATIC_OPTIONS:
-            element = ExternalDataSelectElement(
-                action_id=PROJECT_ACTION,
-                placeholder="Type a reference or title",
-                min_query_length=0,
-                initial_option=initial_option,
-            )
-        else:
-            element = StaticSelectElement(
-                action_id=PROJECT_ACTION,
-                placeholder="Choose a project",
-                option_groups=project_option_groups(projects, user_id),
-                initial_option=initial_option,
-            )
-        blocks.append(InputBlock(block_id="project", label="Project", element=element))
-    rag_options = [Option(value=r.value, text=PlainTextObject(text=RAG_LABELS[r])) for r in Rag]
-    rag_initial = next((o for o in rag_options if preselect_rag and initial and o.value == initial.rag.value), None)
-    blocks.append(
-        InputBlock(
-            block_id="rag",
-            label="RAG status",
-            element=RadioButtonsElement(action_id="rag", options=rag_options, initial_option=rag_initial),
-        )
-    )
-    for name, label, optional, hint in (
-        ("progress", "Progress: what was done", False, None),
-        ("next_steps", "Next steps", True, None),
-        ("risks", "Risks and issues", True, "Anything the governance group should know about."),
-    ):
-        value = getattr(initial, name) if initial else ""
-        blocks.append(
-            InputBlock(
-                block_id=name,
-                label=label,
-                optional=optional,
-                hint=hint,
-                element=PlainTextInputElement(
-                    action_id=name, multiline=True, max_length=LIMITS[name], initial_value=value or None
-                ),
-            )
-        )
+        blocks.append(_project_input(projects, user_id, selected))
+    blocks.append(_rag_input(initial if preselect_rag else None))
+    blocks += _text_inputs(initial)
     view = View(
         type="modal",
         callback_id=UPDATE_MODAL,
@@ -145,6 +105,61 @@ def update_modal(
         blocks=blocks,
     )
     return view.to_dict()
+
+
+def _project_input(projects: Sequence[ProjectView], user_id: str, selected: ProjectView | None) -> InputBlock:
+    """The project menu: the projects listed by group, or searched when there are too many for a menu."""
+    initial_option = _option(selected) if selected else None
+    element: StaticSelectElement | ExternalDataSelectElement
+    if len(projects) > MAX_STATIC_OPTIONS:
+        element = ExternalDataSelectElement(
+            action_id=PROJECT_ACTION,
+            placeholder="Type a reference or title",
+            min_query_length=0,
+            initial_option=initial_option,
+        )
+    else:
+        element = StaticSelectElement(
+            action_id=PROJECT_ACTION,
+            placeholder="Choose a project",
+            option_groups=project_option_groups(projects, user_id),
+            initial_option=initial_option,
+        )
+    return InputBlock(block_id="project", label="Project", element=element)
+
+
+def _rag_input(initial: UpdateText | None) -> InputBlock:
+    """The RAG buttons, ``initial``'s chosen."""
+    rag_options = [Option(value=r.value, text=PlainTextObject(text=RAG_LABELS[r])) for r in Rag]
+    rag_initial = next((o for o in rag_options if initial and o.value == initial.rag.value), None)
+    return InputBlock(
+        block_id="rag",
+        label="RAG status",
+        element=RadioButtonsElement(action_id="rag", options=rag_options, initial_option=rag_initial),
+    )
+
+
+def _text_inputs(initial: UpdateText | None) -> list[InputBlock]:
+    """The three texts, with their length limits, ``initial``'s filled in."""
+    inputs: list[InputBlock] = []
+    for name, label, optional, hint in (
+        ("progress", "Progress: what was done", False, None),
+        ("next_steps", "Next steps", True, None),
+        ("risks", "Risks and issues", True, "Anything the governance group should know about."),
+    ):
+        value = getattr(initial, name) if initial else ""
+        inputs.append(
+            InputBlock(
+                block_id=name,
+                label=label,
+                optional=optional,
+                hint=hint,
+                element=PlainTextInputElement(
+                    action_id=name, multiline=True, max_length=LIMITS[name], initial_value=value or None
+                ),
+            )
+        )
+    return inputs
 
 
 def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]]:
