@@ -9,6 +9,8 @@ from bot.services.meetings import MeetingView, SeriesView
 from handlers.teams.cards.pieces import (
     BOLD,
     Card,
+    Element,
+    Inline,
     fallback_text,
     make_card,
     marked_blocks,
@@ -42,42 +44,49 @@ def meetings_card(headline: str, meetings: Sequence[MeetingView], series: Series
                 ]
             )
         )
-        for m in meetings:
-            s = m.local_start
-            when = f"{s:%a} {s.day} {s:%b %Y, %H:%M %Z}"
-            if m.cancelled:
-                line = [
-                    text_run("• "),
-                    text_run(when, strikethrough=True),
-                    text_run(" "),
-                    text_run("cancelled", **BOLD),
-                ]
-            else:
-                line = [text_run("• "), text_run(when, **BOLD)]
-            if m.moved and not m.cancelled:
-                line += [text_run(" "), text_run("(moved)", italic=True)]
-            if m.note:
-                line += [text_run(" — "), *typed_runs(m.note)]
-            body.append(rich_block(line, spacing="none"))
+        body += [rich_block(_meeting_line(m), spacing="none") for m in meetings]
+    body.append(_series_block(series))
+    return make_card(body, fallback=fallback_text(headline) if headline else "The next ICT governance meetings.")
+
+
+def _meeting_line(m: MeetingView) -> list[Inline]:
+    """A meeting in the list: its day and time, whether it is cancelled or was moved, the chair's note."""
+    s = m.local_start
+    when = f"{s:%a} {s.day} {s:%b %Y, %H:%M %Z}"
+    if m.cancelled:
+        line = [
+            text_run("• "),
+            text_run(when, strikethrough=True),
+            text_run(" "),
+            text_run("cancelled", **BOLD),
+        ]
+    else:
+        line = [text_run("• "), text_run(when, **BOLD)]
+    if m.moved and not m.cancelled:
+        line += [text_run(" "), text_run("(moved)", italic=True)]
+    if m.note:
+        line += [text_run(" — "), *typed_runs(m.note)]
+    return line
+
+
+def _series_block(series: SeriesView) -> Element:
+    """The series under the list: its rule, time, zone, region and reminder stages."""
     stages = "; ".join(
         f"{s.working_days_before} working day{'s' if s.working_days_before != 1 else ''} before at {s.at:%H:%M}"
         for s in series.reminder_stages
     )
     italic = {"italic": True, "isSubtle": True}
-    body.append(
-        rich_block(
-            [
-                text_run("Series: ", **italic),
-                *typed_runs(series.rrule, **italic),
-                text_run(f" at {series.local_time:%H:%M} ", **italic),
-                *typed_runs(series.timezone, **italic),
-                text_run(", skipping weekends and bank holidays of ", **italic),
-                *typed_runs(series.region_name, **italic),
-                text_run(f". Reminders: {stages}.", **italic),
-            ]
-        )
+    return rich_block(
+        [
+            text_run("Series: ", **italic),
+            *typed_runs(series.rrule, **italic),
+            text_run(f" at {series.local_time:%H:%M} ", **italic),
+            *typed_runs(series.timezone, **italic),
+            text_run(", skipping weekends and bank holidays of ", **italic),
+            *typed_runs(series.region_name, **italic),
+            text_run(f". Reminders: {stages}.", **italic),
+        ]
     )
-    return make_card(body, fallback=fallback_text(headline) if headline else "The next ICT governance meetings.")
 
 
 def closures_card(headline: str, region_name: str, days: Mapping[date, str]) -> Card:
