@@ -1,19 +1,10 @@
-"""A stand-in for Slack's servers on loopback, speaking their wire format.
+"""A stand-in for Slack's servers on loopback, speaking their wire format, for the local shell and tests.
 
-Slack cannot be reached from here, so the local shell and the tests point the bot's Web API client
-(``SLACK_API_URL``) and the ``response_url`` of the requests they build at this server. It answers the
-Web API methods the bot uses the way Slack does (``{"ok": true, ...}`` / ``{"ok": false, "error": ...}``,
-HTTP 429 with ``Retry-After``), accepts form-encoded and JSON bodies, insists on a bearer token, and
-records every call so a caller can see exactly what Slack would have received. Files arrive as Slack's
-external upload takes them (``files_upload_v2``): files.getUploadURLExternal hands out an upload URL on this
-server, the bytes are POSTed there (recorded as ``upload_url``), files.completeUploadExternal shares them.
-
-Messages are kept per conversation as Slack keeps them: chat.postMessage stores each (with its message
-metadata, and a ``ts`` from the stand-in's clock) and conversations.history (a GET, as slack_sdk sends
-it) answers them newest first, with ``oldest``/``latest``/``inclusive``, ``limit`` and ``cursor`` paging
-(``has_more``, ``response_metadata.next_cursor``), and their metadata with ``include_all_metadata``.
-A test can make a method slow (:meth:`SlackStandIn.slow`: Slack acts on the call, but answers only when
-told, after the client gave up) or hang up without answering (:meth:`SlackStandIn.hang_up`).
+The bot's Web API client (``SLACK_API_URL``) and the ``response_url`` of local requests point here. It
+answers the Web API methods the bot uses as Slack does, keeps messages per conversation as Slack keeps
+them, takes files as Slack's external upload does, and records every call so that a caller sees exactly
+what Slack would have received. A test can make a method fail, answer slowly or hang up. What it
+mimics in detail is in docs/ARCHITECTURE.md (Design notes). Production code never imports it.
 """
 
 from __future__ import annotations

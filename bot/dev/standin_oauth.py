@@ -1,16 +1,9 @@
 """The OAuth side of the Slack stand-in: apps, installs, bot tokens and their rotation.
 
-What Slack's servers do for a distributed app, as far as ictbot sees it:
-
-- :meth:`OAuthGrants.consent` is a user clicking "Allow" on slack.com's authorise page: it yields the
-  single-use ``code`` Slack puts on the redirect URL.
-- ``oauth.v2.access`` with ``grant_type`` ``authorization_code`` (the default) exchanges that code,
-  with the app's client ID and secret (HTTP Basic, or form fields), for a bot token; with token
-  rotation on, also a refresh token and ``expires_in``. With ``grant_type=refresh_token`` it
-  exchanges a refresh token for a new pair; the refresh token used is revoked, as Slack's are.
-- Every other call's bearer token is checked against the tokens issued: a revoked one gets
-  ``token_revoked``, an expired one ``token_expired``, an unknown bot token ``invalid_auth``.
-  While no OAuth app is registered every token is accepted (single-workspace tests and the shell).
+What Slack's servers do for a distributed app, as far as ictbot sees it: the consent, the exchange of
+a code (or a refresh token) for tokens with ``oauth.v2.access``, and every other call's token checked
+against those issued (docs/ARCHITECTURE.md, Design notes). While no OAuth app is registered every token
+is accepted (single-workspace tests and the shell).
 """
 
 from __future__ import annotations

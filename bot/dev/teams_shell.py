@@ -2,13 +2,10 @@
 
 The console drives the very same Teams SDK app as production, JWT authentication included: each line
 becomes an activity in the shape Teams sends, POSTed to ``/api/messages`` of the real ASGI app with a
-bearer token signed by the :class:`bot.dev.teams_standin.TeamsStandIn` on loopback, which also plays Entra
-ID (the bot's outbound token) and the Bot Connector (where the bot's replies go). After each activity
-the shell prints what Teams would show: the bot's messages, its Adaptive Cards (as text, buttons
-numbered), and the answer to a card's button.
-
-Lines are what you would type to the bot (``help``, ``update NET-01 amber …``, ``mine``, ``digest``);
-lines starting with ``:`` are console commands (``:help``, ``:as``, ``:channel``, ``:click``, ``:quit``).
+token signed by the :class:`bot.dev.teams_standin.TeamsStandIn`, which also plays Entra ID and the Bot
+Connector. After each activity the shell prints what Teams would show: messages, Adaptive Cards (as
+text, buttons numbered) and the answer to a card's button. Lines are what you would type to the bot
+(``help``, ``update NET-01 amber …``); lines starting with ``:`` are console commands (``:help``).
 """
 
 from __future__ import annotations

@@ -1,26 +1,10 @@
 """A stand-in for Microsoft's side of a Teams bot on loopback, speaking Microsoft's wire formats.
 
-Teams cannot be reached from here, so the local shell and the tests point ``TEAMS_CLOUD_URL`` at this
-server. It plays the three Microsoft services a Teams bot talks to:
-
-- **Entra ID's token endpoint** (``POST /{tenant}/oauth2/v2.0/token``, the OAuth 2.0 client-credentials
-  grant): checks the client ID and secret and hands out an access token for the Bot Connector.
-- **Bot Framework's OpenID metadata and signing keys** (``GET /v1/.well-known/openidconfiguration`` and
-  ``/v1/.well-known/keys``): the keys the bot validates inbound activities' JWTs with. :meth:`mint`
-  signs inbound tokens with them (RS256; ``iss`` ``https://api.botframework.com``, ``aud`` the bot's
-  client ID, ``serviceurl``, ``nbf``/``exp``), as Bot Framework does when it POSTs an activity.
-- **the Bot Connector REST API** under :attr:`service_url` (``/teams/``): ``POST v3/conversations``
-  (start a 1:1 conversation), ``POST v3/conversations/{id}/activities`` (send), ``POST
-  …/activities/{activityId}`` (reply), ``PUT …/activities/{activityId}`` (update). Every call needs a
-  bearer token this server issued; answers are Microsoft's (``201 {"id": …}``, ``403 {"error": {"code":
-  …, "message": …}}``).
-
-Every call is recorded, so a caller can see exactly what Microsoft would have received. A user
-:meth:`remove_user`'d (who removed the bot) gets 403 as Teams answers then; :meth:`fail` makes the next
-calls of a kind fail with a status (429 with ``Retry-After``, 5xx).
-
-Builders of activities in the shapes Teams sends (message, Action.Submit, ``adaptiveCard/action``
-invoke, install ``conversationUpdate``) are here too, for the tests and ``ictbot shell --platform teams``.
+The local shell and the tests point ``TEAMS_CLOUD_URL`` here. It plays Entra ID's token endpoint, Bot
+Framework's OpenID metadata and signing keys (:meth:`TeamsStandIn.mint` signs inbound activities'
+tokens) and the Bot Connector REST API, records every call, and answers or refuses as Teams does
+(docs/ARCHITECTURE.md, Design notes). It also builds activities in the shapes Teams sends, for the
+tests and ``ictbot shell --platform teams``. Production code never imports it.
 """
 
 from __future__ import annotations

@@ -1,18 +1,10 @@
 """Reminders before each governance meeting: who is due one now, claimed once, recorded after.
 
-The database is the only truth. :func:`due` works out, for a moment ``now``, which reminders should
-exist and do not yet: for each coming meeting, the latest reminder stage whose time has come (a
-missed earlier stage is superseded, never sent late), every owner or delegate of an active project
-with no update since the previous meeting, "remind me tomorrow" requests whose time has come, and
-the chairs' notice the day before. :func:`claim` records one before it is sent; the unique
-(meeting, user, stage) makes a second claim impossible. Nothing here talks to Slack: the scheduler
-hands claimed reminders to a delivery function and records the outcome (bot.services.claims).
-
-Two times are in play, and each function says which it takes. ``at`` is the moment a pass reconciles
-for: it decides what is due, what a meeting's start has made pointless, which stage supersedes which
-(``ictbot tick --at`` moves it). ``now`` is the runtime's clock: a claim's time and its age, which
-decide whether the process that made it is presumed dead, are facts about real time, so a simulated
-``at`` never makes a live claim look abandoned, nor an abandoned one look fresh.
+The database is the only truth. :func:`due` works out which reminders should exist at a moment and do
+not yet: the latest stage whose time has come (a missed earlier stage is superseded, never sent late),
+the "remind me tomorrow"s whose time has come, and the chairs' notice. :func:`claim` records one before
+it is sent, once. Nothing here talks to a chat platform. Two times are in play, ``at`` (what a pass
+reconciles for) and ``now`` (the runtime's clock): see docs/ARCHITECTURE.md, Design notes.
 """
 
 from __future__ import annotations
