@@ -1,7 +1,7 @@
 """The progress digest: one plain data structure that every digest and committee report is rendered from.
 
 :func:`build` reads a workspace's Work Plan and updates for a reporting period and returns a
-:class:`Digest` of frozen dataclasses, by the rules in its docstring, chosen here once so that every
+:class:`Digest` of frozen dataclasses, by the rules written above it, chosen here once so that every
 rendering agrees. :func:`default_period` gives the usual period: from the previous governance meeting
 held before ``now`` up to ``now``. Nothing here knows about Slack, Markdown or HTML, and nothing reads
 the clock (``start``, ``end`` and ``now`` are passed in).
@@ -247,6 +247,27 @@ def headline(totals: Totals, *, since_last_report: bool) -> str:
     )
 
 
+# The rules of the digest, chosen here once so that every rendering agrees:
+#
+# - **The period** holds the instants ``start <= t <= end`` (``start`` None: from the beginning). An
+#   update exactly at ``start`` is in the period, as the reminders count it.
+# - **RAG now** is the RAG of the latest update at or before ``end``; **the previous RAG** that of the
+#   latest update strictly before ``start`` (None when ``start`` is None or there was none). An
+#   update's text and RAG are those of its current (highest) revision, even a correction made after
+#   ``end``: a correction fixes the record, so the digest shows the record as corrected.
+# - **Trend** compares the two, red < amber < green: improved, worse, unchanged, or new (no previous
+#   RAG); None when the project has no RAG yet. A project with no update in the period is unchanged.
+# - **Which projects appear**: every project created by ``end`` that was open at ``end`` (planned,
+#   active or on hold now, or completed after ``end``), or that had an update in the period, or that
+#   was completed in it. Closed and completed projects with an update in the period are kept. Project
+#   status is the status now: the Work Plan keeps no status history.
+# - **Missing** are the active projects (active now, or completed after ``end``) with no update in
+#   the period, as the reminders chase them. **Completed** are projects whose status is complete and
+#   whose completion day (local midnight) falls in the period; **started** are projects created in it.
+# - **Grouping**: the active strategy's priorities in their order, each shown even when empty. A
+#   project that still points at a priority of an older strategy (the strategy was refreshed and the
+#   project not yet moved) is grouped under that old priority's name, after the current priorities,
+#   with a note saying so; projects with no priority come last under "No priority". None is dropped.
 def build(
     session: Session,
     ws: Workspace,
@@ -256,27 +277,7 @@ def build(
     now: datetime,
     default_timezone: str = "Europe/London",
 ) -> Digest:
-    """The digest of ``ws`` for the period ``start``..``end``, by these rules:
-
-    - **The period** holds the instants ``start <= t <= end`` (``start`` None: from the beginning). An
-      update exactly at ``start`` is in the period, as the reminders count it.
-    - **RAG now** is the RAG of the latest update at or before ``end``; **the previous RAG** that of the
-      latest update strictly before ``start`` (None when ``start`` is None or there was none). An
-      update's text and RAG are those of its current (highest) revision, even a correction made after
-      ``end``: a correction fixes the record, so the digest shows the record as corrected.
-    - **Trend** compares the two, red < amber < green: improved, worse, unchanged, or new (no previous
-      RAG); None when the project has no RAG yet. A project with no update in the period is unchanged.
-    - **Which projects appear**: every project created by ``end`` that was open at ``end`` (planned,
-      active or on hold now, or completed after ``end``), or that had an update in the period, or that
-      was completed in it. Closed and completed projects with an update in the period are kept. Project
-      status is the status now: the Work Plan keeps no status history.
-    - **Missing** are the active projects (active now, or completed after ``end``) with no update in
-      the period, as the reminders chase them. **Completed** are projects whose status is complete and
-      whose completion day (local midnight) falls in the period; **started** are projects created in it.
-    - **Grouping**: the active strategy's priorities in their order, each shown even when empty. A
-      project that still points at a priority of an older strategy (the strategy was refreshed and the
-      project not yet moved) is grouped under that old priority's name, after the current priorities,
-      with a note saying so; projects with no priority come last under "No priority". None is dropped.
+    """The digest of ``ws`` for the period ``start``..``end``, by the rules above.
 
     ``default_timezone`` is used when the workspace has no meeting series (whose time zone wins): it
     decides which local day a completion date falls on and how renderers show times.
