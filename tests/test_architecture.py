@@ -3,10 +3,12 @@ no import cycle at all, no module over 700 lines, and module docstrings that sta
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "handlers", "models")
@@ -88,3 +90,14 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 def test_no_import_cycles_not_even_inside_functions() -> None:
     assert _cycles(_import_graph()) == []
+
+
+@pytest.mark.parametrize(("name", "path"), list(_modules()), ids=lambda v: v if isinstance(v, str) else "")
+def test_modules_stay_small_and_say_briefly_what_they_are_for(name: str, path: Path) -> None:
+    source = path.read_text()
+    assert source.count("\n") <= MAX_LINES, f"{name} has over {MAX_LINES} lines: split it by concern"
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    assert len(docstring.splitlines()) <= MAX_DOCSTRING_LINES, (
+        f"{name}'s docstring has over {MAX_DOCSTRING_LINES} lines: say what the module is for and what it must "
+        "not do; the reasoning goes in docs/ARCHITECTURE.md"
+    )

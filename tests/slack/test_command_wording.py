@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UnknownProject
-from bot.wording import PLACEHOLDERS, Text
+from bot.literal import literal
+from bot.wording import PLACEHOLDERS, PLAIN, People, Text
 from handlers.slack.wording import SLACK
 from handlers.teams.wording import TEAMS
 from tests.conftest import OWNER
@@ -18,6 +19,15 @@ def test_both_platforms_word_every_placeholder_and_teams_names_no_slash_command(
     assert all("/ict-" not in word for word in TEAMS.words.values())
     assert SLACK(Text("`{update} mine`")) == "`/ict-update mine`"
     assert TEAMS(Text("`{update} mine`")) == "`update mine`"
+
+
+def test_people_are_named_in_each_platforms_own_way_and_never_as_typed_text():
+    text = Text("Ask `{ref}`{people} for it.", ref="<@U0EVIL>", people=People(("U0OWNER", "U0DELEG")))
+    assert SLACK.marked(text) == f"Ask `{literal('<@U0EVIL>')}` (<@U0OWNER>, <@U0DELEG>) for it."
+    assert TEAMS.marked(text) == f"Ask `{literal('<@U0EVIL>')}` for it."  # no mention syntax from a service
+    assert PLAIN(text) == "Ask `<@U0EVIL>` (U0OWNER, U0DELEG) for it."
+    joined = text + Text(" Then type `{update}`.")
+    assert SLACK(joined) == "Ask `<@U0EVIL>` (<@U0OWNER>, <@U0DELEG>) for it. Then type `/ict-update`."
 
 
 def test_values_with_braces_are_inserted_as_they_are():

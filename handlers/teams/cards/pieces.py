@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.literal import CLOSE, OPEN, segments, spans, visible
+from bot.literal import segments, spans, visible
 from bot.render.jinja import rag_label
 from bot.services.digest import RagCounts
 from models import Rag
@@ -65,8 +65,6 @@ ACTION_SNOOZE = "reminder_snooze"
 RAG_ICON = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
 NO_RAG_ICON = "⚪"
 UPDATE_EXAMPLE = "update NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget"
-_MENTIONS = re.compile(r"\s*\((?:<@[^<>\s]+>(?:, )?)+\)")
-_MENTION = re.compile(r"<@([^<>\s]+)>")
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -101,11 +99,8 @@ def submit_button(title: str, data: dict[str, Any], **props: Any) -> Element:
 
 
 def plain_message(message: str) -> str:
-    """A domain message for Teams as plain text (an error shown on a card): no Slack mentions (the people
-    in brackets are left out, as on Slack's form) and no code marks. Messages arrive worded for Teams
-    (``handlers.teams.wording.TEAMS``)."""
-    message = _MENTIONS.sub("", message)
-    message = _MENTION.sub(r"\1", message)
+    """A domain message for Teams as plain text (an error shown on a card): no code marks. Messages arrive
+    worded for Teams (``handlers.teams.wording.TEAMS``), which names no one by a mention."""
     return visible(message.replace("`", ""))
 
 
@@ -150,10 +145,10 @@ def notice_card(marked: str, *, attention: bool = False) -> Card:
 
 def marked_blocks(marked: str, *, attention: bool = False) -> list[Element]:
     """A marked message as rich text blocks, a block per line: the bot's markup read (``*bold*``, ``_italic_``,
-    `` `code` ``), its Slack mentions left out as :func:`plain_message` does, the typed pieces as they are."""
+    `` `code` ``), the typed pieces as they are."""
     props: dict[str, Any] = {"color": "attention"} if attention else {}
     lines: list[list[Inline]] = [[]]
-    for s in spans(_without_mentions(marked)):
+    for s in spans(marked):
         style = dict(RUN_STYLES[name] for name in s.style) | props
         value = s.value if s.kind == "text" else (f":{s.value}:" if s.kind == "emoji" else s.value)
         for i, line in enumerate(value.split("\n")):
@@ -161,14 +156,6 @@ def marked_blocks(marked: str, *, attention: bool = False) -> list[Element]:
                 lines.append([])
             lines[-1] += typed_runs(line, **style) if s.literal else ([text_run(line, **style)] if line else [])
     return [rich_block(line, spacing="none" if i else "default") for i, line in enumerate(lines) if line]
-
-
-def _without_mentions(marked: str) -> str:
-    """The marked message with the bot's Slack mentions taken out of its own words (never out of typed text)."""
-    out = []
-    for text, is_literal in segments(marked):
-        out.append(f"{OPEN}{text}{CLOSE}" if is_literal else _MENTION.sub(r"\1", _MENTIONS.sub("", text)))
-    return "".join(out)
 
 
 def fallback_text(marked: str) -> str:
