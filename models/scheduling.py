@@ -38,7 +38,21 @@ class ReminderKind(enum.StrEnum):
     CHAIR = "chair"  # to a chair, the day before: the projects still missing an update
 
 
-class Reminder(Base):
+class Claim:
+    """The columns of a row claimed before it is sent, then recorded: a reminder, a digest post."""
+
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str] = mapped_column(String(200), default="")
+    message_ts: Mapped[str | None] = mapped_column(String(255))
+    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    settlement: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class Reminder(Claim, Base):
     """One reminder to one person for one meeting at one stage, claimed before it is sent.
 
     The unique constraint on (meeting, user, stage) is what makes a second send impossible, whatever
@@ -61,20 +75,11 @@ class Reminder(Base):
     kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind, "reminder_kind"))
     stage: Mapped[str] = mapped_column(String(32))  # "5d", "1d", "snooze-2026-11-25", "chair"
     status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "reminder_status"))
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str] = mapped_column(String(200), default="")
     project_refs: Mapped[str] = mapped_column(String(2000), default="")  # what the message listed
     channel_id: Mapped[str | None] = mapped_column(String(255))
-    message_ts: Mapped[str | None] = mapped_column(String(255))
-    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    settlement: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
-class DigestPost(Base):
+class DigestPost(Claim, Base):
     """The digest posted in the governance channel before one meeting: claimed once, recorded after.
 
     ``first_claimed_at`` and ``settlement`` as on :class:`Reminder`.
@@ -87,12 +92,3 @@ class DigestPost(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
     channel_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "digest_post_status"))
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str] = mapped_column(String(200), default="")
-    message_ts: Mapped[str | None] = mapped_column(String(255))
-    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    settlement: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.cli.common import emit, make_console, open_workspace, workspace_label
 from bot.cli.options import output_option, team_command
+from bot.render.ics import to_ics
 from bot.services import meetings as meeting_service
 from bot.settings import Settings
 from models import MeetingSeries, Workspace
@@ -86,7 +87,7 @@ def meetings_export(ctx: click.Context, fmt: str, output: Path | None, team: str
     with open_workspace(ctx, team, create=False) as (rt, session, ws):
         now = rt.now()
         series, views = _to_come(session, ws, now, rt.settings, include_dropped=True)
-        body = meeting_service.to_ics(
+        body = to_ics(
             views,
             team_id=ws.external_id,
             timezone=series.timezone,

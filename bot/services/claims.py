@@ -12,8 +12,9 @@ fact about real time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, class_mapper
@@ -27,6 +28,42 @@ Claimed = type[Reminder] | type[DigestPost]
 # How a retry settled an unknown earlier outcome by sending again without being able to look: it may
 # have arrived twice (the admins see these: ``ictbot reminders failures``).
 RESENT = "resent: "
+
+
+class DueItem(Protocol):
+    """What is due: a reminder or a digest post, for one meeting of one workspace."""
+
+    @property
+    def workspace_id(self) -> int: ...
+    @property
+    def meeting_id(self) -> int: ...
+    @property
+    def due_at(self) -> datetime: ...
+
+
+def taken(item: DueItem, *, holder: str, now: datetime) -> dict[str, Any]:
+    """The columns of ``item``'s row, claimed by ``holder`` at ``now`` for the first time (for :func:`insert_once`)."""
+    return {
+        "workspace_id": item.workspace_id,
+        "meeting_id": item.meeting_id,
+        "status": ReminderStatus.CLAIMED,
+        "due_at": item.due_at,
+        "attempts": 1,
+        "claimed_by": holder,
+        "claimed_at": now,
+        "first_claimed_at": now,
+    }
+
+
+def abandoned(session: Session, model: Claimed, workspace_id: int, *, before: datetime) -> Sequence[Any]:
+    """The workspace's rows of ``model`` claimed before ``before`` and never recorded: their process died."""
+    return session.scalars(
+        select(model).where(
+            model.workspace_id == workspace_id,
+            model.status == ReminderStatus.CLAIMED,
+            model.claimed_at < before,
+        )
+    ).all()
 
 
 def resent(why: str) -> str:

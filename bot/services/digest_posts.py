@@ -114,17 +114,7 @@ def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
 def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> DigestDue | None:
     """Record the digest as being posted by ``holder`` at ``now`` (the runtime's clock); None when another
     process got there first."""
-    row = DigestPost(
-        workspace_id=item.workspace_id,
-        meeting_id=item.meeting_id,
-        channel_id=item.channel_id,
-        status=ReminderStatus.CLAIMED,
-        due_at=item.due_at,
-        attempts=1,
-        claimed_by=holder,
-        claimed_at=now,
-        first_claimed_at=now,
-    )
+    row = DigestPost(channel_id=item.channel_id, **claims.taken(item, holder=holder, now=now))
     post_id = claims.insert_once(session, row)
     if post_id is None:
         return None
@@ -143,13 +133,7 @@ def reclaim_abandoned(
     that attempt's outcome is unknown, so the poster looks for its summary before posting again.
     """
     at = now if at is None else at
-    rows = session.scalars(
-        select(DigestPost).where(
-            DigestPost.workspace_id == ws.id,
-            DigestPost.status == ReminderStatus.CLAIMED,
-            DigestPost.claimed_at < now - CLAIM_TIMEOUT,
-        )
-    ).all()
+    rows = claims.abandoned(session, DigestPost, ws.id, before=now - CLAIM_TIMEOUT)
     retried: list[DigestDue] = []
     for row in rows:
         if row.attempts >= MAX_ATTEMPTS:

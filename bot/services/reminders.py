@@ -343,18 +343,11 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
     """Record the reminder as being sent by ``holder`` at ``now`` (the runtime's clock); None when another
     process got there first."""
     row = Reminder(
-        workspace_id=item.workspace_id,
-        meeting_id=item.meeting_id,
         user_id=item.user_id,
         kind=item.kind,
         stage=item.stage,
-        status=ReminderStatus.CLAIMED,
-        due_at=item.due_at,
-        attempts=1,
-        claimed_by=holder,
-        claimed_at=now,
-        first_claimed_at=now,
         project_refs=",".join(p.ref for p in item.projects)[:2000],
+        **claims.taken(item, holder=holder, now=now),
     )
     row_id = claims.insert_once(session, row)
     if row_id is None:
@@ -441,13 +434,7 @@ def reclaim_abandoned(
     the first attempt's claim: its outcome is unknown, so the delivery looks for it before sending.
     """
     at = now if at is None else at
-    rows = session.scalars(
-        select(Reminder).where(
-            Reminder.workspace_id == ws.id,
-            Reminder.status == ReminderStatus.CLAIMED,
-            Reminder.claimed_at < now - CLAIM_TIMEOUT,
-        )
-    ).all()
+    rows = claims.abandoned(session, Reminder, ws.id, before=now - CLAIM_TIMEOUT)
     cal = _calendar(session, ws) if rows else None
     retried: list[Due] = []
     for row in rows:

@@ -6,16 +6,29 @@ The runtime is put in the Bolt context by :func:`attach_runtime`, the app's seco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import BoltContext
+from sqlalchemy.orm import Session
 
 from bot.errors import NoTeam
+from bot.render.jinja import unescape_slack
 from bot.runtime import Runtime
 from bot.settings import ConfigError
+from models import Workspace
 
-__all__ = ["RUNTIME_KEY", "attach_runtime", "runtime_of", "team_name_of", "team_of", "user_of"]
+__all__ = [
+    "RUNTIME_KEY",
+    "attach_runtime",
+    "in_workspace",
+    "runtime_of",
+    "subcommand",
+    "team_name_of",
+    "team_of",
+    "user_of",
+]
 
 RUNTIME_KEY = "ictbot_runtime"
 
@@ -65,3 +78,17 @@ def user_of(body: dict[str, Any]) -> str:
     if isinstance(user, dict):
         return str(user["id"])
     return str(body.get("user_id"))
+
+
+def subcommand(command: dict[str, Any], *, default: str) -> tuple[str, list[str]]:
+    """A slash command's first word in lower case (``default`` when it has none), and the words after it."""
+    words = unescape_slack(command.get("text", "")).split()
+    return (words[0].lower() if words else default), words[1:]
+
+
+@contextmanager
+def in_workspace(context: BoltContext, body: dict[str, Any]) -> Iterator[tuple[Runtime, Session, Workspace]]:
+    """The request's runtime, and one transaction on the workspace the request comes from."""
+    rt = runtime_of(context)
+    with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+        yield rt, session, ws

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError, InvalidInput
+from bot.render.ics import to_ics
 from bot.services import meetings, workspaces
 from models import Meeting, MeetingStatus, Workspace, make_sessionmaker
 
@@ -386,7 +387,7 @@ def test_ics_export_round_trips_through_icalendar(unit):
     with unit() as (session, ws):
         views = meetings.upcoming(session, ws, at(2026, 1, 5))
 
-    text = meetings.to_ics(views, team_id="T0MEET", timezone=TZ, stamp=at(2026, 1, 5, 12))
+    text = to_ics(views, team_id="T0MEET", timezone=TZ, stamp=at(2026, 1, 5, 12))
 
     assert text.startswith("BEGIN:VCALENDAR\r\n")
     cal = Calendar.from_ical(text)
@@ -408,10 +409,10 @@ def test_ics_export_round_trips_through_icalendar(unit):
 def test_ics_uids_are_stable_when_a_meeting_moves(unit):
     materialise(unit, NOW)
     with unit() as (session, ws):
-        first = meetings.to_ics(meetings.upcoming(session, ws, NOW), team_id="T0MEET", timezone=TZ, stamp=NOW)
+        first = to_ics(meetings.upcoming(session, ws, NOW), team_id="T0MEET", timezone=TZ, stamp=NOW)
     move(unit, date(2026, 12, 8), date(2026, 12, 10))
     with unit() as (session, ws):
-        second = meetings.to_ics(meetings.upcoming(session, ws, NOW), team_id="T0MEET", timezone=TZ, stamp=NOW)
+        second = to_ics(meetings.upcoming(session, ws, NOW), team_id="T0MEET", timezone=TZ, stamp=NOW)
 
     def uids(text: str) -> list[str]:
         cal = Calendar.from_ical(text)

@@ -2,12 +2,11 @@
 
 The public surface of the meetings service, in one namespace (``from bot.services import meetings``):
 reading what people type (:mod:`.parsing`), working days (:mod:`.workdays`), the series and
-materialising it (:mod:`.series`), single meetings and their queries (:mod:`.single`), and the calendar
-export (:mod:`.ics`). Plain values in and out; every function takes ``now`` where time matters, and no
+materialising it (:mod:`.series`), and single meetings and their queries (:mod:`.single`); the calendar
+export is :mod:`bot.render.ics`. Plain values in and out; every function takes ``now`` where time matters, and no
 platform is named here.
 """
 
-from bot.services.meetings.ics import to_ics
 from bot.services.meetings.parsing import (
     REGIONS,
     ReminderStage,
@@ -85,7 +84,6 @@ __all__ = [
     "set_channel",
     "set_channel_id",
     "set_series",
-    "to_ics",
     "upcoming",
     "working_days_before",
 ]

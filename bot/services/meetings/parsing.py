@@ -16,19 +16,6 @@ from dateutil import rrule as du_rrule
 from bot.errors import InvalidInput
 from bot.wording import Text
 
-__all__ = [
-    "REGIONS",
-    "TIME",
-    "ReminderStage",
-    "parse_channel",
-    "parse_date",
-    "parse_region",
-    "parse_reminder_stages",
-    "parse_rrule",
-    "parse_time",
-    "parse_timezone",
-]
-
 REGIONS = {
     "ENG": "England",
     "WLS": "Wales",

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.literal import literal
 from bot.render.jinja import RAG_EMOJI, local_time
 from bot.services import projects, reminders, updates
-from handlers.slack.context import runtime_of, team_name_of, team_of, user_of
+from handlers.slack.context import in_workspace, runtime_of, user_of
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
 from handlers.slack.replies import answer
@@ -47,10 +47,9 @@ def handle_no_change(
 ) -> None:
     ack()
     with answering_errors(respond, "the No change this month button"):
-        rt = runtime_of(context)
         value = _value(action)
         user_id = user_of(body)
-        with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+        with in_workspace(context, body) as (rt, session, ws):
             project = projects.get_by_id(session, ws, value["p"])
             since = reminders.period_start_of(session, ws, value["m"])
             result = updates.carry_forward(
@@ -75,8 +74,7 @@ def handle_snooze(
 ) -> None:
     ack()
     with answering_errors(respond, "the Remind me tomorrow button"):
-        rt = runtime_of(context)
-        with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+        with in_workspace(context, body) as (rt, session, ws):
             when = reminders.snooze(session, ws, meeting_id=_value(action)["m"], user_id=user_of(body), now=rt.now())
         if when is None:
             answer(respond, UP_TO_DATE)

@@ -12,12 +12,12 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.literal import literal
-from bot.render.jinja import render, unescape_slack
+from bot.render.jinja import render
 from bot.runtime import Runtime
 from bot.services import meetings, roles
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from handlers.slack.chair_group import chair_group_lookup
-from handlers.slack.context import runtime_of, team_name_of, team_of
+from handlers.slack.context import runtime_of, subcommand, team_name_of, team_of
 from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
 from handlers.slack.wording import SLACK
@@ -26,9 +26,7 @@ from models import Workspace
 
 def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     rt = runtime_of(context)
-    words = unescape_slack(command.get("text", "")).split()
-    sub = words[0].lower() if words else "next"
-    args = words[1:]
+    sub, args = subcommand(command, default="next")
     user_id = command["user_id"]
     if sub == "help" or sub not in SUBCOMMANDS:
         prefix = "" if sub == "help" else f"`{literal(sub)}` is not an `/ict-meeting` sub-command.\n"

@@ -10,12 +10,12 @@ from slack_sdk import WebClient
 
 from bot.errors import InvalidInput
 from bot.literal import literal
-from bot.render.jinja import render, unescape_slack
+from bot.render.jinja import render
 from bot.runtime import Runtime
 from bot.services import projects, roles
 from bot.services import strategy as strategy_service
 from bot.wording import Text
-from handlers.slack.context import runtime_of, team_name_of, team_of
+from handlers.slack.context import runtime_of, subcommand, team_name_of, team_of
 from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
 from models import ProjectStatus
@@ -40,9 +40,7 @@ def parse_user(token: str, what: str) -> str:
 
 def _ict_project(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     rt = runtime_of(context)
-    words = unescape_slack(command.get("text", "")).split()
-    sub = words[0].lower() if words else "help"
-    args = words[1:]
+    sub, args = subcommand(command, default="help")
     user_id = command["user_id"]
     with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
         strategy = strategy_service.active(session, ws)
