@@ -77,7 +77,7 @@ def run_shell(
 
     ``platform="teams"`` drives the Teams front end instead (:mod:`bot.dev.teams_shell`)."""
     if platform == "teams":
-        from bot.dev.teams_shell import run_teams_shell
+        from bot.dev.teams_shell import run_teams_shell  # the Teams SDK: only loaded for the Teams shell
 
         return run_teams_shell(settings, stdin=stdin, stdout=stdout)
     console = Console(file=stdout, highlight=False)

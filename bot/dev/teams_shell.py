@@ -27,6 +27,7 @@ from bot.dev.sample import LOCAL_USERS, load_sample
 from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
 from bot.dev.terminal import quiet
 from bot.runtime import Runtime
+from bot.server import asgi_app
 from bot.services import workspaces
 from bot.settings import Settings
 from models import Workspace, upgrade
@@ -259,8 +260,6 @@ def run_teams_shell(settings: Settings, *, stdin: TextIO | None = None, stdout: 
         try:
             unit = _local_workspace(runtime, standin.tenant_id)
             count, _ = load_sample(console, unit, now=runtime.now(), people=ENTRA_IDS)
-            from bot.server import asgi_app
-
             routes = create_teams_app(runtime).routes
             console.print(
                 Text.assemble(
