@@ -1,1 +1,4 @@
-"""ictbot's application core: settings, services, templates, the scheduler, the Bolt app and the CLI."""
+"""ictbot's core and entry points: services, scheduling, transfer, rendering, the server, the CLI, dev tools.
+
+The layers, and what each may import, are in docs/ARCHITECTURE.md.
+"""
