@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError, InvalidInput, NotAllowed
@@ -215,7 +215,12 @@ def revoke(session: Session, ws: Workspace, user_id: str, role: Role, env_admins
         raise AdminBySetting(user_id)
     if role is Role.ADMIN and not admins:
         # One role change at a time per workspace: two admins revoking each other at once must not both win.
-        session.execute(select(Workspace.id).where(Workspace.id == ws.id).with_for_update())
+        # A write to the workspace's row is that lock on every backend: a row lock on PostgreSQL, the
+        # database's write lock on SQLite, which has no row lock (SELECT … FOR UPDATE locks nothing there).
+        session.execute(
+            update(Workspace).where(Workspace.id == ws.id).values(name=Workspace.name),
+            execution_options={"synchronize_session": False},
+        )
         others = session.scalar(
             select(func.count())
             .select_from(RoleGrant)

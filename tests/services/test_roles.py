@@ -3,11 +3,14 @@ refuse with, the chairs' user group, and that one workspace's roles mean nothing
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.runtime import Runtime
@@ -17,17 +20,13 @@ from handlers.slack.wording import SLACK
 from handlers.teams.wording import TEAMS
 from models import Role, RoleGrant, Workspace
 from tests.conftest import ADMIN, DELEGATE, OWNER, START, STRANGER
-from tests.helpers import race, together_at
+from tests.helpers import race
 
 TEAM = "T0COUNCIL"
 OTHER_TEAM = "T0ELSEWHERE"
 CHAIRS_GROUP = "S0CHAIRS"
 NO_ENV: tuple[str, ...] = ()  # ICTBOT_ADMINS names nobody for the workspace
 ENV = (ADMIN,)  # ICTBOT_ADMINS names ADMIN
-SQLITE_REVOKE_RACE = (
-    "on SQLite the SELECT … FOR UPDATE that should serialise revokes is no lock (and pysqlite runs the "
-    "count outside the transaction): both revokes count the other admin, both delete, and no admin is left"
-)
 
 
 class Group:
@@ -132,7 +131,7 @@ def test_the_last_granted_admin_may_go_when_ictbot_admins_names_someone(runtime)
     assert grants(runtime) == []
 
 
-def test_two_admins_revoking_each_other_at_once_leave_one(runtime, engine, request):
+def test_two_admins_revoking_each_other_at_once_leave_one(runtime, engine):
     for user in (OWNER, DELEGATE):
         grant(runtime, user, Role.ADMIN, env=NO_ENV)
     with runtime.unit(TEAM) as (session, ws):
@@ -145,14 +144,21 @@ def test_two_admins_revoking_each_other_at_once_leave_one(runtime, engine, reque
             except LastAdmin as exc:
                 return exc.user_id
 
-    if engine.dialect.name == "sqlite":
-        # SQLite has no row lock to wait at: the racers meet once each has counted the other admin.
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SQLITE_REVOKE_RACE))
-        meeting_point = "DELETE FROM role_grant "
-    else:
-        meeting_point = "SELECT workspace.id "  # the lock on the workspace's row, which the other waits for
-    with together_at(engine, meeting_point, n=2):
+    # The racers start together, and each that has counted the other admin waits up to a second for the
+    # other to have counted too before it deletes. Without a lock both count the other admin and both
+    # delete; with it, one waits at the lock, so the first goes on alone, and the second counts no one.
+    both_counted = threading.Barrier(2, timeout=1)
+
+    def before_deleting(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("DELETE FROM role_grant "):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_counted.wait()
+
+    event.listen(engine, "before_cursor_execute", before_deleting)
+    try:
         outcomes = race(2, revoke_one)
+    finally:
+        event.remove(engine, "before_cursor_execute", before_deleting)
     assert sorted(outcomes, key=str) in ([True, DELEGATE], [True, OWNER])
     assert len(grants(runtime)) == 1
 
