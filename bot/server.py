@@ -34,7 +34,6 @@ from bot.wiring import start_reminders, stop_reminders
 from handlers.slack.app import create_app
 from handlers.slack.dispatch_gate import DispatchGate
 from handlers.slack.inbound import BodyLimit, SlackSignature, log_refusal, slack_request
-from handlers.teams.app import MESSAGES_PATH, create_teams_app
 from models.db import schema_state
 
 __all__ = [
@@ -215,6 +214,8 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
         bolt_app = create_app(runtime) if slack else None
         teams_routes: list[BaseRoute] = []
         if settings.teams_enabled:
+            from handlers.teams.app import MESSAGES_PATH, create_teams_app  # the Teams SDK: ~45 MiB, only for Teams
+
             teams_routes = create_teams_app(runtime).routes
             log.info("ictbot serving Microsoft Teams on http://%s:%d%s", host, port, MESSAGES_PATH)
         app = asgi_app(runtime, bolt_app, extra_routes=teams_routes)
@@ -278,6 +279,8 @@ def serve_teams(settings: Settings, *, host: str, port: int) -> None:
     Runs the reminder scheduler too (unless ``ICTBOT_SCHEDULER`` is off); with no Slack configured, a Slack
     workspace's reminders in the same database are recorded as failed (`ictbot serve` with both sends both).
     """
+    from handlers.teams.app import MESSAGES_PATH, create_teams_app  # the Teams SDK: only for Teams
+
     settings.require("TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID", purpose="ictbot teams")
     runtime = Runtime.from_settings(settings)
     scheduler = None

@@ -19,7 +19,6 @@ from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
 from handlers.slack.oauth import token_source
-from handlers.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
 
 __all__ = ["build_reconciler", "start_reminders", "stop_reminders"]
 
@@ -45,6 +44,9 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         # The chairs' notice reaches the members of the chairs' user group too.
         chair_groups = ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token)
     if settings.teams_enabled:
+        # The Teams SDK (~45 MiB at rest) is loaded only where Teams is configured.
+        from handlers.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
+
         deliver = reminder_router(deliver, TeamsDelivery(runtime, rate=settings.ICTBOT_REMINDER_RATE))
         post_digest = digest_router(post_digest, TeamsDigestDelivery(runtime))
     if deliver is None:

@@ -418,11 +418,12 @@ def test_serve_starts_no_scheduler_before_the_schema_check_passes(tmp_path: Path
     assert "runtime" not in scheduler_spy and scheduler_spy["scheduler"].shutdowns == []
 
 
-def test_the_server_loads_matplotlib_only_when_it_first_draws():
-    """matplotlib, numpy and PIL are a third of a server's memory at rest; a server draws only for digests."""
+def test_the_server_loads_matplotlib_only_when_it_first_draws_and_the_teams_sdk_only_for_teams():
+    """matplotlib, numpy and PIL are a third of a server's memory at rest; a server draws only for digests.
+    The Teams SDK is as much again, and a server for Slack alone never needs it."""
     script = (
-        "import sys, bot.server, handlers; "
-        "print(sorted(m for m in ('matplotlib', 'numpy', 'PIL', 'docx') if m in sys.modules))"
+        "import sys, bot.server, bot.wiring, handlers.slack.listeners; "
+        "print(sorted(m for m in ('matplotlib', 'numpy', 'PIL', 'docx', 'microsoft_teams') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603  (our own script)
     assert loaded.stdout.strip() == "[]"
