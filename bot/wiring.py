@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 
 
 def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
-    """The reconciler that sends through Slack: reminders paced at ``ICTBOT_REMINDER_RATE`` calls a
-    second per method, each team with its own bot token (:func:`handlers.slack.app.token_source`).
+    """The reconciler with each platform's delivery. Through Slack: reminders paced at ``ICTBOT_REMINDER_RATE``
+    calls a second per method, each team with its own bot token (:func:`handlers.slack.oauth.token_source`).
 
     With the TEAMS_* settings, a Teams workspace's reminders and digests go through Teams instead
     (:mod:`handlers.teams.delivery`), each item to its own workspace's platform; ``client`` is None when

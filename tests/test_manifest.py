@@ -1,6 +1,6 @@
 """manifest.yml against Slack's schema, the registered listeners and the Web API calls in the code.
 
-The listeners are read by handing ``handlers.register_listeners`` a recording stand-in for the Bolt
+The listeners are read by handing ``handlers.slack.listeners.register_listeners`` a recording stand-in for the Bolt
 app (no Bolt internals), then cross-checked against the real Bolt app so that a listener registered
 anywhere else is caught too. The scopes come from scanning ``bot/``, ``handlers/`` and ``models/`` for
 Web API calls, each mapped to its scope by the table below (from Slack's method reference).
