@@ -28,7 +28,7 @@ KEY_LIMIT = 255  # InboundDelivery.key's length
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """What identifies one delivery across Slack's retries of it."""
+    """What identifies one delivery across a platform's repeats of it."""
 
     team_id: str
     key: str
@@ -36,6 +36,7 @@ class Delivery:
 
 
 def delivery(team_id: str, kind: str, prefix: str, ident: object) -> Delivery | None:
+    """The delivery keyed ``prefix:ident`` in ``team_id``; None when the platform gave no identity."""
     if not isinstance(ident, str) or not ident:
         return None
     key = f"{prefix}:{ident}"
