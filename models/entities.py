@@ -99,6 +99,9 @@ class Strategy(Base):
     priorities: Mapped[list[Priority]] = relationship(
         back_populates="strategy", order_by="Priority.position", cascade="all, delete-orphan"
     )
+    aims: Mapped[list[StrategyAim]] = relationship(
+        back_populates="strategy", order_by="StrategyAim.position", cascade="all, delete-orphan"
+    )
 
 
 class Priority(Base):
@@ -113,6 +116,20 @@ class Priority(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
     strategy: Mapped[Strategy] = relationship(back_populates="priorities")
+
+
+class StrategyAim(Base):
+    """One of the aims a strategy sets out to deliver (seed 000's nine), in the file's order."""
+
+    __tablename__ = "strategy_aim"
+    __table_args__ = (UniqueConstraint("strategy_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    strategy: Mapped[Strategy] = relationship(back_populates="aims")
 
 
 class Project(Base):

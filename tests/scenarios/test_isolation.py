@@ -124,6 +124,7 @@ A_STRATEGY = {
     "name": f"{MARK} ICT Strategy 2026-2029",
     "period": "2026-2029",
     "description": f"{MARK} the council's own priorities",
+    "aims": [f"{MARK} to keep the lights on"],
     "priorities": [
         {"code": "ASEC", "name": f"{MARK} Security", "description": f"{MARK} cyber assurance"},
         {"code": "AOPS", "name": f"{MARK} Operations"},
@@ -1333,6 +1334,23 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
         reads=False,
     ),
     CliAttack(
+        "strategy-activate-as-named-in-a",  # B has no strategy of that name: A's is not made active, nor shown
+        "strategy activate",
+        team_b("strategy", "activate", str(A_STRATEGY["name"])),
+        "This workspace has no strategy called",
+        echo=(str(A_STRATEGY["name"]),),
+        exit_code=1,
+        reads=False,
+    ),
+    CliAttack(
+        "strategy-activate-b-s-earlier",  # A's 2014–2016 of the same name stays inactive, A's own stays active
+        "strategy activate",
+        team_b("strategy", "activate", "ICT Strategy 2014–2016"),
+        f"ICT Strategy 2014–2016 is now the active strategy of workspace {TEAM_B}",
+        reads=False,
+        setup=team_b("strategy", "load", "{tmp}/strategy.yaml"),
+    ),
+    CliAttack(
         "projects-import-a-refs",  # refs are per workspace: B's own ANET-01 and AFIN-02 are created
         "projects import",
         team_b("projects", "import", "{tmp}/plan.csv"),
@@ -1472,7 +1490,7 @@ def run_cli(ictbot: Ictbot, tmp: Path, args: tuple[str, ...]) -> tuple[int, list
 def test_the_cli_for_workspace_b_neither_shows_nor_changes_workspace_a(world, ictbot, tmp_path, attack):
     cli_files(ictbot, tmp_path)
     if attack.setup:
-        assert ictbot(*attack.setup).exit_code == 0
+        assert ictbot(*(a.replace("{tmp}", str(tmp_path)) for a in attack.setup)).exit_code == 0
     before = owned_rows(world.rt, TEAM_A)
 
     exit_code, shown = run_cli(ictbot, tmp_path, attack.args)

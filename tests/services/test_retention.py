@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, retention, roles, updates, workspaces
+from bot.services import meetings, retention, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
 from bot.settings import Settings
@@ -46,6 +46,10 @@ def fill(runtime: Runtime, team: str) -> None:
         ws = workspaces.get_or_create(session, team, name=f"Council {team}", now=now)
         project = project_service.add(
             session, ws, ref="NET-01", title="Network", priority="ARCH", owner=OWNER, delegates=[DELEGATE], now=now
+        )
+        # A strategy with aims, the default (the project's) kept inactive.
+        strategy.load(
+            session, ws, strategy.parse_yaml("name: Aims\naims: [Be quick]\npriorities: [{code: A, name: A}]"), now=now
         )
         text = UpdateText(rag=Rag.AMBER, progress=SECRET_TEXT)
         posted = updates.post(
