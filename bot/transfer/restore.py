@@ -36,6 +36,7 @@ from models import (
     ProjectDelegate,
     RoleGrant,
     Strategy,
+    StrategyAim,
     UpdateRevision,
     Workspace,
 )
@@ -220,7 +221,9 @@ def _clear_seeded(session: Session, ws: Workspace, *, replace_calendar: bool) ->
     (the default strategy; with ``replace_calendar``, the default series and its meetings), or
     raise :class:`WorkspaceInUse` saying what it holds."""
     strategies = session.scalars(
-        select(Strategy).where(Strategy.workspace_id == ws.id).options(selectinload(Strategy.priorities))
+        select(Strategy)
+        .where(Strategy.workspace_id == ws.id)
+        .options(selectinload(Strategy.priorities), selectinload(Strategy.aims))
     ).all()
     seeded = [s for s in strategies if _is_default(s)][:1]
     series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
@@ -267,6 +270,7 @@ def _is_default(s: Strategy) -> bool:
         and s.period == str(data.get("period") or "")
         and s.description == str(data.get("description") or "").strip()
         and [(p.position, p.code, p.name, p.description) for p in s.priorities] == expected
+        and [a.text for a in s.aims] == [aim.strip() for aim in strategy_service.aims_of(data)]
     )
 
 
@@ -275,7 +279,12 @@ def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
     mine = {"workspace_id": ws.id}
     priorities: dict[tuple[str, str], Priority] = {}
     for s in doc.strategies:
-        strategy = s.row(Strategy, **mine, priorities=[p.row(Priority) for p in s.priorities])
+        strategy = s.row(
+            Strategy,
+            **mine,
+            priorities=[p.row(Priority) for p in s.priorities],
+            aims=[StrategyAim(position=i, text=aim) for i, aim in enumerate(s.aims, start=1)],
+        )
         priorities.update({(s.name, p.code): p for p in strategy.priorities})
         session.add(strategy)
     session.flush()

@@ -4,8 +4,9 @@ The export builds the sections from database rows (:meth:`Section.of`) and dumps
 validates a document into the same models (strict: no text where a number belongs) and writes rows from
 them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
 workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
-posts. Reminders and digest posts name their meeting by its ``occurrence``; no database id is exported but
-the updates' (for the CSV). The scheduler's lease and the installation records (tokens) are never exported.
+posts; keys added since (the chair group, a strategy's aims) may be absent. Reminders and digest posts
+name their meeting by its ``occurrence``; no database id is exported but the updates' (for the CSV).
+The scheduler's lease and the installation records (tokens) are never exported.
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ class StrategyDoc(Section):
     active: bool
     created_at: Moment
     priorities: list[PriorityDoc]
+    # The strategy's aims in order (models.StrategyAim); exports written before them lack the key.
+    aims: list[Annotated[str, StringConstraints(min_length=1)]] = Field(default_factory=list)
 
 
 class ProjectDoc(Section):

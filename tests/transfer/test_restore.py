@@ -44,6 +44,7 @@ REFRESHED = {
     "name": "ICT Strategy 2017–2020 «refreshed»",
     "period": "2017–2020",
     "description": "The refresh: cloud first, and the old ARCH code kept on purpose.",
+    "aims": ["To put services in the cloud – «first» ✓", EVIL_TOO, "To keep 'ARCH' as it was <b>&amp;</b>"],
     "priorities": [
         {"code": "CLOUD", "name": "Cloud first", "description": "Move services to the cloud."},
         {"code": "ARCH", "name": "Architecture (new)", "description": "Same code as 2014–2016, another priority."},
@@ -222,6 +223,7 @@ def test_the_rich_workspace_has_a_bit_of_everything(runtime, rich):
     doc = exported(runtime)
     assert doc["version"] == 2
     assert [s["active"] for s in doc["strategies"]] == [False, True]
+    assert [s["aims"] for s in doc["strategies"]] == [[], REFRESHED["aims"]]
     assert {(p["ref"], p["strategy"], p["priority_code"]) for p in doc["projects"]} >= {
         ("NET-01", "ICT Strategy 2014–2016", "ARCH"),
         ("CLOUD-01", REFRESHED["name"], "ARCH"),
@@ -257,6 +259,9 @@ def test_export_then_restore_into_an_empty_database_gives_the_same_export(runtim
     }
     net = next(u for u in second["updates"] if u["project_ref"] == "NET-01")
     assert (net["revisions"][1]["progress"], net["revisions"][1]["next_steps"]) == (EVIL, EVIL_TOO)
+    assert second["strategies"][1]["aims"] == REFRESHED["aims"]  # in order, byte for byte
+    with runtime.unit(TEAM) as (session, ws):
+        assert strategy.active_view(session, ws).aims == tuple(REFRESHED["aims"])
 
 
 def test_restore_beside_another_workspace_gives_new_ids_and_keeps_the_rest(runtime, rich):
@@ -345,6 +350,26 @@ def test_a_version_1_document_as_written_by_the_old_exporter_restores():
     )
     doc = restore.load(text)
     assert isinstance(doc, restore.DocumentV1) and doc.updates[0].revisions[0].rag is Rag.AMBER
+    assert doc.strategies[0].aims == []  # written before strategies had aims
+
+
+def test_a_version_2_document_without_aims_restores_its_strategies_without_aims(runtime, engine, rich):
+    first = exported(runtime)
+    for s in first["strategies"]:
+        del s["aims"]  # as ictbot wrote before strategies had aims
+    wipe(engine)
+
+    restore_text(runtime, json.dumps(first))
+
+    assert [s["aims"] for s in exported(runtime)["strategies"]] == [[], []]
+
+
+def test_an_empty_aim_in_a_document_is_refused_with_its_path(runtime, rich):
+    doc = exported(runtime)
+    doc["strategies"][1]["aims"][1] = ""
+
+    with pytest.raises(restore.InvalidExport, match=r"strategies\[1\]\.aims\[1\]"):
+        restore.load(json.dumps(doc))
 
 
 # -- what an existing workspace may hold ----------------------------------------------------------------
