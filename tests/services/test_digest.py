@@ -535,6 +535,20 @@ def test_committee_report_has_the_shape_of_seed_001(plan, fmt):
         assert '<table class="rag-summary">' in out
 
 
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_report_shows_each_projects_risks_and_issues_as_the_word_report_does(plan, fmt):
+    out = render_report(build(plan), fmt)
+    text = markdown_to_html(out) if fmt == "md" else out
+    shown = " ".join(" ".join(parse_html(text).text).split())
+    assert (
+        "(SD-01, Green): Portal live for four services. Next steps: Add council tax. Risks and issues: None known."
+        in shown
+    )
+    # GOV-01's progress, next steps and risks are all EVIL, each shown exactly as typed.
+    assert shown.count(f"Risks and issues: {EVIL}") == 1 and shown.count(EVIL) == 3
+    assert "Risks and issues" not in shown.split("(MOB-01, Amber)")[1].split("(")[0]  # none typed, none shown
+
+
 def test_report_from_the_beginning_speaks_of_completions_to_date(plan):
     out = render_report(build(plan, start=None), "md")
     assert "### Projects completed to date" in out
