@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from bot.literal import literal
 
-__all__ = ["PLACEHOLDERS", "PLAIN", "People", "Text", "Wording", "count"]
+__all__ = ["PLACEHOLDERS", "PLAIN", "People", "Text", "Wording", "count", "listing"]
 
 PLACEHOLDERS = ("update", "meeting", "digest", "who_admins", "all_projects", "set_channel", "reopen_project")
 _FORMATTER = string.Formatter()
@@ -125,3 +125,10 @@ PLAIN = Wording(
 def count(n: int, noun: str) -> str:
     """``1 project``, ``2 projects``: a number with its noun, plural unless one."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def listing(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: items as a sentence lists them (empty for none)."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

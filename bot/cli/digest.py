@@ -97,8 +97,8 @@ def _chart_src(d: digest_service.Digest, fmt: str) -> str | None:
 
 
 def _period_words(d: digest_service.Digest) -> str:
-    start = f"{d.start.astimezone(d.tz):%Y-%m-%d %H:%M}" if d.start else "the beginning"
-    return f"{start} to {d.end.astimezone(d.tz):%Y-%m-%d %H:%M} {d.timezone}"
+    end = f"{d.end.astimezone(d.tz):%Y-%m-%d %H:%M} {d.timezone}"
+    return f"{d.start.astimezone(d.tz):%Y-%m-%d %H:%M} to {end}" if d.start else f"up to {end}"
 
 
 @team_command(click.command(), creates=False)
@@ -163,6 +163,7 @@ def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path |
         return
     click.echo(
         f"Wrote the committee report of workspace {d.team_id} ({count(d.totals.projects, 'project')}, "
-        f"{count(d.totals.completed, 'project')} completed, {_period_words(d)}) to {output}.",
+        f"{count(d.totals.completed, 'project') if d.totals.completed else 'none'} completed, {_period_words(d)}) "
+        f"to {output}.",
         err=True,
     )

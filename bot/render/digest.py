@@ -20,7 +20,8 @@ from enum import Enum
 from typing import Any, Literal
 
 from bot.errors import InvalidInput
-from bot.render.jinja import rag_label, render
+from bot.render import prose
+from bot.render.jinja import local_time, rag_label, render
 from bot.services.digest import Digest, ProjectEntry, Trend
 from bot.timefmt import iso
 
@@ -40,22 +41,6 @@ ReportFormat = Literal["md", "html"]
 DIGEST_FORMATS: tuple[DigestFormat, ...] = ("md", "html", "json")
 REPORT_FORMATS: tuple[ReportFormat, ...] = ("md", "html")
 FORMAT_VERSION = 1
-
-_WORDS = (
-    "no",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-)
 
 
 def render_digest(
@@ -130,21 +115,19 @@ def _context(digest: Digest, people: Mapping[str, str] | None, chart_src: str | 
             value = value.astimezone(tz).date()
         return value.strftime("%-d %B %Y" if long else "%-d %b %Y")
 
-    def words(n: int, capital: bool = False) -> str:
-        text = _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
-        return text[:1].upper() + text[1:] if capital else text
-
     return {
         "d": digest,
         "tz": tz,
         "person": person,
         "day": day,
-        "words": words,
+        "words": prose.words,
+        "prose": prose,
         "letter": _letter,
         "trend_text": trend_text,
         "sentence": _sentence,
         "chart_src": chart_src,
         "period": _period(digest, day),
+        "period_times": _period_times(digest),
     }
 
 
@@ -152,6 +135,12 @@ def _period(digest: Digest, day: Callable[..., str]) -> str:
     if digest.start is None:
         return f"up to {day(digest.end, True)}"
     return f"from {day(digest.start, True)} to {day(digest.end, True)}"
+
+
+def _period_times(digest: Digest) -> str:
+    """``9 Jun 2026 10:00 to 8 Dec 2026 10:00``, or ``up to 8 Dec 2026 10:00`` from the beginning."""
+    end = local_time(digest.end, digest.tz)
+    return f"{local_time(digest.start, digest.tz)} to {end}" if digest.start else f"up to {end}"
 
 
 def _sentence(text: str) -> str:

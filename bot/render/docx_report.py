@@ -31,9 +31,10 @@ from docx.text.paragraph import Paragraph
 
 from bot.files import replace_atomically
 from bot.literal import visible
+from bot.render import prose
 from bot.render.jinja import rag_label
+from bot.render.prose import words as _words
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry
-from bot.wording import count
 
 __all__ = ["ITEM_STYLE", "PARAGRAPH_STYLE", "TITLE", "write_report_docx", "xml_safe"]
 
@@ -46,7 +47,6 @@ INDENT = 567  # twips: 1 cm, the hanging indent of a number or a letter
 
 # Not allowed anywhere in an XML 1.0 document: python-docx refuses them with a ValueError.
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
 def xml_safe(text: str) -> str:
@@ -127,12 +127,7 @@ class _Report:
         main = doc.add_heading("MAIN REPORT", level=1)
         main.paragraph_format.page_break_before = True
         t = d.totals
-        self.para(
-            f"Progress on the priorities of the {strategy} is described below. Of the {count(t.projects, 'project')} "
-            f"in the ICT Work Plan in this period, {t.updated} had a progress update and {t.missing} active "
-            f"project{' had' if t.missing == 1 else 's had'} none; the RAG status improved for {t.improved} and "
-            f"worsened for {t.worse}."
-        )
+        self.para(prose.overview(d))
         if chart_png is not None:
             self.chart(chart_png)
         self.rag_table()
@@ -165,21 +160,13 @@ class _Report:
             return
         updated = g.updated
         if not updated:
-            k = len(g.projects)
-            self.para(
-                f"No progress update was received for the {_words(k)} project{'s' if k != 1 else ''} "
-                "under this priority in the period."
-            )
+            self.para(prose.none_updated(len(g.projects)))
             return
-        k = len(updated)
-        self.para(
-            f"Progress has been made on {_words(k)} project{'s' if k != 1 else ''} during the period. These include:"
-        )
+        self.para(prose.progress_made(len(updated)))
         for p in updated:
             self.activity(p)
         if g.missing:
-            names = ", ".join(f"{p.title} ({p.ref})" for p in g.missing)
-            self.para(f"No progress update was received for {names}.")
+            self.para(prose.no_update_for(g.missing))
 
     def activity(self, p: ProjectEntry) -> None:
         """One project's latest update: title, ref and RAG, then progress, next steps and risks as typed."""
@@ -412,8 +399,3 @@ def _sentence(text: str) -> str:
     """Text ending as a sentence does, so that another can follow it."""
     text = text.rstrip()
     return text if not text or text[-1] in ".!?:;" else text + "."
-
-
-def _words(n: int, capital: bool = False) -> str:
-    text = _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
-    return text[:1].upper() + text[1:] if capital else text

@@ -240,11 +240,19 @@ def trend(previous: Rag | None, now: Rag | None) -> Trend | None:
 
 def headline(totals: Totals, *, since_last_report: bool) -> str:
     """One sentence of the period's totals, e.g. "6 projects completed since the last report, …"."""
+    t = totals
+    if t.projects == 0:
+        return "No projects in the ICT Work Plan in this period."
     when = "since the last report" if since_last_report else "to date"
-    return (
-        f"{count(totals.completed, 'project')} completed {when}, {totals.started} started; "
-        f"{totals.updated} of {totals.projects} updated in the period, {totals.missing} missing an update."
-    )
+    completed = count(t.completed, "project") if t.completed else "No projects"
+    if t.projects == 1:
+        updated = f"the one project {'' if t.updated else 'not '}updated in the period"
+    elif t.updated == t.projects:
+        updated = f"{'both' if t.projects == 2 else f'all {t.projects}'} updated in the period"
+    else:
+        updated = f"{t.updated or 'none'} of {t.projects} updated in the period"
+    missing = f", {t.missing} missing an update" if t.missing else ""
+    return f"{completed} completed {when}, {t.started or 'none'} started; {updated}{missing}."
 
 
 # The rules of the digest, chosen here once so that every rendering agrees:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -255,6 +256,25 @@ def test_a_workspace_with_no_projects_gets_a_report_without_a_chart(ictbot, runt
     )
     html = ok(ictbot("digest", "--format", "html", "--team", "T0EMPTY"))
     assert "<img" not in html
+
+
+def test_a_workspace_with_no_meeting_yet_is_reported_up_to_now_in_words(ictbot, runtime, tmp_path):
+    """No meeting before: the period has no start, and reads "up to …", never "the beginning to …"."""
+    with runtime.unit("T0EMPTY"):
+        pass
+    target = tmp_path / "empty.md"
+    result = ictbot("digest", "--team", "T0EMPTY", "-o", str(target))
+    wrote = r"Wrote the digest of workspace T0EMPTY \(0 projects, up to [-0-9: ]+ Europe/London\) to (.*)\.\n"
+    assert (m := re.fullmatch(wrote, result.stderr)) and m[1] == str(target)
+    md = target.read_text(encoding="utf-8")
+    assert re.search(r"Period: up to \d+ \w+ \d{4} \d\d:\d\d \(Europe/London\)\.", md) and "beginning" not in md
+    assert "**No projects in the ICT Work Plan in this period.**" in md
+    period = ("--from", "2026-06-09", "--to", "2026-12-08", "--team", "T0EMPTY")
+    result = ictbot("report", *period, "-o", str(tmp_path / "empty.docx"))
+    assert "(0 projects, none completed, 2026-06-09 00:00 to " in result.stderr
+    report = ok(ictbot("report", "--format", "md", *period))
+    assert "There were no projects in the ICT Work Plan in this period." in report
+    assert "improved for" not in report and "0 had a progress update" not in report
 
 
 # -- officer text stays text -----------------------------------------------------------------------

@@ -279,7 +279,7 @@ def test_each_priority_lists_its_projects_with_ref_rag_progress_next_steps_and_r
     sd = lines.index("ICT Service Development")
     assert lines[sd + 1 : sd + 5] == [
         "7. Service improvement activities in the ICT Service Improvement Programme.",
-        "8. Progress has been made on one project during the period. These include:",
+        "8. Progress has been made on one project during the period:",
         "(a) Self-service portal (SD-01, Green): Portal live for four services.\n"
         "Next steps: Add council tax.\nRisks and issues: Supplier capacity in January.",
         "9. No progress update was received for ITIL process review (SD-02).",

@@ -249,6 +249,53 @@ def test_from_the_beginning_every_rag_is_new_and_the_headline_says_to_date(plan)
     assert d.headline.startswith("3 projects completed to date, 12 started;")
 
 
+def totals(projects: int, updated: int, missing: int, completed: int = 0, started: int = 0) -> digest.Totals:
+    return digest.Totals(
+        projects=projects,
+        updated=updated,
+        missing=missing,
+        completed=completed,
+        started=started,
+        improved=0,
+        worse=0,
+        rag=digest.RagCounts(),
+        status=digest.StatusCounts(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("t", "since", "expected"),
+    [
+        (totals(0, 0, 0), True, "No projects in the ICT Work Plan in this period."),
+        (totals(1, 1, 0), False, "No projects completed to date, none started; the one project updated in the period."),
+        (
+            totals(1, 0, 1, started=1),
+            True,
+            "No projects completed since the last report, 1 started; the one project not updated in the period, "
+            "1 missing an update.",
+        ),
+        (
+            totals(2, 2, 0, completed=1),
+            True,
+            "1 project completed since the last report, none started; both updated in the period.",
+        ),
+        (
+            totals(5, 5, 0, completed=2, started=3),
+            False,
+            "2 projects completed to date, 3 started; all 5 updated in the period.",
+        ),
+        (
+            totals(5, 0, 4),
+            True,
+            "No projects completed since the last report, none started; none of 5 updated in the period, "
+            "4 missing an update.",
+        ),
+    ],
+)
+def test_the_headline_reads_right_for_none_one_and_many(t, since, expected):
+    assert digest.headline(t, since_last_report=since) == expected
+
+
 def test_a_project_completed_after_the_period_counts_as_open_and_missing_in_it(plan):
     d = build(plan, start=utc(2026, 1, 1), end=utc(2026, 2, 10))
     p = by_ref(d)
@@ -523,9 +570,10 @@ def test_committee_report_has_the_shape_of_seed_001(plan, fmt):
     assert "One new project was started in the period:" in text
     assert "(SD-01, Green): Portal live for four services. Next steps: Add council tax." in text
     assert (
-        "7 had a progress update and 2 active projects had none; the RAG status improved for 1 and worsened for 2."
-        in text
-    )
+        "Of the 10 projects in the ICT Work Plan in this period, 7 had a progress update and 2 active projects had "
+        "none. The RAG status improved for 1 project and worsened for PCI DSS quarterly tests (GOV-01) and E-forms "
+        "for online services (EFORM-01)."
+    ) in text
     # Paragraphs are numbered 1, 2, … in order, as in the seed.
     numbers = [
         int(n) for n in re.findall(r"(?m)^(\d+)\. " if fmt == "md" else r'<span class="num">(\d+)\.</span>', out)
@@ -533,6 +581,20 @@ def test_committee_report_has_the_shape_of_seed_001(plan, fmt):
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 15
     if fmt == "html":
         assert '<table class="rag-summary">' in out
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_report_shows_each_projects_risks_and_issues_as_the_word_report_does(plan, fmt):
+    out = render_report(build(plan), fmt)
+    text = markdown_to_html(out) if fmt == "md" else out
+    shown = " ".join(" ".join(parse_html(text).text).split())
+    assert (
+        "(SD-01, Green): Portal live for four services. Next steps: Add council tax. Risks and issues: None known."
+        in shown
+    )
+    # GOV-01's progress, next steps and risks are all EVIL, each shown exactly as typed.
+    assert shown.count(f"Risks and issues: {EVIL}") == 1 and shown.count(EVIL) == 3
+    assert "Risks and issues" not in shown.split("(MOB-01, Amber)")[1].split("(")[0]  # none typed, none shown
 
 
 def test_report_from_the_beginning_speaks_of_completions_to_date(plan):

@@ -150,7 +150,7 @@ def test_chair_posts_the_summary_its_thread_and_the_files_in_the_channel(slack, 
     }
     assert "Period: 10 Nov 2026 to 1 Dec 2026 (Europe/London)" in summary
     assert (
-        "*0 projects completed since the last report, 5 started; 2 of 5 updated in the period, 3 missing an update.*"
+        "*No projects completed since the last report, 5 started; 2 of 5 updated in the period, 3 missing an update.*"
         in summary
     )
     assert (
