@@ -251,7 +251,8 @@ def headline(totals: Totals, *, since_last_report: bool) -> str:
         updated = f"{'both' if t.projects == 2 else f'all {t.projects}'} updated in the period"
     else:
         updated = f"{t.updated or 'none'} of {t.projects} updated in the period"
-    missing = f", {t.missing} missing an update" if t.missing else ""
+    said = t.projects == 1 and not t.updated  # "the one project not updated" says it already
+    missing = f", {t.missing} missing an update" if t.missing and not said else ""
     return f"{completed} completed {when}, {t.started or 'none'} started; {updated}{missing}."
 
 

@@ -271,8 +271,7 @@ def totals(projects: int, updated: int, missing: int, completed: int = 0, starte
         (
             totals(1, 0, 1, started=1),
             True,
-            "No projects completed since the last report, 1 started; the one project not updated in the period, "
-            "1 missing an update.",
+            "No projects completed since the last report, 1 started; the one project not updated in the period.",
         ),
         (
             totals(2, 2, 0, completed=1),
