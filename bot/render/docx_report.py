@@ -115,6 +115,10 @@ class _Report:
         self.para(f"The {strategy} focusses on {_words(n)} strategic priorit{'y' if n == 1 else 'ies'}:")
         for _code, name in d.strategy.priorities:
             self.item(name)
+        if d.strategy.aims:
+            self.para(prose.aims_lead(len(d.strategy.aims)))
+            for aim in d.strategy.aims:
+                self.item(aim)
         self.para("This report summarises progress on the main activities within each of these priorities.")
         doc.add_heading("Recommendation", level=2)
         self.para("It is recommended that progress on the implementation of the ICT Strategy be noted.")

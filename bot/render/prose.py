@@ -13,6 +13,7 @@ from bot.services.digest import Digest, ProjectEntry, RagCounts, StatusCounts, T
 from bot.wording import count, listing
 
 __all__ = [
+    "aims_lead",
     "before_end",
     "named",
     "no_update_for",
@@ -33,6 +34,11 @@ def words(n: int, capital: bool = False) -> str:
     """``no``, ``one``… ``twelve``, then digits: a number as a committee paper writes it."""
     text = _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
     return text[:1].upper() + text[1:] if capital else text
+
+
+def aims_lead(n: int) -> str:
+    """The sentence that leads the strategy's aims: ``Its aim is:``, ``Its nine aims are:``."""
+    return "Its aim is:" if n == 1 else f"Its {words(n)} aims are:"
 
 
 def named(p: ProjectEntry) -> str:

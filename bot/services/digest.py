@@ -32,6 +32,7 @@ from models import (
     ProjectStatus,
     Rag,
     Strategy,
+    StrategyAim,
     UpdateRevision,
     UpdateSource,
     Workspace,
@@ -176,6 +177,7 @@ class StrategyInfo:
     period: str
     description: str
     priorities: tuple[tuple[str, str], ...]  # (code, name) of each priority, in order
+    aims: tuple[str, ...] = ()  # the strategy's aims, in order (a strategy file's ``aims``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +320,7 @@ def build(
             period=active.period,
             description=active.description,
             priorities=tuple((p.code, p.name) for p in active.priorities),
+            aims=_aims(session, active.id),
         ),
         start=start,
         end=end,
@@ -446,6 +449,14 @@ def _strategies(session: Session, ws: Workspace) -> list[_Strategy]:
         s = out.setdefault(sid, _Strategy(sid, sname, speriod, sdesc, sactive, []))
         s.priorities.append(_Priority(pid, pos, code, pname, pdesc))
     return list(out.values())
+
+
+def _aims(session: Session, strategy_id: int) -> tuple[str, ...]:
+    return tuple(
+        session.scalars(
+            select(StrategyAim.text).where(StrategyAim.strategy_id == strategy_id).order_by(StrategyAim.position)
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,3 +205,17 @@ def test_the_sentence_helpers_for_none_one_and_many():
     assert status_tally(ds.StatusCounts(active=1, planned=1, closed=3)) == "1 active, 1 planned and 3 closed"
     assert before_end(0) == "less than a day before the end of the period"
     assert timedelta(hours=23).days == 0  # what days_since_update is for an update on the period's last day
+
+
+# -- the strategy's aims ---------------------------------------------------------------------------
+def test_the_strategys_aims_follow_its_priorities_in_the_summary_of_every_format():
+    d = in_one_priority(updated("SD-01"))
+    aims = ("Deliver *excellent* <services> & value", "Keep data safe")
+    with_aims = replace(d, strategy=replace(d.strategy, aims=aims))
+    for fmt, text in reports(with_aims).items():
+        lead = text.index("Its two aims are:")
+        assert text.index(aims[0], lead) < text.index(aims[1], lead), fmt  # in order, shown as typed
+        assert text.index("focusses on") < lead < text.index("This report summarises"), fmt
+    each(reports(replace(d, strategy=replace(d.strategy, aims=aims[:1]))), "Its aim is: ")
+    for fmt, text in reports(d).items():
+        assert "aim" not in text.split("This report summarises")[0].split("focusses on")[1], fmt
