@@ -6,8 +6,8 @@ The runtime is put in the Bolt context by :func:`attach_runtime`, the app's seco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -22,12 +22,12 @@ from models import Workspace
 __all__ = [
     "RUNTIME_KEY",
     "attach_runtime",
-    "in_workspace",
     "runtime_of",
     "subcommand",
     "team_name_of",
     "team_of",
     "user_of",
+    "workspace_unit",
 ]
 
 RUNTIME_KEY = "ictbot_runtime"
@@ -86,9 +86,6 @@ def subcommand(command: dict[str, Any], *, default: str) -> tuple[str, list[str]
     return (words[0].lower() if words else default), words[1:]
 
 
-@contextmanager
-def in_workspace(context: BoltContext, body: dict[str, Any]) -> Iterator[tuple[Runtime, Session, Workspace]]:
-    """The request's runtime, and one transaction on the workspace the request comes from."""
-    rt = runtime_of(context)
-    with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
-        yield rt, session, ws
+def workspace_unit(rt: Runtime, body: dict[str, Any]) -> AbstractContextManager[tuple[Session, Workspace]]:
+    """One transaction on the workspace a request comes from (made on first use, named as Slack names it)."""
+    return rt.unit(team_of(body), team_name=team_name_of(body))

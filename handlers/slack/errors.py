@@ -66,6 +66,23 @@ def command_listener(command_name: str, work: CommandWork) -> Callable[..., None
     return listener
 
 
+ActionWork = Callable[[dict[str, Any], dict[str, Any], BoltContext, Respond], None]
+
+
+def action_listener(what: str, work: ActionWork) -> Callable[..., None]:
+    """A button's listener: acknowledge at once, then do ``work`` with the body and the action pressed,
+    answering any failure."""
+
+    def listener(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
+        ack()
+        with answering_errors(respond, what):
+            work(body, action, context, respond)
+
+    return listener
+
+
 def handle_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Respond | None) -> None:
     if not is_verified(context):  # nothing of it is read, nor answered: it is not known to be Slack's
         reply_to_error(error, None, "a request that was not verified")

@@ -20,7 +20,7 @@ from bot.services import projects
 from bot.services.quickform import UpdateText
 from bot.services.updates import UpdateResult
 from handlers.slack.blocks.ui import update_modal
-from handlers.slack.context import team_name_of, team_of, user_of
+from handlers.slack.context import user_of, workspace_unit
 
 log = logging.getLogger(__name__)
 TOO_SLOW = "That took too long for Slack to open the form; nothing was lost. Please try again."
@@ -41,7 +41,7 @@ def open_update_modal(
     selected_id: int | None = None,
 ) -> None:
     user_id = user_of(body)
-    with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+    with workspace_unit(rt, body) as (session, ws):
         views = projects.list_projects(session, ws)
     if not views and editing is None:
         raise DomainError(

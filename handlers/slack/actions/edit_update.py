@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.errors import NotAllowed
 from bot.services import updates
 from bot.services.quickform import UpdateText
-from handlers.slack.context import runtime_of, team_name_of, team_of, user_of
+from handlers.slack.context import runtime_of, user_of, workspace_unit
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
 
@@ -26,7 +26,7 @@ def handle_edit_update(
 def _open_correction(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     rt = runtime_of(context)
     user_id = user_of(body)
-    with rt.unit(team_of(body), team_name=team_name_of(body)) as (session, ws):
+    with workspace_unit(rt, body) as (session, ws):
         update = updates.get(session, ws, int(action["value"]))
         if update.author_user_id != user_id and not rt.is_admin(session, ws, user_id):
             raise NotAllowed("Only the officer who posted an update, or an ICT admin, can correct it.")

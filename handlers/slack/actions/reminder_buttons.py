@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from bot.literal import literal
 from bot.render.jinja import RAG_EMOJI, local_time
 from bot.services import projects, reminders, updates
-from handlers.slack.context import in_workspace, runtime_of, user_of
-from handlers.slack.errors import answering_errors
+from handlers.slack.context import runtime_of, user_of, workspace_unit
+from handlers.slack.errors import action_listener, answering_errors
 from handlers.slack.modal import open_update_modal
 from handlers.slack.replies import answer
 from models import UpdateSource
@@ -42,41 +42,39 @@ def handle_post_update(
         )
 
 
-def handle_no_change(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
-) -> None:
-    ack()
-    with answering_errors(respond, "the No change this month button"):
-        value = _value(action)
-        user_id = user_of(body)
-        with in_workspace(context, body) as (rt, session, ws):
-            project = projects.get_by_id(session, ws, value["p"])
-            since = reminders.period_start_of(session, ws, value["m"])
-            result = updates.carry_forward(
-                session,
-                ws,
-                project,
-                user_id=user_id,
-                is_admin=rt.is_admin(session, ws, user_id),
-                now=rt.now(),
-                tz=rt.settings.timezone,
-                since=since,
-            )
-        answer(
-            respond,
-            f":white_check_mark: Recorded *no change this month* for *{literal(result.project_ref)}*: "
-            f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward.",
+def _no_change(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    value = _value(action)
+    user_id = user_of(body)
+    rt = runtime_of(context)
+    with workspace_unit(rt, body) as (session, ws):
+        project = projects.get_by_id(session, ws, value["p"])
+        since = reminders.period_start_of(session, ws, value["m"])
+        result = updates.carry_forward(
+            session,
+            ws,
+            project,
+            user_id=user_id,
+            is_admin=rt.is_admin(session, ws, user_id),
+            now=rt.now(),
+            tz=rt.settings.timezone,
+            since=since,
         )
+    answer(
+        respond,
+        f":white_check_mark: Recorded *no change this month* for *{literal(result.project_ref)}*: "
+        f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward.",
+    )
 
 
-def handle_snooze(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
-) -> None:
-    ack()
-    with answering_errors(respond, "the Remind me tomorrow button"):
-        with in_workspace(context, body) as (rt, session, ws):
-            when = reminders.snooze(session, ws, meeting_id=_value(action)["m"], user_id=user_of(body), now=rt.now())
-        if when is None:
-            answer(respond, UP_TO_DATE)
-            return
-        answer(respond, f":alarm_clock: I'll remind you again on {local_time(when)}.")
+def _snooze(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    rt = runtime_of(context)
+    with workspace_unit(rt, body) as (session, ws):
+        when = reminders.snooze(session, ws, meeting_id=_value(action)["m"], user_id=user_of(body), now=rt.now())
+    if when is None:
+        answer(respond, UP_TO_DATE)
+        return
+    answer(respond, f":alarm_clock: I'll remind you again on {local_time(when)}.")
+
+
+handle_no_change = action_listener("the No change this month button", _no_change)
+handle_snooze = action_listener("the Remind me tomorrow button", _snooze)

@@ -25,7 +25,7 @@ from bot.services.digest import Digest
 from bot.services.period import parse_period
 from handlers.slack.blocks.digest import PREVIEW_FOOTER, people_in, summary_messages
 from handlers.slack.chair_group import chair_group_lookup
-from handlers.slack.context import runtime_of, team_name_of, team_of
+from handlers.slack.context import runtime_of, workspace_unit
 from handlers.slack.delivery.digest import NOT_IN_CHANNEL, display_names, post_digest, slack_error
 from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
@@ -47,7 +47,7 @@ def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, co
     words = unescape_slack(command.get("text", "")).split()
     now = rt.now()
     tz_name = rt.settings.ICTBOT_TIMEZONE
-    with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
+    with workspace_unit(rt, command) as (session, ws):
         series = meetings.get_series(session, ws, now=now, default_timezone=tz_name)
         if words and words[0].lower() == "help":
             answer(respond, render("digest_help.mrkdwn.j2", timezone=series.timezone))

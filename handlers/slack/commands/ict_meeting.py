@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.services import meetings, roles
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from handlers.slack.chair_group import chair_group_lookup
-from handlers.slack.context import runtime_of, subcommand, team_name_of, team_of
+from handlers.slack.context import runtime_of, subcommand, workspace_unit
 from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
 from handlers.slack.wording import SLACK
@@ -32,7 +32,7 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, c
         prefix = "" if sub == "help" else f"`{literal(sub)}` is not an `/ict-meeting` sub-command.\n"
         answer(respond, prefix + render("meeting_help.mrkdwn.j2", max_shown=MAX_SHOWN))
         return
-    with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
+    with workspace_unit(rt, command) as (session, ws):
         tz_name = rt.settings.ICTBOT_TIMEZONE
         now = rt.now()
         meetings.materialise(session, ws, now=now, default_timezone=tz_name)

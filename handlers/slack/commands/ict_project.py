@@ -15,7 +15,7 @@ from bot.runtime import Runtime
 from bot.services import projects, roles
 from bot.services import strategy as strategy_service
 from bot.wording import Text
-from handlers.slack.context import runtime_of, subcommand, team_name_of, team_of
+from handlers.slack.context import runtime_of, subcommand, workspace_unit
 from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
 from models import ProjectStatus
@@ -42,7 +42,7 @@ def _ict_project(command: dict[str, Any], respond: Respond, client: WebClient, c
     rt = runtime_of(context)
     sub, args = subcommand(command, default="help")
     user_id = command["user_id"]
-    with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
+    with workspace_unit(rt, command) as (session, ws):
         strategy = strategy_service.active(session, ws)
         if sub == "help" or sub not in SUBCOMMANDS:
             prefix = "" if sub == "help" else f"`{literal(sub)}` is not an `/ict-project` sub-command.\n"

@@ -12,7 +12,7 @@ from bot.services import projects, quickform, updates
 from handlers.slack import dedupe
 from handlers.slack.ack_answer import AnswerInAck, answer_in_ack
 from handlers.slack.blocks.ui import update_saved_blocks
-from handlers.slack.context import runtime_of, team_name_of, team_of
+from handlers.slack.context import runtime_of, workspace_unit
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
 from handlers.slack.replies import answer
@@ -58,7 +58,7 @@ def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient
         )
         return
     now = rt.now()
-    with rt.unit(team_of(command), team_name=team_name_of(command)) as (session, ws):
+    with workspace_unit(rt, command) as (session, ws):
         if form.kind == "mine":
             mine = projects.list_projects(session, ws, user_id=user_id)
             answer(respond, render("mine.mrkdwn.j2", projects=mine, user_id=user_id, now=now, tz=rt.settings.timezone))
