@@ -1,0 +1,212 @@
+"""Reading a workspace's Work Plan for a digest, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import Session, aliased
+
+from bot.services.digest.model import UpdateEntry
+from models import (
+    Priority,
+    ProgressUpdate,
+    Project,
+    ProjectDelegate,
+    ProjectStatus,
+    Rag,
+    Strategy,
+    StrategyAim,
+    UpdateRevision,
+    Workspace,
+)
+
+# -- reading (a fixed number of statements) --------------------------------------------------------
+# Four statements whatever the number of projects or updates: the strategies with their priorities, the
+# time zone, the projects' delegates, and one that returns every project with its latest update in the
+# period (current revision) and the RAG of its latest one before.
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityRow:
+    id: int
+    position: int
+    code: str
+    name: str
+    description: str
+
+
+@dataclass(slots=True)
+class StrategyRow:
+    id: int
+    name: str
+    period: str
+    description: str
+    active: bool
+    priorities: list[PriorityRow]
+
+
+def strategies(session: Session, ws: Workspace) -> list[StrategyRow]:
+    """Every strategy of the workspace, oldest first, with its priorities in order: one statement."""
+    rows = session.execute(
+        select(
+            Strategy.id,
+            Strategy.name,
+            Strategy.period,
+            Strategy.description,
+            Strategy.active,
+            Priority.id,
+            Priority.position,
+            Priority.code,
+            Priority.name,
+            Priority.description,
+        )
+        .join(Priority, Priority.strategy_id == Strategy.id)
+        .where(Strategy.workspace_id == ws.id)
+        .order_by(Strategy.created_at, Strategy.id, Priority.position)
+    ).all()
+    out: dict[int, StrategyRow] = {}
+    for sid, sname, speriod, sdesc, sactive, pid, pos, code, pname, pdesc in rows:
+        s = out.setdefault(sid, StrategyRow(sid, sname, speriod, sdesc, sactive, []))
+        s.priorities.append(PriorityRow(pid, pos, code, pname, pdesc))
+    return list(out.values())
+
+
+def aims(session: Session, strategy_id: int) -> tuple[str, ...]:
+    return tuple(
+        session.scalars(
+            select(StrategyAim.text).where(StrategyAim.strategy_id == strategy_id).order_by(StrategyAim.position)
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRow:
+    id: int
+    ref: str
+    title: str
+    priority_id: int | None
+    owner_user_id: str
+    service_area: str
+    status: ProjectStatus
+    target_date: date | None
+    completed_on: date | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A project with its latest update in the period and the RAG and time of its latest one before."""
+
+    project: ProjectRow
+    update: UpdateEntry | None
+    before: tuple[datetime, Rag] | None
+
+
+_PROJECT_COLUMNS = (
+    Project.id,
+    Project.ref,
+    Project.title,
+    Project.priority_id,
+    Project.owner_user_id,
+    Project.service_area,
+    Project.status,
+    Project.target_date,
+    Project.completed_on,
+    Project.created_at,
+)
+
+
+def rows(session: Session, ws: Workspace, start: datetime | None, end: datetime) -> list[Row]:
+    """Every project created by ``end``, by ref, with its latest update in the period (current
+    revision) and the RAG and time of the latest update before ``start``. One statement.
+
+    Per project, each of the two updates is one backward seek on
+    ``ix_progress_update_project_created`` (workspace, project, created_at, id), and its current
+    revision one on the revision's primary key, so the cost follows the number of projects, not the
+    history. PostgreSQL is given the seeks as ``LATERAL`` subqueries (as a correlated join condition
+    it would hash the whole update table instead); SQLite, which has no ``LATERAL``, as correlated
+    scalar subqueries in the join conditions, which it runs once per project.
+    """
+    lateral = session.get_bind().dialect.name == "postgresql"
+    since = [ProgressUpdate.created_at >= start] if start is not None else []
+    stmt: _AnySelect = select(*_PROJECT_COLUMNS).select_from(Project)
+    stmt = _join_latest(stmt, ws, [ProgressUpdate.created_at <= end, *since], _UPDATE_FIELDS, "now", lateral)
+    if start is not None:
+        stmt = _join_latest(stmt, ws, [ProgressUpdate.created_at < start], ("created_at", "rag"), "before", lateral)
+    stmt = stmt.where(Project.workspace_id == ws.id, Project.created_at <= end).order_by(Project.ref)
+    out: list[Row] = []
+    rows: Sequence[Any] = session.execute(stmt).all()  # read by position: cheaper than by name
+    for row in rows:
+        update = UpdateEntry(*row[10:20]) if row[10] is not None else None
+        before = (row[20], row[21]) if start is not None and row[20] is not None else None
+        out.append(Row(ProjectRow(*row[:10]), update, before))
+    return out
+
+
+_AnySelect = Select[*tuple[Any, ...]]
+
+# An UpdateEntry's fields, in order: the update's, then its revision's.
+_UPDATE_FIELDS = (
+    "id",
+    "author_user_id",
+    "created_at",
+    "source",
+    "number",
+    "editor_user_id",
+    "rag",
+    "progress",
+    "next_steps",
+    "risks",
+)
+_REVISION_FIELDS = frozenset(("number", "editor_user_id", "rag", "progress", "next_steps", "risks"))
+
+
+def _join_latest(
+    stmt: _AnySelect,
+    ws: Workspace,
+    where: Sequence[ColumnElement[bool]],
+    fields: Sequence[str],
+    name: str,
+    lateral: bool,
+) -> _AnySelect:
+    """``stmt`` outer-joined to each project's latest update matching ``where`` and that update's
+    current revision, with ``fields`` (of either) added as columns, NULL when there is none."""
+    pu, rev = ProgressUpdate, UpdateRevision
+    latest = (
+        select(pu.id)
+        .where(pu.workspace_id == ws.id, pu.project_id == Project.id, *where)
+        .order_by(pu.created_at.desc(), pu.id.desc())
+        .limit(1)
+    )
+    if lateral:
+        u_cols = [pu.id, *(getattr(pu, f) for f in fields if f not in _REVISION_FIELDS and f != "id")]
+        u = latest.with_only_columns(*u_cols).lateral(f"u_{name}")
+        r_cols = [getattr(rev, f) for f in fields if f in _REVISION_FIELDS]
+        r = select(*r_cols).where(rev.update_id == u.c.id).order_by(rev.number.desc()).limit(1).lateral(f"r_{name}")
+        columns = [r.c[f] if f in _REVISION_FIELDS else u.c[f] for f in fields]
+        return stmt.outerjoin(u, true()).outerjoin(r, true()).add_columns(*columns)
+    ua, ra = aliased(pu, name=f"u_{name}"), aliased(rev, name=f"r_{name}")
+    newest = select(func.max(rev.number)).where(rev.update_id == ua.id).correlate(ua).scalar_subquery()
+    columns = [getattr(ra if f in _REVISION_FIELDS else ua, f) for f in fields]
+    return (
+        stmt.outerjoin(ua, ua.id == latest.correlate(Project).scalar_subquery())
+        .outerjoin(ra, (ra.update_id == ua.id) & (ra.number == newest))
+        .add_columns(*columns)
+    )
+
+
+def delegates(session: Session, ws: Workspace) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(ProjectDelegate.project_id, ProjectDelegate.user_id)
+        .join(Project, Project.id == ProjectDelegate.project_id)
+        .where(Project.workspace_id == ws.id)
+        .order_by(ProjectDelegate.project_id, ProjectDelegate.user_id)
+    ).all()
+    out: dict[int, list[str]] = {}
+    for project_id, user_id in rows:
+        out.setdefault(project_id, []).append(user_id)
+    return out
