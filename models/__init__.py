@@ -22,6 +22,7 @@ from models.entities import (
     Workspace,
 )
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
+from models.paper import NarrativeRevision, ReportSettings, Signoff
 from models.scheduling import DigestPost, Lease, Reminder
 from models.teams import ReferenceKind, TeamsConversationRef
 
@@ -35,6 +36,7 @@ __all__ = [
     "Meeting",
     "MeetingSeries",
     "MeetingStatus",
+    "NarrativeRevision",
     "Priority",
     "ProgressUpdate",
     "Project",
@@ -44,8 +46,10 @@ __all__ = [
     "Rag",
     "ReferenceKind",
     "Reminder",
+    "ReportSettings",
     "Role",
     "RoleGrant",
+    "Signoff",
     "Strategy",
     "StrategyAim",
     "TeamsConversationRef",

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, retention, roles, strategy, updates, workspaces
+from bot.services import meetings, paper, retention, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
+from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
 from bot.settings import Settings
 from handlers.teams import references
@@ -70,6 +71,10 @@ def fill(runtime: Runtime, team: str) -> None:
             session, ws, date(2026, 12, 24), "Christmas Eve", now=now, by="cli", default_timezone="Europe/London"
         )
         meetings.set_channel(session, ws, "C0GOVERN", now=now, by="cli", default_timezone="Europe/London")
+        # The committee paper: settings, a narrative and a sign-off.
+        paper_settings.load(session, ws, paper.parse_yaml("committee: Audit Committee"), now=now)
+        paper.write_narrative(session, ws, "position", SECRET_TEXT, author="U0CHAIR", now=now, default_timezone="UTC")
+        paper.sign_off(session, ws, user_id="U0CHAIR", now=now, default_timezone="UTC")
         # A Teams conversation reference (a Teams workspace's; the table is the point here).
         where = references.Where(service_url="https://smba.trafficmanager.net/emea/", bot_id="28:b", tenant_id="t")
         references.remember(session, ws, ReferenceKind.CHANNEL, "19:governance@thread.tacv2", where, now=now)
