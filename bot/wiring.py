@@ -19,6 +19,7 @@ from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
 from handlers.slack.oauth import token_source
+from handlers.slack.people import SlackPeople
 
 __all__ = ["build_reconciler", "start_reminders", "stop_reminders"]
 
@@ -40,7 +41,7 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         tokens = token_source(runtime, client)
         deliver = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens)
         # Slack allows about one message a second in a channel, whatever the reminders' rate.
-        post_digest = SlackDigestDelivery(client, rate=1.0, tokens=tokens)
+        post_digest = SlackDigestDelivery(client, rate=1.0, tokens=tokens, people=SlackPeople(runtime))
         # The chairs' notice reaches the members of the chairs' user group too.
         chair_groups = ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token)
     if settings.teams_enabled:

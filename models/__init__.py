@@ -23,6 +23,7 @@ from models.entities import (
 )
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
 from models.paper import NarrativeRevision, ReportSettings, Signoff
+from models.people import Person
 from models.scheduling import DigestPost, Lease, Reminder
 from models.teams import ReferenceKind, TeamsConversationRef
 
@@ -37,6 +38,7 @@ __all__ = [
     "MeetingSeries",
     "MeetingStatus",
     "NarrativeRevision",
+    "Person",
     "Priority",
     "ProgressUpdate",
     "Project",

@@ -65,6 +65,7 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "app_home_opened": frozenset(),
     "app_uninstalled": frozenset(),
     "tokens_revoked": frozenset(),
+    "user_change": frozenset({"users:read"}),
     "app_mention": frozenset({"app_mentions:read"}),
     "message.channels": frozenset({"channels:history"}),
     "message.groups": frozenset({"groups:history"}),

@@ -86,6 +86,24 @@ class LocalSlack:
     def send_payload(self, payload: dict[str, Any]) -> BoltResponse:
         return self.send_form({"payload": json.dumps(payload)})
 
+    def event(self, event: dict[str, Any]) -> BoltResponse:
+        """An Events API callback carrying ``event``, signed and sent as Slack sends it (JSON)."""
+        ts = int(self.clock())
+        body = json.dumps(
+            {
+                "token": "local-verification-token",
+                "team_id": self.team_id,
+                "api_app_id": "A0ICTBOT",
+                "type": "event_callback",
+                "event_id": f"Ev{next(self._ids):08d}",
+                "event_time": ts,
+                "event": event,
+                "authorizations": [{"team_id": self.team_id, "user_id": "U0ICTBOT", "is_bot": True}],
+            }
+        )
+        headers = signed_headers(self.signing_secret, body, timestamp=ts, content_type="application/json")
+        return self.app.dispatch(slack_request(body, headers))
+
     def _trigger(self) -> str:
         return f"{next(self._ids)}.{int(self.clock())}.localtrigger"
 

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.dev.standin_oauth import OAuthGrants
+from bot.dev.standin_users import slack_user, users_page
 
 JSON_PARAMS = ("view", "blocks", "attachments", "metadata", "files")
 HISTORY_LIMIT = 100  # conversations.history's default page; Slack allows up to 999
@@ -252,17 +253,21 @@ class SlackStandIn:
         with self._cond:
             return [dict(m) for m in self.messages.get(channel, [])]
 
-    def add_user(self, user_id: str, *, name: str, email: str = "", tz: str = "Europe/London") -> None:
-        self.users[user_id] = {
-            "id": user_id,
-            "team_id": self.team_id,
-            "name": name,
-            "real_name": name,
-            "tz": tz,
-            "deleted": False,
-            "is_bot": False,
-            "profile": {"email": email, "real_name": name, "display_name": name},
-        }
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str,
+        email: str = "",
+        tz: str = "Europe/London",
+        display_name: str | None = None,
+        title: str = "",
+    ) -> dict[str, Any]:
+        """A member of the workspace (see :func:`bot.dev.standin_users.slack_user`); an existing id is replaced."""
+        user = slack_user(self.team_id, user_id, name, email=email, tz=tz, display_name=display_name, title=title)
+        with self._cond:
+            self.users[user_id] = user
+        return user
 
     def set_usergroup(self, group_id: str, members: list[str]) -> None:
         """Create the user group ``group_id`` (S…) or replace its members."""
@@ -555,6 +560,11 @@ class SlackStandIn:
         user = self.users.get(str(p.get("user", "")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
+    def _users_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        with self._cond:
+            members = [dict(u) for u in self.users.values()]
+        return users_page(members, p)
+
     def _conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(p.get("users", "X")).lstrip("UW")}}
 
@@ -626,6 +636,7 @@ class SlackStandIn:
         "views.push": _view,
         "users.lookupByEmail": _lookup_by_email,
         "users.info": _users_info,
+        "users.list": _users_list,
         "conversations.open": _conversations_open,
         "conversations.history": _history,
         "files.getUploadURLExternal": _get_upload_url,

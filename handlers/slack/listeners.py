@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.slack import actions, commands, errors, lifecycle, options, shortcuts, views
+from handlers.slack import actions, commands, errors, lifecycle, options, people, shortcuts, views
 from handlers.slack.commands import ict_update
 from handlers.slack.views import update_submission
 
@@ -29,4 +29,5 @@ def register_listeners(app: App) -> None:
     actions.register(app)
     options.register(app)
     lifecycle.register(app)
+    people.register(app)
     errors.register(app)

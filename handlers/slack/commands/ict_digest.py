@@ -26,8 +26,9 @@ from bot.services.period import parse_period
 from handlers.slack.blocks.digest import PREVIEW_FOOTER, people_in, summary_messages
 from handlers.slack.chair_group import chair_group_lookup
 from handlers.slack.context import runtime_of, workspace_unit
-from handlers.slack.delivery.digest import NOT_IN_CHANNEL, display_names, post_digest, slack_error
+from handlers.slack.delivery.digest import NOT_IN_CHANNEL, post_digest, slack_error
 from handlers.slack.errors import command_listener
+from handlers.slack.people import SlackPeople
 from handlers.slack.replies import answer
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, co
     if not may_post:
         _preview(respond, digest)
         return
-    people = display_names(client, people_in(digest))
+    people = SlackPeople(rt).names(client, ws.id, people_in(digest))
     try:
         posted = post_digest(client, command["channel_id"], digest, people=people)
     except SlackApiError as exc:

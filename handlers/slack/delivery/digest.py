@@ -29,6 +29,7 @@ from handlers.slack.blocks.digest import digest_messages, people_in
 from handlers.slack.client import slack_error
 from handlers.slack.delivery.history import DIGEST_EVENT, FOUND, NOT_FOUND, History, claim_metadata
 from handlers.slack.delivery.reminders import delivery_client, failure, not_looked
+from handlers.slack.people import SlackPeople, ask_each
 from handlers.slack.tokens import NOT_INSTALLED, TokenSource, client_with
 
 __all__ = [
@@ -63,19 +64,8 @@ class Posted:
 
 
 def display_names(client: WebClient, user_ids: Iterable[str]) -> dict[str, str]:
-    """User ID → the name Slack shows (display name, else real name), one users.info each."""
-    names: dict[str, str] = {}
-    for user_id in dict.fromkeys(user_ids):
-        try:
-            user = client.users_info(user=user_id).get("user") or {}
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.info("no name for %s (%s); the digest shows the ID", user_id, slack_error(exc))
-            continue
-        profile = user.get("profile") or {}
-        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
-        if name:
-            names[user_id] = str(name)
-    return names
+    """User ID → the name Slack shows, one users.info each: for a delivery built without the directory."""
+    return {e.user_id: e.name for e in ask_each(client, user_ids)}
 
 
 def digest_files(digest: Digest, *, people: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -208,8 +198,16 @@ class SlackDigestDelivery:
     since the retry cannot tell which replies went.
     """
 
-    def __init__(self, client: WebClient, *, rate: float | None = None, tokens: TokenSource | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        rate: float | None = None,
+        tokens: TokenSource | None = None,
+        people: SlackPeople | None = None,
+    ) -> None:
         self.pace = Pace(rate)
+        self.people = people  # the directory of names; without it, Slack is asked for every name
         # A client of its own, as the reminders' (handlers.slack.delivery.reminders.delivery_client): it never
         # repeats a post Slack may have acted on. Slack's per-channel limit paces the messages, not each method.
         self.client = delivery_client(client, {"chat.postMessage": self.pace})
@@ -242,7 +240,11 @@ class SlackDigestDelivery:
             summary = found.get(0)
             settled = settled or (NOT_FOUND if summary is None else FOUND)
         try:
-            people = display_names(client, people_in(item.digest))
+            named = people_in(item.digest)
+            if self.people is None:
+                people = display_names(client, named)
+            else:
+                people = self.people.names(client, item.workspace_id, named)
             if summary is None:
                 posted = post_digest(
                     client,
