@@ -15,7 +15,20 @@ from typing import Any
 
 import click
 
-from bot.cli import dev, digest, meetings, projects, reminders, roles, serve, strategy, teams, transfer, workspaces
+from bot.cli import (
+    dev,
+    digest,
+    meetings,
+    people,
+    projects,
+    reminders,
+    roles,
+    serve,
+    strategy,
+    teams,
+    transfer,
+    workspaces,
+)
 from bot.cli.common import CliFailure, CliState, ConfigFailure
 from bot.cli.serve import choose_mode
 from bot.errors import DomainError
@@ -59,6 +72,7 @@ for command in (
     workspaces.workspaces_group,
     strategy.strategy,
     projects.projects,
+    people.people,
     transfer.export,
     transfer.import_export,
     digest.digest,

@@ -19,6 +19,7 @@ from bot.cli.options import OUTPUT_HELP, day_option, output_option, team_command
 from bot.files import STDOUT
 from bot.render.digest import DIGEST_FORMATS, REPORT_FORMATS, render_digest, render_report
 from bot.services import digest as digest_service
+from bot.services import people
 from bot.settings import Settings
 from bot.wording import count
 from models import Workspace
@@ -64,8 +65,11 @@ def _period(
     return start, end
 
 
-def _digest_for(ctx: click.Context, team: str | None, first: date | None, last: date | None) -> digest_service.Digest:
-    """The digest of the period --from/--to, read in one transaction that writes nothing."""
+def _digest_for(
+    ctx: click.Context, team: str | None, first: date | None, last: date | None
+) -> tuple[digest_service.Digest, dict[str, str]]:
+    """The digest of the period --from/--to and the people directory's names, read in one transaction
+    that writes nothing."""
     _check_days(ctx, first, last)
     settings = read_settings()
     with open_workspace(ctx, team, create=False, settings=settings) as (rt, session, ws):
@@ -74,7 +78,8 @@ def _digest_for(ctx: click.Context, team: str | None, first: date | None, last: 
         built = digest_service.build(
             session, ws, start=start, end=end, now=now, default_timezone=settings.ICTBOT_TIMEZONE
         )
-    return built
+        names = people.directory(session, ws)
+    return built, names
 
 
 def _chart_png(d: digest_service.Digest) -> bytes | None:
@@ -119,8 +124,8 @@ def digest(
     that day; --to ends at the end of that day, or now if --to is today or later. md is Markdown,
     html a printable page with the RAG-by-priority chart inside it, json the digest's data.
     """
-    d = _digest_for(ctx, team, first, last)
-    body = render_digest(d, fmt, chart_src=_chart_src(d, fmt))
+    d, names = _digest_for(ctx, team, first, last)
+    body = render_digest(d, fmt, people=names, chart_src=_chart_src(d, fmt))
     if not emit(output, body.encode("utf-8")):
         return
     click.echo(
@@ -150,15 +155,15 @@ def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path |
         raise click.UsageError(
             "--format docx needs --output FILE.docx: a Word document is not for a terminal.", ctx=ctx
         )
-    d = _digest_for(ctx, team, first, last)
+    d, names = _digest_for(ctx, team, first, last)
     if fmt == "docx":
         from bot.render.docx_report import write_report_docx  # python-docx: only for this command
 
         document = io.BytesIO()
-        write_report_docx(d, document, chart_png=_chart_png(d))
+        write_report_docx(d, document, chart_png=_chart_png(d), people=names)
         body = document.getvalue()
     else:
-        body = render_report(d, fmt, chart_src=_chart_src(d, fmt)).encode("utf-8")
+        body = render_report(d, fmt, people=names, chart_src=_chart_src(d, fmt)).encode("utf-8")
     if not emit(output, body):
         return
     click.echo(

@@ -11,6 +11,7 @@ from bot.cli.common import CliFailure, make_console, open_workspace, read_text, 
 from bot.cli.options import team_command
 from bot.cli.slack_api import slack_email_resolver, web_client
 from bot.errors import ImportFailed
+from bot.services import people
 from bot.services import projects as project_service
 from bot.wording import count
 
@@ -28,8 +29,9 @@ def projects_import(ctx: click.Context, file: IO[bytes], team: str | None) -> No
     """Import a Work Plan CSV (FILE, or - for standard input): all rows or none.
 
     Columns: ref, title, priority (code or name of the active strategy, any case), owner; optionally
-    delegates (separated by ; or spaces), service_area, status, target_date (YYYY-MM-DD). Owners and
-    delegates are Slack user IDs, or e-mail addresses looked up in Slack (needs SLACK_BOT_TOKEN).
+    delegates (separated by ; or spaces), service_area, status, target_date (YYYY-MM-DD), owner_name
+    (the owner's name, shown until Slack or Teams gives theirs). Owners and delegates are Slack user
+    IDs, or e-mail addresses looked up in Slack (needs SLACK_BOT_TOKEN).
     A row whose ref exists updates that project.
     """
     name = getattr(file, "name", "-")
@@ -61,6 +63,7 @@ def projects_list(ctx: click.Context, include_closed: bool, team: str | None) ->
     """The Work Plan in priority order, with each project's last update."""
     with open_workspace(ctx, team, create=False) as (rt, session, ws):
         views = project_service.list_projects(session, ws, include_closed=include_closed)
+        names = people.names(session, ws, (u for v in views for u in (v.owner, *v.delegates)))
         label = workspace_label(ws)
         tz = rt.settings.timezone
     table = simple_table(f"Work Plan of workspace {label}")
@@ -81,7 +84,7 @@ def projects_list(ctx: click.Context, include_closed: bool, team: str | None) ->
             Text(v.ref),
             Text(v.priority_code or "-"),
             Text(v.title),
-            Text("\n".join([v.owner, *(f"+{d}" for d in v.delegates)])),
+            Text("\n".join([people.labelled(names, v.owner), *(f"+{people.labelled(names, d)}" for d in v.delegates)])),
             status,
             last,
         )

@@ -25,7 +25,7 @@ from bot.cli.common import (
 from bot.cli.options import moment, team_command, time_option
 from bot.cli.slack_api import web_client
 from bot.runtime import Runtime
-from bot.services import claims
+from bot.services import claims, people
 from bot.services import meetings as meeting_service
 from bot.services import reminders as reminder_service
 from bot.settings import Settings
@@ -88,6 +88,7 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
             client = web_client(settings)
         # The pass gives the lease back as it ends, so the next tick (cron's, or a server's) gets in at once.
         report = build_reconciler(rt, client).tick(at=None if at is None else now)
+        names = _names(rt, [(item.workspace_id, item.user_id) for item, outcome in report.outcomes])
     if not report.held_lease:
         click.echo("Another process holds the reconcile lease; nothing done.")
         return
@@ -97,7 +98,7 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
         f"{report.digests_failed} failed, {report.digests_retrying} to retry."
     )
     for item, outcome in report.outcomes:
-        label = f"  {item.user_id} ({_stage_label(item.kind, item.stage)})"
+        label = f"  {people.labelled(names, item.user_id)} ({_stage_label(item.kind, item.stage)})"
         if outcome.settled:
             click.echo(f"{label}: retried after an unknown outcome: {outcome.settled}")
         if outcome.error is None:
@@ -124,11 +125,14 @@ def reminders_preview(ctx: click.Context, at: datetime | None, team: str | None)
     with open_runtime(ctx, settings) as rt, rt.sessions() as session:
         now = _at(at, rt)
         found: list[tuple[str, list[reminder_service.Due]]] = []
+        names: dict[str, str] = {}
         try:
             for ws in every_workspace(rt, session, team):
                 meeting_service.materialise(session, ws, now=now, default_timezone=settings.ICTBOT_TIMEZONE)
                 admins = settings.admins_for(ws.external_id)
-                found.append((workspace_label(ws), reminder_service.due(session, ws, now=now, env_admins=admins)))
+                due = reminder_service.due(session, ws, now=now, env_admins=admins)
+                found.append((workspace_label(ws), due))
+                names |= people.names(session, ws, (item.user_id for item in due))
         finally:
             session.rollback()  # the preview writes nothing, the calendar it brought up to date included
     console = make_console()
@@ -146,7 +150,7 @@ def reminders_preview(ctx: click.Context, at: datetime | None, team: str | None)
             table.add_row(
                 Text(local_time(item.meeting_starts_at, settings)),
                 Text(_stage_label(item.kind, item.stage)),
-                Text(item.user_id),
+                Text(people.labelled(names, item.user_id)),
                 Text(", ".join(p.ref for p in item.projects) or "none: all updated"),
             )
         console.print(table)
@@ -193,16 +197,18 @@ def reminders_failures(ctx: click.Context, since: datetime | None, team: str | N
 
 def _failed(session: Session, ws: Workspace, since: datetime, settings: Settings) -> list[tuple[str, ...]]:
     """The reminders of ``ws`` not delivered since ``since``, a row of cells each (see `reminders failures`)."""
+    failed = reminder_service.failures(session, ws, since=since)
+    names = people.names(session, ws, (r.user_id for r in failed))
     return [
         (
             ws.external_id,
             local_time(session.get_one(Meeting, r.meeting_id).starts_at, settings),
             _stage_label(r.kind, r.stage),
-            r.user_id,
+            people.labelled(names, r.user_id),
             r.project_refs.replace(",", ", "),
             r.error or "unknown",
         )
-        for r in reminder_service.failures(session, ws, since=since)
+        for r in failed
     ]
 
 
@@ -212,6 +218,8 @@ def _resent(session: Session, ws: Workspace, since: datetime, settings: Settings
         (r.meeting_id, _stage_label(r.kind, r.stage), r.user_id, r.settlement)
         for r in claims.sent_again(session, Reminder, ws.id, since=since)
     ]
+    names = people.names(session, ws, (to for _, _, to, _ in rows))
+    rows = [(meeting_id, what, people.labelled(names, to), why) for meeting_id, what, to, why in rows]
     rows += [
         (d.meeting_id, "scheduled digest", d.channel_id, d.settlement)
         for d in claims.sent_again(session, DigestPost, ws.id, since=since)
@@ -226,3 +234,16 @@ def _resent(session: Session, ws: Workspace, since: datetime, settings: Settings
         )
         for meeting_id, what, to, why in rows
     ]
+
+
+def _names(rt: Runtime, people_of: list[tuple[int, str]]) -> dict[str, str]:
+    """The directory's names of the users in ``people_of`` (workspace id, user id), read after a pass."""
+    if not people_of:
+        return {}
+    names: dict[str, str] = {}
+    with rt.sessions() as session:
+        for ws_id in {ws_id for ws_id, _ in people_of}:
+            ws = session.get(Workspace, ws_id)
+            if ws is not None:  # not purged by the pass
+                names |= people.names(session, ws, (user for w, user in people_of if w == ws_id))
+    return names

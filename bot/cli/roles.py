@@ -9,6 +9,7 @@ from rich.text import Text
 from bot.cli.common import make_console, open_workspace, workspace_label
 from bot.cli.options import check_user, team_command
 from bot.errors import DomainError
+from bot.services import people
 from bot.services import roles as role_service
 from models import Role
 
@@ -34,13 +35,13 @@ def roles_grant(ctx: click.Context, user_id: str, role: str, team: str | None) -
     with open_workspace(ctx, team, create=True) as (rt, session, ws):
         admins = rt.settings.admins_for(ws.external_id)
         granted = role_service.grant(session, ws, user_id, Role(role), by="cli", now=rt.now(), env_admins=admins)
-        label = workspace_label(ws)
+        label, who = workspace_label(ws), people.labelled(people.names(session, ws, [user_id]), user_id)
     if granted:
-        click.echo(f"Granted {role} to {user_id} in workspace {label}.")
+        click.echo(f"Granted {role} to {who} in workspace {label}.")
     elif Role(role) is Role.ADMIN and user_id in admins:
-        click.echo(f"{user_id} is already an admin in workspace {label} through ICTBOT_ADMINS; nothing changed.")
+        click.echo(f"{who} is already an admin in workspace {label} through ICTBOT_ADMINS; nothing changed.")
     else:
-        click.echo(f"{user_id} already has {role} in workspace {label}; nothing changed.")
+        click.echo(f"{who} already has {role} in workspace {label}; nothing changed.")
 
 
 @team_command(roles.command("revoke"), creates=False)
@@ -50,11 +51,11 @@ def roles_revoke(ctx: click.Context, user_id: str, role: str, team: str | None) 
     """Revoke a role granted to USER_ID."""
     with open_workspace(ctx, team, create=False) as (rt, session, ws):
         revoked = role_service.revoke(session, ws, user_id, Role(role), rt.settings.admins_for(ws.external_id))
-        label = workspace_label(ws)
+        label, who = workspace_label(ws), people.labelled(people.names(session, ws, [user_id]), user_id)
     if revoked:
-        click.echo(f"Revoked {role} from {user_id} in workspace {label}.")
+        click.echo(f"Revoked {role} from {who} in workspace {label}.")
     else:
-        click.echo(f"{user_id} had no granted {role} role in workspace {label}; nothing changed.")
+        click.echo(f"{who} had no granted {role} role in workspace {label}; nothing changed.")
 
 
 @team_command(roles.command("list"), creates=False)
@@ -62,13 +63,14 @@ def roles_list(ctx: click.Context, team: str | None) -> None:
     """Everyone with a role, and where the role comes from; the chairs' user group, if one is set."""
     with open_workspace(ctx, team, create=False) as (rt, session, ws):
         entries = role_service.list_roles(session, ws, rt.settings.admins_for(ws.external_id))
+        names = people.names(session, ws, (e.user_id for e in entries))
         group = ws.chair_usergroup_id
         label = workspace_label(ws)
     table = Table(title=f"Roles in workspace {label}", title_justify="left")
     for column in ("User", "Role", "Source"):
         table.add_column(column)
     for e in entries:
-        table.add_row(Text(e.user_id), Text(e.role.value), Text(e.source))
+        table.add_row(Text(people.labelled(names, e.user_id)), Text(e.role.value), Text(e.source))
     if group:
         table.add_row(Text(group), Text(Role.CHAIR.value), Text("every member of this Slack user group"))
     console = make_console()

@@ -48,7 +48,7 @@ def render_digest(
 ) -> str:
     """The digest as Markdown, HTML (``chart_src``: an image, e.g. a data: URI, shown above the table) or JSON."""
     if fmt == "json":
-        return to_json(digest)
+        return to_json(digest, people=people)
     if fmt not in DIGEST_FORMATS:
         raise InvalidInput(f"`{fmt}` is not a digest format; use one of {', '.join(DIGEST_FORMATS)}.")
     return render(f"digest.{fmt}.j2", **_context(digest, people, chart_src)) + "\n"
@@ -63,15 +63,29 @@ def render_report(
     return render(f"report.{fmt}.j2", **_context(digest, people, chart_src)) + "\n"
 
 
-def to_document(digest: Digest) -> dict[str, Any]:
-    """The digest as one mapping of JSON types, with its derived ``projects`` left out (they are in groups)."""
+def to_document(digest: Digest, *, people: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The digest as one mapping of JSON types, with its derived ``projects`` left out (they are in groups).
+    People stay user IDs; ``people`` adds a ``people`` mapping of the IDs it names to their names."""
     body = _plain(digest)
     assert isinstance(body, dict)
-    return {"format": "ictbot-digest", "version": FORMAT_VERSION, **body}
+    named = {i: people[i] for i in sorted(_user_ids(body)) if people and people.get(i)}
+    return {"format": "ictbot-digest", "version": FORMAT_VERSION, **body, **({"people": named} if people else {})}
 
 
-def to_json(digest: Digest) -> str:
-    return json.dumps(to_document(digest), ensure_ascii=False, indent=2) + "\n"
+def to_json(digest: Digest, *, people: Mapping[str, str] | None = None) -> str:
+    return json.dumps(to_document(digest, people=people), ensure_ascii=False, indent=2) + "\n"
+
+
+_PERSON_KEYS = frozenset({"owner", "delegates", "author"})  # where a digest's document holds user IDs
+
+
+def _user_ids(node: Any, key: str = "") -> set[str]:
+    """The user IDs in a digest's document: the values under its person keys, at any depth."""
+    if isinstance(node, dict):
+        return set().union(*(_user_ids(v, k) for k, v in node.items()))
+    if isinstance(node, list):
+        return set().union(*(_user_ids(v, key) for v in node))
+    return {node} if key in _PERSON_KEYS and isinstance(node, str) else set()
 
 
 def trend_text(p: ProjectEntry) -> str:

@@ -20,7 +20,19 @@ from sqlalchemy.orm import Session
 from models import Person, Workspace
 from models.db import column_length
 
-__all__ = ["FRESH_FOR", "Entry", "display", "everyone", "fill", "labelled", "names", "record", "seen", "stale"]
+__all__ = [
+    "FRESH_FOR",
+    "Entry",
+    "directory",
+    "display",
+    "everyone",
+    "fill",
+    "labelled",
+    "names",
+    "record",
+    "seen",
+    "stale",
+]
 
 FRESH_FOR = timedelta(days=1)  # how long a name the platform gave is used before it is asked again
 _NAME = column_length(Person.name)
@@ -56,6 +68,12 @@ def names(session: Session, ws: Workspace, user_ids: Iterable[str]) -> dict[str,
     rows = session.execute(
         select(Person.user_id, Person.name).where(Person.workspace_id == ws.id, Person.user_id.in_(wanted))
     )
+    return {user_id: name for user_id, name in rows if name}
+
+
+def directory(session: Session, ws: Workspace) -> dict[str, str]:
+    """User id → name for everyone the workspace's directory knows (for a whole document's names)."""
+    rows = session.execute(select(Person.user_id, Person.name).where(Person.workspace_id == ws.id))
     return {user_id: name for user_id, name in rows if name}
 
 

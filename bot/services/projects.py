@@ -17,9 +17,11 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
+from bot.services import people as people_service
 from bot.services import strategy as strategy_service
 from bot.wording import Text
 from models import (
+    Person,
     Priority,
     ProgressUpdate,
     Project,
@@ -40,7 +42,7 @@ USER_IDS = {"slack": (USER_ID, "a Slack user ID (U…)"), "teams": (TEAMS_USER_I
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 MAX_TITLE = 200
 REQUIRED_COLUMNS = ("ref", "title", "priority", "owner")
-OPTIONAL_COLUMNS = ("delegates", "service_area", "status", "target_date")
+OPTIONAL_COLUMNS = ("delegates", "service_area", "status", "target_date", "owner_name")
 OPEN_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
 
 
@@ -56,6 +58,7 @@ CELL_LIMITS = {
     "service_area": column_length(Project.service_area),
     "status": column_length(Project.status),
     "target_date": len("2027-03-31"),
+    "owner_name": column_length(Person.name),
 }
 SHOWN = 40  # characters of a refused value repeated in its message
 
@@ -398,6 +401,7 @@ def _parse_row(
         service_area=cells.get("service_area", ""),
         status=status,
         target_date=target,
+        owner_name=cells.get("owner_name", ""),
     )
 
 
@@ -478,9 +482,12 @@ def _write_rows(
         )
     }
     created = updated = 0
+    named: dict[str, str] = {}  # owner_name: the directory's name for an owner Slack or Teams has not named yet
     for row in parsed:
         ids = [resolved[p.lower()] or p if EMAIL.match(p) else p for p in row.people]
         owner, delegates = ids[0], [d for d in dict.fromkeys(ids[1:]) if d != ids[0]]
+        if row.owner_name:
+            named[owner] = row.owner_name
         project = existing.get(row.ref)
         if project is None:
             project = Project(workspace_id=ws.id, ref=row.ref, created_at=now)
@@ -496,6 +503,7 @@ def _write_rows(
         project.target_date = row.target_date
         project.delegates = [ProjectDelegate(user_id=d) for d in delegates]
     session.flush()
+    people_service.fill(session, ws, named)
     return ImportSummary(created=created, updated=updated)
 
 
@@ -509,6 +517,7 @@ class _Row:
     service_area: str
     status: ProjectStatus
     target_date: date | None
+    owner_name: str = ""
 
 
 def _split_people(value: str) -> list[str]:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, select
 
-from bot.services import people, retention
+from bot.errors import ImportFailed
+from bot.services import people, projects, retention
 from bot.services.people import Entry
 from models import Person, Workspace
 from tests.conftest import ADMIN, DELEGATE, OWNER, START
@@ -149,3 +151,46 @@ def test_each_workspace_has_its_own_directory_and_a_purge_takes_it(runtime):
     assert purged.deleted["person"] == 1
     with runtime.unit(OTHER_TEAM) as (session, other):
         assert people.names(session, other, [OWNER]) == {OWNER: "Someone Else"}
+
+
+# -- the Work Plan CSV's owner_name ------------------------------------------------------------------
+
+CSV = "ref,title,priority,owner,owner_name\n"
+
+
+def test_a_work_plan_s_owner_name_fills_the_directory(runtime, workplan):
+    text = CSV + f"NET-01,Network,ARCH,{OWNER},Olive Owner\nNEW-01,New,ARCH,ada@example.gov.uk,Ada Admin\n"
+    with runtime.unit(TEAM) as (session, ws):
+        projects.import_csv(session, ws, text, resolve_emails=lambda emails: dict.fromkeys(emails, ADMIN), now=START)
+        assert people.names(session, ws, [OWNER, ADMIN]) == {OWNER: "Olive Owner", ADMIN: "Ada Admin"}
+        assert people.stale(session, ws, [OWNER, ADMIN], START) == [OWNER, ADMIN]  # Slack's name will replace it
+
+
+def test_an_owner_name_never_replaces_the_platform_s_and_an_empty_one_is_nothing(runtime, workplan):
+    with runtime.unit(TEAM) as (session, ws):
+        people.record(session, ws, [Entry(OWNER, "Olive Owner")], now=START)
+        projects.import_csv(
+            session,
+            ws,
+            CSV + f"NET-01,Network,ARCH,{OWNER},O. Owner\nPCI-01,PCI,GOV,{ADMIN},\n",
+            resolve_emails=None,
+            now=START,
+        )
+        assert people.names(session, ws, [OWNER, ADMIN]) == {OWNER: "Olive Owner"}
+
+
+def test_an_owner_name_too_long_for_the_directory_refuses_the_file(runtime, workplan):
+    with runtime.unit(TEAM) as (session, ws), pytest.raises(ImportFailed) as err:
+        projects.import_csv(
+            session, ws, CSV + f"NET-01,Network,ARCH,{OWNER},{'x' * 201}\n", resolve_emails=None, now=START
+        )
+    assert err.value.problems == [(2, "owner_name is 201 characters long; at most 200")]
+    assert count(runtime, Person) == 0
+
+
+def test_a_header_without_owner_name_imports_as_before(runtime, workplan):
+    with runtime.unit(TEAM) as (session, ws):
+        projects.import_csv(
+            session, ws, f"ref,title,priority,owner\nNET-01,Network,ARCH,{OWNER}\n", resolve_emails=None, now=START
+        )
+    assert count(runtime, Person) == 0

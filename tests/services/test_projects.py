@@ -519,7 +519,7 @@ BAD_FILES = [
         (
             1,
             "the header row lacks the column(s) priority; expected ref,title,priority,owner and optionally "
-            "delegates,service_area,status,target_date",
+            "delegates,service_area,status,target_date,owner_name",
         ),
     ),
     (
@@ -527,7 +527,7 @@ BAD_FILES = [
         (
             1,
             "the header row lacks the column(s) ref, title, priority, owner; expected ref,title,priority,owner "
-            "and optionally delegates,service_area,status,target_date",
+            "and optionally delegates,service_area,status,target_date,owner_name",
         ),
     ),
     ("ref,title,priority,owner,Colour\nNET-01,T,SD,U0OWNER,red\n", (1, "unknown column(s) 'colour'")),
