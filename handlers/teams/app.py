@@ -35,7 +35,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.literal import literal
 from bot.runtime import Runtime
-from bot.services import deliveries, workspaces
+from bot.services import deliveries, people, workspaces
 from bot.services.deliveries import Delivery
 from handlers.teams import cards, messages, references
 from handlers.teams.auth import ClientCredentialsToken, cloud_for, connector_url
@@ -349,6 +349,7 @@ class _Listening:
             if sender is not None and sender.id != activity.recipient.id:
                 user = TeamsUser(id=sender.id, aad_object_id=sender.aad_object_id, name=sender.name or "")
                 identity = identity_key(user)
+                people.seen(session, ws, people.Entry(identity, user.name), now=now)  # at most once a day
                 references.remember(
                     session,
                     ws,

@@ -27,14 +27,14 @@ from bot.runtime import Runtime
 from bot.scheduling.pace import Pace
 from bot.scheduling.ports import Deliver as DeliverReminder
 from bot.scheduling.ports import Outcome, PostDigest
-from bot.services import claims
+from bot.services import claims, people
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from handlers.teams import references
 from handlers.teams.app import PLATFORM, card_activity
 from handlers.teams.auth import ClientCredentialsToken, TokenError, cloud_for
 from handlers.teams.cards import digest_cards, reminder_card
-from models import ReferenceKind, TeamsConversationRef
+from models import ReferenceKind, TeamsConversationRef, Workspace
 
 __all__ = ["NO_REFERENCE", "RESENT", "PlatformRouter", "TeamsDelivery", "TeamsDigestDelivery"]
 
@@ -192,7 +192,7 @@ class TeamsDigestDelivery:
         self,
         runtime: Runtime,
         *,
-        cards: Callable[[Any], list[dict[str, Any]]] | None = None,
+        cards: Callable[..., list[dict[str, Any]]] | None = None,  # (digest, people=names): the cards
     ) -> None:
         if cards is None:
             cards = digest_cards
@@ -207,7 +207,9 @@ class TeamsDigestDelivery:
             if ref is None:
                 return Outcome(error=NO_CHANNEL, permanent=True)
             service_url = ref.service_url
-        cards = self.cards(item.digest)
+            ws = session.get(Workspace, item.workspace_id)
+            names = people.directory(session, ws) if ws is not None else {}
+        cards = self.cards(item.digest, people=names)
         try:
             outcome = asyncio.run(self._post(service_url, item.channel_id, cards))
         except (httpx.HTTPError, TokenError, OSError) as exc:

@@ -28,7 +28,7 @@ from bot.errors import DomainError, InvalidInput
 from bot.literal import literal
 from bot.render.jinja import local_time
 from bot.runtime import Runtime
-from bot.services import deliveries, meetings, projects, quickform, reminders, roles, updates
+from bot.services import deliveries, meetings, people, projects, quickform, reminders, roles, updates
 from bot.services import digest as digest_service
 from bot.services.deliveries import Delivery
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
@@ -155,7 +155,12 @@ def _digest(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
             start, end = digest_service.default_period(session, current, now)
         digest = digest_service.build(session, current, start=start, end=end, now=now, default_timezone=tz_name)
         may_post = roles.is_chair_or_admin(session, current, uid, rt.settings.admins_for(current.external_id))
-    found = cards.digest_cards(digest) if may_post else cards.summary_cards(digest, footer=cards.PREVIEW_FOOTER)
+        names = people.directory(session, current)
+    found = (
+        cards.digest_cards(digest, people=names)
+        if may_post
+        else cards.summary_cards(digest, footer=cards.PREVIEW_FOOTER)
+    )
     return TeamsReply(card=found[0], cards=tuple(found))
 
 
