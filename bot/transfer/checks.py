@@ -206,6 +206,7 @@ def _check_calendar(problems: _Problems, doc: DocumentV2) -> None:
     problems.once("roles", ((g.user_id, g.role.value) for g in doc.roles), "the role grant")
     problems.once("closures", (c.day for c in doc.closures), "the closure day")
     problems.once("meetings", (m.occurrence for m in doc.meetings), "the meeting occurrence")
+    problems.once("people", (p.user_id for p in doc.people), "the user id")
     series = doc.meeting_series
     if series is None:
         if doc.meetings:

@@ -30,6 +30,7 @@ from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
+    Person,
     Priority,
     ProgressUpdate,
     Project,
@@ -329,4 +330,7 @@ def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:
         for r in doc.reminders
     )
     session.add_all(d.row(DigestPost, **mine, meeting_id=meetings[d.meeting].id) for d in doc.digest_posts)
+    # The directory is what the platform said: the export's names replace any the workspace got meanwhile.
+    session.execute(delete(Person).where(Person.workspace_id == ws.id))
+    session.add_all(p.row(Person, **mine) for p in doc.people)
     session.flush()

@@ -4,8 +4,8 @@ The export builds the sections from database rows (:meth:`Section.of`) and dumps
 validates a document into the same models (strict: no text where a number belongs) and writes rows from
 them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
 workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
-posts; keys added since (the chair group, a strategy's aims) may be absent. Reminders and digest posts
-name their meeting by its ``occurrence``; no database id is exported but the updates' (for the CSV).
+posts; keys added since (chair group, aims, people) may be absent. Reminders and digest posts name
+their meeting by its ``occurrence``; no database id is exported but the updates' (for the CSV).
 The scheduler's lease and the installation records (tokens) are never exported.
 """
 
@@ -23,6 +23,7 @@ from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
+    Person,
     Priority,
     ProgressUpdate,
     Project,
@@ -48,6 +49,7 @@ __all__ = [
     "DocumentV1",
     "DocumentV2",
     "MeetingDoc",
+    "PersonDoc",
     "PriorityDoc",
     "ProjectDoc",
     "ReminderDoc",
@@ -176,6 +178,15 @@ class RoleDoc(Section):
     created_at: Moment
 
 
+class PersonDoc(Section):
+    """A name in the people directory (``models.Person``): what the ids elsewhere in the document stand for."""
+
+    user_id: Annotated[str, key(Person.user_id)]
+    name: Annotated[str, key(Person.name)]
+    title: Annotated[str, fits(Person.title)]
+    refreshed_at: Moment | None  # when the platform said it; none for a name a Work Plan CSV gave
+
+
 class SeriesDoc(Section):
     rrule: Annotated[str, key(MeetingSeries.rrule)]
     anchor: date
@@ -276,6 +287,8 @@ class DocumentV2(_DocumentBase):
     meetings: list[MeetingDoc]
     reminders: list[ReminderDoc]
     digest_posts: list[DigestPostDoc]
+    # The people directory's names, by user id; exports written before it lack the key.
+    people: list[PersonDoc] = Field(default_factory=list)
 
 
 Document = DocumentV1 | DocumentV2

@@ -16,7 +16,7 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, reminders, roles, strategy, updates, workspaces
+from bot.services import meetings, people, reminders, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.digest_posts import DigestDue
 from bot.services.quickform import UpdateText
@@ -119,6 +119,8 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
         )
         project_service.set_status(session, ws, "TRN-01", ProjectStatus.COMPLETE, now=clock.now, tz=LONDON)
         roles.grant(session, ws, CHAIR, Role.CHAIR, by=ADMIN, now=clock.now)
+        people.record(session, ws, [people.Entry(OWNER, "Olive «O» Owner", "Head of ICT")], now=clock.now)
+        people.fill(session, ws, {DELEGATE: "Dan from the CSV"})
         roles.grant(session, ws, DEPUTY, Role.ADMIN, by=ADMIN, now=clock.now)
         roles.grant(session, ws, DEPUTY, Role.CHAIR, by=ADMIN, now=clock.now)
         meetings.materialise(session, ws, now=clock.now, default_timezone=tz)
