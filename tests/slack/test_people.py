@@ -9,8 +9,10 @@ from datetime import timedelta
 from bot.services import people
 from bot.services.people import Entry
 from handlers.slack.client import web_client
+from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.people import SlackPeople, entry_of, every_member
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, STRANGER
+from tests.services.test_digest_posts import DUE, at, calendar, reconciler  # noqa: F401  (calendar: the fixture)
 from tests.slack.commands.test_ict_digest import CHANNEL, updated  # noqa: F401  (the fixture)
 
 
@@ -65,7 +67,7 @@ def test_only_the_missing_and_stale_are_asked_about(runtime, standin, clock, wor
 
 def test_a_slack_failure_leaves_the_id_and_stores_nothing(runtime, standin, workplan):
     standin.fail("users.info", error="ratelimited", status=429, times=10)
-    with runtime.unit(standin.team_id) as (session, ws):
+    with runtime.unit(standin.team_id) as (_session, ws):
         ws_id = ws.id
     assert SlackPeople(runtime).names(web_client(BOT_TOKEN, standin.api_url), ws_id, [OWNER]) == {}
     assert directory(runtime, standin.team_id) == {}
@@ -103,3 +105,13 @@ def test_every_member_reads_every_page(standin):
     assert len(members) == 454 and len({m.user_id for m in members}) == 454
     calls = standin.calls_to("users.list")
     assert len(calls) == 3 and "cursor" not in calls[0].params and calls[1].params["cursor"]
+
+
+def test_the_scheduled_digest_reads_the_directory_and_asks_only_about_the_rest(runtime, standin, calendar):  # noqa: F811
+    with runtime.unit(standin.team_id) as (session, ws):
+        people.record(session, ws, [Entry(OWNER, "Olive (from the directory)")], now=at(DUE))
+    delivery = SlackDigestDelivery(web_client(BOT_TOKEN, standin.api_url), people=SlackPeople(runtime))
+    assert reconciler(runtime, delivery).tick(at(DUE)).digests_sent == 1
+    assert OWNER not in asked(standin) and sorted(asked(standin)) == sorted({DELEGATE, ADMIN})
+    assert "Olive (from the directory)" in names_in_thread(standin)
+    assert directory(runtime, standin.team_id)[ADMIN] == ("Ada Admin", "")
