@@ -57,6 +57,7 @@ from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.server import asgi_app
 from bot.services import meetings, projects, reminders, retention, roles, updates, workspaces
+from bot.services import people as directory
 from bot.services import strategy as strategy_service
 from bot.services.digest_posts import DigestDue
 from bot.services.quickform import QuickForm, UpdateText
@@ -259,6 +260,7 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         projects.set_status(s, ws_a, hr.ref, ProjectStatus.COMPLETE, now=now, tz=tz)
         roles.grant(s, ws_a, A_CHAIR, Role.CHAIR, by=A_ADMIN, now=now)
         roles.grant(s, ws_a, A_EXTRA, Role.ADMIN, by=A_ADMIN, now=now)
+        directory.record(s, ws_a, [directory.Entry(A_OWNER, f"{MARK} Olive", f"{MARK} Head of ICT")], now=now)
         roles.set_chair_usergroup(ws_a, A_GROUP)
         meetings.set_series(
             s,
@@ -999,6 +1001,12 @@ ATTACKS: tuple[Attack, ...] = (
     ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
+    Attack(  # B's event naming A's owner's user id renames nobody in A
+        "event-user-change-of-a-s-user-id",
+        ("event", "user_change"),
+        event({"type": "user_change", "user": {"id": A_OWNER, "profile": {"display_name": "SECRET-B rename"}}}),
+        "",
+    ),
     Attack(
         "event-tokens-revoked",
         ("event", "tokens_revoked"),
@@ -1273,6 +1281,7 @@ class CliAttack:
     exit_code: int = 0
     reads: bool = True  # with --team T0AAAAAA instead, it shows A (see test_the_checks_see_a_when_a_asks)
     setup: tuple[str, ...] = ()  # a command run first
+    slack: bool = False  # with SLACK_BOT_TOKEN, the Web API at the stand-in
 
 
 def team_b(*args: str) -> tuple[str, ...]:
@@ -1324,6 +1333,9 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
         "No reminder has failed",
     ),
     CliAttack("strategy-list", "strategy list", team_b("strategy", "list"), "ICT Strategy 2014"),
+    CliAttack(
+        "people-list", "people list", team_b("people", "list"), f"directory of workspace {TEAM_B} ({B_NAME}) is empty"
+    ),
     # writes with --team T0BBBBBB
     CliAttack(
         "strategy-load-as-named-in-a",  # strategy names are per workspace
@@ -1397,6 +1409,14 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
         "are now chairs",
         echo=(A_GROUP,),
         reads=False,
+    ),
+    CliAttack(
+        "people-refresh",  # Slack's users.list goes into B's directory, A's is not touched
+        "people refresh",
+        team_b("people", "refresh"),
+        f"from Slack into the directory of workspace {TEAM_B}",
+        reads=False,
+        slack=True,
     ),
     CliAttack(
         "meetings-generate", "meetings generate", team_b("meetings", "generate"), "Meetings of workspace", reads=False
@@ -1493,7 +1513,7 @@ def test_the_cli_for_workspace_b_neither_shows_nor_changes_workspace_a(world, ic
         assert ictbot(*(a.replace("{tmp}", str(tmp_path)) for a in attack.setup)).exit_code == 0
     before = owned_rows(world.rt, TEAM_A)
 
-    exit_code, shown = run_cli(ictbot, tmp_path, attack.args)
+    exit_code, shown = run_cli(ictbot.with_slack(world.standin) if attack.slack else ictbot, tmp_path, attack.args)
 
     assert exit_code == attack.exit_code, shown
     assert attack.expect in "\n".join(str(text) for _, text in shown), shown

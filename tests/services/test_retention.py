@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, paper, retention, roles, strategy, updates, workspaces
+from bot.services import meetings, paper, people, retention, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
@@ -66,6 +66,7 @@ def fill(runtime: Runtime, team: str) -> None:
             now=now,
         )
         roles.grant(session, ws, "U0CHAIR", Role.CHAIR, by="cli", now=now)
+        people.record(session, ws, [people.Entry(OWNER, "Olive Owner")], now=now)
         meetings.materialise(session, ws, now=now, default_timezone="Europe/London")
         meetings.add_closure(
             session, ws, date(2026, 12, 24), "Christmas Eve", now=now, by="cli", default_timezone="Europe/London"
