@@ -56,8 +56,8 @@ def display(name: str | None, user_id: str) -> str:
 
 def labelled(people: Mapping[str, str], user_id: str) -> str:
     """For an admin, who must be able to act on the id: ``Jane Smith (U0PEPO)``, or the id alone."""
-    name = people.get(user_id)
-    return f"{name} ({user_id})" if name and name.strip() and name.strip() != user_id else user_id
+    shown = display(people.get(user_id), user_id)
+    return user_id if shown == user_id else f"{shown} ({user_id})"
 
 
 def names(session: Session, ws: Workspace, user_ids: Iterable[str]) -> dict[str, str]:
