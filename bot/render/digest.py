@@ -69,7 +69,12 @@ def to_document(digest: Digest, *, people: Mapping[str, str] | None = None) -> d
     body = _plain(digest)
     assert isinstance(body, dict)
     named = {i: people[i] for i in sorted(_user_ids(body)) if people and people.get(i)}
-    return {"format": "ictbot-digest", "version": FORMAT_VERSION, **body, **({"people": named} if people else {})}
+    return {
+        "format": "ictbot-digest",
+        "version": FORMAT_VERSION,
+        **body,
+        **({"people": named} if people is not None else {}),
+    }
 
 
 def to_json(digest: Digest, *, people: Mapping[str, str] | None = None) -> str:
