@@ -33,7 +33,7 @@ EXAMPLE = "bot/data/report_settings_example.yaml"
 @click.option(
     "--format", "fmt", type=click.Choice(REPORT_CHOICES), default="docx", show_default=True, help="Output format."
 )
-@day_option("--from", "first", FROM_HELP + " Default: the first day of the report period being written.")
+@day_option("--from", "first", FROM_HELP + " Default: the first day of the last report period to end.")
 @day_option("--to", "last", TO_HELP + " Default: the last day of that period.")
 @day_option("--meeting", "meeting", "The committee meeting's date (YYYY-MM-DD), printed at the top of the paper.")
 @click.option("--item", metavar="TEXT", default="", help="The agenda item number, printed at the top of the paper.")
@@ -56,11 +56,11 @@ def report(
     `/ict-report` in chat), the progress of each priority's projects, the RAG chart and table, the
     projects completed, and the outcome of consultation. A signed-off paper says who approved it.
 
-    Without --from and --to, the report period being written: the last one to end until it is
-    signed off, then the one running now (periods come from the settings: by default April to
-    September and October to March). With them, any period; the narrative and sign-off are those of
-    the report period they match exactly, if any. docx is a Word document for an officer to edit;
-    html a printable page with the chart inside it; md Markdown.
+    Without --from and --to, the last report period to end (periods come from the settings: by
+    default April to September and October to March), signed off or not. With them, any period;
+    the narrative and sign-off are those of the report period they match exactly, if any. docx is
+    a Word document for an officer to edit; html a printable page with the chart inside it; md
+    Markdown.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -69,7 +69,7 @@ def report(
             "--format docx needs --output FILE.docx: a Word document is not for a terminal.", ctx=ctx
         )
     if (first is None) != (last is None):
-        raise click.UsageError("Give both --from and --to, or neither (the report period being written).", ctx=ctx)
+        raise click.UsageError("Give both --from and --to, or neither (the last report period to end).", ctx=ctx)
     check_days(ctx, first, last)
     item = item.strip()
     settings = read_settings()
@@ -78,7 +78,7 @@ def report(
         chosen = settings_service.get(session, ws)
         tz = timezone_of(session, ws, settings.ICTBOT_TIMEZONE)
         if first is None or last is None:
-            period = paper_service.draft_period(session, ws, chosen, now.astimezone(tz).date())
+            period = paper_service.containing(now.astimezone(tz).date(), chosen).previous(chosen)
         else:
             period = paper_service.ReportPeriod(first, last)
         start, end = period.bounds(tz, now)
