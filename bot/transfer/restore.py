@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError
 from bot.services import strategy as strategy_service
+from bot.services.paper import settings as paper_settings
 from bot.transfer.checks import MAX_PROBLEMS, InvalidExport, cross_check, kind_of, refuse, shape_problems
 from bot.transfer.export import CSV_COLUMNS
 from bot.transfer.schema import DOCUMENTS, FORMAT, FORMAT_VERSION, Document, DocumentV1, DocumentV2
@@ -30,11 +31,14 @@ from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
+    NarrativeRevision,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ReportSettings,
     RoleGrant,
+    Signoff,
     Strategy,
     StrategyAim,
     UpdateRevision,
@@ -243,6 +247,9 @@ def _clear_seeded(session: Session, ws: Workspace, *, replace_calendar: bool) ->
         (by_hand, "meeting changed by hand", "meetings changed by hand"),
         (_count(session, Reminder, ws), "reminder", "reminders"),
         (_count(session, DigestPost, ws), "digest post", "digest posts"),
+        (_count(session, NarrativeRevision, ws), "narrative revision", "narrative revisions"),
+        (_count(session, Signoff, ws), "sign-off", "sign-offs"),
+        (_count(session, ReportSettings, ws), "report settings file", "report settings files"),
     )
     holds = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
     if series is not None and series.updated_by != DEFAULT_SERIES_BY:
@@ -329,4 +336,8 @@ def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:
         for r in doc.reminders
     )
     session.add_all(d.row(DigestPost, **mine, meeting_id=meetings[d.meeting].id) for d in doc.digest_posts)
+    if doc.report_settings is not None:
+        paper_settings.load(session, ws, doc.report_settings, now=doc.exported_at)
+    session.add_all(n.row(NarrativeRevision, **mine) for n in doc.narrative)
+    session.add_all(s.row(Signoff, **mine) for s in doc.signoffs)
     session.flush()

@@ -4,8 +4,8 @@ The export builds the sections from database rows (:meth:`Section.of`) and dumps
 validates a document into the same models (strict: no text where a number belongs) and writes rows from
 them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
 workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
-posts; keys added since (the chair group, a strategy's aims) may be absent. Reminders and digest posts
-name their meeting by its ``occurrence``; no database id is exported but the updates' (for the CSV).
+posts; keys added since (the chair group, a strategy's aims, the committee paper) may be absent.
+Reminders and digest posts name their meeting by its ``occurrence``; no id is exported but the updates'.
 The scheduler's lease and the installation records (tokens) are never exported.
 """
 
@@ -18,16 +18,19 @@ from typing import Annotated, Any, ClassVar, Final, Literal, Self, TypeVar, cast
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 from sqlalchemy import inspect
 
+from bot.services.paper import PaperSettings
 from bot.timefmt import iso
 from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
+    NarrativeRevision,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
     RoleGrant,
+    Signoff,
     Strategy,
     UpdateRevision,
     Workspace,
@@ -48,6 +51,7 @@ __all__ = [
     "DocumentV1",
     "DocumentV2",
     "MeetingDoc",
+    "NarrativeDoc",
     "PriorityDoc",
     "ProjectDoc",
     "ReminderDoc",
@@ -55,6 +59,7 @@ __all__ = [
     "RoleDoc",
     "Section",
     "SeriesDoc",
+    "SignoffDoc",
     "StrategyDoc",
     "UpdateDoc",
     "WorkspaceDoc",
@@ -250,6 +255,24 @@ class DigestPostDoc(Claim, _DigestPostFor):
     message_ts: Annotated[str, fits(DigestPost.message_ts)] | None
 
 
+class NarrativeDoc(Section):
+    renamed = {"author": "author_user_id"}
+    period_start: date
+    section: Annotated[str, key(NarrativeRevision.section)]
+    number: Annotated[int, Field(ge=1)]
+    text: str
+    author: Annotated[str, key(NarrativeRevision.author_user_id)]
+    created_at: Moment
+
+
+class SignoffDoc(Section):
+    period_start: date
+    period_end: date
+    user_id: Annotated[str, key(Signoff.user_id)]
+    signed_at: Moment
+    fingerprint: Annotated[str, key(Signoff.fingerprint)]
+
+
 class _DocumentBase(Section):
     format: Literal["ictbot-export"]
     version: int
@@ -276,6 +299,10 @@ class DocumentV2(_DocumentBase):
     meetings: list[MeetingDoc]
     reminders: list[ReminderDoc]
     digest_posts: list[DigestPostDoc]
+    # The committee paper (added since; absent from older exports): its settings, narrative and sign-offs.
+    report_settings: PaperSettings | None = None
+    narrative: list[NarrativeDoc] = Field(default_factory=list)
+    signoffs: list[SignoffDoc] = Field(default_factory=list)
 
 
 Document = DocumentV1 | DocumentV2

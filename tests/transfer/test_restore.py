@@ -16,9 +16,10 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, reminders, roles, strategy, updates, workspaces
+from bot.services import meetings, paper, reminders, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.digest_posts import DigestDue
+from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
 from bot.services.reminders import Due
 from bot.transfer import export, restore
@@ -163,6 +164,13 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
             session, ws, now=clock.now, by=CHAIR, default_timezone=tz, rrule="FREQ=MONTHLY;BYDAY=+2TU;INTERVAL=2"
         )
     clock.now = at("2026-12-11 09:00")
+    with runtime.unit(TEAM) as (session, ws):  # the committee paper: settings, narrative, a sign-off
+        paper_settings.load(session, ws, paper.parse_yaml("committee: Audit Committee\nshow_rag: false"), now=clock.now)
+        paper.write_narrative(session, ws, "CLOUD", EVIL, author=CHAIR, now=clock.now, default_timezone=tz)
+        paper.write_narrative(
+            session, ws, "CLOUD", "Second thoughts.", author=ADMIN, now=clock.now, default_timezone=tz
+        )
+        paper.sign_off(session, ws, user_id=CHAIR, now=clock.now, default_timezone=tz)
     return ids
 
 
@@ -708,6 +716,24 @@ def test_restored_updates_keep_their_times_for_the_reminders(runtime, engine, ri
         stale = {p.ref for p, _ in reminders.stale_projects(session, ws, at("2026-12-01 00:00"))}
     assert times == sorted(datetime.fromisoformat(u["created_at"]) for u in first["updates"])
     assert "MOB-01" not in stale and "PCI-01" not in stale and "EFORM-01" in stale
+
+
+def test_the_committee_paper_travels_and_its_sign_off_still_holds(runtime, engine, rich):
+    doc = exported(runtime)
+    assert [(n["section"], n["number"], n["author"]) for n in doc["narrative"]] == [
+        ("CLOUD", 1, CHAIR),
+        ("CLOUD", 2, ADMIN),
+    ]
+    assert doc["report_settings"] == {**doc["report_settings"], "committee": "Audit Committee", "show_rag": False}
+    assert [s["user_id"] for s in doc["signoffs"]] == [CHAIR]
+    wipe(engine)
+    with runtime.sessions.begin() as session:
+        restore.restore(session, restore.load(json.dumps(doc)))
+    assert comparable(exported(runtime)) == comparable(doc)
+    with runtime.unit(TEAM) as (session, ws):
+        shown = paper.draft(session, ws, now=runtime.now(), default_timezone="Europe/London")
+    # Restored ids differ; the approved paper is the same paper.
+    assert shown.changed_before is None and shown.period.start == date(2026, 10, 1)
 
 
 def test_the_chairs_user_group_travels_with_the_export(runtime, engine, rich):
