@@ -294,8 +294,8 @@ def test_gather_reads_with_the_same_few_statements_however_many_projects(runtime
                 now=clock.now,
             )
     # strategies, priorities, aims, projects, delegates, updates, revisions; roles, the meeting series,
-    # closures, meetings, reminders, digest posts
-    assert statements() == before == 13
+    # closures, meetings, reminders, digest posts; the report settings, narrative and sign-offs
+    assert statements() == before == 16
 
 
 def test_json_export_holds_roles_and_the_meeting_calendar(ictbot, runtime, standin, history, clock):
