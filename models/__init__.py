@@ -21,12 +21,14 @@ from models.entities import (
     UpdateSource,
     Workspace,
 )
+from models.history import ChangeVia, ProjectEvent, ProjectField
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
 from models.scheduling import DigestPost, Lease, Reminder
 from models.teams import ReferenceKind, TeamsConversationRef
 
 __all__ = [
     "Base",
+    "ChangeVia",
     "ClosureDay",
     "DeliveryStatus",
     "DigestPost",
@@ -39,6 +41,8 @@ __all__ = [
     "ProgressUpdate",
     "Project",
     "ProjectDelegate",
+    "ProjectEvent",
+    "ProjectField",
     "ProjectStatus",
     "PurgeRecord",
     "Rag",

@@ -1530,7 +1530,7 @@ def test_the_checks_see_a_when_a_asks(world, ictbot, tmp_path):
     # a change to A is seen, column by column
     before = owned_rows(w.rt, TEAM_A)
     w.a.command(PROJECT, "close ANET-01", user_id=A_ADMIN)
-    assert set(changes(before, owned_rows(w.rt, TEAM_A))) == {"project", "inbound_delivery"}
+    assert set(changes(before, owned_rows(w.rt, TEAM_A))) == {"project", "project_event", "inbound_delivery"}
     # a row of B's pointing at A's is seen
     assert cross_links(w.rt) == {}
     with w.rt.engine.begin() as conn:
