@@ -1282,6 +1282,24 @@ def team_b(*args: str) -> tuple[str, ...]:
 CLI_ATTACKS: tuple[CliAttack, ...] = (
     CliAttack("projects-list", "projects list", team_b("projects", "list"), "BNET-01"),
     CliAttack("projects-list-all", "projects list", team_b("projects", "list", "--all"), "BWEB-02"),
+    # A project's history is read by ref: B's ref shows B's project, and A's ref names nothing in B (no
+    # suggestion of A's refs either). Neither is run with --team A: B's ref names no project there.
+    CliAttack(
+        "projects-history",
+        "projects history",
+        team_b("projects", "history", "BNET-01"),
+        "created as active",
+        reads=False,
+    ),
+    CliAttack(
+        "projects-history-a-ref",
+        "projects history",
+        team_b("projects", "history", "ANET-01"),
+        "There is no project `ANET-01` in the Work Plan.",
+        echo=("ANET-01",),
+        exit_code=1,
+        reads=False,
+    ),
     CliAttack("export-json", "export", team_b("export"), '"BNET-01"'),
     CliAttack("export-csv", "export", team_b("export", "--format", "csv"), "BNET-01"),
     CliAttack("export-file", "export", team_b("export", "-o", "{tmp}/out/b.json"), "Wrote 2 projects"),
