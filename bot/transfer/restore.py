@@ -6,7 +6,8 @@ writes it into the caller's transaction: all of it or none. The workspace must b
 what was made for it automatically (the default strategy and calendar), which the export's replaces.
 Database ids are given anew (the summary maps the updates' old ids to new); everything else is kept as
 it was, reminder and digest history included, so the restored bot does not send again what was sent.
-Nothing here reads the clock.
+A project whose export carries no history (written before there was one) gets the starting point
+migration 0010 gives: created at its created_at with its status, via backfill. Nothing reads the clock.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.transfer.checks import MAX_PROBLEMS, InvalidExport, cross_check, kind_o
 from bot.transfer.export import CSV_COLUMNS
 from bot.transfer.schema import DOCUMENTS, FORMAT, FORMAT_VERSION, Document, DocumentV1, DocumentV2
 from models import (
+    ChangeVia,
     ClosureDay,
     Meeting,
     MeetingSeries,
@@ -36,6 +38,8 @@ from models import (
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ProjectEvent,
+    ProjectField,
     ReportSettings,
     RoleGrant,
     Signoff,
@@ -306,6 +310,7 @@ def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
     }
     session.add_all(projects.values())
     session.flush()
+    _write_history(session, ws, doc, projects)
     updates = {
         u.id: u.row(
             ProgressUpdate,
@@ -320,6 +325,28 @@ def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
     if isinstance(doc, DocumentV2):
         _write_calendar(session, ws, doc)
     return {old: update.id for old, update in updates.items()}
+
+
+def _write_history(session: Session, ws: Workspace, doc: Document, projects: Mapping[str, Project]) -> None:
+    """The projects' history as the document has it, after a backfilled start for each project it has none for."""
+    history = doc.history if isinstance(doc, DocumentV2) else []
+    known = {e.project_ref for e in history if e.field is ProjectField.CREATED}
+    session.add_all(
+        ProjectEvent(
+            workspace_id=ws.id,
+            project_id=p.id,
+            at=p.created_at,
+            actor="",
+            via=ChangeVia.BACKFILL,
+            field=ProjectField.CREATED,
+            old="",
+            new=p.status.value,
+        )
+        for ref, p in projects.items()
+        if ref not in known
+    )
+    session.add_all(e.row(ProjectEvent, workspace_id=ws.id, project_id=projects[e.project_ref].id) for e in history)
+    session.flush()
 
 
 def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:

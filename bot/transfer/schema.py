@@ -4,9 +4,9 @@ The export builds the sections from database rows (:meth:`Section.of`) and dumps
 validates a document into the same models (strict: no text where a number belongs) and writes rows from
 them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
 workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
-posts; keys added since (the chair group, a strategy's aims, the committee paper) may be absent.
-Reminders and digest posts name their meeting by its ``occurrence``; no id is exported but the updates'.
-The scheduler's lease and the installation records (tokens) are never exported.
+posts; keys added since (the chair group, aims, the projects' history, the committee paper) may be
+absent. Reminders and digest posts name their meeting by its ``occurrence``, history its project by
+``ref``; no database id is exported but the updates'. The lease and the installations never are.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from models import (
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ProjectEvent,
     RoleGrant,
     Signoff,
     Strategy,
@@ -38,6 +39,7 @@ from models import (
 from models.base import Base
 from models.db import column_length
 from models.entities import MeetingStatus, ProjectStatus, Rag, Role, UpdateSource
+from models.history import ChangeVia, ProjectField
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "NarrativeDoc",
     "PriorityDoc",
     "ProjectDoc",
+    "ProjectEventDoc",
     "ReminderDoc",
     "RevisionDoc",
     "RoleDoc",
@@ -151,6 +154,18 @@ class ProjectDoc(Section):
     target_date: date | None
     completed_on: date | None
     created_at: Moment
+
+
+class ProjectEventDoc(Section):
+    """One change in a project's history (``models.ProjectEvent``), naming its project by ref."""
+
+    project_ref: Annotated[str, key(Project.ref)]
+    at: Moment
+    actor: Annotated[str, fits(ProjectEvent.actor)]
+    via: ChangeVia
+    field: ProjectField
+    old: str
+    new: str
 
 
 class RevisionDoc(Section):
@@ -299,6 +314,9 @@ class DocumentV2(_DocumentBase):
     meetings: list[MeetingDoc]
     reminders: list[ReminderDoc]
     digest_posts: list[DigestPostDoc]
+    # Each project's history, oldest first; exports written before it lack the key, and a restore starts
+    # the history of a project that has none in the document (bot.transfer.restore).
+    history: list[ProjectEventDoc] = Field(default_factory=list)
     # The committee paper (added since; absent from older exports): its settings, narrative and sign-offs.
     report_settings: PaperSettings | None = None
     narrative: list[NarrativeDoc] = Field(default_factory=list)

@@ -22,13 +22,14 @@ from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
 from bot.services.reminders import Due
+from bot.timefmt import iso
 from bot.transfer import export, restore
 from handlers.slack.client import web_client
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Meeting, ProgressUpdate, ProjectStatus, Rag, Role, UpdateSource, Workspace
 from models.scheduling import DigestPost, Reminder
-from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, Clock
+from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, START, Clock
 
 LONDON = ZoneInfo("Europe/London")
 TEAM = "T0COUNCIL"
@@ -119,6 +120,7 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
             now=clock.now,
         )
         project_service.set_status(session, ws, "TRN-01", ProjectStatus.COMPLETE, now=clock.now, tz=LONDON)
+        project_service.reassign(session, ws, "CLOUD-01", ADMIN, now=clock.now, actor=DEPUTY)
         roles.grant(session, ws, CHAIR, Role.CHAIR, by=ADMIN, now=clock.now)
         roles.grant(session, ws, DEPUTY, Role.ADMIN, by=ADMIN, now=clock.now)
         roles.grant(session, ws, DEPUTY, Role.CHAIR, by=ADMIN, now=clock.now)
@@ -250,6 +252,19 @@ def test_the_rich_workspace_has_a_bit_of_everything(runtime, rich):
     }
     [post] = doc["digest_posts"]
     assert (post["meeting"], post["status"], post["channel_id"]) == ("2026-12-08", "sent", CHANNEL)
+    # The projects' history: each change with who made it, when and how; the workplan fixture's are by no one.
+    changed = iso(at("2026-11-25 09:00"))
+
+    def event(ref: str, when: str, actor: str, field: str, old: str, new: str) -> dict[str, str]:
+        return {"project_ref": ref, "at": when, "actor": actor, "via": "chat", "field": field, "old": old, "new": new}
+
+    assert [e for e in doc["history"] if e["project_ref"] in ("CLOUD-01", "TRN-01")] == [
+        event("CLOUD-01", changed, "", "created", "", "planned"),
+        event("CLOUD-01", changed, DEPUTY, "owner", OWNER, ADMIN),
+        event("CLOUD-01", changed, DEPUTY, "delegates", f"{ADMIN},{DELEGATE}", DELEGATE),
+        event("TRN-01", iso(START), "", "created", "", "active"),
+        event("TRN-01", changed, "", "status", "active", "complete"),
+    ]
 
 
 def test_export_then_restore_into_an_empty_database_gives_the_same_export(runtime, engine, rich):
@@ -370,6 +385,27 @@ def test_a_version_2_document_without_aims_restores_its_strategies_without_aims(
     restore_text(runtime, json.dumps(first))
 
     assert [s["aims"] for s in exported(runtime)["strategies"]] == [[], []]
+
+
+def test_a_document_without_history_starts_each_project_s_history_as_the_migration_does(runtime, engine, rich):
+    first = exported(runtime)
+    del first["history"]  # as ictbot wrote before projects had a history
+    wipe(engine)
+
+    restore_text(runtime, json.dumps(first))
+
+    assert exported(runtime)["history"] == [
+        {
+            "project_ref": p["ref"],
+            "at": p["created_at"],
+            "actor": "",
+            "via": "backfill",
+            "field": "created",
+            "old": "",
+            "new": p["status"],
+        }
+        for p in sorted(first["projects"], key=lambda p: p["ref"])
+    ]
 
 
 def test_an_empty_aim_in_a_document_is_refused_with_its_path(runtime, rich):
@@ -558,6 +594,12 @@ BAD_DOCUMENTS: list[tuple[str, Mutation, str]] = [
         _set(["reminders", 0, "meeting"], "2026-12-09"),
         "reminders[0].meeting: 2026-12-09 is not the occurrence of a meeting in the export",
     ),
+    (
+        "dangling history",
+        _set(["history", 0, "project_ref"], "NOPE-01"),
+        "history[0].project_ref: 'NOPE-01' is not the ref of a project in the export",
+    ),
+    ("unknown via", _set(["history", 0, "via"], "fax"), "history[0].via: 'fax' is not one of chat, import, backfill"),
     (
         "duplicate project ref",
         _duplicate_project,
