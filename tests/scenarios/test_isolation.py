@@ -1166,6 +1166,32 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         clicked(lambda w: {"action": teams_cards.ACTION_SNOOZE, "meeting_id": w.ids.a_meetings[A_NEXT]}),
         GONE_MEETING,
     ),
+    TeamsAttack("report", ("command", "report"), said("report"), "The committee paper being written"),
+    TeamsAttack(
+        "report-narrative-a-priority",
+        ("command", "report narrative"),
+        said("report narrative ASEC SECRET-C"),
+        "is not a priority of",
+        echo=("ASEC",),
+    ),
+    TeamsAttack(
+        "report-position", ("command", "report position"), said("report position SECRET-C"), "Narrative saved for"
+    ),
+    TeamsAttack("report-signoff", ("command", "report signoff"), said("report signoff"), "Approved"),
+    TeamsAttack(
+        "card-narrative-a-priority",
+        ("card", teams_cards.ACTION_NARRATIVE_SUBMIT),
+        clicked(
+            lambda w: {
+                "action": teams_cards.ACTION_NARRATIVE_SUBMIT,
+                "section": "ASEC",
+                "period": "2026-04-01",
+                "text": "SECRET-C",
+            }
+        ),
+        "is not a priority of",
+        echo=("ASEC",),
+    ),
 )
 
 
