@@ -21,6 +21,7 @@ from models.entities import (
     UpdateSource,
     Workspace,
 )
+from models.history import ChangeVia, ProjectEvent, ProjectField
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
 from models.paper import NarrativeRevision, ReportSettings, Signoff
 from models.people import Person
@@ -29,6 +30,7 @@ from models.teams import ReferenceKind, TeamsConversationRef
 
 __all__ = [
     "Base",
+    "ChangeVia",
     "ClosureDay",
     "DeliveryStatus",
     "DigestPost",
@@ -43,6 +45,8 @@ __all__ = [
     "ProgressUpdate",
     "Project",
     "ProjectDelegate",
+    "ProjectEvent",
+    "ProjectField",
     "ProjectStatus",
     "PurgeRecord",
     "Rag",

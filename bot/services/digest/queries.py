@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.digest.model import UpdateEntry
 from models import (
+    ChangeVia,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ProjectEvent,
+    ProjectField,
     ProjectStatus,
     Rag,
     Strategy,
@@ -25,9 +28,10 @@ from models import (
 )
 
 # -- reading (a fixed number of statements) --------------------------------------------------------
-# Four statements whatever the number of projects or updates: the strategies with their priorities, the
-# time zone, the projects' delegates, and one that returns every project with its latest update in the
-# period (current revision) and the RAG of its latest one before.
+# Six statements whatever the number of projects or updates: the strategies with their priorities, the
+# active strategy's aims, the time zone, the projects' delegates, the projects started in the period (from
+# their history), and one that returns every project with its latest update in the period (current
+# revision) and the RAG of its latest one before.
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,3 +214,32 @@ def delegates(session: Session, ws: Workspace) -> dict[int, list[str]]:
     for project_id, user_id in rows:
         out.setdefault(project_id, []).append(user_id)
     return out
+
+
+def started(session: Session, ws: Workspace, start: datetime | None, end: datetime) -> set[int]:
+    """The projects that started in the period, by the rule in :mod:`.build`: their status first became
+    active in it, by a change of status or by being added active in chat. One statement."""
+    e, prior = aliased(ProjectEvent, name="e"), aliased(ProjectEvent, name="prior")
+    since = [e.at >= start] if start is not None else []
+    earlier = exists().where(
+        prior.workspace_id == ws.id,
+        prior.project_id == e.project_id,
+        _made_active(prior),
+        (prior.at < e.at) | ((prior.at == e.at) & (prior.id < e.id)),
+    )
+    return set(
+        session.scalars(
+            select(e.project_id).where(
+                e.workspace_id == ws.id,
+                _made_active(e),
+                (e.field == ProjectField.STATUS) | (e.via == ChangeVia.CHAT),  # not arrived active: see the rule
+                e.at <= end,
+                *since,
+                ~earlier,
+            )
+        )
+    )
+
+
+def _made_active(event: Any) -> ColumnElement[bool]:
+    return and_(event.field.in_((ProjectField.CREATED, ProjectField.STATUS)), event.new == ProjectStatus.ACTIVE.value)

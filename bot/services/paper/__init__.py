@@ -15,7 +15,9 @@ from bot.services.paper.state import (
     draft,
     draft_period,
     paper_for,
+    period_being_written,
     sign_off,
+    timezone_of,
     write_narrative,
 )
 
@@ -40,8 +42,10 @@ __all__ = [
     "paper_for",
     "paragraphs",
     "parse_yaml",
+    "period_being_written",
     "section",
     "sign_off",
+    "timezone_of",
     "to_yaml",
     "write_narrative",
 ]
