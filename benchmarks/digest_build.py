@@ -19,8 +19,8 @@ Timed (the median of ``--repeat`` runs, after one warm-up run), for each workspa
 It prints each time and the ratios build ÷ baseline (issue 4's goal: under 3) and build + render ÷
 baseline. The SQL statements ``build`` issues are counted with a ``before_cursor_execute`` listener in
 both workspaces: the count must not grow with the number of projects. The digests are checked against
-the generated data (which projects appear, each one's latest update, RAG now and before, missing,
-completed and started) and against the baseline query's rows. Either check failing exits 1; time never
+the generated data (which projects appear, each one's latest update and every update in the period,
+RAG now and before, missing, completed and started) and against the baseline query's rows. Either check failing exits 1; time never
 fails the run.
 
 Run: ``python -m benchmarks.digest_build [--projects 1000] [--updates 100000] [--years 5] ...``
@@ -554,6 +554,7 @@ def check(digest: digest_service.Digest, rows: Sequence[Row[Any]], data: Dataset
     for u in data.updates:
         by_project.setdefault(u.project_id, []).append(u)
     expected: dict[int, tuple[GenProject, GenUpdate | None, GenUpdate | None]] = {}
+    period: dict[int, list[tuple[int, Rag, str]]] = {}  # every update in the period, oldest first
     for p in data.projects:
         ups = sorted(by_project.get(p.id, []), key=lambda u: (u.created_at, u.id))
         cut = bisect_left([u.created_at for u in ups], START)
@@ -563,6 +564,7 @@ def check(digest: digest_service.Digest, rows: Sequence[Row[Any]], data: Dataset
         open_now = p.status in (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
         if open_now or in_period is not None or completed:
             expected[p.id] = (p, in_period, before)
+            period[p.id] = [(u.id, u.rag, u.progress) for u in ups[cut:] if u.created_at <= END]
 
     got = {e.id: e for e in digest.projects}
     if set(got) != set(expected):
@@ -584,6 +586,7 @@ def check(digest: digest_service.Digest, rows: Sequence[Row[Any]], data: Dataset
                 ("missing", e.missing == (p.status is ProjectStatus.ACTIVE and upd is None)),
                 ("completed", e.completed_in_period == (p.completion is not None and START <= p.completion <= END)),
                 ("started", e.started_in_period == (START <= p.created_at <= END)),
+                ("updates in the period", [(u.id, u.rag, u.progress) for u in e.updates] == period[pid]),
             )
             if not ok
         ]
