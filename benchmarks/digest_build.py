@@ -20,8 +20,8 @@ It prints each time and the ratios build ÷ baseline (issue 4's goal: under 3) a
 baseline. The SQL statements ``build`` issues are counted with a ``before_cursor_execute`` listener in
 both workspaces: the count must not grow with the number of projects. The digests are checked against
 the generated data (which projects appear, each one's latest update and every update in the period,
-RAG now and before, missing, completed and started) and against the baseline query's rows. Either check failing exits 1; time never
-fails the run.
+RAG now and before, missing, completed and started) and against the baseline query's rows. Either
+check failing exits 1; time never fails the run.
 
 Run: ``python -m benchmarks.digest_build [--projects 1000] [--updates 100000] [--years 5] ...``
 """
