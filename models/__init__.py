@@ -21,6 +21,7 @@ from models.entities import (
     UpdateSource,
     Workspace,
 )
+from models.history import ChangeVia, ProjectEvent, ProjectField
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
 from models.paper import NarrativeRevision, ReportSettings, Signoff
 from models.scheduling import DigestPost, Lease, Reminder
@@ -28,6 +29,7 @@ from models.teams import ReferenceKind, TeamsConversationRef
 
 __all__ = [
     "Base",
+    "ChangeVia",
     "ClosureDay",
     "DeliveryStatus",
     "DigestPost",
@@ -41,6 +43,8 @@ __all__ = [
     "ProgressUpdate",
     "Project",
     "ProjectDelegate",
+    "ProjectEvent",
+    "ProjectField",
     "ProjectStatus",
     "PurgeRecord",
     "Rag",

@@ -15,7 +15,20 @@ from typing import Any
 
 import click
 
-from bot.cli import dev, digest, meetings, projects, reminders, roles, serve, strategy, teams, transfer, workspaces
+from bot.cli import (
+    dev,
+    digest,
+    meetings,
+    projects,
+    reminders,
+    report,
+    roles,
+    serve,
+    strategy,
+    teams,
+    transfer,
+    workspaces,
+)
 from bot.cli.common import CliFailure, CliState, ConfigFailure
 from bot.cli.serve import choose_mode
 from bot.errors import DomainError
@@ -62,7 +75,7 @@ for command in (
     transfer.export,
     transfer.import_export,
     digest.digest,
-    digest.report,
+    report.report,
     meetings.meetings,
     reminders.tick,
     reminders.reminders,

@@ -1,4 +1,4 @@
-"""`ictbot digest` and `ictbot report`: the progress digest and the committee report of a period.
+"""`ictbot digest`: the progress digest of a period, and what `ictbot report` (bot.cli.report) shares with it.
 
 The period comes from --from/--to in ICTBOT_TIMEZONE; bot.services.digest builds it and bot.render
 writes it. matplotlib and python-docx are loaded only when a chart or a Word file is drawn.
@@ -6,8 +6,6 @@ writes it. matplotlib and python-docx are loaded only when a chart or a Word fil
 
 from __future__ import annotations
 
-import io
-import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -15,15 +13,13 @@ import click
 from sqlalchemy.orm import Session
 
 from bot.cli.common import emit, local_time, open_workspace, read_settings
-from bot.cli.options import OUTPUT_HELP, day_option, output_option, team_command
-from bot.files import STDOUT
-from bot.render.digest import DIGEST_FORMATS, REPORT_FORMATS, render_digest, render_report
+from bot.cli.options import day_option, output_option, team_command
+from bot.render.digest import DIGEST_FORMATS, render_digest
 from bot.services import digest as digest_service
 from bot.settings import Settings
 from bot.wording import count
 from models import Workspace
 
-REPORT_CHOICES = ("docx", *REPORT_FORMATS)  # Word is written by bot.render.docx_report, the others by templates
 FROM_HELP = "The first day of the period (YYYY-MM-DD in ICTBOT_TIMEZONE), from its local midnight."
 TO_HELP = (
     "The last day of the period (YYYY-MM-DD in ICTBOT_TIMEZONE), to the end of that day, or now if that is "
@@ -31,7 +27,7 @@ TO_HELP = (
 )
 
 
-def _check_days(ctx: click.Context, first: date | None, last: date | None) -> None:
+def check_days(ctx: click.Context, first: date | None, last: date | None) -> None:
     if first is not None and last is not None and first > last:
         raise click.UsageError(f"--from {first} is after --to {last}: the period must start before it ends.", ctx=ctx)
 
@@ -64,9 +60,9 @@ def _period(
     return start, end
 
 
-def _digest_for(ctx: click.Context, team: str | None, first: date | None, last: date | None) -> digest_service.Digest:
+def digest_for(ctx: click.Context, team: str | None, first: date | None, last: date | None) -> digest_service.Digest:
     """The digest of the period --from/--to, read in one transaction that writes nothing."""
-    _check_days(ctx, first, last)
+    check_days(ctx, first, last)
     settings = read_settings()
     with open_workspace(ctx, team, create=False, settings=settings) as (rt, session, ws):
         now = rt.now()
@@ -77,7 +73,7 @@ def _digest_for(ctx: click.Context, team: str | None, first: date | None, last: 
     return built
 
 
-def _chart_png(d: digest_service.Digest) -> bytes | None:
+def chart_png(d: digest_service.Digest) -> bytes | None:
     """The RAG-by-priority chart, or None when there is no project to draw."""
     if not d.totals.projects:
         return None
@@ -86,17 +82,17 @@ def _chart_png(d: digest_service.Digest) -> bytes | None:
     return charts.rag_by_priority_png(d)
 
 
-def _chart_src(d: digest_service.Digest, fmt: str) -> str | None:
+def chart_src(d: digest_service.Digest, fmt: str) -> str | None:
     """The chart as a data: URI for the html format, which carries it inside the page; else None."""
     if fmt != "html":
         return None
     from bot.render import charts  # matplotlib: only for the commands that draw
 
-    png = _chart_png(d)
+    png = chart_png(d)
     return charts.data_uri(png) if png is not None else None
 
 
-def _period_words(d: digest_service.Digest) -> str:
+def period_words(d: digest_service.Digest) -> str:
     end = f"{d.end.astimezone(d.tz):%Y-%m-%d %H:%M} {d.timezone}"
     return f"{d.start.astimezone(d.tz):%Y-%m-%d %H:%M} to {end}" if d.start else f"up to {end}"
 
@@ -119,51 +115,12 @@ def digest(
     that day; --to ends at the end of that day, or now if --to is today or later. md is Markdown,
     html a printable page with the RAG-by-priority chart inside it, json the digest's data.
     """
-    d = _digest_for(ctx, team, first, last)
-    body = render_digest(d, fmt, chart_src=_chart_src(d, fmt))
+    d = digest_for(ctx, team, first, last)
+    body = render_digest(d, fmt, chart_src=chart_src(d, fmt))
     if not emit(output, body.encode("utf-8")):
         return
     click.echo(
         f"Wrote the digest of workspace {d.team_id} ({count(d.totals.projects, 'project')}, "
-        f"{_period_words(d)}) to {output}.",
-        err=True,
-    )
-
-
-@team_command(click.command(), creates=False)
-@click.option(
-    "--format", "fmt", type=click.Choice(REPORT_CHOICES), default="docx", show_default=True, help="Output format."
-)
-@day_option("--from", "first", FROM_HELP + " Usually the day after the last report's period.", required=True)
-@day_option("--to", "last", TO_HELP, required=True)
-@output_option(OUTPUT_HELP + " Needed for docx; html and md go to standard output without it.")
-def report(ctx: click.Context, fmt: str, first: date, last: date, output: Path | None, team: str | None) -> None:
-    """The six-monthly committee report on the ICT Strategy, in the shape of the Audit Committee's.
-
-    Purpose, summary of the strategy's priorities, recommendation, then the main report: a section
-    per priority with the progress of its projects in the period, the RAG-by-priority chart and
-    table, and the projects completed since the last report. docx is a Word document in real
-    headings and numbered paragraphs, for an officer to edit; html a printable page with the chart
-    inside it; md Markdown. Dates as for `ictbot digest`.
-    """
-    if fmt == "docx" and (output is None or (str(output) == STDOUT and sys.stdout.isatty())):
-        raise click.UsageError(
-            "--format docx needs --output FILE.docx: a Word document is not for a terminal.", ctx=ctx
-        )
-    d = _digest_for(ctx, team, first, last)
-    if fmt == "docx":
-        from bot.render.docx_report import write_report_docx  # python-docx: only for this command
-
-        document = io.BytesIO()
-        write_report_docx(d, document, chart_png=_chart_png(d))
-        body = document.getvalue()
-    else:
-        body = render_report(d, fmt, chart_src=_chart_src(d, fmt)).encode("utf-8")
-    if not emit(output, body):
-        return
-    click.echo(
-        f"Wrote the committee report of workspace {d.team_id} ({count(d.totals.projects, 'project')}, "
-        f"{count(d.totals.completed, 'project') if d.totals.completed else 'none'} completed, {_period_words(d)}) "
-        f"to {output}.",
+        f"{period_words(d)}) to {output}.",
         err=True,
     )

@@ -1,4 +1,4 @@
-"""`ictbot projects`: import the Work Plan from CSV (all rows or none), and list it."""
+"""`ictbot projects`: import the Work Plan from CSV (all rows or none), list it, and show a project's history."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ from typing import IO, NoReturn
 import click
 from rich.text import Text
 
-from bot.cli.common import CliFailure, make_console, open_workspace, read_text, simple_table, workspace_label
+from bot.cli.common import (
+    CliFailure,
+    local_time,
+    make_console,
+    open_workspace,
+    read_text,
+    simple_table,
+    workspace_label,
+)
 from bot.cli.options import team_command
 from bot.cli.slack_api import slack_email_resolver, web_client
 from bot.errors import ImportFailed
+from bot.services import history as history_service
 from bot.services import projects as project_service
 from bot.wording import count
+from models import ProjectField
 
 RAG_STYLE = {"red": "bold red", "amber": "bold yellow", "green": "bold green"}
 
@@ -88,3 +98,45 @@ def projects_list(ctx: click.Context, include_closed: bool, team: str | None) ->
     console = make_console()
     console.print(table)
     console.print(Text(f"{count(len(views), 'project')}."))
+
+
+@team_command(projects.command("history"), creates=False)
+@click.argument("ref")
+def projects_history(ctx: click.Context, ref: str, team: str | None) -> None:
+    """Every recorded change of project REF, oldest first: when, who, through what, and what changed.
+
+    Changes of status, owner, delegates, target date, title and priority are recorded from chat and from
+    CSV imports. A project the bot knew before it kept history starts with the state it had then
+    ("backfill"); what happened to it before is not known.
+    """
+    with open_workspace(ctx, team, create=False) as (rt, session, ws):
+        project = project_service.get(session, ws, ref)
+        events = history_service.of_project(session, ws, project)
+        title = f"History of {project.ref} ({project.title}) in workspace {workspace_label(ws)}"
+        settings = rt.settings
+    table = simple_table(title)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Who", no_wrap=True)
+    table.add_column("Via", no_wrap=True)
+    table.add_column("What changed", ratio=1, min_width=16)
+    for e in events:
+        table.add_row(Text(local_time(e.at, settings)), Text(e.actor or "-"), Text(e.via.value), Text(_change(e)))
+    console = make_console()
+    console.print(table)
+    console.print(Text(f"{count(len(events), 'change')}."))
+
+
+def _change(e: history_service.Event) -> str:
+    if e.field is ProjectField.CREATED:
+        return f"created as {_value(e.field, e.new)}"
+    return f"{e.field.value.replace('_', ' ')}: {_value(e.field, e.old)} → {_value(e.field, e.new)}"
+
+
+def _value(field: ProjectField, value: str) -> str:
+    if not value:
+        return "none"
+    if field in (ProjectField.CREATED, ProjectField.STATUS):
+        return value.replace("_", " ")
+    if field is ProjectField.DELEGATES:
+        return ", ".join(value.split(","))
+    return value

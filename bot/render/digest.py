@@ -20,9 +20,11 @@ from enum import Enum
 from typing import Any, Literal
 
 from bot.errors import InvalidInput
+from bot.render import paper as paper_text
 from bot.render import prose
 from bot.render.jinja import local_time, rag_label, render
 from bot.services.digest import Digest, ProjectEntry, Trend
+from bot.services.paper import POSITION, Paper
 from bot.timefmt import iso
 
 __all__ = [
@@ -55,12 +57,21 @@ def render_digest(
 
 
 def render_report(
-    digest: Digest, fmt: str, *, people: Mapping[str, str] | None = None, chart_src: str | None = None
+    digest: Digest,
+    fmt: str,
+    *,
+    people: Mapping[str, str] | None = None,
+    chart_src: str | None = None,
+    paper: Paper | None = None,
 ) -> str:
-    """The six-monthly committee report in the shape of seed 001, as Markdown or printable HTML."""
+    """The six-monthly committee report in the shape of seed 001, as Markdown or printable HTML, with the
+    report settings, narrative and sign-off of ``paper`` (the defaults without it)."""
     if fmt not in REPORT_FORMATS:
         raise InvalidInput(f"`{fmt}` is not a report format here; use one of {', '.join(REPORT_FORMATS)}.")
-    return render(f"report.{fmt}.j2", **_context(digest, people, chart_src)) + "\n"
+    context = _context(digest, people, chart_src)
+    paper = paper or Paper()
+    context |= {"paper": paper, "paper_text": paper_text, "position": POSITION, "person": context["person"]}
+    return render(f"report.{fmt}.j2", **context) + "\n"
 
 
 def to_document(digest: Digest) -> dict[str, Any]:

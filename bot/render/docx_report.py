@@ -31,10 +31,11 @@ from docx.text.paragraph import Paragraph
 
 from bot.files import replace_atomically
 from bot.literal import visible
+from bot.render import paper as paper_text
 from bot.render import prose
-from bot.render.jinja import rag_label
 from bot.render.prose import words as _words
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry
+from bot.services.paper import POSITION, Paper
 
 __all__ = ["ITEM_STYLE", "PARAGRAPH_STYLE", "TITLE", "write_report_docx", "xml_safe"]
 
@@ -62,14 +63,16 @@ def write_report_docx(
     *,
     chart_png: bytes | None,
     people: Mapping[str, str] | None = None,
+    paper: Paper | None = None,
 ) -> None:
     """Write the committee report of ``digest`` as a .docx to a path (atomically) or a binary stream.
 
     ``chart_png`` (e.g. :func:`bot.render.charts.rag_by_priority_png`) is placed after the opening paragraph
     of the main report; None leaves it out. ``people`` (user ID → display name) names each project's
-    owner where a name is known; user IDs are never printed in the report.
+    owner where a name is known; user IDs are never printed in the report. ``paper`` brings the report
+    settings, the narrative and the sign-off (:func:`bot.services.paper.paper_for`); without it, the defaults.
     """
-    data = _document_bytes(digest, chart_png=chart_png, people=people or {})
+    data = _document_bytes(digest, chart_png=chart_png, people=people or {}, paper=paper or Paper())
     if isinstance(target, str | os.PathLike):
         replace_atomically(Path(target), data)
     else:
@@ -79,12 +82,12 @@ def write_report_docx(
 # -- the document ----------------------------------------------------------------------------------
 
 
-def _document_bytes(digest: Digest, *, chart_png: bytes | None, people: Mapping[str, str]) -> bytes:
+def _document_bytes(digest: Digest, *, chart_png: bytes | None, people: Mapping[str, str], paper: Paper) -> bytes:
     doc = Document()
-    _page(doc)
+    _page(doc, paper.settings.title)
     _styles(doc)
-    _properties(doc, digest)
-    _Report(doc, digest, people).write(chart_png)
+    _properties(doc, digest, paper.settings.title)
+    _Report(doc, digest, people, paper).write(chart_png)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -93,23 +96,31 @@ def _document_bytes(digest: Digest, *, chart_png: bytes | None, people: Mapping[
 class _Report:
     """The report's text, in the order of ``report.md.j2``."""
 
-    def __init__(self, doc: DocxDocument, digest: Digest, people: Mapping[str, str]) -> None:
+    def __init__(self, doc: DocxDocument, digest: Digest, people: Mapping[str, str], paper: Paper) -> None:
         self.doc = doc
         self.d = digest
         self.people = people
+        self.paper = paper
         self.since = "since the last report to this committee" if digest.start else "to date"
 
     def write(self, chart_png: bytes | None) -> None:
         d, doc = self.d, self.doc
         strategy = d.strategy.name
         period = self.period()
-        doc.add_paragraph(xml_safe(TITLE), style="Title")
+        for line in paper_text.header(self.paper):
+            heading = doc.add_paragraph(style="Normal")
+            heading.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            heading.add_run(xml_safe(line)).bold = True
+        doc.add_paragraph(xml_safe(self.paper.settings.title.upper()), style="Title")
         intro = f"{d.workspace}: " if d.workspace else ""
         doc.add_paragraph(xml_safe(f"{intro}{strategy}, progress {period}."), style="Subtitle")
+        changed = paper_text.changed(self.paper, self.person, d.tz)
+        if changed:
+            doc.add_paragraph(style="Normal").add_run(xml_safe(changed)).bold = True
 
         doc.add_heading("SUMMARY REPORT", level=1)
         doc.add_heading("Purpose of the Report", level=2)
-        self.para(f"To report progress on the implementation of the {strategy} {period}.")
+        self.para(paper_text.purpose(self.paper, strategy, period))
         doc.add_heading("Summary", level=2)
         n = len(d.strategy.priorities)
         self.para(f"The {strategy} focusses on {_words(n)} strategic priorit{'y' if n == 1 else 'ies'}:")
@@ -121,16 +132,16 @@ class _Report:
                 self.item(aim)
         self.para("This report summarises progress on the main activities within each of these priorities.")
         doc.add_heading("Recommendation", level=2)
-        self.para("It is recommended that progress on the implementation of the ICT Strategy be noted.")
+        self.para(paper_text.recommendation(self.paper))
         doc.add_heading("Reasons", level=2)
-        self.para(
-            "The recommendation is supported to provide the committee with evidence to reflect on progress "
-            "in delivery of the Council's ICT Strategy."
-        )
+        self.para(paper_text.reasons(self.paper))
+        self.back_matter()
 
         main = doc.add_heading("MAIN REPORT", level=1)
         main.paragraph_format.page_break_before = True
         t = d.totals
+        for paragraph in self.paper.paragraphs(POSITION):
+            self.para(paragraph)
         self.para(prose.overview(d))
         if chart_png is not None:
             self.chart(chart_png)
@@ -146,14 +157,61 @@ class _Report:
             self.para(f"{_words(s, capital=True)} new project{' was' if s == 1 else 's were'} started in the period:")
             for p in d.started:
                 self.item(f"{p.title} ({p.ref}).")
+        if self.paper.settings.consultation:
+            doc.add_heading("Outcome of Consultation", level=2)
+            self.para(self.paper.settings.consultation)
+
+    def person(self, user_id: str) -> str:
+        return self.people.get(user_id, user_id)
+
+    def back_matter(self) -> None:
+        """The author and their approval, background papers, the contact officer and the implications."""
+        s, doc = self.paper.settings, self.doc
+        if s.author.name or s.author.title:
+            signature = doc.add_paragraph(style="Normal")
+            signature.paragraph_format.space_before = Pt(12)
+            signature.add_run(xml_safe(s.author.name)).bold = True
+            if s.author.title:
+                if s.author.name:
+                    signature.add_run().add_break()
+                signature.add_run(xml_safe(s.author.title)).bold = True
+        approved = paper_text.approved(self.paper, self.person, self.d.tz)
+        if approved:
+            doc.add_paragraph(xml_safe(approved), style="Normal")
+        if s.background_papers:
+            doc.add_heading("Background Papers", level=2)
+            for paper in s.background_papers:
+                doc.add_paragraph(xml_safe(paper), style="Normal")
+        contact = paper_text.contact(self.paper)
+        if contact:
+            doc.add_paragraph(xml_safe(contact), style="Normal").paragraph_format.space_before = Pt(12)
+        if s.implications:
+            self.implications()
+
+    def implications(self) -> None:
+        table = self.doc.add_table(rows=0, cols=2)
+        table.style = self.doc.styles["Table Grid"]
+        for implication in self.paper.settings.implications:
+            row = table.add_row().cells
+            _cell(row[0], implication.heading, bold=True)
+            _cell(row[1], implication.text)
+        table.autofit = False
+        for column, width in zip(table.columns, (Mm(55), Mm(105)), strict=True):
+            column.width = width
+            for cell in column.cells:
+                cell.width = width
+        self.doc.add_paragraph()
 
     def group(self, g: PriorityGroup) -> None:
         self.doc.add_heading(xml_safe(g.name), level=2)
+        narrative = self.paper.paragraphs(g.code)
         if g.note:
             for run in self.para(g.note).runs:
                 run.italic = True
-        elif g.description:
+        elif g.description and not narrative:
             self.para(g.description)
+        for paragraph in narrative:
+            self.para(paragraph)
         if not g.projects:
             self.para("There are no projects in the ICT Work Plan under this priority.")
             return
@@ -179,9 +237,8 @@ class _Report:
         assert p.update is not None
         item = self.item("")
         item.add_run(xml_safe(p.title)).bold = True
-        owner = self.people.get(p.owner)
-        lead = f"; {owner}" if owner else ""
-        item.add_run(xml_safe(f" ({p.ref}, {rag_label(p.rag)}{lead}; {prose.update_count(p.update_count)}): "))
+        label = paper_text.activity_label(p, self.paper, self.people.get(p.owner, ""))
+        item.add_run(xml_safe(f"{label}: "))
         item.add_run(_sentence(_officer(p.update.progress)))
         for label, text in (("Next steps", p.update.next_steps), ("Risks and issues", p.update.risks)):
             if text.strip():
@@ -264,14 +321,14 @@ def _cell(cell: _Cell, text: str, *, bold: bool = False, right: bool = False) ->
 # -- styles, numbering, page -----------------------------------------------------------------------
 
 
-def _page(doc: DocxDocument) -> None:
+def _page(doc: DocxDocument, title: str) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(25))
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("ICT Strategy – Implementation Progress Report – page ")
+    footer.add_run(xml_safe(f"{title} – page "))
     footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
 
 
@@ -380,9 +437,9 @@ def _numbering(doc: DocxDocument) -> int:
     return num_id
 
 
-def _properties(doc: DocxDocument, digest: Digest) -> None:
+def _properties(doc: DocxDocument, digest: Digest, title: str) -> None:
     props = doc.core_properties
-    props.title = "ICT Strategy – Implementation Progress Report"
+    props.title = xml_safe(title)
     props.subject = xml_safe(digest.strategy.name)
     props.author = xml_safe(digest.workspace or "ictbot")
     props.last_modified_by = "ictbot"

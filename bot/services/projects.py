@@ -1,4 +1,8 @@
-"""The ICT Work Plan: projects, their owners and delegates, and the all-or-nothing CSV import."""
+"""The ICT Work Plan: projects, their owners and delegates, and the all-or-nothing CSV import.
+
+Every change of a project's status, owner, delegates, target date, title or priority is recorded in its
+history (:mod:`bot.services.history`) in the same transaction, with who made it (``actor``) and how (``via``).
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,11 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
+from bot.services import history
 from bot.services import strategy as strategy_service
 from bot.wording import Text
 from models import (
+    ChangeVia,
     Priority,
     ProgressUpdate,
     Project,
@@ -207,6 +213,8 @@ def add(
     status: ProjectStatus = ProjectStatus.ACTIVE,
     target_date: date | None = None,
     now: datetime,
+    actor: str = "",
+    via: ChangeVia = ChangeVia.CHAT,
 ) -> Project:
     ref = normalise_ref(ref)
     if not REF.match(ref):
@@ -242,33 +250,57 @@ def add(
     )
     project.delegates = [ProjectDelegate(user_id=d) for d in dict.fromkeys(delegates) if d != owner]
     session.add(project)
+    history.created(session, project, at=now, actor=actor, via=via)
     session.flush()
     return project
 
 
-def reassign(session: Session, ws: Workspace, ref: str, new_owner: str) -> tuple[Project, str]:
-    """Give a project a new owner; returns the project and its previous owner."""
+def reassign(
+    session: Session,
+    ws: Workspace,
+    ref: str,
+    new_owner: str,
+    *,
+    now: datetime,
+    actor: str = "",
+    via: ChangeVia = ChangeVia.CHAT,
+) -> tuple[Project, str]:
+    """Give a project a new owner (no longer one of its delegates); returns the project and its previous owner."""
     project = get(session, ws, ref)
+    before = history.snapshot(session, project)
     previous = project.owner_user_id
     project.owner_user_id = new_owner
     project.delegates = [d for d in project.delegates if d.user_id != new_owner]
+    history.record(session, project, before, at=now, actor=actor, via=via)
     session.flush()
     return project, previous
 
 
 def set_status(
-    session: Session, ws: Workspace, ref: str, status: ProjectStatus, *, now: datetime, tz: ZoneInfo
+    session: Session,
+    ws: Workspace,
+    ref: str,
+    status: ProjectStatus,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    actor: str = "",
+    via: ChangeVia = ChangeVia.CHAT,
 ) -> Project:
     project = get(session, ws, ref)
     if project.status is status:
         raise InvalidInput(Text("`{ref}` is already " + status.value.replace("_", " ") + ".", ref=project.ref))
+    before = history.snapshot(session, project)
     project.status = status
     project.completed_on = now.astimezone(tz).date() if status is ProjectStatus.COMPLETE else None
+    history.record(session, project, before, at=now, actor=actor, via=via)
     session.flush()
     return project
 
 
-def reopen(session: Session, ws: Workspace, ref: str) -> Project:
+def reopen(
+    session: Session, ws: Workspace, ref: str, *, now: datetime, actor: str = "", via: ChangeVia = ChangeVia.CHAT
+) -> Project:
     """A complete or closed project made active again, so that it takes updates (and is chased for them)."""
     project = get(session, ws, ref)
     if project.status in OPEN_STATUSES:
@@ -276,8 +308,10 @@ def reopen(session: Session, ws: Workspace, ref: str) -> Project:
             f"`{project.ref}` is {project.status.value.replace('_', ' ')}, not complete or closed: "
             "it takes updates already."
         )
+    before = history.snapshot(session, project)
     project.status = ProjectStatus.ACTIVE
     project.completed_on = None
+    history.record(session, project, before, at=now, actor=actor, via=via)
     session.flush()
     return project
 
@@ -295,22 +329,30 @@ EmailResolver = Callable[[list[str]], dict[str, str | None]]
 
 
 def import_csv(
-    session: Session, ws: Workspace, text: str, *, resolve_emails: EmailResolver | None, now: datetime
+    session: Session,
+    ws: Workspace,
+    text: str,
+    *,
+    resolve_emails: EmailResolver | None,
+    now: datetime,
+    actor: str = "",
 ) -> ImportSummary:
     """Import a Work Plan CSV: every row is checked first, and nothing is written if any is wrong.
 
-    A row whose ref already exists updates that project; otherwise a project is created.
-    ``resolve_emails`` maps e-mail addresses to Slack user IDs (None for an unknown address).
+    A row whose ref already exists updates that project; otherwise a project is created. Each change is
+    recorded in the project's history, via import, by ``actor`` (empty: no one in particular); a row that
+    changes nothing records nothing. ``resolve_emails`` maps e-mail addresses to Slack user IDs (None
+    for an unknown address).
     """
     with _csv_fields_unlimited():
         try:
-            return _import_rows(session, ws, text, resolve_emails=resolve_emails, now=now)
+            return _import_rows(session, ws, text, resolve_emails=resolve_emails, now=now, actor=actor)
         except csv.Error as exc:  # the csv module's own refusal (its field limit is lifted above)
             raise ImportFailed([(0, f"the file cannot be read as CSV ({exc})")]) from None
 
 
 def _import_rows(
-    session: Session, ws: Workspace, text: str, *, resolve_emails: EmailResolver | None, now: datetime
+    session: Session, ws: Workspace, text: str, *, resolve_emails: EmailResolver | None, now: datetime, actor: str
 ) -> ImportSummary:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     reader.fieldnames = _checked_header(reader.fieldnames or [])
@@ -338,7 +380,7 @@ def _import_rows(
             problems.extend((line, e) for e in row)
     if not problems and not parsed:
         problems.append((2, "the file has a header but no projects"))
-    return _write_rows(session, ws, parsed, problems, emails, resolve_emails=resolve_emails, now=now)
+    return _write_rows(session, ws, parsed, problems, emails, resolve_emails=resolve_emails, now=now, actor=actor)
 
 
 def _checked_header(fieldnames: Sequence[str]) -> list[str]:
@@ -449,6 +491,7 @@ def _write_rows(
     *,
     resolve_emails: EmailResolver | None,
     now: datetime,
+    actor: str,
 ) -> ImportSummary:
     """Look the e-mail addresses up, then write every row, or raise ImportFailed with every problem."""
     resolved: dict[str, str | None] = {}
@@ -482,6 +525,7 @@ def _write_rows(
         ids = [resolved[p.lower()] or p if EMAIL.match(p) else p for p in row.people]
         owner, delegates = ids[0], [d for d in dict.fromkeys(ids[1:]) if d != ids[0]]
         project = existing.get(row.ref)
+        before = history.snapshot(session, project) if project is not None else None
         if project is None:
             project = Project(workspace_id=ws.id, ref=row.ref, created_at=now)
             session.add(project)
@@ -495,6 +539,10 @@ def _write_rows(
         project.status = row.status
         project.target_date = row.target_date
         project.delegates = [ProjectDelegate(user_id=d) for d in delegates]
+        if before is None:
+            history.created(session, project, at=now, actor=actor, via=ChangeVia.IMPORT)
+        else:
+            history.record(session, project, before, at=now, actor=actor, via=ChangeVia.IMPORT)
     session.flush()
     return ImportSummary(created=created, updated=updated)
 

@@ -160,6 +160,11 @@ def cross_check(doc: Document) -> list[tuple[str, str]]:
                 )
             _check_text(problems, f"updates[{i}].revisions[{k}]", r)
     if isinstance(doc, DocumentV2):
+        for i, e in enumerate(doc.history):
+            if e.project_ref not in refs:
+                problems.add(
+                    f"history[{i}].project_ref", f"{e.project_ref!r} is not the ref of a project in the export"
+                )
         _check_calendar(problems, doc)
     return problems.found
 

@@ -6,7 +6,8 @@ writes it into the caller's transaction: all of it or none. The workspace must b
 what was made for it automatically (the default strategy and calendar), which the export's replaces.
 Database ids are given anew (the summary maps the updates' old ids to new); everything else is kept as
 it was, reminder and digest history included, so the restored bot does not send again what was sent.
-Nothing here reads the clock.
+A project whose export carries no history (written before there was one) gets the starting point
+migration 0010 gives: created at its created_at with its status, via backfill. Nothing reads the clock.
 """
 
 from __future__ import annotations
@@ -23,18 +24,25 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError
 from bot.services import strategy as strategy_service
+from bot.services.paper import settings as paper_settings
 from bot.transfer.checks import MAX_PROBLEMS, InvalidExport, cross_check, kind_of, refuse, shape_problems
 from bot.transfer.export import CSV_COLUMNS
 from bot.transfer.schema import DOCUMENTS, FORMAT, FORMAT_VERSION, Document, DocumentV1, DocumentV2
 from models import (
+    ChangeVia,
     ClosureDay,
     Meeting,
     MeetingSeries,
+    NarrativeRevision,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ProjectEvent,
+    ProjectField,
+    ReportSettings,
     RoleGrant,
+    Signoff,
     Strategy,
     StrategyAim,
     UpdateRevision,
@@ -243,6 +251,9 @@ def _clear_seeded(session: Session, ws: Workspace, *, replace_calendar: bool) ->
         (by_hand, "meeting changed by hand", "meetings changed by hand"),
         (_count(session, Reminder, ws), "reminder", "reminders"),
         (_count(session, DigestPost, ws), "digest post", "digest posts"),
+        (_count(session, NarrativeRevision, ws), "narrative revision", "narrative revisions"),
+        (_count(session, Signoff, ws), "sign-off", "sign-offs"),
+        (_count(session, ReportSettings, ws), "report settings file", "report settings files"),
     )
     holds = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
     if series is not None and series.updated_by != DEFAULT_SERIES_BY:
@@ -299,6 +310,7 @@ def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
     }
     session.add_all(projects.values())
     session.flush()
+    _write_history(session, ws, doc, projects)
     updates = {
         u.id: u.row(
             ProgressUpdate,
@@ -315,6 +327,28 @@ def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
     return {old: update.id for old, update in updates.items()}
 
 
+def _write_history(session: Session, ws: Workspace, doc: Document, projects: Mapping[str, Project]) -> None:
+    """The projects' history as the document has it, after a backfilled start for each project it has none for."""
+    history = doc.history if isinstance(doc, DocumentV2) else []
+    known = {e.project_ref for e in history if e.field is ProjectField.CREATED}
+    session.add_all(
+        ProjectEvent(
+            workspace_id=ws.id,
+            project_id=p.id,
+            at=p.created_at,
+            actor="",
+            via=ChangeVia.BACKFILL,
+            field=ProjectField.CREATED,
+            old="",
+            new=p.status.value,
+        )
+        for ref, p in projects.items()
+        if ref not in known
+    )
+    session.add_all(e.row(ProjectEvent, workspace_id=ws.id, project_id=projects[e.project_ref].id) for e in history)
+    session.flush()
+
+
 def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:
     mine = {"workspace_id": ws.id}
     session.add_all(g.row(RoleGrant, **mine) for g in doc.roles)
@@ -329,4 +363,8 @@ def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:
         for r in doc.reminders
     )
     session.add_all(d.row(DigestPost, **mine, meeting_id=meetings[d.meeting].id) for d in doc.digest_posts)
+    if doc.report_settings is not None:
+        paper_settings.load(session, ws, doc.report_settings, now=doc.exported_at)
+    session.add_all(n.row(NarrativeRevision, **mine) for n in doc.narrative)
+    session.add_all(s.row(Signoff, **mine) for s in doc.signoffs)
     session.flush()

@@ -4,9 +4,9 @@ The export builds the sections from database rows (:meth:`Section.of`) and dumps
 validates a document into the same models (strict: no text where a number belongs) and writes rows from
 them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
 workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
-posts; keys added since (the chair group, a strategy's aims) may be absent. Reminders and digest posts
-name their meeting by its ``occurrence``; no database id is exported but the updates' (for the CSV).
-The scheduler's lease and the installation records (tokens) are never exported.
+posts; keys added since (the chair group, aims, the projects' history, the committee paper) may be
+absent. Reminders and digest posts name their meeting by its ``occurrence``, history its project by
+``ref``; no database id is exported but the updates'. The lease and the installations never are.
 """
 
 from __future__ import annotations
@@ -18,16 +18,20 @@ from typing import Annotated, Any, ClassVar, Final, Literal, Self, TypeVar, cast
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 from sqlalchemy import inspect
 
+from bot.services.paper import PaperSettings
 from bot.timefmt import iso
 from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
+    NarrativeRevision,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ProjectEvent,
     RoleGrant,
+    Signoff,
     Strategy,
     UpdateRevision,
     Workspace,
@@ -35,6 +39,7 @@ from models import (
 from models.base import Base
 from models.db import column_length
 from models.entities import MeetingStatus, ProjectStatus, Rag, Role, UpdateSource
+from models.history import ChangeVia, ProjectField
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
@@ -48,13 +53,16 @@ __all__ = [
     "DocumentV1",
     "DocumentV2",
     "MeetingDoc",
+    "NarrativeDoc",
     "PriorityDoc",
     "ProjectDoc",
+    "ProjectEventDoc",
     "ReminderDoc",
     "RevisionDoc",
     "RoleDoc",
     "Section",
     "SeriesDoc",
+    "SignoffDoc",
     "StrategyDoc",
     "UpdateDoc",
     "WorkspaceDoc",
@@ -146,6 +154,18 @@ class ProjectDoc(Section):
     target_date: date | None
     completed_on: date | None
     created_at: Moment
+
+
+class ProjectEventDoc(Section):
+    """One change in a project's history (``models.ProjectEvent``), naming its project by ref."""
+
+    project_ref: Annotated[str, key(Project.ref)]
+    at: Moment
+    actor: Annotated[str, fits(ProjectEvent.actor)]
+    via: ChangeVia
+    field: ProjectField
+    old: str
+    new: str
 
 
 class RevisionDoc(Section):
@@ -250,6 +270,24 @@ class DigestPostDoc(Claim, _DigestPostFor):
     message_ts: Annotated[str, fits(DigestPost.message_ts)] | None
 
 
+class NarrativeDoc(Section):
+    renamed = {"author": "author_user_id"}
+    period_start: date
+    section: Annotated[str, key(NarrativeRevision.section)]
+    number: Annotated[int, Field(ge=1)]
+    text: str
+    author: Annotated[str, key(NarrativeRevision.author_user_id)]
+    created_at: Moment
+
+
+class SignoffDoc(Section):
+    period_start: date
+    period_end: date
+    user_id: Annotated[str, key(Signoff.user_id)]
+    signed_at: Moment
+    fingerprint: Annotated[str, key(Signoff.fingerprint)]
+
+
 class _DocumentBase(Section):
     format: Literal["ictbot-export"]
     version: int
@@ -276,6 +314,13 @@ class DocumentV2(_DocumentBase):
     meetings: list[MeetingDoc]
     reminders: list[ReminderDoc]
     digest_posts: list[DigestPostDoc]
+    # Each project's history, oldest first; exports written before it lack the key, and a restore starts
+    # the history of a project that has none in the document (bot.transfer.restore).
+    history: list[ProjectEventDoc] = Field(default_factory=list)
+    # The committee paper (added since; absent from older exports): its settings, narrative and sign-offs.
+    report_settings: PaperSettings | None = None
+    narrative: list[NarrativeDoc] = Field(default_factory=list)
+    signoffs: list[SignoffDoc] = Field(default_factory=list)
 
 
 Document = DocumentV1 | DocumentV2

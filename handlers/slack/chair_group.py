@@ -17,11 +17,14 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
+from bot.services import roles
 from bot.services.roles import GROUP_CACHE_TTL, GroupCache, GroupMembers
+from models import Workspace
 
-__all__ = ["GroupRead", "ScheduledChairGroups", "chair_group_lookup", "read_group"]
+__all__ = ["GroupRead", "ScheduledChairGroups", "chair_group_lookup", "read_group", "require_chair"]
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +107,16 @@ class ScheduledChairGroups:
                 )
                 return frozenset()
         return read_group(self.client, self.cache, team_id, group_id, now, token=token).members
+
+
+def require_chair(rt: Runtime, client: WebClient, session: Session, ws: Workspace, user_id: str, action: str) -> None:
+    """Refuse (:class:`bot.errors.NotAllowed`) unless ``user_id`` is a chair (one by one or in the chairs'
+    user group) or an ICT admin of ``ws``."""
+    roles.require_chair_or_admin(
+        session,
+        ws,
+        user_id,
+        rt.settings.admins_for(ws.external_id),
+        action,
+        chair_group=chair_group_lookup(rt, client, ws.external_id),
+    )

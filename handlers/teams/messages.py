@@ -1,9 +1,9 @@
 """What the bot does with a Teams message (the text after its @mention) and a card's button or form.
 
 The same services, quick-form parser and rules as the Slack listeners, in Teams' idiom: commands are
-words after the mention (``update``, ``mine``, ``digest``, ``meeting``, ``help``), the form and the
-reminder are Adaptive Cards (:mod:`handlers.teams.cards`), and the answer is a :class:`TeamsReply` that
-``handlers.teams.app`` sends. A domain error is answered with its message and nothing is written.
+words after the mention (``update``, ``mine``, ``digest``, ``meeting``, ``report``, ``help``), the forms
+and the reminder are Adaptive Cards (:mod:`handlers.teams.cards`), and the answer is a :class:`TeamsReply`
+that ``handlers.teams.app`` sends. A domain error is answered with its message and nothing is written.
 Everything a card sends back is untrusted: ids are checked and looked up within the workspace. A form
 submission is recorded by its card's id and values (``handlers.teams.deliveries.teams_form``) in the
 transaction that stores the update, so a double click stores one update.
@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,10 +28,13 @@ from bot.errors import DomainError, InvalidInput
 from bot.literal import literal
 from bot.render.jinja import local_time
 from bot.runtime import Runtime
-from bot.services import deliveries, meetings, projects, quickform, reminders, roles, updates
+from bot.services import deliveries, meetings, paper, projects, quickform, reminders, roles, updates
 from bot.services import digest as digest_service
 from bot.services.deliveries import Delivery
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
+from bot.services.paper import narrative as narrative_service
+from bot.services.paper import settings as settings_service
+from bot.services.paper.state import timezone_of
 from bot.services.period import parse_period
 from handlers.teams import cards
 from handlers.teams.deliveries import teams_form
@@ -103,6 +106,8 @@ def handle_text(
             return _digest(runtime, ws, user, rest, now)
         if command == "meeting":
             return _meeting(runtime, ws, user, rest, now, channel=channel)
+        if command == "report":
+            return _report(runtime, ws, user, rest, now)
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:
@@ -214,6 +219,49 @@ def _closures(session: Session, ws: Workspace, now: datetime, tz_name: str, head
     return cards.closures_card(headline, series.region_name, meetings.closures(session, ws, start=today))
 
 
+def _report(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetime) -> TeamsReply:
+    first, *more = rest.split(maxsplit=1) or ["draft"]
+    sub, after = first.lower(), more[0].strip() if more else ""  # ``after`` keeps its line breaks: paragraphs
+    if sub == "help":
+        return TeamsReply(text=REPORT_HELP)
+    if sub not in REPORT_SUBCOMMANDS:
+        return TeamsReply(text=REPORT_HELP, card=cards.notice_card(f"“{literal(sub[:40])}” is not a report command."))
+    if sub == "narrative" and not after:
+        return TeamsReply(text=REPORT_HELP)
+    tz_name, uid = rt.settings.ICTBOT_TIMEZONE, key(user)
+    with _unit(rt, ws) as (session, current):
+        if sub == "draft":
+            shown = paper.draft(session, current, now=now, default_timezone=tz_name)
+            return TeamsReply(card=cards.report_card(shown, people=_names(user)))
+        _require_chair(rt, session, current, user)
+        if sub == "signoff":
+            signed = paper.sign_off(session, current, user_id=uid, now=now, default_timezone=tz_name)
+            tz = timezone_of(session, current, tz_name)
+            return TeamsReply(card=cards.signed_card(signed, tz, people=_names(user)))
+        if sub == "position":
+            where, body = narrative_service.section(session, current, "position"), after
+        else:
+            where, body = narrative_service.split(session, current, after)
+        if not body:  # a form for a long text, filled with the current one
+            period = paper.period_being_written(session, current, now=now, default_timezone=tz_name)
+            now_text = narrative_service.current(session, current, period.start).get(where.key)
+            return TeamsReply(text=NARRATIVE_USAGE, card=cards.narrative_form(where, period, now_text))
+        _, view, period = paper.write_narrative(
+            session, current, where.key, body, author=uid, now=now, default_timezone=tz_name
+        )
+    return TeamsReply(card=cards.narrative_saved_card(where, view, period, people=_names(user)))
+
+
+def _require_chair(rt: Runtime, session: Session, ws: Workspace, user: TeamsUser) -> None:
+    admins = rt.settings.admins_for(ws.external_id)
+    roles.require_chair_or_admin(session, ws, key(user), admins, "write or sign off the committee paper")
+
+
+def _names(user: TeamsUser) -> dict[str, str]:
+    """The names the bot knows of: the user's own, from the activity."""
+    return {key(user): user.name} if user.name else {}
+
+
 # -- cards' buttons and forms ----------------------------------------------------------------------
 
 
@@ -232,6 +280,8 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
             return _no_change(runtime, ws, user, data, now)
         if action == cards.ACTION_SNOOZE:
             return _snooze(runtime, ws, user, data, now)
+        if action == cards.ACTION_NARRATIVE_SUBMIT:
+            return _submit_narrative(runtime, ws, user, data, now)
     except DomainError as exc:
         return TeamsReply(card_error=cards.plain_message(TEAMS(exc.text)))
     except SQLAlchemyError as exc:
@@ -270,6 +320,28 @@ def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[st
         form = _form_reply(rt, ws, user, error=error, values=fields, source=source.value)
         return TeamsReply(card=form.card, card_error=error)
     return TeamsReply(card=cards.saved_card(result))
+
+
+def _submit_narrative(
+    rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any], now: datetime
+) -> TeamsReply:
+    """The narrative form: a new revision for the period the form was opened for (the same text sent
+    twice by the same person is one revision)."""
+    section, start, typed = data.get("section"), data.get("period"), data.get("text")
+    if not isinstance(section, str) or not isinstance(start, str) or not isinstance(typed, str | None):
+        return TeamsReply(card_error=NARRATIVE_DAMAGED)
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        return TeamsReply(card_error=NARRATIVE_DAMAGED)
+    with _unit(rt, ws) as (session, current):
+        _require_chair(rt, session, current, user)
+        where = narrative_service.section(session, current, section)
+        period = paper.containing(day, settings_service.get(session, current))
+        if period.start != day:
+            return TeamsReply(card_error=NARRATIVE_DAMAGED)
+        view = narrative_service.write(session, current, day, where, typed or "", author=key(user), now=now)
+    return TeamsReply(card=cards.narrative_saved_card(where, view, period, people=_names(user)))
 
 
 def _form_submission(ws: Workspace, form_id: object, fields: dict[str, str]) -> Delivery | None:
@@ -395,6 +467,26 @@ DIGEST_HELP = "\n\n".join(
         "its summary.",
     ]
 )
+REPORT_HELP = "\n\n".join(
+    [
+        "**The committee paper** (writing and approving it is for the chair and ICT admins)",
+        "- **report**: the paper being written: its period, which sections have narrative, the projects with no "
+        "update in the period, and who signed it off.\n"
+        "- **report narrative CODE text**: a priority's narrative, CODE being its code or its name; "
+        "**report narrative CODE** alone opens a form for a long text.\n"
+        "- **report position text**: the overall position (**report position** alone opens the form).\n"
+        "- **report signoff**: approve the paper as it stands.",
+        "Each new text is a new revision, and every revision is kept; the latest is used. Leave a blank line "
+        f"between paragraphs. Saving the form empty withdraws a narrative. At most {paper.MAX_TEXT:,} characters "
+        "a section. **ictbot report** makes the Word paper.",
+    ]
+)
+NARRATIVE_USAGE = (
+    "Type the narrative after the command (**report narrative CODE text**, **report position text**), or write "
+    "it in this form."
+)
+NARRATIVE_DAMAGED = "That form came back damaged, so nothing was saved. Say “report narrative CODE” for a new one."
+REPORT_SUBCOMMANDS = ("draft", "narrative", "position", "signoff", "help")
 MEETING_HELP = "\n\n".join(
     [
         "**The ICT governance meetings** (changes are for the chair and ICT admins)",

@@ -2,9 +2,9 @@
 
 The manifest follows Microsoft's app manifest schema v1.22 (tests/teams/data holds the schema). It
 declares one bot, whose id is the Entra app registration's client ID (TEAMS_CLIENT_ID), with the command
-menu the bot answers (``update``, ``digest``, ``meeting``, ``mine``, ``help``); the same GUID is the app's
-own id. The icons (192×192 colour, 32×32 outline) are drawn here with Pillow. The zip is reproducible:
-the same arguments give the same bytes.
+menu the bot answers (``update``, ``digest``, ``meeting``, ``mine``, the ``report`` commands, ``help``);
+the same GUID is the app's own id. The icons (192×192 colour, 32×32 outline) are drawn here with Pillow.
+The zip is reproducible: the same arguments give the same bytes.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ FULL_DESCRIPTION = (
     "ictbot runs the council's ICT governance cycle. Project owners post progress updates on the ICT "
     "Work Plan (RAG status, what was done, what is next, risks) and are reminded before each governance "
     "meeting; the chairs see who has not updated and post the progress digest in the team's channel. "
-    "Type update, digest, meeting, mine or help to the bot, or @mention it in a channel."
+    "The chair writes the committee paper's narrative and signs it off. "
+    "Type update, digest, meeting, mine, report or help to the bot, or @mention it in a channel."
 )
 
 
@@ -74,6 +75,10 @@ COMMANDS: tuple[BotCommand, ...] = (
     BotCommand(title="digest", description="The ICT progress digest since the last governance meeting"),
     BotCommand(title="meeting", description="The next ICT governance meetings"),
     BotCommand(title="mine", description="Your projects, their RAG status and when each was last updated"),
+    BotCommand(title="report", description="The committee paper being written: narrative, missing updates, sign-off"),
+    BotCommand(title="report narrative", description="Write a priority's narrative: report narrative CODE text"),
+    BotCommand(title="report position", description="Write the overall position: report position text"),
+    BotCommand(title="report signoff", description="Approve the committee paper for its period (chair or ICT admin)"),
     BotCommand(title="help", description="What the bot does and how to use it"),
 )
 

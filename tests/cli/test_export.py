@@ -293,9 +293,9 @@ def test_gather_reads_with_the_same_few_statements_however_many_projects(runtime
                 source=UpdateSource.COMMAND,
                 now=clock.now,
             )
-    # strategies, priorities, aims, projects, delegates, updates, revisions; roles, the meeting series,
-    # closures, meetings, reminders, digest posts
-    assert statements() == before == 13
+    # strategies, priorities, aims, projects, delegates, updates, revisions, the projects' history; roles, the
+    # meeting series, closures, meetings, reminders, digest posts; the report settings, narrative and sign-offs
+    assert statements() == before == 17
 
 
 def test_json_export_holds_roles_and_the_meeting_calendar(ictbot, runtime, standin, history, clock):

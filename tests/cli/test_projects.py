@@ -1,11 +1,15 @@
-"""`ictbot projects import` (all rows or none; e-mails looked up in Slack) and `ictbot projects list`."""
+"""`ictbot projects import` (all rows or none; e-mails looked up in Slack), `ictbot projects list`, and
+`ictbot projects history`."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.services import projects as project_service
 from models import Project, ProjectStatus, Workspace
 from tests.cli.conftest import DATA, rows, write
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER
@@ -215,3 +219,43 @@ def test_projects_list_shows_the_work_plan_in_priority_order(ictbot, tmp_path):
     assert order == sorted(order)
     assert "+U0LOCAL02" in out and "due 2027-03-31" in out
     assert out.rstrip().endswith("7 projects.")
+
+
+def test_projects_history_shows_each_change_oldest_first_in_local_time(ictbot, engine, clock, tmp_path):
+    clock.now = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    assert ictbot("projects", "import", write(tmp_path, "plan.csv", HEADER + GOOD)).exit_code == 0
+    clock.now = datetime(2026, 12, 1, 14, 5, tzinfo=UTC)
+    later = GOOD.replace("U0LOCAL02,Corporate,active,2027-03-31", ",Corporate,on hold,2027-06-30")
+    assert ictbot("projects", "import", write(tmp_path, "plan2.csv", HEADER + later)).exit_code == 0
+    with Session(engine) as session, session.begin():
+        ws = session.scalars(select(Workspace)).one()
+        project_service.reassign(
+            session, ws, "NET-01", ADMIN, now=datetime(2026, 12, 2, 10, 0, tzinfo=UTC), actor=OWNER
+        )
+
+    result = ictbot("projects", "history", "net-01", ICTBOT_TIMEZONE="Europe/Paris")
+
+    assert result.exit_code == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines() if line.strip()]
+    assert lines[:2] == [
+        "History of NET-01 (Council network refresh) in workspace T0LOCAL",
+        "When Who Via What changed",
+    ]
+    assert lines[3:] == [
+        "Tue 2026-11-24 10:30 CET - import created as active",
+        "Tue 2026-12-01 15:05 CET - import status: active → on hold",
+        "Tue 2026-12-01 15:05 CET - import delegates: U0LOCAL02 → none",
+        "Tue 2026-12-01 15:05 CET - import target date: 2027-03-31 → 2027-06-30",
+        f"Wed 2026-12-02 11:00 CET {OWNER} chat owner: U0LOCAL01 → {ADMIN}",
+        "5 changes.",
+    ]
+
+
+def test_projects_history_of_an_unknown_ref_suggests_the_refs_it_may_mean(ictbot, tmp_path):
+    assert ictbot("projects", "import", write(tmp_path, "plan.csv", HEADER + GOOD)).exit_code == 0
+
+    result = ictbot("projects", "history", "NET-1")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("ictbot: There is no project `NET-1` in the Work Plan. Did you mean NET-01?")
+    assert result.stdout == ""

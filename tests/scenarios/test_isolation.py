@@ -1166,6 +1166,32 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         clicked(lambda w: {"action": teams_cards.ACTION_SNOOZE, "meeting_id": w.ids.a_meetings[A_NEXT]}),
         GONE_MEETING,
     ),
+    TeamsAttack("report", ("command", "report"), said("report"), "The committee paper being written"),
+    TeamsAttack(
+        "report-narrative-a-priority",
+        ("command", "report narrative"),
+        said("report narrative ASEC SECRET-C"),
+        "is not a priority of",
+        echo=("ASEC",),
+    ),
+    TeamsAttack(
+        "report-position", ("command", "report position"), said("report position SECRET-C"), "Narrative saved for"
+    ),
+    TeamsAttack("report-signoff", ("command", "report signoff"), said("report signoff"), "Approved"),
+    TeamsAttack(
+        "card-narrative-a-priority",
+        ("card", teams_cards.ACTION_NARRATIVE_SUBMIT),
+        clicked(
+            lambda w: {
+                "action": teams_cards.ACTION_NARRATIVE_SUBMIT,
+                "section": "ASEC",
+                "period": "2026-04-01",
+                "text": "SECRET-C",
+            }
+        ),
+        "is not a priority of",
+        echo=("ASEC",),
+    ),
 )
 
 
@@ -1282,6 +1308,24 @@ def team_b(*args: str) -> tuple[str, ...]:
 CLI_ATTACKS: tuple[CliAttack, ...] = (
     CliAttack("projects-list", "projects list", team_b("projects", "list"), "BNET-01"),
     CliAttack("projects-list-all", "projects list", team_b("projects", "list", "--all"), "BWEB-02"),
+    # A project's history is read by ref: B's ref shows B's project, and A's ref names nothing in B (no
+    # suggestion of A's refs either). Neither is run with --team A: B's ref names no project there.
+    CliAttack(
+        "projects-history",
+        "projects history",
+        team_b("projects", "history", "BNET-01"),
+        "created as active",
+        reads=False,
+    ),
+    CliAttack(
+        "projects-history-a-ref",
+        "projects history",
+        team_b("projects", "history", "ANET-01"),
+        "There is no project `ANET-01` in the Work Plan.",
+        echo=("ANET-01",),
+        exit_code=1,
+        reads=False,
+    ),
     CliAttack("export-json", "export", team_b("export"), '"BNET-01"'),
     CliAttack("export-csv", "export", team_b("export", "--format", "csv"), "BNET-01"),
     CliAttack("export-file", "export", team_b("export", "-o", "{tmp}/out/b.json"), "Wrote 2 projects"),
@@ -1530,7 +1574,7 @@ def test_the_checks_see_a_when_a_asks(world, ictbot, tmp_path):
     # a change to A is seen, column by column
     before = owned_rows(w.rt, TEAM_A)
     w.a.command(PROJECT, "close ANET-01", user_id=A_ADMIN)
-    assert set(changes(before, owned_rows(w.rt, TEAM_A))) == {"project", "inbound_delivery"}
+    assert set(changes(before, owned_rows(w.rt, TEAM_A))) == {"project", "project_event", "inbound_delivery"}
     # a row of B's pointing at A's is seen
     assert cross_links(w.rt) == {}
     with w.rt.engine.begin() as conn:

@@ -307,7 +307,9 @@ def test_from_the_beginning_every_rag_is_new_and_the_headline_says_to_date(plan)
     assert {e.trend for e in p.values() if e.rag is not None} == {digest.Trend.NEW}
     assert p["NET-01"].update is not None and p["NET-01"].update.progress == "All equipment refreshed"
     assert [e.ref for e in d.completed] == ["GOV-02", "OLD-01", "WF-02"]
-    assert d.headline.startswith("3 projects completed to date, 12 started;")
+    # Every project added active in chat by END started when it was added; GIS-01, added on hold, never did.
+    assert "GIS-01" in p and not p["GIS-01"].started_in_period
+    assert d.headline.startswith("3 projects completed to date, 11 started;")
 
 
 def totals(projects: int, updated: int, missing: int, completed: int = 0, started: int = 0) -> digest.Totals:
@@ -372,6 +374,71 @@ def test_a_project_completed_after_the_period_counts_as_open_and_missing_in_it(p
         "NOP-01",
     ]
     assert "MOB-01" not in p and d.completed == ()
+
+
+# -- started means started -------------------------------------------------------------------------
+
+
+def imported(runtime, rows: str, when: datetime, team: str = TEAM) -> None:
+    """A Work Plan CSV (ref,title,priority,owner,status) imported at ``when``."""
+    with unit(runtime, team) as (session, ws):
+        text = "ref,title,priority,owner,status\n" + rows
+        project_service.import_csv(session, ws, text, resolve_emails=None, now=when)
+
+
+FIRST_PLAN = (
+    "ACT-01,Under way already,SD,U0OWNER,active\n"
+    "PLAN-01,Planned,SD,U0OWNER,planned\n"
+    "HOLD-01,On hold,GOV,U0OWNER,on hold\n"
+    "LATE-01,Started after the period,GOV,U0OWNER,planned\n"
+)
+
+
+def test_a_project_started_when_its_status_first_became_active_in_the_period(runtime, clock):
+    clock.now = T0
+    imported(runtime, FIRST_PLAN, T0)  # the first import, before the period
+    with unit(runtime) as (session, ws):
+        add(session, ws, "CHAT-01", "Added active in chat", "ARCH", OWNER, utc(2026, 7, 2, 9))
+        add(session, ws, "CHAT-02", "Added planned in chat", "ARCH", OWNER, T0, status=ProjectStatus.PLANNED)
+    # In the period: the planned projects made active, the active one paused and resumed, a new row arrives
+    # active; after it, the last planned one made active.
+    imported(
+        runtime, "PLAN-01,Planned,SD,U0OWNER,active\nACT-01,Under way already,SD,U0OWNER,on hold\n", utc(2026, 7, 1)
+    )
+    imported(runtime, "HOLD-01,On hold,GOV,U0OWNER,active\nNEW-01,New and active,WF,U0OWNER,active\n", utc(2026, 8, 1))
+    imported(
+        runtime,
+        "ACT-01,Under way already,SD,U0OWNER,active\nCHAT-02,Added planned in chat,ARCH,U0OWNER,active\n",
+        utc(2026, 9, 1),
+    )
+    imported(runtime, "LATE-01,Started after the period,GOV,U0OWNER,active\n", utc(2026, 12, 20))
+
+    d = build(runtime)
+
+    assert [p.ref for p in d.started] == ["PLAN-01", "HOLD-01", "CHAT-01", "CHAT-02"]
+    assert d.totals.started == 4 and ", 4 started;" in d.headline
+    # LATE-01 started in the next period; ACT-01 had been active before it was paused, so it did not start again.
+    after = build(runtime, start=END, end=utc(2027, 1, 5))
+    assert [p.ref for p in after.started] == ["LATE-01"]
+
+
+def test_a_reopened_project_does_not_start_again(plan):
+    with unit(plan) as (session, ws):
+        set_status(session, ws, "TRN-01", ProjectStatus.COMPLETE, utc(2026, 7, 1, 12))
+        project_service.reopen(session, ws, "TRN-01", now=utc(2026, 7, 8, 12))
+    d = build(plan)
+    assert by_ref(d)["TRN-01"].status is ProjectStatus.ACTIVE
+    assert [p.ref for p in d.started] == ["MOB-01"]
+
+
+def test_on_first_use_an_imported_work_plan_has_not_started_in_the_period(runtime, clock):
+    # Issue 14: "On first use it claims that 15 new projects started".
+    clock.now = START
+    rows = "".join(f"P-{i:02d},Project {i},SD,U0OWNER,active\n" for i in range(15))
+    imported(runtime, rows, utc(2026, 11, 30, 14))
+    d = build(runtime)
+    assert (d.totals.projects, d.totals.started, d.started) == (15, 0, ())
+    assert ", none started;" in d.headline
 
 
 def test_a_strategy_refresh_mid_period_keeps_old_priorities_under_their_own_names(plan):
@@ -480,9 +547,10 @@ def test_the_number_of_sql_statements_does_not_grow_with_the_projects(runtime, c
     small, d5 = statements_to_build(runtime, "T0SMALL")
     large, d50 = statements_to_build(runtime, "T0LARGE")
     assert (d5.totals.projects, d50.totals.projects) == (5, 50)
-    # The strategies with their priorities, the aims, the time zone, projects, delegates, and every update of
-    # the period (one statement for all projects: the timeline and the count of each).
-    assert small == large == 6
+    # The strategies with their priorities, the aims, the time zone, projects, delegates, the projects started
+    # in the period (read from their history since "started" means "became active", not "created"), and every
+    # update of the period (one statement for all projects: each project's timeline and count of updates).
+    assert small == large == 7
     entry = by_ref(d50)["P-001"]
     assert entry.update is not None and (entry.update.progress, entry.update.revision) == ("Corrected", 2)
     assert (entry.rag, entry.previous_rag, entry.trend) == (Rag.RED, Rag.AMBER, digest.Trend.WORSE)

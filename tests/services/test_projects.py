@@ -366,7 +366,7 @@ def test_setting_the_status_a_project_already_has_is_refused(runtime, workplan):
 def test_reopening_makes_a_finished_project_active_again(runtime, workplan, finished):
     with runtime.unit(TEAM) as (session, ws):
         projects.set_status(session, ws, "NET-01", finished, now=START, tz=LONDON)
-        project = projects.reopen(session, ws, "net-01")
+        project = projects.reopen(session, ws, "net-01", now=START)
         assert (project.status, project.completed_on) == (ProjectStatus.ACTIVE, None)
     assert stored(runtime)["NET-01"][5] is ProjectStatus.ACTIVE
 
@@ -377,7 +377,7 @@ def test_reopening_a_project_that_is_not_finished_is_refused(runtime, workplan, 
         if status is not ProjectStatus.ACTIVE:
             projects.set_status(session, ws, "NET-01", status, now=START, tz=LONDON)
         with pytest.raises(InvalidInput) as err:
-            projects.reopen(session, ws, "NET-01")
+            projects.reopen(session, ws, "NET-01", now=START)
     assert err.value.message == f"`NET-01` is {said}, not complete or closed: it takes updates already."
 
 
@@ -397,17 +397,17 @@ def test_an_unknown_status_is_refused_with_the_choices():
 
 def test_a_new_owner_replaces_the_old_and_is_no_longer_a_delegate(runtime, workplan):
     with runtime.unit(TEAM) as (session, ws):
-        project, previous = projects.reassign(session, ws, "net-01", DELEGATE)
+        project, previous = projects.reassign(session, ws, "net-01", DELEGATE, now=START)
         assert (project.owner_user_id, previous) == (DELEGATE, OWNER)
         with pytest.raises(UnknownProject):
-            projects.reassign(session, ws, "NET-99", DELEGATE)
+            projects.reassign(session, ws, "NET-99", DELEGATE, now=START)
     assert stored(runtime)["NET-01"][2:4] == (DELEGATE, ())
 
 
 def test_a_new_owner_keeps_the_other_delegates(runtime, workplan):
     add(runtime, ref="NET-02", delegates=[DELEGATE, ADMIN])
     with runtime.unit(TEAM) as (session, ws):
-        projects.reassign(session, ws, "NET-02", ADMIN)
+        projects.reassign(session, ws, "NET-02", ADMIN, now=START)
     assert stored(runtime)["NET-02"][2:4] == (ADMIN, (DELEGATE,))
 
 

@@ -216,7 +216,7 @@ def test_a_planned_or_on_hold_project_still_takes_updates(runtime, workplan, sta
 def test_a_reopened_project_takes_updates_again(runtime, workplan):
     finish(runtime, "NET-01")
     with runtime.unit(TEAM) as (session, ws):
-        projects.reopen(session, ws, "NET-01")
+        projects.reopen(session, ws, "NET-01", now=START)
     assert post(runtime, "NET-01", OWNER).project_ref == "NET-01"
 
 

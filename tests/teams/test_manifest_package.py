@@ -32,7 +32,17 @@ CLIENT_ID = "6f1c2a0e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 OTHER_ID = "0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9"
 TENANT_ID = "11111111-2222-4333-8444-555555555555"
 WEBSITE = "https://www.example.gov.uk/ictbot"
-COMMANDS = ["update", "digest", "meeting", "mine", "help"]
+COMMANDS = [
+    "update",
+    "digest",
+    "meeting",
+    "mine",
+    "report",
+    "report narrative",
+    "report position",
+    "report signoff",
+    "help",
+]
 WHITE = (255, 255, 255, 255)
 
 TEAMS_ENV: dict[str, str | None] = {
@@ -151,7 +161,7 @@ def test_the_bot_is_teams_client_id_in_personal_team_and_group_chats(tmp_path: P
     assert "webApplicationInfo" not in manifest  # no single sign-on: the bot needs no user token
 
 
-def test_the_command_menu_is_update_digest_meeting_mine_help_in_every_scope(tmp_path: Path) -> None:
+def test_the_command_menu_is_update_digest_meeting_mine_report_help_in_every_scope(tmp_path: Path) -> None:
     (bot,) = manifest_of(package(tmp_path))["bots"]
     lists = bot["commandLists"]
     assert [sorted(c["scopes"]) for c in lists] == [["personal"], ["groupChat", "team"]]

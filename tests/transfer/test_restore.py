@@ -16,18 +16,20 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, reminders, roles, strategy, updates, workspaces
+from bot.services import meetings, paper, reminders, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.digest_posts import DigestDue
+from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
 from bot.services.reminders import Due
+from bot.timefmt import iso
 from bot.transfer import export, restore
 from handlers.slack.client import web_client
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Meeting, ProgressUpdate, ProjectStatus, Rag, Role, UpdateSource, Workspace
 from models.scheduling import DigestPost, Reminder
-from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, Clock
+from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, START, Clock
 
 LONDON = ZoneInfo("Europe/London")
 TEAM = "T0COUNCIL"
@@ -118,6 +120,7 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
             now=clock.now,
         )
         project_service.set_status(session, ws, "TRN-01", ProjectStatus.COMPLETE, now=clock.now, tz=LONDON)
+        project_service.reassign(session, ws, "CLOUD-01", ADMIN, now=clock.now, actor=DEPUTY)
         roles.grant(session, ws, CHAIR, Role.CHAIR, by=ADMIN, now=clock.now)
         roles.grant(session, ws, DEPUTY, Role.ADMIN, by=ADMIN, now=clock.now)
         roles.grant(session, ws, DEPUTY, Role.CHAIR, by=ADMIN, now=clock.now)
@@ -163,6 +166,13 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
             session, ws, now=clock.now, by=CHAIR, default_timezone=tz, rrule="FREQ=MONTHLY;BYDAY=+2TU;INTERVAL=2"
         )
     clock.now = at("2026-12-11 09:00")
+    with runtime.unit(TEAM) as (session, ws):  # the committee paper: settings, narrative, a sign-off
+        paper_settings.load(session, ws, paper.parse_yaml("committee: Audit Committee\nshow_rag: false"), now=clock.now)
+        paper.write_narrative(session, ws, "CLOUD", EVIL, author=CHAIR, now=clock.now, default_timezone=tz)
+        paper.write_narrative(
+            session, ws, "CLOUD", "Second thoughts.", author=ADMIN, now=clock.now, default_timezone=tz
+        )
+        paper.sign_off(session, ws, user_id=CHAIR, now=clock.now, default_timezone=tz)
     return ids
 
 
@@ -242,6 +252,19 @@ def test_the_rich_workspace_has_a_bit_of_everything(runtime, rich):
     }
     [post] = doc["digest_posts"]
     assert (post["meeting"], post["status"], post["channel_id"]) == ("2026-12-08", "sent", CHANNEL)
+    # The projects' history: each change with who made it, when and how; the workplan fixture's are by no one.
+    changed = iso(at("2026-11-25 09:00"))
+
+    def event(ref: str, when: str, actor: str, field: str, old: str, new: str) -> dict[str, str]:
+        return {"project_ref": ref, "at": when, "actor": actor, "via": "chat", "field": field, "old": old, "new": new}
+
+    assert [e for e in doc["history"] if e["project_ref"] in ("CLOUD-01", "TRN-01")] == [
+        event("CLOUD-01", changed, "", "created", "", "planned"),
+        event("CLOUD-01", changed, DEPUTY, "owner", OWNER, ADMIN),
+        event("CLOUD-01", changed, DEPUTY, "delegates", f"{ADMIN},{DELEGATE}", DELEGATE),
+        event("TRN-01", iso(START), "", "created", "", "active"),
+        event("TRN-01", changed, "", "status", "active", "complete"),
+    ]
 
 
 def test_export_then_restore_into_an_empty_database_gives_the_same_export(runtime, engine, rich):
@@ -362,6 +385,27 @@ def test_a_version_2_document_without_aims_restores_its_strategies_without_aims(
     restore_text(runtime, json.dumps(first))
 
     assert [s["aims"] for s in exported(runtime)["strategies"]] == [[], []]
+
+
+def test_a_document_without_history_starts_each_project_s_history_as_the_migration_does(runtime, engine, rich):
+    first = exported(runtime)
+    del first["history"]  # as ictbot wrote before projects had a history
+    wipe(engine)
+
+    restore_text(runtime, json.dumps(first))
+
+    assert exported(runtime)["history"] == [
+        {
+            "project_ref": p["ref"],
+            "at": p["created_at"],
+            "actor": "",
+            "via": "backfill",
+            "field": "created",
+            "old": "",
+            "new": p["status"],
+        }
+        for p in sorted(first["projects"], key=lambda p: p["ref"])
+    ]
 
 
 def test_an_empty_aim_in_a_document_is_refused_with_its_path(runtime, rich):
@@ -551,6 +595,12 @@ BAD_DOCUMENTS: list[tuple[str, Mutation, str]] = [
         "reminders[0].meeting: 2026-12-09 is not the occurrence of a meeting in the export",
     ),
     (
+        "dangling history",
+        _set(["history", 0, "project_ref"], "NOPE-01"),
+        "history[0].project_ref: 'NOPE-01' is not the ref of a project in the export",
+    ),
+    ("unknown via", _set(["history", 0, "via"], "fax"), "history[0].via: 'fax' is not one of chat, import, backfill"),
+    (
         "duplicate project ref",
         _duplicate_project,
         "projects[6]: the project ref 'CLOUD-01' is given twice (also at projects[0])",
@@ -708,6 +758,24 @@ def test_restored_updates_keep_their_times_for_the_reminders(runtime, engine, ri
         stale = {p.ref for p, _ in reminders.stale_projects(session, ws, at("2026-12-01 00:00"))}
     assert times == sorted(datetime.fromisoformat(u["created_at"]) for u in first["updates"])
     assert "MOB-01" not in stale and "PCI-01" not in stale and "EFORM-01" in stale
+
+
+def test_the_committee_paper_travels_and_its_sign_off_still_holds(runtime, engine, rich):
+    doc = exported(runtime)
+    assert [(n["section"], n["number"], n["author"]) for n in doc["narrative"]] == [
+        ("CLOUD", 1, CHAIR),
+        ("CLOUD", 2, ADMIN),
+    ]
+    assert doc["report_settings"] == {**doc["report_settings"], "committee": "Audit Committee", "show_rag": False}
+    assert [s["user_id"] for s in doc["signoffs"]] == [CHAIR]
+    wipe(engine)
+    with runtime.sessions.begin() as session:
+        restore.restore(session, restore.load(json.dumps(doc)))
+    assert comparable(exported(runtime)) == comparable(doc)
+    with runtime.unit(TEAM) as (session, ws):
+        shown = paper.draft(session, ws, now=runtime.now(), default_timezone="Europe/London")
+    # Restored ids differ; the approved paper is the same paper.
+    assert shown.changed_before is None and shown.period.start == date(2026, 10, 1)
 
 
 def test_the_chairs_user_group_travels_with_the_export(runtime, engine, rich):

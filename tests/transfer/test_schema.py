@@ -8,10 +8,10 @@ from tests.transfer.test_restore import build_rich_workspace, exported
 
 # The keys of each section in the order every export so far has written them: a change here is a change
 # of the format (and of FORMAT_VERSION). A key added later that older documents may lack, as the workspace's
-# chair_usergroup_id and the strategies' aims, comes last in its section and keeps the version.
+# chair_usergroup_id, the strategies' aims and the projects' history, comes last in its section and keeps the version.
 KEYS = {
     "document": "format version exported_at workspace strategies projects updates roles meeting_series closures "
-    "meetings reminders digest_posts",
+    "meetings reminders digest_posts history report_settings narrative signoffs",
     "workspace": "team_id platform name created_at chair_usergroup_id",
     "strategies": "name period description active created_at priorities aims",
     "priorities": "position code name description",
@@ -27,6 +27,9 @@ KEYS = {
     "reminders": "meeting user_id kind stage status due_at attempts claimed_by claimed_at sent_at error project_refs "
     "channel_id message_ts",
     "digest_posts": "meeting channel_id status due_at attempts claimed_by claimed_at sent_at error message_ts",
+    "history": "project_ref at actor via field old new",
+    "narrative": "period_start section number text author created_at",
+    "signoffs": "period_start period_end user_id signed_at fingerprint",
 }
 
 
@@ -44,5 +47,6 @@ def test_every_section_writes_its_keys_in_the_order_of_the_format(runtime: Runti
         "revisions": update["revisions"][0],
         "meeting_series": doc["meeting_series"],
     }
-    found |= {name: doc[name][0] for name in ("roles", "closures", "meetings", "reminders", "digest_posts")}
+    lists = ("roles", "closures", "meetings", "reminders", "digest_posts", "history", "narrative", "signoffs")
+    found |= {name: doc[name][0] for name in lists}
     assert {name: " ".join(section) for name, section in found.items()} == KEYS

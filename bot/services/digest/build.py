@@ -52,10 +52,16 @@ def default_period(session: Session, ws: Workspace, now: datetime) -> tuple[date
 # - **Which projects appear**: every project created by ``end`` that was open at ``end`` (planned,
 #   active or on hold now, or completed after ``end``), or that had an update in the period, or that
 #   was completed in it. Closed and completed projects with an update in the period are kept. Project
-#   status is the status now: the Work Plan keeps no status history.
+#   status is the status now.
 # - **Missing** are the active projects (active now, or completed after ``end``) with no update in
 #   the period, as the reminders chase them. **Completed** are projects whose status is complete and
-#   whose completion day (local midnight) falls in the period; **started** are projects created in it.
+#   whose completion day (local midnight) falls in the period.
+# - **Started** are the projects whose status first became active in the period, as their history
+#   (``bot.services.history``) records it: a change of status to active (in chat, or a CSV import that
+#   turns a planned project active), or a project added in chat as active. A project starts once:
+#   resumed from on hold or reopened, it does not start again. A project that *arrived* active, created
+#   by a CSV import (on first use, the whole Work Plan), by the history's backfill (migration 0010) or by
+#   a restore without history, was under way before the bot knew it: it never counts as started.
 # - **Grouping**: the active strategy's priorities in their order, each shown even when empty. A
 #   project that still points at a priority of an older strategy (the strategy was refreshed and the
 #   project not yet moved) is grouped under that old priority's name, after the current priorities,
@@ -85,12 +91,13 @@ def build(
     tz = ZoneInfo(tz_name or default_timezone)
     rows = q.rows(session, ws, start, end)
     delegates = q.delegates(session, ws)
+    started = q.started(session, ws, start, end)
     period_updates = q.period_updates(session, ws, start, end)
     priority_of = {p.id: p for s in strategies for p in s.priorities}
     entries: list[ProjectEntry] = []
     for row in rows:
         in_period = period_updates.get(row.project.id, ())
-        entry = _entry(row, start, end, tz, delegates.get(row.project.id, ()), in_period, priority_of)
+        entry = _entry(row, start, end, tz, delegates.get(row.project.id, ()), in_period, priority_of, started)
         if entry is not None:
             entries.append(entry)
     groups = _group(entries, {r.project.id: r.project.priority_id for r in rows}, strategies, active)
@@ -127,6 +134,7 @@ def _entry(
     delegates: Iterable[str],
     in_period: Iterable[UpdateEntry],
     priority_of: dict[int, q.PriorityRow],
+    started: set[int],
 ) -> ProjectEntry | None:
     """A project as the digest shows it, or None when it does not appear (see the module's rules)."""
     p, before = row.project, row.before
@@ -167,7 +175,7 @@ def _entry(
         days_since_update=(end - last_updated_at).days if last_updated_at else None,
         missing=active_at_end and update is None,
         completed_in_period=completed_in_period,
-        started_in_period=(start is None or p.created_at >= start) and p.created_at <= end,
+        started_in_period=p.id in started,
         updates=updates,
     )
 

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.digest.model import UpdateEntry
 from models import (
+    ChangeVia,
     Priority,
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ProjectEvent,
+    ProjectField,
     ProjectStatus,
     Rag,
     Strategy,
@@ -25,10 +28,10 @@ from models import (
 )
 
 # -- reading (a fixed number of statements) --------------------------------------------------------
-# Six statements whatever the number of projects or updates: the strategies with their priorities, the
-# active strategy's aims, the time zone, the projects' delegates, one that returns every project with the
-# RAG of its latest update before the period, and one that returns every update in the period (current
-# revision), the latest of which is the project's update.
+# Seven statements whatever the number of projects or updates: the strategies with their priorities, the
+# active strategy's aims, the time zone, the projects' delegates, the projects started in the period (from
+# their history), one that returns every project with the RAG of its latest update before the period, and
+# one that returns every update in the period (current revision), the latest of which is the project's update.
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +248,32 @@ def delegates(session: Session, ws: Workspace) -> dict[int, list[str]]:
     for project_id, user_id in rows:
         out.setdefault(project_id, []).append(user_id)
     return out
+
+
+def started(session: Session, ws: Workspace, start: datetime | None, end: datetime) -> set[int]:
+    """The projects that started in the period, by the rule in :mod:`.build`: their status first became
+    active in it, by a change of status or by being added active in chat. One statement."""
+    e, prior = aliased(ProjectEvent, name="e"), aliased(ProjectEvent, name="prior")
+    since = [e.at >= start] if start is not None else []
+    earlier = exists().where(
+        prior.workspace_id == ws.id,
+        prior.project_id == e.project_id,
+        _made_active(prior),
+        (prior.at < e.at) | ((prior.at == e.at) & (prior.id < e.id)),
+    )
+    return set(
+        session.scalars(
+            select(e.project_id).where(
+                e.workspace_id == ws.id,
+                _made_active(e),
+                (e.field == ProjectField.STATUS) | (e.via == ChangeVia.CHAT),  # not arrived active: see the rule
+                e.at <= end,
+                *since,
+                ~earlier,
+            )
+        )
+    )
+
+
+def _made_active(event: Any) -> ColumnElement[bool]:
+    return and_(event.field.in_((ProjectField.CREATED, ProjectField.STATUS)), event.new == ProjectStatus.ACTIVE.value)

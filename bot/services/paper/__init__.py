@@ -15,6 +15,7 @@ from bot.services.paper.state import (
     draft,
     draft_period,
     paper_for,
+    period_being_written,
     sign_off,
     write_narrative,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "paper_for",
     "paragraphs",
     "parse_yaml",
+    "period_being_written",
     "section",
     "sign_off",
     "to_yaml",

@@ -15,7 +15,18 @@ from bot.wording import Text
 from models import NarrativeRevision, Workspace
 from models.db import insert_missing
 
-__all__ = ["MAX_TEXT", "POSITION", "NarrativeView", "Section", "current", "paragraphs", "revisions", "section", "write"]
+__all__ = [
+    "MAX_TEXT",
+    "POSITION",
+    "NarrativeView",
+    "Section",
+    "current",
+    "paragraphs",
+    "revisions",
+    "section",
+    "split",
+    "write",
+]
 
 POSITION = "position"  # the overall position's section; a priority's is its code
 MAX_TEXT = 6000  # characters: a few paragraphs, as a committee paper's section has
@@ -58,11 +69,30 @@ def section(session: Session, ws: Workspace, word: str) -> Section:
     return Section(found.code, found.name)
 
 
+def split(session: Session, ws: Workspace, typed: str) -> tuple[Section, str]:
+    """``ICT Governance The group meets…`` or ``GOV The group meets…`` read as (the section, its text):
+    a priority's whole name first (the longest that fits), else the first word as a code or ``position``."""
+    text = typed.strip()
+    folded = text.casefold()
+    names = [(p.name, p.code) for p in strategy_service.active(session, ws).priorities]
+    names.append(("overall position", POSITION))
+    for name, code in sorted(names, key=lambda n: -len(n[0])):
+        key = name.casefold()
+        if folded.startswith(key) and (len(text) == len(key) or text[len(key)].isspace()):
+            label = "the overall position" if code == POSITION else name
+            return Section(code, label), text[len(key) :].strip()
+    if not text:
+        raise InvalidInput("Say which section: a priority's code or name, or `position`.", field="section")
+    first, *more = text.split(maxsplit=1)
+    return section(session, ws, first), more[0].strip() if more else ""
+
+
 def write(
     session: Session, ws: Workspace, period_start: date, where: Section, text: str, *, author: str, now: datetime
 ) -> NarrativeView:
-    """A new revision of a section's narrative (empty ``text`` withdraws it). Two writers at once each get
-    their own revision number: the unique constraint decides, and the loser takes the next."""
+    """A new revision of a section's narrative (empty ``text`` withdraws it); the same text again by the
+    same person (a form sent twice) writes nothing. Two writers at once each get their own revision
+    number: the unique constraint decides, and the loser takes the next."""
     text = "\n".join(line.rstrip() for line in text.strip().splitlines())
     if len(text) > MAX_TEXT:
         raise InvalidInput(
@@ -71,14 +101,19 @@ def write(
             field="text",
         )
     while True:
-        latest = session.scalar(
-            select(func.max(NarrativeRevision.number)).where(
+        latest = session.scalars(
+            select(NarrativeRevision)
+            .where(
                 NarrativeRevision.workspace_id == ws.id,
                 NarrativeRevision.period_start == period_start,
                 NarrativeRevision.section == where.key,
             )
-        )
-        number = (latest or 0) + 1
+            .order_by(NarrativeRevision.number.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.text == text and latest.author_user_id == author:
+            return _view(latest)
+        number = (latest.number if latest is not None else 0) + 1
         row = {
             "workspace_id": ws.id,
             "period_start": period_start,

@@ -20,8 +20,9 @@ from models import Signoff, Workspace
 
 __all__ = ["SignoffView", "fingerprint", "latest", "sign"]
 
-# What changes with the moment a digest is built rather than with the period's data.
-_MOMENTARY = frozenset({"generated_at", "end", "days_since_update", "headline"})
+# What changes with the moment a digest is built, or with the database it is read from (ids are given
+# anew by a restore, which may also move the data to another team), rather than with the period's data.
+_MOMENTARY = frozenset({"generated_at", "end", "days_since_update", "headline", "id", "team_id", "workspace"})
 
 
 @dataclass(frozen=True, slots=True)

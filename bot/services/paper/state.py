@@ -24,7 +24,17 @@ from bot.services.paper.settings import PaperSettings
 from bot.services.paper.signoff import SignoffView
 from models import MeetingSeries, Workspace
 
-__all__ = ["Draft", "Paper", "SectionState", "draft", "draft_period", "paper_for", "sign_off", "write_narrative"]
+__all__ = [
+    "Draft",
+    "Paper",
+    "SectionState",
+    "draft",
+    "draft_period",
+    "paper_for",
+    "period_being_written",
+    "sign_off",
+    "write_narrative",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +88,12 @@ def draft_period(session: Session, ws: Workspace, settings: PaperSettings, today
     running = containing(today, settings)
     last = running.previous(settings)
     return last if signoff_service.latest(session, ws, last.start) is None else running
+
+
+def period_being_written(session: Session, ws: Workspace, *, now: datetime, default_timezone: str) -> ReportPeriod:
+    """:func:`draft_period` on the workspace's settings, for the day ``now`` is in the workspace's time zone."""
+    tz = timezone_of(session, ws, default_timezone)
+    return draft_period(session, ws, settings_service.get(session, ws), now.astimezone(tz).date())
 
 
 def paper_for(

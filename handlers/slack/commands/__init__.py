@@ -5,6 +5,7 @@ from slack_bolt import App
 from handlers.slack.commands.ict_digest import handle_ict_digest
 from handlers.slack.commands.ict_meeting import handle_ict_meeting
 from handlers.slack.commands.ict_project import handle_ict_project
+from handlers.slack.commands.ict_report import handle_ict_report
 from handlers.slack.commands.ict_role import handle_ict_role
 from handlers.slack.commands.ict_update import COMMAND as UPDATE_COMMAND
 from handlers.slack.commands.ict_update import handle_ict_update
@@ -16,3 +17,4 @@ def register(app: App) -> None:
     app.command("/ict-meeting")(handle_ict_meeting)
     app.command("/ict-digest")(handle_ict_digest)
     app.command("/ict-role")(handle_ict_role)
+    app.command("/ict-report")(handle_ict_report)

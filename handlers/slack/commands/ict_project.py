@@ -79,7 +79,9 @@ def _change(rt: Runtime, session: Any, ws: Any, sub: str, args: list[str], user_
                 "e.g. `/ict-project add NET-02 ARCH @jo Wi-Fi refresh`."
             )
         owner = parse_user(args[2], "owner")
-        p = projects.add(session, ws, ref=args[0], priority=args[1], owner=owner, title=" ".join(args[3:]), now=now)
+        p = projects.add(
+            session, ws, ref=args[0], priority=args[1], owner=owner, title=" ".join(args[3:]), now=now, actor=user_id
+        )
         under = literal(p.priority.name) if p.priority else "no priority"
         return f"Added `{literal(p.ref)}` {literal(p.title)} under {under}, owned by <@{owner}>."
     if len(args) < 1 or (sub == "reassign" and len(args) < 2):
@@ -87,13 +89,13 @@ def _change(rt: Runtime, session: Any, ws: Any, sub: str, args: list[str], user_
         raise InvalidInput(f"Usage: `{usage}`.")
     if sub == "reassign":
         owner = parse_user(args[1], "new owner")
-        p, previous = projects.reassign(session, ws, args[0], owner)
+        p, previous = projects.reassign(session, ws, args[0], owner, now=now, actor=user_id)
         return f"`{literal(p.ref)}` {literal(p.title)} now belongs to <@{owner}> (was <@{previous}>)."
     if sub == "reopen":
-        p = projects.reopen(session, ws, args[0])
+        p = projects.reopen(session, ws, args[0], now=now, actor=user_id)
         return f"`{literal(p.ref)}` {literal(p.title)} is open again: it takes updates and is chased for them."
     status = ProjectStatus.CLOSED if sub == "close" else ProjectStatus.COMPLETE
-    p = projects.set_status(session, ws, args[0], status, now=now, tz=rt.settings.timezone)
+    p = projects.set_status(session, ws, args[0], status, now=now, tz=rt.settings.timezone, actor=user_id)
     verb = "closed: it is no longer chased for updates" if sub == "close" else "marked complete"
     return f"`{literal(p.ref)}` {literal(p.title)} is {verb}."
 

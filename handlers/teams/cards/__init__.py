@@ -1,6 +1,6 @@
 """Adaptive Cards (schema 1.5) for Teams, by family: the update form and its answers (:mod:`.update`),
-the reminder (:mod:`.reminder`), the progress digest (:mod:`.digest`), the meetings (:mod:`.meetings`)
-and help (:mod:`.help`), all built from :mod:`.pieces`.
+the reminder (:mod:`.reminder`), the progress digest (:mod:`.digest`), the meetings (:mod:`.meetings`),
+the committee paper (:mod:`.report`) and help (:mod:`.help`), all built from :mod:`.pieces`.
 
 Pure functions from the services' plain values to the JSON dicts Teams takes; nothing here sends. Teams
 refuses an activity over about 28 KB, so each card stays under :data:`MAX_CARD_BYTES` (as ASCII-escaped
@@ -23,9 +23,17 @@ from handlers.teams.cards.pieces import (
     plain_message,
 )
 from handlers.teams.cards.reminder import reminder_card
+from handlers.teams.cards.report import (
+    ACTION_NARRATIVE_SUBMIT,
+    narrative_form,
+    narrative_saved_card,
+    report_card,
+    signed_card,
+)
 from handlers.teams.cards.update import mine_card, no_change_card, saved_card, update_form
 
 __all__ = [
+    "ACTION_NARRATIVE_SUBMIT",
     "ACTION_NO_CHANGE",
     "ACTION_OPEN_FORM",
     "ACTION_SNOOZE",
@@ -40,11 +48,15 @@ __all__ = [
     "help_card",
     "meetings_card",
     "mine_card",
+    "narrative_form",
+    "narrative_saved_card",
     "no_change_card",
     "notice_card",
     "plain_message",
     "reminder_card",
+    "report_card",
     "saved_card",
+    "signed_card",
     "summary_cards",
     "update_form",
 ]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models import Project, ProjectStatus
+from models import ChangeVia, Project, ProjectEvent, ProjectField, ProjectStatus
 from tests.conftest import ADMIN, DELEGATE, OWNER, STRANGER
 from tests.helpers import count, last_reply, shown
 
@@ -109,3 +109,35 @@ def test_granted_admin_role_allows_changes(slack, standin, runtime, workplan):
         roles.grant(session, ws, OWNER, Role.ADMIN, by=ADMIN, now=runtime.now())
     slack.command("/ict-project", "close TRN-01", user_id=OWNER)
     assert project(runtime, "TRN-01").status is ProjectStatus.CLOSED
+
+
+def test_each_change_in_chat_is_recorded_with_the_admin_who_made_it(slack, standin, runtime, clock, workplan):
+    def history(ref):
+        with runtime.sessions() as s:
+            rows = s.execute(
+                select(ProjectEvent.at, ProjectEvent.actor, ProjectEvent.via, ProjectEvent.field)
+                .add_columns(ProjectEvent.old, ProjectEvent.new)
+                .join(Project, Project.id == ProjectEvent.project_id)
+                .where(Project.ref == ref)
+                .order_by(ProjectEvent.at, ProjectEvent.id)
+            )
+            return [tuple(r) for r in rows]
+
+    added = clock.advance(hours=1)
+    slack.command("/ict-project", f"add NET-02 ARCH <@{OWNER}> Wi-Fi refresh", user_id=ADMIN)
+    reassigned = clock.advance(hours=1)
+    slack.command("/ict-project", f"reassign NET-02 <@{DELEGATE}>", user_id=ADMIN)
+    slack.command("/ict-project", f"reassign NET-02 <@{DELEGATE}>", user_id=ADMIN)  # no change: nothing recorded
+    completed = clock.advance(hours=1)
+    slack.command("/ict-project", "complete NET-02", user_id=ADMIN)
+    slack.command("/ict-project", "close NET-02", user_id=OWNER)  # refused: not an admin
+    reopened = clock.advance(hours=1)
+    slack.command("/ict-project", "reopen NET-02", user_id=ADMIN)
+
+    chat = ChangeVia.CHAT
+    assert history("NET-02") == [
+        (added, ADMIN, chat, ProjectField.CREATED, "", "active"),
+        (reassigned, ADMIN, chat, ProjectField.OWNER, OWNER, DELEGATE),
+        (completed, ADMIN, chat, ProjectField.STATUS, "active", "complete"),
+        (reopened, ADMIN, chat, ProjectField.STATUS, "complete", "active"),
+    ]
