@@ -20,7 +20,6 @@ from bot.render.digest import REPORT_FORMATS, render_report
 from bot.services import digest as digest_service
 from bot.services import paper as paper_service
 from bot.services.paper import settings as settings_service
-from bot.services.paper.state import timezone_of
 from bot.wording import count
 
 __all__ = ["report"]
@@ -76,7 +75,7 @@ def report(
     with open_workspace(ctx, team, create=False, settings=settings) as (rt, session, ws):
         now = rt.now()
         chosen = settings_service.get(session, ws)
-        tz = timezone_of(session, ws, settings.ICTBOT_TIMEZONE)
+        tz = paper_service.timezone_of(session, ws, settings.ICTBOT_TIMEZONE)
         if first is None or last is None:
             period = paper_service.containing(now.astimezone(tz).date(), chosen).previous(chosen)
         else:

@@ -34,7 +34,6 @@ from bot.services.deliveries import Delivery
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
-from bot.services.paper.state import timezone_of
 from bot.services.period import parse_period
 from handlers.teams import cards
 from handlers.teams.deliveries import teams_form
@@ -236,7 +235,7 @@ def _report(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
         _require_chair(rt, session, current, user)
         if sub == "signoff":
             signed = paper.sign_off(session, current, user_id=uid, now=now, default_timezone=tz_name)
-            tz = timezone_of(session, current, tz_name)
+            tz = paper.timezone_of(session, current, tz_name)
             return TeamsReply(card=cards.signed_card(signed, tz, people=_names(user)))
         if sub == "position":
             where, body = narrative_service.section(session, current, "position"), after

@@ -56,17 +56,19 @@ from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.server import asgi_app
-from bot.services import meetings, projects, reminders, retention, roles, updates, workspaces
+from bot.services import meetings, paper, projects, reminders, retention, roles, updates, workspaces
 from bot.services import strategy as strategy_service
 from bot.services.digest_posts import DigestDue
+from bot.services.paper import settings as paper_settings
 from bot.services.quickform import QuickForm, UpdateText
 from bot.services.reminders import Due
 from bot.settings import Settings
 from handlers.slack.app import create_app
+from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.client import web_client
-from handlers.slack.commands import ict_meeting, ict_project, ict_role
+from handlers.slack.commands import ict_meeting, ict_project, ict_report, ict_role
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import (
     NO_CHANGE_ACTION,
@@ -279,6 +281,14 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         # (a Teams conversation reference: the table is the point, as in tests/bot/test_retention.py)
         where = references.Where(service_url="https://smba.example/a/", bot_id="28:a", tenant_id=f"{MARK}-tenant")
         references.remember(s, ws_a, ReferenceKind.CHANNEL, A_TEAMS_CHANNEL, where, now=now)
+        # The committee paper: A's settings, narrative on one of A's priorities and the position, a sign-off.
+        a_settings = f"committee: {MARK} committee\nauthor: {{name: {MARK} author}}\nconsultation: {MARK} none"
+        paper_settings.load(s, ws_a, paper.parse_yaml(a_settings), now=now)
+        for where in ("ASEC", "position"):
+            paper.write_narrative(
+                s, ws_a, where, f"{MARK} {where} narrative", author=A_CHAIR, now=now, default_timezone=TZ
+            )
+        paper.sign_off(s, ws_a, user_id=A_CHAIR, now=now, default_timezone=TZ)
 
         ws_b = workspaces.get_or_create(s, TEAM_B, name=B_NAME, now=now)
         bnet = projects.add(s, ws_b, ref="BNET-01", title="Bravo network", priority="ARCH", owner=B_OWNER, now=now)
@@ -589,6 +599,14 @@ def submit_new_with_a_update_id(w: World) -> list[BoltResponse]:
     return [opened, w.b.submit_view(view, inputs, user_id=MALLORY)]
 
 
+def submit_narrative_for_a_priority(w: World) -> list[BoltResponse]:
+    """B's narrative form, its metadata pointing at one of A's priorities: refused on the form."""
+    opened = w.b.command(REPORT, "narrative GOV", user_id=MALLORY)
+    view = opened_view(w.standin)
+    view = {**view, "private_metadata": json.dumps({**json.loads(view["private_metadata"]), "section": "ASEC"})}
+    return [opened, w.b.submit_view(view, {"text": "SECRET-B overwrite"}, user_id=MALLORY)]
+
+
 def button(action: str, value: Callable[[World], str], *, user: str = MALLORY) -> Run:
     return lambda w: [w.b.button(action, value(w), user_id=user)]
 
@@ -657,6 +675,7 @@ def b_meeting(w: World) -> int:
 
 
 UPDATE, PROJECT, MEETING, DIGEST, ROLE = "/ict-update", "/ict-project", "/ict-meeting", "/ict-digest", "/ict-role"
+REPORT = "/ict-report"
 NO_PROJECT = "There is no project `ANET-01` in the Work Plan."
 MODAL_OPENED = f'"callback_id": "{UPDATE_MODAL}"'
 GONE_UPDATE = "That update no longer exists."
@@ -996,6 +1015,44 @@ ATTACKS: tuple[Attack, ...] = (
         shortcut("ANET-01 is done, SECRET-B"),
         MODAL_OPENED,
         echo=("ANET-01",),
+    ),
+    # /ict-report: B's own paper; A's priorities name nothing in B
+    Attack("report-draft", ("command", REPORT), command(REPORT, ""), "Committee paper", "draft"),
+    Attack("report-draft-word", ("command", REPORT), command(REPORT, "draft"), "Committee paper", "draft"),
+    Attack("report-help", ("command", REPORT), command(REPORT, "help"), "/ict-report signoff", "help"),
+    Attack(
+        "report-narrative-a-code",
+        ("command", REPORT),
+        command(REPORT, "narrative ASEC SECRET-B overwrite"),
+        "is not a priority of ICT Strategy 2014",
+        "narrative",
+        ("ASEC",),
+    ),
+    Attack(
+        "report-narrative", ("command", REPORT), command(REPORT, "narrative GOV Bravo words"), "Saved the", "narrative"
+    ),
+    Attack(
+        "report-narrative-form",
+        ("command", REPORT),
+        command(REPORT, "narrative GOV"),
+        '"callback_id": "ict_report_narrative"',
+        "narrative",
+    ),
+    Attack("report-position", ("command", REPORT), command(REPORT, "position Bravo"), "Saved the", "position"),
+    Attack("report-signoff", ("command", REPORT), command(REPORT, "signoff"), "You approved", "signoff"),
+    Attack(
+        "report-button-a-section",
+        ("action", str(NARRATIVE_BUTTONS)),
+        button(f"{NARRATIVE_ACTION}:ASEC", lambda w: "ASEC"),
+        "is not a priority of ICT Strategy 2014",
+        echo=("ASEC",),
+    ),
+    Attack(
+        "report-form-a-section",
+        ("view", "ict_report_narrative"),
+        submit_narrative_for_a_priority,
+        "is not a priority of ICT Strategy 2014",
+        echo=("ASEC",),
     ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
@@ -1345,6 +1402,22 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
         team_b("report", "--from", "2026-06-01", "--to", "2026-12-02", "-o", "{tmp}/out/report.docx"),
         "Bravo network",
     ),
+    CliAttack(
+        "report-default-period",
+        "report",
+        team_b("report", "--format", "html", "--meeting", "2026-12-14", "--item", "7"),
+        "AUDIT COMMITTEE",
+    ),
+    CliAttack(
+        "report-settings-show", "report settings show", team_b("report", "settings", "show", "--all"), "committee:"
+    ),
+    CliAttack(
+        "report-settings-load",
+        "report settings load",
+        team_b("report", "settings", "load", "{tmp}/settings.yaml"),
+        f"Loaded the report settings of workspace {TEAM_B}",
+        reads=False,
+    ),
     CliAttack("meetings-list", "meetings list", team_b("meetings", "list"), "2026-12-08"),
     CliAttack("meetings-list-all", "meetings list", team_b("meetings", "list", "--all"), "2027-01-12"),
     CliAttack("meetings-export", "meetings export", team_b("meetings", "export"), "BEGIN:VCALENDAR"),
@@ -1510,6 +1583,7 @@ def cli_files(ictbot: Ictbot, tmp: Path) -> None:
     (tmp / "strategy.yaml").write_text(
         f"name: {A_STRATEGY['name']}\npriorities:\n  - code: BOPS\n    name: Bravo operations\n", encoding="utf-8"
     )
+    (tmp / "settings.yaml").write_text("committee: Bravo scrutiny\n", encoding="utf-8")
     (tmp / "plan.csv").write_text(
         "ref,title,priority,owner\nANET-01,Bravo cabling,ARCH,U0BOWNER\nAFIN-02,Bravo ledger,GOV,U0BMALLORY\n",
         encoding="utf-8",
@@ -1621,6 +1695,7 @@ def test_every_entry_point_is_attacked():
         MEETING: ict_meeting.SUBCOMMANDS,
         ROLE: ict_role.SUBCOMMANDS,
         DIGEST: ("post", "preview", "help"),
+        REPORT: ict_report.SUBCOMMANDS,
     }
     assert set(forms) == {str(c) for c in seen.commands}
     for name, subs in forms.items():

@@ -17,6 +17,7 @@ from bot.services.paper.state import (
     paper_for,
     period_being_written,
     sign_off,
+    timezone_of,
     write_narrative,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "period_being_written",
     "section",
     "sign_off",
+    "timezone_of",
     "to_yaml",
     "write_narrative",
 ]

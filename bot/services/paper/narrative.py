@@ -58,11 +58,11 @@ def section(session: Session, ws: Workspace, word: str) -> Section:
     if found is None:
         raise InvalidInput(
             Text(
-                "`{typed}` is not a priority of {strategy}; use one of "
-                + strategy_service.priority_choices(active)
-                + ", or `position` for the overall position.",
+                "`{typed}` is not a priority of {strategy}; use one of {choices}, "
+                "or `position` for the overall position.",
                 typed=typed or " ",
                 strategy=active.name,
+                choices=strategy_service.priority_choices(active),
             ),
             field="section",
         )

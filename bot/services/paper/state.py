@@ -33,6 +33,7 @@ __all__ = [
     "paper_for",
     "period_being_written",
     "sign_off",
+    "timezone_of",
     "write_narrative",
 ]
 

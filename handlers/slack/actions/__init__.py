@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import re
-
 from slack_bolt import App
 
 from handlers.slack.actions.edit_update import handle_edit_update
 from handlers.slack.actions.reminder_buttons import handle_no_change, handle_post_update, handle_snooze
-from handlers.slack.blocks.report import NARRATIVE_ACTION
+from handlers.slack.blocks.report import NARRATIVE_BUTTONS
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION
 from handlers.slack.delivery.reminders import NO_CHANGE_ACTION, POST_UPDATE_ACTION, SNOOZE_ACTION
 from handlers.slack.modal_report import handle_narrative_button
@@ -17,4 +15,4 @@ def register(app: App) -> None:
     app.action(POST_UPDATE_ACTION)(handle_post_update)
     app.action(NO_CHANGE_ACTION)(handle_no_change)
     app.action(SNOOZE_ACTION)(handle_snooze)
-    app.action(re.compile(f"^{NARRATIVE_ACTION}:"))(handle_narrative_button)  # one per section
+    app.action(NARRATIVE_BUTTONS)(handle_narrative_button)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +15,11 @@ from bot.render.jinja import render
 from bot.services.paper import POSITION, Draft, ReportPeriod, Section, long_date
 from handlers.slack.blocks.rich_text import fallback_text, rich_block_dicts, rich_blocks
 
-__all__ = ["MAX_INPUT", "NARRATIVE_ACTION", "NARRATIVE_MODAL", "draft_message", "narrative_modal"]
+__all__ = ["MAX_INPUT", "NARRATIVE_ACTION", "NARRATIVE_BUTTONS", "NARRATIVE_MODAL", "draft_message", "narrative_modal"]
 
 NARRATIVE_MODAL = "ict_report_narrative"
 NARRATIVE_ACTION = "report_narrative"
+NARRATIVE_BUTTONS = re.compile(f"^{NARRATIVE_ACTION}:")  # one button per section, each its own action_id
 MAX_INPUT = 3000  # Slack's limit for a plain-text input
 MAX_MISSING = 20
 MAX_BUTTON_TEXT = 75
