@@ -19,9 +19,9 @@ Timed (the median of ``--repeat`` runs, after one warm-up run), for each workspa
 It prints each time and the ratios build ÷ baseline (issue 4's goal: under 3) and build + render ÷
 baseline. The SQL statements ``build`` issues are counted with a ``before_cursor_execute`` listener in
 both workspaces: the count must not grow with the number of projects. The digests are checked against
-the generated data (which projects appear, each one's latest update, RAG now and before, missing,
-completed and started) and against the baseline query's rows. Either check failing exits 1; time never
-fails the run.
+the generated data (which projects appear, each one's latest update and every update in the period,
+RAG now and before, missing, completed and started) and against the baseline query's rows. Either
+check failing exits 1; time never fails the run.
 
 Run: ``python -m benchmarks.digest_build [--projects 1000] [--updates 100000] [--years 5] ...``
 """
@@ -53,9 +53,12 @@ from bot.services import strategy as strategy_service
 from bot.services import workspaces
 from handlers.slack.blocks.digest import digest_messages
 from models import (
+    ChangeVia,
     ProgressUpdate,
     Project,
     ProjectDelegate,
+    ProjectEvent,
+    ProjectField,
     ProjectStatus,
     Rag,
     UpdateRevision,
@@ -68,6 +71,7 @@ from models import (
 )
 
 LONDON = ZoneInfo("Europe/London")
+_PLANNED = ProjectStatus.PLANNED
 TIMEZONE = "Europe/London"
 END = datetime(2026, 12, 8, 10, 0, tzinfo=LONDON).astimezone(UTC)  # a meeting: the digest is built for it
 START = END - timedelta(weeks=4)  # the previous meeting: the period is the four weeks between them
@@ -385,6 +389,24 @@ def populate(
         ]
         if delegates:
             session.execute(insert(ProjectDelegate), delegates)
+        # Each project's history starts as /ict-project add starts it: created with its status (planned ones
+        # planned, every other one active then), so "started" is created-as-active in the period.
+        session.execute(
+            insert(ProjectEvent),
+            [
+                {
+                    "workspace_id": ws.id,
+                    "project_id": p.id,
+                    "at": p.created_at,
+                    "actor": "U00000000",
+                    "via": ChangeVia.CHAT,
+                    "field": ProjectField.CREATED,
+                    "old": "",
+                    "new": ProjectStatus.PLANNED if p.status is ProjectStatus.PLANNED else ProjectStatus.ACTIVE,
+                }
+                for p in projects
+            ],
+        )
 
         # Updates: each picks a project in proportion to how long it has been open (planned ones far
         # less), then a moment in that time; update ids are given, in order, so the checks know them.
@@ -554,6 +576,7 @@ def check(digest: digest_service.Digest, rows: Sequence[Row[Any]], data: Dataset
     for u in data.updates:
         by_project.setdefault(u.project_id, []).append(u)
     expected: dict[int, tuple[GenProject, GenUpdate | None, GenUpdate | None]] = {}
+    period: dict[int, list[tuple[int, Rag, str]]] = {}  # every update in the period, oldest first
     for p in data.projects:
         ups = sorted(by_project.get(p.id, []), key=lambda u: (u.created_at, u.id))
         cut = bisect_left([u.created_at for u in ups], START)
@@ -563,6 +586,7 @@ def check(digest: digest_service.Digest, rows: Sequence[Row[Any]], data: Dataset
         open_now = p.status in (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
         if open_now or in_period is not None or completed:
             expected[p.id] = (p, in_period, before)
+            period[p.id] = [(u.id, u.rag, u.progress) for u in ups[cut:] if u.created_at <= END]
 
     got = {e.id: e for e in digest.projects}
     if set(got) != set(expected):
@@ -583,7 +607,8 @@ def check(digest: digest_service.Digest, rows: Sequence[Row[Any]], data: Dataset
                 ("priority", e.priority_code == p.priority_code),
                 ("missing", e.missing == (p.status is ProjectStatus.ACTIVE and upd is None)),
                 ("completed", e.completed_in_period == (p.completion is not None and START <= p.completion <= END)),
-                ("started", e.started_in_period == (START <= p.created_at <= END)),
+                ("started", e.started_in_period == (START <= p.created_at <= END and p.status is not _PLANNED)),
+                ("updates in the period", [(u.id, u.rag, u.progress) for u in e.updates] == period[pid]),
             )
             if not ok
         ]

@@ -158,6 +158,7 @@ def _context(digest: Digest, people: Mapping[str, str] | None, chart_src: str | 
         "chart_src": chart_src,
         "period": _period(digest, day),
         "period_times": _period_times(digest),
+        "iso": iso,
     }
 
 

@@ -148,15 +148,10 @@ class _Report:
         self.rag_table()
         for g in d.priorities:
             self.group(g)
+            self.completions(g)
 
         doc.add_heading(f"Projects completed {self.since}", level=2)
-        c = t.completed
-        self.para(
-            f"{_words(c, capital=True)} project{' has' if c == 1 else 's have'} been completed "
-            f"{self.since}{':' if d.completed else '.'}"
-        )
-        for p in d.completed:
-            self.item(f"{p.title} ({p.ref}), completed {self.day(p.completed_on)}.")
+        self.para(prose.completed_total(d, self.since))
         if d.started:
             s = t.started
             self.para(f"{_words(s, capital=True)} new project{' was' if s == 1 else 's were'} started in the period:")
@@ -229,6 +224,13 @@ class _Report:
             self.activity(p)
         if g.missing:
             self.para(prose.no_update_for(g.missing))
+
+    def completions(self, g: PriorityGroup) -> None:
+        """The priority's projects completed in the period, counted and listed (nothing when none was)."""
+        if g.completed:
+            self.para(prose.completed_under(g, self.since))
+        for p in g.completed:
+            self.item(f"{p.title} ({p.ref}), completed {self.day(p.completed_on)}.")
 
     def activity(self, p: ProjectEntry) -> None:
         """One project's latest update: title, ref and RAG, then progress, next steps and risks as typed."""

@@ -2,7 +2,7 @@
 
 What the report settings (:class:`bot.services.paper.PaperSettings`), the narrative and the sign-off put
 around a digest: the header, purpose, recommendation, reasons, author and approval, contact and the
-activity line's reference and RAG. Typed text goes in as it is; each format escapes it its own way.
+activity line's reference, RAG and count of updates. Typed text goes in as it is; each format escapes it its own way.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.render.jinja import rag_label
+from bot.render.prose import update_count
 from bot.services.digest import ProjectEntry
 from bot.services.paper import Paper, long_date
 
@@ -76,14 +77,18 @@ def changed(paper: Paper, person: Person, tz: ZoneInfo) -> str:
 
 
 def activity_label(p: ProjectEntry, paper: Paper, owner: str = "") -> str:
-    """`` (NET-01, Green; Jane Smith)`` after an activity's title, as the settings choose; may be empty."""
+    """`` (NET-01, Green; Jane Smith; two updates in the period)`` after an activity's title, as the
+    settings choose; may be empty. How many updates the project had is a Work Plan figure, as its reference
+    and RAG are: committee prose, which shows neither, leaves it out too."""
     parts = [p.ref] if paper.settings.show_refs else []
     if paper.settings.show_rag:
         parts.append(rag_label(p.rag))
-    inner = ", ".join(parts)
+    inner = [", ".join(parts)] if parts else []
     if owner:
-        inner = f"{inner}; {owner}" if inner else owner
-    return f" ({inner})" if inner else ""
+        inner.append(owner)
+    if parts:
+        inner.append(update_count(p.update_count))
+    return f" ({'; '.join(inner)})" if inner else ""
 
 
 def _day(at: datetime, tz: ZoneInfo) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.services.digest import Digest, ProjectEntry, RagCounts, StatusCounts, Trend
+from bot.services.digest import Digest, GroupKind, PriorityGroup, ProjectEntry, RagCounts, StatusCounts, Trend
 from bot.wording import count, listing
 
 __all__ = [
     "aims_lead",
     "before_end",
+    "completed_total",
+    "completed_under",
     "named",
     "no_update_for",
     "none_updated",
@@ -24,6 +26,7 @@ __all__ = [
     "rag_tally",
     "status_tally",
     "tally",
+    "update_count",
     "words",
 ]
 
@@ -119,3 +122,38 @@ def status_tally(s: StatusCounts) -> str:
     """``2 active and 1 on hold``."""
     counts = [(s.active, "active"), (s.planned, "planned"), (s.on_hold, "on hold"), (s.complete, "complete")]
     return tally([*counts, (s.closed, "closed")])
+
+
+def update_count(n: int) -> str:
+    """``no update in the period``, ``one update in the period``, ``three updates in the period``."""
+    return f"{words(n)} update{'' if n <= 1 else 's'} in the period"
+
+
+def completed_under(g: PriorityGroup, since: str) -> str:
+    """The sentence that leads a priority's completed projects (``since``: ``since the last report to this
+    committee`` or ``to date``); empty when it has none, as a paper says nothing of what did not happen."""
+    k = len(g.completed)
+    if k == 0:
+        return ""
+    if k == 1:
+        return f"One project under this priority has been completed {since}:"
+    return f"{words(k, capital=True)} projects under this priority have been completed {since}:"
+
+
+def completed_total(d: Digest, since: str) -> str:
+    """All the period's completions, counted per priority: ``Three projects have been completed since …:
+    two under ICT Governance and one under Business Development.``"""
+    groups = [g for g in d.priorities if g.completed]
+    n = sum(len(g.completed) for g in groups)
+    if n == 0:
+        return f"No projects have been completed {since}."
+    if n == 1:
+        return f"One project has been completed {since}, {_under(groups[0])}."
+    where = listing([f"{words(len(g.completed))} {_under(g)}" for g in groups])
+    if len(groups) == 1:
+        return f"{words(n, capital=True)} projects have been completed {since}, all {_under(groups[0])}."
+    return f"{words(n, capital=True)} projects have been completed {since}: {where}."
+
+
+def _under(g: PriorityGroup) -> str:
+    return "with no priority" if g.kind is GroupKind.NONE else f"under {g.name}"

@@ -187,9 +187,10 @@ def test_the_report_in_markdown_and_html_has_the_seed_shape(ictbot, plan, tmp_pa
         "(a) ICT Service Development",
         "(e) ICT Competent Workforce",
         "from 9 June 2026 to 8 December 2026",
-        "(SD-01, Green): Portal live. Next steps: Add council tax.",
-        "One project has been completed since the last report to this committee:",
+        "(SD-01, Green; one update in the period): Portal live. Next steps: Add council tax.",
+        "One project under this priority has been completed since the last report to this committee:",
         "(a) PSN submission (GOV-02), completed 15 September 2026.",
+        "One project has been completed since the last report to this committee, under ICT Governance.",
     ):
         assert words in text
     if fmt == "html":
@@ -231,13 +232,22 @@ def test_the_report_as_a_word_document(ictbot, plan, tmp_path):
         "(e) ICT Competent Workforce",
     ]
     assert (
-        "(a) Self-service portal (SD-01, Green): Portal live.\n"
+        "(a) Self-service portal (SD-01, Green; one update in the period): Portal live.\n"
         "Next steps: Add council tax.\nRisks and issues: None known." in lines
     )
-    assert "(a) Council network refresh (NET-01, Green): Just after midnight." in lines
+    # The update at 23:30 BST on 8 June is before the period, the one an hour later in it.
+    assert "(a) Council network refresh (NET-01, Green; one update in the period): Just after midnight." in lines
+    gov = lines.index("ICT Governance")
+    at = next(i for i, t in enumerate(lines) if i > gov and "under this priority has been completed" in t)
+    assert lines[at].endswith(
+        ". One project under this priority has been completed since the last report to this committee:"
+    )
+    assert lines[at + 1] == "(a) PSN submission (GOV-02), completed 15 September 2026."
+    assert lines[at + 2] == "ICT Strategic Architecture"
     done = lines.index("Projects completed since the last report to this committee")
-    assert lines[done + 1].endswith(". One project has been completed since the last report to this committee:")
-    assert lines[done + 2] == "(a) PSN submission (GOV-02), completed 15 September 2026."
+    assert lines[done + 1].endswith(
+        ". One project has been completed since the last report to this committee, under ICT Governance."
+    )
     [picture] = doc.inline_shapes
     blip = picture._inline.graphic.graphicData.pic.blipFill.blip
     assert doc.part.related_parts[blip.embed].blob.startswith(b"\x89PNG")
@@ -299,7 +309,8 @@ def test_officer_text_is_literal_text_in_the_word_document(ictbot, plan, tmp_pat
     ok(ictbot("report", "--from", "2026-11-01", "--to", "2026-11-30", "--output", str(target)))
     [item] = [p for p in docx.Document(str(target)).paragraphs if p.text.startswith("PCI DSS quarterly tests")]
     assert item.text == (
-        f"PCI DSS quarterly tests (GOV-01, Red): {EVIL}.\nNext steps: {EVIL}.\nRisks and issues: {EVIL}."
+        f"PCI DSS quarterly tests (GOV-01, Red; one update in the period): {EVIL}.\n"
+        f"Next steps: {EVIL}.\nRisks and issues: {EVIL}."
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -52,7 +52,9 @@ def project(
     completed_on: date | None = None,
     started: bool = False,
     owner: str = OWNER,
+    updates: int = 1,
 ) -> ds.ProjectEntry:
+    """A project; with ``progress``, it has ``updates`` updates in the period, the last of them saying it."""
     when = datetime(2026, 10, 1, 9, tzinfo=UTC)
     update = (
         ds.UpdateEntry(
@@ -92,6 +94,15 @@ def project(
         missing=status is ProjectStatus.ACTIVE and update is None,
         completed_in_period=completed_on is not None,
         started_in_period=started,
+        updates=(*(earlier(update, k) for k in range(updates - 1, 0, -1)), update) if update else (),
+    )
+
+
+def earlier(latest: ds.UpdateEntry, weeks: int) -> ds.UpdateEntry:
+    """An update ``weeks`` before ``latest``, amber, saying when it was made."""
+    when = latest.created_at - timedelta(weeks=weeks)
+    return replace(
+        latest, id=latest.id + 1000 * weeks, created_at=when, rag=Rag.AMBER, progress=f"Done by {when:%-d %b}"
     )
 
 
@@ -156,6 +167,7 @@ def sample_digest(*, progress: str = "Portal live for four services") -> ds.Dige
                 progress=progress,
                 next_steps="Add council tax",
                 risks="Supplier capacity in January",
+                updates=3,
             ),
             project("SD-02", "ITIL process review"),
         ],
@@ -280,22 +292,30 @@ def test_each_priority_lists_its_projects_with_ref_rag_progress_next_steps_and_r
     assert lines[sd + 1 : sd + 5] == [
         "7. Service improvement activities in the ICT Service Improvement Programme.",
         "8. Progress has been made on one project during the period:",
-        "(a) Self-service portal (SD-01, Green): Portal live for four services.\n"
+        "(a) Self-service portal (SD-01, Green; three updates in the period): Portal live for four services.\n"
         "Next steps: Add council tax.\nRisks and issues: Supplier capacity in January.",
         "9. No progress update was received for ITIL process review (SD-02).",
     ]
     arch = lines.index("ICT Strategic Architecture")
     assert lines[arch + 3 : arch + 5] == [
-        "(a) Mobile carrier cut-across (MOB-01, Amber): Contract signed.",
-        "(b) Council network refresh (NET-01, Amber): Links delayed.",
+        "(a) Mobile carrier cut-across (MOB-01, Amber; one update in the period): Contract signed.",
+        "(b) Council network refresh (NET-01, Amber; one update in the period): Links delayed.",
     ]
     bd = lines.index("Business Development")
     assert lines[bd + 2].endswith(". There are no projects in the ICT Work Plan under this priority.")
+    # GOV-02's completion is counted and listed under ICT Governance, after its progress.
+    gov = lines.index("ICT Governance")
+    assert lines[gov + 5 : gov + 7] == [
+        "12. One project under this priority has been completed since the last report to this committee:",
+        "(a) PSN submission (GOV-02), completed 15 September 2026.",
+    ]
+    assert lines[gov + 7] == "ICT Strategic Architecture"
     done = lines.index("Projects completed since the last report to this committee")
-    assert lines[done + 1].endswith(". One project has been completed since the last report to this committee:")
-    assert lines[done + 2] == "(a) PSN submission (GOV-02), completed 15 September 2026."
-    assert lines[done + 3].endswith(". One new project was started in the period:")
-    assert lines[done + 4] == "(a) Mobile carrier cut-across (MOB-01)."
+    assert lines[done + 1].endswith(
+        ". One project has been completed since the last report to this committee, under ICT Governance."
+    )
+    assert lines[done + 2].endswith(". One new project was started in the period:")
+    assert lines[done + 3] == "(a) Mobile carrier cut-across (MOB-01)."
     assert any("Of the 9 projects in the ICT Work Plan in this period, 7 had a progress update" in t for t in lines)
 
 
@@ -304,7 +324,7 @@ def test_a_project_title_is_bold_and_officer_text_is_plain_runs():
     item = next(p for p in doc.paragraphs if p.text.startswith("Self-service portal"))
     assert [(r.text, bool(r.bold)) for r in item.runs][:3] == [
         ("Self-service portal", True),
-        (" (SD-01, Green): ", False),
+        (" (SD-01, Green; three updates in the period): ", False),
         ("Portal live for four services.", False),
     ]
 
@@ -355,7 +375,10 @@ def test_characters_xml_cannot_hold_are_removed_and_line_breaks_kept():
 
 def test_owners_are_named_only_when_a_name_is_known():
     doc = open_docx(render(sample_digest(), people={OWNER: "Olive Owner"}))
-    assert any(p.text.startswith("Self-service portal (SD-01, Green; Olive Owner): ") for p in doc.paragraphs)
+    assert any(
+        p.text.startswith("Self-service portal (SD-01, Green; Olive Owner; three updates in the period): ")
+        for p in doc.paragraphs
+    )
     assert all(OWNER not in p.text for p in open_docx(render(sample_digest())).paragraphs)
 
 

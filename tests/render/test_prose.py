@@ -6,13 +6,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from markdown_it import MarkdownIt
 
 from bot.render.digest import render_digest, render_report
-from bot.render.prose import before_end, rag_tally, status_tally, tally
+from bot.render.prose import before_end, rag_tally, status_tally, tally, update_count
 from bot.services import digest as ds
 from bot.wording import listing
 from models import ProjectStatus, Rag
@@ -141,7 +141,9 @@ def test_the_count_of_projects_and_updates_reads_right_for_none_one_two_and_many
 def test_progress_on_one_project_is_not_followed_by_these_include():
     texts = reports(in_one_priority(updated("A-01"), project("A-02", "Idle")))
     for text in texts.values():  # Word numbers its items itself: no "(a)" in its text
-        assert re.search(r"during the period: (\(a\) )?Project \(A-01, Green\): Work went on\.", text), text
+        assert re.search(
+            r"during the period: (\(a\) )?Project \(A-01, Green; one update in the period\): Work went on\.", text
+        ), text
     none_of(texts, "These include")
     each(
         reports(in_one_priority(updated("A-01"), updated("A-02"))),
@@ -167,6 +169,100 @@ def test_the_projects_missing_an_update_are_listed_as_a_sentence_lists_them():
         reports(in_one_priority(updated("A-01"), project("A-02", "Idle"))),
         "No progress update was received for Idle (A-02).",
     )
+
+
+# -- completions under their priority, and how many updates a project had -----------------------------
+
+
+def done(ref: str, title: str, day: int, rag: Rag | None = None, progress: str | None = None) -> ds.ProjectEntry:
+    """A project completed on ``day`` September 2026, in the period."""
+    completed_on = date(2026, 9, day)
+    return project(ref, title, rag=rag, progress=progress, status=ProjectStatus.COMPLETE, completed_on=completed_on)
+
+
+def in_priorities(**by_code: list[ds.ProjectEntry]) -> ds.Digest:
+    """A digest with ``by_code[code]`` under each priority (and nothing under the others)."""
+    return make_digest([group(c, n, s, by_code.get(c, [])) for c, n, s in PRIORITIES])
+
+
+def section(text: str, code: str) -> str:
+    """A priority's part of a report's text: from its description to the next priority's."""
+    descriptions = [desc for _, _, desc in PRIORITIES]
+    i = [c for c, _, _ in PRIORITIES].index(code)
+    start = text.index(descriptions[i])
+    return text[start : text.index(descriptions[i + 1], start)]
+
+
+def test_completions_are_counted_and_listed_under_their_priority_for_none_one_and_many():
+    d = in_priorities(
+        SD=[updated("SD-01"), done("SD-02", "Portal", 1), done("SD-03", TYPED, 2), done("SD-04", "Kiosks", 3)],
+        GOV=[done("GOV-02", "PSN submission", 15, rag=Rag.GREEN, progress="Submitted")],
+        ARCH=[updated("NET-01")],
+    )
+    since = "since the last report to this committee"
+    for fmt, text in reports(d).items():
+        sd = section(text, "SD")
+        assert f"Three projects under this priority have been completed {since}:" in sd, fmt
+        for item in ("Portal (SD-02), completed 1 September 2026.", f"{TYPED} (SD-03), completed 2 September 2026."):
+            assert item in sd, (fmt, item)
+        gov = section(text, "GOV")
+        assert f"One project under this priority has been completed {since}: " in gov, fmt
+        assert "PSN submission (GOV-02), completed 15 September 2026." in gov, fmt
+        # A priority with nothing completed says nothing of it.
+        assert "completed" not in section(text, "ARCH"), fmt
+        # The total, counted per priority, in the section that closes the report.
+        assert text.rstrip().endswith(
+            f"Four projects have been completed {since}: three under ICT Service Development and one under "
+            "ICT Governance."
+        ), fmt
+    each(
+        reports(in_priorities(SD=[done("SD-02", "Portal", 1)])),
+        f"One project has been completed {since}, under ICT Service Development.",
+    )
+    each(
+        reports(in_priorities(GOV=[done("G-1", "A", 1), done("G-2", "B", 2)])),
+        f"Two projects have been completed {since}, all under ICT Governance.",
+    )
+    texts = reports(in_priorities(SD=[updated("SD-01")]))
+    each(texts, f"No projects have been completed {since}.")
+    none_of(texts, "under this priority have been completed", "under this priority has been completed")
+
+
+def test_completions_from_the_beginning_are_counted_to_date_and_unfiled_ones_with_no_priority():
+    d = make_digest(
+        [group("SD", "ICT Service Development", "", [done("SD-02", "Portal", 1)])]
+        + [group(c, n, s, []) for c, n, s in PRIORITIES[1:]]
+        + [group(None, ds.NO_PRIORITY, "", [done("NOP-01", "Telephony", 4)])],
+        start=None,
+    )
+    texts = reports(d)
+    each(texts, "One project under this priority has been completed to date:")
+    each(texts, "Two projects have been completed to date: one under ICT Service Development and one with no priority.")
+
+
+def test_each_updated_project_says_how_many_updates_it_had_in_the_period():
+    d = in_one_priority(
+        project("A-01", "Portal", rag=Rag.GREEN, progress="Live", updates=3),
+        project("A-02", "Kiosks", rag=Rag.AMBER, progress="Ordered"),
+        project("A-03", "Idle"),
+    )
+    texts = reports(d)
+    each(texts, "Portal (A-01, Green; three updates in the period): Live.")
+    each(texts, "Kiosks (A-02, Amber; one update in the period): Ordered.")
+    each(texts, "No progress update was received for Idle (A-03).")  # none: the missing wording, no count
+    none_of(texts, "no update in the period", "1 update", "3 updates", "one updates")
+    many = in_one_priority(project("A-01", "Portal", rag=Rag.GREEN, progress="Live", updates=14))
+    each(reports(many), "Portal (A-01, Green; 14 updates in the period): Live.")
+
+
+def test_the_update_count_reads_right_for_none_one_and_many():
+    assert [update_count(n) for n in (0, 1, 2, 12, 13)] == [
+        "no update in the period",
+        "one update in the period",
+        "two updates in the period",
+        "twelve updates in the period",
+        "13 updates in the period",
+    ]
 
 
 # -- the digest ------------------------------------------------------------------------------------

@@ -234,6 +234,11 @@ def test_seed_001_through_chat_makes_the_paper_a_clerk_tables(slack, standin, ru
     # Committee prose: no Work Plan references or RAG in the activities (show_refs and show_rag are off).
     assert not any("NET-01" in t or "Green" in t for t in items)
     # The six service-specific projects are completed in the period, and the paper ends with the consultation.
-    assert "Six projects have been completed since the last report to this committee:" in numbered
+    bd = texts.index("Business Development", main)
+    assert "Six projects under this priority have been completed since the last report to this committee:" in texts[bd:]
+    assert (
+        "Six projects have been completed since the last report to this committee, all under Business Development."
+        in numbered
+    )
     assert texts[-1] == "There has been no formal consultation in the preparation of this report."
     assert all("U0" not in t for t in texts if not t.startswith("Approved by"))

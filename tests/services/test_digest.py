@@ -219,6 +219,67 @@ def test_each_project_has_its_latest_update_in_the_period_rag_now_before_and_tre
     assert p["NOP-01"].priority_code is None and p["NOP-01"].priority_name is None
 
 
+def timeline(e: digest.ProjectEntry) -> list[tuple[datetime, Rag, str, int]]:
+    return [(u.created_at, u.rag, u.progress, u.revision) for u in e.updates]
+
+
+def test_each_project_has_every_update_in_the_period_oldest_first_as_corrected(plan):
+    p = by_ref(build(plan))
+    # SD-01: April's update is before the period; October's was corrected the next day.
+    assert timeline(p["SD-01"]) == [
+        (utc(2026, 9, 1, 9), Rag.RED, "Supplier late", 1),
+        (utc(2026, 10, 1, 9), Rag.GREEN, "Portal live for four services", 2),
+    ]
+    assert p["SD-01"].update_count == 2 and p["SD-01"].updates[-1] == p["SD-01"].update
+    assert [(u.author, u.editor, u.next_steps) for u in p["SD-01"].updates] == [
+        (OWNER, OWNER, ""),
+        (OWNER, OWNER, "Add council tax"),
+    ]
+    assert timeline(p["GOV-01"]) == [(utc(2026, 11, 20, 9), Rag.RED, EVIL, 1)]
+    # NET-01's updates are before and after the period, none in it; SD-02 was never updated.
+    assert p["NET-01"].updates == () and p["NET-01"].update_count == 0
+    assert p["SD-02"].updates == ()
+    # From the beginning, every update up to the end counts; NET-01's December update is after it.
+    whole = by_ref(build(plan, start=None))
+    assert [u.progress for u in whole["NET-01"].updates] == ["All equipment refreshed"]
+    assert [u.progress for u in whole["SD-01"].updates] == [
+        "Design agreed",
+        "Supplier late",
+        "Portal live for four services",
+    ]
+
+
+def test_updates_exactly_at_the_start_and_end_are_in_the_period_and_the_moments_beside_them_not(plan):
+    with unit(plan) as (session, ws):
+        add(session, ws, "EDGE-01", "Edge of the period", "SD", OWNER, T0)
+        for when, text in (
+            (START - timedelta(seconds=1), "Just before"),
+            (START, "At the start"),
+            (END, "At the end"),
+            (END + timedelta(seconds=1), "Just after"),
+        ):
+            post(session, ws, "EDGE-01", Rag.GREEN, text, when)
+    edge = by_ref(build(plan))["EDGE-01"]
+    assert [u.progress for u in edge.updates] == ["At the start", "At the end"]
+    assert edge.update is not None and edge.update.progress == "At the end"
+
+
+def test_each_priority_has_its_own_completed_projects(plan):
+    d = build(plan)
+    assert {g.name: [p.ref for p in g.completed] for g in d.priorities if g.completed} == {"ICT Governance": ["GOV-02"]}
+    # From the beginning: OLD-01 under Business Development, WF-02 under the Competent Workforce.
+    whole = build(plan, start=None)
+    assert {g.code: [p.ref for p in g.completed] for g in whole.priorities} == {
+        "SD": [],
+        "GOV": ["GOV-02"],
+        "ARCH": [],
+        "BD": ["OLD-01"],
+        "WF": ["WF-02"],
+        None: [],
+    }
+    assert [p for g in whole.priorities for p in g.completed] == list(whole.completed)
+
+
 def test_missing_completed_started_and_the_headline(plan):
     d = build(plan)
     assert [p.ref for p in d.missing] == ["SD-02", "NET-01"]
@@ -486,12 +547,15 @@ def test_the_number_of_sql_statements_does_not_grow_with_the_projects(runtime, c
     small, d5 = statements_to_build(runtime, "T0SMALL")
     large, d50 = statements_to_build(runtime, "T0LARGE")
     assert (d5.totals.projects, d50.totals.projects) == (5, 50)
-    # The strategies with their priorities, the aims, the time zone, projects, delegates, and the projects
-    # started in the period (read from their history since "started" means "became active", not "created").
-    assert small == large == 6
+    # The strategies with their priorities, the aims, the time zone, projects, delegates, the projects started
+    # in the period (read from their history since "started" means "became active", not "created"), and every
+    # update of the period (one statement for all projects: each project's timeline and count of updates).
+    assert small == large == 7
     entry = by_ref(d50)["P-001"]
     assert entry.update is not None and (entry.update.progress, entry.update.revision) == ("Corrected", 2)
     assert (entry.rag, entry.previous_rag, entry.trend) == (Rag.RED, Rag.AMBER, digest.Trend.WORSE)
+    assert [(u.progress, u.revision) for u in entry.updates] == [("Corrected", 2)]
+    assert sum(e.update_count for e in d50.projects) == len([i for i in range(50) if i % 4 and i % 3])
     assert by_ref(d50)["P-003"].delegates == (DELEGATE,)
     assert d50.totals.missing == len([i for i in range(50) if i % 4 == 0 or i % 3 == 0])
 
@@ -633,10 +697,15 @@ def test_committee_report_has_the_shape_of_seed_001(plan, fmt):
     assert "Self-service portal" in text and "Portal live for four services" in text
     assert "No progress update was received for ITIL process review (SD-02)." in text
     assert "No progress update was received for Council network refresh (NET-01)." in text
-    assert "One project has been completed since the last report to this committee:" in text
-    assert "(a) PSN submission (GOV-02), completed 15 September 2026." in text
+    # Completions are counted and listed under their priority, and the total counted per priority at the end.
+    governance = text[text.index("Strategy monitoring, the ICT Work Plan") : text.index("Network, mobile, GIS")]
+    assert "One project under this priority has been completed since the last report to this committee:" in governance
+    assert "(a) PSN submission (GOV-02), completed 15 September 2026." in governance
+    assert text.count("has been completed since") == 2  # GOV's paragraph and the total, no other priority's
+    assert "One project has been completed since the last report to this committee, under ICT Governance." in text
     assert "One new project was started in the period:" in text
-    assert "(SD-01, Green): Portal live for four services. Next steps: Add council tax." in text
+    assert "(SD-01, Green; two updates in the period): Portal live for four services. Next steps: Add council" in text
+    assert "(MOB-01, Amber; one update in the period): Contract signed." in text
     assert (
         "Of the 10 projects in the ICT Work Plan in this period, 7 had a progress update and 2 active projects had "
         "none. The RAG status improved for 1 project and worsened for PCI DSS quarterly tests (GOV-01) and E-forms "
@@ -657,12 +726,13 @@ def test_report_shows_each_projects_risks_and_issues_as_the_word_report_does(pla
     text = markdown_to_html(out) if fmt == "md" else out
     shown = " ".join(" ".join(parse_html(text).text).split())
     assert (
-        "(SD-01, Green): Portal live for four services. Next steps: Add council tax. Risks and issues: None known."
-        in shown
+        "(SD-01, Green; two updates in the period): Portal live for four services. Next steps: Add council tax. "
+        "Risks and issues: None known." in shown
     )
     # GOV-01's progress, next steps and risks are all EVIL, each shown exactly as typed.
     assert shown.count(f"Risks and issues: {EVIL}") == 1 and shown.count(EVIL) == 3
-    assert "Risks and issues" not in shown.split("(MOB-01, Amber)")[1].split("(")[0]  # none typed, none shown
+    after_mob = shown.split("(MOB-01, Amber; one update in the period)")[1]
+    assert "Risks and issues" not in after_mob.split("(")[0]  # none typed, none shown
 
 
 def test_report_from_the_beginning_speaks_of_completions_to_date(plan):

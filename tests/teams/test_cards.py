@@ -23,6 +23,7 @@ from handlers.teams import cards
 from handlers.teams.messages import handle_submit, handle_text
 from models import ProjectStatus, Rag, UpdateSource
 from models.scheduling import ReminderKind
+from tests.render.test_docx_report import sample_digest
 from tests.teams.test_messages import CHAIR, OWNER, OWNER_ID, TENANT, make_workspace
 
 SCHEMA = Path(__file__).parent / "data" / "adaptive-card-1.5.json"
@@ -397,3 +398,11 @@ def test_help_card_and_form_from_the_listener_are_valid(runtime: Runtime, clock)
     reply = handle_text(runtime, ws, OWNER, "update", clock())
     assert reply.card is not None
     check(reply.card)
+
+
+def test_a_priority_head_counts_its_completed_projects_and_the_lists_keep_them_all():
+    d = sample_digest()  # GOV-02 completed under ICT Governance, nothing completed elsewhere
+    found = [t for c in cards.detail_cards(d) for t in texts(c)]
+    assert any(t.endswith("2 of 2 updated in the period, 1 completed") for t in found)
+    assert sum("completed" in t and "updated in the period" in t for t in found) == 1
+    assert "**Completed in the period (1)**" in found  # the list across priorities stays

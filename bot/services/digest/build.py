@@ -23,6 +23,7 @@ from bot.services.digest.model import (
     StrategyInfo,
     Totals,
     Trend,
+    UpdateEntry,
     headline,
     trend,
 )
@@ -44,7 +45,8 @@ def default_period(session: Session, ws: Workspace, now: datetime) -> tuple[date
 # - **RAG now** is the RAG of the latest update at or before ``end``; **the previous RAG** that of the
 #   latest update strictly before ``start`` (None when ``start`` is None or there was none). An
 #   update's text and RAG are those of its current (highest) revision, even a correction made after
-#   ``end``: a correction fixes the record, so the digest shows the record as corrected.
+#   ``end``: a correction fixes the record, so the digest shows the record as corrected. **Every update
+#   in the period** is kept too (``updates``, oldest first, each as corrected), for a timeline and a count.
 # - **Trend** compares the two, red < amber < green: improved, worse, unchanged, or new (no previous
 #   RAG); None when the project has no RAG yet. A project with no update in the period is unchanged.
 # - **Which projects appear**: every project created by ``end`` that was open at ``end`` (planned,
@@ -64,6 +66,7 @@ def default_period(session: Session, ws: Workspace, now: datetime) -> tuple[date
 #   project that still points at a priority of an older strategy (the strategy was refreshed and the
 #   project not yet moved) is grouped under that old priority's name, after the current priorities,
 #   with a note saying so; projects with no priority come last under "No priority". None is dropped.
+#   Each group has its completed projects too (``completed``), as the committee report counts them.
 def build(
     session: Session,
     ws: Workspace,
@@ -89,10 +92,12 @@ def build(
     rows = q.rows(session, ws, start, end)
     delegates = q.delegates(session, ws)
     started = q.started(session, ws, start, end)
+    period_updates = q.period_updates(session, ws, start, end)
     priority_of = {p.id: p for s in strategies for p in s.priorities}
     entries: list[ProjectEntry] = []
     for row in rows:
-        entry = _entry(row, start, end, tz, delegates.get(row.project.id, ()), priority_of, started)
+        in_period = period_updates.get(row.project.id, ())
+        entry = _entry(row, start, end, tz, delegates.get(row.project.id, ()), in_period, priority_of, started)
         if entry is not None:
             entries.append(entry)
     groups = _group(entries, {r.project.id: r.project.priority_id for r in rows}, strategies, active)
@@ -127,11 +132,14 @@ def _entry(
     end: datetime,
     tz: ZoneInfo,
     delegates: Iterable[str],
+    in_period: Iterable[UpdateEntry],
     priority_of: dict[int, q.PriorityRow],
     started: set[int],
 ) -> ProjectEntry | None:
     """A project as the digest shows it, or None when it does not appear (see the module's rules)."""
-    p, update, before = row.project, row.update, row.before
+    p, before = row.project, row.before
+    updates = tuple(in_period)
+    update = updates[-1] if updates else None  # the latest in the period
     previous_rag = before[1] if before else None
     if update is not None:
         rag, last_updated_at = update.rag, update.created_at
@@ -168,6 +176,7 @@ def _entry(
         missing=active_at_end and update is None,
         completed_in_period=completed_in_period,
         started_in_period=p.id in started,
+        updates=updates,
     )
 
 

@@ -95,7 +95,7 @@ class ProjectEntry:
     created_at: datetime
     priority_code: str | None  # its own priority, even one of an older strategy
     priority_name: str | None
-    update: UpdateEntry | None  # the latest update in the period
+    update: UpdateEntry | None  # the latest update in the period (the last of ``updates``)
     rag: Rag | None  # now: at the end of the period
     previous_rag: Rag | None  # at the end of the previous period (before ``start``)
     trend: Trend | None  # None: no RAG yet
@@ -104,6 +104,12 @@ class ProjectEntry:
     missing: bool  # active with no update in the period
     completed_in_period: bool
     started_in_period: bool
+    updates: tuple[UpdateEntry, ...]  # every update in the period, oldest first, each as currently revised
+
+    @property
+    def update_count(self) -> int:
+        """How many updates the project had in the period."""
+        return len(self.updates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,11 @@ class PriorityGroup:
     @property
     def missing(self) -> tuple[ProjectEntry, ...]:
         return tuple(p for p in self.projects if p.missing)
+
+    @property
+    def completed(self) -> tuple[ProjectEntry, ...]:
+        """The group's projects completed in the period, by ref."""
+        return tuple(p for p in self.projects if p.completed_in_period)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,10 +28,10 @@ from models import (
 )
 
 # -- reading (a fixed number of statements) --------------------------------------------------------
-# Six statements whatever the number of projects or updates: the strategies with their priorities, the
+# Seven statements whatever the number of projects or updates: the strategies with their priorities, the
 # active strategy's aims, the time zone, the projects' delegates, the projects started in the period (from
-# their history), and one that returns every project with its latest update in the period (current
-# revision) and the RAG of its latest one before.
+# their history), one that returns every project with the RAG of its latest update before the period, and
+# one that returns every update in the period (current revision), the latest of which is the project's update.
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +103,10 @@ class ProjectRow:
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A project with its latest update in the period and the RAG and time of its latest one before."""
+    """A project with the time and RAG of its latest update before the period (its updates in the period
+    are read by :func:`period_updates`)."""
 
     project: ProjectRow
-    update: UpdateEntry | None
     before: tuple[datetime, Rag] | None
 
 
@@ -125,47 +125,31 @@ _PROJECT_COLUMNS = (
 
 
 def rows(session: Session, ws: Workspace, start: datetime | None, end: datetime) -> list[Row]:
-    """Every project created by ``end``, by ref, with its latest update in the period (current
-    revision) and the RAG and time of the latest update before ``start``. One statement.
+    """Every project created by ``end``, by ref, with the time and RAG of its latest update before
+    ``start`` (current revision). One statement.
 
-    Per project, each of the two updates is one backward seek on
-    ``ix_progress_update_project_created`` (workspace, project, created_at, id), and its current
-    revision one on the revision's primary key, so the cost follows the number of projects, not the
-    history. PostgreSQL is given the seeks as ``LATERAL`` subqueries (as a correlated join condition
-    it would hash the whole update table instead); SQLite, which has no ``LATERAL``, as correlated
-    scalar subqueries in the join conditions, which it runs once per project.
+    Per project, that update is one backward seek on ``ix_progress_update_project_created``
+    (workspace, project, created_at, id), and its current revision one on the revision's primary key,
+    so the cost follows the number of projects, not the history. PostgreSQL is given the seek as a
+    ``LATERAL`` subquery (as a correlated join condition it would hash the whole update table instead);
+    SQLite, which has no ``LATERAL``, as correlated scalar subqueries in the join conditions, which it
+    runs once per project.
     """
     lateral = session.get_bind().dialect.name == "postgresql"
-    since = [ProgressUpdate.created_at >= start] if start is not None else []
     stmt: _AnySelect = select(*_PROJECT_COLUMNS).select_from(Project)
-    stmt = _join_latest(stmt, ws, [ProgressUpdate.created_at <= end, *since], _UPDATE_FIELDS, "now", lateral)
     if start is not None:
         stmt = _join_latest(stmt, ws, [ProgressUpdate.created_at < start], ("created_at", "rag"), "before", lateral)
     stmt = stmt.where(Project.workspace_id == ws.id, Project.created_at <= end).order_by(Project.ref)
     out: list[Row] = []
     rows: Sequence[Any] = session.execute(stmt).all()  # read by position: cheaper than by name
     for row in rows:
-        update = UpdateEntry(*row[10:20]) if row[10] is not None else None
-        before = (row[20], row[21]) if start is not None and row[20] is not None else None
-        out.append(Row(ProjectRow(*row[:10]), update, before))
+        before = (row[10], row[11]) if start is not None and row[10] is not None else None
+        out.append(Row(ProjectRow(*row[:10]), before))
     return out
 
 
 _AnySelect = Select[*tuple[Any, ...]]
 
-# An UpdateEntry's fields, in order: the update's, then its revision's.
-_UPDATE_FIELDS = (
-    "id",
-    "author_user_id",
-    "created_at",
-    "source",
-    "number",
-    "editor_user_id",
-    "rag",
-    "progress",
-    "next_steps",
-    "risks",
-)
 _REVISION_FIELDS = frozenset(("number", "editor_user_id", "rag", "progress", "next_steps", "risks"))
 
 
@@ -201,6 +185,56 @@ def _join_latest(
         .outerjoin(ra, (ra.update_id == ua.id) & (ra.number == newest))
         .add_columns(*columns)
     )
+
+
+def period_updates(
+    session: Session, ws: Workspace, start: datetime | None, end: datetime
+) -> dict[int, list[UpdateEntry]]:
+    """Every update in the period of each project created by ``end`` (current revision), oldest first,
+    by project id. One statement.
+
+    Driven by the projects, as :func:`rows` is: per project, one range seek on
+    ``ix_progress_update_project_created`` (workspace, project, created_at, id) reads only the period's
+    updates, and each one's current revision is one seek on the revision's primary key; so the cost
+    follows the projects and the period's updates, never the whole history. PostgreSQL gets the seeks as
+    ``LATERAL`` subqueries, SQLite as a join it runs per project (the newest revision by a correlated
+    ``max``).
+    """
+    pu, rev = ProgressUpdate, UpdateRevision
+    period = [pu.workspace_id == ws.id, pu.project_id == Project.id, pu.created_at <= end]
+    if start is not None:
+        period.append(pu.created_at >= start)
+    update_cols = (pu.id, pu.author_user_id, pu.created_at, pu.source)
+    revision_cols = (rev.number, rev.editor_user_id, rev.rag, rev.progress, rev.next_steps, rev.risks)
+    projects = (Project.workspace_id == ws.id, Project.created_at <= end)
+    stmt: _AnySelect
+    if session.get_bind().dialect.name == "postgresql":
+        # No LIMIT in the first subquery: OFFSET 0 keeps PostgreSQL from flattening it into a hash join.
+        u = select(*update_cols).where(*period).offset(0).lateral("u_all")
+        r = select(*revision_cols).where(rev.update_id == u.c.id).order_by(rev.number.desc()).limit(1).lateral("r_all")
+        stmt = (
+            select(Project.id, *u.c, *r.c)
+            .select_from(Project)
+            .join(u, true())
+            .join(r, true())
+            .where(*projects)
+            .order_by(Project.id, u.c.created_at, u.c.id)
+        )
+    else:
+        newest = select(func.max(rev.number)).where(rev.update_id == pu.id).correlate(pu).scalar_subquery()
+        stmt = (
+            select(Project.id, *update_cols, *revision_cols)
+            .select_from(Project)
+            .join(pu, and_(*period))
+            .join(rev, (rev.update_id == pu.id) & (rev.number == newest))
+            .where(*projects)
+            .order_by(Project.id, pu.created_at, pu.id)
+        )
+    out: dict[int, list[UpdateEntry]] = {}
+    rows: Sequence[Any] = session.execute(stmt).all()
+    for row in rows:
+        out.setdefault(row[0], []).append(UpdateEntry(*row[1:]))
+    return out
 
 
 def delegates(session: Session, ws: Workspace) -> dict[int, list[str]]:

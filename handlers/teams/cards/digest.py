@@ -125,6 +125,7 @@ def _priority_head(g: PriorityGroup) -> list[Element]:
     if g.note:
         head += typed_blocks([], g.note, style={"italic": True, "isSubtle": True}, spacing="none")
     missing = f", {len(g.missing)} missing" if g.missing else ""
+    missing += f", {len(g.completed)} completed" if g.completed else ""
     head.append(
         text_block(
             f"{rag_counts(g.rag)} · {len(g.updated)} of {len(g.projects)} updated in the period{missing}",
