@@ -4,7 +4,7 @@ The people directory: each workspace's user ids with the name (and title) Slack 
 and when the platform last said it (none for a name only a Work Plan CSV gave).
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-02 19:05:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from models.base import UTCDateTime
 
 revision = "0011"
-down_revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ The committee paper's records: a workspace's report settings, the chair's narrat
 period with every revision, and the sign-offs of a period's paper.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 18:49:52.404062
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from models.base import UTCDateTime
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
