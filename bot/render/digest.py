@@ -70,7 +70,8 @@ def render_report(
         raise InvalidInput(f"`{fmt}` is not a report format here; use one of {', '.join(REPORT_FORMATS)}.")
     context = _context(digest, people, chart_src)
     paper = paper or Paper()
-    context |= {"paper": paper, "paper_text": paper_text, "position": POSITION, "person": context["person"]}
+    names = people or {}
+    context |= {"paper": paper, "paper_text": paper_text, "position": POSITION, "name_of": lambda u: names.get(u, "")}
     return render(f"report.{fmt}.j2", **context) + "\n"
 
 

@@ -78,13 +78,14 @@ def changed(paper: Paper, person: Person, tz: ZoneInfo) -> str:
 
 def activity_label(p: ProjectEntry, paper: Paper, owner: str = "") -> str:
     """`` (NET-01, Green; Jane Smith; two updates in the period)`` after an activity's title, as the
-    settings choose; may be empty. How many updates the project had is a Work Plan figure, as its reference
-    and RAG are: committee prose, which shows neither, leaves it out too."""
+    settings choose; may be empty. ``owner`` is the owner's name, empty when it is not known. How many
+    updates the project had is a Work Plan figure, as its reference and RAG are: committee prose, which
+    shows neither, leaves it out too."""
     parts = [p.ref] if paper.settings.show_refs else []
     if paper.settings.show_rag:
         parts.append(rag_label(p.rag))
     inner = [", ".join(parts)] if parts else []
-    if owner:
+    if owner and paper.settings.show_owners:
         inner.append(owner)
     if parts:
         inner.append(update_count(p.update_count))

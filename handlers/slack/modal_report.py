@@ -23,6 +23,7 @@ from handlers.slack.chair_group import require_chair
 from handlers.slack.context import runtime_of, user_of, workspace_unit
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import TOO_SLOW, TRIGGER_GONE
+from handlers.slack.people import SlackPeople
 from handlers.slack.replies import respond_to, tell
 from handlers.slack.wording import SLACK
 
@@ -91,6 +92,7 @@ def handle_narrative_submission(ack: Ack, body: dict[str, Any], client: WebClien
     now = rt.now()
     try:
         with workspace_unit(rt, body) as (session, ws):
+            ws_id = ws.id
             require_chair(rt, client, session, ws, user_id, WRITE)
             where = narrative_service.section(session, ws, key)
             period = paper.containing(start, settings_service.get(session, ws))
@@ -102,5 +104,6 @@ def handle_narrative_submission(ack: Ack, body: dict[str, Any], client: WebClien
         ack(response_action="errors", errors={"text": SLACK(exc.text).replace("`", "")})
         return
     ack()
+    SlackPeople(rt).names(client, ws_id, [user_id])  # the draft names who wrote it
     fallback, blocks = draft_message(shown, notice=saved_notice(where, period, saved))
     tell(client, user_id, fallback, blocks, channel=channel)

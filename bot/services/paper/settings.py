@@ -63,6 +63,7 @@ class PaperSettings(_Strict):
     reasons: str = Field("", max_length=2000)  # empty: "to provide the committee with evidence …"
     show_refs: bool = True  # each activity's Work Plan reference
     show_rag: bool = True  # each activity's RAG status
+    show_owners: bool = True  # each activity's owner, by name (never by chat ID)
     # The report periods: ``period_months`` long, the first starting on ``year_start`` (MM-DD) each year.
     year_start: str = Field("04-01", pattern=r"^\d\d-\d\d$")
     period_months: int = Field(6, ge=1, le=12)
