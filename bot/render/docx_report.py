@@ -204,7 +204,7 @@ class _Report:
 
     def group(self, g: PriorityGroup) -> None:
         self.doc.add_heading(xml_safe(g.name), level=2)
-        narrative = self.paper.paragraphs(g.code)
+        narrative = paper_text.narrative(self.paper, g)
         if g.note:
             for run in self.para(g.note).runs:
                 run.italic = True

@@ -13,12 +13,28 @@ from zoneinfo import ZoneInfo
 
 from bot.render.jinja import rag_label
 from bot.render.prose import update_count
-from bot.services.digest import ProjectEntry
+from bot.services.digest import GroupKind, PriorityGroup, ProjectEntry
 from bot.services.paper import Paper, long_date
 
-__all__ = ["activity_label", "approved", "changed", "contact", "header", "purpose", "reasons", "recommendation"]
+__all__ = [
+    "activity_label",
+    "approved",
+    "changed",
+    "contact",
+    "header",
+    "narrative",
+    "purpose",
+    "reasons",
+    "recommendation",
+]
 
 Person = Callable[[str], str]
+
+
+def narrative(paper: Paper, group: PriorityGroup) -> list[str]:
+    """A priority section's narrative paragraphs: the chair writes them for the active strategy's
+    priorities, so an older strategy's priority that shares a code gets none of them."""
+    return paper.paragraphs(group.code) if group.kind is GroupKind.PRIORITY else []
 
 
 def header(paper: Paper) -> list[str]:

@@ -8,7 +8,7 @@ from importlib.resources import files
 import docx
 import pytest
 
-from bot.services import paper
+from bot.services import paper, strategy
 from tests.cli.test_digest_cli import TEAM, ok, plan  # noqa: F401 - the fixture
 from tests.conftest import ADMIN
 
@@ -134,3 +134,23 @@ def test_a_signed_off_paper_says_who_approved_it_and_a_later_change_is_flagged(i
     result = ictbot(*args)
     assert "The data for this period has changed since" in ok(result)
     assert "changed since the paper was signed off" in result.stderr
+
+
+def test_a_refreshed_strategy_s_narrative_is_not_printed_under_the_old_priority_of_the_same_code(ictbot, plan):  # noqa: F811
+    refreshed = "name: ICT Strategy 2027\npriorities:\n  - {code: GOV, name: Governance and assurance}\n"
+    with plan.unit(TEAM) as (session, ws):
+        strategy.load(session, ws, strategy.parse_yaml(refreshed), now=datetime(2026, 12, 1, tzinfo=UTC))
+        paper.write_narrative(
+            session,
+            ws,
+            "GOV",
+            "Narrative of the new priority.",
+            author=ADMIN,
+            now=datetime(2026, 12, 10, 9, tzinfo=UTC),
+            default_timezone="Europe/London",
+        )
+    text = ok(ictbot("report", "--format", "md", "--from", "2026-04-01", "--to", "2026-09-30"))
+    assert "### ICT Governance" in text and "### Governance and assurance" in text  # the old one, still in use
+    assert text.count("Narrative of the new priority.") == 1
+    assert text.index("Narrative of the new priority.") > text.index("### Governance and assurance")
+    assert text.index("Narrative of the new priority.") < text.index("### ICT Governance", text.index("## MAIN"))
