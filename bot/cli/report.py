@@ -18,8 +18,8 @@ from bot.cli.options import OUTPUT_HELP, day_option, output_option, team_command
 from bot.files import STDOUT
 from bot.render.digest import REPORT_FORMATS, render_report
 from bot.services import digest as digest_service
+from bot.services import meetings, people
 from bot.services import paper as paper_service
-from bot.services import people
 from bot.services.paper import settings as settings_service
 from bot.wording import count
 
@@ -76,7 +76,7 @@ def report(
     with open_workspace(ctx, team, create=False, settings=settings) as (rt, session, ws):
         now = rt.now()
         chosen = settings_service.get(session, ws)
-        tz = paper_service.timezone_of(session, ws, settings.ICTBOT_TIMEZONE)
+        tz = meetings.workspace_timezone(session, ws, settings.ICTBOT_TIMEZONE)
         if first is None or last is None:
             period = paper_service.containing(now.astimezone(tz).date(), chosen).previous(chosen)
         else:

@@ -501,12 +501,11 @@ def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | 
         projects = tuple(p for p, people in stale if row.user_id in people)
         if not projects:
             return None
-    series_tz = session.scalar(select(MeetingSeries.timezone).where(MeetingSeries.workspace_id == ws.id))
     return Due(
         workspace_id=ws.id,
         team_id=ws.external_id,
         platform=ws.platform,
-        timezone=series_tz or "UTC",
+        timezone=meeting_service.workspace_timezone(session, ws).key,
         meeting_id=meeting.id,
         meeting_starts_at=meeting.starts_at,
         period_start=since,

@@ -240,7 +240,7 @@ def _report(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
         _require_chair(rt, session, current, user)
         if sub == "signoff":
             signed = paper.sign_off(session, current, user_id=uid, now=now, default_timezone=tz_name)
-            tz = paper.timezone_of(session, current, tz_name)
+            tz = meetings.workspace_timezone(session, current, tz_name)
             return TeamsReply(card=cards.signed_card(signed, tz, people=_names(user)))
         if sub == "position":
             where, body = narrative_service.section(session, current, "position"), after

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
@@ -27,7 +26,7 @@ from bot.services.digest.model import (
     headline,
     trend,
 )
-from models import MeetingSeries, ProjectStatus, Workspace
+from models import ProjectStatus, Workspace
 
 _OPEN = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
 
@@ -87,8 +86,7 @@ def build(
     active = next((s for s in strategies if s.active), None)
     if active is None:
         raise DomainError("This workspace has no active strategy; load one with `ictbot strategy load FILE`.")
-    tz_name = session.scalar(select(MeetingSeries.timezone).where(MeetingSeries.workspace_id == ws.id))
-    tz = ZoneInfo(tz_name or default_timezone)
+    tz = meeting_service.workspace_timezone(session, ws, default_timezone)
     rows = q.rows(session, ws, start, end)
     delegates = q.delegates(session, ws)
     started = q.started(session, ws, start, end)

@@ -45,6 +45,7 @@ from bot.services.meetings.single import (
     previous_meeting,
     reporting_period,
     upcoming,
+    workspace_timezone,
 )
 from bot.services.meetings.workdays import holiday_name, is_working_day, next_working_day, working_days_before
 
@@ -86,4 +87,5 @@ __all__ = [
     "set_series",
     "upcoming",
     "working_days_before",
+    "workspace_timezone",
 ]

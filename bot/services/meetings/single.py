@@ -82,14 +82,15 @@ def _view(m: Meeting, tz: ZoneInfo) -> MeetingView:
     )
 
 
-def _tz(session: Session, ws: Workspace) -> ZoneInfo:
+def workspace_timezone(session: Session, ws: Workspace, default: str = "UTC") -> ZoneInfo:
+    """The workspace's time zone: its meeting series', else ``default`` (no series yet)."""
     name = session.scalar(select(MeetingSeries.timezone).where(MeetingSeries.workspace_id == ws.id))
-    return ZoneInfo(name or "UTC")
+    return ZoneInfo(name or default)
 
 
 def upcoming(session: Session, ws: Workspace, now: datetime, *, include_dropped: bool = False) -> list[MeetingView]:
     """Every meeting after ``now``, cancelled ones included (and dropped ones if asked), in order."""
-    tz = _tz(session, ws)
+    tz = workspace_timezone(session, ws)
     stmt = select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.starts_at > now)
     if not include_dropped:
         stmt = stmt.where(Meeting.status != MeetingStatus.DROPPED)
@@ -116,7 +117,7 @@ def meeting_after(session: Session, ws: Workspace, after: datetime) -> MeetingVi
         .order_by(Meeting.starts_at)
         .limit(1)
     )
-    return _view(row, _tz(session, ws)) if row is not None else None
+    return _view(row, workspace_timezone(session, ws)) if row is not None else None
 
 
 def previous_meeting(session: Session, ws: Workspace, before: datetime) -> MeetingView | None:
@@ -127,7 +128,7 @@ def previous_meeting(session: Session, ws: Workspace, before: datetime) -> Meeti
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     )
-    return _view(row, _tz(session, ws)) if row is not None else None
+    return _view(row, workspace_timezone(session, ws)) if row is not None else None
 
 
 def reporting_period(session: Session, ws: Workspace, meeting: MeetingView) -> tuple[datetime | None, datetime]:
@@ -155,7 +156,7 @@ def _on_local_day(session: Session, ws: Workspace, day: date, tz: ZoneInfo) -> l
 
 def find_meeting(session: Session, ws: Workspace, day: date, *, now: datetime) -> Meeting:
     """The meeting held on ``day`` (local), or else the one the rule put on ``day``."""
-    tz = _tz(session, ws)
+    tz = workspace_timezone(session, ws)
     found = _on_local_day(session, ws, day, tz)
     if found:
         return found[0]

@@ -17,7 +17,6 @@ from bot.services.paper.state import (
     paper_for,
     period_being_written,
     sign_off,
-    timezone_of,
     write_narrative,
 )
 
@@ -45,7 +44,6 @@ __all__ = [
     "period_being_written",
     "section",
     "sign_off",
-    "timezone_of",
     "to_yaml",
     "write_narrative",
 ]

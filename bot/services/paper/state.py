@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import digest as digest_service
+from bot.services import meetings
 from bot.services import strategy as strategy_service
 from bot.services.digest import Digest, ProjectEntry
 from bot.services.paper import narrative as narrative_service
@@ -22,7 +22,7 @@ from bot.services.paper.narrative import POSITION, NarrativeView, Section
 from bot.services.paper.periods import ReportPeriod, containing
 from bot.services.paper.settings import PaperSettings
 from bot.services.paper.signoff import SignoffView
-from models import MeetingSeries, Workspace
+from models import Workspace
 
 __all__ = [
     "Draft",
@@ -33,7 +33,6 @@ __all__ = [
     "paper_for",
     "period_being_written",
     "sign_off",
-    "timezone_of",
     "write_narrative",
 ]
 
@@ -77,12 +76,6 @@ class Draft:
         return self.digest.missing
 
 
-def timezone_of(session: Session, ws: Workspace, default_timezone: str) -> ZoneInfo:
-    """The workspace's time zone, as the digest takes it: its meetings', else ``default_timezone``."""
-    name = session.scalar(select(MeetingSeries.timezone).where(MeetingSeries.workspace_id == ws.id))
-    return ZoneInfo(name or default_timezone)
-
-
 def draft_period(session: Session, ws: Workspace, settings: PaperSettings, today: date) -> ReportPeriod:
     """The period a paper is being written for: the last one to end, until it is signed off; then the
     one running now."""
@@ -93,7 +86,7 @@ def draft_period(session: Session, ws: Workspace, settings: PaperSettings, today
 
 def period_being_written(session: Session, ws: Workspace, *, now: datetime, default_timezone: str) -> ReportPeriod:
     """:func:`draft_period` on the workspace's settings, for the day ``now`` is in the workspace's time zone."""
-    tz = timezone_of(session, ws, default_timezone)
+    tz = meetings.workspace_timezone(session, ws, default_timezone)
     return draft_period(session, ws, settings_service.get(session, ws), now.astimezone(tz).date())
 
 
@@ -120,7 +113,7 @@ def paper_for(
 def draft(session: Session, ws: Workspace, *, now: datetime, default_timezone: str) -> Draft:
     """The draft paper of the period being written (:func:`draft_period`)."""
     settings = settings_service.get(session, ws)
-    tz = timezone_of(session, ws, default_timezone)
+    tz = meetings.workspace_timezone(session, ws, default_timezone)
     today = now.astimezone(tz).date()
     period = draft_period(session, ws, settings, today)
     shown = _draft(session, ws, period, settings, tz, now)
@@ -152,7 +145,7 @@ def write_narrative(
     being written; the caller has checked that ``author`` is a chair or an admin."""
     where = narrative_service.section(session, ws, word)
     settings = settings_service.get(session, ws)
-    tz = timezone_of(session, ws, default_timezone)
+    tz = meetings.workspace_timezone(session, ws, default_timezone)
     period = draft_period(session, ws, settings, now.astimezone(tz).date())
     view = narrative_service.write(session, ws, period.start, where, text, author=author, now=now)
     return where, view, period
@@ -163,7 +156,7 @@ def sign_off(session: Session, ws: Workspace, *, user_id: str, now: datetime, de
     changed since it was signed off, else the period being written. The paper, signed, is returned."""
     shown = draft(session, ws, now=now, default_timezone=default_timezone)
     settings = shown.paper.settings
-    tz = timezone_of(session, ws, default_timezone)
+    tz = meetings.workspace_timezone(session, ws, default_timezone)
     period = shown.changed_before.period if shown.changed_before is not None else shown.period
     assert period is not None
     start, end = period.bounds(tz, now)
