@@ -65,6 +65,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def upsert_insert(session: Session, model: type[DeclarativeBase]) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT`` into ``model``'s table in the session's dialect, the one that knows ``ON CONFLICT`` (both
+    backends spell it the same: ``on_conflict_do_nothing``, ``on_conflict_do_update``, ``excluded``)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise NotImplementedError(f"ON CONFLICT is not written for {dialect}")
+
+
 def insert_missing(
     session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]], *, key: Sequence[str]
 ) -> list[int]:
@@ -81,14 +92,7 @@ def insert_missing(
     if not rows:
         return []
     table = cast(Table, model.__table__)
-    dialect = session.get_bind().dialect.name
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=list(key))
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=list(key))
-    else:
-        raise NotImplementedError(f"insert_missing is not written for {dialect}")
+    statement = upsert_insert(session, model).values(list(rows)).on_conflict_do_nothing(index_elements=list(key))
     # RETURNING, not the row count: it says which rows went in, and every driver gives it.
     return [int(i) for i in session.execute(statement.returning(table.c.id)).scalars()]
 

@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Person, Workspace
-from models.db import column_length
+from models.db import column_length, upsert_insert
 
 __all__ = [
     "FRESH_FOR",
@@ -108,7 +107,7 @@ def record(session: Session, ws: Workspace, entries: Iterable[Entry], *, now: da
     rows = _rows(ws, entries, refreshed_at=now)
     if not rows:
         return 0
-    statement = _insert(session).values(rows)
+    statement = upsert_insert(session, Person).values(rows)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["workspace_id", "user_id"],
@@ -128,7 +127,7 @@ def fill(session: Session, ws: Workspace, given: Mapping[str, str]) -> None:
     rows = _rows(ws, (Entry(user_id, name) for user_id, name in given.items()), refreshed_at=None)
     if not rows:
         return
-    statement = _insert(session).values(rows)
+    statement = upsert_insert(session, Person).values(rows)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["workspace_id", "user_id"],
@@ -160,8 +159,3 @@ def _rows(ws: Workspace, entries: Iterable[Entry], *, refreshed_at: datetime | N
             "refreshed_at": refreshed_at,
         }
     return list(rows.values())
-
-
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (both backends' spelling is the same)."""
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Person)

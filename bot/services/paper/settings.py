@@ -14,12 +14,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
 from models import ReportSettings, Workspace
-from models.db import unstorable_text
+from models.db import unstorable_text, upsert_insert
 
 __all__ = ["Author", "Contact", "Implication", "PaperSettings", "get", "load", "parse_yaml", "to_yaml"]
 
@@ -133,8 +132,7 @@ def load(session: Session, ws: Workspace, settings: PaperSettings, *, now: datet
     """Make ``settings`` the workspace's, in place of any loaded before: one upsert, so two first loads
     at once leave one row (the later), not an error."""
     values = {"workspace_id": ws.id, "document": settings.model_dump_json(exclude_defaults=True), "loaded_at": now}
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(ReportSettings).values(values)
+    statement = upsert_insert(session, ReportSettings).values(values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["workspace_id"],
