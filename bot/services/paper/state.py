@@ -120,18 +120,23 @@ def draft(session: Session, ws: Workspace, *, now: datetime, default_timezone: s
     last = containing(today, settings).previous(settings)
     if period == last:
         return shown
-    start, end = last.bounds(tz, now)
-    before = digest_service.build(session, ws, start=start, end=end, now=now, default_timezone=tz.key)
-    paper = paper_for(session, ws, before, last, settings=settings)
+    _, paper = _built(session, ws, last, settings, tz, now)
     return dataclasses.replace(shown, changed_before=paper) if paper.changed_since_signoff else shown
+
+
+def _built(
+    session: Session, ws: Workspace, period: ReportPeriod, settings: PaperSettings, tz: ZoneInfo, now: datetime
+) -> tuple[Digest, Paper]:
+    """The period's digest (up to ``now`` while it runs) and its paper."""
+    start, end = period.bounds(tz, now)
+    built = digest_service.build(session, ws, start=start, end=end, now=now, default_timezone=tz.key)
+    return built, paper_for(session, ws, built, period, settings=settings)
 
 
 def _draft(
     session: Session, ws: Workspace, period: ReportPeriod, settings: PaperSettings, tz: ZoneInfo, now: datetime
 ) -> Draft:
-    start, end = period.bounds(tz, now)
-    built = digest_service.build(session, ws, start=start, end=end, now=now, default_timezone=tz.key)
-    paper = paper_for(session, ws, built, period, settings=settings)
+    built, paper = _built(session, ws, period, settings, tz, now)
     active = strategy_service.active(session, ws)
     sections = [Section(POSITION, "the overall position")] + [Section(p.code, p.name) for p in active.priorities]
     states = tuple(SectionState(s, paper.narrative.get(s.key)) for s in sections)
@@ -144,24 +149,22 @@ def write_narrative(
     """Write a section's narrative (``word``: a priority's code or name, or ``position``) for the period
     being written; the caller has checked that ``author`` is a chair or an admin."""
     where = narrative_service.section(session, ws, word)
-    settings = settings_service.get(session, ws)
-    tz = meetings.workspace_timezone(session, ws, default_timezone)
-    period = draft_period(session, ws, settings, now.astimezone(tz).date())
+    period = period_being_written(session, ws, now=now, default_timezone=default_timezone)
     view = narrative_service.write(session, ws, period.start, where, text, author=author, now=now)
     return where, view, period
 
 
 def sign_off(session: Session, ws: Workspace, *, user_id: str, now: datetime, default_timezone: str) -> Paper:
-    """Record that ``user_id`` approves a paper as it stands: the period before again when its data has
-    changed since it was signed off, else the period being written. The paper, signed, is returned."""
-    shown = draft(session, ws, now=now, default_timezone=default_timezone)
-    settings = shown.paper.settings
+    """Record that ``user_id`` approves a paper as it stands: the last period to end, unless it is signed off
+    and unchanged since (then the one running now); so a changed paper is approved again. The paper,
+    signed, is returned."""
+    settings = settings_service.get(session, ws)
     tz = meetings.workspace_timezone(session, ws, default_timezone)
-    period = shown.changed_before.period if shown.changed_before is not None else shown.period
-    assert period is not None
-    start, end = period.bounds(tz, now)
-    built = digest_service.build(session, ws, start=start, end=end, now=now, default_timezone=tz.key)
-    narrative = narrative_service.current(session, ws, period.start)
-    print_ = signoff_service.fingerprint(built, narrative)
-    signoff_service.sign(session, ws, period, user_id=user_id, now=now, fingerprint=print_)
-    return paper_for(session, ws, built, period, settings=settings)
+    running = containing(now.astimezone(tz).date(), settings)
+    built, paper = _built(session, ws, running.previous(settings), settings, tz, now)
+    if paper.signoff is not None and not paper.changed_since_signoff:
+        built, paper = _built(session, ws, running, settings, tz, now)
+    assert paper.period is not None
+    fingerprint = signoff_service.fingerprint(built, paper.narrative)
+    signed = signoff_service.sign(session, ws, paper.period, user_id=user_id, now=now, fingerprint=fingerprint)
+    return dataclasses.replace(paper, signoff=signed, changed_since_signoff=False)
