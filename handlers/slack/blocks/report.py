@@ -14,6 +14,7 @@ from bot.literal import literal
 from bot.render.jinja import render
 from bot.services.paper import POSITION, Draft, ReportPeriod, Section, long_date
 from handlers.slack.blocks.rich_text import fallback_text, rich_block_dicts, rich_blocks
+from handlers.slack.blocks.ui import short_label
 
 __all__ = ["MAX_INPUT", "NARRATIVE_ACTION", "NARRATIVE_BUTTONS", "NARRATIVE_MODAL", "draft_message", "narrative_modal"]
 
@@ -23,6 +24,7 @@ NARRATIVE_BUTTONS = re.compile(f"^{NARRATIVE_ACTION}:")  # one button per sectio
 MAX_INPUT = 3000  # Slack's limit for a plain-text input
 MAX_MISSING = 20
 MAX_BUTTON_TEXT = 75
+FIRST_LINE = 120  # characters of a section's narrative shown in the draft
 
 
 def draft_message(draft: Draft, *, notice: str = "") -> tuple[str, list[dict[str, Any]]]:
@@ -44,7 +46,7 @@ def draft_message(draft: Draft, *, notice: str = "") -> tuple[str, list[dict[str
     )
     buttons = [
         ButtonElement(
-            text=_button_text(("Edit " if s.narrative else "Write ") + _short(s.section)),
+            text=short_label(("Edit " if s.narrative else "Write ") + _short(s.section), MAX_BUTTON_TEXT),
             action_id=f"{NARRATIVE_ACTION}:{s.section.key}",
             value=s.section.key,
         )
@@ -89,10 +91,5 @@ def _short(where: Section) -> str:
     return "overall position" if where.key == POSITION else where.label
 
 
-def _button_text(text: str) -> str:
-    return text if len(text) <= MAX_BUTTON_TEXT else text[: MAX_BUTTON_TEXT - 1] + "…"
-
-
-def _first_line(text: str, limit: int = 120) -> str:
-    line = text.strip().split("\n", 1)[0]
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def _first_line(text: str) -> str:
+    return short_label(text.strip().split("\n", 1)[0], FIRST_LINE)

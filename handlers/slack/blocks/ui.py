@@ -44,14 +44,14 @@ MAX_OPTION_TEXT = 75
 RAG_LABELS = {Rag.RED: "🔴 Red", Rag.AMBER: "🟠 Amber", Rag.GREEN: "🟢 Green"}
 
 
-def _label(text: str, limit: int = MAX_OPTION_TEXT) -> str:
+def short_label(text: str, limit: int = MAX_OPTION_TEXT) -> str:
     """A label for a menu, from typed text: invisible characters removed, cut with an ellipsis to fit."""
     text = visible(text).replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _option(v: ProjectView) -> Option:
-    return Option(value=str(v.id), text=PlainTextObject(text=_label(f"{v.ref} — {v.title}"), emoji=False))
+    return Option(value=str(v.id), text=PlainTextObject(text=short_label(f"{v.ref} — {v.title}"), emoji=False))
 
 
 def project_option_groups(
@@ -68,7 +68,7 @@ def project_option_groups(
             by_priority.setdefault(p.priority_name or "No priority", []).append(p)
     groups += list(by_priority.items())
     return [
-        OptionGroup(label=PlainTextObject(text=_label(name), emoji=False), options=[_option(p) for p in items])
+        OptionGroup(label=PlainTextObject(text=short_label(name), emoji=False), options=[_option(p) for p in items])
         for name, items in groups
     ]
 
