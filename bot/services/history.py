@@ -45,38 +45,23 @@ def snapshot(session: Session, project: Project) -> Snapshot:
 
 def created(session: Session, project: Project, *, at: datetime, actor: str, via: ChangeVia) -> None:
     """A new project's first event: created, with the status it was created with."""
-    session.add(
-        ProjectEvent(
-            workspace_id=project.workspace_id,
-            project=project,
-            at=at,
-            actor=actor,
-            via=via,
-            field=ProjectField.CREATED,
-            old="",
-            new=project.status.value,
-        )
-    )
+    session.add(_event(project, ProjectField.CREATED, "", project.status.value, at=at, actor=actor, via=via))
 
 
 def record(session: Session, project: Project, before: Snapshot, *, at: datetime, actor: str, via: ChangeVia) -> int:
     """An event for each tracked field that differs from ``before``; how many there were."""
     after = snapshot(session, project)
     changed = [f for f in after if after[f] != before[f]]
-    session.add_all(
-        ProjectEvent(
-            workspace_id=project.workspace_id,
-            project=project,
-            at=at,
-            actor=actor,
-            via=via,
-            field=f,
-            old=before[f],
-            new=after[f],
-        )
-        for f in changed
-    )
+    session.add_all(_event(project, f, before[f], after[f], at=at, actor=actor, via=via) for f in changed)
     return len(changed)
+
+
+def _event(
+    project: Project, field: ProjectField, old: str, new: str, *, at: datetime, actor: str, via: ChangeVia
+) -> ProjectEvent:
+    return ProjectEvent(
+        workspace_id=project.workspace_id, project=project, at=at, actor=actor, via=via, field=field, old=old, new=new
+    )
 
 
 def of_project(session: Session, ws: Workspace, project: Project) -> list[Event]:
