@@ -11,8 +11,9 @@ from bot.errors import InvalidInput
 from bot.services import paper
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
-from models import Rag
+from models import Rag, ReportSettings
 from tests.conftest import ADMIN, OWNER
+from tests.helpers import RACERS, count, race, together_at
 from tests.slack.commands.test_ict_digest import post_update
 
 TEAM = "T0COUNCIL"
@@ -250,3 +251,19 @@ def test_the_same_text_sent_twice_is_one_revision(runtime):
         for _ in range(2):
             paper.write_narrative(session, ws, "GOV", "Words.", author=ADMIN, now=NOW, default_timezone=TZ)
         assert [r.number for r in narrative_service.revisions(session, ws, APR_SEP.start, "GOV")] == [1]
+
+
+def test_first_loads_of_the_settings_at_once_leave_one_row_and_no_error(runtime):
+    with runtime.unit(TEAM):
+        pass  # the workspace exists before the race
+    files = [paper.parse_yaml(f"committee: Committee {i}") for i in range(RACERS)]
+
+    def load(i: int) -> None:
+        with runtime.unit(TEAM) as (session, ws):
+            settings_service.load(session, ws, files[i], now=NOW)
+
+    with together_at(runtime.engine, "INSERT INTO report_settings", RACERS):
+        race(RACERS, load)
+    assert count(runtime, ReportSettings) == 1
+    with runtime.unit(TEAM) as (session, ws):
+        assert settings_service.get(session, ws) in files
