@@ -25,16 +25,35 @@ from models.history import ChangeVia, ProjectEvent, ProjectField
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
 from models.paper import NarrativeRevision, ReportSettings, Signoff
 from models.people import Person
+from models.registers import (
+    ActionItem,
+    AssuranceObligation,
+    AssuranceOutcome,
+    AssuranceReminder,
+    AssuranceResult,
+    Decision,
+    ItemStatus,
+    RaidItem,
+    RaidKind,
+    RaidRevision,
+)
 from models.scheduling import DigestPost, Lease, Reminder
 from models.teams import ReferenceKind, TeamsConversationRef
 
 __all__ = [
+    "ActionItem",
+    "AssuranceObligation",
+    "AssuranceOutcome",
+    "AssuranceReminder",
+    "AssuranceResult",
     "Base",
     "ChangeVia",
     "ClosureDay",
+    "Decision",
     "DeliveryStatus",
     "DigestPost",
     "InboundDelivery",
+    "ItemStatus",
     "Lease",
     "Meeting",
     "MeetingSeries",
@@ -50,6 +69,9 @@ __all__ = [
     "ProjectStatus",
     "PurgeRecord",
     "Rag",
+    "RaidItem",
+    "RaidKind",
+    "RaidRevision",
     "ReferenceKind",
     "Reminder",
     "ReportSettings",

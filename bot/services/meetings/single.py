@@ -26,6 +26,7 @@ __all__ = [
     "cancel",
     "find_meeting",
     "meeting_after",
+    "meeting_for_records",
     "move",
     "next_meetings",
     "previous_meeting",
@@ -118,6 +119,12 @@ def meeting_after(session: Session, ws: Workspace, after: datetime) -> MeetingVi
         .limit(1)
     )
     return _view(row, workspace_timezone(session, ws)) if row is not None else None
+
+
+def meeting_for_records(session: Session, ws: Workspace, now: datetime) -> MeetingView | None:
+    """The meeting that decisions and actions recorded at ``now`` belong to: the one being held or most
+    recently held, else (none held yet) the next one; None when the calendar has no meeting at all."""
+    return previous_meeting(session, ws, now + timedelta(microseconds=1)) or meeting_after(session, ws, now)
 
 
 def previous_meeting(session: Session, ws: Workspace, before: datetime) -> MeetingView | None:

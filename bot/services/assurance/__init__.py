@@ -1,0 +1,1 @@
+"""The assurance calendar: obligations loaded from a file, their occurrences, results and reminders."""
