@@ -78,16 +78,16 @@ def standing(
             latest[(r.obligation_id, r.occurrence)] = r
     out = []
     for o, d in sorted(days, key=lambda od: (od[1], od[0].code)):
-        r = latest.get((o.id, d))
+        found = latest.get((o.id, d))
         out.append(
             Occurrence(
                 obligation=o,
                 day=d,
-                outcome=r.outcome if r else None,
-                note=r.note if r else "",
-                evidence_url=r.evidence_url if r else "",
-                recorded_by=r.recorded_by if r else None,
-                recorded_at=r.recorded_at if r else None,
+                outcome=found.outcome if found else None,
+                note=found.note if found else "",
+                evidence_url=found.evidence_url if found else "",
+                recorded_by=found.recorded_by if found else None,
+                recorded_at=found.recorded_at if found else None,
             )
         )
     return out
