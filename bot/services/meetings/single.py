@@ -27,6 +27,7 @@ __all__ = [
     "find_meeting",
     "meeting_after",
     "meeting_for_records",
+    "meeting_on",
     "move",
     "next_meetings",
     "previous_meeting",
@@ -175,6 +176,11 @@ def find_meeting(session: Session, ws: Workspace, day: date, *, now: datetime) -
     if row is not None:
         return row
     raise UnknownMeeting(day, [m.local_start.date() for m in next_meetings(session, ws, now, 3)])
+
+
+def meeting_on(session: Session, ws: Workspace, day: date, *, now: datetime) -> MeetingView:
+    """:func:`find_meeting` as a view (in the workspace's time zone); :class:`UnknownMeeting` likewise."""
+    return _view(find_meeting(session, ws, day, now=now), workspace_timezone(session, ws))
 
 
 # -- changing one meeting --------------------------------------------------------------------------
