@@ -27,6 +27,7 @@ __all__ = [
     "CLOSURE_USAGE",
     "DEFAULT_SHOWN",
     "MAX_SHOWN",
+    "MINUTES_USAGE",
     "MOVE_USAGE",
     "REMINDERS_USAGE",
     "SERIES_USAGE",
@@ -37,7 +38,19 @@ __all__ = [
     "when",
 ]
 
-SUBCOMMANDS = ("next", "list", "move", "cancel", "series", "reminders", "digest", "channel", "closure", "help")
+SUBCOMMANDS = (
+    "next",
+    "list",
+    "move",
+    "cancel",
+    "series",
+    "reminders",
+    "digest",
+    "channel",
+    "closure",
+    "minutes",
+    "help",
+)
 CHANGES = ("move", "cancel", "series", "reminders", "digest", "channel", "closure")
 # What each change does, worded to end "Only the chair or an ICT admin can …" (bot.services.roles).
 CHANGE_NAMES = {
@@ -72,6 +85,7 @@ DIGEST_USAGE = Text(
     "posted in the governance channel one working day before each meeting, at noon."
 )
 CHANNEL_USAGE = Text("Usage: `{meeting} channel #channel`.")
+MINUTES_USAGE = Text("Usage: `{meeting} minutes [YYYY-MM-DD]`, e.g. `{meeting} minutes 2026-12-08`.")
 
 
 def count(args: list[str]) -> int:

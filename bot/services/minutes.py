@@ -217,7 +217,13 @@ def build(
         ),
         actions=tuple(
             ActionGiven(
-                label(ACTION, a.id), a.text, ref, a.owner_user_id, name(a.owner_user_id), a.due_on, a.status is ItemStatus.CLOSED
+                label(ACTION, a.id),
+                a.text,
+                ref,
+                a.owner_user_id,
+                name(a.owner_user_id),
+                a.due_on,
+                a.status is ItemStatus.CLOSED,
             )
             for a, ref in actions
         ),
@@ -341,4 +347,3 @@ def _raid_line(r: RaidRevision, item: RaidItem, on: str, name: _Namer) -> RaidCh
         review_on=r.review_on,
         note=r.note,
     )
-

@@ -35,7 +35,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards
+from handlers.teams import cards, meeting_minutes
 from handlers.teams.deliveries import teams_form
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.wording import TEAMS
@@ -103,6 +103,9 @@ def handle_text(
             return _mine(runtime, ws, user, now)
         if command == "digest":
             return _digest(runtime, ws, user, rest, now)
+        if command == "meeting" and meeting_minutes.asked(rest):
+            found = meeting_minutes.minutes_reply(runtime, ws, user, rest, now)
+            return TeamsReply(card=found[0], cards=tuple(found))
         if command == "meeting":
             return _meeting(runtime, ws, user, rest, now, channel=channel)
         if command == "report":
@@ -502,6 +505,8 @@ MEETING_HELP = "\n\n".join(
         "meetings recur, e.g. FREQ=MONTHLY;BYDAY=+2TU.\n"
         "- **meeting reminders 5@09:30,1@09:30**: when owners are reminded (working days before @ time).\n"
         "- **meeting digest 1@12:00**: when the digest is posted before each meeting.\n"
+        "- **meeting minutes \\[YYYY-MM-DD\\]**: a meeting's minutes (without a date, the meeting decisions go to "
+        "now).\n"
         "- **meeting closure add YYYY-MM-DD \\[reason\\]**, **closure remove YYYY-MM-DD**, **closure list**: "
         "days the council is closed besides bank holidays.",
     ]

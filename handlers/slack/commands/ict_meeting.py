@@ -1,4 +1,5 @@
-"""`/ict-meeting`: anyone sees the next meetings; the chair and ICT admins move, cancel and set them.
+"""`/ict-meeting`: anyone sees the next meetings; the chair and ICT admins move, cancel and set them, and post
+a meeting's minutes (:mod:`handlers.slack.commands.meeting_minutes`).
 
 The sub-commands' parsing and changes are shared with Teams in :mod:`bot.services.meeting_commands`."""
 
@@ -17,6 +18,7 @@ from bot.runtime import Runtime
 from bot.services import meetings, roles
 from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, MAX_SHOWN, SUBCOMMANDS, change, count
 from handlers.slack.chair_group import chair_group_lookup
+from handlers.slack.commands.meeting_minutes import post_minutes
 from handlers.slack.context import runtime_of, subcommand, workspace_unit
 from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer
@@ -31,6 +33,9 @@ def _ict_meeting(command: dict[str, Any], respond: Respond, client: WebClient, c
     if sub == "help" or sub not in SUBCOMMANDS:
         prefix = "" if sub == "help" else f"`{literal(sub)}` is not an `/ict-meeting` sub-command.\n"
         answer(respond, prefix + render("meeting_help.mrkdwn.j2", max_shown=MAX_SHOWN))
+        return
+    if sub == "minutes":
+        post_minutes(rt, command, args, client, respond)
         return
     with workspace_unit(rt, command) as (session, ws):
         tz_name = rt.settings.ICTBOT_TIMEZONE

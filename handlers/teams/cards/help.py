@@ -23,6 +23,7 @@ HELP_LINES = (
     ("mine", "your projects and when each was last updated."),
     ("digest [from YYYY-MM-DD to YYYY-MM-DD]", "the progress digest (posted by a chair or an ICT admin)."),
     ("meeting [next N]", "the next governance meetings; the chair can move or cancel one (meeting help)."),
+    ("meeting minutes [YYYY-MM-DD]", "a meeting's minutes: decisions, actions, risks (the chair or an ICT admin)."),
     ("report", "the committee paper being written: its narrative, who has not updated, its sign-off."),
     ("report narrative CODE text", "the chair's narrative for a priority (its code or name)."),
     ("report position text", "the chair's narrative for the overall position."),
