@@ -817,6 +817,20 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("meeting-list", ("command", MEETING), command(MEETING, "list 12"), "Tue 12 Jan 2027", "list"),
     Attack("meeting-help", ("command", MEETING), command(MEETING, "help"), "/ict-meeting move", "help"),
     Attack(
+        "meeting-minutes",  # B's own minutes, in B's governance channel
+        ("command", MEETING),
+        command(MEETING, "minutes"),
+        "Posted the minutes of the meeting of",
+        "minutes",
+    ),
+    Attack(
+        "meeting-minutes-of-a-meeting",
+        ("command", MEETING),
+        command(MEETING, "minutes 2026-12-03"),
+        NO_MEETING,
+        "minutes",
+    ),
+    Attack(
         "meeting-move-a-meeting",
         ("command", MEETING),
         command(MEETING, "move 2026-12-03 to 2026-12-04 SECRET-B"),
@@ -1150,6 +1164,12 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
     TeamsAttack("meeting-list", ("command", "meeting"), said("meeting list 12"), "Tue 9 Nov 2027", "list"),
     TeamsAttack("meeting-help", ("command", "meeting"), said("meeting help"), "meeting move", "help"),
     TeamsAttack(
+        "meeting-minutes", ("command", "meeting"), said("meeting minutes"), "Minutes of the ICT governance", "minutes"
+    ),
+    TeamsAttack(
+        "meeting-minutes-of-a", ("command", "meeting"), said("meeting minutes 2026-12-03"), NO_MEETING, "minutes"
+    ),
+    TeamsAttack(
         "meeting-move-a", ("command", "meeting"), said("meeting move 2026-12-03 to 2026-12-04"), NO_MEETING, "move"
     ),
     TeamsAttack("meeting-cancel-a", ("command", "meeting"), said("meeting cancel 2027-01-07"), NO_MEETING, "cancel"),
@@ -1396,6 +1416,16 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
     CliAttack("export-csv", "export", team_b("export", "--format", "csv"), "BNET-01"),
     CliAttack("export-file", "export", team_b("export", "-o", "{tmp}/out/b.json"), "Wrote 2 projects"),
     CliAttack("digest-md", "digest", team_b("digest"), "Bravo network"),
+    CliAttack("minutes-md", "minutes", team_b("minutes", "--format", "md"), "Minutes of the ICT governance meeting"),
+    CliAttack("minutes-docx", "minutes", team_b("minutes", "--format", "docx", "-o", "{tmp}/out/m.docx"), "Wrote"),
+    CliAttack(
+        "minutes-of-a-meeting",
+        "minutes",
+        team_b("minutes", "--format", "html", "--meeting", "2026-12-03"),
+        NO_MEETING,
+        exit_code=2,
+        reads=False,
+    ),
     CliAttack(
         "digest-json-period",
         "digest",

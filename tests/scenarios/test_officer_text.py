@@ -19,7 +19,7 @@ tests/bot/test_digest.py and tests/cli.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -31,6 +31,7 @@ from bot.services.quickform import UpdateText
 from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Priority, Rag, Role, UpdateSource
+from models.registers import ActionItem, Decision, ItemStatus
 from tests.conftest import ADMIN, BOT_TOKEN, OWNER, STRANGER
 from tests.helpers import last_reply, opened_view, replies, rich_texts
 
@@ -232,3 +233,33 @@ def test_the_roles_list_shows_who_granted_a_role_as_recorded(slack, standin, run
 def test_a_typed_word_echoed_in_an_error_is_shown_as_typed(slack, standin, workplan):
     slack.command("/ict-meeting", "next *PCI-06*<!channel>", user_id=OWNER)
     assert_shown_literally([last_reply(standin)], "*PCI-06*<!channel>")
+
+
+def record_decision_and_action(session, ws, now: datetime, text: str, owner: str = OWNER) -> None:
+    """A decision and an action with ``text`` against the meeting decisions go to now (the calendar made)."""
+    meetings.materialise(session, ws, now=now, default_timezone="Europe/London")
+    meeting = meetings.meeting_for_records(session, ws, now)
+    assert meeting is not None
+    session.add(Decision(workspace_id=ws.id, meeting_id=meeting.id, text=text, recorded_by=CHAIR, recorded_at=now))
+    session.add(
+        ActionItem(
+            workspace_id=ws.id,
+            meeting_id=meeting.id,
+            owner_user_id=owner,
+            due_on=date(2027, 1, 5),
+            text=text,
+            status=ItemStatus.OPEN,
+            given_by=CHAIR,
+            given_at=now,
+        )
+    )
+
+
+def test_the_minutes_show_decisions_and_actions_as_typed(slack, standin, runtime, hostile_project):
+    with runtime.unit(standin.team_id) as (session, ws):
+        record_decision_and_action(session, ws, runtime.now(), HOSTILE)
+        meetings.set_channel(session, ws, "C0GOVERN", now=runtime.now(), by=CHAIR, default_timezone="Europe/London")
+    slack.command("/ict-meeting", "minutes", user_id=CHAIR)
+    posted = [m for m in slack_messages(standin) if m.get("channel") == "C0GOVERN"]
+    assert len(posted) == 1
+    assert_shown_literally(posted, SHOWN)

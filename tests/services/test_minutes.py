@@ -221,7 +221,7 @@ def test_without_a_date_before_any_meeting_is_held_it_is_the_next_one(runtime):
 def test_a_day_with_no_meeting_is_the_unknown_meeting_error(runtime):
     with runtime.unit("T0MINUTES") as (session, ws):
         record_month(session, ws)
-        with pytest.raises(meetings.UnknownMeeting, match="There is no meeting on 2026-12-09. The next ones are on"):
+        with pytest.raises(meetings.UnknownMeeting, match=r"There is no meeting on 2026-12-09\. The next ones are on"):
             build(session, ws, date(2026, 12, 9))
 
 

@@ -15,7 +15,7 @@ from bot.services.reminders import Due, StaleProject
 from handlers.teams import cards
 from models import Rag, Role, UpdateSource
 from models.scheduling import ReminderKind
-from tests.scenarios.test_officer_text import HOSTILE, ONE_LINE_SHOWN, SHOWN
+from tests.scenarios.test_officer_text import HOSTILE, ONE_LINE_SHOWN, SHOWN, record_decision_and_action
 from tests.teams.conftest import OLIVE_AAD
 
 
@@ -105,3 +105,12 @@ def test_teams_reminder_card_shows_titles_as_typed(teams_runtime, teams, teams_p
         projects=(StaleProject(1, "PCI-06", HOSTILE, OLIVE_AAD, None, None),),
     )
     assert_teams_shows_literally([{"attachments": [{"content": cards.reminder_card(item)}]}], SHOWN)
+
+
+def test_teams_minutes_show_decisions_and_actions_as_typed(client, teams, olive, teams_plan, teams_runtime):
+    with teams_runtime.sessions.begin() as s:
+        ws = workspaces.find(s, teams.tenant_id, platform="teams")
+        record_decision_and_action(s, ws, teams_runtime.now(), HOSTILE, owner=OLIVE_AAD)
+    client.post(teams.message(olive, "meeting minutes"))
+    # A block a line (as an update's progress is shown): the spaces that end a line are not kept.
+    assert_teams_shows_literally(teams_said(teams), "\n".join(line.rstrip() for line in SHOWN.split("\n")))
