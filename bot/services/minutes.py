@@ -143,18 +143,6 @@ class Minutes:
     def day(self) -> date:
         return self.meeting.local_start.date()
 
-    def people(self) -> list[str]:
-        """Every user id the minutes name (for a platform that looks names up itself)."""
-        seen: dict[str, None] = {}
-        seen.update(dict.fromkeys(e.owner_user_id for e in self.exceptions))
-        seen.update(dict.fromkeys(d.by_user_id for d in self.decisions))
-        seen.update(dict.fromkeys(a.owner_user_id for a in self.actions))
-        for c in self.closed:
-            seen.update(dict.fromkeys((c.owner_user_id, c.done_by)))
-        for r in self.raid:
-            seen.update(dict.fromkeys((r.owner_user_id, r.actor)))
-        return list(seen)
-
 
 def meeting_of(session: Session, ws: Workspace, day: date | None, *, now: datetime) -> MeetingView:
     """The meeting on ``day`` (local; :class:`~bot.services.meetings.UnknownMeeting` when there is none), or
