@@ -171,7 +171,10 @@ def load(session: Session, ws: Workspace, document: str | ObligationsFile, now: 
     existing = {
         o.code: o for o in session.scalars(select(AssuranceObligation).where(AssuranceObligation.workspace_id == ws.id))
     }
-    added, updated, unchanged, restored = [], [], [], []
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    restored: list[str] = []
     for entry in parsed.obligations:
         values = {
             "name": entry.name,
