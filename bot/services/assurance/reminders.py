@@ -87,15 +87,16 @@ def due(session: Session, ws: Workspace, *, now: datetime, default_timezone: str
     ]
     if not coming:
         return []
-    known = set(
-        session.execute(
+    known = {
+        (oid, day)
+        for oid, day in session.execute(
             select(AssuranceReminder.obligation_id, AssuranceReminder.occurrence).where(
                 AssuranceReminder.workspace_id == ws.id,
                 AssuranceReminder.obligation_id.in_([o.id for o in obligations]),
                 AssuranceReminder.occurrence >= today,
             )
-        ).tuples()
-    )
+        )
+    }
     out = []
     for s in coming:
         at = cal.remind_at(s.obligation, s.day)
