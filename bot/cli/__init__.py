@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from bot.cli import (
+    assurance,
     dev,
     digest,
     meetings,
@@ -78,6 +79,7 @@ for command in (
     transfer.import_export,
     digest.digest,
     report.report,
+    assurance.assurance,
     meetings.meetings,
     reminders.tick,
     reminders.reminders,
