@@ -12,10 +12,11 @@ from slack_sdk import WebClient
 from bot.runtime import Runtime
 from bot.scheduling import reconciler as scheduling
 from bot.scheduling.pace import workers_for
-from bot.scheduling.ports import Deliver, PostDigest
+from bot.scheduling.ports import Deliver, PostDigest, RemindAssurance
 from bot.scheduling.reconciler import Reconciler
 from bot.settings import ConfigError
 from handlers.slack.chair_group import ScheduledChairGroups
+from handlers.slack.delivery.assurance import SlackAssuranceDelivery
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
 from handlers.slack.oauth import token_source
@@ -36,10 +37,13 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
     settings = runtime.settings
     deliver: Deliver | None = None
     post_digest: PostDigest | None = None
+    remind_assurance: RemindAssurance | None = None
     chair_groups: ScheduledChairGroups | None = None
     if client is not None:
         tokens = token_source(runtime, client)
-        deliver = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens)
+        slack_reminders = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens)
+        deliver = slack_reminders
+        remind_assurance = SlackAssuranceDelivery(slack_reminders)  # the same pace and DMs
         # Slack allows about one message a second in a channel, whatever the reminders' rate.
         post_digest = SlackDigestDelivery(client, rate=1.0, tokens=tokens, people=SlackPeople(runtime))
         # The chairs' notice reaches the members of the chairs' user group too.
@@ -47,9 +51,12 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
     if settings.teams_enabled:
         # The Teams SDK (~45 MiB at rest) is loaded only where Teams is configured.
         from handlers.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
+        from handlers.teams.delivery_assurance import assurance_router, teams_assurance_delivery
 
         deliver = reminder_router(deliver, TeamsDelivery(runtime, rate=settings.ICTBOT_REMINDER_RATE))
         post_digest = digest_router(post_digest, TeamsDigestDelivery(runtime))
+        teams_assurance = teams_assurance_delivery(runtime, rate=settings.ICTBOT_REMINDER_RATE)
+        remind_assurance = assurance_router(remind_assurance, teams_assurance)
     if deliver is None:
         raise ConfigError("nothing to send reminders through: configure Slack or Microsoft Teams")
     return Reconciler(
@@ -58,6 +65,7 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         workers=workers_for(settings.ICTBOT_REMINDER_RATE),
         post_digest=post_digest,
         chair_group_members=chair_groups,
+        remind_assurance=remind_assurance,
     )
 
 

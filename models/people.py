@@ -1,4 +1,4 @@
-"""The people directory: the name (and title) each workspace's chat platform gives a user id."""
+"""The people directory: the name (title, e-mail) each workspace's chat platform gives a user id."""
 
 from __future__ import annotations
 
@@ -25,4 +25,6 @@ class Person(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200), default="")
+    # The e-mail address the platform gave (lower case; "" where it gave none): how a file names a person.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from bot.cli import (
+    assurance,
     dev,
     digest,
     meetings,
@@ -80,6 +81,7 @@ for command in (
     digest.digest,
     report.report,
     minutes.minutes,
+    assurance.assurance,
     meetings.meetings,
     reminders.tick,
     reminders.reminders,

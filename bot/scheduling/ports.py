@@ -1,7 +1,8 @@
 """The ports of the reconciler: what a platform's delivery implements, and what it reports back.
 
 Slack (``handlers.slack.delivery``) and Teams (``handlers.teams.delivery``) each provide a :data:`Deliver`
-for reminders and a :data:`PostDigest` for scheduled digests; the reconciler knows no platform.
+for reminders, a :data:`PostDigest` for scheduled digests and a :data:`RemindAssurance` for assurance
+reminders; the reconciler knows no platform.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.services.assurance.reminders import AssuranceDue
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 
-__all__ = ["ChairGroupMembers", "Deliver", "Outcome", "PostDigest"]
+__all__ = ["ChairGroupMembers", "Deliver", "Outcome", "PostDigest", "RemindAssurance"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Outcome:
 
 Deliver = Callable[[Due], Outcome]
 PostDigest = Callable[[DigestDue], Outcome]  # posts ``item.digest`` (set) in ``item.channel_id``
+RemindAssurance = Callable[[AssuranceDue], Outcome]  # reminds an obligation's owner of one occurrence
 # (team ID, user group ID, now) → the group's members, so that the chairs' notice reaches the chairs'
 # user group too; empty when they cannot be found (the granted chairs still get it).
 ChairGroupMembers = Callable[[str, str, datetime], Collection[str]]

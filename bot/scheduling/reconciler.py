@@ -27,13 +27,16 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.runtime import Runtime
-from bot.scheduling.ports import ChairGroupMembers, Deliver, Outcome, PostDigest
+from bot.scheduling.ports import ChairGroupMembers, Deliver, Outcome, PostDigest, RemindAssurance
 from bot.services import claims, deliveries, digest_posts, lease, reminders, retention
 from bot.services import meetings as meeting_service
+from bot.services.assurance import reminders as assurance_reminders
+from bot.services.assurance.reminders import AssuranceDue
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from bot.services.roles import GroupMembers
 from models import Meeting, Workspace
+from models.registers import AssuranceReminder
 from models.scheduling import DigestPost, Reminder
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,7 @@ class TickReport:
     digests_retrying: int = 0
     digest_outcomes: list[tuple[DigestDue, Outcome]] = field(default_factory=list)
     purged: list[retention.Purged] = field(default_factory=list)  # workspaces whose retention period ended
+    assurance_outcomes: list[tuple[AssuranceDue, Outcome]] = field(default_factory=list)
 
 
 def _tally(outcomes: Sequence[tuple[object, Outcome]]) -> tuple[int, int, int]:
@@ -78,8 +82,9 @@ def holder_name() -> str:
 
 
 class Reconciler:
-    """Sends what is due. Without ``post_digest`` the scheduled digests are left alone (not claimed);
-    without ``chair_group_members`` the chairs' notice goes to the chairs granted one by one only."""
+    """Sends what is due. Without ``post_digest`` the scheduled digests are left alone (not claimed), and
+    without ``remind_assurance`` the assurance reminders; without ``chair_group_members`` the chairs'
+    notice goes to the chairs granted one by one only."""
 
     def __init__(
         self,
@@ -91,7 +96,9 @@ class Reconciler:
         post_digest: PostDigest | None = None,
         chair_group_members: ChairGroupMembers | None = None,
         heartbeat: timedelta = LEASE_HEARTBEAT,
+        remind_assurance: RemindAssurance | None = None,
     ) -> None:
+        self.remind_assurance = remind_assurance
         self.runtime = runtime
         self.heartbeat = heartbeat
         self.chair_group_members = chair_group_members
@@ -123,6 +130,7 @@ class Reconciler:
         report = TickReport()
         claimed: list[Due] = []
         digests: list[DigestDue] = []
+        assurance: list[AssuranceDue] = []
         with rt.sessions() as session:
             # An uninstalled workspace gets nothing (the app cannot post there) until it is purged.
             installed = select(Workspace.id).where(Workspace.uninstalled_at.is_(None)).order_by(Workspace.id)
@@ -143,12 +151,21 @@ class Reconciler:
                         claimed.append(taken)
                 if self.post_digest is not None:
                     digests += self._claim_digests(session, ws, at, now)
-        if claimed or digests:
+                if self.remind_assurance is not None:
+                    tz = rt.settings.ICTBOT_TIMEZONE
+                    assurance += assurance_reminders.claim_due(
+                        session, ws, holder=self.holder, now=now, at=at, default_timezone=tz
+                    )
+        if claimed or digests or assurance:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
                 posting = [pool.submit(self._post_digest, item, at) for item in digests]
+                reminding = [pool.submit(self._send_assurance, item) for item in assurance]
                 report.outcomes = list(zip(claimed, pool.map(self._send, claimed), strict=True))
                 report.digest_outcomes = [
                     (item, future.result()) for item, future in zip(digests, posting, strict=True)
+                ]
+                report.assurance_outcomes = [
+                    (item, future.result()) for item, future in zip(assurance, reminding, strict=True)
                 ]
             report.sent, report.failed, report.retrying = _tally(report.outcomes)
             report.digests_sent, report.digests_failed, report.digests_retrying = _tally(report.digest_outcomes)
@@ -214,6 +231,11 @@ class Reconciler:
         assert item.reminder_id is not None
         what = f"reminder {item.reminder_id} to {item.user_id}"
         return self._attempt(Reminder, item.reminder_id, lambda: self.deliver(item), what)
+
+    def _send_assurance(self, item: AssuranceDue) -> Outcome:
+        assert item.reminder_id is not None and self.remind_assurance is not None
+        remind, what = self.remind_assurance, f"assurance reminder {item.reminder_id} to {item.user_id}"
+        return self._attempt(AssuranceReminder, item.reminder_id, lambda: remind(item), what)
 
     def _attempt(self, model: claims.Claimed, row_id: int, send: Callable[[], Outcome], what: str) -> Outcome:
         """Confirm the claim is still ours, send, record the outcome (the protocol in bot.services.claims)."""

@@ -1,8 +1,8 @@
-"""The claim protocol shared by reminders and scheduled digests.
+"""The claim protocol shared by reminders, scheduled digests and assurance reminders.
 
-A row (``Reminder`` or ``DigestPost``) is claimed by one process before anything is sent; just before
-sending, that process confirms the claim is still its own (refreshing it, so nobody takes it for
-abandoned); afterwards it records the outcome. A transient failure leaves the row claimed, and the
+A row (``Reminder``, ``DigestPost``, ``AssuranceReminder``) is claimed by one process before anything is
+sent; just before sending, that process confirms the claim is still its own (refreshing it, so nobody
+takes it for abandoned); afterwards it records the outcome. A transient failure leaves the row claimed, and the
 claim is retried once after it times out.
 
 Every time here is the runtime's clock (the real one), never the moment a pass reconciles for
@@ -20,9 +20,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, class_mapper
 
 from models.db import insert_missing
+from models.registers import AssuranceReminder
 from models.scheduling import DigestPost, Reminder, ReminderStatus
 
-Claimed = type[Reminder] | type[DigestPost]
+Claimed = type[Reminder] | type[DigestPost] | type[AssuranceReminder]
 
 
 # How a retry settled an unknown earlier outcome by sending again without being able to look: it may
@@ -43,11 +44,16 @@ class DueItem(Protocol):
 
 def taken(item: DueItem, *, holder: str, now: datetime) -> dict[str, Any]:
     """The columns of ``item``'s row, claimed by ``holder`` at ``now`` for the first time (for :func:`insert_once`)."""
+    return {"meeting_id": item.meeting_id, **claim_columns(item.workspace_id, item.due_at, holder=holder, now=now)}
+
+
+def claim_columns(workspace_id: int, due_at: datetime, *, holder: str, now: datetime) -> dict[str, Any]:
+    """The claim's columns of a row due at ``due_at``, claimed by ``holder`` at ``now`` for the first time:
+    :func:`taken` without the meeting, for a row that belongs to something else (an assurance occurrence)."""
     return {
-        "workspace_id": item.workspace_id,
-        "meeting_id": item.meeting_id,
+        "workspace_id": workspace_id,
         "status": ReminderStatus.CLAIMED,
-        "due_at": item.due_at,
+        "due_at": due_at,
         "attempts": 1,
         "claimed_by": holder,
         "claimed_at": now,
@@ -82,10 +88,14 @@ def sent_again(session: Session, model: Claimed, workspace_id: int, *, since: da
     )
 
 
-_UNIQUE: dict[Claimed, tuple[str, ...]] = {Reminder: ("meeting_id", "user_id", "stage"), DigestPost: ("meeting_id",)}
+_UNIQUE: dict[Claimed, tuple[str, ...]] = {
+    Reminder: ("meeting_id", "user_id", "stage"),
+    DigestPost: ("meeting_id",),
+    AssuranceReminder: ("obligation_id", "occurrence"),
+}
 
 
-def insert_once(session: Session, row: Reminder | DigestPost) -> int | None:
+def insert_once(session: Session, row: Reminder | DigestPost | AssuranceReminder) -> int | None:
     """Insert ``row`` unless its unique key is taken (another process, or an earlier request, got there
     first): its new id, or None. ``INSERT … ON CONFLICT DO NOTHING`` (:func:`models.db.insert_missing`)
     leaves the surrounding transaction whole either way, and on SQLite commits nothing before it does,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from models import Person, Workspace
@@ -22,6 +22,7 @@ from models.db import column_length, upsert_insert
 __all__ = [
     "FRESH_FOR",
     "Entry",
+    "by_email",
     "directory",
     "display",
     "everyone",
@@ -37,6 +38,7 @@ FRESH_FOR = timedelta(days=1)  # how long a name the platform gave is used befor
 _NAME = column_length(Person.name)
 _TITLE = column_length(Person.title)
 _USER_ID = column_length(Person.user_id)
+_EMAIL = column_length(Person.email)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class Entry:
     user_id: str
     name: str
     title: str = ""
+    email: str = ""  # where the platform gives one (Slack's profile.email, with users:read.email)
 
 
 def display(name: str | None, user_id: str) -> str:
@@ -68,6 +71,22 @@ def names(session: Session, ws: Workspace, user_ids: Iterable[str]) -> dict[str,
         select(Person.user_id, Person.name).where(Person.workspace_id == ws.id, Person.user_id.in_(wanted))
     )
     return {user_id: name for user_id, name in rows if name}
+
+
+def by_email(session: Session, ws: Workspace, emails: Iterable[str]) -> dict[str, str]:
+    """E-mail address (lower case) → user id, for those of ``emails`` the directory knows (any case)."""
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Person.email, Person.user_id)
+        .where(Person.workspace_id == ws.id, Person.email.in_(wanted))
+        .order_by(Person.refreshed_at.desc().nulls_last(), Person.id)
+    )
+    found: dict[str, str] = {}
+    for email, user_id in rows:
+        found.setdefault(email, user_id)
+    return found
 
 
 def directory(session: Session, ws: Workspace) -> dict[str, str]:
@@ -115,6 +134,8 @@ def record(session: Session, ws: Workspace, entries: Iterable[Entry], *, now: da
                 "name": statement.excluded.name,
                 "title": statement.excluded.title,
                 "refreshed_at": statement.excluded.refreshed_at,
+                # An answer without an address (Teams, a token without users:read.email) keeps the one known.
+                "email": case((statement.excluded.email != "", statement.excluded.email), else_=Person.email),
             },
         )
     )
@@ -156,6 +177,7 @@ def _rows(ws: Workspace, entries: Iterable[Entry], *, refreshed_at: datetime | N
             "user_id": user_id,
             "name": name,
             "title": e.title.strip()[:_TITLE],
+            "email": e.email.strip().lower() if len(e.email.strip()) <= _EMAIL else "",
             "refreshed_at": refreshed_at,
         }
     return list(rows.values())

@@ -42,7 +42,7 @@ def entry_of(user: Mapping[str, Any]) -> Entry | None:
     user_id = str(user.get("id") or "")
     if not user_id or not name:
         return None
-    return Entry(user_id, name, str(profile.get("title") or "").strip())
+    return Entry(user_id, name, str(profile.get("title") or "").strip(), str(profile.get("email") or "").strip())
 
 
 def ask_each(client: WebClient, user_ids: Iterable[str]) -> list[Entry]:

@@ -28,6 +28,7 @@ from bot.scheduling.pace import Pace
 from bot.scheduling.ports import Deliver as DeliverReminder
 from bot.scheduling.ports import Outcome, PostDigest
 from bot.services import claims, people
+from bot.services.assurance.reminders import AssuranceDue
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from handlers.teams import references
@@ -134,16 +135,16 @@ class TeamsDelivery:
         runtime: Runtime,
         *,
         rate: float | None = None,
-        card: Callable[[Due], dict[str, Any]] | None = None,
+        card: Callable[[Any], dict[str, Any]] | None = None,  # (a Due, or an AssuranceDue) → the card
     ) -> None:
         if card is None:
             card = reminder_card
         self.runtime = runtime
-        self.card = card
+        self.card: Callable[[Any], dict[str, Any]] = card
         self.connector = _Connector(runtime, ClientCredentialsToken.from_settings(runtime.settings))
         self.pace = Pace(rate)
 
-    def __call__(self, item: Due) -> Outcome:
+    def __call__(self, item: Due | AssuranceDue) -> Outcome:
         with self.runtime.sessions() as session:
             ref = references.find(session, item.workspace_id, ReferenceKind.USER, item.user_id)
             if ref is None:
@@ -238,7 +239,7 @@ class PlatformRouter:
     def __init__(self, by_platform: dict[str, Callable[[Any], Outcome]]) -> None:
         self.by_platform = dict(by_platform)
 
-    def __call__(self, item: Due | DigestDue) -> Outcome:
+    def __call__(self, item: Due | DigestDue | AssuranceDue) -> Outcome:
         deliver = self.by_platform.get(item.platform)
         if deliver is None:
             return Outcome(error=f"this ictbot is not configured for {item.platform}", permanent=True)

@@ -36,6 +36,7 @@ from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
 from handlers.teams import cards, meeting_minutes
+from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import teams_form
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.wording import TEAMS
@@ -110,6 +111,9 @@ def handle_text(
             return _meeting(runtime, ws, user, rest, now, channel=channel)
         if command == "report":
             return _report(runtime, ws, user, rest, now)
+        if command == "assurance":
+            said = assurance_command(runtime, ws, user, rest, now)
+            return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:
@@ -289,6 +293,8 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
             return _snooze(runtime, ws, user, data, now)
         if action == cards.ACTION_NARRATIVE_SUBMIT:
             return _submit_narrative(runtime, ws, user, data, now)
+        if action == ACTION_ASSURANCE_RECORD:
+            return TeamsReply(card=submit_assurance(runtime, ws, user, data, now))
     except DomainError as exc:
         return TeamsReply(card_error=cards.plain_message(TEAMS(exc.text)))
     except SQLAlchemyError as exc:

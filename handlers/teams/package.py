@@ -79,6 +79,7 @@ COMMANDS: tuple[BotCommand, ...] = (
     BotCommand(title="report narrative", description="Write a priority's narrative: report narrative CODE text"),
     BotCommand(title="report position", description="Write the overall position: report position text"),
     BotCommand(title="report signoff", description="Approve the committee paper for its period (chair or ICT admin)"),
+    BotCommand(title="assurance", description="The assurance calendar; assurance record CODE pass|fail|partial"),
     BotCommand(title="help", description="What the bot does and how to use it"),
 )
 

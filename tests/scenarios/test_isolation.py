@@ -59,6 +59,9 @@ from bot.server import asgi_app
 from bot.services import meetings, paper, projects, reminders, retention, roles, updates, workspaces
 from bot.services import people as directory
 from bot.services import strategy as strategy_service
+from bot.services.assurance import loader as assurance_loader
+from bot.services.assurance import reminders as assurance_reminders
+from bot.services.assurance import results as assurance_results
 from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import QuickForm, UpdateText
@@ -70,6 +73,7 @@ from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_
 from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.client import web_client
 from handlers.slack.commands import ict_meeting, ict_project, ict_report, ict_role
+from handlers.slack.delivery.assurance import RECORD_RESULT_ACTION, record_value
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import (
     NO_CHANGE_ACTION,
@@ -78,9 +82,11 @@ from handlers.slack.delivery.reminders import (
     SlackDelivery,
     button_value,
 )
+from handlers.slack.modal_assurance import ASSURANCE_MODAL, assurance_modal
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
 from handlers.teams import cards as teams_cards
 from handlers.teams import references
+from handlers.teams.cards.assurance import ACTION_ASSURANCE_RECORD
 from handlers.teams.identity import TeamsUser
 from handlers.teams.identity import key as teams_key
 from handlers.teams.messages import TeamsReply, handle_submit, handle_text
@@ -134,6 +140,14 @@ A_STRATEGY = {
     ],
 }
 # What must never reach B: words (searched in everything serialised) …
+A_ASSURANCE = (
+    (Path(__file__).parents[2] / "bot" / "data" / "assurance_example.yaml")
+    .read_text(encoding="utf-8")
+    .replace("priority: GOV", "priority: ASEC")
+    .replace("priority: ARCH", "priority: AOPS")
+    .replace("ict.infrastructure@", "ict.security@")
+    .replace("evidence: ", f"evidence: {MARK} ")
+)
 A_WORDS = (MARK, *A_REFS, A_OWNER, A_DELEG, A_CHAIR, A_ADMIN, A_EXTRA, A_CHANNEL, A_GROUP, TEAM_A, A_NAME, A_TIME)
 A_ICS_TIME = "T164500"  # … and A's meeting time as an iCalendar file writes it
 
@@ -291,6 +305,14 @@ def build(rt: Runtime, clock: Clock) -> Ids:
                 s, ws_a, where, f"{MARK} {where} narrative", author=A_CHAIR, now=now, default_timezone=TZ
             )
         paper.sign_off(s, ws_a, user_id=A_CHAIR, now=now, default_timezone=TZ)
+        # The assurance calendar: the example file on A's priorities, its owner A's by e-mail; a failed
+        # result, and a reminder claimed (as a pass before the scan's due date would).
+        directory.record(
+            s, ws_a, [directory.Entry(A_OWNER, f"{MARK} Olive", email="ict.security@example.gov.uk")], now=now
+        )
+        assurance_loader.load(s, ws_a, A_ASSURANCE, now)
+        assurance_results.record(s, ws_a, "PCI-ASV", "fail", f"{MARK} findings", "https://a.example/asv", A_OWNER, now)
+        assurance_reminders.claim_due(s, ws_a, holder="build", now=now, at=datetime(2026, 12, 16, 12, tzinfo=UTC))
 
         ws_b = workspaces.get_or_create(s, TEAM_B, name=B_NAME, now=now)
         bnet = projects.add(s, ws_b, ref="BNET-01", title="Bravo network", priority="ARCH", owner=B_OWNER, now=now)
@@ -609,6 +631,20 @@ def submit_narrative_for_a_priority(w: World) -> list[BoltResponse]:
     return [opened, w.b.submit_view(view, {"text": "SECRET-B overwrite"}, user_id=MALLORY)]
 
 
+def a_obligation(w: World) -> int:
+    """The id of A's PCI DSS scan obligation."""
+    with w.rt.sessions() as s:
+        ws_a = workspaces.find(s, TEAM_A)
+        assert ws_a is not None
+        return assurance_results.find(s, ws_a, "PCI-ASV").id
+
+
+def submit_assurance_for_a_obligation(w: World) -> list[BoltResponse]:
+    """A Record result form whose metadata names A's obligation, submitted in B: refused on the form."""
+    view = {**assurance_modal("PCI-ASV", "SECRET-B", date(2026, 12, 31), a_obligation(w)), "id": "V0B", "hash": "1.b"}
+    return [w.b.submit_view(view, {"outcome": "pass", "note": "SECRET-B"}, user_id=MALLORY)]
+
+
 def button(action: str, value: Callable[[World], str], *, user: str = MALLORY) -> Run:
     return lambda w: [w.b.button(action, value(w), user_id=user)]
 
@@ -678,6 +714,7 @@ def b_meeting(w: World) -> int:
 
 UPDATE, PROJECT, MEETING, DIGEST, ROLE = "/ict-update", "/ict-project", "/ict-meeting", "/ict-digest", "/ict-role"
 REPORT = "/ict-report"
+ASSURANCE = "/ict-assurance"
 NO_PROJECT = "There is no project `ANET-01` in the Work Plan."
 MODAL_OPENED = f'"callback_id": "{UPDATE_MODAL}"'
 GONE_UPDATE = "That update no longer exists."
@@ -1070,6 +1107,30 @@ ATTACKS: tuple[Attack, ...] = (
         "is not a priority of ICT Strategy 2014",
         echo=("ASEC",),
     ),
+    # /ict-assurance: A's codes and A's obligation ids name nothing in B
+    Attack("assurance-list", ("command", ASSURANCE), command(ASSURANCE, ""), "No assurance obligations", "list"),
+    Attack("assurance-help", ("command", ASSURANCE), command(ASSURANCE, "help"), "/ict-assurance", "help"),
+    Attack(
+        "assurance-record-a-code",
+        ("command", ASSURANCE),
+        command(ASSURANCE, "record PCI-ASV pass SECRET-B | https://b.example/x"),
+        "There is no assurance obligation `PCI-ASV`",
+        "record",
+        ("PCI-ASV",),
+    ),
+    Attack(
+        "assurance-button-a-obligation",
+        ("action", RECORD_RESULT_ACTION),
+        button(RECORD_RESULT_ACTION, lambda w: record_value(a_obligation(w), "2026-12-31")),
+        "That assurance obligation is no longer on the calendar.",
+    ),
+    Attack(
+        "assurance-form-a-obligation",
+        ("view", ASSURANCE_MODAL),
+        submit_assurance_for_a_obligation,
+        "That assurance obligation is no longer on the calendar.",
+        echo=("PCI-ASV",),
+    ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
     Attack(  # B's event naming A's owner's user id renames nobody in A
@@ -1277,6 +1338,28 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         "is not a priority of",
         echo=("ASEC",),
     ),
+    TeamsAttack("assurance-list", ("command", "assurance"), said("assurance"), "No assurance obligations", "list"),
+    TeamsAttack(
+        "assurance-record-a-code",
+        ("command", "assurance"),
+        said("assurance record PCI-ASV pass SECRET-C"),
+        "There is no assurance obligation",
+        "record",
+        ("PCI-ASV",),
+    ),
+    TeamsAttack(
+        "card-assurance-a-obligation",
+        ("card", ACTION_ASSURANCE_RECORD),
+        clicked(
+            lambda w: {
+                "action": ACTION_ASSURANCE_RECORD,
+                "obligation_id": a_obligation(w),
+                "occurrence": "2026-12-31",
+                "outcome": "pass",
+            }
+        ),
+        "That assurance obligation is no longer on the calendar.",
+    ),
 )
 
 
@@ -1457,6 +1540,14 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
         f"Loaded the report settings of workspace {TEAM_B}",
         reads=False,
     ),
+    CliAttack(
+        "assurance-load",
+        "assurance load",
+        team_b("assurance", "load", "{tmp}/assurance.yaml"),
+        f"Loaded the assurance calendar of workspace {TEAM_B}",
+        reads=False,
+    ),
+    CliAttack("assurance-list", "assurance list", team_b("assurance", "list"), "has no assurance obligations"),
     CliAttack("meetings-list", "meetings list", team_b("meetings", "list"), "2026-12-08"),
     CliAttack("meetings-list-all", "meetings list", team_b("meetings", "list", "--all"), "2027-01-12"),
     CliAttack("meetings-export", "meetings export", team_b("meetings", "export"), "BEGIN:VCALENDAR"),
@@ -1634,6 +1725,10 @@ def cli_files(ictbot: Ictbot, tmp: Path) -> None:
         f"name: {A_STRATEGY['name']}\npriorities:\n  - code: BOPS\n    name: Bravo operations\n", encoding="utf-8"
     )
     (tmp / "settings.yaml").write_text("committee: Bravo scrutiny\n", encoding="utf-8")
+    (tmp / "assurance.yaml").write_text(  # A's code, loaded in B: B's own obligation
+        "obligations:\n  - {code: PCI-ASV, name: Bravo scan, owner: U0BMALLORY, priority: GOV, due: 2027-01-29}\n",
+        encoding="utf-8",
+    )
     (tmp / "plan.csv").write_text(
         "ref,title,priority,owner\nANET-01,Bravo cabling,ARCH,U0BOWNER\nAFIN-02,Bravo ledger,GOV,U0BMALLORY\n",
         encoding="utf-8",
@@ -1746,6 +1841,7 @@ def test_every_entry_point_is_attacked():
         ROLE: ict_role.SUBCOMMANDS,
         DIGEST: ("post", "preview", "help"),
         REPORT: ict_report.SUBCOMMANDS,
+        ASSURANCE: ("list", "record", "help"),
     }
     assert set(forms) == {str(c) for c in seen.commands}
     for name, subs in forms.items():

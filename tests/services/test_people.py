@@ -194,3 +194,15 @@ def test_a_header_without_owner_name_imports_as_before(runtime, workplan):
             session, ws, f"ref,title,priority,owner\nNET-01,Network,ARCH,{OWNER}\n", resolve_emails=None, now=START
         )
     assert count(runtime, Person) == 0
+
+
+def test_an_e_mail_address_is_found_in_any_case_and_an_answer_without_one_keeps_it(runtime):
+    with runtime.unit(TEAM) as (session, ws):
+        people.record(session, ws, [Entry(OWNER, "Olive Owner", email="Olive@Example.gov.uk")], now=START)
+    with runtime.unit(TEAM) as (session, ws):
+        people.record(session, ws, [Entry(OWNER, "Olive O.")], now=START + timedelta(days=2))  # e.g. from Teams
+        assert people.by_email(session, ws, ["OLIVE@example.gov.uk", "nobody@example.gov.uk"]) == {
+            "olive@example.gov.uk": OWNER
+        }
+    with runtime.unit(OTHER_TEAM) as (session, ws):
+        assert people.by_email(session, ws, ["olive@example.gov.uk"]) == {}

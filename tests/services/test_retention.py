@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from importlib.resources import files
 from typing import Any
 
 import pytest
@@ -17,6 +18,9 @@ from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, paper, people, retention, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
+from bot.services.assurance import loader as assurance_loader
+from bot.services.assurance import reminders as assurance_reminders
+from bot.services.assurance import results as assurance_results
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
 from bot.settings import Settings
@@ -36,6 +40,7 @@ from models.install import slack_bots
 from tests.conftest import DELEGATE, OWNER
 
 TEAM_A, TEAM_B = "T0RETIRED", "T0STAYING"
+ASSURANCE_EXAMPLE = (files("bot") / "data" / "assurance_example.yaml").read_text(encoding="utf-8")
 SECRET_TEXT = "Officer text that must not reach the purge log <!channel>"
 UNINSTALLED = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
@@ -48,6 +53,22 @@ def fill(runtime: Runtime, team: str) -> None:
         project = project_service.add(
             session, ws, ref="NET-01", title="Network", priority="ARCH", owner=OWNER, delegates=[DELEGATE], now=now
         )
+        # The assurance calendar (the example file, its owners by e-mail), a result and a reminder's claim.
+        people.record(
+            session,
+            ws,
+            [people.Entry("U0SECURE", "Sam Secure", email="ict.security@example.gov.uk")],
+            now=now,
+        )
+        people.record(
+            session,
+            ws,
+            [people.Entry("U0INFRA", "Ines Infra", email="ict.infrastructure@example.gov.uk")],
+            now=now,
+        )
+        assurance_loader.load(session, ws, ASSURANCE_EXAMPLE, now)
+        assurance_results.record(session, ws, "PSN", "pass", SECRET_TEXT, "https://e.example/psn", "U0SECURE", now)
+        assurance_reminders.claim_due(session, ws, holder="fill", now=now, at=datetime(2026, 12, 16, 12, tzinfo=UTC))
         # A strategy with aims, the default (the project's) kept inactive.
         strategy.load(
             session, ws, strategy.parse_yaml("name: Aims\naims: [Be quick]\npriorities: [{code: A, name: A}]"), now=now

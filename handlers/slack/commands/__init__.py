@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.slack.commands.ict_assurance import handle_ict_assurance
 from handlers.slack.commands.ict_digest import handle_ict_digest
 from handlers.slack.commands.ict_meeting import handle_ict_meeting
 from handlers.slack.commands.ict_project import handle_ict_project
@@ -18,3 +19,4 @@ def register(app: App) -> None:
     app.command("/ict-digest")(handle_ict_digest)
     app.command("/ict-role")(handle_ict_role)
     app.command("/ict-report")(handle_ict_report)
+    app.command("/ict-assurance")(handle_ict_assurance)

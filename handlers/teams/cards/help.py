@@ -28,6 +28,8 @@ HELP_LINES = (
     ("report narrative CODE text", "the chair's narrative for a priority (its code or name)."),
     ("report position text", "the chair's narrative for the overall position."),
     ("report signoff", "approves the paper for its period (the chair or an ICT admin)."),
+    ("assurance", "the assurance calendar: each obligation's owner, next due date and last result."),
+    ("assurance record CODE pass|fail|partial [note] [| URL]", "records a result (its owner, a chair or an admin)."),
     ("help", "this card."),
 )
 

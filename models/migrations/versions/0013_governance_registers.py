@@ -22,6 +22,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The people directory keeps the e-mail address the platform gives: an assurance file names owners by it.
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("email", sa.String(length=254), server_default="", nullable=False))
     op.create_table(
         "assurance_obligation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -245,6 +248,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_column("email")
     with op.batch_alter_table("raid_revision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_raid_revision_workspace_id"))
         batch_op.drop_index("ix_raid_revision_item_at")
