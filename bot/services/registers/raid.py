@@ -36,6 +36,7 @@ __all__ = [
     "Target",
     "changed_between",
     "close",
+    "editable",
     "get",
     "high",
     "history",
@@ -232,7 +233,8 @@ def _require_raiser(session: Session, ws: Workspace, target: Target, actor: Acto
         where = f"project {target.ref}" if target.project_id is not None else f"priority {target.ref}"
         who = "its owner, a delegate, " if target.project_id is not None else ""
         raise NotAllowed(
-            Text("Only {who}the chair or an ICT admin can raise a risk or issue on {where}.", who=who, where=where)
+            Text("Only {who}the chair or an ICT admin can raise a risk or issue on {where}.", who=who, where=where),
+            field="target",
         )
 
 
@@ -505,6 +507,12 @@ def close(
         raise InvalidInput(f"That note is {len(note):,} characters; at most {MAX_NOTE:,}.", field="note")
     item.status, item.closed_by, item.closed_at, item.close_note = ItemStatus.CLOSED, actor.user_id, now, note
     _record(session, item, "closed", actor=actor.user_id, now=now, note=note)
+    return get(session, ws, kind, item_id)
+
+
+def editable(session: Session, ws: Workspace, kind: RaidKind, item_id: int, *, actor: Actor) -> RaidView:
+    """An open item ``actor`` may change (before a form to change it is opened); refused otherwise."""
+    _require_editor(session, ws, _open_row(session, ws, kind, item_id, "changed"), actor)
     return get(session, ws, kind, item_id)
 
 

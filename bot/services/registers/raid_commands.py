@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from models.registers import RaidKind
 __all__ = ["SUBCOMMANDS", "AddForm", "UpdateForm", "item_id", "parse_add", "parse_close", "parse_update", "usage"]
 
 SUBCOMMANDS = ("add", "list", "update", "close", "history", "help")
+_BAR = re.compile(r"\|(?![^<>]*>)")  # a bar, but not one inside a mention (Slack's <@U123|name>)
 OwnerOf = Callable[[str], str]  # a typed person (a mention, an id) → their user id; InvalidInput if not one
 
 _USAGE = {
@@ -61,7 +63,7 @@ def item_id(kind: RaidKind, typed: str) -> int:
 
 def _options(kind: RaidKind, rest: str, owner_of: OwnerOf) -> tuple[str, str | None, date | None]:
     """The part before the first ``|``, and the owner and review date given after one."""
-    head, *parts = rest.split("|")
+    head, *parts = _BAR.split(rest)
     owner: str | None = None
     review: date | None = None
     for part in parts:
