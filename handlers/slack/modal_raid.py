@@ -96,7 +96,7 @@ def _read(view: dict[str, Any]) -> _Form:
     if any(v is not None and not isinstance(v, str) for v in got.values()):
         raise ValueError("a value that is not text")
     channel = metadata.get("channel") if isinstance(metadata.get("channel"), str) else None
-    scale = {name: int(got[name]) if got[name] else None for name in ("likelihood", "impact")}
+    scale = {name: int(got[name][1:]) if got[name] else None for name in ("likelihood", "impact")}
     review = raid.parse_day(got["review"]) if got["review"] else None
     return _Form(
         kind, item_id, channel, frozenset(values), got["target"] or "", scale["likelihood"], scale["impact"],

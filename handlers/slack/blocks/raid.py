@@ -27,7 +27,7 @@ from bot.services.registers import raid
 from bot.services.registers.raid import RaidView, RevisionView
 from models.registers import RaidKind
 
-__all__ = ["RAID_MODAL", "history_text", "list_text", "raid_modal", "saved_text"]
+__all__ = ["RAID_MODAL", "history_text", "list_text", "raid_modal", "saved_text", "scale_value"]
 
 RAID_MODAL = "ict_raid_item"
 MAX_INPUT = raid.MAX_TEXT
@@ -112,9 +112,14 @@ def history_text(v: RaidView, revisions: Sequence[RevisionView], names: Mapping[
 # -- the form --------------------------------------------------------------------------------------
 
 
+def scale_value(block_id: str, n: int) -> str:
+    """An option's value: ``L4`` for likelihood 4, ``I5`` for impact 5 (as the lists show them)."""
+    return f"{block_id[0].upper()}{n}"
+
+
 def _scale_select(block_id: str, label: str, initial: int | None) -> InputBlock:
-    options = [Option(value=str(n), text=word) for n, word in _SCALE_WORDS.items()]
-    chosen = next((o for o in options if initial is not None and o.value == str(initial)), None)
+    options = [Option(value=scale_value(block_id, n), text=word) for n, word in _SCALE_WORDS.items()]
+    chosen = next((o for o in options if initial is not None and o.value == scale_value(block_id, initial)), None)
     element = StaticSelectElement(action_id=block_id, options=options, initial_option=chosen)
     return InputBlock(block_id=block_id, label=label, element=element)
 

@@ -133,7 +133,7 @@ def test_add_alone_opens_the_form_and_its_submission_raises_one(slack, standin, 
     view = opened_view(standin)
     assert view["callback_id"] == RAID_MODAL
     assert [b["block_id"] for b in view["blocks"]] == ["target", "likelihood", "impact", "text", "owner", "review"]
-    inputs = {"target": "NET-01", "likelihood": "3", "impact": "5", "text": EVIL, "owner": DELEGATE}
+    inputs = {"target": "NET-01", "likelihood": "L3", "impact": "I5", "text": EVIL, "owner": DELEGATE}
     bad = slack.submit_view(view, {**inputs, "target": "NOPE"}, user_id=OWNER)
     assert json.loads(bad.body)["errors"]["target"].startswith("NOPE is neither a project")
     refused = slack.submit_view(view, {**inputs, "target": "GOV"}, user_id=OWNER)
