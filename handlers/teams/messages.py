@@ -35,7 +35,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards
+from handlers.teams import cards, raid
 from handlers.teams.deliveries import teams_form
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.wording import TEAMS
@@ -107,6 +107,8 @@ def handle_text(
             return _meeting(runtime, ws, user, rest, now, channel=channel)
         if command == "report":
             return _report(runtime, ws, user, rest, now)
+        if command in ("risk", "issue"):
+            return TeamsReply(*raid.raid_text(runtime, ws, user, command, rest, now))
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:
@@ -286,6 +288,8 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
             return _snooze(runtime, ws, user, data, now)
         if action == cards.ACTION_NARRATIVE_SUBMIT:
             return _submit_narrative(runtime, ws, user, data, now)
+        if action == cards.ACTION_RAID_SUBMIT:
+            return TeamsReply(*raid.raid_submit(runtime, ws, user, data, now))
     except DomainError as exc:
         return TeamsReply(card_error=cards.plain_message(TEAMS(exc.text)))
     except SQLAlchemyError as exc:

@@ -41,6 +41,7 @@ COMMANDS = [
     "report narrative",
     "report position",
     "report signoff",
+    "risk",
     "help",
 ]
 WHITE = (255, 255, 255, 255)

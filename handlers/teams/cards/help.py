@@ -27,6 +27,9 @@ HELP_LINES = (
     ("report narrative CODE text", "the chair's narrative for a priority (its code or name)."),
     ("report position text", "the chair's narrative for the overall position."),
     ("report signoff", "approves the paper for its period (the chair or an ICT admin)."),
+    ("risk add REF L I text | review YYYY-MM-DD", "raises a risk on a project or a priority (risk add: a form)."),
+    ("risk list [REF|mine|high]", "the open risks, highest score first (risk help: update, close, history)."),
+    ("issue add REF text", "raises an issue (issue list, update, close, history: issue help)."),
     ("help", "this card."),
 )
 
