@@ -1177,6 +1177,14 @@ def clicked(data: Callable[[World], dict[str, Any]]) -> Callable[[World], TeamsR
     return lambda w: handle_submit(w.rt, teams_workspace(w), TEAMS_ATTACKER, data(w), ATTACK)
 
 
+def teams_on_a_raid(kind: str, words: str) -> Callable[[World], TeamsReply]:
+    """Teams' attacker naming A's risk or issue (``R12``) after ``kind``."""
+    letter = "R" if kind == "risk" else "I"
+    return lambda w: handle_text(
+        w.rt, teams_workspace(w), TEAMS_ATTACKER, f"{kind} " + words.format(id=f"{letter}{w.ids.a_raid[kind]}"), ATTACK
+    )
+
+
 TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
     TeamsAttack(
         "update-a-ref",
@@ -1297,6 +1305,37 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         GONE_MEETING,
     ),
     TeamsAttack("report", ("command", "report"), said("report"), "The committee paper being written"),
+    TeamsAttack("risk-list", ("command", "risk"), said("risk list"), "No open risks in this workspace", "list"),
+    TeamsAttack(
+        "risk-add-a-ref", ("command", "risk"), said("risk add ANET-01 5 5 x"), NOT_A_TARGET, "add", ("ANET-01",)
+    ),
+    TeamsAttack("risk-close-a-risk", ("command", "risk"), teams_on_a_raid("risk", "close {id} x"), NO_RISK, "close"),
+    TeamsAttack(
+        "risk-update-a-risk", ("command", "risk"), teams_on_a_raid("risk", "update {id} 1 1"), NO_RISK, "update"
+    ),
+    TeamsAttack(
+        "risk-history-a-risk", ("command", "risk"), teams_on_a_raid("risk", "history {id}"), NO_RISK, "history"
+    ),
+    TeamsAttack("risk-help", ("command", "risk"), said("risk help"), "risk add REF L I text", "help"),
+    TeamsAttack("issue-close-a-issue", ("command", "issue"), teams_on_a_raid("issue", "close {id}"), NO_ISSUE, "close"),
+    TeamsAttack(
+        "risk-form-a-ref",
+        ("card", teams_cards.ACTION_RAID_SUBMIT),
+        clicked(
+            lambda w: {
+                "action": teams_cards.ACTION_RAID_SUBMIT,
+                "kind": "risk",
+                "target": "ANET-01",
+                "likelihood": "L5",
+                "impact": "I5",
+                "text": "SECRET-C",
+                "owner": "",
+                "review": "",
+            }
+        ),
+        NOT_A_TARGET,
+        echo=("ANET-01",),
+    ),
     TeamsAttack(
         "report-narrative-a-priority",
         ("command", "report narrative"),
