@@ -166,7 +166,20 @@ def cross_check(doc: Document) -> list[tuple[str, str]]:
                     f"history[{i}].project_ref", f"{e.project_ref!r} is not the ref of a project in the export"
                 )
         _check_calendar(problems, doc)
+        _check_raid(problems, doc, refs, codes)
     return problems.found
+
+
+def _check_raid(problems: _Problems, doc: DocumentV2, refs: set[str], codes: dict[str, dict[str, PriorityDoc]]) -> None:
+    """Each risk or issue is on one project of the export or one priority of its strategies."""
+    for i, r in enumerate(doc.raid):
+        on_priority = r.strategy is not None or r.priority_code is not None
+        if (r.project_ref is not None) == on_priority:
+            problems.add(f"raid[{i}]", "is on a project (project_ref) or a priority (strategy, priority_code): one")
+        elif r.project_ref is not None and r.project_ref not in refs:
+            problems.add(f"raid[{i}].project_ref", f"{r.project_ref!r} is not the ref of a project in the export")
+        elif on_priority and r.priority_code not in codes.get(r.strategy or "", {}):
+            problems.add(f"raid[{i}].priority_code", f"{r.priority_code!r} is not a priority of {r.strategy!r}")
 
 
 def _check_text(problems: _Problems, at: str, revision: RevisionDoc) -> None:

@@ -51,6 +51,7 @@ from models import (
 )
 from models.db import unstorable_text
 from models.entities import MeetingStatus
+from models.registers import RaidItem, RaidRevision
 from models.scheduling import DigestPost, Reminder
 
 __all__ = [
@@ -255,6 +256,7 @@ def _clear_seeded(session: Session, ws: Workspace, *, replace_calendar: bool) ->
         (_count(session, NarrativeRevision, ws), "narrative revision", "narrative revisions"),
         (_count(session, Signoff, ws), "sign-off", "sign-offs"),
         (_count(session, ReportSettings, ws), "report settings file", "report settings files"),
+        (_count(session, RaidItem, ws), "risk or issue", "risks and issues"),
     )
     holds = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
     if series is not None and series.updated_by != DEFAULT_SERIES_BY:
@@ -325,6 +327,7 @@ def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
     session.flush()
     if isinstance(doc, DocumentV2):
         _write_calendar(session, ws, doc)
+        _write_raid(session, ws, doc, projects, priorities)
     return {old: update.id for old, update in updates.items()}
 
 
@@ -347,6 +350,27 @@ def _write_history(session: Session, ws: Workspace, doc: Document, projects: Map
         if ref not in known
     )
     session.add_all(e.row(ProjectEvent, workspace_id=ws.id, project_id=projects[e.project_ref].id) for e in history)
+    session.flush()
+
+
+def _write_raid(
+    session: Session,
+    ws: Workspace,
+    doc: DocumentV2,
+    projects: Mapping[str, Project],
+    priorities: Mapping[tuple[str, str], Priority],
+) -> None:
+    """The risks and issues, each with its revisions, on the projects and priorities just written."""
+    for r in doc.raid:
+        item = r.row(
+            RaidItem,
+            workspace_id=ws.id,
+            project_id=projects[r.project_ref].id if r.project_ref else None,
+            priority_id=priorities[(r.strategy, r.priority_code)].id if r.strategy and r.priority_code else None,
+        )
+        session.add(item)
+        session.flush()
+        session.add_all(v.row(RaidRevision, workspace_id=ws.id, item_id=item.id) for v in r.revisions)
     session.flush()
 
 

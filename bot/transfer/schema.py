@@ -4,7 +4,7 @@ The export builds the sections from database rows (:meth:`Section.of`) and dumps
 validates a document into the same models (strict: no text where a number belongs) and writes rows from
 them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
 workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
-posts; keys added since (the chair group, aims, the projects' history, the committee paper, people)
+posts; keys added since (the chair group, aims, the projects' history, the committee paper, people, risks and issues)
 may be absent. Reminders and digest posts name their meeting by its ``occurrence``, history its project
 by ``ref``; no database id is exported but the updates'. The lease and the installations never are.
 """
@@ -41,6 +41,7 @@ from models.base import Base
 from models.db import column_length
 from models.entities import MeetingStatus, ProjectStatus, Rag, Role, UpdateSource
 from models.history import ChangeVia, ProjectField
+from models.registers import ItemStatus, RaidItem, RaidKind, RaidRevision
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
@@ -59,6 +60,8 @@ __all__ = [
     "PriorityDoc",
     "ProjectDoc",
     "ProjectEventDoc",
+    "RaidDoc",
+    "RaidRevisionDoc",
     "ReminderDoc",
     "RevisionDoc",
     "RoleDoc",
@@ -299,6 +302,45 @@ class SignoffDoc(Section):
     fingerprint: Annotated[str, key(Signoff.fingerprint)]
 
 
+class RaidRevisionDoc(Section):
+    """A risk's or issue's state after one change (``models.registers.RaidRevision``)."""
+
+    renamed = {"owner": "owner_user_id"}
+    at: Moment
+    actor: Annotated[str, key(RaidRevision.actor)]
+    change: Literal["raised", "updated", "closed"]
+    text: str
+    owner: Annotated[str, key(RaidRevision.owner_user_id)]
+    likelihood: Annotated[int, Field(ge=1, le=5)] | None
+    impact: Annotated[int, Field(ge=1, le=5)] | None
+    review_on: date | None
+    status: ItemStatus
+    note: str
+
+
+class RaidDoc(Section):
+    """A risk or an issue (``models.registers.RaidItem``) on a project (by ref) or a priority (by strategy and
+    code), with every revision, oldest first. Its id (R12, I7) is the database's: a restore numbers anew."""
+
+    renamed = {"owner": "owner_user_id"}
+    kind: RaidKind
+    project_ref: Annotated[str, key(Project.ref)] | None
+    strategy: Annotated[str, fits(Strategy.name)] | None
+    priority_code: Annotated[str, fits(Priority.code)] | None
+    text: Annotated[str, StringConstraints(min_length=1)]
+    owner: Annotated[str, key(RaidItem.owner_user_id)]
+    likelihood: Annotated[int, Field(ge=1, le=5)] | None
+    impact: Annotated[int, Field(ge=1, le=5)] | None
+    review_on: date | None
+    status: ItemStatus
+    raised_by: Annotated[str, key(RaidItem.raised_by)]
+    raised_at: Moment
+    closed_by: Annotated[str, key(RaidItem.closed_by)] | None
+    closed_at: Moment | None
+    close_note: str
+    revisions: Annotated[list[RaidRevisionDoc], Field(min_length=1)]
+
+
 class _DocumentBase(Section):
     format: Literal["ictbot-export"]
     version: int
@@ -334,6 +376,8 @@ class DocumentV2(_DocumentBase):
     signoffs: list[SignoffDoc] = Field(default_factory=list)
     # The people directory's names, by user id; exports written before it lack the key.
     people: list[PersonDoc] = Field(default_factory=list)
+    # The risks and issues with their revisions (added since; absent from older exports).
+    raid: list[RaidDoc] = Field(default_factory=list)
 
 
 Document = DocumentV1 | DocumentV2

@@ -35,7 +35,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards, meeting_minutes
+from handlers.teams import cards, meeting_minutes, raid
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import teams_form
 from handlers.teams.identity import TeamsUser, key
@@ -114,6 +114,8 @@ def handle_text(
         if command == "assurance":
             said = assurance_command(runtime, ws, user, rest, now)
             return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
+        if command in ("risk", "issue"):
+            return TeamsReply(*raid.raid_text(runtime, ws, user, command, rest, now))
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:
@@ -295,6 +297,8 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
             return _submit_narrative(runtime, ws, user, data, now)
         if action == ACTION_ASSURANCE_RECORD:
             return TeamsReply(card=submit_assurance(runtime, ws, user, data, now))
+        if action == cards.ACTION_RAID_SUBMIT:
+            return TeamsReply(*raid.raid_submit(runtime, ws, user, data, now))
     except DomainError as exc:
         return TeamsReply(card_error=cards.plain_message(TEAMS(exc.text)))
     except SQLAlchemyError as exc:

@@ -80,6 +80,7 @@ COMMANDS: tuple[BotCommand, ...] = (
     BotCommand(title="report position", description="Write the overall position: report position text"),
     BotCommand(title="report signoff", description="Approve the committee paper for its period (chair or ICT admin)"),
     BotCommand(title="assurance", description="The assurance calendar; assurance record CODE pass|fail|partial"),
+    BotCommand(title="risk", description="Risks on projects and priorities (and issue for issues): add, list, close"),
     BotCommand(title="help", description="What the bot does and how to use it"),
 )
 

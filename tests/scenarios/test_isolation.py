@@ -37,7 +37,7 @@ import time
 import typing
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -65,9 +65,11 @@ from bot.services.assurance import results as assurance_results
 from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import QuickForm, UpdateText
+from bot.services.registers import raid, raid_commands
 from bot.services.reminders import Due
 from bot.settings import Settings
 from handlers.slack.app import create_app
+from handlers.slack.blocks.raid import RAID_MODAL
 from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
@@ -103,6 +105,7 @@ from models import (
     Workspace,
 )
 from models.install import slack_bots, slack_installations
+from models.registers import RaidKind
 from models.scheduling import ReminderKind
 from tests.cli.conftest import Ictbot
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Clock
@@ -164,6 +167,8 @@ class Ids:
     b_update: int
     b_meeting: int  # B's next meeting
     c_workspace: int  # the Teams workspace
+    a_raid: dict[str, int] = field(default_factory=dict)  # A's risk and issue, by kind
+    b_raid: dict[str, int] = field(default_factory=dict)  # B's own risk
 
 
 @dataclass
@@ -313,6 +318,19 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         assurance_loader.load(s, ws_a, A_ASSURANCE, now)
         assurance_results.record(s, ws_a, "PCI-ASV", "fail", f"{MARK} findings", "https://a.example/asv", A_OWNER, now)
         assurance_reminders.claim_due(s, ws_a, holder="build", now=now, at=datetime(2026, 12, 16, 12, tzinfo=UTC))
+        # A's risks and issues: a high risk past its review, changed once; an issue on a priority; one closed.
+        risk = raid.raise_item(
+            s, ws_a, RISK_KIND, "ANET-01", f"{MARK} core switch", actor=raid.Actor(A_OWNER), now=now,
+            likelihood=4, impact=5, review_on=date(2026, 11, 1),
+        )  # fmt: skip
+        changed = raid.Changes(text=f"{MARK} core switch failing", owner=A_DELEG)
+        raid.update(s, ws_a, RISK_KIND, risk.id, changed, actor=raid.Actor(A_OWNER), now=now)
+        issue = raid.raise_item(
+            s, ws_a, ISSUE_KIND, "ASEC", f"{MARK} audit finding", actor=raid.Actor(A_CHAIR), now=now
+        )
+        gone = raid.raise_item(s, ws_a, ISSUE_KIND, "AFIN-02", f"{MARK} ledger", actor=raid.Actor(A_DELEG), now=now)
+        raid.close(s, ws_a, ISSUE_KIND, gone.id, f"{MARK} fixed", actor=raid.Actor(A_DELEG), now=now)
+        a_raid = {"risk": risk.id, "issue": issue.id}
 
         ws_b = workspaces.get_or_create(s, TEAM_B, name=B_NAME, now=now)
         bnet = projects.add(s, ws_b, ref="BNET-01", title="Bravo network", priority="ARCH", owner=B_OWNER, now=now)
@@ -331,6 +349,10 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         roles.grant(s, ws_b, MALLORY, Role.CHAIR, by="cli", now=now)
         meetings.set_channel(s, ws_b, B_CHANNEL, now=now, by=MALLORY, default_timezone=TZ)
         meetings.materialise(s, ws_b, now=now, default_timezone=TZ)
+        b_risk = raid.raise_item(
+            s, ws_b, RISK_KIND, "BNET-01", "Bravo risk", actor=raid.Actor(B_OWNER), now=now, likelihood=2, impact=2
+        )
+        b_raid = {"risk": b_risk.id}
 
         ws_c = workspaces.get_or_create(s, TENANT_C, name=C_NAME, platform="teams", now=now)
         attacker = teams_key(TEAMS_ATTACKER)
@@ -357,7 +379,9 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         a_meetings = {day: meetings.find_meeting(s, ws_a, day, now=BUILT).id for day in (A_NEXT, A_CANCELLED, A_MOVED)}
         ws_b = workspaces.get_or_create(s, TEAM_B, now=now)
         b_meeting = meetings.next_meetings(s, ws_b, ATTACK, 1)[0].id
-    return Ids(a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace)
+    return Ids(
+        a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace, a_raid, b_raid
+    )
 
 
 # The two workspaces are built once per database (it takes a while: two reconciler passes and a year of
@@ -645,6 +669,24 @@ def submit_assurance_for_a_obligation(w: World) -> list[BoltResponse]:
     return [w.b.submit_view(view, {"outcome": "pass", "note": "SECRET-B"}, user_id=MALLORY)]
 
 
+def on_a_raid(name: str, kind: str, words: str) -> Run:
+    """B's chair naming A's risk or issue (``R12``) in ``name``'s ``words`` (``{id}`` where the id goes)."""
+    letter = "R" if kind == "risk" else "I"
+    return lambda w: [w.b.command(name, words.format(id=f"{letter}{w.ids.a_raid[kind]}"), user_id=MALLORY)]
+
+
+def submit_raid_form_for_a_risk(w: World) -> list[BoltResponse]:
+    """B's form changing B's own risk, its metadata pointing at A's: refused, nothing written."""
+    opened = w.b.command(RISK, f"update R{w.ids.b_raid['risk']}", user_id=MALLORY)
+    view = opened_view(w.standin)
+    view = {
+        **view,
+        "private_metadata": json.dumps({**json.loads(view["private_metadata"]), "item": w.ids.a_raid["risk"]}),
+    }
+    inputs = {"likelihood": "L1", "impact": "I1", "text": "SECRET-B overwrite", "owner": MALLORY}
+    return [opened, w.b.submit_view(view, inputs, user_id=MALLORY)]
+
+
 def button(action: str, value: Callable[[World], str], *, user: str = MALLORY) -> Run:
     return lambda w: [w.b.button(action, value(w), user_id=user)]
 
@@ -715,6 +757,9 @@ def b_meeting(w: World) -> int:
 UPDATE, PROJECT, MEETING, DIGEST, ROLE = "/ict-update", "/ict-project", "/ict-meeting", "/ict-digest", "/ict-role"
 REPORT = "/ict-report"
 ASSURANCE = "/ict-assurance"
+RISK, ISSUE = "/ict-risk", "/ict-issue"
+RISK_KIND, ISSUE_KIND = RaidKind.RISK, RaidKind.ISSUE
+NO_RISK, NO_ISSUE, NOT_A_TARGET = "There is no risk R", "There is no issue I", "is neither a project in the Work Plan"
 NO_PROJECT = "There is no project `ANET-01` in the Work Plan."
 MODAL_OPENED = f'"callback_id": "{UPDATE_MODAL}"'
 GONE_UPDATE = "That update no longer exists."
@@ -1069,6 +1114,26 @@ ATTACKS: tuple[Attack, ...] = (
         MODAL_OPENED,
         echo=("ANET-01",),
     ),
+    # /ict-risk and /ict-issue: A's ids, refs and priorities name nothing in B
+    Attack("risk-list", ("command", RISK), command(RISK, "list"), "Bravo risk", "list"),
+    Attack("risk-list-high", ("command", RISK), command(RISK, "list high"), "No open risks scoring 15", "list"),
+    Attack("risk-list-a-ref", ("command", RISK), command(RISK, "list ANET-01"), NOT_A_TARGET, "list", ("ANET-01",)),
+    Attack("risk-add-a-ref", ("command", RISK), command(RISK, "add ANET-01 5 5 x"), NOT_A_TARGET, "add", ("ANET-01",)),
+    Attack("risk-add-a-priority", ("command", RISK), command(RISK, "add ASEC 5 5 x"), NOT_A_TARGET, "add", ("ASEC",)),
+    Attack("risk-add-form", ("command", RISK), command(RISK, "add"), "Raise a risk", "add"),
+    Attack("risk-update-a-risk", ("command", RISK), on_a_raid(RISK, "risk", "update {id} 1 1 x"), NO_RISK, "update"),
+    Attack("risk-update-form-a-risk", ("command", RISK), on_a_raid(RISK, "risk", "update {id}"), NO_RISK, "update"),
+    Attack("risk-close-a-risk", ("command", RISK), on_a_raid(RISK, "risk", "close {id} x"), NO_RISK, "close"),
+    Attack("risk-history-a-risk", ("command", RISK), on_a_raid(RISK, "risk", "history {id}"), NO_RISK, "history"),
+    Attack("risk-help", ("command", RISK), command(RISK, "help"), "/ict-risk add REF L I text", "help"),
+    Attack("risk-form-a-risk", ("view", RAID_MODAL), submit_raid_form_for_a_risk, NO_RISK),
+    Attack("issue-list", ("command", ISSUE), command(ISSUE, "list"), "No open issues", "list"),
+    Attack("issue-list-a-ref", ("command", ISSUE), command(ISSUE, "list AFIN-02"), NOT_A_TARGET, "list", ("AFIN-02",)),
+    Attack("issue-add-a-ref", ("command", ISSUE), command(ISSUE, "add ANET-01 x"), NOT_A_TARGET, "add", ("ANET-01",)),
+    Attack("issue-update-a-issue", ("command", ISSUE), on_a_raid(ISSUE, "issue", "update {id} x"), NO_ISSUE, "update"),
+    Attack("issue-close-a-issue", ("command", ISSUE), on_a_raid(ISSUE, "issue", "close {id}"), NO_ISSUE, "close"),
+    Attack("issue-history-a-issue", ("command", ISSUE), on_a_raid(ISSUE, "issue", "history {id}"), NO_ISSUE, "history"),
+    Attack("issue-help", ("command", ISSUE), command(ISSUE, "help"), "/ict-issue add REF text", "help"),
     # /ict-report: B's own paper; A's priorities name nothing in B
     Attack("report-draft", ("command", REPORT), command(REPORT, ""), "Committee paper", "draft"),
     Attack("report-draft-word", ("command", REPORT), command(REPORT, "draft"), "Committee paper", "draft"),
@@ -1185,6 +1250,14 @@ def said(text: str, *, user: TeamsUser = TEAMS_ATTACKER, channel: str | None = N
 
 def clicked(data: Callable[[World], dict[str, Any]]) -> Callable[[World], TeamsReply]:
     return lambda w: handle_submit(w.rt, teams_workspace(w), TEAMS_ATTACKER, data(w), ATTACK)
+
+
+def teams_on_a_raid(kind: str, words: str) -> Callable[[World], TeamsReply]:
+    """Teams' attacker naming A's risk or issue (``R12``) after ``kind``."""
+    letter = "R" if kind == "risk" else "I"
+    return lambda w: handle_text(
+        w.rt, teams_workspace(w), TEAMS_ATTACKER, f"{kind} " + words.format(id=f"{letter}{w.ids.a_raid[kind]}"), ATTACK
+    )
 
 
 TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
@@ -1313,6 +1386,37 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         GONE_MEETING,
     ),
     TeamsAttack("report", ("command", "report"), said("report"), "The committee paper being written"),
+    TeamsAttack("risk-list", ("command", "risk"), said("risk list"), "No open risks in this workspace", "list"),
+    TeamsAttack(
+        "risk-add-a-ref", ("command", "risk"), said("risk add ANET-01 5 5 x"), NOT_A_TARGET, "add", ("ANET-01",)
+    ),
+    TeamsAttack("risk-close-a-risk", ("command", "risk"), teams_on_a_raid("risk", "close {id} x"), NO_RISK, "close"),
+    TeamsAttack(
+        "risk-update-a-risk", ("command", "risk"), teams_on_a_raid("risk", "update {id} 1 1"), NO_RISK, "update"
+    ),
+    TeamsAttack(
+        "risk-history-a-risk", ("command", "risk"), teams_on_a_raid("risk", "history {id}"), NO_RISK, "history"
+    ),
+    TeamsAttack("risk-help", ("command", "risk"), said("risk help"), "risk add REF L I text", "help"),
+    TeamsAttack("issue-close-a-issue", ("command", "issue"), teams_on_a_raid("issue", "close {id}"), NO_ISSUE, "close"),
+    TeamsAttack(
+        "risk-form-a-ref",
+        ("card", teams_cards.ACTION_RAID_SUBMIT),
+        clicked(
+            lambda w: {
+                "action": teams_cards.ACTION_RAID_SUBMIT,
+                "kind": "risk",
+                "target": "ANET-01",
+                "likelihood": "L5",
+                "impact": "I5",
+                "text": "SECRET-C",
+                "owner": "",
+                "review": "",
+            }
+        ),
+        NOT_A_TARGET,
+        echo=("ANET-01",),
+    ),
     TeamsAttack(
         "report-narrative-a-priority",
         ("command", "report narrative"),
@@ -1842,6 +1946,8 @@ def test_every_entry_point_is_attacked():
         DIGEST: ("post", "preview", "help"),
         REPORT: ict_report.SUBCOMMANDS,
         ASSURANCE: ("list", "record", "help"),
+        RISK: raid_commands.SUBCOMMANDS,
+        ISSUE: raid_commands.SUBCOMMANDS,
     }
     assert set(forms) == {str(c) for c in seen.commands}
     for name, subs in forms.items():

@@ -23,6 +23,7 @@ from bot.services.assurance import reminders as assurance_reminders
 from bot.services.assurance import results as assurance_results
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
+from bot.services.registers import raid
 from bot.settings import Settings
 from handlers.teams import references
 from models import (
@@ -37,6 +38,7 @@ from models import (
     Workspace,
 )
 from models.install import slack_bots
+from models.registers import RaidKind
 from tests.conftest import DELEGATE, OWNER
 
 TEAM_A, TEAM_B = "T0RETIRED", "T0STAYING"
@@ -97,6 +99,11 @@ def fill(runtime: Runtime, team: str) -> None:
         paper_settings.load(session, ws, paper.parse_yaml("committee: Audit Committee"), now=now)
         paper.write_narrative(session, ws, "position", SECRET_TEXT, author="U0CHAIR", now=now, default_timezone="UTC")
         paper.sign_off(session, ws, user_id="U0CHAIR", now=now, default_timezone="UTC")
+        # A risk with its revisions (raised, closed).
+        risk = raid.raise_item(
+            session, ws, RaidKind.RISK, "NET-01", SECRET_TEXT, actor=raid.Actor(OWNER), now=now, likelihood=3, impact=5
+        )
+        raid.close(session, ws, RaidKind.RISK, risk.id, "", actor=raid.Actor(OWNER), now=now)
         # A Teams conversation reference (a Teams workspace's; the table is the point here).
         where = references.Where(service_url="https://smba.trafficmanager.net/emea/", bot_id="28:b", tenant_id="t")
         references.remember(session, ws, ReferenceKind.CHANNEL, "19:governance@thread.tacv2", where, now=now)

@@ -42,6 +42,7 @@ COMMANDS = [
     "report position",
     "report signoff",
     "assurance",
+    "risk",
     "help",
 ]
 WHITE = (255, 255, 255, 255)

@@ -21,6 +21,7 @@ from bot.services import projects as project_service
 from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
+from bot.services.registers import raid
 from bot.services.reminders import Due
 from bot.timefmt import iso
 from bot.transfer import export, restore
@@ -28,6 +29,7 @@ from handlers.slack.client import web_client
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Meeting, ProgressUpdate, ProjectStatus, Rag, Role, UpdateSource, Workspace
+from models.registers import RaidKind
 from models.scheduling import DigestPost, Reminder
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, START, Clock
 
@@ -175,6 +177,19 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
             session, ws, "CLOUD", "Second thoughts.", author=ADMIN, now=clock.now, default_timezone=tz
         )
         paper.sign_off(session, ws, user_id=CHAIR, now=clock.now, default_timezone=tz)
+    clock.now = at("2026-12-12 09:00")
+    with runtime.unit(TEAM) as (session, ws):  # risks and issues: on a project and a priority, changed, closed
+        risk = raid.raise_item(
+            session, ws, RaidKind.RISK, "NET-01", EVIL, actor=raid.Actor(OWNER), now=clock.now,
+            likelihood=3, impact=5, review_on=date(2027, 1, 31),
+        )  # fmt: skip
+        raid.update(
+            session, ws, RaidKind.RISK, risk.id, raid.Changes(likelihood=4), actor=raid.Actor(OWNER), now=clock.now
+        )
+        issue = raid.raise_item(
+            session, ws, RaidKind.ISSUE, "CLOUD", "No quorum", actor=raid.Actor(CHAIR), now=clock.now
+        )
+        raid.close(session, ws, RaidKind.ISSUE, issue.id, "Quorum «met»", actor=raid.Actor(CHAIR), now=clock.now)
     return ids
 
 

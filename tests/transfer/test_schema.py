@@ -11,7 +11,7 @@ from tests.transfer.test_restore import build_rich_workspace, exported
 # chair_usergroup_id, the strategies' aims and the projects' history, comes last in its section and keeps the version.
 KEYS = {
     "document": "format version exported_at workspace strategies projects updates roles meeting_series closures "
-    "meetings reminders digest_posts history report_settings narrative signoffs people",
+    "meetings reminders digest_posts history report_settings narrative signoffs people raid",
     "workspace": "team_id platform name created_at chair_usergroup_id",
     "strategies": "name period description active created_at priorities aims",
     "priorities": "position code name description",
@@ -31,6 +31,9 @@ KEYS = {
     "narrative": "period_start section number text author created_at",
     "signoffs": "period_start period_end user_id signed_at fingerprint",
     "people": "user_id name title refreshed_at",
+    "raid": "kind project_ref strategy priority_code text owner likelihood impact review_on status raised_by raised_at "
+    "closed_by closed_at close_note revisions",
+    "raid_revisions": "at actor change text owner likelihood impact review_on status note",
 }
 
 
@@ -48,6 +51,18 @@ def test_every_section_writes_its_keys_in_the_order_of_the_format(runtime: Runti
         "revisions": update["revisions"][0],
         "meeting_series": doc["meeting_series"],
     }
-    lists = ("roles", "closures", "meetings", "reminders", "digest_posts", "history", "narrative", "signoffs", "people")
+    lists = (
+        "roles",
+        "closures",
+        "meetings",
+        "reminders",
+        "digest_posts",
+        "history",
+        "narrative",
+        "signoffs",
+        "people",
+        "raid",
+    )
     found |= {name: doc[name][0] for name in lists}
+    found["raid_revisions"] = doc["raid"][0]["revisions"][0]
     assert {name: " ".join(section) for name, section in found.items()} == KEYS

@@ -1,6 +1,7 @@
 """Adaptive Cards (schema 1.5) for Teams, by family: the update form and its answers (:mod:`.update`),
 the reminder (:mod:`.reminder`), the progress digest (:mod:`.digest`), the meetings (:mod:`.meetings`),
-the committee paper (:mod:`.report`) and help (:mod:`.help`), all built from :mod:`.pieces`.
+the committee paper (:mod:`.report`), the risk and issue form (:mod:`.raid`) and help (:mod:`.help`), all
+built from :mod:`.pieces`.
 
 Pure functions from the services' plain values to the JSON dicts Teams takes; nothing here sends. Teams
 refuses an activity over about 28 KB, so each card stays under :data:`MAX_CARD_BYTES` (as ASCII-escaped
@@ -22,6 +23,7 @@ from handlers.teams.cards.pieces import (
     notice_card,
     plain_message,
 )
+from handlers.teams.cards.raid import ACTION_RAID_SUBMIT, raid_form
 from handlers.teams.cards.reminder import reminder_card
 from handlers.teams.cards.report import (
     ACTION_NARRATIVE_SUBMIT,
@@ -36,6 +38,7 @@ __all__ = [
     "ACTION_NARRATIVE_SUBMIT",
     "ACTION_NO_CHANGE",
     "ACTION_OPEN_FORM",
+    "ACTION_RAID_SUBMIT",
     "ACTION_SNOOZE",
     "ACTION_UPDATE_SUBMIT",
     "MAX_CARD_BYTES",
@@ -53,6 +56,7 @@ __all__ = [
     "no_change_card",
     "notice_card",
     "plain_message",
+    "raid_form",
     "reminder_card",
     "report_card",
     "saved_card",

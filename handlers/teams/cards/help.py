@@ -30,6 +30,9 @@ HELP_LINES = (
     ("report signoff", "approves the paper for its period (the chair or an ICT admin)."),
     ("assurance", "the assurance calendar: each obligation's owner, next due date and last result."),
     ("assurance record CODE pass|fail|partial [note] [| URL]", "records a result (its owner, a chair or an admin)."),
+    ("risk add REF L I text | review YYYY-MM-DD", "raises a risk on a project or a priority (risk add: a form)."),
+    ("risk list [REF|mine|high]", "the open risks, highest score first (risk help: update, close, history)."),
+    ("issue add REF text", "raises an issue (issue list, update, close, history: issue help)."),
     ("help", "this card."),
 )
 
