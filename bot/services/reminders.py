@@ -355,7 +355,9 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
         user_id=item.user_id,
         kind=item.kind,
         stage=item.stage,
-        project_refs=",".join([*(p.ref for p in item.projects), *chase.labels(Chased(item.actions, item.risks))])[:2000],
+        project_refs=",".join([*(p.ref for p in item.projects), *chase.labels(Chased(item.actions, item.risks))])[
+            :2000
+        ],
         **claims.taken(item, holder=holder, now=now),
     )
     row_id = claims.insert_once(session, row)

@@ -276,4 +276,3 @@ def _action_view(a: ActionItem, day: date, ref: str | None) -> ActionView:
         done_at=a.done_at,
         done_note=a.done_note,
     )
-
