@@ -268,6 +268,10 @@ def view_state(view: dict[str, Any], inputs: dict[str, str | None]) -> dict[str,
                 if chosen is None:  # an external select's options are not in the view
                     chosen = {"text": {"type": "plain_text", "text": given}, "value": given}
             state = {"type": kind, "selected_option": chosen}
+        elif kind == "users_select":
+            state = {"type": kind, "selected_user": given}
+        elif kind == "datepicker":
+            state = {"type": kind, "selected_date": given}
         else:
             raise ValueError(f"no state for a {kind} element")
         values[block_id] = {action_id: state}

@@ -16,7 +16,7 @@ from bot.services.registers.refs import ACTION, RISK, label
 from models import Project, Workspace
 from models.registers import ActionItem, ItemStatus, RaidItem, RaidKind
 
-__all__ = ["ChasedAction", "ChasedRisk", "Chased", "by_owner", "labels", "of"]
+__all__ = ["Chased", "ChasedAction", "ChasedRisk", "by_owner", "labels", "of"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.slack.actions.action_done import handle_action_done
 from handlers.slack.actions.edit_update import handle_edit_update
 from handlers.slack.actions.reminder_buttons import handle_no_change, handle_post_update, handle_snooze
+from handlers.slack.blocks.chase import ACTION_DONE
 from handlers.slack.blocks.report import NARRATIVE_BUTTONS
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION
 from handlers.slack.delivery.reminders import NO_CHANGE_ACTION, POST_UPDATE_ACTION, SNOOZE_ACTION
@@ -16,3 +18,4 @@ def register(app: App) -> None:
     app.action(NO_CHANGE_ACTION)(handle_no_change)
     app.action(SNOOZE_ACTION)(handle_snooze)
     app.action(NARRATIVE_BUTTONS)(handle_narrative_button)
+    app.action(ACTION_DONE)(handle_action_done)

@@ -5,6 +5,7 @@ from slack_bolt import App
 from handlers.slack.commands.ict_digest import handle_ict_digest
 from handlers.slack.commands.ict_meeting import handle_ict_meeting
 from handlers.slack.commands.ict_project import handle_ict_project
+from handlers.slack.commands.ict_registers import handle_ict_action, handle_ict_decision
 from handlers.slack.commands.ict_report import handle_ict_report
 from handlers.slack.commands.ict_role import handle_ict_role
 from handlers.slack.commands.ict_update import COMMAND as UPDATE_COMMAND
@@ -18,3 +19,5 @@ def register(app: App) -> None:
     app.command("/ict-digest")(handle_ict_digest)
     app.command("/ict-role")(handle_ict_role)
     app.command("/ict-report")(handle_ict_report)
+    app.command("/ict-decision")(handle_ict_decision)
+    app.command("/ict-action")(handle_ict_action)
