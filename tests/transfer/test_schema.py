@@ -11,7 +11,7 @@ from tests.transfer.test_restore import build_rich_workspace, exported
 # chair_usergroup_id, the strategies' aims and the projects' history, comes last in its section and keeps the version.
 KEYS = {
     "document": "format version exported_at workspace strategies projects updates roles meeting_series closures "
-    "meetings reminders digest_posts history report_settings narrative signoffs people",
+    "meetings reminders digest_posts history report_settings narrative signoffs people decisions actions",
     "workspace": "team_id platform name created_at chair_usergroup_id",
     "strategies": "name period description active created_at priorities aims",
     "priorities": "position code name description",
@@ -31,6 +31,8 @@ KEYS = {
     "narrative": "period_start section number text author created_at",
     "signoffs": "period_start period_end user_id signed_at fingerprint",
     "people": "user_id name title refreshed_at",
+    "decisions": "meeting project_ref text recorded_by recorded_at",
+    "actions": "meeting project_ref owner due_on text status given_by given_at done_by done_at done_note",
 }
 
 
@@ -48,6 +50,18 @@ def test_every_section_writes_its_keys_in_the_order_of_the_format(runtime: Runti
         "revisions": update["revisions"][0],
         "meeting_series": doc["meeting_series"],
     }
-    lists = ("roles", "closures", "meetings", "reminders", "digest_posts", "history", "narrative", "signoffs", "people")
+    lists = (
+        "roles",
+        "closures",
+        "meetings",
+        "reminders",
+        "digest_posts",
+        "history",
+        "narrative",
+        "signoffs",
+        "people",
+        "decisions",
+        "actions",
+    )
     found |= {name: doc[name][0] for name in lists}
     assert {name: " ".join(section) for name, section in found.items()} == KEYS
