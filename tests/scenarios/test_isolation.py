@@ -62,14 +62,16 @@ from bot.services import strategy as strategy_service
 from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import QuickForm, UpdateText
+from bot.services.registers import actions as register
 from bot.services.reminders import Due
 from bot.settings import Settings
 from handlers.slack.app import create_app
+from handlers.slack.blocks.chase import ACTION_DONE
 from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.client import web_client
-from handlers.slack.commands import ict_meeting, ict_project, ict_report, ict_role
+from handlers.slack.commands import ict_meeting, ict_project, ict_registers, ict_report, ict_role
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import (
     NO_CHANGE_ACTION,
@@ -78,6 +80,7 @@ from handlers.slack.delivery.reminders import (
     SlackDelivery,
     button_value,
 )
+from handlers.slack.modal_registers import ACTION_MODAL, DECISION_MODAL
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
 from handlers.teams import cards as teams_cards
 from handlers.teams import references
@@ -150,6 +153,8 @@ class Ids:
     b_update: int
     b_meeting: int  # B's next meeting
     c_workspace: int  # the Teams workspace
+    a_decision: int = 0  # A's decision and open action, recorded at its next meeting
+    a_action: int = 0
 
 
 @dataclass
@@ -291,6 +296,10 @@ def build(rt: Runtime, clock: Clock) -> Ids:
                 s, ws_a, where, f"{MARK} {where} narrative", author=A_CHAIR, now=now, default_timezone=TZ
             )
         paper.sign_off(s, ws_a, user_id=A_CHAIR, now=now, default_timezone=TZ)
+        # The meetings' register: a decision and an open action on A's project.
+        a_decision = register.record_decision(s, ws_a, f"{MARK} decision", "ANET-01", A_CHAIR, now)
+        a_action = register.give_action(s, ws_a, A_OWNER, A_NEXT, f"{MARK} action", "ANET-01", A_CHAIR, now)
+        a_register = {"a_decision": a_decision.id, "a_action": a_action.id}
 
         ws_b = workspaces.get_or_create(s, TEAM_B, name=B_NAME, now=now)
         bnet = projects.add(s, ws_b, ref="BNET-01", title="Bravo network", priority="ARCH", owner=B_OWNER, now=now)
@@ -335,7 +344,7 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         a_meetings = {day: meetings.find_meeting(s, ws_a, day, now=BUILT).id for day in (A_NEXT, A_CANCELLED, A_MOVED)}
         ws_b = workspaces.get_or_create(s, TEAM_B, now=now)
         b_meeting = meetings.next_meetings(s, ws_b, ATTACK, 1)[0].id
-    return Ids(a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace)
+    return Ids(a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace, **a_register)
 
 
 # The two workspaces are built once per database (it takes a while: two reconciler passes and a year of
@@ -678,6 +687,15 @@ def b_meeting(w: World) -> int:
 
 UPDATE, PROJECT, MEETING, DIGEST, ROLE = "/ict-update", "/ict-project", "/ict-meeting", "/ict-digest", "/ict-role"
 REPORT = "/ict-report"
+DECISION, ACTION = "/ict-decision", "/ict-action"
+
+
+def submit_register_form(w: World, name: str, text: str, inputs: dict[str, str | None]) -> list[BoltResponse]:
+    """B's decision or action form, submitted with A's project's ref: refused on the form."""
+    opened = w.b.command(name, text, user_id=MALLORY)
+    return [opened, w.b.submit_view(opened_view(w.standin), inputs, user_id=MALLORY)]
+
+
 NO_PROJECT = "There is no project `ANET-01` in the Work Plan."
 MODAL_OPENED = f'"callback_id": "{UPDATE_MODAL}"'
 GONE_UPDATE = "That update no longer exists."
@@ -1055,6 +1073,57 @@ ATTACKS: tuple[Attack, ...] = (
         submit_narrative_for_a_priority,
         "is not a priority of ICT Strategy 2014",
         echo=("ASEC",),
+    ),
+    # the meetings' register: A's action and project named from B
+    Attack("decision-record", ("command", DECISION), command(DECISION, "Bravo decides"), "Recorded *D", "record"),
+    Attack(
+        "decision-on-a-project",
+        ("command", DECISION),
+        command(DECISION, "Bravo decides | project ANET-01"),
+        "There is no project `ANET-01`",
+        "record",
+        echo=("ANET-01",),
+    ),
+    Attack("decision-list-a-day", ("command", DECISION), command(DECISION, "list 2026-12-03"), "no meeting", "list"),
+    Attack("decision-help", ("command", DECISION), command(DECISION, "help"), "/ict-decision list", "help"),
+    Attack(
+        "decision-form-a-project",
+        ("view", DECISION_MODAL),
+        lambda w: submit_register_form(w, DECISION, "", {"text": "Bravo", "project": "ANET-01"}),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
+    Attack(
+        "action-done-a-s-action",
+        ("command", ACTION),
+        with_ids(ACTION, lambda w: f"done A{w.ids.a_action} SECRET-B"),
+        "There is no action A",
+        "done",
+    ),
+    Attack(
+        "action-add-on-a-project",
+        ("command", ACTION),
+        command(ACTION, f"add <@{MALLORY}> 2026-12-10 Bravo | project ANET-01"),
+        "There is no project `ANET-01`",
+        "add",
+        echo=("ANET-01",),
+    ),
+    Attack("action-list-open", ("command", ACTION), command(ACTION, "list open"), "Open actions", "list"),
+    Attack("action-help", ("command", ACTION), command(ACTION, "help"), "/ict-action done ID", "help"),
+    Attack(
+        "action-form-a-project",
+        ("view", ACTION_MODAL),
+        lambda w: submit_register_form(
+            w, ACTION, "add", {"owner": MALLORY, "due": "2026-12-10", "text": "Bravo", "project": "ANET-01"}
+        ),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
+    Attack(
+        "action-mark-done-button-on-a-s-action",
+        ("action", ACTION_DONE),
+        button(ACTION_DONE, lambda w: json.dumps({"a": w.ids.a_action})),
+        "There is no action A",
     ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
@@ -1716,6 +1785,8 @@ def test_every_entry_point_is_attacked():
         ROLE: ict_role.SUBCOMMANDS,
         DIGEST: ("post", "preview", "help"),
         REPORT: ict_report.SUBCOMMANDS,
+        DECISION: ict_registers.DECISION_SUBCOMMANDS,
+        ACTION: ict_registers.ACTION_SUBCOMMANDS,
     }
     assert set(forms) == {str(c) for c in seen.commands}
     for name, subs in forms.items():

@@ -19,6 +19,7 @@ from bot.services import meetings, paper, people, retention, roles, strategy, up
 from bot.services import projects as project_service
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
+from bot.services.registers import actions
 from bot.settings import Settings
 from handlers.teams import references
 from models import (
@@ -76,6 +77,10 @@ def fill(runtime: Runtime, team: str) -> None:
         paper_settings.load(session, ws, paper.parse_yaml("committee: Audit Committee"), now=now)
         paper.write_narrative(session, ws, "position", SECRET_TEXT, author="U0CHAIR", now=now, default_timezone="UTC")
         paper.sign_off(session, ws, user_id="U0CHAIR", now=now, default_timezone="UTC")
+        # The meetings' decisions and actions.
+        actions.record_decision(session, ws, SECRET_TEXT, "NET-01", "U0CHAIR", now)
+        given = actions.give_action(session, ws, OWNER, date(2026, 12, 1), SECRET_TEXT, "NET-01", "U0CHAIR", now)
+        actions.done(session, ws, given.id, OWNER, SECRET_TEXT, now, False)
         # A Teams conversation reference (a Teams workspace's; the table is the point here).
         where = references.Where(service_url="https://smba.trafficmanager.net/emea/", bot_id="28:b", tenant_id="t")
         references.remember(session, ws, ReferenceKind.CHANNEL, "19:governance@thread.tacv2", where, now=now)

@@ -30,8 +30,14 @@ from handlers.slack.modal_registers import open_action_modal, open_decision_moda
 from handlers.slack.replies import answer
 from models import Workspace
 
-__all__ = ["GIVE", "RECORD", "action_line", "decision_line", "handle_ict_action", "handle_ict_decision", "is_chair"]
+__all__ = [
+    "ACTION_SUBCOMMANDS",
+    "DECISION_SUBCOMMANDS",
+    "GIVE",
+    "RECORD", "action_line", "decision_line", "handle_ict_action", "handle_ict_decision", "is_chair"]
 
+DECISION_SUBCOMMANDS = ("record", "list", "help")  # "record" is the text itself, or nothing (the form)
+ACTION_SUBCOMMANDS = ("add", "done", "list", "help")
 RECORD = "record the group's decisions"
 GIVE = "give actions"
 # A whole mention is one word, even with spaces in its label.
@@ -146,7 +152,7 @@ def _ict_action(command: dict[str, Any], respond: Respond, client: WebClient, co
     if sub in ("help", "?"):
         answer(respond, ACTION_HELP)
         return
-    if sub not in ("add", "done", "list"):
+    if sub not in ACTION_SUBCOMMANDS:
         answer(respond, f"`{literal(first[:40])}` is not an `/ict-action` sub-command.\n{ACTION_HELP}")
         return
     now, user_id = rt.now(), command["user_id"]
