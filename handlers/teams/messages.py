@@ -35,7 +35,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards
+from handlers.teams import cards, registers
 from handlers.teams.deliveries import teams_form
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.wording import TEAMS
@@ -107,6 +107,9 @@ def handle_text(
             return _meeting(runtime, ws, user, rest, now, channel=channel)
         if command == "report":
             return _report(runtime, ws, user, rest, now)
+        if command in ("decision", "action"):
+            said = registers.handle(runtime, ws, user, command, rest, now)
+            return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:

@@ -34,7 +34,13 @@ __all__ = [
     "ACTION_SUBCOMMANDS",
     "DECISION_SUBCOMMANDS",
     "GIVE",
-    "RECORD", "action_line", "decision_line", "handle_ict_action", "handle_ict_decision", "is_chair"]
+    "RECORD",
+    "action_line",
+    "decision_line",
+    "handle_ict_action",
+    "handle_ict_decision",
+    "is_chair",
+]
 
 DECISION_SUBCOMMANDS = ("record", "list", "help")  # "record" is the text itself, or nothing (the form)
 ACTION_SUBCOMMANDS = ("add", "done", "list", "help")

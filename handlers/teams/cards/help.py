@@ -27,6 +27,8 @@ HELP_LINES = (
     ("report narrative CODE text", "the chair's narrative for a priority (its code or name)."),
     ("report position text", "the chair's narrative for the overall position."),
     ("report signoff", "approves the paper for its period (the chair or an ICT admin)."),
+    ("decision text [| project REF]", "records a decision of the group (the chair or an ICT admin)."),
+    ("action add me|OWNER YYYY-MM-DD text", "gives an action; action done ID, action list [mine|open|overdue]."),
     ("help", "this card."),
 )
 
