@@ -17,7 +17,7 @@ EVIL = "<at>Everyone</at> **bold** [click](https://evil.example)"
 
 
 @pytest.fixture
-def held(runtime, teams, clock):
+def held(runtime, teams, clock):  # noqa: F811
     ws, _ = teams
     clock.now = datetime(2026, 11, 1, 12, tzinfo=UTC)
     with runtime.sessions.begin() as session:
