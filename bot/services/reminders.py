@@ -22,6 +22,8 @@ from bot.errors import DomainError
 from bot.services import claims, roles
 from bot.services import meetings as meeting_service
 from bot.services.meetings import ReminderStage
+from bot.services.registers import chase
+from bot.services.registers.chase import Chased, ChasedAction, ChasedRisk
 from bot.wording import Text
 from models import (
     ClosureDay,
@@ -74,6 +76,8 @@ class Due:
     platform: str = "slack"  # the workspace's chat platform: which front end delivers it
     # When the first attempt was claimed: a retry looks for that attempt's message from then on.
     first_claimed_at: datetime | None = None
+    actions: tuple[ChasedAction, ...] = ()  # an owner's open actions, overdue or not
+    risks: tuple[ChasedRisk, ...] = ()  # an owner's open risks past their review date
 
 
 def stage_key(stage: ReminderStage) -> str:
@@ -205,6 +209,7 @@ def due(
         since = period_start(session, ws, meeting)
         stale = stale_projects(session, ws, since)
         known = _known(session, meeting, now)
+        chased = chase.by_owner(session, ws, now.astimezone(cal.tz).date()) if stage is not None else {}
         base = Due(
             workspace_id=ws.id,
             team_id=ws.external_id,
@@ -220,7 +225,7 @@ def due(
             projects=(),
         )
         if stage is not None:
-            result += _owner_reminders(base, stage, cal.stage_due(meeting, stage), stale, known)
+            result += _owner_reminders(base, stage, cal.stage_due(meeting, stage), stale, chased, known)
         if chair_due <= now:
             result += _chair_reminders(
                 session, ws, base, chair_due, stale, known, env_admins=env_admins, chair_group=chair_group
@@ -276,15 +281,17 @@ def _owner_reminders(
     stage: ReminderStage,
     stage_at: datetime,
     stale: Sequence[tuple[StaleProject, list[str]]],
+    chased: dict[str, Chased],
     known: _Known,
 ) -> list[Due]:
-    """The stage's reminder for each owner or delegate of a stale project who has not had it, by user."""
+    """The stage's reminder for each owner or delegate of a stale project, and each owner of an open action
+    or a risk past review, who has not had it, by user."""
     by_person: dict[str, list[StaleProject]] = defaultdict(list)
     for project, people in stale:
         for person in people:
             by_person[person].append(project)
     out: list[Due] = []
-    for person in sorted(by_person):
+    for person in sorted(set(by_person) | set(chased)):
         if (
             (person, stage_key(stage)) in known.has
             or person in known.snoozed
@@ -298,7 +305,9 @@ def _owner_reminders(
                 kind=ReminderKind.OWNER,
                 stage=stage_key(stage),
                 due_at=stage_at,
-                projects=tuple(by_person[person]),
+                projects=tuple(by_person.get(person, ())),
+                actions=chased.get(person, Chased()).actions,
+                risks=chased.get(person, Chased()).risks,
             )
         )
     return out
@@ -346,7 +355,9 @@ def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | N
         user_id=item.user_id,
         kind=item.kind,
         stage=item.stage,
-        project_refs=",".join(p.ref for p in item.projects)[:2000],
+        project_refs=",".join([*(p.ref for p in item.projects), *chase.labels(Chased(item.actions, item.risks))])[
+            :2000
+        ],
         **claims.taken(item, holder=holder, now=now),
     )
     row_id = claims.insert_once(session, row)
@@ -365,7 +376,10 @@ def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, no
     meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
     if cal is None or meeting is None or meeting.status is not MeetingStatus.SCHEDULED:
         raise DomainError("That meeting is no longer on the calendar, so there is nothing to remind you of.")
-    if not any(user_id in people for _, people in stale_projects(session, ws, period_start(session, ws, meeting))):
+    stale = stale_projects(session, ws, period_start(session, ws, meeting))
+    if not any(user_id in people for _, people in stale) and not chase.of(
+        session, ws, now.astimezone(cal.tz).date(), user_id
+    ):
         return None
     tomorrow = meeting_service.next_working_day(
         now.astimezone(cal.tz).date() + timedelta(days=1), cal.series.holiday_region, cal.closures
@@ -495,17 +509,20 @@ def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | 
         return None
     since = period_start(session, ws, meeting)
     stale = stale_projects(session, ws, since)
+    tz = meeting_service.workspace_timezone(session, ws)
+    chased = Chased()
     if row.kind is ReminderKind.CHAIR:
         projects = tuple(p for p, _ in stale)
     else:
         projects = tuple(p for p, people in stale if row.user_id in people)
-        if not projects:
+        chased = chase.of(session, ws, at.astimezone(tz).date(), row.user_id)
+        if not projects and not chased:
             return None
     return Due(
         workspace_id=ws.id,
         team_id=ws.external_id,
         platform=ws.platform,
-        timezone=meeting_service.workspace_timezone(session, ws).key,
+        timezone=tz.key,
         meeting_id=meeting.id,
         meeting_starts_at=meeting.starts_at,
         period_start=since,
@@ -515,6 +532,8 @@ def _rebuild(session: Session, ws: Workspace, row: Reminder, meeting: Meeting | 
         due_at=row.due_at,
         projects=projects,
         reminder_id=row.id,
+        actions=chased.actions,
+        risks=chased.risks,
     )
 
 

@@ -167,6 +167,11 @@ def cross_check(doc: Document) -> list[tuple[str, str]]:
                 )
         _check_calendar(problems, doc)
         _check_raid(problems, doc, refs, codes)
+        on = [(f"decisions[{i}]", d.project_ref) for i, d in enumerate(doc.decisions)]
+        on += [(f"actions[{i}]", a.project_ref) for i, a in enumerate(doc.actions)]
+        for at, ref in on:
+            if ref is not None and ref not in refs:
+                problems.add(f"{at}.project_ref", f"{ref!r} is not the ref of a project in the export")
     return problems.found
 
 
@@ -234,6 +239,8 @@ def _check_calendar(problems: _Problems, doc: DocumentV2) -> None:
     occurrences = {m.occurrence for m in doc.meetings}
     named = [(f"reminders[{i}]", r.meeting) for i, r in enumerate(doc.reminders)]
     named += [(f"digest_posts[{i}]", d.meeting) for i, d in enumerate(doc.digest_posts)]
+    named += [(f"decisions[{i}]", d.meeting) for i, d in enumerate(doc.decisions)]
+    named += [(f"actions[{i}]", a.meeting) for i, a in enumerate(doc.actions)]
     for at, day in named:
         if day not in occurrences:
             problems.add(f"{at}.meeting", f"{day.isoformat()} is not the occurrence of a meeting in the export")

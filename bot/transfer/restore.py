@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,7 +28,16 @@ from bot.services import strategy as strategy_service
 from bot.services.paper import settings as paper_settings
 from bot.transfer.checks import MAX_PROBLEMS, InvalidExport, cross_check, kind_of, refuse, shape_problems
 from bot.transfer.export import CSV_COLUMNS
-from bot.transfer.schema import DOCUMENTS, FORMAT, FORMAT_VERSION, Document, DocumentV1, DocumentV2
+from bot.transfer.schema import (
+    DOCUMENTS,
+    FORMAT,
+    FORMAT_VERSION,
+    ActionDoc,
+    DecisionDoc,
+    Document,
+    DocumentV1,
+    DocumentV2,
+)
 from models import (
     ChangeVia,
     ClosureDay,
@@ -51,7 +61,7 @@ from models import (
 )
 from models.db import unstorable_text
 from models.entities import MeetingStatus
-from models.registers import RaidItem, RaidRevision
+from models.registers import ActionItem, Decision, RaidItem, RaidRevision
 from models.scheduling import DigestPost, Reminder
 
 __all__ = [
@@ -255,6 +265,8 @@ def _clear_seeded(session: Session, ws: Workspace, *, replace_calendar: bool) ->
         (_count(session, DigestPost, ws), "digest post", "digest posts"),
         (_count(session, NarrativeRevision, ws), "narrative revision", "narrative revisions"),
         (_count(session, Signoff, ws), "sign-off", "sign-offs"),
+        (_count(session, Decision, ws), "decision", "decisions"),
+        (_count(session, ActionItem, ws), "action", "actions"),
         (_count(session, ReportSettings, ws), "report settings file", "report settings files"),
         (_count(session, RaidItem, ws), "risk or issue", "risks and issues"),
     )
@@ -395,4 +407,20 @@ def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:
     # The directory is what the platform said: the export's names replace any the workspace got meanwhile.
     session.execute(delete(Person).where(Person.workspace_id == ws.id))
     session.add_all(p.row(Person, **mine) for p in doc.people)
+    _write_decisions_and_actions(session, ws, doc, meetings)
     session.flush()
+
+
+def _write_decisions_and_actions(
+    session: Session, ws: Workspace, doc: DocumentV2, meetings: Mapping[date, Meeting]
+) -> None:
+    """The meetings' decisions and actions, given new ids (the database's), on the restored meetings and projects."""
+    rows = session.execute(select(Project.ref, Project.id).where(Project.workspace_id == ws.id)).all()
+    project_ids: dict[str, int] = {ref: pid for ref, pid in rows}
+
+    def placed(d: DecisionDoc | ActionDoc) -> dict[str, Any]:
+        project = project_ids[d.project_ref] if d.project_ref is not None else None
+        return {"workspace_id": ws.id, "meeting_id": meetings[d.meeting].id, "project_id": project}
+
+    session.add_all(d.row(Decision, **placed(d)) for d in doc.decisions)
+    session.add_all(a.row(ActionItem, **placed(a)) for a in doc.actions)

@@ -41,15 +41,17 @@ from models.base import Base
 from models.db import column_length
 from models.entities import MeetingStatus, ProjectStatus, Rag, Role, UpdateSource
 from models.history import ChangeVia, ProjectField
-from models.registers import ItemStatus, RaidItem, RaidKind, RaidRevision
+from models.registers import ActionItem, Decision, ItemStatus, RaidItem, RaidKind, RaidRevision
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
     "DOCUMENTS",
     "FORMAT",
     "FORMAT_VERSION",
+    "ActionDoc",
     "Claim",
     "ClosureDoc",
+    "DecisionDoc",
     "DigestPostDoc",
     "Document",
     "DocumentV1",
@@ -341,6 +343,32 @@ class RaidDoc(Section):
     revisions: Annotated[list[RaidRevisionDoc], Field(min_length=1)]
 
 
+# The meetings' decisions and actions: each names its meeting by occurrence and its project (if any) by ref.
+
+
+class DecisionDoc(Section):
+    meeting: date
+    project_ref: Annotated[str, key(Project.ref)] | None
+    text: Annotated[str, StringConstraints(min_length=1)]
+    recorded_by: Annotated[str, key(Decision.recorded_by)]
+    recorded_at: Moment
+
+
+class ActionDoc(Section):
+    renamed = {"owner": "owner_user_id"}
+    meeting: date
+    project_ref: Annotated[str, key(Project.ref)] | None
+    owner: Annotated[str, key(ActionItem.owner_user_id)]
+    due_on: date
+    text: Annotated[str, StringConstraints(min_length=1)]
+    status: ItemStatus
+    given_by: Annotated[str, key(ActionItem.given_by)]
+    given_at: Moment
+    done_by: Annotated[str, key(ActionItem.done_by)] | None
+    done_at: Moment | None
+    done_note: str
+
+
 class _DocumentBase(Section):
     format: Literal["ictbot-export"]
     version: int
@@ -378,6 +406,9 @@ class DocumentV2(_DocumentBase):
     people: list[PersonDoc] = Field(default_factory=list)
     # The risks and issues with their revisions (added since; absent from older exports).
     raid: list[RaidDoc] = Field(default_factory=list)
+    # The meetings' decisions and actions (added since; absent from older exports).
+    decisions: list[DecisionDoc] = Field(default_factory=list)
+    actions: list[ActionDoc] = Field(default_factory=list)
 
 
 Document = DocumentV1 | DocumentV2

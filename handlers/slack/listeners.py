@@ -9,7 +9,18 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.slack import actions, commands, errors, lifecycle, modal_raid, options, people, shortcuts, views
+from handlers.slack import (
+    actions,
+    commands,
+    errors,
+    lifecycle,
+    modal_raid,
+    modal_registers,
+    options,
+    people,
+    shortcuts,
+    views,
+)
 from handlers.slack.commands import ict_update
 from handlers.slack.views import update_submission
 
@@ -18,11 +29,13 @@ __all__ = ["records_its_delivery", "register_listeners"]
 
 def records_its_delivery(body: dict[str, Any]) -> bool:
     """The requests whose listener records its Slack delivery in the transaction that acts on it
-    (``handlers.slack.dedupe.act_on``): a one-line update, the update modal's and the risk form's submissions."""
+    (``handlers.slack.dedupe.act_on``): a one-line update, and the update, risk, decision and action forms'
+    submissions."""
     return (
         ict_update.records_its_delivery(body)
         or update_submission.records_its_delivery(body)
         or modal_raid.records_its_delivery(body)
+        or modal_registers.records_its_delivery(body)
     )
 
 

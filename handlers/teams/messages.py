@@ -35,7 +35,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards, meeting_minutes, raid
+from handlers.teams import cards, meeting_minutes, raid, registers
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import teams_form
 from handlers.teams.identity import TeamsUser, key
@@ -116,6 +116,9 @@ def handle_text(
             return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
         if command in ("risk", "issue"):
             return TeamsReply(*raid.raid_text(runtime, ws, user, command, rest, now))
+        if command in ("decision", "action"):
+            said = registers.handle(runtime, ws, user, command, rest, now)
+            return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:

@@ -75,12 +75,11 @@ COMMANDS: tuple[BotCommand, ...] = (
     BotCommand(title="digest", description="The ICT progress digest since the last governance meeting"),
     BotCommand(title="meeting", description="The next ICT governance meetings"),
     BotCommand(title="mine", description="Your projects, their RAG status and when each was last updated"),
-    BotCommand(title="report", description="The committee paper being written: narrative, missing updates, sign-off"),
-    BotCommand(title="report narrative", description="Write a priority's narrative: report narrative CODE text"),
-    BotCommand(title="report position", description="Write the overall position: report position text"),
-    BotCommand(title="report signoff", description="Approve the committee paper for its period (chair or ICT admin)"),
+    BotCommand(title="report", description="The committee paper: report narrative CODE text, position, signoff"),
     BotCommand(title="assurance", description="The assurance calendar; assurance record CODE pass|fail|partial"),
     BotCommand(title="risk", description="Risks on projects and priorities (and issue for issues): add, list, close"),
+    BotCommand(title="action", description="Meeting actions: action add, action done ID, action list"),
+    BotCommand(title="decision", description="Record a decision of the governance meeting: decision text"),
     BotCommand(title="help", description="What the bot does and how to use it"),
 )
 

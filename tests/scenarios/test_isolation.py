@@ -65,16 +65,18 @@ from bot.services.assurance import results as assurance_results
 from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import QuickForm, UpdateText
+from bot.services.registers import actions as register
 from bot.services.registers import raid, raid_commands
 from bot.services.reminders import Due
 from bot.settings import Settings
 from handlers.slack.app import create_app
+from handlers.slack.blocks.chase import ACTION_DONE
 from handlers.slack.blocks.raid import RAID_MODAL
 from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.client import web_client
-from handlers.slack.commands import ict_meeting, ict_project, ict_report, ict_role
+from handlers.slack.commands import ict_meeting, ict_project, ict_registers, ict_report, ict_role
 from handlers.slack.delivery.assurance import RECORD_RESULT_ACTION, record_value
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import (
@@ -85,6 +87,7 @@ from handlers.slack.delivery.reminders import (
     button_value,
 )
 from handlers.slack.modal_assurance import ASSURANCE_MODAL, assurance_modal
+from handlers.slack.modal_registers import ACTION_MODAL, DECISION_MODAL
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
 from handlers.teams import cards as teams_cards
 from handlers.teams import references
@@ -169,6 +172,8 @@ class Ids:
     c_workspace: int  # the Teams workspace
     a_raid: dict[str, int] = field(default_factory=dict)  # A's risk and issue, by kind
     b_raid: dict[str, int] = field(default_factory=dict)  # B's own risk
+    a_decision: int = 0  # A's decision and open action, recorded at its next meeting
+    a_action: int = 0
 
 
 @dataclass
@@ -331,6 +336,10 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         gone = raid.raise_item(s, ws_a, ISSUE_KIND, "AFIN-02", f"{MARK} ledger", actor=raid.Actor(A_DELEG), now=now)
         raid.close(s, ws_a, ISSUE_KIND, gone.id, f"{MARK} fixed", actor=raid.Actor(A_DELEG), now=now)
         a_raid = {"risk": risk.id, "issue": issue.id}
+        # The meetings' register: a decision and an open action on A's project.
+        a_decision = register.record_decision(s, ws_a, f"{MARK} decision", "ANET-01", A_CHAIR, now)
+        a_action = register.give_action(s, ws_a, A_OWNER, A_NEXT, f"{MARK} action", "ANET-01", A_CHAIR, now)
+        a_register = {"a_decision": a_decision.id, "a_action": a_action.id}
 
         ws_b = workspaces.get_or_create(s, TEAM_B, name=B_NAME, now=now)
         bnet = projects.add(s, ws_b, ref="BNET-01", title="Bravo network", priority="ARCH", owner=B_OWNER, now=now)
@@ -382,6 +391,7 @@ def build(rt: Runtime, clock: Clock) -> Ids:
     return Ids(
         a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace, a_raid, b_raid
     )
+    return Ids(a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace, **a_register)
 
 
 # The two workspaces are built once per database (it takes a while: two reconciler passes and a year of
@@ -760,6 +770,15 @@ ASSURANCE = "/ict-assurance"
 RISK, ISSUE = "/ict-risk", "/ict-issue"
 RISK_KIND, ISSUE_KIND = RaidKind.RISK, RaidKind.ISSUE
 NO_RISK, NO_ISSUE, NOT_A_TARGET = "There is no risk R", "There is no issue I", "is neither a project in the Work Plan"
+DECISION, ACTION = "/ict-decision", "/ict-action"
+
+
+def submit_register_form(w: World, name: str, text: str, inputs: dict[str, str | None]) -> list[BoltResponse]:
+    """B's decision or action form, submitted with A's project's ref: refused on the form."""
+    opened = w.b.command(name, text, user_id=MALLORY)
+    return [opened, w.b.submit_view(opened_view(w.standin), inputs, user_id=MALLORY)]
+
+
 NO_PROJECT = "There is no project `ANET-01` in the Work Plan."
 MODAL_OPENED = f'"callback_id": "{UPDATE_MODAL}"'
 GONE_UPDATE = "That update no longer exists."
@@ -1196,6 +1215,57 @@ ATTACKS: tuple[Attack, ...] = (
         "That assurance obligation is no longer on the calendar.",
         echo=("PCI-ASV",),
     ),
+    # the meetings' register: A's action and project named from B
+    Attack("decision-record", ("command", DECISION), command(DECISION, "Bravo decides"), "Recorded *D", "record"),
+    Attack(
+        "decision-on-a-project",
+        ("command", DECISION),
+        command(DECISION, "Bravo decides | project ANET-01"),
+        "There is no project `ANET-01`",
+        "record",
+        echo=("ANET-01",),
+    ),
+    Attack("decision-list-a-day", ("command", DECISION), command(DECISION, "list 2026-12-03"), "no meeting", "list"),
+    Attack("decision-help", ("command", DECISION), command(DECISION, "help"), "/ict-decision list", "help"),
+    Attack(
+        "decision-form-a-project",
+        ("view", DECISION_MODAL),
+        lambda w: submit_register_form(w, DECISION, "", {"text": "Bravo", "project": "ANET-01"}),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
+    Attack(
+        "action-done-a-s-action",
+        ("command", ACTION),
+        with_ids(ACTION, lambda w: f"done A{w.ids.a_action} SECRET-B"),
+        "There is no action A",
+        "done",
+    ),
+    Attack(
+        "action-add-on-a-project",
+        ("command", ACTION),
+        command(ACTION, f"add <@{MALLORY}> 2026-12-10 Bravo | project ANET-01"),
+        "There is no project `ANET-01`",
+        "add",
+        echo=("ANET-01",),
+    ),
+    Attack("action-list-open", ("command", ACTION), command(ACTION, "list open"), "Open actions", "list"),
+    Attack("action-help", ("command", ACTION), command(ACTION, "help"), "/ict-action done ID", "help"),
+    Attack(
+        "action-form-a-project",
+        ("view", ACTION_MODAL),
+        lambda w: submit_register_form(
+            w, ACTION, "add", {"owner": MALLORY, "due": "2026-12-10", "text": "Bravo", "project": "ANET-01"}
+        ),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
+    Attack(
+        "action-mark-done-button-on-a-s-action",
+        ("action", ACTION_DONE),
+        button(ACTION_DONE, lambda w: json.dumps({"a": w.ids.a_action})),
+        "There is no action A",
+    ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
     Attack(  # B's event naming A's owner's user id renames nobody in A
@@ -1278,6 +1348,31 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         ("AFIN-02",),
     ),
     TeamsAttack("update-form", ("command", "update"), said("update"), "CNET-01", "modal"),
+    TeamsAttack(
+        "action-done-a-s-action",
+        ("command", "action"),
+        lambda w: handle_text(w.rt, teams_workspace(w), TEAMS_ATTACKER, f"action done A{w.ids.a_action}", ATTACK),
+        "There is no action A",
+        "done",
+    ),
+    TeamsAttack(
+        "action-add-on-a-project",
+        ("command", "action"),
+        said("action add me 2026-12-10 SECRET-C | project ANET-01"),
+        "There is no project ANET-01",
+        "add",
+        ("ANET-01",),
+    ),
+    TeamsAttack("action-list-open", ("command", "action"), said("action list open"), "*Open actions* (0)", "list"),
+    TeamsAttack(
+        "decision-on-a-project",
+        ("command", "decision"),
+        said("decision SECRET-C | project ANET-01"),
+        "There is no project ANET-01",
+        "record",
+        ("ANET-01",),
+    ),
+    TeamsAttack("decision-list-a-day", ("command", "decision"), said("decision list 2026-12-03"), "no meeting", "list"),
     TeamsAttack("update-mine", ("command", "update"), said("update mine"), "CNET-01", "mine"),
     TeamsAttack("update-help", ("command", "update"), said("update help"), "update REF RAG what was done", "help"),
     TeamsAttack("mine", ("command", "mine"), said("mine"), "CNET-01"),
@@ -1948,6 +2043,8 @@ def test_every_entry_point_is_attacked():
         ASSURANCE: ("list", "record", "help"),
         RISK: raid_commands.SUBCOMMANDS,
         ISSUE: raid_commands.SUBCOMMANDS,
+        DECISION: ict_registers.DECISION_SUBCOMMANDS,
+        ACTION: ict_registers.ACTION_SUBCOMMANDS,
     }
     assert set(forms) == {str(c) for c in seen.commands}
     for name, subs in forms.items():

@@ -23,7 +23,7 @@ from bot.services.assurance import reminders as assurance_reminders
 from bot.services.assurance import results as assurance_results
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
-from bot.services.registers import raid
+from bot.services.registers import actions, raid
 from bot.settings import Settings
 from handlers.teams import references
 from models import (
@@ -104,6 +104,10 @@ def fill(runtime: Runtime, team: str) -> None:
             session, ws, RaidKind.RISK, "NET-01", SECRET_TEXT, actor=raid.Actor(OWNER), now=now, likelihood=3, impact=5
         )
         raid.close(session, ws, RaidKind.RISK, risk.id, "", actor=raid.Actor(OWNER), now=now)
+        # The meetings' decisions and actions.
+        actions.record_decision(session, ws, SECRET_TEXT, "NET-01", "U0CHAIR", now)
+        given = actions.give_action(session, ws, OWNER, date(2026, 12, 1), SECRET_TEXT, "NET-01", "U0CHAIR", now)
+        actions.done(session, ws, given.id, OWNER, SECRET_TEXT, now, False)
         # A Teams conversation reference (a Teams workspace's; the table is the point here).
         where = references.Where(service_url="https://smba.trafficmanager.net/emea/", bot_id="28:b", tenant_id="t")
         references.remember(session, ws, ReferenceKind.CHANNEL, "19:governance@thread.tacv2", where, now=now)

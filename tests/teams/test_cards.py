@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace as with_
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bot.services import digest as digest_service
 from bot.services import projects, updates, workspaces
 from bot.services.projects import ProjectView
 from bot.services.quickform import UpdateText
+from bot.services.registers.chase import ChasedAction, ChasedRisk
 from bot.services.reminders import Due, StaleProject
 from handlers.teams import cards
 from handlers.teams.messages import handle_submit, handle_text
@@ -406,3 +408,16 @@ def test_a_priority_head_counts_its_completed_projects_and_the_lists_keep_them_a
     assert any(t.endswith("2 of 2 updated in the period, 1 completed") for t in found)
     assert sum("completed" in t and "updated in the period" in t for t in found) == 1
     assert "**Completed in the period (1)**" in found  # the list across priorities stays
+
+
+def test_reminder_card_lists_the_owner_s_actions_and_risks_past_review_as_typed():
+    typed = "Renew **cert** [x](http://e) {{DATE(2026-01-01)}}"
+    item = with_(
+        due(0),
+        actions=(ChasedAction(3, typed, date(2026, 11, 25), "NET-01", True),),
+        risks=(ChasedRisk(12, "Supplier may fail", date(2026, 11, 30), None, 16),),
+    )
+    shown = texts(check(cards.reminder_card(item)))
+    assert "Before it, please look at what is yours below." in shown
+    assert f"A3 {typed} (project NET-01) — due 25 Nov 2026 — overdue" in shown
+    assert "R12 Supplier may fail — score 16, review was due 30 Nov 2026" in shown

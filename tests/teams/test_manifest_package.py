@@ -38,11 +38,10 @@ COMMANDS = [
     "meeting",
     "mine",
     "report",
-    "report narrative",
-    "report position",
-    "report signoff",
     "assurance",
     "risk",
+    "action",
+    "decision",
     "help",
 ]
 WHITE = (255, 255, 255, 255)

@@ -21,7 +21,7 @@ from bot.services import projects as project_service
 from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
-from bot.services.registers import raid
+from bot.services.registers import actions, raid
 from bot.services.reminders import Due
 from bot.timefmt import iso
 from bot.transfer import export, restore
@@ -190,6 +190,13 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
             session, ws, RaidKind.ISSUE, "CLOUD", "No quorum", actor=raid.Actor(CHAIR), now=clock.now
         )
         raid.close(session, ws, RaidKind.ISSUE, issue.id, "Quorum «met»", actor=raid.Actor(CHAIR), now=clock.now)
+    clock.now = at("2026-12-11 10:00")
+    with runtime.unit(TEAM) as (session, ws):  # the 8 Dec meeting's decisions and actions
+        actions.record_decision(session, ws, EVIL, "CLOUD-01", CHAIR, clock.now)
+        actions.record_decision(session, ws, "Adopt the «cloud» policy", None, CHAIR, clock.now)
+        done = actions.give_action(session, ws, OWNER, date(2026, 12, 1), EVIL_TOO, "NET-01", CHAIR, clock.now)
+        actions.give_action(session, ws, DEPUTY, date(2027, 2, 1), "Brief the board", None, ADMIN, clock.now)
+        actions.done(session, ws, done.id, OWNER, "Sent – «all»", clock.now, False)
     return ids
 
 
@@ -809,3 +816,41 @@ def test_the_chairs_user_group_travels_with_the_export(runtime, engine, rich):
     with runtime.sessions() as session:
         restored = workspaces.find(session, TEAM)
         assert restored is not None and restored.chair_usergroup_id == "S0CHAIRS"
+
+
+def test_the_meetings_decisions_and_actions_travel_with_their_meeting_and_project(runtime, engine, rich):
+    doc = exported(runtime)
+    assert [(d["meeting"], d["project_ref"], d["recorded_by"]) for d in doc["decisions"]] == [
+        ("2026-12-08", "CLOUD-01", CHAIR),
+        ("2026-12-08", None, CHAIR),
+    ]
+    assert [(a["owner"], a["status"], a["done_note"], a["project_ref"]) for a in doc["actions"]] == [
+        (OWNER, "closed", "Sent – «all»", "NET-01"),
+        (DEPUTY, "open", "", None),
+    ]
+    wipe(engine)
+    with runtime.sessions.begin() as session:
+        restore.restore(session, restore.load(json.dumps(doc)))
+    assert comparable(exported(runtime)) == comparable(doc)
+    with runtime.unit(TEAM) as (session, ws):
+        (open_action,) = actions.open_for(session, ws, None)
+    assert (open_action.owner, open_action.meeting_day, open_action.text) == (
+        DEPUTY,
+        date(2026, 12, 8),
+        "Brief the board",
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "value", "message"),
+    [
+        ("actions", "meeting", "2026-12-09", "is not the occurrence of a meeting in the export"),
+        ("decisions", "project_ref", "NOPE-1", "is not the ref of a project in the export"),
+    ],
+)
+def test_a_decision_or_action_naming_what_the_export_lacks_is_refused(runtime, rich, section, field, value, message):
+    doc = exported(runtime)
+    doc[section][0][field] = value
+    with pytest.raises(restore.InvalidExport) as err:
+        restore.load(json.dumps(doc))
+    assert any(path == f"{section}[0].{field}" and message in why for path, why in err.value.problems)

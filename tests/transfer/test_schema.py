@@ -11,7 +11,7 @@ from tests.transfer.test_restore import build_rich_workspace, exported
 # chair_usergroup_id, the strategies' aims and the projects' history, comes last in its section and keeps the version.
 KEYS = {
     "document": "format version exported_at workspace strategies projects updates roles meeting_series closures "
-    "meetings reminders digest_posts history report_settings narrative signoffs people raid",
+    "meetings reminders digest_posts history report_settings narrative signoffs people raid decisions actions",
     "workspace": "team_id platform name created_at chair_usergroup_id",
     "strategies": "name period description active created_at priorities aims",
     "priorities": "position code name description",
@@ -34,6 +34,8 @@ KEYS = {
     "raid": "kind project_ref strategy priority_code text owner likelihood impact review_on status raised_by raised_at "
     "closed_by closed_at close_note revisions",
     "raid_revisions": "at actor change text owner likelihood impact review_on status note",
+    "decisions": "meeting project_ref text recorded_by recorded_at",
+    "actions": "meeting project_ref owner due_on text status given_by given_at done_by done_at done_note",
 }
 
 
@@ -62,6 +64,8 @@ def test_every_section_writes_its_keys_in_the_order_of_the_format(runtime: Runti
         "signoffs",
         "people",
         "raid",
+        "decisions",
+        "actions",
     )
     found |= {name: doc[name][0] for name in lists}
     found["raid_revisions"] = doc["raid"][0]["revisions"][0]

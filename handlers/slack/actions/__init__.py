@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.slack.actions.action_done import handle_action_done
 from handlers.slack.actions.edit_update import handle_edit_update
 from handlers.slack.actions.reminder_buttons import handle_no_change, handle_post_update, handle_snooze
+from handlers.slack.blocks.chase import ACTION_DONE
 from handlers.slack.blocks.report import NARRATIVE_BUTTONS
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION
 from handlers.slack.delivery.assurance import RECORD_RESULT_ACTION
@@ -19,3 +21,4 @@ def register(app: App) -> None:
     app.action(SNOOZE_ACTION)(handle_snooze)
     app.action(NARRATIVE_BUTTONS)(handle_narrative_button)
     app.action(RECORD_RESULT_ACTION)(handle_record_result_button)
+    app.action(ACTION_DONE)(handle_action_done)

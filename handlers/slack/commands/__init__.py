@@ -7,6 +7,7 @@ from handlers.slack.commands.ict_digest import handle_ict_digest
 from handlers.slack.commands.ict_meeting import handle_ict_meeting
 from handlers.slack.commands.ict_project import handle_ict_project
 from handlers.slack.commands.ict_raid import handle_ict_issue, handle_ict_risk
+from handlers.slack.commands.ict_registers import handle_ict_action, handle_ict_decision
 from handlers.slack.commands.ict_report import handle_ict_report
 from handlers.slack.commands.ict_role import handle_ict_role
 from handlers.slack.commands.ict_update import COMMAND as UPDATE_COMMAND
@@ -23,3 +24,5 @@ def register(app: App) -> None:
     app.command("/ict-assurance")(handle_ict_assurance)
     app.command("/ict-risk")(handle_ict_risk)
     app.command("/ict-issue")(handle_ict_issue)
+    app.command("/ict-decision")(handle_ict_decision)
+    app.command("/ict-action")(handle_ict_action)

@@ -34,6 +34,7 @@ from bot.render.jinja import render
 from bot.scheduling.pace import Pace
 from bot.scheduling.ports import Outcome
 from bot.services.reminders import Due, StaleProject
+from handlers.slack.blocks.chase import chase_blocks
 from handlers.slack.blocks.rich_text import MAX_MESSAGE_SIZE, block_size, fallback_text, pages, rich_blocks
 from handlers.slack.client import PostsOnce, method_of, slack_error
 from handlers.slack.delivery.history import FOUND, FOUND_IN_PART, NOT_FOUND, REMINDER_EVENT, History, claim_metadata
@@ -120,6 +121,7 @@ def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
         tz=tz,
     )
     head = [b.to_dict() for b in rich_blocks(intro)]
+    chased = chase_blocks(item.actions, item.risks)
     each = [_project_blocks(p, item, tz) for p in item.projects]
     snooze = ActionsBlock(
         block_id="reminder-snooze",
@@ -127,10 +129,11 @@ def reminder_message(item: Due) -> tuple[str, list[dict[str, Any]]]:
             ButtonElement(text="Remind me tomorrow", action_id=SNOOZE_ACTION, value=button_value(m=item.meeting_id))
         ],
     ).to_dict()
-    shown = len(each) if len(each) <= MAX_PROJECTS_WITH_BUTTONS + 1 else MAX_PROJECTS_WITH_BUTTONS
+    most = MAX_PROJECTS_WITH_BUTTONS - (len(chased) + 1) // 2
+    shown = len(each) if len(each) <= most + 1 else max(most, 0)
     while True:
         rest = [b.to_dict() for b in _rest_blocks(item.projects[shown:])]
-        blocks = [*head, *(b for pair in each[:shown] for b in pair), *rest, snooze]
+        blocks = [*head, *(b for pair in each[:shown] for b in pair), *rest, *chased, snooze]
         if not shown or (len(blocks) <= MAX_BLOCKS and sum(block_size(b) for b in blocks) <= MAX_MESSAGE_SIZE):
             return fallback_text(intro), blocks
         shown -= 1

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.render.jinja import local_time
 from bot.services.reminders import Due, StaleProject
+from handlers.teams.cards.chase import chase_elements
 from handlers.teams.cards.pieces import (
     ACTION_NO_CHANGE,
     ACTION_OPEN_FORM,
@@ -37,7 +38,11 @@ def reminder_card(item: Due) -> Card:
     headline = f"👋 The ICT governance group meets on **{local_time(item.meeting_starts_at, tz)}**."
     body: list[Element] = [
         text_block(headline),
-        text_block(f"{which} no update {since}. Please post one so the chair has a complete picture."),
+        text_block(
+            f"{which} no update {since}. Please post one so the chair has a complete picture."
+            if n
+            else "Before it, please look at what is yours below."
+        ),
     ]
     shown = item.projects if n <= MAX_PROJECTS_WITH_BUTTONS + 1 else item.projects[:MAX_PROJECTS_WITH_BUTTONS]
     for p in shown:
@@ -57,6 +62,7 @@ def reminder_card(item: Due) -> Card:
                 separator=True,
             )
         )
+    body += chase_elements(item.actions, item.risks)
     snooze = submit_button("Remind me tomorrow", {"action": ACTION_SNOOZE, "meeting_id": item.meeting_id})
     return make_card(body, [snooze], fallback=headline.replace("**", "").replace("👋 ", ""))
 
