@@ -311,3 +311,80 @@ def test_the_sign_off_fingerprint_ignores_the_exceptions_which_change_as_days_pa
         )
     assert then.exceptions != later.exceptions  # "5 days overdue" became "8 days overdue"; more are overdue
     assert signoff.fingerprint(then, {}) == signoff.fingerprint(later, {})
+
+
+# -- every format opens with them; the report's assurance paragraph --------------------------------
+
+
+@pytest.fixture
+def rendered(registers):
+    with unit(registers, TEAM) as (session, ws):
+        built = digest_service.build(session, ws, start=utc(2026, 1, 1), end=NOW, now=NOW, default_timezone=TZ)
+    return built
+
+
+PCI = "PCI DSS scans (PCI-Q) passed three of the four quarterly tests (failed 21 Nov 2026)."
+PSN = "PSN submission (PSN) has no result recorded for its test, due 1 Nov 2026."
+
+
+def test_markdown_and_html_open_with_the_exceptions_typed_text_literal(rendered):
+    from bot.render.digest import render_digest, render_report
+    from bot.render.jinja import escape_md_line
+
+    for md in (render_digest(rendered, "md"), render_report(rendered, "md")):
+        summary = "Period:" if "Period:" in md else "## SUMMARY REPORT"
+        assert md.index("## Exceptions") < md.index("**Red projects**") < md.index(summary)
+        title = escape_md_line("Network <@U1> *refresh*")
+        assert f"- **RED-01** {title} — Olive Owner: Red since 4 Nov 2026" in md
+        assert escape_md_line(f"Failed on 21 Nov 2026: {NOTE}") in md
+    for html in (render_digest(rendered, "html"), render_report(rendered, "html")):
+        assert html.index('<section class="exceptions">') < html.index("<h3>Red projects</h3>")
+        assert "Network &lt;@U1&gt; *refresh*" in html and "<@U1>" not in html
+    report = render_report(rendered, "md")
+    governance = report[report.index("### ICT Governance") :]
+    governance = governance[: governance.index("\n### ", 1)]
+    assert f"{PCI} {PSN}" in governance.replace("\\", "")
+    html = render_report(rendered, "html")
+    assert '<p class="para assurance">' in html and PCI in html
+
+
+def test_json_carries_the_exceptions_and_their_owners_names(rendered):
+    import json
+
+    from bot.render.digest import to_json
+
+    doc = json.loads(to_json(rendered, people={OWNER: "Olive Owner"}))
+    first = doc["exceptions"][0]
+    assert first == {
+        "kind": "red",
+        "ref": "RED-01",
+        "title": "Network <@U1> *refresh*",
+        "owner_user_id": OWNER,
+        "owner_name": "Olive Owner",
+        "why": "Red since 4 Nov 2026",
+    }
+    assert doc["people"][OWNER] == "Olive Owner"
+    gov = next(g for g in doc["priorities"] if g["code"] == "GOV")
+    assert [t["code"] for t in gov["assurance"]] == ["NEXT", "PCI-Q", "PSN"]
+
+
+def test_the_word_report_opens_with_the_exceptions(rendered, tmp_path):
+    import docx
+
+    from bot.render.docx_report import write_report_docx
+
+    target = tmp_path / "report.docx"
+    write_report_docx(rendered, target, chart_png=None)
+    paragraphs = [(p.style.name if p.style else "", p.text) for p in docx.Document(str(target)).paragraphs]
+    headings = [t for s, t in paragraphs if s.startswith("Heading")]
+    assert headings[:4] == [  # no RAG before January: none worse
+        "Exceptions",
+        "Red projects",
+        "Projects past their target date",
+        "High risks",
+    ]
+    assert headings.index("Overdue assurance") < headings.index("SUMMARY REPORT")
+    bullets = [t for s, t in paragraphs if s == "List Bullet"]
+    assert bullets[0] == "RED-01 Network <@U1> *refresh* — Olive Owner: Red since 4 Nov 2026"
+    assert f"PCI-Q PCI DSS scans — Ada Admin: Failed on 21 Nov 2026: {NOTE}" in bullets
+    assert any(PCI in t and PSN in t for _, t in paragraphs)
