@@ -20,6 +20,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from bot.errors import InvalidInput
+from bot.render import exceptions as exceptions_text
 from bot.render import paper as paper_text
 from bot.render import prose
 from bot.render.jinja import local_time, rag_label, render
@@ -93,7 +94,7 @@ def to_json(digest: Digest, *, people: Mapping[str, str] | None = None) -> str:
     return json.dumps(to_document(digest, people=people), ensure_ascii=False, indent=2) + "\n"
 
 
-_PERSON_KEYS = frozenset({"owner", "delegates", "author"})  # where a digest's document holds user IDs
+_PERSON_KEYS = frozenset({"owner", "delegates", "author", "owner_user_id"})  # where a digest's document holds user IDs
 
 
 def _user_ids(node: Any, key: str = "") -> set[str]:
@@ -153,6 +154,7 @@ def _context(digest: Digest, people: Mapping[str, str] | None, chart_src: str | 
         "day": day,
         "words": prose.words,
         "prose": prose,
+        "ex": exceptions_text,
         "letter": _letter,
         "trend_text": trend_text,
         "sentence": _sentence,

@@ -31,6 +31,7 @@ from docx.text.paragraph import Paragraph
 
 from bot.files import replace_atomically
 from bot.literal import visible
+from bot.render import exceptions as exceptions_text
 from bot.render import paper as paper_text
 from bot.render import prose
 from bot.render.prose import words as _words
@@ -117,6 +118,7 @@ class _Report:
         changed = paper_text.changed(self.paper, self.person, d.tz)
         if changed:
             doc.add_paragraph(style="Normal").add_run(xml_safe(changed)).bold = True
+        self.exceptions()
 
         doc.add_heading("SUMMARY REPORT", level=1)
         doc.add_heading("Purpose of the Report", level=2)
@@ -148,6 +150,9 @@ class _Report:
         self.rag_table()
         for g in d.priorities:
             self.group(g)
+            assurance = prose.assurance_paragraph(g)
+            if assurance:
+                self.para(assurance)
             self.completions(g)
 
         doc.add_heading(f"Projects completed {self.since}", level=2)
@@ -160,6 +165,19 @@ class _Report:
         if self.paper.settings.consultation:
             doc.add_heading("Outcome of Consultation", level=2)
             self.para(self.paper.settings.consultation)
+
+    def exceptions(self) -> None:
+        """The Exceptions section, first: a heading per kind, an entry a line (its ref in bold, typed text as runs)."""
+        self.doc.add_heading(exceptions_text.TITLE, level=1)
+        found = exceptions_text.by_kind(self.d.exceptions)
+        if not found:
+            self.doc.add_paragraph(exceptions_text.NONE, style="Normal")
+        for heading, entries in found:
+            self.doc.add_heading(heading, level=2)
+            for e in entries:
+                line = self.doc.add_paragraph(style="List Bullet")
+                line.add_run(xml_safe(e.ref)).bold = True
+                line.add_run(xml_safe(f" {e.title} — {e.owner_name}: {e.why}").replace("\n", " "))
 
     def person(self, user_id: str) -> str:
         return self.people.get(user_id, user_id)

@@ -8,12 +8,17 @@ Nothing here knows a format.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.services.digest import Digest, GroupKind, PriorityGroup, ProjectEntry, RagCounts, StatusCounts, Trend
+from bot.services.digest.model import AssuranceTally
 from bot.wording import count, listing
+from models import AssuranceOutcome
 
 __all__ = [
     "aims_lead",
+    "assurance",
+    "assurance_paragraph",
     "before_end",
     "completed_total",
     "completed_under",
@@ -157,3 +162,34 @@ def completed_total(d: Digest, since: str) -> str:
 
 def _under(g: PriorityGroup) -> str:
     return "with no priority" if g.kind is GroupKind.NONE else f"under {g.name}"
+
+
+_NOT_PASSED = {AssuranceOutcome.FAIL: "failed", AssuranceOutcome.PARTIAL: "partly passed", None: "no result for"}
+
+
+def assurance(t: AssuranceTally) -> str:
+    """One obligation's results in the period: ``PCI DSS external scan (PCI-Q) passed all four quarterly
+    tests.``, ``… passed three of the four quarterly tests (failed 21 Nov 2026).``"""
+    tests = f"{t.frequency} tests" if t.frequency else "tests"
+    n = len(t.occurrences)
+    if n == 1:
+        day, outcome = t.occurrences[0]
+        test = f"its {t.frequency} test" if t.frequency else "its test"
+        if outcome is None:
+            return f"{t.name} ({t.code}) has no result recorded for {test}, due {_short(day)}."
+        did = "passed" if outcome is AssuranceOutcome.PASS else _NOT_PASSED[outcome]
+        return f"{t.name} ({t.code}) {did} {test}, due {_short(day)}."
+    passed = sum(outcome is AssuranceOutcome.PASS for _, outcome in t.occurrences)
+    if passed == n:
+        return f"{t.name} ({t.code}) passed {'both' if n == 2 else f'all {words(n)}'} {tests}."
+    others = "; ".join(f"{_NOT_PASSED[o]} {_short(d)}" for d, o in t.occurrences if o is not AssuranceOutcome.PASS)
+    return f"{t.name} ({t.code}) passed {words(passed)} of the {words(n)} {tests} ({others})."
+
+
+def assurance_paragraph(g: PriorityGroup) -> str:
+    """The assurance results of a priority's obligations in the period, a sentence each; empty when none."""
+    return " ".join(assurance(t) for t in g.assurance)
+
+
+def _short(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
-from bot.services import meetings, people
+from bot.services import exceptions, meetings, people
 from bot.services.exceptions.model import ExceptionEntry
 from bot.services.meetings import MeetingView
 from bot.services.registers.refs import ACTION, DECISION, ISSUE, RISK, label
@@ -159,14 +159,8 @@ def for_meeting(session: Session, ws: Workspace, day: date | None, *, now: datet
     """The minutes of the meeting on ``day`` (None: the one decisions go to now; see :func:`meeting_of`) with
     the exceptions as they stand at ``now``: what the command line, Slack and Teams show."""
     meeting = meeting_of(session, ws, day, now=now)
-    found = _exceptions(session, ws, now, default_timezone)
+    found = exceptions.current(session, ws, now=now, default_timezone=default_timezone)
     return build(session, ws, meeting, now=now, default_timezone=default_timezone, exceptions=found)
-
-
-def _exceptions(session: Session, ws: Workspace, now: datetime, tz: str) -> list[ExceptionEntry]:
-    """The exceptions at ``now``."""
-    # TODO(lead): exceptions.current(session, ws, now=now, default_timezone=tz)
-    return []
 
 
 def build(

@@ -161,6 +161,8 @@ def _digest(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
     uid = key(user)
     if words and words[0].lower() == "help":
         return TeamsReply(text=DIGEST_HELP)
+    only_exceptions = bool(words) and words[0].lower() == "exceptions"
+    words = words[1:] if only_exceptions else words
     with _unit(rt, ws) as (session, current):
         series = meetings.get_series(session, current, now=now, default_timezone=tz_name)
         start: datetime | None
@@ -172,11 +174,12 @@ def _digest(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
         digest = digest_service.build(session, current, start=start, end=end, now=now, default_timezone=tz_name)
         may_post = roles.is_chair_or_admin(session, current, uid, rt.settings.admins_for(current.external_id))
         names = people.directory(session, current)
-    found = (
-        cards.digest_cards(digest, people=names)
-        if may_post
-        else cards.summary_cards(digest, footer=cards.PREVIEW_FOOTER)
-    )
+    if only_exceptions:
+        found = cards.exceptions_cards(digest, people=names, footer="" if may_post else cards.EXCEPTIONS_PREVIEW)
+    elif may_post:
+        found = cards.digest_cards(digest, people=names)
+    else:
+        found = cards.summary_cards(digest, people=names, footer=cards.PREVIEW_FOOTER)
     return TeamsReply(card=found[0], cards=tuple(found))
 
 
@@ -482,7 +485,9 @@ DIGEST_HELP = "\n\n".join(
         "**The progress digest**",
         "- **digest**: since the last governance meeting.\n"
         "- **digest from YYYY-MM-DD to YYYY-MM-DD**: any other period (days in the meetings' time zone; "
-        "without **to**, up to now).",
+        "without **to**, up to now).\n"
+        "- **digest exceptions**: only the exceptions (red, worsening or late projects, high risks and risks past "
+        "review, overdue actions, failed or overdue assurance).",
         "A chair or an ICT admin gets the whole digest as cards in this conversation; anyone else a preview of "
         "its summary.",
     ]

@@ -233,6 +233,7 @@ def test_the_report_has_seed_001s_headings_in_real_heading_styles():
     outline = [(s, t) for s, t in headings if s.startswith("Heading") or s == "Title"]
     assert outline == [
         ("Title", TITLE),
+        ("Heading 1", "Exceptions"),
         ("Heading 1", "SUMMARY REPORT"),
         ("Heading 2", "Purpose of the Report"),
         ("Heading 2", "Summary"),

@@ -1027,6 +1027,16 @@ ATTACKS: tuple[Attack, ...] = (
         "preview",
     ),
     Attack("digest-help", ("command", DIGEST), command(DIGEST, "help"), "/ict-digest from", "help"),
+    Attack(
+        "digest-exceptions", ("command", DIGEST), command(DIGEST, "exceptions"), "Exceptions, 2 Dec 2026", "exceptions"
+    ),
+    Attack(
+        "digest-exceptions-preview",
+        ("command", DIGEST),
+        command(DIGEST, "exceptions", user=B_OWNER),
+        "post the exceptions in a channel",
+        "exceptions",
+    ),
     # /ict-role
     Attack("role-no-text", ("command", ROLE), command(ROLE, ""), f"<@{MALLORY}>", "list"),
     Attack("role-list", ("command", ROLE), command(ROLE, "list"), f"<@{MALLORY}>", "list"),
@@ -1389,6 +1399,9 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         "preview",
     ),
     TeamsAttack("digest-help", ("command", "digest"), said("digest help"), "digest from", "help"),
+    TeamsAttack(
+        "digest-exceptions", ("command", "digest"), said("digest exceptions"), "Exceptions, 2 Dec 2026", "exceptions"
+    ),
     TeamsAttack("meeting", ("command", "meeting"), said("meeting"), "Tue 8 Dec 2026", "next"),
     TeamsAttack("meeting-list", ("command", "meeting"), said("meeting list 12"), "Tue 9 Nov 2027", "list"),
     TeamsAttack("meeting-help", ("command", "meeting"), said("meeting help"), "meeting move", "help"),
@@ -2038,7 +2051,7 @@ def test_every_entry_point_is_attacked():
         PROJECT: ict_project.SUBCOMMANDS,
         MEETING: ict_meeting.SUBCOMMANDS,
         ROLE: ict_role.SUBCOMMANDS,
-        DIGEST: ("post", "preview", "help"),
+        DIGEST: ("post", "preview", "help", "exceptions"),
         REPORT: ict_report.SUBCOMMANDS,
         ASSURANCE: ("list", "record", "help"),
         RISK: raid_commands.SUBCOMMANDS,
@@ -2056,7 +2069,7 @@ def test_every_entry_point_is_attacked():
     teams_forms = {
         "update": forms[UPDATE],
         "meeting": ict_meeting.SUBCOMMANDS,
-        "digest": ("post", "preview", "help"),
+        "digest": ("post", "preview", "help", "exceptions"),
     }
     for name, subs in teams_forms.items():
         assert set(subs) - {a.sub for a in TEAMS_ATTACKS if a.entry == ("command", name)} == set(), name

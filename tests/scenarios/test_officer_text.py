@@ -263,3 +263,60 @@ def test_the_minutes_show_decisions_and_actions_as_typed(slack, standin, runtime
     posted = [m for m in slack_messages(standin) if m.get("channel") == "C0GOVERN"]
     assert len(posted) == 1
     assert_shown_literally(posted, SHOWN)
+
+
+def test_the_exceptions_show_an_actions_text_and_a_results_note_as_typed(slack, standin, runtime, clock, workplan):
+    from datetime import date, timedelta
+
+    from models import ActionItem, AssuranceObligation, AssuranceOutcome, AssuranceResult, ItemStatus
+
+    today = clock.now.date()
+    with runtime.unit(standin.team_id) as (session, ws):
+        roles.grant(session, ws, CHAIR, Role.CHAIR, by=ADMIN, now=runtime.now())
+        meetings.materialise(session, ws, now=clock.now, default_timezone="Europe/London")
+        held = meetings.next_meetings(session, ws, clock.now, 1)[0]
+        gov = session.scalars(select(Priority).where(Priority.code == "GOV")).first()
+        assert gov is not None
+        session.add(
+            ActionItem(
+                workspace_id=ws.id,
+                meeting_id=held.id,
+                owner_user_id=OWNER,
+                due_on=today - timedelta(days=2),
+                text=HOSTILE,
+                status=ItemStatus.OPEN,
+                given_by=ADMIN,
+                given_at=clock.now,
+            )
+        )
+        ob = AssuranceObligation(
+            workspace_id=ws.id,
+            code="PCI-Q",
+            name=HOSTILE,
+            owner_user_id=ADMIN,
+            priority_id=gov.id,
+            due_on=date(today.year, today.month, 1) if today.day > 1 else today - timedelta(days=3),
+            loaded_at=clock.now - timedelta(days=60),
+        )
+        session.add(ob)
+        session.flush()
+        assert ob.due_on is not None
+        session.add(
+            AssuranceResult(
+                workspace_id=ws.id,
+                obligation_id=ob.id,
+                occurrence=ob.due_on,
+                outcome=AssuranceOutcome.FAIL,
+                note=HOSTILE,
+                recorded_by=ADMIN,
+                recorded_at=clock.now,
+            )
+        )
+        failed = f"Failed on {ob.due_on.day} {ob.due_on:%b %Y}: {ONE_LINE_SHOWN}"  # a why is one line
+    slack.command("/ict-digest", "exceptions", user_id=CHAIR, channel_id="C0GOVERN")
+    posted = [m for m in slack_messages(standin) if "channel" in m]
+    assert_shown_literally(posted, SHOWN)  # the action's text, the obligation's name
+    assert_shown_literally(posted, failed)
+    standin.calls.clear()
+    slack.command("/ict-digest", "exceptions", user_id=STRANGER, channel_id="C0GOVERN")
+    assert_shown_literally(replies(standin), failed)

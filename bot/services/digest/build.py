@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -9,10 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
+from bot.services import exceptions as exception_service
 from bot.services import meetings as meeting_service
+from bot.services.digest import assurance
 from bot.services.digest import queries as q
 from bot.services.digest.model import (
     NO_PRIORITY,
+    AssuranceTally,
     Digest,
     GroupKind,
     PriorityGroup,
@@ -99,9 +103,10 @@ def build(
         if entry is not None:
             entries.append(entry)
     groups = _group(entries, {r.project.id: r.project.priority_id for r in rows}, strategies, active)
+    groups = _with_assurance(groups, strategies, active, assurance.tallies(session, ws, start, end, tz))
     ordered = [p for g in groups for p in g.projects]
     totals = _totals(ordered)
-    return Digest(
+    built = Digest(
         workspace=ws.name,
         team_id=ws.external_id,
         strategy=StrategyInfo(
@@ -122,6 +127,8 @@ def build(
         totals=totals,
         headline=headline(totals, since_last_report=start is not None),
     )
+    found = exception_service.current(session, ws, now=now, default_timezone=tz.key, digest=built)
+    return dataclasses.replace(built, exceptions=tuple(found))
 
 
 def _entry(
@@ -239,6 +246,37 @@ def _group(
             )
         )
     return groups
+
+
+def _with_assurance(
+    groups: Sequence[PriorityGroup],
+    strategies: Sequence[q.StrategyRow],
+    active: q.StrategyRow,
+    tallies: dict[int, list[AssuranceTally]],
+) -> list[PriorityGroup]:
+    """Each obligation's results under its own priority's group; an obligation whose priority has no group
+    (an older strategy's, with no project left under it) under the active strategy's governance priority
+    (its code or name says "governance"), else the first."""
+    if not tallies:
+        return list(groups)
+    key = {(p.code, s.name): p.id for s in strategies for p in s.priorities}
+    ids = [key.get((g.code or "", g.strategy or "")) for g in groups]
+    governance = next(
+        (
+            i
+            for i, g in enumerate(groups)
+            if g.kind is GroupKind.PRIORITY and "governance" in f"{g.code} {g.name}".lower()
+        ),
+        0,
+    )
+    placed: dict[int, list[AssuranceTally]] = {}
+    for priority_id, found in tallies.items():
+        where = ids.index(priority_id) if priority_id in ids else governance
+        placed.setdefault(where, []).extend(found)
+    return [
+        dataclasses.replace(g, assurance=tuple(sorted(placed[i], key=lambda t: t.code))) if i in placed else g
+        for i, g in enumerate(groups)
+    ]
 
 
 def _group_of(

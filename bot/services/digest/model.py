@@ -10,8 +10,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.services.exceptions.model import ExceptionEntry
 from bot.wording import count
-from models import ProjectStatus, Rag, UpdateSource
+from models import AssuranceOutcome, ProjectStatus, Rag, UpdateSource
 
 NO_PRIORITY = "No priority"
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
@@ -113,6 +114,16 @@ class ProjectEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class AssuranceTally:
+    """An assurance obligation's occurrences in the period, each with its latest result (None: none)."""
+
+    code: str
+    name: str
+    frequency: str  # "quarterly", "annual", …; empty for a one-off obligation or an unusual rule
+    occurrences: tuple[tuple[date, AssuranceOutcome | None], ...]  # in date order
+
+
+@dataclass(frozen=True, slots=True)
 class PriorityGroup:
     kind: GroupKind
     code: str | None  # None for "No priority"
@@ -123,6 +134,7 @@ class PriorityGroup:
     rag: RagCounts
     status: StatusCounts
     projects: tuple[ProjectEntry, ...]  # by ref
+    assurance: tuple[AssuranceTally, ...] = ()  # the obligations reporting under this priority, by code
 
     @property
     def updated(self) -> tuple[ProjectEntry, ...]:
@@ -175,6 +187,7 @@ class Digest:
     started: tuple[ProjectEntry, ...]
     totals: Totals
     headline: str  # plain text, e.g. "6 projects completed since the last report, 2 started; …"
+    exceptions: tuple[ExceptionEntry, ...] = ()  # at ``generated_at``: what every digest and report opens with
 
     @property
     def projects(self) -> tuple[ProjectEntry, ...]:

@@ -22,7 +22,13 @@ __all__ = ["SignoffView", "fingerprint", "latest", "sign"]
 
 # What changes with the moment a digest is built, or with the database it is read from (ids are given
 # anew by a restore, which may also move the data to another team), rather than with the period's data.
-_MOMENTARY = frozenset({"generated_at", "end", "days_since_update", "headline", "id", "team_id", "workspace"})
+# The exceptions are left out whole: they are what stands at the moment the digest is built (an action
+# becomes overdue as days pass, its why counts the days), not the period's data.
+_MOMENTARY = frozenset(
+    {"generated_at", "end", "days_since_update", "headline", "id", "team_id", "workspace", "exceptions"}
+)
+# Added to the digest after papers were signed off: left out while empty, so those fingerprints still hold.
+_NEWER = frozenset({"assurance"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +42,8 @@ class SignoffView:
 
 def fingerprint(digest: Digest, narrative: Mapping[str, NarrativeView]) -> str:
     """A digest of the period's data as the paper reports it: its projects, updates (each revision's
-    text), statuses and RAGs, and the narrative's text. The same data gives the same value whenever
-    it is computed; any change to what the paper says gives another."""
+    text), statuses and RAGs, assurance results, and the narrative's text (not the exceptions). The same
+    data gives the same value whenever it is computed; any change to what the paper says gives another."""
     data = {
         "digest": _stable(dataclasses.asdict(digest)),
         "narrative": {key: view.text for key, view in sorted(narrative.items())},
@@ -48,7 +54,7 @@ def fingerprint(digest: Digest, narrative: Mapping[str, NarrativeView]) -> str:
 
 def _stable(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: _stable(v) for k, v in node.items() if k not in _MOMENTARY}
+        return {k: _stable(v) for k, v in node.items() if k not in _MOMENTARY and not (k in _NEWER and not v)}
     if isinstance(node, list | tuple):
         return [_stable(v) for v in node]
     return node

@@ -19,9 +19,11 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject
 
 from bot.literal import literal
+from bot.render import exceptions as exceptions_text
 from bot.render.digest import trend_text
 from bot.render.jinja import render
 from bot.services.digest import Digest
+from bot.services.exceptions import ExceptionEntry
 from handlers.slack.blocks.rich_text import MAX_BLOCKS, fallback_text, joined, pages, rich_blocks
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "DigestMessage",
     "detail_messages",
     "digest_messages",
+    "exceptions_messages",
     "people_in",
     "summary_messages",
 ]
@@ -61,13 +64,17 @@ def digest_messages(
 def summary_messages(
     digest: Digest, *, people: Mapping[str, str] | None = None, footer: str = POSTED_FOOTER
 ) -> list[DigestMessage]:
-    """The summary: a header, the headline, RAG counts per priority, missing and completed counts.
+    """The summary: a header, the exceptions, the headline, RAG counts per priority, missing and completed counts.
 
-    One message unless there are very many priorities; then the rest follows, marked as continued.
+    One message unless there are very many exceptions or priorities; then the rest follows, marked as continued.
     """
     context = _context(digest, people)
     title = _header(digest)
-    blocks: list[Block] = [HeaderBlock(text=title), *rich_blocks(render("digest_summary.mrkdwn.j2", **context))]
+    blocks: list[Block] = [
+        HeaderBlock(text=title),
+        *rich_blocks(render("digest_exceptions.mrkdwn.j2", **context)),
+        *rich_blocks(render("digest_summary.mrkdwn.j2", **context)),
+    ]
     found = pages(
         blocks,
         continued=rich_blocks("_The summary, continued._"),
@@ -77,6 +84,24 @@ def summary_messages(
         DigestMessage(text=_numbered(f"{title}. {digest.headline}", i, len(found)), blocks=page)
         for i, page in enumerate(found, 1)
     ]
+
+
+def exceptions_messages(
+    digest: Digest, *, people: Mapping[str, str] | None = None, footer: str = ""
+) -> list[DigestMessage]:
+    """The Exceptions section alone (``/ict-digest exceptions``): a header and the section, in as many
+    messages as it needs."""
+    context = _context(digest, people)
+    day = digest.generated_at.astimezone(digest.tz)
+    title = f"Exceptions, {day.day} {day:%b %Y}"
+    found = pages(
+        [HeaderBlock(text=title), *rich_blocks(render("digest_exceptions.mrkdwn.j2", **context))],
+        continued=rich_blocks("_The exceptions, continued._"),
+        tail=[_context_block(footer)] if footer else [],
+    )
+    n = len(digest.exceptions)
+    text = f"{title}: {n} exception{'' if n == 1 else 's'}" if n else f"{title}: {exceptions_text.NONE}"
+    return [DigestMessage(text=_numbered(text, i, len(found)), blocks=page) for i, page in enumerate(found, 1)]
 
 
 def detail_messages(digest: Digest, *, people: Mapping[str, str] | None = None) -> list[DigestMessage]:
@@ -103,12 +128,13 @@ def detail_messages(digest: Digest, *, people: Mapping[str, str] | None = None) 
 
 
 def people_in(digest: Digest) -> list[str]:
-    """Every user the digest names (owners, delegates, authors), for looking their names up once."""
+    """Every user the digest names (owners, delegates, authors, exceptions' owners), for looking their names up once."""
     seen: dict[str, None] = {}
     for p in digest.projects:
         seen.update(dict.fromkeys((p.owner, *p.delegates)))
         if p.update is not None:
             seen[p.update.author] = None
+    seen.update(dict.fromkeys(e.owner_user_id for e in digest.exceptions))
     return list(seen)
 
 
@@ -149,8 +175,13 @@ def _context(digest: Digest, people: Mapping[str, str] | None) -> dict[str, Any]
             value = value.astimezone(tz).date()
         return f"{value.day} {value:%b %Y}"
 
+    def owner(e: ExceptionEntry) -> str:
+        return names.get(e.owner_user_id) or e.owner_name
+
     period = f"{day(digest.start)} to {day(digest.end)}" if digest.start else f"up to {day(digest.end)}"
     return {
+        "ex": exceptions_text,
+        "owner": owner,
         "d": digest,
         "tz": tz,
         "period": period,

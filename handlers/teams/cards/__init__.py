@@ -10,7 +10,15 @@ JSON): a digest is split across cards and long officer text across blocks, nothi
 within the workspace.
 """
 
-from handlers.teams.cards.digest import POSTED_FOOTER, PREVIEW_FOOTER, detail_cards, digest_cards, summary_cards
+from handlers.teams.cards.digest import (
+    EXCEPTIONS_PREVIEW,
+    POSTED_FOOTER,
+    PREVIEW_FOOTER,
+    detail_cards,
+    digest_cards,
+    exceptions_cards,
+    summary_cards,
+)
 from handlers.teams.cards.help import help_card
 from handlers.teams.cards.meetings import closures_card, meetings_card
 from handlers.teams.cards.pieces import (
@@ -41,6 +49,7 @@ __all__ = [
     "ACTION_RAID_SUBMIT",
     "ACTION_SNOOZE",
     "ACTION_UPDATE_SUBMIT",
+    "EXCEPTIONS_PREVIEW",
     "MAX_CARD_BYTES",
     "POSTED_FOOTER",
     "PREVIEW_FOOTER",
@@ -48,6 +57,7 @@ __all__ = [
     "closures_card",
     "detail_cards",
     "digest_cards",
+    "exceptions_cards",
     "help_card",
     "meetings_card",
     "mine_card",

@@ -1,5 +1,6 @@
-"""The progress digest as cards: the summary (also the preview), a card or more per priority, then the
-missing, completed and started projects. A digest is split across as many cards as it needs.
+"""The progress digest as cards: the exceptions and the summary (also the preview), a card or more per
+priority, then the missing, completed and started projects; or the exceptions alone. A digest is split
+across as many cards as it needs.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.render import exceptions as exceptions_text
 from bot.render.digest import trend_text
 from bot.render.jinja import local_time, rag_label
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry
@@ -30,20 +32,31 @@ from handlers.teams.cards.pieces import (
     typed_runs,
 )
 
-__all__ = ["POSTED_FOOTER", "PREVIEW_FOOTER", "detail_cards", "digest_cards", "summary_cards"]
+__all__ = [
+    "EXCEPTIONS_PREVIEW",
+    "POSTED_FOOTER",
+    "PREVIEW_FOOTER",
+    "detail_cards",
+    "digest_cards",
+    "exceptions_cards",
+    "summary_cards",
+]
 
 POSTED_FOOTER = "The detail for each priority follows, then the missing, completed and started projects."
 PREVIEW_FOOTER = "A preview of the summary. A chair or an ICT admin can post the whole digest here with **digest**."
+EXCEPTIONS_PREVIEW = "A preview. A chair or an ICT admin can post the exceptions here with **digest exceptions**."
 
 
 def digest_cards(digest: Digest, *, people: Mapping[str, str] | None = None, footer: str = POSTED_FOOTER) -> list[Card]:
     """Everything to post in the channel, in order: the summary, then a card (or more) per priority with
     projects, then the missing, completed and started projects. Each card is under the size limit."""
-    return [*summary_cards(digest, footer=footer), *detail_cards(digest, people=people)]
+    return [*summary_cards(digest, people=people, footer=footer), *detail_cards(digest, people=people)]
 
 
-def summary_cards(digest: Digest, *, footer: str = POSTED_FOOTER) -> list[Card]:
-    """The summary: the headline, totals and RAG by priority. It names nobody, so it is also the preview."""
+def summary_cards(
+    digest: Digest, *, people: Mapping[str, str] | None = None, footer: str = POSTED_FOOTER
+) -> list[Card]:
+    """The exceptions, then the summary: the headline, totals and RAG by priority. It is also the preview."""
     d = digest
     title = _title(d)
     strategy = typed_runs(d.strategy.name)
@@ -53,13 +66,14 @@ def summary_cards(digest: Digest, *, footer: str = POSTED_FOOTER) -> list[Card]:
         strategy += [text_run(" · "), *typed_runs(d.workspace)]
     for run in strategy:
         run["isSubtle"] = True
-    head = [
-        text_block(title, size="large", weight="bolder", style="heading"),
-        rich_block(strategy, spacing="none"),
+    head = [text_block(title, size="large", weight="bolder", style="heading")]
+    groups: list[Element] = [
+        *_exception_blocks(d, people),
+        rich_block(strategy, separator=True),
         text_block(f"Period: {_period(d)} ({d.tz.key})", spacing="none"),
         text_block(f"**{d.headline}**"),  # the bot's words: counts
+        text_block("**RAG by priority**", separator=True),
     ]
-    groups: list[Element] = [text_block("**RAG by priority**", separator=True)]
     for g in d.priorities:
         name = typed_runs(g.name, weight="bolder")
         if g.kind == "retired":
@@ -90,6 +104,35 @@ def summary_cards(digest: Digest, *, footer: str = POSTED_FOOTER) -> list[Card]:
         continued=text_block(f"{title}: the summary, continued.", isSubtle=True),
         fallback=title,
     )
+
+
+def exceptions_cards(digest: Digest, *, people: Mapping[str, str] | None = None, footer: str = "") -> list[Card]:
+    """The Exceptions section alone (**digest exceptions**), in as many cards as it needs."""
+    day = digest.generated_at.astimezone(digest.tz)
+    title = f"Exceptions, {day.day} {day:%b %Y}"
+    return _pack(
+        [[b] for b in _exception_blocks(digest, people)[1:]],
+        head=[text_block(title, size="large", weight="bolder", style="heading")],
+        tail=[text_block(footer, isSubtle=True, size="small", separator=True)] if footer else [],
+        continued=text_block(f"{title}, continued.", isSubtle=True),
+        fallback=title,
+    )
+
+
+def _exception_blocks(d: Digest, people: Mapping[str, str] | None) -> list[Element]:
+    """The Exceptions heading, then a heading per kind and a block per entry (typed text as it is)."""
+    names = people or {}
+    blocks: list[Element] = [text_block(f"**{exceptions_text.TITLE}**", size="medium")]
+    found = exceptions_text.by_kind(d.exceptions)
+    if not found:
+        blocks.append(text_block(exceptions_text.NONE, spacing="none"))
+    for heading, entries in found:
+        blocks.append(text_block(f"_{heading}_", spacing="small"))
+        for e in entries:
+            owner = names.get(e.owner_user_id) or e.owner_name
+            runs = [*ref_title(e.ref, e.title), text_run(" — "), *typed_runs(owner), text_run(": ")]
+            blocks.append(rich_block([*runs, *typed_runs(e.why)], spacing="none"))
+    return blocks
 
 
 def detail_cards(digest: Digest, *, people: Mapping[str, str] | None = None) -> list[Card]:

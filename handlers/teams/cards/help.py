@@ -22,6 +22,7 @@ HELP_LINES = (
     ("update edit REF RAG corrected text", "corrects your latest update on REF (the old text is kept)."),
     ("mine", "your projects and when each was last updated."),
     ("digest [from YYYY-MM-DD to YYYY-MM-DD]", "the progress digest (posted by a chair or an ICT admin)."),
+    ("digest exceptions", "only the digest's exceptions: what is red, slipping or overdue."),
     ("meeting [next N]", "the next governance meetings; the chair can move or cancel one (meeting help)."),
     ("meeting minutes [YYYY-MM-DD]", "a meeting's minutes: decisions, actions, risks (the chair or an ICT admin)."),
     ("report", "the committee paper being written: its narrative, who has not updated, its sign-off."),
