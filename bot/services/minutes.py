@@ -20,6 +20,7 @@ from bot.errors import DomainError
 from bot.services import exceptions, meetings, people
 from bot.services.exceptions.model import ExceptionEntry
 from bot.services.meetings import MeetingView
+from bot.services.registers.raid import HIGH as HIGH_SCORE
 from bot.services.registers.refs import ACTION, DECISION, ISSUE, RISK, label
 from bot.wording import Text
 from models import Priority, Project, Workspace
@@ -37,7 +38,6 @@ __all__ = [
     "meeting_of",
 ]
 
-HIGH_SCORE = 15  # a risk scoring this or more is high (issue 15)
 _Namer = Callable[[str], str]
 
 

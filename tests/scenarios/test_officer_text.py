@@ -312,7 +312,7 @@ def test_the_exceptions_show_an_actions_text_and_a_results_note_as_typed(slack, 
                 recorded_at=clock.now,
             )
         )
-        failed = f"Failed on {ob.due_on.day} {ob.due_on:%b %Y}: {ONE_LINE_SHOWN}"  # a why is one line
+        failed = f"Failed (due {ob.due_on.day} {ob.due_on:%b %Y}): {ONE_LINE_SHOWN}"  # a why is one line
     slack.command("/ict-digest", "exceptions", user_id=CHAIR, channel_id="C0GOVERN")
     posted = [m for m in slack_messages(standin) if "channel" in m]
     assert_shown_literally(posted, SHOWN)  # the action's text, the obligation's name

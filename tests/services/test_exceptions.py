@@ -192,13 +192,13 @@ def check(found: list[exceptions.ExceptionEntry]) -> None:
         (K.RISK_REVIEW, "R", DELEGATE, "Review due 1 Nov 2026"),
         (K.OVERDUE_ACTION, "A", "Olive Owner", "Due 20 Nov 2026, 5 days overdue"),
         (K.OVERDUE_ACTION, "A", "Olive Owner", "Due 24 Nov 2026, 1 day overdue"),
-        (K.ASSURANCE_FAILED, "P", "Ada Admin", f"Failed on 21 Nov 2026: {NOTE}"),
+        (K.ASSURANCE_FAILED, "P", "Ada Admin", f"Failed (due 21 Nov 2026): {NOTE}"),
         (K.ASSURANCE_OVERDUE, "P", "Ada Admin", "Due 1 Nov 2026, 24 days overdue, no result"),
     ]
     by_why = {e.why: e for e in found}
     assert by_why["Score 20 (L4 × I5)"].title == "Supplier <b>failure</b>"  # typed text as it is
     assert by_why["Due 20 Nov 2026, 5 days overdue"].title == "Chase the supplier"
-    assert by_why[f"Failed on 21 Nov 2026: {NOTE}"].ref == "PCI-Q"
+    assert by_why[f"Failed (due 21 Nov 2026): {NOTE}"].ref == "PCI-Q"
     assert by_why["Amber → Red since 4 Nov 2026"].title == "Network <@U1> *refresh*"
     refs = [e.ref for e in found if e.kind is K.HIGH_RISK]
     assert refs == sorted(refs, key=lambda r: int(r[1:]))  # R3 before R12: by number
@@ -336,7 +336,7 @@ def test_markdown_and_html_open_with_the_exceptions_typed_text_literal(rendered)
         assert md.index("## Exceptions") < md.index("**Red projects**") < md.index(summary)
         title = escape_md_line("Network <@U1> *refresh*")
         assert f"- **RED-01** {title} — Olive Owner: Red since 4 Nov 2026" in md
-        assert escape_md_line(f"Failed on 21 Nov 2026: {NOTE}") in md
+        assert escape_md_line(f"Failed (due 21 Nov 2026): {NOTE}") in md
     for html in (render_digest(rendered, "html"), render_report(rendered, "html")):
         assert html.index('<section class="exceptions">') < html.index("<h3>Red projects</h3>")
         assert "Network &lt;@U1&gt; *refresh*" in html and "<@U1>" not in html
@@ -386,5 +386,5 @@ def test_the_word_report_opens_with_the_exceptions(rendered, tmp_path):
     assert headings.index("Overdue assurance") < headings.index("SUMMARY REPORT")
     bullets = [t for s, t in paragraphs if s == "List Bullet"]
     assert bullets[0] == "RED-01 Network <@U1> *refresh* — Olive Owner: Red since 4 Nov 2026"
-    assert f"PCI-Q PCI DSS scans — Ada Admin: Failed on 21 Nov 2026: {NOTE}" in bullets
+    assert f"PCI-Q PCI DSS scans — Ada Admin: Failed (due 21 Nov 2026): {NOTE}" in bullets
     assert any(PCI in t and PSN in t for _, t in paragraphs)

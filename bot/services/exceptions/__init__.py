@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.services import meetings, people
 from bot.services.assurance import calendar
 from bot.services.exceptions.model import ExceptionEntry, ExceptionKind
+from bot.services.registers.raid import HIGH as HIGH_SCORE
 from bot.services.registers.refs import ACTION, RISK, label
 from models import (
     ActionItem,
@@ -37,8 +38,8 @@ if TYPE_CHECKING:  # the digest builds its exceptions with this module: only its
 
 __all__ = ["HIGH_SCORE", "LOOK_BACK_DAYS", "ExceptionEntry", "ExceptionKind", "current"]
 
-HIGH_SCORE = 15  # a risk scoring this or more (likelihood × impact) is high
 LOOK_BACK_DAYS = 365  # assurance occurrences older than this are no longer chased
+AHEAD_DAYS = 400  # how far ahead a result may have answered an occurrence (the next one, a year at most)
 _OPEN = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
 _RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
 _RAG_LABEL = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green"}
@@ -249,12 +250,13 @@ def chased_from(obligation: AssuranceObligation, today: date, tz: ZoneInfo) -> d
 
 
 def _assurance(session: Session, ws: Workspace, today: date, tz: ZoneInfo) -> list[_Raw]:
-    """Occurrences up to yesterday that failed or have no result (two statements)."""
+    """Occurrences past without a result, and any whose latest result is a fail: a result may answer the next
+    occurrence before its day, so the window runs a year ahead (two statements)."""
     obligations = calendar.active(session, ws)
     if not obligations:
         return []
     start = {o.id: chased_from(o, today, tz) for o in obligations}
-    first, last = min(start.values()), today - timedelta(days=1)
+    first, last = min(start.values()), today + timedelta(days=AHEAD_DAYS)
     if first > last:
         return []
     out: list[_Raw] = []
@@ -264,7 +266,7 @@ def _assurance(session: Session, ws: Workspace, today: date, tz: ZoneInfo) -> li
             continue
         if occ.outcome is AssuranceOutcome.FAIL:
             note = " ".join(occ.note.split())
-            why = f"Failed on {_day(occ.day)}" + (f": {note}" if note else "")
+            why = f"Failed (due {_day(occ.day)})" + (f": {note}" if note else "")
             kind = ExceptionKind.ASSURANCE_FAILED
         else:
             why = f"Due {_day(occ.day)}, {_days((today - occ.day).days)} overdue, no result"
