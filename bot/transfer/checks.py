@@ -102,6 +102,8 @@ def _describe(error: ErrorDetails) -> str:
         return f"must hold at least {ctx.get('min_length')} entry"
     if kind in ("greater_than_equal", "greater_than"):
         return f"{given!r} is too small: it must be at least {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{given!r} is too large: it must be at most {ctx.get('le', ctx.get('lt'))}"
     if kind == "timezone_aware":
         return f"{given!r} has no time zone; give it in UTC, e.g. 2026-11-24T09:30:00Z"
     if kind.startswith("datetime"):
@@ -167,6 +169,7 @@ def cross_check(doc: Document) -> list[tuple[str, str]]:
                 )
         _check_calendar(problems, doc)
         _check_raid(problems, doc, refs, codes)
+        _check_assurance(problems, doc, codes)
         on = [(f"decisions[{i}]", d.project_ref) for i, d in enumerate(doc.decisions)]
         on += [(f"actions[{i}]", a.project_ref) for i, a in enumerate(doc.actions)]
         for at, ref in on:
@@ -185,6 +188,33 @@ def _check_raid(problems: _Problems, doc: DocumentV2, refs: set[str], codes: dic
             problems.add(f"raid[{i}].project_ref", f"{r.project_ref!r} is not the ref of a project in the export")
         elif on_priority and r.priority_code not in codes.get(r.strategy or "", {}):
             problems.add(f"raid[{i}].priority_code", f"{r.priority_code!r} is not a priority of {r.strategy!r}")
+
+
+def _check_assurance(problems: _Problems, doc: DocumentV2, codes: dict[str, dict[str, PriorityDoc]]) -> None:
+    """Each obligation's code once, its priority one of the export's, its schedule one the calendar reads; each
+    result and reminder on an obligation of the export, each reminder once per occurrence."""
+    problems.once("assurance_obligations", (o.code for o in doc.assurance_obligations), "the obligation code")
+    for i, o in enumerate(doc.assurance_obligations):
+        at = f"assurance_obligations[{i}]"
+        if o.strategy not in codes:
+            problems.add(f"{at}.strategy", f"{o.strategy!r} is not one of the export's strategies")
+        elif o.priority_code not in codes[o.strategy]:
+            problems.add(f"{at}.priority_code", f"{o.priority_code!r} is not a priority of {o.strategy!r}")
+        if (o.rrule != "") == (o.due_on is not None) or (o.rrule != "") != (o.start_on is not None):
+            problems.add(at, "is recurring (rrule and start_on) or once (due_on, with rrule ''): one")
+        elif o.rrule:
+            try:
+                meeting_service.parse_rrule(o.rrule)
+            except InvalidInput as exc:
+                problems.add(f"{at}.rrule", exc.message.replace("`", "'").replace("meetings may recur", "it may recur"))
+    known = {o.code for o in doc.assurance_obligations}
+    named = [(f"assurance_results[{i}]", r.obligation_code) for i, r in enumerate(doc.assurance_results)]
+    named += [(f"assurance_reminders[{i}]", r.obligation_code) for i, r in enumerate(doc.assurance_reminders)]
+    for at, code in named:
+        if code not in known:
+            problems.add(f"{at}.obligation_code", f"{code!r} is not the code of an obligation in the export")
+    reminders = ((r.obligation_code, r.occurrence) for r in doc.assurance_reminders)
+    problems.once("assurance_reminders", reminders, "the reminder of the occurrence")
 
 
 def _check_text(problems: _Problems, at: str, revision: RevisionDoc) -> None:

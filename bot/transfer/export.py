@@ -24,6 +24,9 @@ from bot.transfer.schema import (
     FORMAT,
     FORMAT_VERSION,
     ActionDoc,
+    AssuranceObligationDoc,
+    AssuranceReminderDoc,
+    AssuranceResultDoc,
     ClosureDoc,
     DecisionDoc,
     DigestPostDoc,
@@ -60,7 +63,15 @@ from models import (
     Strategy,
     Workspace,
 )
-from models.registers import ActionItem, Decision, RaidItem, RaidRevision
+from models.registers import (
+    ActionItem,
+    AssuranceObligation,
+    AssuranceReminder,
+    AssuranceResult,
+    Decision,
+    RaidItem,
+    RaidRevision,
+)
 from models.scheduling import DigestPost, Reminder
 
 __all__ = ["CSV_COLUMNS", "FORMAT", "FORMAT_VERSION", "csv_rows", "gather", "spreadsheet_cell", "to_document"]
@@ -98,13 +109,14 @@ CSV_COLUMNS = (
 
 
 def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> DocumentV2:
-    """Read the whole of one workspace: twenty-four SQL statements (four of them selectin loads), whatever its
-    size.
+    """Read the whole of one workspace: twenty-seven SQL statements (four of them selectin loads), whatever
+    its size.
 
     Strategies come oldest first, projects by reference, updates oldest first with their revisions
     in order, the projects' history by project reference, oldest first; roles by role and user, closures,
     meetings, reminders and digest posts by day (each in the order of its unique key, so two exports of
-    the same data are the same); people by user id. Nothing from another workspace is read.
+    the same data are the same); people by user id; assurance obligations by code, their reminders by code
+    and occurrence. Nothing from another workspace is read.
     """
     return DocumentV2.model_construct(
         format=FORMAT,
@@ -117,11 +129,45 @@ def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> Documen
         people=[PersonDoc.of(p) for p in people.everyone(session, ws)],
         raid=_raid(session, ws),
         **_decisions_and_actions(session, ws),
+        **_assurance(session, ws),
     )
 
 
+def _assurance(session: Session, ws: Workspace) -> dict[str, Any]:
+    """The assurance calendar: obligations by code (retired ones too) with their priority's strategy and code,
+    results in the order recorded, reminders by code and occurrence (their unique key): three statements."""
+    obligations = session.execute(
+        select(AssuranceObligation, Strategy.name, Priority.code)
+        .join(Priority, Priority.id == AssuranceObligation.priority_id)
+        .join(Strategy, Strategy.id == Priority.strategy_id)
+        .where(AssuranceObligation.workspace_id == ws.id)
+    ).all()
+    results = session.execute(
+        select(AssuranceResult, AssuranceObligation.code)
+        .join(AssuranceObligation, AssuranceObligation.id == AssuranceResult.obligation_id)
+        .where(AssuranceResult.workspace_id == ws.id)
+        .order_by(AssuranceResult.recorded_at, AssuranceResult.id)
+    ).all()
+    reminders = session.execute(
+        select(AssuranceReminder, AssuranceObligation.code)
+        .join(AssuranceObligation, AssuranceObligation.id == AssuranceReminder.obligation_id)
+        .where(AssuranceReminder.workspace_id == ws.id)
+    ).all()
+    return {  # sorted here, not by SQL: the same order whichever database's collation
+        "assurance_obligations": [
+            AssuranceObligationDoc.of(o, strategy=name, priority_code=code)
+            for o, name, code in sorted(obligations, key=lambda row: row[0].code)
+        ],
+        "assurance_results": [AssuranceResultDoc.of(r, obligation_code=code) for r, code in results],
+        "assurance_reminders": [
+            AssuranceReminderDoc.of(r, obligation_code=code)
+            for r, code in sorted(reminders, key=lambda row: (row[1], row[0].occurrence))
+        ],
+    }
+
+
 def _raid(session: Session, ws: Workspace) -> list[RaidDoc]:
-    """The risks and issues, oldest first, each with its revisions in order: three statements."""
+    """The risks and issues, oldest first, each with its revisions in order: four statements."""
     items = session.scalars(
         select(RaidItem).where(RaidItem.workspace_id == ws.id).order_by(RaidItem.raised_at, RaidItem.id)
     ).all()

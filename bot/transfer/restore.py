@@ -33,6 +33,8 @@ from bot.transfer.schema import (
     FORMAT,
     FORMAT_VERSION,
     ActionDoc,
+    AssuranceReminderDoc,
+    AssuranceResultDoc,
     DecisionDoc,
     Document,
     DocumentV1,
@@ -61,7 +63,15 @@ from models import (
 )
 from models.db import unstorable_text
 from models.entities import MeetingStatus
-from models.registers import ActionItem, Decision, RaidItem, RaidRevision
+from models.registers import (
+    ActionItem,
+    AssuranceObligation,
+    AssuranceReminder,
+    AssuranceResult,
+    Decision,
+    RaidItem,
+    RaidRevision,
+)
 from models.scheduling import DigestPost, Reminder
 
 __all__ = [
@@ -269,6 +279,8 @@ def _clear_seeded(session: Session, ws: Workspace, *, replace_calendar: bool) ->
         (_count(session, ActionItem, ws), "action", "actions"),
         (_count(session, ReportSettings, ws), "report settings file", "report settings files"),
         (_count(session, RaidItem, ws), "risk or issue", "risks and issues"),
+        (_count(session, AssuranceObligation, ws), "assurance obligation", "assurance obligations"),
+        (_count(session, AssuranceResult, ws), "assurance result", "assurance results"),
     )
     holds = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
     if series is not None and series.updated_by != DEFAULT_SERIES_BY:
@@ -340,6 +352,7 @@ def _write(session: Session, ws: Workspace, doc: Document) -> dict[int, int]:
     if isinstance(doc, DocumentV2):
         _write_calendar(session, ws, doc)
         _write_raid(session, ws, doc, projects, priorities)
+        _write_assurance(session, ws, doc, priorities)
     return {old: update.id for old, update in updates.items()}
 
 
@@ -383,6 +396,25 @@ def _write_raid(
         session.add(item)
         session.flush()
         session.add_all(v.row(RaidRevision, workspace_id=ws.id, item_id=item.id) for v in r.revisions)
+    session.flush()
+
+
+def _write_assurance(
+    session: Session, ws: Workspace, doc: DocumentV2, priorities: Mapping[tuple[str, str], Priority]
+) -> None:
+    """The assurance obligations on the priorities just written, then their results and reminders."""
+    obligations = {
+        o.code: o.row(AssuranceObligation, workspace_id=ws.id, priority_id=priorities[(o.strategy, o.priority_code)].id)
+        for o in doc.assurance_obligations
+    }
+    session.add_all(obligations.values())
+    session.flush()
+
+    def of(d: AssuranceResultDoc | AssuranceReminderDoc) -> dict[str, Any]:
+        return {"workspace_id": ws.id, "obligation_id": obligations[d.obligation_code].id}
+
+    session.add_all(r.row(AssuranceResult, **of(r)) for r in doc.assurance_results)
+    session.add_all(r.row(AssuranceReminder, **of(r)) for r in doc.assurance_reminders)
     session.flush()
 
 

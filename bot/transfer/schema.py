@@ -4,9 +4,9 @@ The export builds the sections from database rows (:meth:`Section.of`) and dumps
 validates a document into the same models (strict: no text where a number belongs) and writes rows from
 them (:meth:`Section.row`). Text lengths are the columns' (``models/``). Format version 1 held the
 workspace, strategies, projects and updates; 2 adds roles, the meeting calendar, reminders and digest
-posts; keys added since (the chair group, aims, the projects' history, the committee paper, people, risks and issues)
-may be absent. Reminders and digest posts name their meeting by its ``occurrence``, history its project
-by ``ref``; no database id is exported but the updates'. The lease and the installations never are.
+posts; keys added since (the chair group, aims, history, the committee paper, people, the registers) may
+be absent. Reminders name their meeting by ``occurrence``, history its project by ``ref``, assurance its
+obligation by ``code``; no database id is exported but the updates'. The lease and installations never are.
 """
 
 from __future__ import annotations
@@ -41,7 +41,18 @@ from models.base import Base
 from models.db import column_length
 from models.entities import MeetingStatus, ProjectStatus, Rag, Role, UpdateSource
 from models.history import ChangeVia, ProjectField
-from models.registers import ActionItem, Decision, ItemStatus, RaidItem, RaidKind, RaidRevision
+from models.registers import (
+    ActionItem,
+    AssuranceObligation,
+    AssuranceOutcome,
+    AssuranceReminder,
+    AssuranceResult,
+    Decision,
+    ItemStatus,
+    RaidItem,
+    RaidKind,
+    RaidRevision,
+)
 from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
@@ -49,6 +60,9 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "ActionDoc",
+    "AssuranceObligationDoc",
+    "AssuranceReminderDoc",
+    "AssuranceResultDoc",
     "Claim",
     "ClosureDoc",
     "DecisionDoc",
@@ -210,6 +224,8 @@ class PersonDoc(Section):
     name: Annotated[str, key(Person.name)]
     title: Annotated[str, fits(Person.title)]
     refreshed_at: Moment | None  # when the platform said it; none for a name a Work Plan CSV gave
+    # The address the platform gave ("" where none), how an assurance file names a person; added since.
+    email: Annotated[str, fits(Person.email)] = ""
 
 
 class SeriesDoc(Section):
@@ -369,6 +385,54 @@ class ActionDoc(Section):
     done_note: str
 
 
+# The assurance calendar: each obligation reports under a priority (by strategy and code, as a project's);
+# its results and reminders name it by code, and each its occurrence (a due date).
+
+
+class AssuranceObligationDoc(Section):
+    """An assurance obligation (``models.registers.AssuranceObligation``), retired ones too: recurring
+    (``rrule`` from ``start_on``) or once (``due_on``)."""
+
+    renamed = {"owner": "owner_user_id"}
+    code: Annotated[str, key(AssuranceObligation.code)]
+    name: Annotated[str, key(AssuranceObligation.name)]
+    owner: Annotated[str, key(AssuranceObligation.owner_user_id)]
+    strategy: Annotated[str, key(Strategy.name)]
+    priority_code: Annotated[str, key(Priority.code)]
+    rrule: Annotated[str, fits(AssuranceObligation.rrule)]
+    start_on: date | None
+    due_on: date | None
+    evidence: str
+    remind_days: Annotated[int, Field(ge=0, le=30)]
+    loaded_at: Moment
+    retired_at: Moment | None
+
+
+class AssuranceResultDoc(Section):
+    """A result recorded for one occurrence of an obligation, in the order recorded (the latest counts)."""
+
+    obligation_code: Annotated[str, key(AssuranceObligation.code)]
+    occurrence: date
+    outcome: AssuranceOutcome
+    note: str
+    evidence_url: Annotated[str, fits(AssuranceResult.evidence_url)]
+    recorded_by: Annotated[str, key(AssuranceResult.recorded_by)]
+    recorded_at: Moment
+
+
+class _AssuranceReminderFor(Section):
+    obligation_code: Annotated[str, key(AssuranceObligation.code)]
+    occurrence: date
+    user_id: Annotated[str, key(AssuranceReminder.user_id)]
+
+
+class AssuranceReminderDoc(Claim, _AssuranceReminderFor):
+    """The reminder before one occurrence, with its claim: the restored bot does not send it again."""
+
+    channel_id: Annotated[str, fits(AssuranceReminder.channel_id)] | None
+    message_ts: Annotated[str, fits(AssuranceReminder.message_ts)] | None
+
+
 class _DocumentBase(Section):
     format: Literal["ictbot-export"]
     version: int
@@ -409,6 +473,10 @@ class DocumentV2(_DocumentBase):
     # The meetings' decisions and actions (added since; absent from older exports).
     decisions: list[DecisionDoc] = Field(default_factory=list)
     actions: list[ActionDoc] = Field(default_factory=list)
+    # The assurance calendar: obligations by code, their results and reminders (absent from older exports).
+    assurance_obligations: list[AssuranceObligationDoc] = Field(default_factory=list)
+    assurance_results: list[AssuranceResultDoc] = Field(default_factory=list)
+    assurance_reminders: list[AssuranceReminderDoc] = Field(default_factory=list)
 
 
 Document = DocumentV1 | DocumentV2

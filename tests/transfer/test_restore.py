@@ -18,6 +18,9 @@ from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, paper, people, reminders, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
+from bot.services.assurance import loader as assurance_loader
+from bot.services.assurance import results as assurance_results
+from bot.services.assurance.reminders import AssuranceDue
 from bot.services.digest_posts import DigestDue
 from bot.services.paper import settings as paper_settings
 from bot.services.quickform import UpdateText
@@ -56,6 +59,28 @@ REFRESHED = {
 }
 
 
+OLIVE = "olive.owner@example.gov.uk"
+# The assurance calendar, first on 2014–2016's GOV, then (PSN left out, so retired) on the refreshed strategy's
+# CLOUD and ARCH: its ARCH has the code of 2014–2016's, and the export tells them apart by strategy.
+ASSURANCE_BEFORE = {
+    "obligations": [
+        {"code": "PSN", "name": "PSN submission – «annual»", "owner": OLIVE.upper(), "priority": "GOV",
+         "rrule": "FREQ=YEARLY", "start": "2026-06-30", "evidence": EVIL, "remind_days": 20},
+        {"code": "PCI-ASV", "name": "PCI DSS scan", "owner": ADMIN, "priority": "GOV",
+         "rrule": "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=-1", "start": "2026-03-31", "evidence": "ASV report"},
+    ]
+}  # fmt: skip
+ASSURANCE_AFTER = {
+    "obligations": [
+        {**ASSURANCE_BEFORE["obligations"][1], "priority": "CLOUD", "remind_days": 10},
+        {"code": "IA-VSE", "name": "Internal audit <!here>", "owner": OLIVE, "priority": "ARCH", "due": "2026-12-04",
+         "evidence": EVIL_TOO},
+        {"code": "DR-TEST", "name": "Disaster recovery test", "owner": DELEGATE, "priority": "ARCH",
+         "due": "2026-12-09", "remind_days": 5},
+    ]
+}  # fmt: skip
+
+
 def at(text: str) -> datetime:
     """A local Europe/London wall time as an aware UTC datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=LONDON).astimezone(UTC)
@@ -84,7 +109,7 @@ class _Sender:
     def __init__(self) -> None:
         self.sent = 0
 
-    def deliver(self, item: Due) -> Outcome:
+    def deliver(self, item: Due | AssuranceDue) -> Outcome:
         if item.user_id == DELEGATE:
             return Outcome(error="cannot_dm_user", permanent=True)
         self.sent += 1
@@ -105,6 +130,11 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
     ids["net"] = _post(runtime, "NET-01", OWNER, UpdateText(Rag.AMBER, "Links delayed"), UpdateSource.COMMAND)
     clock.now = at("2026-11-24 12:00")
     _correct(runtime, ids["net"], OWNER, UpdateText(Rag.RED, EVIL, next_steps=EVIL_TOO, risks="=cmd|' /C calc'!A0"))
+    clock.now = at("2026-11-24 12:30")
+    with runtime.unit(TEAM) as (session, ws):  # the assurance calendar, its owner by e-mail, a result
+        people.record(session, ws, [people.Entry(OWNER, "Olive", email=OLIVE)], now=clock.now)
+        assurance_loader.load(session, ws, json.dumps(ASSURANCE_BEFORE, ensure_ascii=False), clock.now)
+        assurance_results.record(session, ws, "PSN", "pass", "", "https://e.example/psn?a=1&b=<2>", OWNER, clock.now)
     clock.now = at("2026-11-25 09:00")
     with runtime.unit(TEAM) as (session, ws):
         strategy.load(session, ws, strategy.parse_yaml(json.dumps(REFRESHED)), now=clock.now)
@@ -126,6 +156,7 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
         roles.grant(session, ws, CHAIR, Role.CHAIR, by=ADMIN, now=clock.now)
         people.record(session, ws, [people.Entry(OWNER, "Olive «O» Owner", "Head of ICT")], now=clock.now)
         people.fill(session, ws, {DELEGATE: "Dan from the CSV"})
+        assurance_loader.load(session, ws, json.dumps(ASSURANCE_AFTER, ensure_ascii=False), clock.now)  # PSN retired
         roles.grant(session, ws, DEPUTY, Role.ADMIN, by=ADMIN, now=clock.now)
         roles.grant(session, ws, DEPUTY, Role.CHAIR, by=ADMIN, now=clock.now)
         meetings.materialise(session, ws, now=clock.now, default_timezone=tz)
@@ -133,7 +164,14 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
         meetings.set_series(session, ws, now=clock.now, by=ADMIN, default_timezone=tz, digest_stage="1@12:00")
 
     sender = _Sender()
-    reconciler = Reconciler(runtime, sender.deliver, holder="builder", workers=2, post_digest=sender.post_digest)
+    reconciler = Reconciler(
+        runtime,
+        sender.deliver,
+        holder="builder",
+        workers=2,
+        post_digest=sender.post_digest,
+        remind_assurance=sender.deliver,
+    )
 
     def tick(when: str) -> None:
         clock.now = at(when)
@@ -155,6 +193,10 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
     _correct(runtime, ids["pci"], ADMIN, UpdateText(Rag.AMBER, "Q3 scan passed, one finding", risks=EVIL_TOO))
     clock.now = at("2026-12-07 13:10")
     _correct(runtime, ids["pci"], DEPUTY, UpdateText(Rag.GREEN, "Finding closed"))
+    for when, outcome in (("2026-12-07 13:15", "fail"), ("2026-12-07 13:20", "partial")):  # the latest counts
+        clock.now = at(when)
+        with runtime.unit(TEAM) as (session, ws):
+            assurance_results.record(session, ws, "PCI-ASV", outcome, EVIL, "", ADMIN, clock.now)
     clock.now = at("2026-12-09 10:00")
     with runtime.unit(TEAM) as (session, ws):
         meetings.cancel(session, ws, date(2027, 1, 12), now=clock.now, by=CHAIR, default_timezone=tz, note=EVIL)
@@ -500,6 +542,12 @@ def test_a_version_1_restore_keeps_the_default_calendar_of_an_empty_workspace(ru
                 s, ws, CHANNEL, now=now, by=ADMIN, default_timezone="Europe/London"
             ),
             f"a meeting series set by {ADMIN}",
+        ),
+        (
+            lambda s, ws, now: assurance_loader.load(
+                s, ws, json.dumps({"obligations": [{**ASSURANCE_AFTER["obligations"][2], "priority": "GOV"}]}), now
+            ),
+            "1 assurance obligation",
         ),
     ],
 )

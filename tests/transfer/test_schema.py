@@ -11,7 +11,8 @@ from tests.transfer.test_restore import build_rich_workspace, exported
 # chair_usergroup_id, the strategies' aims and the projects' history, comes last in its section and keeps the version.
 KEYS = {
     "document": "format version exported_at workspace strategies projects updates roles meeting_series closures "
-    "meetings reminders digest_posts history report_settings narrative signoffs people raid decisions actions",
+    "meetings reminders digest_posts history report_settings narrative signoffs people raid decisions actions "
+    "assurance_obligations assurance_results assurance_reminders",
     "workspace": "team_id platform name created_at chair_usergroup_id",
     "strategies": "name period description active created_at priorities aims",
     "priorities": "position code name description",
@@ -30,12 +31,17 @@ KEYS = {
     "history": "project_ref at actor via field old new",
     "narrative": "period_start section number text author created_at",
     "signoffs": "period_start period_end user_id signed_at fingerprint",
-    "people": "user_id name title refreshed_at",
+    "people": "user_id name title refreshed_at email",
     "raid": "kind project_ref strategy priority_code text owner likelihood impact review_on status raised_by raised_at "
     "closed_by closed_at close_note revisions",
     "raid_revisions": "at actor change text owner likelihood impact review_on status note",
     "decisions": "meeting project_ref text recorded_by recorded_at",
     "actions": "meeting project_ref owner due_on text status given_by given_at done_by done_at done_note",
+    "assurance_obligations": "code name owner strategy priority_code rrule start_on due_on evidence remind_days "
+    "loaded_at retired_at",
+    "assurance_results": "obligation_code occurrence outcome note evidence_url recorded_by recorded_at",
+    "assurance_reminders": "obligation_code occurrence user_id status due_at attempts claimed_by claimed_at sent_at "
+    "error channel_id message_ts",
 }
 
 
@@ -66,6 +72,9 @@ def test_every_section_writes_its_keys_in_the_order_of_the_format(runtime: Runti
         "raid",
         "decisions",
         "actions",
+        "assurance_obligations",
+        "assurance_results",
+        "assurance_reminders",
     )
     found |= {name: doc[name][0] for name in lists}
     found["raid_revisions"] = doc["raid"][0]["revisions"][0]
