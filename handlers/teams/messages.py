@@ -12,7 +12,6 @@ transaction that stores the update, so a double click stores one update.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
 from handlers.teams import cards, meeting_minutes, raid, registers
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
-from handlers.teams.deliveries import teams_form
+from handlers.teams.deliveries import form_submission
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.wording import TEAMS
 from models import Rag, UpdateSource, Workspace
@@ -52,7 +51,6 @@ APOLOGY = (
     "if it keeps happening, tell your ICT admin (the error has been logged)."
 )
 FIELDS = ("project", "rag", "progress", "next_steps", "risks")
-_FORM_ID = re.compile(r"[0-9a-f]{16,64}")  # a form card's own id (``_form_reply``)
 NO_PROJECTS = (
     "The Work Plan has no open projects yet, so there is nothing to update. An ICT admin can import the "
     "Work Plan with `ictbot projects import FILE.csv`."
@@ -305,6 +303,8 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
             return TeamsReply(card=submit_assurance(runtime, ws, user, data, now))
         if action == cards.ACTION_RAID_SUBMIT:
             return TeamsReply(*raid.raid_submit(runtime, ws, user, data, now))
+        if action in registers.CARD_ACTIONS:
+            return TeamsReply(*registers.submit(runtime, ws, user, action, data, now))
     except DomainError as exc:
         return TeamsReply(card_error=cards.plain_message(TEAMS(exc.text)))
     except SQLAlchemyError as exc:
@@ -370,9 +370,7 @@ def _submit_narrative(
 def _form_submission(ws: Workspace, form_id: object, fields: dict[str, str]) -> Delivery | None:
     """This submission of a form card, by the card's own id and what was submitted; None for a card without
     an id (sent by an older version of the bot), whose repeats only the activity's id can tell."""
-    if not isinstance(form_id, str) or not _FORM_ID.fullmatch(form_id):
-        return None
-    return teams_form(ws.external_id, form_id, fields)
+    return form_submission(ws.external_id, form_id, fields)
 
 
 def _open_form(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any]) -> TeamsReply:

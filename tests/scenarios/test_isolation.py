@@ -389,9 +389,9 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         ws_b = workspaces.get_or_create(s, TEAM_B, now=now)
         b_meeting = meetings.next_meetings(s, ws_b, ATTACK, 1)[0].id
     return Ids(
-        a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace, a_raid, b_raid
-    )
-    return Ids(a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace, **a_register)
+        a_projects, a_updates, a_meetings, b_projects, b_update.update_id, b_meeting, c_workspace, a_raid, b_raid,
+        **a_register,
+    )  # fmt: skip
 
 
 # The two workspaces are built once per database (it takes a while: two reconciler passes and a year of
@@ -565,6 +565,8 @@ def leaks(w: World, payloads: list[tuple[str, Any]], echo: frozenset[str]) -> li
             if node.get("action") in TEAMS_CARD_ACTIONS:  # a Teams card's button data
                 if node.get("project_id") in a_projects or node.get("meeting_id") in a_meetings:
                     found.append(f"{where}: a card button for A's {node}")
+                if node.get("action") == teams_cards.ACTION_MARK_DONE and node.get("action_id") == w.ids.a_action:
+                    found.append(f"{where}: a Mark done button for A's action {node}")
             meta = node.get("private_metadata")
             if isinstance(meta, str) and meta.startswith("{") and json.loads(meta).get("update_id") in a_updates:
                 found.append(f"{where}: a modal correcting A's update {json.loads(meta)['update_id']}")
@@ -1383,6 +1385,44 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         ("ANET-01",),
     ),
     TeamsAttack("decision-list-a-day", ("command", "decision"), said("decision list 2026-12-03"), "no meeting", "list"),
+    TeamsAttack("decision-form", ("command", "decision"), said("decision"), "Record a decision", "form"),
+    TeamsAttack("action-add-form", ("command", "action"), said("action add"), "Give an action", "add-form"),
+    TeamsAttack(
+        "card-action-done-a-s-action",
+        ("card", teams_cards.ACTION_MARK_DONE),
+        clicked(lambda w: {"action": teams_cards.ACTION_MARK_DONE, "action_id": w.ids.a_action}),
+        "There is no action A",
+    ),
+    TeamsAttack(
+        "card-action-form-a-project",
+        ("card", teams_cards.ACTION_ACTION_SUBMIT),
+        clicked(
+            lambda w: {
+                "action": teams_cards.ACTION_ACTION_SUBMIT,
+                "form": "0123456789abcdef",
+                "owner": "me",
+                "due": "2026-12-10",
+                "text": "SECRET-C",
+                "project": "ANET-01",
+            }
+        ),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
+    TeamsAttack(
+        "card-decision-form-a-project",
+        ("card", teams_cards.ACTION_DECISION_SUBMIT),
+        clicked(
+            lambda w: {
+                "action": teams_cards.ACTION_DECISION_SUBMIT,
+                "form": "0123456789abcdef",
+                "text": "SECRET-C",
+                "project": "ANET-01",
+            }
+        ),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
     TeamsAttack("update-mine", ("command", "update"), said("update mine"), "CNET-01", "mine"),
     TeamsAttack("update-help", ("command", "update"), said("update help"), "update REF RAG what was done", "help"),
     TeamsAttack("mine", ("command", "mine"), said("mine"), "CNET-01"),

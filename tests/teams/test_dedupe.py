@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
 from bot.runtime import Runtime
-from bot.services import deliveries
+from bot.services import deliveries, meetings, roles
+from handlers.teams import cards
 from handlers.teams.app import ADAPTIVE_CARD, GREETING, SORRY
 from handlers.teams.deliveries import teams_activity
-from models import ProgressUpdate
+from models import ProgressUpdate, Role, Workspace
 from models.install import InboundDelivery
+from models.registers import ActionItem
 from tests.helpers import count
 from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, shows
 from tests.teams.test_messages import make_workspace
@@ -175,3 +177,31 @@ def test_a_form_card_refused_then_corrected_goes_through(client, teams, teams_ru
     assert count(teams_runtime, ProgressUpdate) == 0
     client.post(teams.submit(olive, submitted(card, project=str(projects["NET-01"]), rag="amber", progress="Done")))
     assert count(teams_runtime, ProgressUpdate) == 1
+
+
+def test_the_action_form_pressed_twice_gives_one_action_and_mark_done_twice_says_so(
+    client, teams, teams_runtime, olive, projects, clock
+):
+    with teams_runtime.sessions.begin() as s:
+        ws = s.scalars(select(Workspace).where(Workspace.external_id == teams.tenant_id)).one()
+        roles.grant(s, ws, OLIVE_AAD, Role.CHAIR, by="test", now=clock.now)
+        meetings.materialise(s, ws, now=clock.now, default_timezone="Europe/London")
+    teams.clear()
+    client.post(teams.message(olive, "action add"))
+    [sent] = teams.sent()
+    card = sent.body["attachments"][0]["content"]
+    data = submitted(card, owner="me", due="2026-12-01", text="Circulate the plan", project="")
+    teams.clear()
+    client.post(teams.submit(olive, data))  # a double click: two activities, two ids, one card
+    client.post(teams.submit(olive, data))
+    with teams_runtime.sessions() as s:
+        (action,) = s.scalars(select(ActionItem))
+    first, second = (shows(c.body) for c in teams.sent())
+    assert f"Gave A{action.id} to Olive Owner due 1 Dec 2026" in first and "already sent" in second
+
+    teams.clear()
+    button = {"action": cards.ACTION_MARK_DONE, "action_id": action.id}
+    client.post(teams.submit(olive, button))
+    client.post(teams.submit(olive, button))
+    first, second = (shows(c.body) for c in teams.sent())
+    assert f"Marked A{action.id} done" in first and "was already marked done by Olive Owner" in second

@@ -1,7 +1,7 @@
 """Adaptive Cards (schema 1.5) for Teams, by family: the update form and its answers (:mod:`.update`),
 the reminder (:mod:`.reminder`), the progress digest (:mod:`.digest`), the meetings (:mod:`.meetings`),
-the committee paper (:mod:`.report`), the risk and issue form (:mod:`.raid`) and help (:mod:`.help`), all
-built from :mod:`.pieces`.
+the committee paper (:mod:`.report`), the risk and issue form (:mod:`.raid`), the decision and action forms
+(:mod:`.registers`) and help (:mod:`.help`), all built from :mod:`.pieces`.
 
 Pure functions from the services' plain values to the JSON dicts Teams takes; nothing here sends. Teams
 refuses an activity over about 28 KB, so each card stays under :data:`MAX_CARD_BYTES` (as ASCII-escaped
@@ -10,6 +10,7 @@ JSON): a digest is split across cards and long officer text across blocks, nothi
 within the workspace.
 """
 
+from handlers.teams.cards.chase import ACTION_MARK_DONE
 from handlers.teams.cards.digest import (
     EXCEPTIONS_PREVIEW,
     POSTED_FOOTER,
@@ -32,6 +33,7 @@ from handlers.teams.cards.pieces import (
     plain_message,
 )
 from handlers.teams.cards.raid import ACTION_RAID_SUBMIT, raid_form
+from handlers.teams.cards.registers import ACTION_ACTION_SUBMIT, ACTION_DECISION_SUBMIT, action_form, decision_form
 from handlers.teams.cards.reminder import reminder_card
 from handlers.teams.cards.report import (
     ACTION_NARRATIVE_SUBMIT,
@@ -43,6 +45,9 @@ from handlers.teams.cards.report import (
 from handlers.teams.cards.update import mine_card, no_change_card, saved_card, update_form
 
 __all__ = [
+    "ACTION_ACTION_SUBMIT",
+    "ACTION_DECISION_SUBMIT",
+    "ACTION_MARK_DONE",
     "ACTION_NARRATIVE_SUBMIT",
     "ACTION_NO_CHANGE",
     "ACTION_OPEN_FORM",
@@ -53,8 +58,10 @@ __all__ = [
     "MAX_CARD_BYTES",
     "POSTED_FOOTER",
     "PREVIEW_FOOTER",
+    "action_form",
     "card_size",
     "closures_card",
+    "decision_form",
     "detail_cards",
     "digest_cards",
     "exceptions_cards",

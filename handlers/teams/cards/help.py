@@ -34,8 +34,8 @@ HELP_LINES = (
     ("risk add REF L I text | review YYYY-MM-DD", "raises a risk on a project or a priority (risk add: a form)."),
     ("risk list [REF|mine|high]", "the open risks, highest score first (risk help: update, close, history)."),
     ("issue add REF text", "raises an issue (issue list, update, close, history: issue help)."),
-    ("decision text [| project REF]", "records a decision of the group (the chair or an ICT admin)."),
-    ("action add me|OWNER YYYY-MM-DD text", "gives an action; action done ID, action list [mine|open|overdue]."),
+    ("decision text [| project REF]", "records a decision of the group (the chair or an ICT admin; decision: a form)."),
+    ("action add me|OWNER YYYY-MM-DD text", "gives an action (action add: a form); action done ID, action list."),
     ("help", "this card."),
 )
 
