@@ -171,9 +171,8 @@ def _read_projects(session: Session, ws: Workspace, now: datetime) -> list[_Proj
 
 def _red_since(session: Session, ws: Workspace, project_ids: Sequence[int], end: datetime) -> dict[int, datetime]:
     """Since when each project has been red without a break: its first update after its latest one that
-    was not red (current revisions, up to ``end``). One statement for them all."""
-    if not project_ids:
-        return {}
+    was not red (current revisions, up to ``end``). One statement for them all, sent even for none, so the
+    digest's statements are the same whatever its data."""
     pu, rev = ProgressUpdate, UpdateRevision
     newest = select(func.max(rev.number)).where(rev.update_id == pu.id).correlate(pu).scalar_subquery()
     cur = (

@@ -49,7 +49,8 @@ def test_the_chair_posts_the_minutes_in_the_governance_channel(slack, standin, m
     assert f"• *D{month.decisions[0]}* (NET-01): Adopt the cloud-first policy _(recorded by Carol Chair)_" in text
     assert f"• *A{month.given[1]}*: Brief the members _(owner Olive Owner, due 1 Dec 2026)_" in text
     assert f"*A{month.closed_in}*: Chase the supplier" in text
-    assert "*Risks and issues opened, changed or closed (4)*" in text and "*Exceptions (0)*" in text
+    assert "*Risks and issues opened, changed or closed (4)*" in text
+    assert "*Exceptions (1)*\n• Overdue action: *A" in text  # the action due 1 Dec, as the minutes are posted
     assert shown(last_reply(standin)) == f"Posted the minutes of the meeting of Tue 8 Dec 2026 in <#{CHANNEL}>."
     assert last_reply(standin)["response_type"] == "ephemeral"
 
