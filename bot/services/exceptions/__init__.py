@@ -71,8 +71,10 @@ def current(
     tz = digest.tz if digest is not None else meetings.workspace_timezone(session, ws, default_timezone)
     today = now.astimezone(tz).date()
     found = _digest_projects(digest) if digest is not None else _read_projects(session, ws, now)
-    reds = [p.id for p in found if p.status in _OPEN and p.rag is Rag.RED]
-    since = _red_since(session, ws, reds, digest.end if digest is not None else now)
+    if digest is not None:
+        since = _red_since_in(digest)
+    else:
+        since = _red_since(session, ws, [p.id for p in found if p.status in _OPEN and p.rag is Rag.RED], now)
     raw: list[tuple[ExceptionKind, str, str, str, str, date | None]] = []
     for p in found:
         raw += _project(p, today, since.get(p.id), tz)
@@ -111,9 +113,10 @@ def _days(n: int) -> str:
 
 
 _Raw = tuple[ExceptionKind, str, str, str, str, date | None]
+_Since = tuple[datetime, bool]  # since when a project has been red; True: red already before that moment
 
 
-def _project(p: _Project, today: date, red_since: datetime | None, tz: ZoneInfo) -> list[_Raw]:
+def _project(p: _Project, today: date, red_since: _Since | None, tz: ZoneInfo) -> list[_Raw]:
     """One entry per project, under its first kind, its why saying every reason: ``Amber → Red since
     4 Nov 2026; target 31 Oct 2026 passed``."""
     reasons: list[tuple[ExceptionKind, str]] = []
@@ -121,7 +124,10 @@ def _project(p: _Project, today: date, red_since: datetime | None, tz: ZoneInfo)
         worse = p.previous_rag is not None and _RAG_ORDER[p.rag] < _RAG_ORDER[p.previous_rag]
         moved = f"{_RAG_LABEL[p.previous_rag]} → {_RAG_LABEL[p.rag]}" if worse and p.previous_rag else ""
         if p.rag is Rag.RED:
-            when = f" since {_day(red_since.astimezone(tz).date())}" if red_since is not None else ""
+            when = ""
+            if red_since is not None:
+                at, before = red_since
+                when = f" since {'before ' if before else ''}{_day(at.astimezone(tz).date())}"
             reasons.append((ExceptionKind.RED, f"{moved or 'Red'}{when}"))
         elif worse:
             reasons.append((ExceptionKind.WORSENED, moved))
@@ -169,7 +175,27 @@ def _read_projects(session: Session, ws: Workspace, now: datetime) -> list[_Proj
     return [_Project(*row) for row in rows]
 
 
-def _red_since(session: Session, ws: Workspace, project_ids: Sequence[int], end: datetime) -> dict[int, datetime]:
+def _red_since_in(digest: Digest) -> dict[int, _Since]:
+    """Since when each red project of ``digest`` has been red, from its updates in the period (no statement):
+    the first of its last run of red updates; red at the start of the period too, since before the start."""
+    out: dict[int, _Since] = {}
+    for p in digest.projects:
+        if p.rag is not Rag.RED:
+            continue
+        run = None
+        for u in reversed(p.updates):
+            if u.rag is not Rag.RED:
+                break
+            run = u.created_at
+        throughout = run is None or (bool(p.updates) and run == p.updates[0].created_at)
+        if throughout and p.previous_rag is Rag.RED and digest.start is not None:
+            out[p.id] = (digest.start, True)
+        elif run is not None:
+            out[p.id] = (run, False)
+    return out
+
+
+def _red_since(session: Session, ws: Workspace, project_ids: Sequence[int], end: datetime) -> dict[int, _Since]:
     """Since when each project has been red without a break: its first update after its latest one that
     was not red (current revisions, up to ``end``). One statement for them all, sent even for none, so the
     digest's statements are the same whatever its data."""
@@ -189,7 +215,7 @@ def _red_since(session: Session, ws: Workspace, project_ids: Sequence[int], end:
         .where(or_(last_other.c.at.is_(None), cur.c.at > last_other.c.at))
         .group_by(cur.c.pid)
     )
-    return {pid: at for pid, at in session.execute(stmt).all()}
+    return {pid: (at, False) for pid, at in session.execute(stmt).all()}
 
 
 # -- registers -------------------------------------------------------------------------------------
