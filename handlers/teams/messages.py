@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +37,7 @@ from handlers.teams import cards, meeting_minutes, raid, registers
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import form_submission
 from handlers.teams.identity import TeamsUser, key
+from handlers.teams.unit import unit
 from handlers.teams.wording import TEAMS
 from models import Rag, UpdateSource, Workspace
 from models.db import row_id
@@ -137,7 +137,7 @@ def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
         return _mine(rt, ws, user, now)
     assert form.text is not None
     uid = key(user)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         project = projects.get(session, current, form.ref)
         is_admin = rt.is_admin(session, current, uid)
         result = updates.apply_quick_form(session, current, project, form, user_id=uid, is_admin=is_admin, now=now)
@@ -146,7 +146,7 @@ def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
 
 def _mine(rt: Runtime, ws: Workspace, user: TeamsUser, now: datetime) -> TeamsReply:
     uid = key(user)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         mine = projects.list_projects(session, current, user_id=uid)
     if not mine:
         return TeamsReply(text="You own no open project and are a delegate on none.")
@@ -161,7 +161,7 @@ def _digest(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
         return TeamsReply(text=DIGEST_HELP)
     only_exceptions = bool(words) and words[0].lower() == "exceptions"
     words = words[1:] if only_exceptions else words
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         series = meetings.get_series(session, current, now=now, default_timezone=tz_name)
         start: datetime | None
         if words:
@@ -200,14 +200,14 @@ def _meeting(
                 text="Type **meeting channel** in the team channel where the digest should be posted before each "
                 "meeting (mention me there): this chat is not a channel."
             )
-        with _unit(rt, ws) as (session, current):
+        with unit(rt, ws) as (session, current):
             admins = rt.settings.admins_for(current.external_id)
             roles.require_chair_or_admin(session, current, uid, admins, "set the governance channel")
             meetings.set_channel_id(session, current, channel, now=now, by=uid, default_timezone=tz_name)
         return TeamsReply(
             text="This channel is now the governance channel: the digest is posted here before each meeting."
         )
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         meetings.materialise(session, current, now=now, default_timezone=tz_name)
         if sub == "closure" and (not args or args[0].lower() == "list"):
             return TeamsReply(card=_closures(session, current, now, tz_name, ""))
@@ -246,7 +246,7 @@ def _report(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
     if sub == "narrative" and not after:
         return TeamsReply(text=REPORT_HELP)
     tz_name, uid = rt.settings.ICTBOT_TIMEZONE, key(user)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         if sub == "draft":
             shown = paper.draft(session, current, now=now, default_timezone=tz_name)
             return TeamsReply(card=cards.report_card(shown, people=_names(user)))
@@ -327,7 +327,7 @@ def _submit_update(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[st
         project_id = _id(fields["project"])
         if project_id is None:
             raise InvalidInput("Choose the project this update is for.", field="project")
-        with _unit(rt, ws) as (session, current):
+        with unit(rt, ws) as (session, current):
             # Recorded with the update, or not at all: a double click stores one update, and a form
             # refused (nothing recorded) goes through once corrected.
             submission = _form_submission(current, data.get("form"), fields)
@@ -357,7 +357,7 @@ def _submit_narrative(
         day = date.fromisoformat(start)
     except ValueError:
         return TeamsReply(card_error=NARRATIVE_DAMAGED)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         _require_chair(rt, session, current, user)
         where = narrative_service.section(session, current, section)
         period = paper.containing(day, settings_service.get(session, current))
@@ -394,7 +394,7 @@ def _form_reply(
     refuse_unknown: bool = False,
 ) -> TeamsReply:
     uid = key(user)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         views = projects.list_projects(session, current)
     if not views:
         raise DomainError(NO_PROJECTS)
@@ -414,7 +414,7 @@ def _no_change(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, A
     if project_id is None or meeting_id is None:
         return TeamsReply(card_error=UNKNOWN_CARD)
     uid = key(user)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         project = projects.get_by_id(session, current, project_id)
         since = reminders.period_start_of(session, current, meeting_id)
         result = updates.carry_forward(
@@ -434,7 +434,7 @@ def _snooze(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any]
     meeting_id = _id(data.get("meeting_id"))
     if meeting_id is None:
         return TeamsReply(card_error=UNKNOWN_CARD)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         when = reminders.snooze(session, current, meeting_id=meeting_id, user_id=key(user), now=now)
     if when is None:
         return TeamsReply(
@@ -445,16 +445,6 @@ def _snooze(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, Any]
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _unit(rt: Runtime, ws: Workspace) -> Iterator[tuple[Session, Workspace]]:
-    """One transaction on ``ws``, looked up again in it (the caller's object may belong to another session)."""
-    with rt.sessions.begin() as session:
-        current = session.get(Workspace, ws.id)
-        if current is None:
-            raise DomainError("This Teams tenant is not known to the bot any more; remove and add the app again.")
-        yield session, current
 
 
 def _id(value: Any) -> int | None:

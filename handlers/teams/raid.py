@@ -5,8 +5,7 @@ is given by their Teams user id (a GUID); with none, whoever raises it owns it. 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.errors import DomainError, InvalidInput
 from bot.literal import literal
 from bot.render.jinja import local_time
+from bot.render.registers import score, who
 from bot.runtime import Runtime
 from bot.services import meetings, people
 from bot.services.projects import TEAMS_USER_ID
@@ -24,6 +24,7 @@ from bot.services.registers.raid import RaidView, RevisionView
 from handlers.teams.cards import notice_card, plain_message
 from handlers.teams.cards.raid import FIELDS, raid_form
 from handlers.teams.identity import TeamsUser, key
+from handlers.teams.unit import unit
 from handlers.teams.wording import TEAMS
 from models import Workspace
 from models.registers import RaidKind
@@ -49,15 +50,6 @@ def _owner(typed: str) -> str:
     return typed.strip().lower()
 
 
-@contextmanager
-def _unit(rt: Runtime, ws: Workspace) -> Iterator[tuple[Session, Workspace]]:
-    with rt.sessions.begin() as session:
-        current = session.get(Workspace, ws.id)
-        if current is None:
-            raise DomainError("This Teams tenant is not known to the bot any more; remove and add the app again.")
-        yield session, current
-
-
 def _actor(rt: Runtime, ws: Workspace, user: TeamsUser) -> raid.Actor:
     return raid.Actor(key(user), tuple(rt.settings.admins_for(ws.external_id)))
 
@@ -66,19 +58,8 @@ def _today(rt: Runtime, session: Session, ws: Workspace, now: datetime) -> date:
     return now.astimezone(meetings.workspace_timezone(session, ws, rt.settings.ICTBOT_TIMEZONE)).date()
 
 
-def _who(names: Mapping[str, str], user_id: str) -> str:
-    return literal(people.display(names.get(user_id), user_id))
-
-
-def _score(v: RaidView | RevisionView) -> str:
-    if v.likelihood is None or v.impact is None:
-        return ""
-    high = ", *high*" if raid.is_high(v.likelihood, v.impact) else ""
-    return f"L{v.likelihood} × I{v.impact} = {v.likelihood * v.impact}{high}"
-
-
 def _line(v: RaidView, names: Mapping[str, str], today: date) -> str:
-    parts = [f"*{v.label}*", _score(v), f"on {literal(v.target.ref)}", f"owner {_who(names, v.owner)}"]
+    parts = [f"*{v.label}*", score(v), f"on {literal(v.target.ref)}", f"owner {who(names, v.owner)}"]
     if v.review_on is not None:
         parts.append(f"review {v.review_on.isoformat()}" + (" ⚠️ *past review*" if v.past_review(today) else ""))
     return f"• {' · '.join(p for p in parts if p)} — {literal(v.text)}"
@@ -93,8 +74,8 @@ def _listed(kind: RaidKind, views: Sequence[RaidView], names: Mapping[str, str],
 def _history(v: RaidView, revisions: Sequence[RevisionView], names: Mapping[str, str], tz: Any) -> str:
     lines = [f"*History of {v.label}* on {literal(v.target.ref)}: {literal(v.text)}"]
     for r in revisions:
-        shown = [_score(r) if {"likelihood", "impact"} & set(r.changed) else ""]
-        shown += [f"owner {_who(names, r.owner)}" if "owner" in r.changed else ""]
+        shown = [score(r) if {"likelihood", "impact"} & set(r.changed) else ""]
+        shown += [f"owner {who(names, r.owner)}" if "owner" in r.changed else ""]
         shown += [f"review {r.review_on or 'none'}" if "review_on" in r.changed else ""]
         shown += [
             f"text: {literal(r.text)}" if "text" in r.changed else "",
@@ -102,7 +83,7 @@ def _history(v: RaidView, revisions: Sequence[RevisionView], names: Mapping[str,
         ]
         detail = "; ".join(s for s in shown if s)
         lines.append(
-            f"• {local_time(r.at, tz)} — {_who(names, r.actor)} {r.change} it" + (f": {detail}" if detail else "")
+            f"• {local_time(r.at, tz)} — {who(names, r.actor)} {r.change} it" + (f": {detail}" if detail else "")
         )
     return "\n".join(lines)
 
@@ -117,7 +98,7 @@ def raid_text(rt: Runtime, ws: Workspace, user: TeamsUser, command: str, rest: s
         return HELP[kind], (notice_card(prefix.strip()) if prefix else None), None
     if sub == "add" and not rest:
         return None, raid_form(kind), None
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         marked = _do(rt, session, current, user, kind, sub, rest, now)
     return None, notice_card(marked), None
 
@@ -196,7 +177,7 @@ def raid_submit(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, 
             _scale(values["impact"], "I", "impact"), _owner(values["owner"]) if values["owner"] else None,
             raid.parse_day(values["review"]) if values["review"] else None,
         )  # fmt: skip
-        with _unit(rt, ws) as (session, current):
+        with unit(rt, ws) as (session, current):
             saved = _raise(session, current, kind, form, _actor(rt, current, user), now)
             marked = "✅ Raised " + _line(saved, people.directory(session, current), _today(rt, session, current, now))
     except DomainError as exc:

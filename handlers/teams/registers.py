@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +34,7 @@ from handlers.teams.cards.registers import (
 )
 from handlers.teams.deliveries import form_submission
 from handlers.teams.identity import TeamsUser, key
+from handlers.teams.unit import unit
 from handlers.teams.wording import TEAMS
 from models import Workspace
 from models.db import row_id
@@ -65,15 +65,6 @@ ALREADY_SENT = {
     ACTION_ACTION_SUBMIT: "That form was already sent: its action was given once, the first time. "
     "Say **action list open** to see it.",
 }
-
-
-@contextmanager
-def _unit(rt: Runtime, ws: Workspace) -> Iterator[tuple[Session, Workspace]]:
-    with rt.sessions.begin() as session:
-        current = session.get(Workspace, ws.id)
-        if current is None:
-            raise DomainError("This Teams tenant is not known to the bot any more; remove and add the app again.")
-        yield session, current
 
 
 def _chair(rt: Runtime, session: Session, ws: Workspace, uid: str) -> bool:
@@ -113,7 +104,7 @@ def handle(rt: Runtime, ws: Workspace, user: TeamsUser, command: str, rest: str,
     if sub in ("help", "?"):
         return DECISION_HELP if command == "decision" else ACTION_HELP
     uid = key(user)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         if (command, sub, args.strip()) in (("decision", "", ""), ("action", "add", "")):
             return _form(rt, session, current, uid, command, now)
         shown = _decision(rt, session, current, uid, sub, args, rest, now) if command == "decision" else None
@@ -217,7 +208,7 @@ def submit(rt: Runtime, ws: Workspace, user: TeamsUser, action: str, data: Mappi
         return None, None, DAMAGED[action]
     uid = key(user)
     try:
-        with _unit(rt, ws) as (session, current):
+        with unit(rt, ws) as (session, current):
             # Recorded with what it writes, or not at all: a double click writes once, and a refused form
             # (nothing recorded) goes through once corrected.
             if not deliveries.admit_done(session, submission, now=now):
@@ -256,7 +247,7 @@ def _refilled(
 ) -> Card | None:
     """The form again, filled with what was sent and the error; None when there is no meeting to show."""
     try:
-        with _unit(rt, ws) as (session, current):
+        with unit(rt, ws) as (session, current):
             day = actions.records_meeting(session, current, now).local_start.date()
     except DomainError:
         return None
@@ -271,6 +262,6 @@ def mark_done(rt: Runtime, ws: Workspace, user: TeamsUser, data: Mapping[str, An
     if action_id is None:
         raise DomainError(DAMAGED[ACTION_MARK_DONE])
     uid = key(user)
-    with _unit(rt, ws) as (session, current):
+    with unit(rt, ws) as (session, current):
         result = actions.done(session, current, action_id, uid, "", now, _chair(rt, session, current, uid))
         return cards.notice_card(_done_said(session, current, result))

@@ -551,8 +551,8 @@ def test_the_number_of_sql_statements_does_not_grow_with_the_projects(runtime, c
     # in the period (read from their history since "started" means "became active", not "created"), and every
     # update of the period (one statement for all projects: each project's timeline and count of updates); the
     # assurance obligations (none here: no results read), then the exceptions (tests/services/test_exceptions.py):
-    # since when the red projects have been red, the risks, the actions, the obligations, the owners' names.
-    assert small == large == 13
+    # the risks, the actions, the obligations, the owners' names (since when a project is red: from the digest).
+    assert small == large == 12
     entry = by_ref(d50)["P-001"]
     assert entry.update is not None and (entry.update.progress, entry.update.revision) == ("Corrected", 2)
     assert (entry.rag, entry.previous_rag, entry.trend) == (Rag.RED, Rag.AMBER, digest.Trend.WORSE)

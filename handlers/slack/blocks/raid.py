@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.literal import literal, visible
 from bot.render.jinja import local_time
-from bot.services import people
+from bot.render.registers import score, who
 from bot.services.registers import raid
 from bot.services.registers.raid import RaidView, RevisionView
 from models.registers import RaidKind
@@ -34,24 +34,13 @@ MAX_INPUT = raid.MAX_TEXT
 _SCALE_WORDS = {1: "1 (very low)", 2: "2 (low)", 3: "3 (medium)", 4: "4 (high)", 5: "5 (very high)"}
 
 
-def _who(names: Mapping[str, str], user_id: str) -> str:
-    return literal(people.display(names.get(user_id), user_id))
-
-
-def _score(v: RaidView | RevisionView) -> str:
-    if v.likelihood is None or v.impact is None:
-        return ""
-    high = ", *high*" if raid.is_high(v.likelihood, v.impact) else ""
-    return f"L{v.likelihood} × I{v.impact} = {v.likelihood * v.impact}{high}"
-
-
 def item_line(v: RaidView, names: Mapping[str, str], today: date) -> str:
     """``• *R12* 20, *high* · on NET-01 · owner Jo Bloggs · review 31 Jan 2027 (past) — the text``."""
     parts = [f"*{v.label}*"]
     if v.score is not None:
-        parts.append(_score(v))
+        parts.append(score(v))
     parts.append(f"on {literal(v.target.ref)}")
-    parts.append(f"owner {_who(names, v.owner)}")
+    parts.append(f"owner {who(names, v.owner)}")
     if v.review_on is not None:
         past = " :warning: *past review*" if v.past_review(today) else ""
         parts.append(f"review {v.review_on.isoformat()}{past}")
@@ -84,15 +73,15 @@ def saved_text(verb: str, v: RaidView, names: Mapping[str, str], today: date) ->
 
 
 def _revision_line(r: RevisionView, names: Mapping[str, str], tz: tzinfo) -> str:
-    head = f"• {local_time(r.at, tz)} — {_who(names, r.actor)} {r.change} it"
+    head = f"• {local_time(r.at, tz)} — {who(names, r.actor)} {r.change} it"
     shown: list[str] = []
     fields = r.changed or ("likelihood", "text", "owner", "review_on")
     if r.change == "closed":
         fields = ()
     if "likelihood" in fields or "impact" in fields:
-        shown.append(_score(r))
+        shown.append(score(r))
     if "owner" in fields:
-        shown.append(f"owner {_who(names, r.owner)}")
+        shown.append(f"owner {who(names, r.owner)}")
     if "review_on" in fields:
         shown.append(f"review {r.review_on.isoformat() if r.review_on else 'none'}")
     if "text" in fields:
