@@ -106,6 +106,27 @@ def insert_once(session: Session, row: Reminder | DigestPost | AssuranceReminder
     return ids[0] if ids else None
 
 
+def retake(session: Session, model: Claimed, row: Any, *, holder: str, now: datetime) -> tuple[int, datetime] | None:
+    """Take over ``row``, an abandoned claim, for ``holder`` at ``now`` (compare-and-set on its claim time):
+    the attempt it now is and when its first attempt was claimed; None when another process took it first."""
+    attempt, first = row.attempts + 1, row.first_claimed_at or row.claimed_at  # before the UPDATE refreshes ``row``
+    taken = session.execute(
+        update(model)
+        .where(model.id == row.id, model.status == ReminderStatus.CLAIMED, model.claimed_at == row.claimed_at)
+        .values(claimed_by=holder, claimed_at=now, attempts=attempt)
+    ).rowcount  # type: ignore[attr-defined]
+    return (attempt, first) if taken else None
+
+
+def settle_abandoned(session: Session, model: Claimed, row: Any, status: ReminderStatus, error: str) -> None:
+    """Close ``row``, an abandoned claim, unless another process took it over meanwhile (compare-and-set)."""
+    session.execute(
+        update(model)
+        .where(model.id == row.id, model.status == ReminderStatus.CLAIMED, model.claimed_at == row.claimed_at)
+        .values(status=status, error=error[:200])
+    )
+
+
 def drop(session: Session, model: Claimed, row_id: int, reason: str) -> None:
     """Not worth sending any more: the person caught up, or the meeting has started."""
     session.execute(update(model).where(model.id == row_id).values(status=ReminderStatus.DROPPED, error=reason[:200]))

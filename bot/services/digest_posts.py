@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
@@ -137,25 +137,20 @@ def reclaim_abandoned(
     retried: list[DigestDue] = []
     for row in rows:
         if row.attempts >= MAX_ATTEMPTS:
-            _finish(session, row, ReminderStatus.FAILED, row.error or "not confirmed posted")
+            claims.settle_abandoned(
+                session, DigestPost, row, ReminderStatus.FAILED, row.error or "not confirmed posted"
+            )
             continue
         meeting = session.get(Meeting, row.meeting_id)
         if meeting is None or meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= at:
-            _finish(session, row, ReminderStatus.DROPPED, "the meeting started first, or was cancelled")
-            continue
-        # Read before the update, which refreshes ``row`` in the session.
-        attempt, first = row.attempts + 1, row.first_claimed_at or row.claimed_at
-        taken = session.execute(
-            update(DigestPost)
-            .where(
-                DigestPost.id == row.id,
-                DigestPost.status == ReminderStatus.CLAIMED,
-                DigestPost.claimed_at == row.claimed_at,
+            claims.settle_abandoned(
+                session, DigestPost, row, ReminderStatus.DROPPED, "the meeting started first, or was cancelled"
             )
-            .values(claimed_by=holder, claimed_at=now, attempts=attempt)
-        ).rowcount  # type: ignore[attr-defined]
-        if not taken:
             continue
+        taken = claims.retake(session, DigestPost, row, holder=holder, now=now)
+        if taken is None:
+            continue
+        attempt, first = taken
         series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
         retried.append(
             DigestDue(
@@ -174,19 +169,6 @@ def reclaim_abandoned(
             )
         )
     return retried
-
-
-def _finish(session: Session, row: DigestPost, status: ReminderStatus, error: str) -> None:
-    """Close an abandoned claim, unless another process took it over meanwhile (compare-and-set)."""
-    session.execute(
-        update(DigestPost)
-        .where(
-            DigestPost.id == row.id,
-            DigestPost.status == ReminderStatus.CLAIMED,
-            DigestPost.claimed_at == row.claimed_at,
-        )
-        .values(status=status, error=error[:200])
-    )
 
 
 def confirm(session: Session, post_id: int, *, holder: str, now: datetime) -> bool:

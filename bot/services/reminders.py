@@ -455,37 +455,23 @@ def reclaim_abandoned(
         meeting = session.get(Meeting, row.meeting_id)
         later = _superseded_by(cal, meeting, row, at)
         if later is not None:
-            _settle_abandoned(session, row, ReminderStatus.DROPPED, f"superseded by the {later} reminder")
+            claims.settle_abandoned(
+                session, Reminder, row, ReminderStatus.DROPPED, f"superseded by the {later} reminder"
+            )
             continue
         if row.attempts >= MAX_ATTEMPTS:
-            _settle_abandoned(session, row, ReminderStatus.FAILED, row.error or "not confirmed sent")
+            claims.settle_abandoned(session, Reminder, row, ReminderStatus.FAILED, row.error or "not confirmed sent")
             continue
-        # Read before the UPDATE, which refreshes ``row``.
-        attempt, first = row.attempts + 1, row.first_claimed_at or row.claimed_at
-        taken = session.execute(
-            update(Reminder)
-            .where(
-                Reminder.id == row.id, Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_at == row.claimed_at
-            )
-            .values(claimed_by=holder, claimed_at=now, attempts=attempt)
-        ).rowcount  # type: ignore[attr-defined]
-        if not taken:
+        taken = claims.retake(session, Reminder, row, holder=holder, now=now)
+        if taken is None:
             continue
+        attempt, first = taken
         item = _rebuild(session, ws, row, meeting, at)
         if item is None:
             claims.drop(session, Reminder, row.id, "up to date, or the meeting has started")
             continue
         retried.append(replace(item, attempt=attempt, first_claimed_at=first))
     return retried
-
-
-def _settle_abandoned(session: Session, row: Reminder, status: ReminderStatus, error: str) -> None:
-    """Close an abandoned claim, unless another process took it over meanwhile (compare-and-set)."""
-    session.execute(
-        update(Reminder)
-        .where(Reminder.id == row.id, Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_at == row.claimed_at)
-        .values(status=status, error=error[:200])
-    )
 
 
 def _latest_stage(cal: _Calendar, meeting: Meeting, at: datetime) -> ReminderStage | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import claims
@@ -148,22 +148,18 @@ def reclaim_abandoned(
     for row in rows:
         obligation = session.get(AssuranceObligation, row.obligation_id)
         if not _still_wanted(session, obligation, row.occurrence, at.astimezone(cal.tz).date()):
-            _settle(session, row, ReminderStatus.DROPPED, "recorded, passed or retired")
+            claims.settle_abandoned(
+                session, AssuranceReminder, row, ReminderStatus.DROPPED, "recorded, passed or retired"
+            )
             continue
         if row.attempts >= MAX_ATTEMPTS:
-            _settle(session, row, ReminderStatus.FAILED, row.error or "not confirmed sent")
-            continue
-        attempt, first = row.attempts + 1, row.first_claimed_at or row.claimed_at
-        taken = session.execute(
-            update(AssuranceReminder)
-            .where(
-                AssuranceReminder.id == row.id,
-                AssuranceReminder.status == ReminderStatus.CLAIMED,
-                AssuranceReminder.claimed_at == row.claimed_at,
+            claims.settle_abandoned(
+                session, AssuranceReminder, row, ReminderStatus.FAILED, row.error or "not confirmed sent"
             )
-            .values(claimed_by=holder, claimed_at=now, attempts=attempt)
-        ).rowcount  # type: ignore[attr-defined]
-        if taken and obligation is not None:
+            continue
+        taken = claims.retake(session, AssuranceReminder, row, holder=holder, now=now)
+        if taken is not None and obligation is not None:
+            attempt, first = taken
             item = _item(ws, cal, obligation, row.occurrence, row.due_at)
             retried.append(replace(item, reminder_id=row.id, attempt=attempt, first_claimed_at=first))
     return retried
@@ -176,19 +172,6 @@ def _still_wanted(session: Session, obligation: AssuranceObligation | None, day:
         AssuranceResult.obligation_id == obligation.id, AssuranceResult.occurrence == day
     )
     return session.scalar(answered.limit(1)) is None
-
-
-def _settle(session: Session, row: AssuranceReminder, status: ReminderStatus, error: str) -> None:
-    """Close an abandoned claim, unless another process took it over meanwhile (compare-and-set)."""
-    session.execute(
-        update(AssuranceReminder)
-        .where(
-            AssuranceReminder.id == row.id,
-            AssuranceReminder.status == ReminderStatus.CLAIMED,
-            AssuranceReminder.claimed_at == row.claimed_at,
-        )
-        .values(status=status, error=error[:200])
-    )
 
 
 def claim_due(
