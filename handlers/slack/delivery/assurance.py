@@ -9,19 +9,15 @@ claim in its metadata, and a retry looks for it in the DM's history before posti
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.literal import literal
 from bot.scheduling.ports import Outcome
 from bot.services.assurance.reminders import AssuranceDue
 from handlers.slack.blocks.rich_text import fallback_text, rich_blocks
-from handlers.slack.delivery.history import FOUND, NOT_FOUND, claim_metadata
-from handlers.slack.delivery.reminders import SlackDelivery, failure, not_looked
-from handlers.slack.tokens import NOT_INSTALLED
+from handlers.slack.delivery.reminders import SlackDelivery
 
 __all__ = ["ASSURANCE_EVENT", "RECORD_RESULT_ACTION", "SlackAssuranceDelivery", "assurance_message", "record_value"]
 
@@ -61,40 +57,13 @@ class SlackAssuranceDelivery:
         self.reminders = reminders
 
     def __call__(self, item: AssuranceDue) -> Outcome:
-        d = self.reminders
-        token = d.client.token if d.tokens is None else d.tokens.bot_token(item.team_id)
-        if token is None:
-            return Outcome(error=NOT_INSTALLED, permanent=True)
         assert item.reminder_id is not None
-        try:
-            channel = d._dm(item.team_id, item.user_id, token)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            return failure(exc)
-        settled = ""
-        if item.attempt > 1:
-            try:
-                found, settled = d.history.look(
-                    token=token,
-                    channel=channel,
-                    event_type=ASSURANCE_EVENT,
-                    claim_id=item.reminder_id,
-                    since=item.first_claimed_at,
-                )
-            except (SlackApiError, SlackClientError, OSError) as exc:
-                return not_looked(exc, channel_id=channel)
-            if found:
-                return Outcome(channel_id=channel, message_ts=str(found[min(found)].get("ts")), settled=FOUND)
-            settled = settled or NOT_FOUND
-        text, blocks = assurance_message(item)
-        try:
-            d.pace["chat.postMessage"].wait()
-            response = d.client.chat_postMessage(
-                token=token,
-                channel=channel,
-                text=text,
-                blocks=blocks,
-                metadata=claim_metadata(ASSURANCE_EVENT, item.reminder_id),
-            )
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            return replace(failure(exc), channel_id=channel, settled=settled)
-        return Outcome(channel_id=channel, message_ts=str(response.get("ts") or ""), settled=settled)
+        return self.reminders.send(
+            team_id=item.team_id,
+            user_id=item.user_id,
+            event_type=ASSURANCE_EVENT,
+            claim_id=item.reminder_id,
+            attempt=item.attempt,
+            first_claimed_at=item.first_claimed_at,
+            messages=[assurance_message(item)],
+        )

@@ -15,6 +15,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -201,25 +202,48 @@ class SlackDelivery:
         self._lock = threading.Lock()
 
     def __call__(self, item: Due) -> Outcome:
-        token = self.client.token if self.tokens is None else self.tokens.bot_token(item.team_id)
+        assert item.reminder_id is not None
+        return self.send(
+            team_id=item.team_id,
+            user_id=item.user_id,
+            event_type=REMINDER_EVENT,
+            claim_id=item.reminder_id,
+            attempt=item.attempt,
+            first_claimed_at=item.first_claimed_at,
+            messages=chair_messages(item) if item.kind is ReminderKind.CHAIR else [reminder_message(item)],
+        )
+
+    def send(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        event_type: str,
+        claim_id: int,
+        attempt: int,
+        first_claimed_at: datetime | None,
+        messages: Sequence[tuple[str, list[dict[str, Any]]]],
+    ) -> Outcome:
+        """Post claim ``claim_id``'s ``messages`` (text, blocks) in ``user_id``'s DM, each marked with the claim
+        in its metadata; a retry (``attempt`` > 1) first looks for them from ``first_claimed_at`` on and posts
+        only the parts it does not find."""
+        token = self.client.token if self.tokens is None else self.tokens.bot_token(team_id)
         if token is None:  # uninstalled from the team, or its tokens were revoked: nobody to send as
             return Outcome(error=NOT_INSTALLED, permanent=True)
-        assert item.reminder_id is not None
         try:
-            channel = self._dm(item.team_id, item.user_id, token)
+            channel = self._dm(team_id, user_id, token)
         except (SlackApiError, SlackClientError, OSError) as exc:
             return failure(exc)
-        messages = chair_messages(item) if item.kind is ReminderKind.CHAIR else [reminder_message(item)]
         found: dict[int, dict[str, Any]] = {}
         settled = ""
-        if item.attempt > 1:
+        if attempt > 1:
             try:
                 found, settled = self.history.look(
                     token=token,
                     channel=channel,
-                    event_type=REMINDER_EVENT,
-                    claim_id=item.reminder_id,
-                    since=item.first_claimed_at,
+                    event_type=event_type,
+                    claim_id=claim_id,
+                    since=first_claimed_at,
                 )
             except (SlackApiError, SlackClientError, OSError) as exc:
                 return not_looked(exc, channel_id=channel)
@@ -235,7 +259,7 @@ class SlackDelivery:
                     channel=channel,
                     text=text,
                     blocks=blocks,
-                    metadata=claim_metadata(REMINDER_EVENT, item.reminder_id, part),
+                    metadata=claim_metadata(event_type, claim_id, part),
                 )
                 posted[part] = str(response.get("ts") or "")
         except (SlackApiError, SlackClientError, OSError) as exc:
