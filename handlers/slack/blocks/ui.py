@@ -39,6 +39,9 @@ from models import Rag
 UPDATE_MODAL = "ict_update_modal"
 EDIT_UPDATE_ACTION = "edit_update"
 PROJECT_ACTION = "project"
+# A project's History button (in Home and in the digest): its value is the project's ref; it opens the
+# project's update history in a modal.
+HISTORY_ACTION = "project_history"
 MAX_STATIC_OPTIONS = 100  # Slack's limit for a static select; past it the menu is searched instead
 MAX_OPTION_TEXT = 75
 RAG_LABELS = {Rag.RED: "🔴 Red", Rag.AMBER: "🟠 Amber", Rag.GREEN: "🟢 Green"}
