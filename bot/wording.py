@@ -18,7 +18,17 @@ from bot.literal import literal
 
 __all__ = ["PLACEHOLDERS", "PLAIN", "People", "Text", "Wording", "count", "listing"]
 
-PLACEHOLDERS = ("update", "meeting", "digest", "who_admins", "all_projects", "set_channel", "reopen_project")
+PLACEHOLDERS = (
+    "update",
+    "meeting",
+    "digest",
+    "project",
+    "role",
+    "who_admins",
+    "all_projects",
+    "set_channel",
+    "reopen_project",
+)
 _FORMATTER = string.Formatter()
 
 
@@ -113,6 +123,8 @@ PLAIN = Wording(
         "update": "/ict-update",
         "meeting": "/ict-meeting",
         "digest": "/ict-digest",
+        "project": "/ict-project",
+        "role": "/ict-role",
         "who_admins": "`ictbot roles list` shows who",
         "all_projects": "`ictbot projects list` for all of them",
         "set_channel": "`/ict-meeting channel #channel` (Teams: `meeting channel`)",

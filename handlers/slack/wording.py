@@ -12,6 +12,8 @@ SLACK = Wording(
         "update": "/ict-update",
         "meeting": "/ict-meeting",
         "digest": "/ict-digest",
+        "project": "/ict-project",
+        "role": "/ict-role",
         "who_admins": "`/ict-role list` shows who",
         "all_projects": "`/ict-project list` for all of them",
         "set_channel": "`/ict-meeting channel #channel`",

@@ -13,11 +13,12 @@ TEAMS = Wording(
         "update": "update",
         "meeting": "meeting",
         "digest": "digest",
-        "who_admins": "whoever runs the bot can list them with `ictbot roles list`",
+        "project": "project",
+        "role": "role",
+        "who_admins": "`role list` shows who",
         "all_projects": "`update` for the form, which lists all of them",
         "set_channel": "`meeting channel` typed in that channel (mention me there)",
-        "reopen_project": "whoever runs the bot can reopen it by importing it with status active "
-        "(`ictbot projects import`)",
+        "reopen_project": "an ICT admin can reopen it with `project reopen REF`",
     },
     people=lambda ids: "",
 )

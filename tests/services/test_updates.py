@@ -195,7 +195,7 @@ def test_a_finished_project_takes_no_update_even_from_an_admin(runtime, workplan
         f"`NET-01` is {status.value}, so it takes no more updates or corrections. "
         "If work on it has started again, an ICT admin can reopen it with `/ict-project reopen REF`."
     )
-    assert TEAMS(err.value.text).endswith("by importing it with status active (`ictbot projects import`).")
+    assert TEAMS(err.value.text).endswith("an ICT admin can reopen it with `project reopen REF`.")
     assert err.value.message.endswith("import it again with status active (`ictbot projects import`).")
     assert (err.value.ref, err.value.field) == ("NET-01", "project")
     assert count(runtime, ProgressUpdate) == 0

@@ -145,8 +145,7 @@ def test_no_change_without_an_earlier_update_names_the_teams_update_command(runt
         (
             STRANGER,
             "meeting move 2027-01-12 to 2027-01-19",
-            "Only the chair or an ICT admin can move meetings. Ask one of them (whoever runs the bot can list "
-            "them with ictbot roles list) to do it.",
+            "Only the chair or an ICT admin can move meetings. Ask one of them (role list shows who) to do it.",
         ),
         (OWNER, "meeting next 99", "99 is not a number of meetings; give 1 to 12, e.g. meeting next 6."),
         (

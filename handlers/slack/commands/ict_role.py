@@ -4,7 +4,7 @@ name the Slack user group whose members are chairs.
 - ``/ict-role`` or ``/ict-role list``: the admins (from ICTBOT_ADMINS and granted), the chairs, the
   chairs' user group, and what the derived roles (owner, delegate, member) mean. Ephemeral.
 - ``/ict-role grant|revoke @person chair|admin``, ``/ict-role chairs @user-group|none``: admins only.
-- ``/ict-role help``.
+- ``/ict-role help``. Grant and revoke are read by :mod:`bot.services.role_commands`, shared with Teams.
 With should_escape on (manifest.yml) Slack sends a person as ``<@U123|name>`` (or ``<@U123>``) and a
 user group as ``<!subteam^S123|@handle>``; nothing else is taken for either.
 """
@@ -23,26 +23,25 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.literal import literal
 from bot.render.jinja import render, unescape_slack
 from bot.runtime import Runtime
-from bot.services import projects, roles
+from bot.services import projects, role_commands, roles
+from bot.services.role_commands import ROLE_POWERS, ROLE_WORDS
 from bot.wording import Text
 from handlers.slack.chair_group import GroupRead, read_group
 from handlers.slack.context import runtime_of, team_name_of, team_of
 from handlers.slack.errors import command_listener
 from handlers.slack.replies import answer, tell
+from handlers.slack.wording import SLACK
 from models import Role
 
-__all__ = ["handle_ict_role", "parse_role", "parse_user", "parse_usergroup"]
+__all__ = ["SUBCOMMANDS", "handle_ict_role", "parse_role", "parse_user", "parse_usergroup"]
 
 log = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("list", "grant", "revoke", "chairs", "help")
+SUBCOMMANDS = (*role_commands.SUBCOMMANDS, "chairs")
 # A whole control sequence is one word, even with spaces in its label; everything else splits on spaces.
 WORDS = re.compile(r"<[^<>]*>|[^\s<>]+|[<>]")
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^<>|]*)?>$")
 GROUP_MENTION = re.compile(r"^<!subteam\^(S[A-Z0-9]{2,})(?:\|[^<>|]*)?>$")
-GRANTABLE = {"chair": Role.CHAIR, "admin": Role.ADMIN}
-DERIVED = ("owner", "delegate", "member")
-ROLE_USAGE = "Usage: `/ict-role grant @person chair|admin` or `/ict-role revoke @person chair|admin`."
 CHAIRS_USAGE = "Usage: `/ict-role chairs @user-group` (its members become chairs) or `/ict-role chairs none`."
 # Slack's answers that mean the group can never be read: refuse to set it.
 GROUP_UNUSABLE = {
@@ -51,13 +50,6 @@ GROUP_UNUSABLE = {
 }
 GROUP_HINTS = {
     "missing_scope": "the app lacks the usergroups:read scope: reinstall it from the current manifest.yml",
-}
-ROLE_WORDS = {Role.CHAIR: "a chair", Role.ADMIN: "an ICT admin"}
-ROLE_POWERS = {
-    Role.CHAIR: "they can post the digest in a channel (`/ict-digest`), move and cancel meetings (`/ict-meeting`), "
-    "and hear the working day before each meeting which projects still lack an update",
-    Role.ADMIN: "they can keep the Work Plan (`/ict-project`), grant and revoke roles (`/ict-role`) "
-    "and do whatever a chair does",
 }
 
 
@@ -83,23 +75,11 @@ def parse_user(word: str) -> str:
     )
 
 
+NAMING = role_commands.Naming(person="@person", read=parse_user)
+
+
 def parse_role(word: str) -> Role:
-    role = GRANTABLE.get(word.lower())
-    if role is not None:
-        return role
-    if word.lower() in DERIVED:
-        raise InvalidInput(
-            Text(
-                "`{typed}` is not granted: owners and delegates come from the Work Plan (`/ict-project add`, "
-                "`/ict-project reassign`) and everyone in the workspace is a member. The roles to grant are "
-                "`chair` and `admin`.",
-                typed=word,
-            )
-        )
-    raise InvalidInput(
-        Text("`{typed}` is not a role; the roles to grant are `chair` and `admin`. ", typed=word)
-        + Text.literal(ROLE_USAGE)
-    )
+    return role_commands.parse_role(word, NAMING)
 
 
 def parse_usergroup(word: str) -> str | None:
@@ -157,16 +137,8 @@ def _listing(rt: Runtime, client: WebClient, command: dict[str, Any]) -> str:
         mine = projects.list_projects(session, ws, user_id=user_id)
     group = read_group(client, rt.chair_groups, team_id, group_id, now) if group_id else None
     held = {e.role for e in entries if e.user_id == user_id}
-    owns = [p.ref for p in mine if p.owner == user_id]
-    delegate_on = [p.ref for p in mine if p.owner != user_id]
-    yours = ["member"]
-    yours += [f"owner of {', '.join(owns)}"] if owns else []
-    yours += [f"delegate on {', '.join(delegate_on)}"] if delegate_on else []
-    if Role.CHAIR in held:
-        yours.append("chair")
-    elif group is not None and user_id in group.members:
-        yours.append("chair, as a member of the chairs' user group")
-    yours += ["admin"] if Role.ADMIN in held else []
+    by_group = group is not None and user_id in group.members
+    yours = role_commands.yours(user_id, held, mine, chair_by_group=by_group)
     return render(
         "roles.mrkdwn.j2",
         admins=[e for e in entries if e.role is Role.ADMIN],
@@ -203,29 +175,28 @@ def _grant_or_revoke(
     now = rt.now()
     with rt.unit(team_id, team_name=team_name_of(command)) as (session, ws):
         admins = rt.settings.admins_for(ws.external_id)
-        roles.require_admin(session, ws, user_id, admins, f"{sub} roles")
-        if len(args) != 2:
-            raise InvalidInput(ROLE_USAGE)
-        target, role = parse_user(args[0]), parse_role(args[1])
         group_id = ws.chair_usergroup_id
-        if sub == "grant":
-            if not roles.grant(session, ws, target, role, by=user_id, now=now, env_admins=admins):
-                how = " through the ICTBOT_ADMINS setting" if role is Role.ADMIN and target in admins else ""
-                return f"<@{target}> already is {ROLE_WORDS[role]}{how}; nothing changed.", None
-            dm = None if target == user_id else (target, _granted_dm(user_id, role))
-            return f"<@{target}> is now {ROLE_WORDS[role]}: {ROLE_POWERS[role]}.", dm
         try:
-            revoked = roles.revoke(session, ws, target, role, admins)
-        except roles.AdminBySetting:
+            done = role_commands.grant_or_revoke(
+                session, ws, sub, args, NAMING, actor=user_id, env_admins=admins, now=now
+            )
+        except roles.AdminBySetting as exc:
             raise NotAllowed(
-                f"<@{target}> is an admin through the ICTBOT_ADMINS setting, which `/ict-role` cannot change: "
+                f"<@{exc.user_id}> is an admin through the ICTBOT_ADMINS setting, which `/ict-role` cannot change: "
                 "whoever runs ictbot can take them out of it."
             ) from None
-        except roles.LastAdmin:
+        except roles.LastAdmin as exc:
             raise NotAllowed(
-                f"<@{target}> is the last admin of this workspace (ICTBOT_ADMINS names none for it), so nobody "
+                f"<@{exc.user_id}> is the last admin of this workspace (ICTBOT_ADMINS names none for it), so nobody "
                 "could grant roles afterwards. Grant admin to someone else first (`/ict-role grant @person admin`)."
             ) from None
+    target, role, revoked = done.target, done.role, done.changed
+    if sub == "grant":
+        if not done.changed:
+            how = " through the ICTBOT_ADMINS setting" if done.by_setting else ""
+            return f"<@{target}> already is {ROLE_WORDS[role]}{how}; nothing changed.", None
+        dm = None if target == user_id else (target, _granted_dm(user_id, role))
+        return f"<@{target}> is now {ROLE_WORDS[role]}: {SLACK(ROLE_POWERS[role])}.", dm
     in_group = bool(role is Role.CHAIR and group_id and target in _group_members(rt, client, team_id, group_id, now))
     if revoked:
         still = f" They are still a chair as a member of <!subteam^{group_id}>." if in_group else ""
@@ -246,7 +217,7 @@ def _group_members(rt: Runtime, client: WebClient, team_id: str, group_id: str, 
 def _granted_dm(by: str, role: Role) -> str:
     return (
         f"<@{by}> made you {ROLE_WORDS[role]} for the ICT governance group: "
-        f"{ROLE_POWERS[role].replace('they can', 'you can', 1)}. `/ict-role` shows who holds which role."
+        f"{SLACK(ROLE_POWERS[role]).replace('they can', 'you can', 1)}. `/ict-role` shows who holds which role."
     )
 
 
