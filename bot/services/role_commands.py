@@ -119,7 +119,9 @@ def grant_or_revoke(
     return RoleChange(sub, target, role, roles.revoke(session, ws, target, role, env_admins))
 
 
-def yours(user_id: str, held: Collection[Role], mine: Sequence[ProjectView], *, chair_by_group: bool = False) -> list[str]:
+def yours(
+    user_id: str, held: Collection[Role], mine: Sequence[ProjectView], *, chair_by_group: bool = False
+) -> list[str]:
     """What ``user_id`` is, for the listing: member, owner and delegate (from ``mine``, their projects), and
     the roles ``held`` (granted or from ICTBOT_ADMINS); ``chair_by_group``: a chair as a member of the
     chairs' user group."""

@@ -37,6 +37,8 @@ from handlers.teams import cards, meeting_minutes, raid, registers
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import form_submission
 from handlers.teams.identity import TeamsUser, key
+from handlers.teams.projects import project_command
+from handlers.teams.roles import role_command
 from handlers.teams.unit import unit
 from handlers.teams.wording import TEAMS
 from models import Rag, UpdateSource, Workspace
@@ -52,8 +54,8 @@ APOLOGY = (
 )
 FIELDS = ("project", "rag", "progress", "next_steps", "risks")
 NO_PROJECTS = (
-    "The Work Plan has no open projects yet, so there is nothing to update. An ICT admin can import the "
-    "Work Plan with `ictbot projects import FILE.csv`."
+    "The Work Plan has no open projects yet, so there is nothing to update. An ICT admin can add projects with "
+    "`project add` or import the Work Plan with `ictbot projects import FILE.csv`."
 )
 ALREADY_POSTED = (
     "That form was already posted: its update was saved once, the first time. To change it, say "
@@ -114,6 +116,11 @@ def handle_text(
             return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
         if command in ("risk", "issue"):
             return TeamsReply(*raid.raid_text(runtime, ws, user, command, rest, now))
+        if command == "project":
+            found = project_command(runtime, ws, user, rest, now)
+            return TeamsReply(card=found[0], cards=tuple(found))
+        if command == "role":
+            return TeamsReply(card=role_command(runtime, ws, user, rest, now))
         if command in ("decision", "action"):
             said = registers.handle(runtime, ws, user, command, rest, now)
             return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)

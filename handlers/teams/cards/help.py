@@ -36,6 +36,9 @@ HELP_LINES = (
     ("issue add REF text", "raises an issue (issue list, update, close, history: issue help)."),
     ("decision text [| project REF]", "records a decision of the group (the chair or an ICT admin; decision: a form)."),
     ("action add me|OWNER YYYY-MM-DD text", "gives an action (action add: a form); action done ID, action list."),
+    ("project list [all]", "the Work Plan by priority; ICT admins also add, reassign, close, complete, reopen."),
+    ("project add REF PRIORITY me|OWNER Title", "adds a project (ICT admins; OWNER: their Entra id; project help)."),
+    ("role [list]", "who holds which role; ICT admins role grant|revoke me|PERSON chair|admin (role help)."),
     ("help", "this card."),
 )
 
