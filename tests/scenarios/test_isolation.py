@@ -56,7 +56,7 @@ from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.server import asgi_app
-from bot.services import meetings, paper, projects, reminders, retention, roles, updates, workspaces
+from bot.services import meetings, paper, project_commands, projects, reminders, retention, roles, updates, workspaces
 from bot.services import people as directory
 from bot.services import strategy as strategy_service
 from bot.services.assurance import loader as assurance_loader
@@ -91,7 +91,9 @@ from handlers.slack.modal_registers import ACTION_MODAL, DECISION_MODAL
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
 from handlers.teams import cards as teams_cards
 from handlers.teams import references
+from handlers.teams import roles as teams_roles
 from handlers.teams.cards.assurance import ACTION_ASSURANCE_RECORD
+from handlers.teams.cards.help import HELP_LINES as TEAMS_HELP_LINES
 from handlers.teams.identity import TeamsUser
 from handlers.teams.identity import key as teams_key
 from handlers.teams.messages import TeamsReply, handle_submit, handle_text
@@ -1615,6 +1617,66 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
 )
 
 
+TEAMS_ATTACKS += (
+    TeamsAttack("project-list", ("command", "project"), said("project list"), "Charlie network", "list"),
+    TeamsAttack("project-list-all", ("command", "project"), said("project list all"), "CNET-01", "list"),
+    TeamsAttack("project-help", ("command", "project"), said("project help"), "Keep the ICT Work Plan", "help"),
+    TeamsAttack(  # C's own project, under A's ref: C's row, nothing of A's
+        "project-add-an-a-ref",
+        ("command", "project"),
+        said("project add ANET-01 ARCH me SECRET-C"),
+        "Added",
+        "add",
+        ("ANET-01",),
+    ),
+    TeamsAttack(
+        "project-add-under-an-a-priority",
+        ("command", "project"),
+        said("project add CNEW-01 ASEC me SECRET-C"),
+        "is not a priority of",
+        "add",
+        ("ASEC",),
+    ),
+    *(
+        TeamsAttack(
+            f"project-{sub}-an-a-ref",
+            ("command", "project"),
+            said(f"project {sub} AFIN-02" + (" me" if sub == "reassign" else "")),
+            "There is no project AFIN-02",
+            sub,
+            ("AFIN-02",),
+        )
+        for sub in ("reassign", "close", "complete", "reopen")
+    ),
+    TeamsAttack("role-list", ("command", "role"), said("role"), "Roles in ICT governance", "list"),
+    TeamsAttack("role-help", ("command", "role"), said("role help"), "Roles in ICT governance", "help"),
+    TeamsAttack("role-grant", ("command", "role"), said("role grant me chair"), "already is a chair", "grant"),
+    TeamsAttack(
+        "role-grant-an-a-person",
+        ("command", "role"),
+        said(f"role grant {A_CHAIR} admin"),
+        "is not a person the bot can read",
+        "grant",
+        (A_CHAIR,),
+    ),
+    TeamsAttack(
+        "role-revoke-an-a-admin",
+        ("command", "role"),
+        said(f"role revoke {A_ADMIN} admin"),
+        "is not a person the bot can read",
+        "revoke",
+        (A_ADMIN,),
+    ),
+    TeamsAttack(
+        "role-chairs-an-a-group",
+        ("command", "role"),
+        said(f"role chairs {A_GROUP}"),
+        "Teams has no counterpart of Slack's user groups",
+        "chairs",
+    ),
+)
+
+
 @pytest.mark.parametrize("attack", TEAMS_ATTACKS, ids=[a.id for a in TEAMS_ATTACKS])
 def test_a_teams_workspace_can_neither_see_nor_change_workspace_a(world, attack):
     before = owned_rows(world.rt, TEAM_A)
@@ -2103,13 +2165,16 @@ def test_every_entry_point_is_attacked():
     for name, subs in forms.items():
         assert set(subs) - {a.sub for a in ATTACKS if a.entry == ("command", name)} == set(), name
 
-    teams_commands = {c.title for c in TEAMS_COMMANDS}
+    # The menu holds at most ten; the help card lists every command.
+    teams_commands = {c.title for c in TEAMS_COMMANDS} | {line.split()[0] for line, _ in TEAMS_HELP_LINES}
     teams_entries = {("command", c) for c in teams_commands} | {("card", a) for a in TEAMS_CARD_ACTIONS}
     assert teams_entries - {a.entry for a in TEAMS_ATTACKS} == set()
     teams_forms = {
         "update": forms[UPDATE],
         "meeting": ict_meeting.SUBCOMMANDS,
         "digest": ("post", "preview", "help", "exceptions"),
+        "project": project_commands.SUBCOMMANDS,
+        "role": teams_roles.SUBCOMMANDS,
     }
     for name, subs in teams_forms.items():
         assert set(subs) - {a.sub for a in TEAMS_ATTACKS if a.entry == ("command", name)} == set(), name
