@@ -114,3 +114,18 @@ def test_teams_minutes_show_decisions_and_actions_as_typed(client, teams, olive,
     client.post(teams.message(olive, "meeting minutes"))
     # A block a line (as an update's progress is shown): the spaces that end a line are not kept.
     assert_teams_shows_literally(teams_said(teams), "\n".join(line.rstrip() for line in SHOWN.split("\n")))
+
+
+def test_teams_work_plan_a_change_to_it_and_the_roles_show_typed_text_as_typed(
+    client, teams, olive, teams_plan, teams_runtime
+):
+    granted_by = "*PCI-06* <at>Jo</at> _x_ [x](https://e.example) {{DATE(1)}}\u202e"  # 64 at most
+    with teams_runtime.sessions.begin() as s:
+        ws = workspaces.find(s, teams.tenant_id, platform="teams")
+        roles.grant(s, ws, OLIVE_AAD, Role.ADMIN, by=granted_by, now=teams_runtime.now())
+    client.post(teams.message(olive, "project list"))
+    assert_teams_shows_literally(teams_said(teams)[-1:], SHOWN)
+    client.post(teams.message(olive, "project close pci-06"))
+    assert_teams_shows_literally(teams_said(teams)[-1:], SHOWN)
+    client.post(teams.message(olive, "role list"))
+    assert_teams_shows_literally(teams_said(teams)[-1:], granted_by.replace("\u202e", ""))
