@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from bot.dev.teams_standin import TeamsStandIn, TeamsUserAccount
 from bot.runtime import Runtime
 from bot.services import projects, roles, workspaces
+from bot.services.projects import ProjectView
 from bot.settings import Settings
+from handlers.teams.cards.workplan import work_plan_cards
 from models import Project, ProjectEvent, ProjectStatus, Role, RoleGrant
 from tests.scenarios.test_officer_text import ONE_LINE, ONE_LINE_SHOWN
 from tests.teams.conftest import DAN_AAD, OLIVE_AAD, TeamsClient, shows, teams_client
@@ -263,3 +265,32 @@ def test_the_last_admin_of_the_tenant_cannot_be_revoked(teams_runtime, teams, pl
             f"Ada Admin ({ADA_AAD}) is the last admin of this tenant (ICTBOT_ADMINS names none for it)"
         )
         assert state(teams_runtime) == before
+
+
+def test_a_long_work_plan_is_split_across_cards_each_within_teams_limit():
+    views = [
+        ProjectView(
+            id=n,
+            ref=f"P-{n:03}",
+            title=f"Project {n} " + "é" * 180,
+            priority_code="ARCH",
+            priority_name="ICT Strategic Architecture",
+            priority_position=1,
+            owner=OLIVE_AAD,
+            delegates=(),
+            service_area="",
+            status=ProjectStatus.ACTIVE,
+            target_date=None,
+            completed_on=None,
+            last_update_at=None,
+            last_rag=None,
+        )
+        for n in range(200)
+    ]
+    found = work_plan_cards(
+        projects.group_by_priority(views), strategy_name="ICT Strategy", include_closed=False, names={}
+    )
+    assert len(found) > 1
+    shown = "\n".join(shows(check(card)) for card in found)
+    assert all(f"P-{n:03} Project {n} " in shown for n in range(200))
+    assert all(shows(card).startswith("_(the Work Plan, continued)_") for card in found[1:])
