@@ -257,7 +257,7 @@ def test_require_admin_refuses_anyone_else_saying_who_to_ask(runtime):
     )
     assert TEAMS(err.value.text) == (
         "Only an ICT admin can import the Work Plan. "
-        "Ask an admin (whoever runs the bot can list them with `ictbot roles list`) to do it."
+        "Ask an admin (`role list` shows who) to do it."
     )
 
 
