@@ -166,10 +166,9 @@ def trends_alt(trends: Trends) -> str:
     tz = trends.tz
     first, last = (trends.cycles[i].meeting_at.astimezone(tz) for i in (0, -1))
     span = f"{first.day} {first:%b %Y}" + (f" to {last.day} {last:%b %Y}" if len(trends.cycles) > 1 else "")
-    head = (
-        f"Bar charts, one per priority, of the open projects by RAG status at each of the last "
-        f"{len(trends.cycles)} meetings ({span})."
-    )
+    n = len(trends.cycles)
+    at = "the last meeting" if n == 1 else f"each of the last {n} meetings"
+    head = f"Bar charts, one per priority, of the open projects by RAG status at {at} ({span})."
 
     def mix(m: RagCounts) -> str:
         return f"{m.red} red, {m.amber} amber, {m.green} green, {m.none} with no RAG yet"
