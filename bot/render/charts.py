@@ -91,8 +91,12 @@ def trends_chart(trends: Trends) -> Chart | None:
     first, last = (trends.cycles[i].meeting_at.astimezone(tz) for i in (0, -1))
     n = len(trends.cycles)
     span = f"on {first.day} {first:%B %Y}" if n == 1 else f"from {first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
-    caption = f"RAG mix by priority at each of the last {n} meeting{'' if n == 1 else 's'}, {span}."
+    caption = f"RAG mix by priority at {_the_last(n)}, {span}."
     return Chart(rag_trends_png(trends), trends_alt(trends), caption)
+
+
+def _the_last(n: int) -> str:
+    return "the last meeting" if n == 1 else f"each of the last {n} meetings"
 
 
 def trends_groups(trends: Trends) -> list[tuple[str, list[RagCounts]]]:
@@ -133,7 +137,7 @@ def trends_figure(trends: Trends, *, dpi: int = 120) -> Figure:
     rows = max(1, -(-len(groups) // columns))
     fig = Figure(figsize=(7.5, 2.3 * rows + 1.0), dpi=dpi, layout="constrained")
     n = len(trends.cycles)
-    fig.suptitle(f"RAG mix by priority at each of the last {n} meeting{'' if n == 1 else 's'}", fontsize=11)
+    fig.suptitle(f"RAG mix by priority at {_the_last(n)}", fontsize=11)
     axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
     flat = [ax for row in axes for ax in row]
     if not groups:
@@ -167,8 +171,7 @@ def trends_alt(trends: Trends) -> str:
     first, last = (trends.cycles[i].meeting_at.astimezone(tz) for i in (0, -1))
     span = f"{first.day} {first:%b %Y}" + (f" to {last.day} {last:%b %Y}" if len(trends.cycles) > 1 else "")
     n = len(trends.cycles)
-    at = "the last meeting" if n == 1 else f"each of the last {n} meetings"
-    head = f"Bar charts, one per priority, of the open projects by RAG status at {at} ({span})."
+    head = f"Bar charts, one per priority, of the open projects by RAG status at {_the_last(n)} ({span})."
 
     def mix(m: RagCounts) -> str:
         return f"{m.red} red, {m.amber} amber, {m.green} green, {m.none} with no RAG yet"
