@@ -27,6 +27,7 @@ from bot.cli import (
     report,
     roles,
     serve,
+    stats,
     strategy,
     teams,
     transfer,
@@ -62,7 +63,7 @@ def cli(ctx: click.Context) -> None:
     SLACK_API_URL, DATABASE_URL (default sqlite:///ictbot.db), ICTBOT_TIMEZONE, ICTBOT_ADMINS,
     ICTBOT_LOG_LEVEL, ICTBOT_SCHEDULER, ICTBOT_SCHEDULER_INTERVAL, ICTBOT_REMINDER_RATE.
 
-    The data commands (strategy, projects, people, export, digest, report, minutes, roles, meetings, reminders,
+    The data commands (strategy, projects, people, export, digest, report, stats, minutes, roles, meetings, reminders,
     tick) check the database schema first: a SQLite database is brought to the latest revision by itself; a
     PostgreSQL one must be upgraded with `ictbot db upgrade`. `ictbot serve` and `ictbot socket` need the schema at
     the latest revision on any database (run `ictbot db upgrade` when deploying); the shell upgrades its own.
@@ -80,6 +81,7 @@ for command in (
     transfer.import_export,
     digest.digest,
     report.report,
+    stats.stats,
     minutes.minutes,
     assurance.assurance,
     meetings.meetings,

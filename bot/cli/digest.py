@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from bot.cli.common import emit, local_time, open_workspace, read_settings
 from bot.cli.options import day_option, output_option, team_command
+from bot.render.charts import Chart
 from bot.render.digest import DIGEST_FORMATS, render_digest
 from bot.services import digest as digest_service
 from bot.services import people
+from bot.services import trends as trends_service
 from bot.settings import Settings
 from bot.wording import count
 from models import Workspace
@@ -62,10 +64,10 @@ def _period(
 
 
 def digest_for(
-    ctx: click.Context, team: str | None, first: date | None, last: date | None
-) -> tuple[digest_service.Digest, dict[str, str]]:
-    """The digest of the period --from/--to and the people directory's names, read in one transaction
-    that writes nothing."""
+    ctx: click.Context, team: str | None, first: date | None, last: date | None, *, with_trends: bool = False
+) -> tuple[digest_service.Digest, dict[str, str], trends_service.Trends | None]:
+    """The digest of the period --from/--to, the people directory's names and (``with_trends``) the trends
+    of the last meetings up to its end, read in one transaction that writes nothing."""
     check_days(ctx, first, last)
     settings = read_settings()
     with open_workspace(ctx, team, create=False, settings=settings) as (rt, session, ws):
@@ -75,7 +77,22 @@ def digest_for(
             session, ws, start=start, end=end, now=now, default_timezone=settings.ICTBOT_TIMEZONE
         )
         names = people.directory(session, ws)
-    return built, names
+        trends = trends_until(session, ws, built) if with_trends else None
+    return built, names, trends
+
+
+def trends_until(session: Session, ws: Workspace, d: digest_service.Digest) -> trends_service.Trends:
+    """The trends of the last meetings held up to the digest's end: what its second chart draws."""
+    return trends_service.trends(session, ws, now=d.end, end=d.end, default_timezone=d.timezone)
+
+
+def trends_chart(trends: trends_service.Trends | None) -> Chart | None:
+    """The RAG mix by priority over the last meetings, drawn; None when there is nothing to draw."""
+    if trends is None:
+        return None
+    from bot.render import charts  # matplotlib: only for the commands that draw
+
+    return charts.trends_chart(trends)
 
 
 def chart_png(d: digest_service.Digest) -> bytes | None:
@@ -118,10 +135,11 @@ def digest(
     Without --from the period starts at the last governance meeting before its end (from the
     beginning when there was none); without --to it ends now. --from starts at local midnight of
     that day; --to ends at the end of that day, or now if --to is today or later. md is Markdown,
-    html a printable page with the RAG-by-priority chart inside it, json the digest's data.
+    html a printable page with the RAG-by-priority chart inside it, and the RAG mix by priority at
+    each of the last 12 meetings up to the period's end; json the digest's data.
     """
-    d, names = digest_for(ctx, team, first, last)
-    body = render_digest(d, fmt, people=names, chart_src=chart_src(d, fmt))
+    d, names, trends = digest_for(ctx, team, first, last, with_trends=fmt == "html")
+    body = render_digest(d, fmt, people=names, chart_src=chart_src(d, fmt), trends=trends_chart(trends))
     if not emit(output, body.encode("utf-8")):
         return
     click.echo(

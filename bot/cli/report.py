@@ -13,7 +13,16 @@ from pathlib import Path
 import click
 
 from bot.cli.common import emit, local_time, open_workspace, read_settings, read_text, workspace_label
-from bot.cli.digest import FROM_HELP, TO_HELP, chart_png, chart_src, check_days, period_words
+from bot.cli.digest import (
+    FROM_HELP,
+    TO_HELP,
+    chart_png,
+    chart_src,
+    check_days,
+    period_words,
+    trends_chart,
+    trends_until,
+)
 from bot.cli.options import OUTPUT_HELP, day_option, output_option, team_command
 from bot.files import STDOUT
 from bot.render.digest import REPORT_FORMATS, render_report
@@ -54,6 +63,7 @@ def report(
     recommendation and reasons, the author, background papers, contact and implications; then the
     main report: the chair's narrative on the overall position and on each priority (written with
     `/ict-report` in chat), the progress of each priority's projects, the RAG chart and table, the
+    RAG mix by priority at each of the last 12 meetings up to the period's end, the
     projects completed, and the outcome of consultation. A signed-off paper says who approved it.
 
     Without --from and --to, the last report period to end (periods come from the settings: by
@@ -93,14 +103,17 @@ def report(
         exact = period if matching == period else None
         paper = paper_service.paper_for(session, ws, d, exact, settings=chosen, meeting=meeting, item=item)
         names = people.directory(session, ws)
+        trends = trends_until(session, ws, d) if fmt in ("docx", "html") else None
+    chart = trends_chart(trends)
     if fmt == "docx":
         from bot.render.docx_report import write_report_docx  # python-docx: only for this command
 
         document = io.BytesIO()
-        write_report_docx(d, document, chart_png=chart_png(d), paper=paper, people=names)
+        write_report_docx(d, document, chart_png=chart_png(d), paper=paper, people=names, trends=chart)
         body = document.getvalue()
     else:
-        body = render_report(d, fmt, people=names, chart_src=chart_src(d, fmt), paper=paper).encode("utf-8")
+        text = render_report(d, fmt, people=names, chart_src=chart_src(d, fmt), paper=paper, trends=chart)
+        body = text.encode("utf-8")
     written = emit(output, body)
     if exact is None:
         click.echo(

@@ -1,13 +1,20 @@
-"""Pictures where they say more than a table: RAG by priority, drawn with matplotlib from a Digest."""
+"""Pictures where they say more than a table: RAG by priority now (from a Digest), and the RAG mix by
+priority over the last meetings (from Trends), drawn with matplotlib."""
 
 from __future__ import annotations
 
 import base64
 import io
 import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.literal import visible
-from bot.services.digest import Digest, GroupKind
+from bot.services.digest import Digest, GroupKind, RagCounts
+from bot.services.trends import Trends
+
+if TYPE_CHECKING:  # matplotlib is imported on the first picture (see rag_by_priority_png)
+    from matplotlib.figure import Figure
 
 COLOURS = {"red": "#c62828", "amber": "#f39c12", "green": "#2e7d32", "none": "#b0b0b0"}
 LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No RAG yet"}
@@ -61,6 +68,119 @@ def rag_by_priority_png(digest: Digest, *, dpi: int = 120) -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A drawn chart as the reports carry it: the PNG, its alternative text, and its caption."""
+
+    png: bytes
+    alt: str
+    caption: str
+
+    @property
+    def src(self) -> str:
+        return data_uri(self.png)
+
+
+def trends_chart(trends: Trends) -> Chart | None:
+    """The trends chart with its words; None when no meeting has been held to draw."""
+    if not trends.cycles:
+        return None
+    tz = trends.tz
+    first, last = (trends.cycles[i].meeting_at.astimezone(tz) for i in (0, -1))
+    n = len(trends.cycles)
+    span = f"on {first.day} {first:%B %Y}" if n == 1 else f"from {first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+    caption = f"RAG mix by priority at {_the_last(n)}, {span}."
+    return Chart(rag_trends_png(trends), trends_alt(trends), caption)
+
+
+def _the_last(n: int) -> str:
+    return "the last meeting" if n == 1 else f"each of the last {n} meetings"
+
+
+def trends_groups(trends: Trends) -> list[tuple[str, list[RagCounts]]]:
+    """The priorities the trends chart draws, each with its RAG mix at each meeting: those that held an
+    open project at any of the meetings, in the strategy's order."""
+    out = []
+    for i, (_code, name) in enumerate(trends.priorities):
+        mixes = [c.rag_by_priority[i].rag for c in trends.cycles]
+        if any(m.total for m in mixes):
+            out.append((name, mixes))
+    return out
+
+
+def _meeting_label(trends: Trends, i: int) -> str:
+    at = trends.cycles[i].meeting_at.astimezone(trends.tz)
+    return (
+        f"{at.day} {at:%b}\n{at:%Y}"
+        if i == 0 or at.year != trends.cycles[i - 1].meeting_at.year
+        else f"{at.day} {at:%b}"
+    )
+
+
+def rag_trends_png(trends: Trends, *, dpi: int = 120) -> bytes:
+    """:func:`trends_figure` as a PNG."""
+    out = io.BytesIO()
+    trends_figure(trends, dpi=dpi).savefig(out, format="png")
+    return out.getvalue()
+
+
+def trends_figure(trends: Trends, *, dpi: int = 120) -> Figure:
+    """Small multiples, one per priority (:func:`trends_groups`): a stacked bar of its open projects by RAG
+    at each meeting of ``trends``, oldest on the left, on a shared scale."""
+    from matplotlib.figure import Figure  # see rag_by_priority_png
+    from matplotlib.ticker import MaxNLocator
+
+    groups = trends_groups(trends)
+    columns = 2 if len(groups) > 1 else 1
+    rows = max(1, -(-len(groups) // columns))
+    fig = Figure(figsize=(7.5, 2.3 * rows + 1.0), dpi=dpi, layout="constrained")
+    n = len(trends.cycles)
+    fig.suptitle(f"RAG mix by priority at {_the_last(n)}", fontsize=11)
+    axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
+    flat = [ax for row in axes for ax in row]
+    if not groups:
+        flat[0].axis("off")
+        flat[0].text(0.5, 0.5, "No projects at these meetings", ha="center", va="center", transform=flat[0].transAxes)
+    xs = list(range(n))
+    labels = [_meeting_label(trends, i) for i in xs]
+    for ax, (name, mixes) in zip(flat, groups, strict=False):
+        bottom = [0] * n
+        for key in ("red", "amber", "green", "none"):
+            values = [getattr(m, key) for m in mixes]
+            ax.bar(xs, values, bottom=bottom, color=COLOURS[key], label=LABELS[key], edgecolor="white", width=0.8)
+            bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+        ax.set_title(_label(name), fontsize=9)
+        ax.set_xticks(xs, labels, fontsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in flat[len(groups) :] if groups else flat[1:]:
+        ax.axis("off")
+    if groups:
+        handles, names = flat[0].get_legend_handles_labels()
+        fig.legend(handles, names, ncol=4, loc="outside lower center", frameon=False)
+    return fig
+
+
+def trends_alt(trends: Trends) -> str:
+    """The trends chart in words, for its alternative text: each priority's mix at the first and last meeting."""
+    if not trends.cycles:
+        return "RAG mix by priority: no meeting held yet."
+    tz = trends.tz
+    first, last = (trends.cycles[i].meeting_at.astimezone(tz) for i in (0, -1))
+    span = f"{first.day} {first:%b %Y}" + (f" to {last.day} {last:%b %Y}" if len(trends.cycles) > 1 else "")
+    n = len(trends.cycles)
+    head = f"Bar charts, one per priority, of the open projects by RAG status at {_the_last(n)} ({span})."
+
+    def mix(m: RagCounts) -> str:
+        return f"{m.red} red, {m.amber} amber, {m.green} green, {m.none} with no RAG yet"
+
+    parts = [
+        f"{name}: {mix(mixes[-1])}" + (f", from {mix(mixes[0])}" if len(mixes) > 1 and mixes[0] != mixes[-1] else "")
+        for name, mixes in trends_groups(trends)
+    ]
+    return visible(" ".join([head, *(p + "." for p in parts)]) if parts else head + " No projects.")
 
 
 def data_uri(png: bytes) -> str:

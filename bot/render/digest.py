@@ -23,6 +23,7 @@ from bot.errors import InvalidInput
 from bot.render import exceptions as exceptions_text
 from bot.render import paper as paper_text
 from bot.render import prose
+from bot.render.charts import Chart
 from bot.render.jinja import local_time, rag_label, render
 from bot.services.digest import Digest, ProjectEntry, Trend
 from bot.services.paper import POSITION, Paper
@@ -47,14 +48,20 @@ FORMAT_VERSION = 1
 
 
 def render_digest(
-    digest: Digest, fmt: str, *, people: Mapping[str, str] | None = None, chart_src: str | None = None
+    digest: Digest,
+    fmt: str,
+    *,
+    people: Mapping[str, str] | None = None,
+    chart_src: str | None = None,
+    trends: Chart | None = None,
 ) -> str:
-    """The digest as Markdown, HTML (``chart_src``: an image, e.g. a data: URI, shown above the table) or JSON."""
+    """The digest as Markdown, HTML (``chart_src``: an image, e.g. a data: URI, shown above the table, and
+    ``trends``, the RAG mix over the last meetings, after it) or JSON."""
     if fmt == "json":
         return to_json(digest, people=people)
     if fmt not in DIGEST_FORMATS:
         raise InvalidInput(f"`{fmt}` is not a digest format; use one of {', '.join(DIGEST_FORMATS)}.")
-    return render(f"digest.{fmt}.j2", **_context(digest, people, chart_src)) + "\n"
+    return render(f"digest.{fmt}.j2", **_context(digest, people, chart_src, trends)) + "\n"
 
 
 def render_report(
@@ -64,12 +71,13 @@ def render_report(
     people: Mapping[str, str] | None = None,
     chart_src: str | None = None,
     paper: Paper | None = None,
+    trends: Chart | None = None,
 ) -> str:
     """The six-monthly committee report in the shape of seed 001, as Markdown or printable HTML, with the
     report settings, narrative and sign-off of ``paper`` (the defaults without it)."""
     if fmt not in REPORT_FORMATS:
         raise InvalidInput(f"`{fmt}` is not a report format here; use one of {', '.join(REPORT_FORMATS)}.")
-    context = _context(digest, people, chart_src)
+    context = _context(digest, people, chart_src, trends)
     paper = paper or Paper()
     names = people or {}
     context |= {"paper": paper, "paper_text": paper_text, "position": POSITION, "name_of": lambda u: names.get(u, "")}
@@ -133,7 +141,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _context(digest: Digest, people: Mapping[str, str] | None, chart_src: str | None) -> dict[str, Any]:
+def _context(
+    digest: Digest, people: Mapping[str, str] | None, chart_src: str | None, trends: Chart | None
+) -> dict[str, Any]:
     tz = digest.tz
     names = people or {}
 
@@ -159,6 +169,7 @@ def _context(digest: Digest, people: Mapping[str, str] | None, chart_src: str | 
         "trend_text": trend_text,
         "sentence": _sentence,
         "chart_src": chart_src,
+        "trends": trends,
         "period": _period(digest, day),
         "period_times": _period_times(digest),
         "iso": iso,

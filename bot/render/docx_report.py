@@ -34,6 +34,7 @@ from bot.literal import visible
 from bot.render import exceptions as exceptions_text
 from bot.render import paper as paper_text
 from bot.render import prose
+from bot.render.charts import Chart
 from bot.render.prose import words as _words
 from bot.services.digest import Digest, PriorityGroup, ProjectEntry
 from bot.services.paper import POSITION, Paper
@@ -46,6 +47,7 @@ ITEM_STYLE = "Report Item"  # lettered (a), (b), … restarting under each numbe
 FONT = "Arial"
 BLACK = RGBColor(0, 0, 0)
 INDENT = 567  # twips: 1 cm, the hanging indent of a number or a letter
+
 
 # Not allowed anywhere in an XML 1.0 document: python-docx refuses them with a ValueError.
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -65,6 +67,7 @@ def write_report_docx(
     chart_png: bytes | None,
     people: Mapping[str, str] | None = None,
     paper: Paper | None = None,
+    trends: Chart | None = None,
 ) -> None:
     """Write the committee report of ``digest`` as a .docx to a path (atomically) or a binary stream.
 
@@ -72,8 +75,9 @@ def write_report_docx(
     of the main report; None leaves it out. ``people`` (user ID → display name) names each project's
     owner where a name is known; user IDs are never printed in the report. ``paper`` brings the report
     settings, the narrative and the sign-off (:func:`bot.services.paper.paper_for`); without it, the defaults.
+    ``trends`` (:func:`bot.render.charts.rag_trends_png` with its alternative text) follows the chart.
     """
-    data = _document_bytes(digest, chart_png=chart_png, people=people or {}, paper=paper or Paper())
+    data = _document_bytes(digest, chart_png=chart_png, people=people or {}, paper=paper or Paper(), trends=trends)
     if isinstance(target, str | os.PathLike):
         replace_atomically(Path(target), data)
     else:
@@ -83,12 +87,14 @@ def write_report_docx(
 # -- the document ----------------------------------------------------------------------------------
 
 
-def _document_bytes(digest: Digest, *, chart_png: bytes | None, people: Mapping[str, str], paper: Paper) -> bytes:
+def _document_bytes(
+    digest: Digest, *, chart_png: bytes | None, people: Mapping[str, str], paper: Paper, trends: Chart | None
+) -> bytes:
     doc = Document()
     _page(doc, paper.settings.title)
     _styles(doc)
     _properties(doc, digest, paper.settings.title)
-    _Report(doc, digest, people, paper).write(chart_png)
+    _Report(doc, digest, people, paper).write(chart_png, trends)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -104,7 +110,7 @@ class _Report:
         self.paper = paper
         self.since = "since the last report to this committee" if digest.start else "to date"
 
-    def write(self, chart_png: bytes | None) -> None:
+    def write(self, chart_png: bytes | None, trends: Chart | None = None) -> None:
         d, doc = self.d, self.doc
         strategy = d.strategy.name
         period = self.period()
@@ -147,6 +153,8 @@ class _Report:
         self.para(prose.overview(d))
         if chart_png is not None:
             self.chart(chart_png)
+        if trends is not None:
+            self.trends(trends, figure=2 if chart_png is not None else 1)
         self.rag_table()
         for g in d.priorities:
             self.group(g)
@@ -280,6 +288,15 @@ class _Report:
             xml_safe(f"Figure 1: RAG status of the projects under each priority at {self.day(self.d.end)}."),
             style="Caption",
         )
+
+    def trends(self, trends: Chart, *, figure: int) -> None:
+        picture = self.doc.add_paragraph(style="Normal")
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True
+        shape = picture.add_run().add_picture(io.BytesIO(trends.png), width=Mm(160))
+        shape._inline.docPr.set("descr", xml_safe(trends.alt))
+        shape._inline.docPr.set("title", "RAG mix by priority over the last meetings")
+        self.doc.add_paragraph(xml_safe(f"Figure {figure}: {trends.caption}"), style="Caption")
 
     def rag_table(self) -> None:
         caption = self.doc.add_paragraph(

@@ -125,6 +125,13 @@ def period_start_of(session: Session, ws: Workspace, meeting_id: int) -> datetim
     return period_start(session, ws, meeting)
 
 
+def fresh(update_at: datetime, since: datetime | None, meeting_at: datetime) -> bool:
+    """Whether an update made at ``update_at`` counts for the meeting at ``meeting_at``: the rule
+    :func:`stale_projects` applies in SQL (at or after ``since``, the previous meeting held; any when None),
+    and before the meeting starts, when its reminders stop (:func:`drop_missed`)."""
+    return (since is None or update_at >= since) and update_at < meeting_at
+
+
 def stale_projects(session: Session, ws: Workspace, since: datetime | None) -> list[tuple[StaleProject, list[str]]]:
     """Active projects with no update since ``since`` (None: none ever), each with the people to chase."""
     last = (

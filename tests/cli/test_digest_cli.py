@@ -107,7 +107,8 @@ class Html(HTMLParser):
 
 
 def chart_of(html: str) -> bytes:
-    [src] = [a["src"] for t, a in Html(html).tags if t == "img"]
+    """The RAG-by-priority chart (the trends chart follows it: tests/cli/test_stats_cli.py)."""
+    [src] = [a["src"] for t, a in Html(html).tags if t == "img" and a.get("alt") == "RAG by priority"]
     assert src is not None and src.startswith("data:image/png;base64,")
     return base64.b64decode(src.removeprefix("data:image/png;base64,"))
 
@@ -250,7 +251,8 @@ def test_the_report_as_a_word_document(ictbot, plan, tmp_path):
     assert lines[done + 1].endswith(
         ". One project has been completed since the last report to this committee, under ICT Governance."
     )
-    [picture] = doc.inline_shapes
+    picture, trends = doc.inline_shapes  # the RAG chart, then the RAG mix over the meetings
+    assert trends._inline.docPr.get("title") == "RAG mix by priority over the last meetings"
     blip = picture._inline.graphic.graphicData.pic.blipFill.blip
     assert doc.part.related_parts[blip.embed].blob.startswith(b"\x89PNG")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]

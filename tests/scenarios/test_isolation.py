@@ -73,6 +73,7 @@ from handlers.slack.app import create_app
 from handlers.slack.blocks.chase import ACTION_DONE
 from handlers.slack.blocks.raid import RAID_MODAL
 from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
+from handlers.slack.blocks.trends import TRENDS_ACTION
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.client import web_client
@@ -1280,6 +1281,12 @@ ATTACKS: tuple[Attack, ...] = (
         button(ACTION_DONE, lambda w: json.dumps({"a": w.ids.a_action})),
         "There is no action A",
     ),
+    Attack(  # B's chair posting the trends under a digest: B's own meetings and projects only
+        "digest-trends-button",
+        ("action", TRENDS_ACTION),
+        button(TRENDS_ACTION, lambda w: json.dumps({"ts": "1764680400.000100"})),
+        "Trends: RAG mix by priority at the last meeting, on 10 November 2026.",
+    ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
     Attack(  # B's event naming A's owner's user id renames nobody in A
@@ -1813,6 +1820,11 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
     CliAttack("export-csv", "export", team_b("export", "--format", "csv"), "BNET-01"),
     CliAttack("export-file", "export", team_b("export", "-o", "{tmp}/out/b.json"), "Wrote 2 projects"),
     CliAttack("digest-md", "digest", team_b("digest"), "Bravo network"),
+    CliAttack("stats-md", "stats", team_b("stats"), "| 10 Nov 2026 | 2 |"),
+    CliAttack("stats-json", "stats", team_b("stats", "--format", "json", "--from", "2026-01-01"), '"ictbot-trends"'),
+    CliAttack(
+        "stats-csv", "stats", team_b("stats", "--format", "csv", "-o", "{tmp}/out/stats.csv"), "Wrote the trends"
+    ),
     CliAttack("minutes-md", "minutes", team_b("minutes", "--format", "md"), "Minutes of the ICT governance meeting"),
     CliAttack("minutes-docx", "minutes", team_b("minutes", "--format", "docx", "-o", "{tmp}/out/m.docx"), "Wrote"),
     CliAttack(

@@ -3,7 +3,8 @@
 ``/ict-digest`` covers the period since the last governance meeting; ``/ict-digest from DATE to DATE``
 any other (days in the meetings' time zone; ``to`` left out: up to now); ``/ict-digest exceptions`` only its
 Exceptions section. The listener acknowledges at once, then builds the digest and posts it (see
-:mod:`handlers.slack.delivery.digest`). The period is read by :func:`bot.services.period.parse_period`.
+:mod:`handlers.slack.delivery.digest`), and offers the chair the trends in its thread
+(:mod:`handlers.slack.actions.digest_trends`). The period is read by :func:`bot.services.period.parse_period`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from handlers.slack.blocks.digest import (
     people_in,
     summary_messages,
 )
+from handlers.slack.blocks.trends import trends_offer
 from handlers.slack.chair_group import chair_group_lookup
 from handlers.slack.context import runtime_of, workspace_unit
 from handlers.slack.delivery.digest import NOT_IN_CHANNEL, post_digest, slack_error
@@ -103,7 +105,10 @@ def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, co
         log.warning("posting the digest in %s: no answer from Slack (%s)", command["channel_id"], type(exc).__name__)
         answer(respond, UNKNOWN_OUTCOME)
         return
-    if posted.error is not None:
+    if posted.error is None:  # the chair may add the trends to its thread
+        text, blocks = trends_offer(posted.ts)
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    else:
         answer(
             respond,
             f"The digest's summary is posted, but Slack stopped the rest of it (`{literal(posted.error)}`) after "

@@ -23,6 +23,7 @@ from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
 from handlers.slack.blocks.digest import MAX_BLOCKS, MAX_HEADER_TEXT, PREVIEW_FOOTER, digest_messages
 from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, MAX_MESSAGE_SIZE, block_size, rich_blocks
+from handlers.slack.blocks.trends import OFFER_TEXT
 from handlers.slack.client import web_client
 from handlers.slack.commands.ict_digest import INVITE, handle_ict_digest
 from handlers.slack.context import RUNTIME_KEY
@@ -177,7 +178,9 @@ def test_chair_posts_the_summary_its_thread_and_the_files_in_the_channel(slack, 
         str(len(report.data)),
         str(len(chart.data)),
     ]
-    assert standin.calls_to("response_url") == []  # nothing to say privately when all went well
+    # Nothing to say privately when all went well but the offer of the trends (test_ict_digest_trends.py).
+    [offer] = [c.params for c in standin.calls_to("response_url")]
+    assert offer["text"] == OFFER_TEXT and offer["response_type"] == "ephemeral"
 
 
 def test_an_admin_may_post_it_too(slack, standin, updated):
