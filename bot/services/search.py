@@ -20,11 +20,25 @@ from sqlalchemy.types import UserDefinedType
 
 from bot.errors import InvalidInput, UnknownProject
 from bot.services import meetings, projects
-from bot.wording import Text
+from bot.wording import PLAIN, Text
 from models import ProgressUpdate, Project, Rag, UpdateRevision, Workspace
 from models.search import SEARCH_TABLE
 
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "MAX_TYPED", "PAGE", "Hit", "Query", "Results", "find", "parse", "search"]
+__all__ = [
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "MAX_TYPED",
+    "PAGE",
+    "Hit",
+    "Query",
+    "Results",
+    "SearchedUnknownProject",
+    "find",
+    "parse",
+    "search",
+    "terms_of",
+    "usage",
+]
 
 PAGE = 10  # results shown at a time
 MAX_LIMIT = 50
@@ -99,7 +113,7 @@ def parse(typed: str, *, cmd: str) -> Query:
         )
     tokens = _TOKENS.findall(typed)
     clauses: dict[str, str] = {}
-    while len(tokens) >= 2 and _keyword(tokens[-2]) and not _quoted(tokens[-1]):
+    while len(tokens) >= 2 and _clause(tokens[-2], tokens[-1]):
         word = tokens[-2].lower()
         if word in clauses:
             raise InvalidInput(Text("Say `" + word + "` once. ") + usage(cmd))
@@ -117,12 +131,22 @@ def parse(typed: str, *, cmd: str) -> Query:
     return Query(typed, words, projects.normalise_ref(clauses["in"]) if "in" in clauses else None, first, last)
 
 
-def _keyword(token: str) -> bool:
-    return token.lower() in _KEYWORDS
+def _clause(keyword: str, value: str) -> bool:
+    """``in REF``, or ``from``/``to`` and something that starts like a date (``to fibre`` is words)."""
+    word = keyword.lower()
+    if word not in _KEYWORDS or value[:1] in ('"', "“"):
+        return False
+    return word == "in" or value[:1].isdigit()
 
 
-def _quoted(token: str) -> bool:
-    return token[:1] in ('"', "“")
+class SearchedUnknownProject(UnknownProject):
+    """``in REF`` naming no project: said so, with how to search for the word "in" itself."""
+
+    def __init__(self, ref: str, suggestions: list[str]) -> None:
+        super().__init__(ref, suggestions)
+        self.text = self.text + Text(' To search for "in" itself, put the words in quotes.')
+        self.message = PLAIN(self.text)
+        self.args = (self.message,)
 
 
 def terms_of(words: str) -> list[str]:
@@ -201,7 +225,7 @@ def _project_id(session: Session, workspace_id: int, ref: str) -> int:
     if found is None:
         ws = session.get(Workspace, workspace_id)
         hint = projects.suggestions(session, ws, ref) if ws is not None else []
-        raise UnknownProject(projects.normalise_ref(ref), hint)
+        raise SearchedUnknownProject(projects.normalise_ref(ref), hint)
     return int(found)
 
 
