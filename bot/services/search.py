@@ -10,6 +10,7 @@ Anyone in the workspace may search: the record is the workspace's own. Nothing h
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -258,24 +259,41 @@ class _Postgres:
         return func.ts_rank(self.table.c.document, self.tsquery).desc()
 
     def snippets(self, session: Session, page: list[tuple[int, int]]) -> dict[int, str]:
+        """Cut from the officer's own text in Python: ``ts_headline`` drops what its parser takes for markup
+        (``<at>``, entities), and a snippet must be the text as typed. PostgreSQL stems each word of it, so
+        the words that matched are found as the index found them."""
         r = UpdateRevision
-        document = r.progress + " " + r.next_steps + " " + r.risks
-        options = f"StartSel=\"\",StopSel=\"\",MaxWords={SNIPPET_WORDS},MinWords={SNIPPET_WORDS // 2},ShortWord=2"
-        headline = func.ts_headline(literal_column("'english'::regconfig"), document, self.tsquery, options)
         rows = session.execute(
-            select(r.update_id, headline, document).where(r.id.in_([rev for _, rev in page]))
+            select(r.update_id, r.progress, r.next_steps, r.risks).where(r.id.in_([rev for _, rev in page]))
         ).all()
-        return {u: _ellipsed(_plain(h), _plain(whole)) for u, h, whole in rows}
+        words = sorted({w.casefold() for row in rows for field in row[1:] for w in _TERM.findall(field)})
+        stemmed = text(
+            "SELECT w, tsvector_to_array(to_tsvector('english', w)) FROM unnest(CAST(:words AS text[])) AS w"
+        )
+        lexemes = {w: set(found) for w, found in session.execute(stemmed, {"words": words})}
+        english = literal_column("'english'::regconfig")
+        wanted = set(session.scalar(select(func.tsvector_to_array(func.to_tsvector(english, self.words)))) or [])
+
+        def matches(word: str) -> bool:
+            return bool(lexemes.get(word.casefold(), set()) & wanted)
+
+        return {u: _window([progress, next_steps, risks], matches) for u, progress, next_steps, risks in rows}
 
 
-def _ellipsed(part: str, whole: str) -> str:
-    """``part`` of ``whole`` with an ellipsis where text was left out before or after it."""
-    if not part or part == whole:
-        return part
-    at = whole.find(part)
-    before = "…" if at != 0 else ""
-    after = "…" if at == -1 or at + len(part) < len(whole) else ""
-    return f"{before}{part}{after}"
+def _window(fields: list[str], matches: Callable[[str], bool]) -> str:
+    """About :data:`SNIPPET_WORDS` words of the first field with a matching word, from a few words before
+    it, as typed (white space aside), with an ellipsis where text was left out."""
+    for field in fields:
+        words = list(_TERM.finditer(field))
+        hit = next((i for i, w in enumerate(words) if matches(w.group())), None)
+        if hit is None:
+            continue
+        first = max(0, min(hit - 4, len(words) - SNIPPET_WORDS))
+        last = min(len(words), first + SNIPPET_WORDS) - 1
+        start = 0 if first == 0 else words[first].start()
+        end = len(field) if last == len(words) - 1 else words[last].end()
+        return ("…" if start else "") + _plain(field[start:end]) + ("…" if end < len(field) else "")
+    return ""
 
 
 class _Sqlite:

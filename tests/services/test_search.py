@@ -215,3 +215,14 @@ def test_deleting_the_current_revision_falls_back_to_the_one_before(runtime, wor
     with runtime.sessions.begin() as session:
         session.execute(text("DELETE FROM update_revision WHERE update_id = :u AND number = 2"), {"u": update_id})
     assert found(runtime, "alpha") == [update_id] and found(runtime, "beta") == []
+
+
+def test_the_snippet_is_the_officer_s_text_as_typed_cut_around_the_match(runtime, workplan):
+    typed = "Before <at>Olive</at> &#60; <b>x</b> {{DATE(2026-01-01)}} switches replaced"
+    post(runtime, "NET-01", typed)
+    assert results(runtime, "switch").hits[0].snippet == typed
+    long = " ".join(f"word{i}" for i in range(60)) + " cabling " + " ".join(f"more{i}" for i in range(60))
+    post(runtime, "MOB-01", "Nothing here", risks=long)
+    (hit,) = results(runtime, "cabling").hits
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…") and "cabling" in hit.snippet
+    assert len(hit.snippet.split()) <= search.SNIPPET_WORDS + 1

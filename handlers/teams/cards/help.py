@@ -36,6 +36,7 @@ HELP_LINES = (
     ("issue add REF text", "raises an issue (issue list, update, close, history: issue help)."),
     ("decision text [| project REF]", "records a decision of the group (the chair or an ICT admin; decision: a form)."),
     ("action add me|OWNER YYYY-MM-DD text", "gives an action (action add: a form); action done ID, action list."),
+    ("search words [in REF] [from YYYY-MM-DD] [to YYYY-MM-DD]", "finds updates by their words, best first."),
     ("help", "this card."),
 )
 
