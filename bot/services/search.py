@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import Integer, Select, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Integer, Select, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import column, table
 from sqlalchemy.types import UserDefinedType
@@ -109,9 +110,7 @@ def parse(typed: str, *, cmd: str) -> Query:
     always words). ``cmd`` is the platform's name of the command, for the usage line."""
     typed = typed.strip()
     if len(typed) > MAX_TYPED:
-        raise InvalidInput(
-            Text(f"Search for at most {MAX_TYPED} characters (that was {len(typed)}). ") + usage(cmd)
-        )
+        raise InvalidInput(Text(f"Search for at most {MAX_TYPED} characters (that was {len(typed)}). ") + usage(cmd))
     tokens = _TOKENS.findall(typed)
     clauses: dict[str, str] = {}
     while len(tokens) >= 2 and _clause(tokens[-2], tokens[-1]):
@@ -194,10 +193,10 @@ def search(
     matching = index.matching().join(ProgressUpdate, ProgressUpdate.id == index.update_id).where(*where)
     total = int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0)
     ranked = matching.order_by(index.order(), ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-    page = session.execute(ranked.offset(offset).limit(limit)).all()
+    page = [(int(row[0]), int(row[1])) for row in session.execute(ranked.offset(offset).limit(limit))]
     if not page:
         return Results((), total, offset)
-    snippets = index.snippets(session, [(u, r) for u, r in page])
+    snippets = index.snippets(session, page)
     rows = session.execute(
         select(
             ProgressUpdate.id,
@@ -251,11 +250,11 @@ class _Postgres:
         self.tsquery = func.plainto_tsquery(literal_column("'english'::regconfig"), self.words, type_=_TsQuery())
         self.update_id = self.table.c.update_id
 
-    def matching(self) -> Select[tuple[int, int]]:
+    def matching(self) -> Select[int, int]:
         s = self.table.c
         return select(s.update_id, s.revision_id).where(s.document.op("@@")(self.tsquery))
 
-    def order(self) -> object:
+    def order(self) -> ColumnElement[Any]:
         return func.ts_rank(self.table.c.document, self.tsquery).desc()
 
     def snippets(self, session: Session, page: list[tuple[int, int]]) -> dict[int, str]:
@@ -271,7 +270,7 @@ class _Postgres:
             "SELECT w, tsvector_to_array(to_tsvector('english', w)) FROM unnest(CAST(:words AS text[])) AS w"
         )
         lexemes = {w: set(found) for w, found in session.execute(stemmed, {"words": words})}
-        english = literal_column("'english'::regconfig")
+        english: ColumnElement[Any] = literal_column("'english'::regconfig")
         wanted = set(session.scalar(select(func.tsvector_to_array(func.to_tsvector(english, self.words)))) or [])
 
         def matches(word: str) -> bool:
@@ -305,15 +304,15 @@ class _Sqlite:
         self.match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
         self.update_id = self.table.c.rowid
 
-    def matching(self) -> Select[tuple[int, int]]:
+    def matching(self) -> Select[int, int]:
         s = self.table.c
         return select(s.rowid, s.revision_id).where(text(f"{SEARCH_TABLE} MATCH :match").bindparams(match=self.match))
 
-    def order(self) -> object:
+    def order(self) -> ColumnElement[Any]:
         return literal_column(f"bm25({SEARCH_TABLE})").asc()
 
     def snippets(self, session: Session, page: list[tuple[int, int]]) -> dict[int, str]:
-        snippet = literal_column(f"snippet({SEARCH_TABLE}, -1, '', '', '…', {SNIPPET_WORDS})")
+        snippet: ColumnElement[Any] = literal_column(f"snippet({SEARCH_TABLE}, -1, '', '', '…', {SNIPPET_WORDS})")
         rows = session.execute(
             select(self.table.c.rowid, snippet)
             .where(text(f"{SEARCH_TABLE} MATCH :match").bindparams(match=self.match))

@@ -118,8 +118,8 @@ def handle_text(
             said = registers.handle(runtime, ws, user, command, rest, now)
             return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
         if command == "search":
-            found = search.search_text(runtime, ws, rest)
-            return TeamsReply(text=found) if isinstance(found, str) else TeamsReply(card=found)
+            answer = search.search_text(runtime, ws, rest)
+            return TeamsReply(text=answer) if isinstance(answer, str) else TeamsReply(card=answer)
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:

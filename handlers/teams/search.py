@@ -34,10 +34,10 @@ def search_text(rt: Runtime, ws: Workspace, rest: str) -> dict[str, Any] | str:
 def search_more(rt: Runtime, ws: Workspace, data: Mapping[str, Any]) -> dict[str, Any]:
     """The "More results" button: the next page, as a new card."""
     typed, offset = data.get("q"), data.get("o")
-    readable = isinstance(typed, str) and isinstance(offset, int) and not isinstance(offset, bool)
-    if not readable or not 0 <= offset <= search.MAX_OFFSET:
-        raise InvalidInput("That button's search could not be read; search again with search words.")
-    return _page(rt, ws, str(typed), int(offset))
+    if isinstance(typed, str) and isinstance(offset, int) and not isinstance(offset, bool):
+        if 0 <= offset <= search.MAX_OFFSET:
+            return _page(rt, ws, typed, offset)
+    raise InvalidInput("That button's search could not be read; search again with search words.")
 
 
 def _page(rt: Runtime, ws: Workspace, typed: str, offset: int) -> dict[str, Any]:
@@ -47,4 +47,3 @@ def _page(rt: Runtime, ws: Workspace, typed: str, offset: int) -> dict[str, Any]
         tz = meetings.workspace_timezone(session, current, default_tz)
         names = people.names(session, current, [h.author for h in found.hits])
     return search_card(query, found, names, tz)
-

@@ -22,7 +22,10 @@ def test_migrations_create_every_table_the_models_declare(engine):
 
 def test_migrations_and_models_do_not_drift(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}),
+            Base.metadata,
+        )
     assert diff == []
 
 

@@ -50,7 +50,7 @@ def results(runtime: Runtime, words: str, *, team: str = TEAM, **kwargs) -> sear
 
 def index_rows(runtime: Runtime) -> int:
     with runtime.sessions() as session:
-        return int(session.scalar(text(f"SELECT count(*) FROM {SEARCH_TABLE}")) or 0)
+        return int(session.scalar(text(f"SELECT count(*) FROM {SEARCH_TABLE}")) or 0)  # noqa: S608  (a fixed name)
 
 
 def other_workspace(runtime: Runtime) -> None:

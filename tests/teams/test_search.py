@@ -16,9 +16,9 @@ from handlers.teams.messages import handle_submit, handle_text
 from models import Rag, UpdateSource, Workspace
 from tests.teams.conftest import shows
 from tests.teams.test_cards import check
+from tests.teams.test_messages import OTHER_TENANT, OWNER_ID, STRANGER, TENANT, make_workspace
 
 TYPED = "**bold** [link](https://evil.example) <at>Olive</at> {{DATE(2026-01-01)}} done"
-from tests.teams.test_messages import OTHER_TENANT, OWNER_ID, STRANGER, TENANT, make_workspace
 
 
 @pytest.fixture
@@ -35,7 +35,9 @@ def post(runtime, ws: Workspace, ref: str, progress: str, *, days: int = 0) -> i
         project = projects.get(s, current, ref)
         text = UpdateText(rag=Rag.GREEN, progress=progress)
         at = runtime.now() - timedelta(days=days)
-        done = updates.post(s, current, project, user_id=OWNER_ID, is_admin=True, text=text, source=UpdateSource.COMMAND, now=at)
+        done = updates.post(
+            s, current, project, user_id=OWNER_ID, is_admin=True, text=text, source=UpdateSource.COMMAND, now=at
+        )
     return done.update_id
 
 

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.render.jinja import unescape_slack
 from bot.services import meetings, search
-from handlers.slack.blocks.search import read_more_value, search_message
+from handlers.slack.blocks.search import search_message
 from handlers.slack.context import runtime_of, workspace_unit
 from handlers.slack.errors import command_listener
 from handlers.slack.people import SlackPeople

@@ -35,7 +35,6 @@ from handlers.teams.cards.pieces import (
 from handlers.teams.cards.raid import ACTION_RAID_SUBMIT, raid_form
 from handlers.teams.cards.registers import ACTION_ACTION_SUBMIT, ACTION_DECISION_SUBMIT, action_form, decision_form
 from handlers.teams.cards.reminder import reminder_card
-from handlers.teams.cards.search import ACTION_SEARCH_MORE, search_card
 from handlers.teams.cards.report import (
     ACTION_NARRATIVE_SUBMIT,
     narrative_form,
@@ -43,6 +42,7 @@ from handlers.teams.cards.report import (
     report_card,
     signed_card,
 )
+from handlers.teams.cards.search import ACTION_SEARCH_MORE, search_card
 from handlers.teams.cards.update import mine_card, no_change_card, saved_card, update_form
 
 __all__ = [

@@ -56,7 +56,10 @@ def search_card(query: Query, found: Results, names: Mapping[str, str], tz: tzin
     for hit in found.hits:
         when = hit.created_at.astimezone(tz).strftime("%-d %b %Y")
         line = [text_run("• "), *ref_title(hit.project_ref, hit.project_title)]
-        line += [text_run(f" · {rag_text(hit.rag)} · {when} · "), *typed_runs(people.display(names.get(hit.author), hit.author))]
+        line += [
+            text_run(f" · {rag_text(hit.rag)} · {when} · "),
+            *typed_runs(people.display(names.get(hit.author), hit.author)),
+        ]
         if hit.revision > 1:
             line.append(text_run(" (corrected)", italic=True))
         body.append(rich_block(line, spacing="medium"))

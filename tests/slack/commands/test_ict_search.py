@@ -25,7 +25,9 @@ def post(runtime, standin, ref: str, progress: str, *, days: int = 0, author: st
         project = projects.get(session, ws, ref)
         text = UpdateText(rag=Rag.RED, progress=progress)
         at = START + timedelta(days=days)
-        done = updates.post(session, ws, project, user_id=author, is_admin=True, text=text, source=UpdateSource.COMMAND, now=at)
+        done = updates.post(
+            session, ws, project, user_id=author, is_admin=True, text=text, source=UpdateSource.COMMAND, now=at
+        )
     return done.update_id
 
 
