@@ -1629,6 +1629,17 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         ),
         "That assurance obligation is no longer on the calendar.",
     ),
+    # search: the Teams workspace finds nothing of A's, by A's words, A's project or the More results button
+    TeamsAttack("search-a-words", ("command", "search"), said("search fibre"), "No update matches", "search"),
+    TeamsAttack(
+        "search-in-a-ref", ("command", "search"), said("search fibre in ANET-01"), "no project", "search", ("ANET-01",)
+    ),
+    TeamsAttack(
+        "search-more-button-for-a-s-words",
+        ("card", teams_cards.ACTION_SEARCH_MORE),
+        clicked(lambda w: {"action": teams_cards.ACTION_SEARCH_MORE, "q": "fibre ledger", "o": 0}),
+        "No update matches",
+    ),
 )
 
 
