@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from rich.console import Console
@@ -258,10 +259,8 @@ def run_database(spec: str, options: Options) -> Run:
                 conn.execute(text("ANALYZE"))
             run = Run(engine.dialect.name, options.size + len(rare), time.perf_counter() - started)
             for case in cases(busiest_project(factory)):
-                took, found = median_in_session(factory, TEAM, lambda s, w, c=case: searched(s, w, c), options.repeat)
-                base, (base_count, _) = median_in_session(
-                    factory, TEAM, lambda s, w, c=case: baseline(s, w, c), options.repeat
-                )
+                took, found = median_in_session(factory, TEAM, partial(searched, case=case), options.repeat)
+                base, (base_count, _) = median_in_session(factory, TEAM, partial(baseline, case=case), options.repeat)
                 run.timings.append(Timing(case, took, base, found.total, base_count))
                 run.faults += check(factory, case, found, rare)
         finally:
