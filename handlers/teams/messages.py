@@ -33,7 +33,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards, meeting_minutes, raid, registers
+from handlers.teams import cards, meeting_minutes, raid, registers, search
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import form_submission
 from handlers.teams.identity import TeamsUser, key
@@ -124,6 +124,9 @@ def handle_text(
         if command in ("decision", "action"):
             said = registers.handle(runtime, ws, user, command, rest, now)
             return TeamsReply(text=said) if isinstance(said, str) else TeamsReply(card=said)
+        if command == "search":
+            answer = search.search_text(runtime, ws, rest)
+            return TeamsReply(text=answer) if isinstance(answer, str) else TeamsReply(card=answer)
     except DomainError as exc:
         return TeamsReply(card=cards.notice_card(TEAMS.marked(exc.text)))
     except SQLAlchemyError as exc:
@@ -312,6 +315,8 @@ def handle_submit(runtime: Runtime, ws: Workspace, user: TeamsUser, data: dict[s
             return TeamsReply(*raid.raid_submit(runtime, ws, user, data, now))
         if action in registers.CARD_ACTIONS:
             return TeamsReply(*registers.submit(runtime, ws, user, action, data, now))
+        if action == cards.ACTION_SEARCH_MORE:
+            return TeamsReply(card=search.search_more(runtime, ws, data))
     except DomainError as exc:
         return TeamsReply(card_error=cards.plain_message(TEAMS(exc.text)))
     except SQLAlchemyError as exc:

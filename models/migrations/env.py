@@ -9,6 +9,7 @@ from alembic import context
 from models import entities, install, scheduling  # noqa: F401  (registers the tables on the metadata)
 from models.base import Base
 from models.db import make_engine
+from models.search import include_object
 
 DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
 
@@ -23,6 +24,7 @@ with connectable.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,  # the search index (migration 0014) is no model
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from benchmarks import digest_build, load, load_processes, reminder_fanout
+from benchmarks import search as search_benchmark
 from bot import server
 from bot.dev.standin import SlackStandIn
 from bot.scheduling.reconciler import TickReport
@@ -139,6 +140,35 @@ def test_digest_build_sanity_check_finds_a_wrong_digest(
     out = capsys.readouterr().out
     assert "sanity FAILED" in out
     assert re.search(r"30 projects: sanity: P-\d{5}: missing", out), out
+
+
+def test_search_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    # 300 updates on SQLite (and on PostgreSQL when ICTBOT_TEST_POSTGRES_URL names a server): every query
+    # answers, and its hits are right.
+    argv = ["--size", "300", "--projects", "20", "--repeat", "1"]
+    assert search_benchmark.main(argv) == 0
+
+    out = capsys.readouterr().out
+    result = re.search(
+        r"RESULT updates 300; sqlite slowest [\d.]+ ms, ratios [\d., ]+, within 3 s (\w+); .*sanity (\w+)", out
+    )
+    assert result is not None, out
+    assert result.groups() == ("yes", "ok")
+    for figure in ("search ms", "baseline ms", "baseline ÷ search", "within 3 s", "rare word", "common word in REF"):
+        assert figure in out
+    assert "sqlite: sanity: every hit has the words, in the project and days asked" in out
+
+
+def test_a_wrong_search_fails_the_search_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exit status is for CI: 1 when a search answered wrongly, whatever the time."""
+    real = search_benchmark.search_service.search
+
+    def everywhere(session: Any, workspace_id: int, query: str, **kwargs: Any) -> Any:
+        return real(session, workspace_id, query, **{**kwargs, "ref": None, "start": None, "end": None})
+
+    monkeypatch.delenv("ICTBOT_TEST_POSTGRES_URL", raising=False)
+    monkeypatch.setattr(search_benchmark.search_service, "search", everywhere)  # ignores `in REF` and the dates
+    assert search_benchmark.main(["--size", "300", "--projects", "20", "--repeat", "1"]) == 1
 
 
 def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:

@@ -73,6 +73,8 @@ from handlers.slack.app import create_app
 from handlers.slack.blocks.chase import ACTION_DONE
 from handlers.slack.blocks.raid import RAID_MODAL
 from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
+from handlers.slack.blocks.search import MORE_ACTION as SEARCH_MORE
+from handlers.slack.blocks.search import more_value as search_more_value
 from handlers.slack.blocks.trends import TRENDS_ACTION
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
@@ -776,6 +778,7 @@ RISK, ISSUE = "/ict-risk", "/ict-issue"
 RISK_KIND, ISSUE_KIND = RaidKind.RISK, RaidKind.ISSUE
 NO_RISK, NO_ISSUE, NOT_A_TARGET = "There is no risk R", "There is no issue I", "is neither a project in the Work Plan"
 DECISION, ACTION = "/ict-decision", "/ict-action"
+SEARCH = "/ict-search"
 
 
 def submit_register_form(w: World, name: str, text: str, inputs: dict[str, str | None]) -> list[BoltResponse]:
@@ -1287,6 +1290,20 @@ ATTACKS: tuple[Attack, ...] = (
         button(TRENDS_ACTION, lambda w: json.dumps({"ts": "1764680400.000100"})),
         "Trends: RAG mix by priority at the last meeting, on 10 November 2026.",
     ),
+    # /ict-search: B finds its own updates, never A's (by A's words, A's marker, A's project, or the button)
+    Attack("search-a-words", ("command", SEARCH), command(SEARCH, "fibre"), "No update matches", "search"),
+    Attack("search-a-marker", ("command", SEARCH), command(SEARCH, "secret"), "No update matches", "search"),
+    Attack(
+        "search-in-a-ref", ("command", SEARCH), command(SEARCH, "fibre in ANET-01"), NO_PROJECT, "search", ("ANET-01",)
+    ),
+    Attack("search-own", ("command", SEARCH), command(SEARCH, "links"), "*1 update matches*", "search"),
+    Attack("search-help", ("command", SEARCH), command(SEARCH, "help"), "/ict-search switch in NET-01", "help"),
+    Attack(
+        "search-more-button-for-a-s-words",
+        ("action", SEARCH_MORE),
+        button(SEARCH_MORE, lambda w: search_more_value("fibre ledger", 0)),
+        "No update matches",
+    ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
     Attack(  # B's event naming A's owner's user id renames nobody in A
@@ -1620,6 +1637,17 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
             }
         ),
         "That assurance obligation is no longer on the calendar.",
+    ),
+    # search: the Teams workspace finds nothing of A's, by A's words, A's project or the More results button
+    TeamsAttack("search-a-words", ("command", "search"), said("search fibre"), "No update matches", "search"),
+    TeamsAttack(
+        "search-in-a-ref", ("command", "search"), said("search fibre in ANET-01"), "no project", "search", ("ANET-01",)
+    ),
+    TeamsAttack(
+        "search-more-button-for-a-s-words",
+        ("card", teams_cards.ACTION_SEARCH_MORE),
+        clicked(lambda w: {"action": teams_cards.ACTION_SEARCH_MORE, "q": "fibre ledger", "o": 0}),
+        "No update matches",
     ),
 )
 
@@ -2172,6 +2200,7 @@ def test_every_entry_point_is_attacked():
         ISSUE: raid_commands.SUBCOMMANDS,
         DECISION: ict_registers.DECISION_SUBCOMMANDS,
         ACTION: ict_registers.ACTION_SUBCOMMANDS,
+        SEARCH: ("search", "help"),  # words [in REF] [from …] [to …], or help
     }
     assert set(forms) == {str(c) for c in seen.commands}
     for name, subs in forms.items():

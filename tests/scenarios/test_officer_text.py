@@ -320,3 +320,15 @@ def test_the_exceptions_show_an_actions_text_and_a_results_note_as_typed(slack, 
     standin.calls.clear()
     slack.command("/ict-digest", "exceptions", user_id=STRANGER, channel_id="C0GOVERN")
     assert_shown_literally(replies(standin), failed)
+
+
+def test_search_results_show_titles_snippets_and_the_words_searched_for_as_typed(
+    slack, standin, runtime, clock, hostile_project
+):
+    post_update(runtime, standin.team_id, "PCI-06", HOSTILE, clock.now)
+    slack.command("/ict-search", "green channel", user_id=STRANGER)
+    found = [last_reply(standin)]
+    assert_shown_literally(found, SHOWN)  # the title
+    assert_shown_literally(found, ONE_LINE_SHOWN)  # the snippet of the progress: on one line, as typed
+    slack.command("/ict-search", ONE_LINE, user_id=STRANGER)  # the words searched for come back as typed
+    assert_shown_literally([last_reply(standin)], ONE_LINE_SHOWN)

@@ -256,8 +256,7 @@ def test_require_admin_refuses_anyone_else_saying_who_to_ask(runtime):
         "Only an ICT admin can import the Work Plan. Ask an admin (`/ict-role list` shows who) to do it."
     )
     assert TEAMS(err.value.text) == (
-        "Only an ICT admin can import the Work Plan. "
-        "Ask an admin (`role list` shows who) to do it."
+        "Only an ICT admin can import the Work Plan. Ask an admin (`role list` shows who) to do it."
     )
 
 

@@ -10,6 +10,8 @@ from handlers.slack.commands.ict_raid import handle_ict_issue, handle_ict_risk
 from handlers.slack.commands.ict_registers import handle_ict_action, handle_ict_decision
 from handlers.slack.commands.ict_report import handle_ict_report
 from handlers.slack.commands.ict_role import handle_ict_role
+from handlers.slack.commands.ict_search import COMMAND as SEARCH_COMMAND
+from handlers.slack.commands.ict_search import handle_ict_search
 from handlers.slack.commands.ict_update import COMMAND as UPDATE_COMMAND
 from handlers.slack.commands.ict_update import handle_ict_update
 
@@ -26,3 +28,4 @@ def register(app: App) -> None:
     app.command("/ict-issue")(handle_ict_issue)
     app.command("/ict-decision")(handle_ict_decision)
     app.command("/ict-action")(handle_ict_action)
+    app.command(SEARCH_COMMAND)(handle_ict_search)

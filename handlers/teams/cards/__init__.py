@@ -1,7 +1,7 @@
 """Adaptive Cards (schema 1.5) for Teams, by family: the update form and its answers (:mod:`.update`),
 the reminder (:mod:`.reminder`), the progress digest (:mod:`.digest`), the meetings (:mod:`.meetings`),
 the committee paper (:mod:`.report`), the risk and issue form (:mod:`.raid`), the decision and action forms
-(:mod:`.registers`) and help (:mod:`.help`), all built from :mod:`.pieces`.
+(:mod:`.registers`), search results (:mod:`.search`) and help (:mod:`.help`), all built from :mod:`.pieces`.
 
 Pure functions from the services' plain values to the JSON dicts Teams takes; nothing here sends. Teams
 refuses an activity over about 28 KB, so each card stays under :data:`MAX_CARD_BYTES` (as ASCII-escaped
@@ -42,6 +42,7 @@ from handlers.teams.cards.report import (
     report_card,
     signed_card,
 )
+from handlers.teams.cards.search import ACTION_SEARCH_MORE, search_card
 from handlers.teams.cards.update import mine_card, no_change_card, saved_card, update_form
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ACTION_NO_CHANGE",
     "ACTION_OPEN_FORM",
     "ACTION_RAID_SUBMIT",
+    "ACTION_SEARCH_MORE",
     "ACTION_SNOOZE",
     "ACTION_UPDATE_SUBMIT",
     "EXCEPTIONS_PREVIEW",
@@ -77,6 +79,7 @@ __all__ = [
     "reminder_card",
     "report_card",
     "saved_card",
+    "search_card",
     "signed_card",
     "summary_cards",
     "update_form",

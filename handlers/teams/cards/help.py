@@ -39,6 +39,7 @@ HELP_LINES = (
     ("project list [all]", "the Work Plan by priority; ICT admins also add, reassign, close, complete, reopen."),
     ("project add REF PRIORITY me|OWNER Title", "adds a project (ICT admins; OWNER: their Entra id; project help)."),
     ("role [list]", "who holds which role; ICT admins role grant|revoke me|PERSON chair|admin (role help)."),
+    ("search words [in REF] [from YYYY-MM-DD] [to YYYY-MM-DD]", "finds updates by their words, best first."),
     ("help", "this card."),
 )
 
