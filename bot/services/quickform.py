@@ -65,7 +65,7 @@ def parse(raw: str) -> QuickForm:
     if word == "mine":
         return QuickForm("mine")
     if word == "history" and not _updates_history(rest):
-        return _history(rest)
+        return history_form(rest)
     kind: Literal["update", "edit"] = "update"
     if word in EDIT_ALIASES:
         kind = "edit"
@@ -113,8 +113,8 @@ def _updates_history(rest: str) -> bool:
     return rag_word.lower() in RAG_WORDS and bool(body.strip()) and not body.strip().isdigit()
 
 
-def _history(rest: str) -> QuickForm:
-    """``history REF [N]``: a project's latest updates."""
+def history_form(rest: str) -> QuickForm:
+    """``history REF [N]`` (the words after ``history``): a project's latest updates, N as typed."""
     words = rest.split()
     if not words or len(words) > 2:
         raise InvalidInput(
