@@ -32,7 +32,9 @@ def read_history(
     return found, SlackPeople(rt).names(client, ws_id, found.people()), tz
 
 
-def answer_history(rt: Runtime, client: WebClient, command: dict[str, Any], form: quickform.QuickForm, respond: Respond) -> None:
+def answer_history(
+    rt: Runtime, client: WebClient, command: dict[str, Any], form: quickform.QuickForm, respond: Respond
+) -> None:
     """``/ict-update history REF [N]``: the history as ephemeral messages (more than one when it is long)."""
     limit = timeline.count(form.shown)
     found, names, tz = read_history(rt, client, command, form.ref, limit)

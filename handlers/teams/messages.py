@@ -34,9 +34,9 @@ from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
 from handlers.teams import cards, meeting_minutes, raid, registers
-from handlers.teams.history import history_cards
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import form_submission
+from handlers.teams.history import history_cards
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.unit import unit
 from handlers.teams.wording import TEAMS

@@ -1115,9 +1115,12 @@ ATTACKS: tuple[Attack, ...] = (
         echo=(A_DELEG,),
     ),
     Attack(
-        "button-history-a-ref", ("action", HISTORY_ACTION), button(HISTORY_ACTION, lambda w: "ANET-01"), NO_PROJECT,
+        "button-history-a-ref",
+        ("action", HISTORY_ACTION),
+        button(HISTORY_ACTION, lambda w: "ANET-01"),
+        NO_PROJECT,
         echo=("ANET-01",),
-    ),  # fmt: skip
+    ),
     Attack(
         "button-history-a-ref-as-a-user-in-both",
         ("action", HISTORY_ACTION),
@@ -1126,9 +1129,11 @@ ATTACKS: tuple[Attack, ...] = (
         echo=("AFIN-02", A_DELEG),
     ),
     Attack(
-        "button-history-own", ("action", HISTORY_ACTION), button(HISTORY_ACTION, lambda w: "BNET-01"),
+        "button-history-own",
+        ("action", HISTORY_ACTION),
+        button(HISTORY_ACTION, lambda w: "BNET-01"),
         "*History of BNET-01*",
-    ),  # fmt: skip
+    ),
     Attack(
         "button-post-update-a-project",
         ("action", POST_UPDATE_ACTION),
@@ -1465,8 +1470,13 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         "history",
         ("ANET-01",),
     ),
-    TeamsAttack("history-a-ref", ("command", "history"), said("history ANET-01"), "There is no project ANET-01",
-                echo=("ANET-01",)),  # fmt: skip
+    TeamsAttack(
+        "history-a-ref",
+        ("command", "history"),
+        said("history ANET-01"),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
     TeamsAttack("history-own", ("command", "history"), said("history CNET-01"), "Charlie network"),
     TeamsAttack("mine", ("command", "mine"), said("mine"), "CNET-01"),
     TeamsAttack("help", ("command", "help"), said("help"), "ICT governance bot"),

@@ -3,7 +3,6 @@ valid against the 1.5 schema and within Teams' size limit, typed text in text ru
 
 from __future__ import annotations
 
-
 import pytest
 
 from bot.services import people

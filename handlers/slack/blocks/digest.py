@@ -35,8 +35,8 @@ __all__ = [
     "DigestMessage",
     "detail_messages",
     "digest_messages",
-    "history_button",
     "exceptions_messages",
+    "history_button",
     "people_in",
     "summary_messages",
 ]

@@ -22,8 +22,8 @@ from bot.services import meetings, roles, updates
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
 from handlers.slack.blocks.digest import MAX_BLOCKS, MAX_HEADER_TEXT, PREVIEW_FOOTER, digest_messages
-from handlers.slack.blocks.ui import HISTORY_ACTION
 from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, MAX_MESSAGE_SIZE, block_size, rich_blocks
+from handlers.slack.blocks.ui import HISTORY_ACTION
 from handlers.slack.client import web_client
 from handlers.slack.commands.ict_digest import INVITE, handle_ict_digest
 from handlers.slack.context import RUNTIME_KEY
@@ -122,7 +122,11 @@ def assert_within_slacks_limits(message: dict[str, Any]) -> None:
             assert all(e["verbatim"] is True for e in raw["elements"] if e["type"] == "mrkdwn")
         elif raw["type"] == "actions":  # a project's History button, its value the project's ref
             (button,) = raw["elements"]
-            assert (button["type"], button["action_id"], button["text"]["text"]) == ("button", HISTORY_ACTION, "History")
+            assert (button["type"], button["action_id"], button["text"]["text"]) == (
+                "button",
+                HISTORY_ACTION,
+                "History",
+            )
         else:
             raise AssertionError(f"unexpected block {raw['type']}")
         total += block_size(raw)

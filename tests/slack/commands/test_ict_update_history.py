@@ -101,7 +101,9 @@ def test_bad_input_is_explained_privately(slack, standin, runtime, workplan, typ
 
 def test_a_project_called_history_still_takes_updates_and_shows_its_history(slack, standin, runtime, workplan):
     with runtime.unit(standin.team_id) as (session, ws):
-        projects.add(session, ws, ref="HISTORY", title="Records archive", priority="GOV", owner=OWNER, now=runtime.now())
+        projects.add(
+            session, ws, ref="HISTORY", title="Records archive", priority="GOV", owner=OWNER, now=runtime.now()
+        )
     slack.command("/ict-update", "history amber Boxes catalogued", user_id=OWNER)
     assert "Boxes catalogued" in shown(last_reply(standin)) and count(runtime, ProgressUpdate) == 1
     slack.command("/ict-update", "history history", user_id=OWNER)
