@@ -5,7 +5,8 @@
 The project reference, then the RAG (red/amber/green or r/a/g, any case), then what was done. Optional
 sections follow, each after a ``|``: ``next:`` (or ``next steps:``) for next steps and ``risks:``
 (or ``risk:``, ``issues:``, ``risks/issues:``) for risks and issues. A ``|`` that does not start a
-known section stays part of the text. Messages name the command by placeholder (:mod:`bot.wording`).
+known section stays part of the text. ``history REF [N]`` asks for a project's latest updates (an update
+to a project called HISTORY still works: ``history amber …``). Messages name the command by placeholder.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ LIMITS = {"progress": MAX_PROGRESS, "next_steps": MAX_NEXT_STEPS, "risks": MAX_R
 LABELS = {"progress": "Progress", "next_steps": "Next steps", "risks": "Risks/issues"}
 
 RAG_WORDS = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER, "green": Rag.GREEN, "g": Rag.GREEN}
-SUBCOMMANDS = ("help", "mine", "edit")
+SUBCOMMANDS = ("help", "mine", "edit", "history")
 EDIT_ALIASES = {"edit", "correct", "fix"}
 EXAMPLE = "{update} NET-01 amber Core links upgrade delayed by supplier | next: chase supplier | risks: budget"
 # No leading ``\s*``: the text before a section is stripped anyway, and a leading ``\s*`` made a long run
@@ -46,9 +47,10 @@ class UpdateText:
 
 @dataclass(frozen=True, slots=True)
 class QuickForm:
-    kind: Literal["modal", "help", "mine", "update", "edit"]
+    kind: Literal["modal", "help", "mine", "update", "edit", "history"]
     ref: str = ""
     text: UpdateText | None = None
+    shown: str | None = None  # history: how many updates were asked for, as typed (None: the default)
 
 
 def parse(raw: str) -> QuickForm:
@@ -62,6 +64,8 @@ def parse(raw: str) -> QuickForm:
         return QuickForm("help")
     if word == "mine":
         return QuickForm("mine")
+    if word == "history" and not _updates_history(rest):
+        return history_form(rest)
     kind: Literal["update", "edit"] = "update"
     if word in EDIT_ALIASES:
         kind = "edit"
@@ -95,6 +99,33 @@ def parse(raw: str) -> QuickForm:
             )
         )
     return QuickForm(kind, ref=ref.upper(), text=split_sections(rag, body))
+
+
+def is_ref(word: str) -> bool:
+    """Whether ``word`` has the shape of a project reference (letters, digits, ``_.-``; at most 32)."""
+    return bool(_REF.fullmatch(word))
+
+
+def _updates_history(rest: str) -> bool:
+    """Whether ``history …`` is an update to a project whose reference is HISTORY: a RAG then text that is
+    not just a number (``history amber Links done``). ``history REF [N]`` asks for REF's history."""
+    rag_word, body = _first_word(rest)
+    return rag_word.lower() in RAG_WORDS and bool(body.strip()) and not body.strip().isdigit()
+
+
+def history_form(rest: str) -> QuickForm:
+    """``history REF [N]`` (the words after ``history``): a project's latest updates, N as typed."""
+    words = rest.split()
+    if not words or len(words) > 2:
+        raise InvalidInput(
+            Text(
+                "Say which project's history to show, e.g. `{update} history NET-01`, or how many of its latest "
+                "updates, e.g. `{update} history NET-01 20`."
+            )
+        )
+    if not _REF.fullmatch(words[0]):
+        raise InvalidInput(_quoted(words[0]) + Text(" is not a project reference, e.g. `{update} history NET-01`."))
+    return QuickForm("history", ref=words[0].upper(), shown=words[1] if len(words) > 1 else None)
 
 
 def _first_word(text: str) -> tuple[str, str]:

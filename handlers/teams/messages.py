@@ -1,7 +1,7 @@
 """What the bot does with a Teams message (the text after its @mention) and a card's button or form.
 
-The same services, quick-form parser and rules as the Slack listeners, in Teams' idiom: commands are
-words after the mention (``update``, ``mine``, ``digest``, ``meeting``, ``report``, ``help``), the forms
+The same services, quick-form parser and rules as the Slack listeners, in Teams' idiom: commands are words
+after the mention (``update``, ``mine``, ``history``, ``digest``, ``meeting``, ``report``, ``help``), the forms
 and the reminder are Adaptive Cards (:mod:`handlers.teams.cards`), and the answer is a :class:`TeamsReply`
 that ``handlers.teams.app`` sends. A domain error is answered with its message and nothing is written.
 Everything a card sends back is untrusted: ids are checked and looked up within the workspace. A form
@@ -36,6 +36,7 @@ from bot.services.period import parse_period
 from handlers.teams import cards, meeting_minutes, raid, registers, search
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import form_submission
+from handlers.teams.history import history_cards
 from handlers.teams.identity import TeamsUser, key
 from handlers.teams.projects import project_command
 from handlers.teams.roles import role_command
@@ -102,6 +103,9 @@ def handle_text(
             return _update(runtime, ws, user, rest, now)
         if command == "mine":
             return _mine(runtime, ws, user, now)
+        if command == "history":
+            found = history_cards(runtime, ws, quickform.history_form(rest))
+            return TeamsReply(card=found[0], cards=tuple(found))
         if command == "digest":
             return _digest(runtime, ws, user, rest, now)
         if command == "meeting" and meeting_minutes.asked(rest):
@@ -145,6 +149,9 @@ def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
         return _form_reply(rt, ws, user)
     if form.kind == "mine":
         return _mine(rt, ws, user, now)
+    if form.kind == "history":
+        found = history_cards(rt, ws, form)
+        return TeamsReply(card=found[0], cards=tuple(found))
     assert form.text is not None
     uid = key(user)
     with unit(rt, ws) as (session, current):

@@ -76,7 +76,7 @@ from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
 from handlers.slack.blocks.search import MORE_ACTION as SEARCH_MORE
 from handlers.slack.blocks.search import more_value as search_more_value
 from handlers.slack.blocks.trends import TRENDS_ACTION
-from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION, UPDATE_MODAL
+from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, HISTORY_ACTION, PROJECT_ACTION, UPDATE_MODAL
 from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.client import web_client
 from handlers.slack.commands import ict_meeting, ict_project, ict_registers, ict_report, ict_role
@@ -852,6 +852,23 @@ ATTACKS: tuple[Attack, ...] = (
     ),
     Attack("update-modal", ("command", UPDATE), command(UPDATE, ""), "BNET-01 — Bravo network", "modal"),
     Attack("update-help", ("command", UPDATE), command(UPDATE, "help"), "/ict-update mine", "help"),
+    Attack(
+        "update-history-a-ref",
+        ("command", UPDATE),
+        command(UPDATE, "history ANET-01 50"),
+        NO_PROJECT,
+        "history",
+        ("ANET-01",),
+    ),
+    Attack(
+        "update-history-a-ref-as-a-user-in-both",
+        ("command", UPDATE),
+        command(UPDATE, "history AFIN-02", user=A_DELEG),
+        "There is no project `AFIN-02`",
+        "history",
+        ("AFIN-02", A_DELEG),
+    ),
+    Attack("update-history-own", ("command", UPDATE), command(UPDATE, "history BNET-01"), "*History of BNET-01*"),
     # /ict-project
     Attack("project-no-text", ("command", PROJECT), command(PROJECT, ""), "/ict-project add", "help"),
     Attack("project-help", ("command", PROJECT), command(PROJECT, "help"), "/ict-project add", "help"),
@@ -1102,6 +1119,26 @@ ATTACKS: tuple[Attack, ...] = (
         button(EDIT_UPDATE_ACTION, a_update(1), user=A_DELEG),
         GONE_UPDATE,
         echo=(A_DELEG,),
+    ),
+    Attack(
+        "button-history-a-ref",
+        ("action", HISTORY_ACTION),
+        button(HISTORY_ACTION, lambda w: "ANET-01"),
+        NO_PROJECT,
+        echo=("ANET-01",),
+    ),
+    Attack(
+        "button-history-a-ref-as-a-user-in-both",
+        ("action", HISTORY_ACTION),
+        button(HISTORY_ACTION, lambda w: "AFIN-02", user=A_DELEG),
+        "There is no project `AFIN-02`",
+        echo=("AFIN-02", A_DELEG),
+    ),
+    Attack(
+        "button-history-own",
+        ("action", HISTORY_ACTION),
+        button(HISTORY_ACTION, lambda w: "BNET-01"),
+        "*History of BNET-01*",
     ),
     Attack(
         "button-post-update-a-project",
@@ -1451,6 +1488,22 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
     ),
     TeamsAttack("update-mine", ("command", "update"), said("update mine"), "CNET-01", "mine"),
     TeamsAttack("update-help", ("command", "update"), said("update help"), "update REF RAG what was done", "help"),
+    TeamsAttack(
+        "update-history-a-ref",
+        ("command", "update"),
+        said("update history ANET-01 5"),
+        "There is no project ANET-01",
+        "history",
+        ("ANET-01",),
+    ),
+    TeamsAttack(
+        "history-a-ref",
+        ("command", "history"),
+        said("history ANET-01"),
+        "There is no project ANET-01",
+        echo=("ANET-01",),
+    ),
+    TeamsAttack("history-own", ("command", "history"), said("history CNET-01"), "Charlie network"),
     TeamsAttack("mine", ("command", "mine"), said("mine"), "CNET-01"),
     TeamsAttack("help", ("command", "help"), said("help"), "ICT governance bot"),
     TeamsAttack("digest", ("command", "digest"), said("digest"), "Charlie network", "post"),

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, projects, roles, updates, workspaces
 from bot.services.quickform import UpdateText
+from handlers.slack.blocks.ui import HISTORY_ACTION
 from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Priority, Rag, Role, UpdateSource
@@ -178,6 +179,20 @@ def test_the_channel_digest_and_its_thread_show_titles_and_updates_as_typed(
     assert len(posted) >= 2  # the summary and its thread
     assert_shown_literally(posted, SHOWN)  # the title
     assert_shown_literally(posted, SHOWN)  # the progress, next steps and risks
+
+
+def test_a_projects_history_and_its_modal_show_titles_and_updates_as_typed(
+    slack, standin, runtime, clock, hostile_project
+):
+    post_update(runtime, standin.team_id, "PCI-06", HOSTILE, clock.now)
+    slack.command("/ict-update", "history PCI-06", user_id=STRANGER)
+    assert_shown_literally(replies(standin), SHOWN)  # the title
+    assert_shown_literally(replies(standin), ONE_LINE_SHOWN)  # the progress in short: on one line
+    standin.calls.clear()
+    slack.button(HISTORY_ACTION, "PCI-06", user_id=STRANGER)
+    (modal,) = slack_messages(standin)
+    assert_shown_literally([modal], SHOWN)
+    assert_shown_literally([modal], ONE_LINE_SHOWN)
 
 
 def test_the_private_preview_shows_priority_names_as_typed(slack, standin, runtime, hostile_project):

@@ -83,6 +83,15 @@ def test_teams_lists_titles_notes_and_the_digest_as_typed(client, teams, olive, 
     assert_teams_shows_literally(teams_said(teams), SHOWN)
 
 
+def test_teams_history_shows_the_title_and_updates_as_typed(client, teams, olive, teams_plan, teams_runtime):
+    client.post(teams.message(olive, "update PCI-06 red " + HOSTILE))
+    before = len(teams_said(teams))
+    client.post(teams.message(olive, "history PCI-06"))  # through the real Teams app, the real listeners
+    answer = teams_said(teams)[before:]
+    assert_teams_shows_literally(answer, SHOWN)  # the title
+    assert_teams_shows_literally(answer, ONE_LINE_SHOWN.rstrip())  # the update in short, on one line
+
+
 def test_teams_echoes_a_typed_word_as_typed(client, teams, olive, teams_plan):
     typed = "*PCI-06*[x](https://evil.example)<at>Olive</at>{{DATE(2017-02-14T06:08:39Z)}}"
     client.post(teams.message(olive, "meeting next " + typed))

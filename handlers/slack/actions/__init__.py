@@ -5,13 +5,14 @@ from slack_bolt import App
 from handlers.slack.actions.action_done import handle_action_done
 from handlers.slack.actions.digest_trends import handle_trends_button
 from handlers.slack.actions.edit_update import handle_edit_update
+from handlers.slack.actions.history_button import handle_history_button
 from handlers.slack.actions.reminder_buttons import handle_no_change, handle_post_update, handle_snooze
 from handlers.slack.actions.search_more import handle_search_more
 from handlers.slack.blocks.chase import ACTION_DONE
 from handlers.slack.blocks.report import NARRATIVE_BUTTONS
 from handlers.slack.blocks.search import MORE_ACTION as SEARCH_MORE_ACTION
 from handlers.slack.blocks.trends import TRENDS_ACTION
-from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION
+from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, HISTORY_ACTION
 from handlers.slack.delivery.assurance import RECORD_RESULT_ACTION
 from handlers.slack.delivery.reminders import NO_CHANGE_ACTION, POST_UPDATE_ACTION, SNOOZE_ACTION
 from handlers.slack.modal_assurance import handle_record_result_button
@@ -28,3 +29,4 @@ def register(app: App) -> None:
     app.action(ACTION_DONE)(handle_action_done)
     app.action(TRENDS_ACTION)(handle_trends_button)
     app.action(SEARCH_MORE_ACTION)(handle_search_more)
+    app.action(HISTORY_ACTION)(handle_history_button)

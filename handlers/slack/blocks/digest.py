@@ -5,8 +5,8 @@ templates, where every piece of officer- or admin-written text goes through the 
 becomes a rich text ``text`` element (:mod:`handlers.slack.blocks.rich_text`), shown exactly as typed.
 Slack's limits on blocks, messages and headers are kept by splitting, never by cutting text off.
 The summary is one message; the detail is a message per priority that has projects (more when it is
-long), then one with the missing, completed and started projects. Posted, the summary is the parent
-and the rest its thread.
+long), each project followed by its History button, then one with the missing, completed and started
+projects. Posted, the summary is the parent and the rest its thread.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, HeaderBlock, MarkdownTextObject
 
 from bot.literal import literal
 from bot.render import exceptions as exceptions_text
@@ -25,6 +25,7 @@ from bot.render.jinja import render
 from bot.services.digest import Digest
 from bot.services.exceptions import ExceptionEntry
 from handlers.slack.blocks.rich_text import MAX_BLOCKS, fallback_text, joined, pages, rich_blocks
+from handlers.slack.blocks.ui import HISTORY_ACTION
 
 __all__ = [
     "MAX_BLOCKS",
@@ -35,6 +36,7 @@ __all__ = [
     "detail_messages",
     "digest_messages",
     "exceptions_messages",
+    "history_button",
     "people_in",
     "summary_messages",
 ]
@@ -111,10 +113,11 @@ def detail_messages(digest: Digest, *, people: Mapping[str, str] | None = None) 
     for group in digest.priorities:
         if not group.projects:
             continue  # the summary says so; an empty reply would only add noise
-        texts = [render("digest_priority.mrkdwn.j2", g=group, **context)]
-        texts += [render("digest_project.mrkdwn.j2", p=p, **context) for p in group.projects]
+        blocks = _blocks([render("digest_priority.mrkdwn.j2", g=group, **context)])
+        for p in group.projects:
+            blocks += [*_blocks([render("digest_project.mrkdwn.j2", p=p, **context)]), history_button(p.ref)]
         name = literal(group.name)
-        found = pages(_blocks(texts), continued=rich_blocks(f"_{name}, continued._"))
+        found = pages(blocks, continued=rich_blocks(f"_{name}, continued._"))
         text = fallback_text(f"ICT progress digest: {name}")
         messages += [DigestMessage(text=_numbered(text, i, len(found)), blocks=page) for i, page in enumerate(found, 1)]
     found = pages(_blocks([render("digest_lists.mrkdwn.j2", **context)]), continued=rich_blocks("_Continued._"))
@@ -144,6 +147,11 @@ def people_in(digest: Digest) -> list[str]:
 def _blocks(texts: list[str]) -> list[Block]:
     """Marked texts as rich text blocks, neighbours sharing a block (a blank line between) while they fit."""
     return [block for text in joined(texts) for block in rich_blocks(text)]
+
+
+def history_button(ref: str) -> ActionsBlock:
+    """A project's History button: its update history in a modal (``handlers.slack.actions.history_button``)."""
+    return ActionsBlock(elements=[ButtonElement(text="History", action_id=HISTORY_ACTION, value=ref)])
 
 
 def _context_block(text: str) -> ContextBlock:

@@ -1,4 +1,4 @@
-"""`/ict-update`: the quick form, the modal, `help`, `mine` and `edit`."""
+"""`/ict-update`: the quick form, the modal, `help`, `mine`, `edit` and `history`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from handlers.slack.context import runtime_of, workspace_unit
 from handlers.slack.errors import answering_errors
 from handlers.slack.modal import open_update_modal
 from handlers.slack.replies import answer
+from handlers.slack.timeline import answer_history
 from models import UpdateSource
 
 COMMAND = "/ict-update"
@@ -56,6 +57,9 @@ def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient
             trigger_id=command["trigger_id"],
             metadata={"src": UpdateSource.MODAL.value, "ch": command.get("channel_id")},
         )
+        return
+    if form.kind == "history":
+        answer_history(rt, client, command, form, respond)
         return
     now = rt.now()
     with workspace_unit(rt, command) as (session, ws):

@@ -24,6 +24,7 @@ from bot.services.quickform import UpdateText
 from handlers.slack.blocks.digest import MAX_BLOCKS, MAX_HEADER_TEXT, PREVIEW_FOOTER, digest_messages
 from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, MAX_MESSAGE_SIZE, block_size, rich_blocks
 from handlers.slack.blocks.trends import OFFER_TEXT
+from handlers.slack.blocks.ui import HISTORY_ACTION
 from handlers.slack.client import web_client
 from handlers.slack.commands.ict_digest import INVITE, handle_ict_digest
 from handlers.slack.context import RUNTIME_KEY
@@ -120,6 +121,13 @@ def assert_within_slacks_limits(message: dict[str, Any]) -> None:
             assert len(raw["text"]["text"]) <= MAX_HEADER_TEXT
         elif raw["type"] == "context":  # the bot's own footnotes
             assert all(e["verbatim"] is True for e in raw["elements"] if e["type"] == "mrkdwn")
+        elif raw["type"] == "actions":  # a project's History button, its value the project's ref
+            (button,) = raw["elements"]
+            assert (button["type"], button["action_id"], button["text"]["text"]) == (
+                "button",
+                HISTORY_ACTION,
+                "History",
+            )
         else:
             raise AssertionError(f"unexpected block {raw['type']}")
         total += block_size(raw)
@@ -165,6 +173,10 @@ def test_chair_posts_the_summary_its_thread_and_the_files_in_the_channel(slack, 
     assert "owner Olive Owner, delegate Dan Delegate" in detail  # names, never mentions that would notify
     assert not any(e["type"] == "user" for c in replies for e in rich_texts(c.params))
     assert "*Missing an update (3)*" in detail
+    buttons = [b["elements"][0]["value"] for c in replies for b in c.params["blocks"] if b["type"] == "actions"]
+    assert sorted(buttons) == sorted(set(buttons)) and "NET-01" in buttons  # one History button a project
+    first = next(b for b in replies[0].params["blocks"] if b["type"] == "rich_text")
+    assert replies[0].params["blocks"][replies[0].params["blocks"].index(first) + 2]["type"] == "actions"
 
     shared = standin.files_shared()
     assert [f.filename for f in shared] == ["ict-digest-2026-12-01.md", "ict-digest-rag-2026-12-01.png"]
@@ -397,6 +409,8 @@ def test_two_hundred_long_projects_split_within_slacks_limits_and_lose_nothing(r
     # A block's end ends a line too; a further message opens with a "continued" note.
     joined = "".join(element_text(b) for b in blocks if not element_text(b).endswith(", continued."))
     joined = joined.replace("\n", "")
+    buttons = [b["elements"][0]["value"] for c in calls for b in c.params["blocks"] if b["type"] == "actions"]
+    assert sorted(buttons) == sorted(texts)  # each project's History button, once
     for i, (ref, (progress, next_steps, risks)) in enumerate(texts.items()):
         assert f"*{ref}* Project number {i}" in shown
         assert f"{progress}Next steps: {next_steps}Risks and issues: {risks}" in joined, ref
