@@ -113,9 +113,9 @@ def detail_messages(digest: Digest, *, people: Mapping[str, str] | None = None) 
     for group in digest.priorities:
         if not group.projects:
             continue  # the summary says so; an empty reply would only add noise
-        blocks = _blocks([render("digest_priority.mrkdwn.j2", g=group, **context)])
-        for p in group.projects:
-            blocks += [*_blocks([render("digest_project.mrkdwn.j2", p=p, **context)]), history_button(p.ref)]
+        blocks: list[Block | list[Block]] = [*_blocks([render("digest_priority.mrkdwn.j2", g=group, **context)])]
+        for p in group.projects:  # each project with its History button, in one message
+            blocks.append([*_blocks([render("digest_project.mrkdwn.j2", p=p, **context)]), history_button(p.ref)])
         name = literal(group.name)
         found = pages(blocks, continued=rich_blocks(f"_{name}, continued._"))
         text = fallback_text(f"ICT progress digest: {name}")

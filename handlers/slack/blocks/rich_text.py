@@ -98,11 +98,12 @@ def block_size(block: Block | dict[str, Any]) -> int:
 
 
 def pages(
-    blocks: Sequence[Block], *, continued: Sequence[Block] = (), tail: Sequence[Block] = ()
+    blocks: Sequence[Block | Sequence[Block]], *, continued: Sequence[Block] = (), tail: Sequence[Block] = ()
 ) -> list[list[dict[str, Any]]]:
     """Blocks in messages of at most :data:`MAX_BLOCKS` blocks and :data:`MAX_MESSAGE_SIZE` of JSON, in
-    order; ``tail`` closes the last, and every further message opens with ``continued``. Each block is
-    validated by slack_sdk (``to_dict``)."""
+    order; ``tail`` closes the last, and every further message opens with ``continued``. A sequence of
+    blocks among ``blocks`` (a project and its button) stays in one message whenever it fits in one. Each
+    block is validated by slack_sdk (``to_dict``)."""
     out: list[list[dict[str, Any]]] = []
     page: list[dict[str, Any]] = []
     used = 0
@@ -118,11 +119,15 @@ def pages(
         page = list(opening)
         used = sum(block_size(b) for b in page)
 
-    for block in [b.to_dict() for b in blocks]:
-        if page and page != opening and not fits([block]):
-            turn()
-        page.append(block)
-        used += block_size(block)
+    for item in blocks:
+        unit = [item.to_dict()] if isinstance(item, Block) else [b.to_dict() for b in item]
+        if page and page != opening and not fits(unit):
+            turn()  # the unit starts a message; one too big for any message is split below, block by block
+        for block in unit:
+            if page and page != opening and not fits([block]):
+                turn()
+            page.append(block)
+            used += block_size(block)
     closing = [b.to_dict() for b in tail]
     if closing and not fits(closing):
         turn()

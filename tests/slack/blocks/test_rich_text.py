@@ -39,3 +39,26 @@ MARKUP = st.sampled_from(["*bold* ", "_it_ ", "~x~ ", "`code` ", ":tada: ", "<@U
 def test_the_blocks_built_directly_are_what_slack_sdks_models_send(pieces, limit):
     marked = "".join(pieces)
     assert rich_block_dicts(marked, limit) == [b.to_dict() for b in rich_blocks(marked, limit)]
+
+
+def test_pages_keep_a_unit_of_blocks_in_one_message_and_split_one_too_big_for_any():
+    from slack_sdk.models.blocks import DividerBlock
+
+    from handlers.slack.blocks.rich_text import MAX_BLOCKS, pages
+
+    def divider(n: int) -> DividerBlock:
+        return DividerBlock(block_id=f"b{n}")
+
+    # 49 dividers, then units of three: the unit that would straddle the 50-block line opens the next message
+    first = [divider(n) for n in range(49)]
+    units = [[divider(100 + 3 * u + k) for k in range(3)] for u in range(3)]
+    found = pages([*first, *units], continued=[divider(999)])
+    assert [len(p) for p in found] == [49, 1 + 9]  # the continued line, then the three units
+    assert found[1][0]["block_id"] == "b999"
+    assert [b["block_id"] for b in found[1][1:4]] == ["b100", "b101", "b102"]
+
+    # a unit bigger than any message is split block by block, in order, losing nothing
+    huge = [divider(n) for n in range(MAX_BLOCKS + 5)]
+    found = pages([huge])
+    assert [len(p) for p in found] == [MAX_BLOCKS, 5]
+    assert [b["block_id"] for p in found for b in p] == [f"b{n}" for n in range(MAX_BLOCKS + 5)]

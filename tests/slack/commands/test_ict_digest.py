@@ -122,6 +122,11 @@ def assert_within_slacks_limits(message: dict[str, Any]) -> None:
         elif raw["type"] == "context":  # the bot's own footnotes
             assert all(e["verbatim"] is True for e in raw["elements"] if e["type"] == "mrkdwn")
         elif raw["type"] == "actions":  # a project's History button, its value the project's ref
+            here = blocks.index(raw)
+            # right under its project, in the same message: never opening a message on its own
+            assert here > 0 and blocks[here - 1]["type"] == "rich_text"
+            before = [element_text(b) for b in blocks[:here] if b["type"] == "rich_text"]
+            assert any(raw["elements"][0]["value"] in text for text in before)
             (button,) = raw["elements"]
             assert (button["type"], button["action_id"], button["text"]["text"]) == (
                 "button",
