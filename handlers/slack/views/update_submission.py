@@ -31,6 +31,7 @@ from handlers.slack import dedupe
 from handlers.slack.ack_answer import AnswerInViewAck, answer_view_in_ack
 from handlers.slack.blocks.ui import UPDATE_MODAL, message_blocks, update_saved_blocks, update_saved_view
 from handlers.slack.context import runtime_of, team_name_of, team_of, user_of
+from handlers.slack.home_publish import after_update
 from handlers.slack.replies import APOLOGY, post_ephemeral, tell
 from handlers.slack.request_log import mark_outcome
 from handlers.slack.wording import SLACK
@@ -198,6 +199,7 @@ def handle_update_submission(
         post_ephemeral(client, form.channel, submission.user_id, text, blocks)  # also where they started
     else:
         tell(client, submission.user_id, text, blocks, channel=form.channel)
+    after_update(runtime_of(context), client, submission.team_id, submission.user_id, result.project_ref)
 
 
 def _store(rt: Runtime, submission: Submission, form: Form, context: BoltContext) -> UpdateResult | None:
