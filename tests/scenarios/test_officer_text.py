@@ -320,3 +320,19 @@ def test_the_exceptions_show_an_actions_text_and_a_results_note_as_typed(slack, 
     standin.calls.clear()
     slack.command("/ict-digest", "exceptions", user_id=STRANGER, channel_id="C0GOVERN")
     assert_shown_literally(replies(standin), failed)
+
+
+def test_home_shows_titles_and_actions_as_typed(slack, standin, runtime, clock, hostile_project):
+    clock.now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    with runtime.unit(standin.team_id) as (session, ws):
+        meetings.materialise(session, ws, now=clock.now, default_timezone="Europe/London")
+        record_decision_and_action(session, ws, runtime.now(), HOSTILE)
+    slack.home_opened(OWNER)
+    homes = [c.params["view"] for c in standin.calls_to("views.publish")]
+    assert_shown_literally(homes, SHOWN)  # the project's title
+    assert_shown_literally(homes, ONE_LINE_SHOWN)  # the action's text, in short
+    standin.calls.clear()
+    slack.home_opened(CHAIR)  # the Work Plan: who is missing an update, by name
+    homes = [c.params["view"] for c in standin.calls_to("views.publish")]
+    owners = frozenset({OWNER, "U0DELEG", ADMIN})
+    assert_shown_literally(homes, SHOWN, mentions=owners)

@@ -79,8 +79,8 @@ def test_home_takes_as_many_statements_at_300_projects_as_at_3(runtime, clock):
     work_plan_of(runtime, "T0SMALL", 3)
     work_plan_of(runtime, "T0LARGE", 300)
     for user in (OWNER, DELEGATE, CHAIR):
-        small, few = built(runtime, "T0SMALL", user)
-        large, many = built(runtime, "T0LARGE", user)
+        _, few = built(runtime, "T0SMALL", user)
+        _, many = built(runtime, "T0LARGE", user)
         assert few == many, f"{user}: {few} statements at 3 projects, {many} at 300"
         assert few <= 14
     assert len(built(runtime, "T0LARGE", OWNER)[0].projects) == 300

@@ -206,7 +206,7 @@ def _work_plan(home: Home, page: int) -> list[Block]:
     elif missing:
         shown, page, more = _page(missing, page)
         lines = [f"*Missing an update for the next meeting* ({len(missing)})"]
-        lines += [f"• *{literal(p.ref)}* {literal(_short(p.title))} — <@{p.owner}>" for p in shown]
+        lines += [f"• *{literal(p.ref)}* {literal(p.title)} — <@{p.owner}>" for p in shown]
         blocks += rich_blocks("\n".join(lines))
         blocks += _more("missing", page, more, len(shown), len(missing))
     if plan.last_digest is None:
