@@ -33,7 +33,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards, meeting_minutes, raid, registers
+from handlers.teams import cards, home, meeting_minutes, raid, registers
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import form_submission
 from handlers.teams.identity import TeamsUser, key
@@ -100,6 +100,8 @@ def handle_text(
             return _update(runtime, ws, user, rest, now)
         if command == "mine":
             return _mine(runtime, ws, user, now)
+        if command == "home":
+            return TeamsReply(card=home.home(runtime, ws, user, now))
         if command == "digest":
             return _digest(runtime, ws, user, rest, now)
         if command == "meeting" and meeting_minutes.asked(rest):

@@ -1433,6 +1433,7 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         ("AFIN-02",),
     ),
     TeamsAttack("update-form", ("command", "update"), said("update"), "CNET-01", "modal"),
+    TeamsAttack("home", ("command", "home"), said("home"), "ICT governance"),
     TeamsAttack(
         "action-done-a-s-action",
         ("command", "action"),
