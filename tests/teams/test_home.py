@@ -97,7 +97,7 @@ def test_a_stranger_sees_nothing_of_the_work_plan(runtime, clock, teams):  # noq
 
 
 def test_no_change_from_the_home_card_carries_the_rag_forward(runtime, clock, teams):  # noqa: F811
-    ws, ids = teams
+    ws, _ = teams
     ready(runtime, clock, ws)
     data = next(d for t, d in buttons(home_of(runtime, ws, OWNER, clock)) if d["action"] == cards.ACTION_NO_CHANGE)
     handle_submit(runtime, ws, OWNER, data, clock.now)

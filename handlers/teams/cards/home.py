@@ -116,7 +116,8 @@ def _risk(r: RaidView) -> Element:
     score = f" · {r.likelihood} × {r.impact} = {r.score}" if r.score is not None else ""
     on = [text_run(" on "), *typed_runs(r.target.ref)] if r.target.ref else []
     review = f" · review {r.review_on.isoformat()}" if r.review_on else ""
-    head = [text_run(f"• {r.label}", weight="bolder"), *([text_run(score)] if score else []), *on, text_run(f"{review} — ")]
+    scored = [text_run(score)] if score else []
+    head = [text_run(f"• {r.label}", weight="bolder"), *scored, *on, text_run(f"{review} — ")]
     return rich_block([*head, *typed_runs(_short(r.text))], spacing="none")
 
 
