@@ -142,7 +142,7 @@ def no_change(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: We
             f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward. Your Home shows it "
             "within a minute.",
         )
-        after_update(rt, client, team_of(body), user_id, result.project_ref)
+        after_update(rt, client, team_of(body), result)
 
 
 def more(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -68,7 +68,7 @@ def _no_change(body: dict[str, Any], action: dict[str, Any], context: BoltContex
     )
     client = context.client
     if client is not None:
-        after_update(rt, client, team_of(body), user_id, result.project_ref)
+        after_update(rt, client, team_of(body), result)
 
 
 def _snooze(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
