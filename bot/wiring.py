@@ -12,13 +12,14 @@ from slack_sdk import WebClient
 from bot.runtime import Runtime
 from bot.scheduling import reconciler as scheduling
 from bot.scheduling.pace import workers_for
-from bot.scheduling.ports import Deliver, PostDigest, RemindAssurance
+from bot.scheduling.ports import Deliver, PostDigest, RefreshHome, RemindAssurance
 from bot.scheduling.reconciler import Reconciler
 from bot.settings import ConfigError
 from handlers.slack.chair_group import ScheduledChairGroups
 from handlers.slack.delivery.assurance import SlackAssuranceDelivery
 from handlers.slack.delivery.digest import SlackDigestDelivery
 from handlers.slack.delivery.reminders import SlackDelivery
+from handlers.slack.home_publish import SlackHomeRefresh
 from handlers.slack.oauth import token_source
 from handlers.slack.people import SlackPeople
 
@@ -39,6 +40,7 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
     post_digest: PostDigest | None = None
     remind_assurance: RemindAssurance | None = None
     chair_groups: ScheduledChairGroups | None = None
+    refresh_home: RefreshHome | None = None
     if client is not None:
         tokens = token_source(runtime, client)
         slack_reminders = SlackDelivery(client, rate=settings.ICTBOT_REMINDER_RATE, tokens=tokens)
@@ -48,6 +50,8 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         post_digest = SlackDigestDelivery(client, rate=1.0, tokens=tokens, people=SlackPeople(runtime))
         # The chairs' notice reaches the members of the chairs' user group too.
         chair_groups = ScheduledChairGroups(client, runtime.chair_groups, bot_token=tokens.bot_token)
+        # The people a pass affected see it on their App Home (a Teams workspace has none).
+        refresh_home = SlackHomeRefresh(runtime, client, tokens=tokens, chair_groups=chair_groups)
     if settings.teams_enabled:
         # The Teams SDK (~45 MiB at rest) is loaded only where Teams is configured.
         from handlers.teams.delivery import TeamsDelivery, TeamsDigestDelivery, digest_router, reminder_router
@@ -66,6 +70,7 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         post_digest=post_digest,
         chair_group_members=chair_groups,
         remind_assurance=remind_assurance,
+        refresh_home=refresh_home,
     )
 
 

@@ -22,6 +22,7 @@ from models.entities import (
     Workspace,
 )
 from models.history import ChangeVia, ProjectEvent, ProjectField
+from models.home import HomeView
 from models.install import DeliveryStatus, InboundDelivery, PurgeRecord
 from models.paper import NarrativeRevision, ReportSettings, Signoff
 from models.people import Person
@@ -52,6 +53,7 @@ __all__ = [
     "Decision",
     "DeliveryStatus",
     "DigestPost",
+    "HomeView",
     "InboundDelivery",
     "ItemStatus",
     "Lease",

@@ -422,10 +422,10 @@ def test_listener_check_fails_when_manifest_drifts(drift: Callable[[dict[str, An
 
 def test_listener_check_fails_when_code_registers_something_new() -> None:
     seen = registered()
-    seen.events.append("app_home_opened")
+    seen.events.append("reaction_added")
     seen.commands.append("/ict-not-yet")
     problems = listener_problems(load_manifest(), seen)
-    assert any("app_home_opened" in p for p in problems) and any("/ict-not-yet" in p for p in problems)
+    assert any("reaction_added" in p for p in problems) and any("/ict-not-yet" in p for p in problems)
 
 
 def test_a_shortcut_registered_by_callback_id_alone_matches_either_kind() -> None:

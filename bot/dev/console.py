@@ -3,7 +3,7 @@ what Slack would have received (replies, messages, modals) is printed; a modal t
 in at the prompt, field by field, and submitted as Slack would submit it.
 
 Lines starting with ``/`` are slash commands; lines starting with ``:`` are console commands
-(``:help``, ``:as``, ``:shortcut``, ``:click``, ``:quit``).
+(``:help``, ``:as``, ``:home``, ``:shortcut``, ``:click``, ``:quit``).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class _Button:
     action_id: str
     value: str
     block_id: str
+    on_home: bool = False  # on the App Home tab: pressed from a view, with no channel
 
 
 # -- the console -------------------------------------------------------------------------------------
@@ -58,6 +59,7 @@ class SlackConsole:
     buttons: list[_Button] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # chosen options' labels, by value
     _views: Iterator[int] = field(default_factory=lambda: iter(range(1, 1_000_000)))
+    _rendering_home: bool = False
 
     # -- people and places ---------------------------------------------------------------------
     @property
@@ -140,6 +142,8 @@ class SlackConsole:
             )
         elif word == ":click":
             self.click(rest)
+        elif word == ":home":
+            self.home()
         else:
             self.note(f"{word} is not a console command; type :help to see them.")
 
@@ -156,7 +160,8 @@ class SlackConsole:
             ("", "/ict-update (opens the form)  ·  /ict-update help  ·  /ict-project list"),
             (":as USER", "act as another user (an ID, or a first name): " + ", ".join(self.who(u) for u in self.users)),
             (":shortcut TEXT", "use “Log as ICT update” on a message that says TEXT"),
-            (":click N", "press button [N] in a message the bot posted"),
+            (":home", "open the app's Home tab, as the current user"),
+            (":click N", "press button [N] in a message the bot posted, or on Home"),
             (":cancel", "abandon the form you are filling in"),
             (":help", "this list"),
             (":quit", "leave (Ctrl-D works too)"),
@@ -192,9 +197,24 @@ class SlackConsole:
             return
         button = self.buttons[int(rest) - 1]
         self.console.print(Text(f"(pressing “{button.label}”)", style="dim"))
+        if button.on_home:
+            self.dispatch(
+                lambda: self.slack.home_button(
+                    button.action_id, button.value, user_id=self.user_id, block_id=button.block_id
+                )
+            )
+            return
         self.dispatch(
             lambda: self.slack.button(button.action_id, button.value, user_id=self.user_id, block_id=button.block_id)
         )
+
+    def home(self) -> None:
+        start = len(self.standin.calls)
+        self.dispatch(lambda: self.slack.home_opened(self.user_id))
+        if not any(c.method == "views.publish" for c in self.standin.calls[start:]):
+            self.note(
+                "(Home was published less than a minute ago and nothing changed: Slack shows it as it was)", "dim"
+            )
 
     def slash(self, line: str) -> None:
         command, _, text = line.partition(" ")
@@ -261,6 +281,18 @@ class SlackConsole:
         elif call.method == "views.open" and isinstance(p.get("view"), dict):
             n = next(self._views)  # Slack gives each view an id, and a hash that changes when the view does
             self.form().fill({**p["view"], "id": f"VLOCAL{n:04d}", "hash": f"1764000000.{n:06d}"})
+        elif call.method == "views.publish" and isinstance(p.get("view"), dict):
+            self._rendering_home = True
+            try:
+                self.console.print(
+                    self.panel(
+                        self.blocks(p["view"].get("blocks") or []),
+                        f"Home of {self.who(str(p.get('user_id') or ''))}",
+                        "cyan",
+                    )
+                )
+            finally:
+                self._rendering_home = False
         elif call.method in ("views.update", "views.push") and isinstance(p.get("view"), dict):
             self.console.print(self.view_panel(p["view"], call.method.replace("views.", "modal ") + "d"))
         else:
@@ -331,7 +363,13 @@ class SlackConsole:
     def button(self, element: Mapping[str, Any], block_id: str) -> Text:
         label = plain(element.get("text"))
         self.buttons.append(
-            _Button(label, str(element.get("action_id", "")), str(element.get("value", "")), block_id or "actions")
+            _Button(
+                label,
+                str(element.get("action_id", "")),
+                str(element.get("value", "")),
+                block_id or "actions",
+                on_home=self._rendering_home,
+            )
         )
         n = len(self.buttons)
         return Text.assemble((f"[ {label} ]", "reverse"), (f" :click {n}", "dim"))

@@ -202,6 +202,46 @@ class LocalSlack:
             }
         )
 
+    def home_button(self, action_id: str, value: str, *, user_id: str, block_id: str = "home") -> BoltResponse:
+        """A button pressed on the App Home tab: a ``block_actions`` from a view, with no channel and no
+        response_url, as Slack sends it."""
+        return self.send_payload(
+            {
+                "type": "block_actions",
+                "user": self._user(user_id),
+                "api_app_id": "A0ICTBOT",
+                "token": "local-verification-token",
+                "container": {"type": "view", "view_id": f"VHOME{user_id}"},
+                "trigger_id": self._trigger(),
+                "team": self._team(),
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "view": {"id": f"VHOME{user_id}", "type": "home", "team_id": self.team_id, "blocks": []},
+                "actions": [
+                    {
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "value": value,
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": action_id},
+                        "action_ts": f"{self.clock():.6f}",
+                    }
+                ],
+            }
+        )
+
+    def home_opened(self, user_id: str, tab: str = "home") -> BoltResponse:
+        """``user_id`` opens the app's Home tab (``app_home_opened``, signed as Slack sends it)."""
+        return self.event(
+            {
+                "type": "app_home_opened",
+                "user": user_id,
+                "channel": "D0HOME",
+                "tab": tab,
+                "event_ts": f"{self.clock():.6f}",
+            }
+        )
+
     def block_suggestion(self, view: dict[str, Any], action_id: str, query: str, *, user_id: str) -> BoltResponse:
         return self.send_payload(
             {

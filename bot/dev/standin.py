@@ -634,6 +634,7 @@ class SlackStandIn:
         "views.open": _view,
         "views.update": _view,
         "views.push": _view,
+        "views.publish": _view,  # a person's App Home
         "users.lookupByEmail": _lookup_by_email,
         "users.info": _users_info,
         "users.list": _users_list,

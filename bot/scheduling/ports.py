@@ -2,7 +2,7 @@
 
 Slack (``handlers.slack.delivery``) and Teams (``handlers.teams.delivery``) each provide a :data:`Deliver`
 for reminders, a :data:`PostDigest` for scheduled digests and a :data:`RemindAssurance` for assurance
-reminders; the reconciler knows no platform.
+reminders, and may provide a :data:`RefreshHome`; the reconciler knows no platform.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bot.services.assurance.reminders import AssuranceDue
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 
-__all__ = ["ChairGroupMembers", "Deliver", "Outcome", "PostDigest", "RemindAssurance"]
+__all__ = ["ChairGroupMembers", "Deliver", "HomeRefresh", "Outcome", "PostDigest", "RefreshHome", "RemindAssurance"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +36,21 @@ class Outcome:
     deferred: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class HomeRefresh:
+    """The people of one workspace whose Home a pass affected: those reminded, the chairs when a digest went
+    out, and those whose Home was left stale within its minute."""
+
+    workspace_id: int
+    team_id: str
+    platform: str  # the workspace's chat platform: only its front end has a Home to publish
+    users: tuple[str, ...]
+
+
 Deliver = Callable[[Due], Outcome]
 PostDigest = Callable[[DigestDue], Outcome]  # posts ``item.digest`` (set) in ``item.channel_id``
 RemindAssurance = Callable[[AssuranceDue], Outcome]  # reminds an obligation's owner of one occurrence
 # (team ID, user group ID, now) → the group's members, so that the chairs' notice reaches the chairs'
 # user group too; empty when they cannot be found (the granted chairs still get it).
 ChairGroupMembers = Callable[[str, str, datetime], Collection[str]]
+RefreshHome = Callable[[HomeRefresh], None]  # publishes the affected people's Home (throttled per person)

@@ -27,8 +27,16 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.runtime import Runtime
-from bot.scheduling.ports import ChairGroupMembers, Deliver, Outcome, PostDigest, RemindAssurance
-from bot.services import claims, deliveries, digest_posts, lease, reminders, retention
+from bot.scheduling.ports import (
+    ChairGroupMembers,
+    Deliver,
+    HomeRefresh,
+    Outcome,
+    PostDigest,
+    RefreshHome,
+    RemindAssurance,
+)
+from bot.services import claims, deliveries, digest_posts, home_views, lease, reminders, retention
 from bot.services import meetings as meeting_service
 from bot.services.assurance import reminders as assurance_reminders
 from bot.services.assurance.reminders import AssuranceDue
@@ -84,7 +92,7 @@ def holder_name() -> str:
 class Reconciler:
     """Sends what is due. Without ``post_digest`` the scheduled digests are left alone (not claimed), and
     without ``remind_assurance`` the assurance reminders; without ``chair_group_members`` the chairs'
-    notice goes to the chairs granted one by one only."""
+    notice goes to the chairs granted one by one only; without ``refresh_home`` no Home is republished."""
 
     def __init__(
         self,
@@ -97,8 +105,10 @@ class Reconciler:
         chair_group_members: ChairGroupMembers | None = None,
         heartbeat: timedelta = LEASE_HEARTBEAT,
         remind_assurance: RemindAssurance | None = None,
+        refresh_home: RefreshHome | None = None,
     ) -> None:
         self.remind_assurance = remind_assurance
+        self.refresh_home = refresh_home
         self.runtime = runtime
         self.heartbeat = heartbeat
         self.chair_group_members = chair_group_members
@@ -169,8 +179,35 @@ class Reconciler:
                 ]
             report.sent, report.failed, report.retrying = _tally(report.outcomes)
             report.digests_sent, report.digests_failed, report.digests_retrying = _tally(report.digest_outcomes)
+        if self.refresh_home is not None:
+            self._refresh_homes(workspace_ids, report)
         report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
         return report
+
+    def _refresh_homes(self, workspace_ids: Sequence[int], report: TickReport) -> None:
+        """Each workspace's people whose Home the pass affected: those reminded, the chairs when a digest went
+        out, and those left stale within their minute (now past). The port throttles each person."""
+        assert self.refresh_home is not None
+        rt = self.runtime
+        reminded: dict[int, set[str]] = {}
+        for item, outcome in report.outcomes:
+            if outcome.error is None:
+                reminded.setdefault(item.workspace_id, set()).add(item.user_id)
+        digested = {item.workspace_id for item, outcome in report.digest_outcomes if outcome.error is None}
+        for ws_id in workspace_ids:
+            try:
+                with rt.sessions() as session:
+                    ws = session.get_one(Workspace, ws_id)
+                    users = reminded.get(ws_id, set()) | set(home_views.stale(session, ws, now=rt.now()))
+                    if ws_id in digested:
+                        chair_group = self._chair_group(ws.external_id, rt.now())
+                        admins = rt.settings.admins_for(ws.external_id)
+                        users |= set(reminders.chairs(session, ws, admins, chair_group=chair_group))
+                    refresh = HomeRefresh(ws.id, ws.external_id, ws.platform, tuple(sorted(users)))
+                if refresh.users:
+                    self.refresh_home(refresh)
+            except Exception as exc:  # noqa: BLE001  (Home is a view: the next pass refreshes it)
+                log.warning("refreshing Home in workspace %s failed: %s", ws_id, type(exc).__name__)
 
     def _renew_lease(self) -> None:
         """The heartbeat: keep the lease while the pass runs (a failure only risks a takeover, which the

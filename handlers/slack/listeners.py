@@ -13,6 +13,7 @@ from handlers.slack import (
     actions,
     commands,
     errors,
+    home,
     lifecycle,
     modal_raid,
     modal_registers,
@@ -46,5 +47,6 @@ def register_listeners(app: App) -> None:
     actions.register(app)
     options.register(app)
     lifecycle.register(app)
+    home.register(app)
     people.register(app)
     errors.register(app)

@@ -33,7 +33,7 @@ from bot.services.meeting_commands import CHANGE_NAMES, CHANGES, DEFAULT_SHOWN, 
 from bot.services.paper import narrative as narrative_service
 from bot.services.paper import settings as settings_service
 from bot.services.period import parse_period
-from handlers.teams import cards, meeting_minutes, raid, registers, search
+from handlers.teams import cards, home, meeting_minutes, raid, registers, search
 from handlers.teams.assurance import ACTION_ASSURANCE_RECORD, assurance_command, submit_assurance
 from handlers.teams.deliveries import form_submission
 from handlers.teams.history import history_cards
@@ -106,6 +106,8 @@ def handle_text(
         if command == "history":
             found = history_cards(runtime, ws, quickform.history_form(rest))
             return TeamsReply(card=found[0], cards=tuple(found))
+        if command == "home":
+            return TeamsReply(card=home.home(runtime, ws, user, now))
         if command == "digest":
             return _digest(runtime, ws, user, rest, now)
         if command == "meeting" and meeting_minutes.asked(rest):

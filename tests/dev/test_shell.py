@@ -244,3 +244,14 @@ def test_mrkdwn_is_rendered_for_a_terminal() -> None:
     assert text.plain == "Bold it code @Alex Officer #ict-governance the plan (https://x.example) <!here> a & b ✅"
     styles = {text.plain[span.start : span.end]: str(span.style) for span in text.spans}
     assert styles["Bold"] == "bold" and styles["it"] == "italic"
+
+
+def test_home_shows_the_home_tab_and_its_buttons_press_as_on_home(db_file: str, db: Session) -> None:
+    s = shell(db_file, ":home\n:click 1\n:cancel\n:home\n:quit\n")
+    assert "Home of Alex Officer (U0LOCAL01)" in s.out
+    assert "ICT governance" in s.out and "Your projects" in s.out
+    assert "[ Post update ] :click 1" in s.out and "[ History ]" in s.out
+    assert "(pressing “Post update”)" in s.out
+    assert "modal · ICT progress update" in s.out  # opened from Home, on that project
+    assert "Home was published less than a minute ago" in s.out  # opened again within the minute
+    assert stored(db) == []

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import digest_build, load, load_processes, reminder_fanout
+from benchmarks import digest_build, home, load, load_processes, reminder_fanout
 from benchmarks import search as search_benchmark
 from bot import server
 from bot.dev.standin import SlackStandIn
@@ -74,6 +74,35 @@ def test_a_duplicate_or_a_lost_message_fails_the_run(monkeypatch: pytest.MonkeyP
     ):
         monkeypatch.setattr(reminder_fanout, "run", lambda _options, posted=posted: fake_run(posted))
         assert reminder_fanout.main(["--owners", "2"]) == status
+
+
+def test_home_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    # A chair's Home at 40 projects and at 3: as many statements in both.
+    assert home.main(["--projects", "40", "--small", "3", "--repeat", "1"]) == 0
+
+    out = capsys.readouterr().out
+    result = re.search(
+        r"RESULT projects 40, statements (\d+) \(3 projects: (\d+)\), build [\d.]+ ms, baseline [\d.]+ ms, "
+        r"ratio [\d.]+ \(3 projects: [\d.]+\), blocks (\d+)",
+        out,
+    )
+    assert result is not None, out
+    large, small, blocks = map(int, result.groups())
+    assert large == small > 0
+    assert 0 < blocks <= 100
+
+
+def test_home_fails_on_a_growing_statement_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exit status is for CI: 1 when the Home's statements grow with the projects."""
+    times = {"baseline": 0.001, "build": 0.002, "render (slack)": 0.001, "render (teams)": 0.001}
+    grown = home.Result(
+        home.Options(projects=40, small=3),
+        "sqlite",
+        large=home.Run("40 projects", 40, 14, times, 20, 40),
+        small=home.Run("3 projects", 3, 13, times, 12, 3),
+    )
+    monkeypatch.setattr(home, "run", lambda options: grown)
+    assert home.main(["--projects", "40", "--small", "3"]) == 1
 
 
 def test_digest_build_smoke(capsys: pytest.CaptureFixture[str]) -> None:

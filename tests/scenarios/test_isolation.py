@@ -56,7 +56,18 @@ from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.server import asgi_app
-from bot.services import meetings, paper, project_commands, projects, reminders, retention, roles, updates, workspaces
+from bot.services import (
+    home_views,
+    meetings,
+    paper,
+    project_commands,
+    projects,
+    reminders,
+    retention,
+    roles,
+    updates,
+    workspaces,
+)
 from bot.services import people as directory
 from bot.services import strategy as strategy_service
 from bot.services.assurance import loader as assurance_loader
@@ -71,6 +82,15 @@ from bot.services.reminders import Due
 from bot.settings import Settings
 from handlers.slack.app import create_app
 from handlers.slack.blocks.chase import ACTION_DONE
+from handlers.slack.blocks.home import (
+    HOME_FIRST,
+    HOME_MORE,
+    HOME_NO_CHANGE,
+    HOME_POST_DIGEST,
+    HOME_POST_UPDATE,
+    HOME_PREVIEW_REMINDERS,
+    page_value,
+)
 from handlers.slack.blocks.raid import RAID_MODAL
 from handlers.slack.blocks.report import NARRATIVE_ACTION, NARRATIVE_BUTTONS
 from handlers.slack.blocks.search import MORE_ACTION as SEARCH_MORE
@@ -89,9 +109,11 @@ from handlers.slack.delivery.reminders import (
     SlackDelivery,
     button_value,
 )
+from handlers.slack.home_publish import SlackHomeRefresh
 from handlers.slack.modal_assurance import ASSURANCE_MODAL, assurance_modal
 from handlers.slack.modal_registers import ACTION_MODAL, DECISION_MODAL
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
+from handlers.slack.tokens import SingleToken
 from handlers.teams import cards as teams_cards
 from handlers.teams import references
 from handlers.teams import roles as teams_roles
@@ -292,6 +314,7 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         roles.grant(s, ws_a, A_CHAIR, Role.CHAIR, by=A_ADMIN, now=now)
         roles.grant(s, ws_a, A_EXTRA, Role.ADMIN, by=A_ADMIN, now=now)
         directory.record(s, ws_a, [directory.Entry(A_OWNER, f"{MARK} Olive", f"{MARK} Head of ICT")], now=now)
+        home_views.take(s, ws_a, A_OWNER, now=now)  # A's owner has opened Home
         roles.set_chair_usergroup(ws_a, A_GROUP)
         meetings.set_series(
             s,
@@ -560,7 +583,7 @@ def leaks(w: World, payloads: list[tuple[str, Any]], echo: frozenset[str]) -> li
             action, value = node.get("action_id"), node.get("value")
             if action == EDIT_UPDATE_ACTION and str(value).isdigit() and int(value) in a_updates:
                 found.append(f"{where}: the Correct button of A's update {value}")
-            if action in (POST_UPDATE_ACTION, NO_CHANGE_ACTION, SNOOZE_ACTION):
+            if action in (POST_UPDATE_ACTION, NO_CHANGE_ACTION, SNOOZE_ACTION, HOME_POST_UPDATE, HOME_NO_CHANGE):
                 ids = json.loads(str(value))
                 if ids.get("p") in a_projects or ids.get("m") in a_meetings:
                     found.append(f"{where}: a reminder button for A's {ids}")
@@ -706,6 +729,11 @@ def submit_raid_form_for_a_risk(w: World) -> list[BoltResponse]:
 
 def button(action: str, value: Callable[[World], str], *, user: str = MALLORY) -> Run:
     return lambda w: [w.b.button(action, value(w), user_id=user)]
+
+
+def home_button(action: str, value: Callable[[World], str], *, user: str = MALLORY) -> Run:
+    """A button on B's attacker's App Home: from a view, with no channel and no response_url."""
+    return lambda w: [w.b.home_button(action, value(w), user_id=user)]
 
 
 def search(query: str) -> Run:
@@ -1341,6 +1369,62 @@ ATTACKS: tuple[Attack, ...] = (
         button(SEARCH_MORE, lambda w: search_more_value("fibre ledger", 0)),
         "No update matches",
     ),
+    # the App Home tab in B
+    Attack(
+        "event-home-opened",
+        ("event", "app_home_opened"),
+        event({"type": "app_home_opened", "user": MALLORY, "tab": "home", "channel": "D0B"}),
+        '"type": "home"',
+    ),
+    Attack(  # B's event naming A's owner's user id shows nothing of A's owner's projects
+        "event-home-opened-as-a-s-user-id",
+        ("event", "app_home_opened"),
+        event({"type": "app_home_opened", "user": A_OWNER, "tab": "home", "channel": "D0B"}),
+        "You own no open project",
+        echo=(A_OWNER,),
+    ),
+    Attack(
+        "home-post-update-a-project",
+        ("action", HOME_POST_UPDATE),
+        home_button(HOME_POST_UPDATE, lambda w: json.dumps({"p": w.ids.a_projects["ANET-01"]})),
+        MODAL_OPENED,
+    ),
+    Attack(
+        "home-no-change-a-project",
+        ("action", HOME_NO_CHANGE),
+        home_button(HOME_NO_CHANGE, reminder(a_project("ANET-01"), a_meeting(A_NEXT))),
+        GONE_PROJECT,
+    ),
+    Attack(
+        "home-no-change-b-project-a-meeting",
+        ("action", HOME_NO_CHANGE),
+        home_button(HOME_NO_CHANGE, reminder(b_project("BWEB-02"), a_meeting(A_NEXT))),
+        GONE_MEETING,
+    ),
+    Attack(
+        "home-show-more",
+        ("action", HOME_MORE),
+        home_button(HOME_MORE, lambda w: page_value("missing", 1)),
+        '"type": "home"',
+    ),
+    Attack(
+        "home-back-to-the-start",
+        ("action", HOME_FIRST),
+        home_button(HOME_FIRST, lambda w: page_value("projects", 0)),
+        '"type": "home"',
+    ),
+    Attack(
+        "home-post-digest",
+        ("action", HOME_POST_DIGEST),
+        home_button(HOME_POST_DIGEST, lambda w: "post"),
+        f"The digest is posted in <#{B_CHANNEL}>",
+    ),
+    Attack(
+        "home-preview-reminders",
+        ("action", HOME_PREVIEW_REMINDERS),
+        home_button(HOME_PREVIEW_REMINDERS, lambda w: "preview"),
+        "no reminder would be sent now",
+    ),
     # the app's life in B
     Attack("event-app-uninstalled", ("event", "app_uninstalled"), event({"type": "app_uninstalled"}), ""),
     Attack(  # B's event naming A's owner's user id renames nobody in A
@@ -1423,6 +1507,7 @@ TEAMS_ATTACKS: tuple[TeamsAttack, ...] = (
         ("AFIN-02",),
     ),
     TeamsAttack("update-form", ("command", "update"), said("update"), "CNET-01", "modal"),
+    TeamsAttack("home", ("command", "home"), said("home"), "ICT governance"),
     TeamsAttack(
         "action-done-a-s-action",
         ("command", "action"),
@@ -1841,6 +1926,7 @@ def test_what_the_scheduler_sends_for_b_holds_nothing_of_a(world):
         SlackDelivery(client),
         post_digest=SlackDigestDelivery(client),
         chair_group_members=ScheduledChairGroups(client, w.rt.chair_groups),
+        refresh_home=SlackHomeRefresh(w.rt, client, tokens=SingleToken(BOT_TOKEN)),
     )
     reconciler.tick(datetime(2026, 12, 3, 9, 30, tzinfo=UTC))  # A's "remind me tomorrow" only
     assert any(MARK in found for found in leaks(w, w.sent(), frozenset())), w.sent()
@@ -1852,6 +1938,7 @@ def test_what_the_scheduler_sends_for_b_holds_nothing_of_a(world):
 
     assert TEAM_B in {item.team_id for item, _ in report.outcomes} and report.digests_sent == 1
     assert TEAM_A not in {item.team_id for item, _ in report.outcomes}
+    assert {c.params["user_id"] for c in w.standin.calls_to("views.publish")} >= {MALLORY}  # B's Home, refreshed
     assert leaks(w, w.sent(), frozenset()) == []
     # (a pass also forgets every team's requests older than a day: Slack retries within minutes)
     assert set(changes(before, owned_rows(w.rt, TEAM_A))) <= {"inbound_delivery"}

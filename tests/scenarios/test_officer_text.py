@@ -347,3 +347,19 @@ def test_search_results_show_titles_snippets_and_the_words_searched_for_as_typed
     assert_shown_literally(found, ONE_LINE_SHOWN)  # the snippet of the progress: on one line, as typed
     slack.command("/ict-search", ONE_LINE, user_id=STRANGER)  # the words searched for come back as typed
     assert_shown_literally([last_reply(standin)], ONE_LINE_SHOWN)
+
+
+def test_home_shows_titles_and_actions_as_typed(slack, standin, runtime, clock, hostile_project):
+    clock.now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    with runtime.unit(standin.team_id) as (session, ws):
+        meetings.materialise(session, ws, now=clock.now, default_timezone="Europe/London")
+        record_decision_and_action(session, ws, runtime.now(), HOSTILE)
+    slack.home_opened(OWNER)
+    homes = [c.params["view"] for c in standin.calls_to("views.publish")]
+    assert_shown_literally(homes, SHOWN)  # the project's title
+    assert_shown_literally(homes, ONE_LINE_SHOWN)  # the action's text, in short
+    standin.calls.clear()
+    slack.home_opened(CHAIR)  # the Work Plan: who is missing an update, by name
+    homes = [c.params["view"] for c in standin.calls_to("views.publish")]
+    owners = frozenset({OWNER, "U0DELEG", ADMIN})
+    assert_shown_literally(homes, SHOWN, mentions=owners)

@@ -95,10 +95,10 @@ def event_body(team_id: str, event_id: str, *, user: str = OWNER) -> str:
             "event_id": event_id,
             "event_time": 1_764_000_000,
             "event": {
-                "type": "app_home_opened",
+                "type": "reaction_added",
                 "user": user,
-                "channel": "D0OWNER",
-                "tab": "home",
+                "reaction": "thumbsup",
+                "item": {"type": "message", "channel": "C0GOVERN", "ts": "1764000000.000050"},
                 "event_ts": "1764000000.000100",
             },
             "authorizations": [{"team_id": team_id, "user_id": "U0ICTBOT", "is_bot": True}],
@@ -106,11 +106,11 @@ def event_body(team_id: str, event_id: str, *, user: str = OWNER) -> str:
     )
 
 
-def home_opened(app: App, *, fail_first: bool = False) -> list[str]:
-    """A listener for ``app_home_opened`` on ``app`` (the app has none of its own); returns what it saw."""
+def reacted(app: App, *, fail_first: bool = False) -> list[str]:
+    """A listener for ``reaction_added`` on ``app`` (the app has none of its own); returns what it saw."""
     seen: list[str] = []
 
-    @app.event("app_home_opened")
+    @app.event("reaction_added")
     def opened(body: dict[str, Any]) -> None:
         seen.append(body["event_id"])
         if fail_first and len(seen) == 1:
@@ -300,7 +300,7 @@ def test_options_loads_are_always_answered(slack, standin, runtime, workplan):
 
 # -- events ------------------------------------------------------------------------------------
 def test_a_retried_event_is_acted_on_once_and_answered_200(http, slack, standin, runtime):
-    seen = home_opened(slack.app)
+    seen = reacted(slack.app)
     body = event_body(standin.team_id, "Ev0DEDUPE01")
     assert post(http, body, content_type=JSON).status_code == 200
     assert post(http, body, content_type=JSON, retry=1).status_code == 200
@@ -313,7 +313,7 @@ def test_a_retried_event_is_acted_on_once_and_answered_200(http, slack, standin,
 
 
 def test_a_retried_event_whose_handler_raised_is_acted_on_again(http, slack, standin, runtime):
-    seen = home_opened(slack.app, fail_first=True)
+    seen = reacted(slack.app, fail_first=True)
     body = event_body(standin.team_id, "Ev0FAILS01")
     assert post(http, body, content_type=JSON).status_code == 200
     assert rows(runtime) == [("event", "event:Ev0FAILS01", DeliveryStatus.FAILED, 1)]
@@ -561,7 +561,7 @@ def test_a_command_envelope_sent_again_as_a_retry_is_acted_on_once(socket_app, s
 
 def test_an_event_envelope_sent_again_as_a_retry_is_acted_on_once(socket_app, standin, runtime):
     app, socket_slack = socket_app
-    seen = home_opened(app)
+    seen = reacted(app)
     payload = json.loads(event_body(standin.team_id, "Ev0SOCKET01"))
     first = socket_slack.deliver("events_api", payload)
     socket_slack.wait_for_ack(first)

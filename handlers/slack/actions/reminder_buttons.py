@@ -11,8 +11,9 @@ from slack_sdk import WebClient
 from bot.literal import literal
 from bot.render.jinja import RAG_EMOJI, local_time
 from bot.services import projects, reminders, updates
-from handlers.slack.context import runtime_of, user_of, workspace_unit
+from handlers.slack.context import runtime_of, team_of, user_of, workspace_unit
 from handlers.slack.errors import action_listener, answering_errors
+from handlers.slack.home_publish import after_update
 from handlers.slack.modal import open_update_modal
 from handlers.slack.replies import answer
 from models import UpdateSource
@@ -43,6 +44,7 @@ def handle_post_update(
 
 
 def _no_change(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """Carry the last RAG forward; then the Home of the person and of the project's owner."""
     value = _value(action)
     user_id = user_of(body)
     rt = runtime_of(context)
@@ -64,6 +66,9 @@ def _no_change(body: dict[str, Any], action: dict[str, Any], context: BoltContex
         f":white_check_mark: Recorded *no change this month* for *{literal(result.project_ref)}*: "
         f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward.",
     )
+    client = context.client
+    if client is not None:
+        after_update(rt, client, team_of(body), result)
 
 
 def _snooze(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond) -> None:

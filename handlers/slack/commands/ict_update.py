@@ -12,8 +12,9 @@ from bot.services import projects, quickform, updates
 from handlers.slack import dedupe
 from handlers.slack.ack_answer import AnswerInAck, answer_in_ack
 from handlers.slack.blocks.ui import update_saved_blocks
-from handlers.slack.context import runtime_of, workspace_unit
+from handlers.slack.context import runtime_of, team_of, workspace_unit
 from handlers.slack.errors import answering_errors
+from handlers.slack.home_publish import publish_taken, taken_after_update
 from handlers.slack.modal import open_update_modal
 from handlers.slack.replies import answer
 from handlers.slack.timeline import answer_history
@@ -74,5 +75,8 @@ def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient
         # Owners and delegates, who post nearly every update, need no look at the roles.
         is_admin = not updates.may_update(project, user_id, False) and rt.is_admin(session, ws, user_id)
         result = updates.apply_quick_form(session, ws, project, form, user_id=user_id, is_admin=is_admin, now=now)
+        homes = taken_after_update(session, ws, result, now=now)  # in the update's own transaction
     text, blocks = update_saved_blocks(result)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    respond.acknowledge()  # the answer goes first; then the Home of the author and of the owner
+    publish_taken(rt, client, team_of(command), homes)

@@ -31,6 +31,7 @@ from handlers.slack import dedupe
 from handlers.slack.ack_answer import AnswerInViewAck, answer_view_in_ack
 from handlers.slack.blocks.ui import UPDATE_MODAL, message_blocks, update_saved_blocks, update_saved_view
 from handlers.slack.context import runtime_of, team_name_of, team_of, user_of
+from handlers.slack.home_publish import publish_taken, taken_after_update
 from handlers.slack.replies import APOLOGY, post_ephemeral, tell
 from handlers.slack.request_log import mark_outcome
 from handlers.slack.wording import SLACK
@@ -180,7 +181,7 @@ def handle_update_submission(
     submission = Submission.of(body, view)
     try:
         form = read_form(submission)
-        result = _store(runtime_of(context), submission, form, context)
+        stored = _store(runtime_of(context), submission, form, context)
     except DomainError as exc:
         _refuse(answer, client, submission, exc)
         return
@@ -189,19 +190,24 @@ def handle_update_submission(
         mark_outcome("error")  # an apology, but a failure in the request log
         _refuse(answer, client, submission, DomainError(APOLOGY))
         return
-    if result is None:  # stored by an earlier submission of this very form
+    if stored is None:  # stored by an earlier submission of this very form
         if not answer.answer(response_action="update", view=_notice_view(ALREADY_SAVED)):
             log.info("a repeated submission of an update form was answered after its modal closed")
         return
+    result, homes = stored
     text, blocks = update_saved_blocks(result)
     if answer.answer(response_action="update", view=update_saved_view(result)):
         post_ephemeral(client, form.channel, submission.user_id, text, blocks)  # also where they started
     else:
         tell(client, submission.user_id, text, blocks, channel=form.channel)
+    publish_taken(runtime_of(context), client, submission.team_id, homes)
 
 
-def _store(rt: Runtime, submission: Submission, form: Form, context: BoltContext) -> UpdateResult | None:
-    """Store the update or the correction, with the submission's record; None when it was stored before."""
+def _store(
+    rt: Runtime, submission: Submission, form: Form, context: BoltContext
+) -> tuple[UpdateResult, tuple[str, ...]] | None:
+    """Store the update or the correction, with the submission's record, and take the publish of the Homes it
+    changes (``handlers.slack.home_publish``); None when it was stored before."""
     now = rt.now()
     user_id = submission.user_id
     with rt.unit(submission.team_id, team_name=submission.team_name) as (session, ws):
@@ -210,12 +216,14 @@ def _store(rt: Runtime, submission: Submission, form: Form, context: BoltContext
         is_admin = rt.is_admin(session, ws, user_id)
         if form.update_id is not None:
             update = updates.get(session, ws, form.update_id)
-            return updates.correct(session, ws, update, user_id=user_id, is_admin=is_admin, text=form.text, now=now)
-        assert form.project_id is not None
-        project = projects.get_by_id(session, ws, form.project_id)
-        return updates.post(
-            session, ws, project, user_id=user_id, is_admin=is_admin, text=form.text, source=form.source, now=now
-        )
+            result = updates.correct(session, ws, update, user_id=user_id, is_admin=is_admin, text=form.text, now=now)
+        else:
+            assert form.project_id is not None
+            project = projects.get_by_id(session, ws, form.project_id)
+            result = updates.post(
+                session, ws, project, user_id=user_id, is_admin=is_admin, text=form.text, source=form.source, now=now
+            )
+        return result, taken_after_update(session, ws, result, now=now)
 
 
 def _refuse(answer: AnswerInViewAck, client: WebClient, submission: Submission, error: DomainError) -> None:

@@ -22,6 +22,7 @@ HELP_LINES = (
     ("update edit REF RAG corrected text", "corrects your latest update on REF (the old text is kept)."),
     ("mine", "your projects and when each was last updated."),
     ("history REF [N]", "REF's latest N updates (10 unless you say; up to 50), newest first, corrections marked."),
+    ("home", "your projects, actions, risks and the next meeting; the Work Plan for a chair (Slack's Home tab)."),
     ("digest [from YYYY-MM-DD to YYYY-MM-DD]", "the progress digest (posted by a chair or an ICT admin)."),
     ("digest exceptions", "only the digest's exceptions: what is red, slipping or overdue."),
     ("meeting [next N]", "the next governance meetings; the chair can move or cancel one (meeting help)."),
