@@ -20,9 +20,10 @@ from slack_sdk.webhook import WebhookResponse
 
 from bot.errors import DomainError
 from bot.literal import literal
-from bot.render.jinja import RAG_EMOJI, local_time
+from bot.render.jinja import local_time
 from bot.services import digest as digest_service
-from bot.services import meetings, projects, reminders, updates
+from bot.services import meetings, reminders
+from handlers.slack.actions.reminder_buttons import carried_forward, carry_forward
 from handlers.slack.blocks.digest import people_in
 from handlers.slack.blocks.home import (
     HOME_FIRST,
@@ -122,26 +123,8 @@ def no_change(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: We
     with answering_errors(respond, "Home's No change button"):
         value = _value(action)
         rt = runtime_of(context)
-        user_id = user_of(body)
-        with workspace_unit(rt, body) as (session, ws):
-            project = projects.get_by_id(session, ws, _int(value, "p"))
-            since = reminders.period_start_of(session, ws, _int(value, "m"))
-            result = updates.carry_forward(
-                session,
-                ws,
-                project,
-                user_id=user_id,
-                is_admin=rt.is_admin(session, ws, user_id),
-                now=rt.now(),
-                tz=rt.settings.timezone,
-                since=since,
-            )
-        answer(
-            respond,
-            f":white_check_mark: Recorded *no change this month* for *{literal(result.project_ref)}*: "
-            f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward. Your Home shows it "
-            "within a minute.",
-        )
+        result = carry_forward(rt, body, _int(value, "p"), _int(value, "m"))
+        answer(respond, f"{carried_forward(result)} Your Home shows it within a minute.")
         after_update(rt, client, team_of(body), result)
 
 

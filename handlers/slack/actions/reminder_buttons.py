@@ -10,7 +10,9 @@ from slack_sdk import WebClient
 
 from bot.literal import literal
 from bot.render.jinja import RAG_EMOJI, local_time
+from bot.runtime import Runtime
 from bot.services import projects, reminders, updates
+from bot.services.updates import UpdateResult
 from handlers.slack.context import runtime_of, team_of, user_of, workspace_unit
 from handlers.slack.errors import action_listener, answering_errors
 from handlers.slack.home_publish import after_update
@@ -43,15 +45,14 @@ def handle_post_update(
         )
 
 
-def _no_change(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    """Carry the last RAG forward; then the Home of the person and of the project's owner."""
-    value = _value(action)
+def carry_forward(rt: Runtime, body: dict[str, Any], project_id: int, meeting_id: int) -> UpdateResult:
+    """No change this month on a project for the meeting (the reminder's button and Home's): its last RAG
+    carried forward, in one transaction, by whoever pressed it."""
     user_id = user_of(body)
-    rt = runtime_of(context)
     with workspace_unit(rt, body) as (session, ws):
-        project = projects.get_by_id(session, ws, value["p"])
-        since = reminders.period_start_of(session, ws, value["m"])
-        result = updates.carry_forward(
+        project = projects.get_by_id(session, ws, project_id)
+        since = reminders.period_start_of(session, ws, meeting_id)
+        return updates.carry_forward(
             session,
             ws,
             project,
@@ -61,11 +62,22 @@ def _no_change(body: dict[str, Any], action: dict[str, Any], context: BoltContex
             tz=rt.settings.timezone,
             since=since,
         )
-    answer(
-        respond,
+
+
+def carried_forward(result: UpdateResult) -> str:
+    """The answer to No change this month."""
+    return (
         f":white_check_mark: Recorded *no change this month* for *{literal(result.project_ref)}*: "
-        f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward.",
+        f"{RAG_EMOJI[result.rag]} {result.rag.value.capitalize()} carried forward."
     )
+
+
+def _no_change(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """Carry the last RAG forward; then the Home of the person and of the project's owner."""
+    value = _value(action)
+    rt = runtime_of(context)
+    result = carry_forward(rt, body, value["p"], value["m"])
+    answer(respond, carried_forward(result))
     client = context.client
     if client is not None:
         after_update(rt, client, team_of(body), result)
