@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.errors import DomainError
 from bot.services import digest_posts, roles
 from bot.services import meetings as meeting_service
-from bot.services.projects import OPEN_STATUSES
+from bot.services.projects import OPEN_STATUSES, latest_updates
 from bot.services.registers import actions as action_service
 from bot.services.registers import raid
 from bot.services.registers.actions import ActionView
@@ -206,22 +206,11 @@ def _projects(
     """The open projects (``user_id``'s only, when given) with their latest update and RAG, in one statement.
 
     Due: active, with no update since ``since``: the reminders' rule (:func:`bot.services.reminders.stale_projects`)."""
-    latest = (
-        select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("update_id"))
-        .where(ProgressUpdate.workspace_id == ws.id)
-        .group_by(ProgressUpdate.project_id)
-        .subquery()
-    )
+    latest, current = latest_updates(ws)
     last_at = (
         select(ProgressUpdate.project_id, func.max(ProgressUpdate.created_at).label("at"))
         .where(ProgressUpdate.workspace_id == ws.id)
         .group_by(ProgressUpdate.project_id)
-        .subquery()
-    )
-    current = (
-        select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("number"))
-        .join(latest, latest.c.update_id == UpdateRevision.update_id)
-        .group_by(UpdateRevision.update_id)
         .subquery()
     )
     stmt = (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Subquery, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
@@ -142,18 +142,7 @@ def list_projects(
 
     ``user_id`` keeps only the projects that user owns or is a delegate on.
     """
-    latest = (
-        select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("update_id"))
-        .where(ProgressUpdate.workspace_id == ws.id)
-        .group_by(ProgressUpdate.project_id)
-        .subquery()
-    )
-    current = (
-        select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("number"))
-        .join(latest, latest.c.update_id == UpdateRevision.update_id)
-        .group_by(UpdateRevision.update_id)
-        .subquery()
-    )
+    latest, current = latest_updates(ws)
     stmt = (
         select(Project, ProgressUpdate.created_at, UpdateRevision.rag)
         .outerjoin(latest, latest.c.project_id == Project.id)
@@ -174,6 +163,24 @@ def list_projects(
         delegated = select(ProjectDelegate.project_id).where(ProjectDelegate.user_id == user_id)
         stmt = stmt.where((Project.owner_user_id == user_id) | Project.id.in_(delegated))
     return [_view(p, last_at, rag) for p, last_at, rag in session.execute(stmt)]
+
+
+def latest_updates(ws: Workspace) -> tuple[Subquery, Subquery]:
+    """Subqueries to join for each project's latest update: ``latest`` (project_id, update_id: the latest
+    update by id) and ``current`` (update_id, number: that update's current revision)."""
+    latest = (
+        select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("update_id"))
+        .where(ProgressUpdate.workspace_id == ws.id)
+        .group_by(ProgressUpdate.project_id)
+        .subquery()
+    )
+    current = (
+        select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("number"))
+        .join(latest, latest.c.update_id == UpdateRevision.update_id)
+        .group_by(UpdateRevision.update_id)
+        .subquery()
+    )
+    return latest, current
 
 
 def group_by_priority(views: Iterable[ProjectView]) -> list[tuple[str, list[ProjectView]]]:
