@@ -189,18 +189,20 @@ class LocalSlack:
                 "is_enterprise_install": False,
                 "channel": {"id": channel_id, "name": "ict-governance"},
                 "response_url": self.response_url(),
-                "actions": [
-                    {
-                        "action_id": action_id,
-                        "block_id": block_id,
-                        "value": value,
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": action_id},
-                        "action_ts": f"{self.clock():.6f}",
-                    }
-                ],
+                "actions": [self._pressed(action_id, block_id, value)],
             }
         )
+
+    def _pressed(self, action_id: str, block_id: str, value: str) -> dict[str, Any]:
+        """A button in a ``block_actions`` payload's ``actions``, as Slack sends it."""
+        return {
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "type": "button",
+            "text": {"type": "plain_text", "text": action_id},
+            "action_ts": f"{self.clock():.6f}",
+        }
 
     def home_button(self, action_id: str, value: str, *, user_id: str, block_id: str = "home") -> BoltResponse:
         """A button pressed on the App Home tab: a ``block_actions`` from a view, with no channel and no
@@ -217,16 +219,7 @@ class LocalSlack:
                 "enterprise": None,
                 "is_enterprise_install": False,
                 "view": {"id": f"VHOME{user_id}", "type": "home", "team_id": self.team_id, "blocks": []},
-                "actions": [
-                    {
-                        "action_id": action_id,
-                        "block_id": block_id,
-                        "value": value,
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": action_id},
-                        "action_ts": f"{self.clock():.6f}",
-                    }
-                ],
+                "actions": [self._pressed(action_id, block_id, value)],
             }
         )
 
