@@ -161,7 +161,7 @@ def teams_finished(runtime):
 def teams_refused(message: str | None) -> None:
     assert message is not None
     assert "MOB-01 is complete" in message.replace("`", "").replace("*", ""), message
-    assert "ictbot projects import" in message and "/ict-" not in message, message
+    assert "project reopen REF" in message and "/ict-" not in message, message  # Teams has its project command
 
 
 def test_teams_quick_form_to_a_finished_project_is_refused(runtime, teams_finished):
