@@ -38,7 +38,7 @@ from models.registers import (
     RaidKind,
     RaidRevision,
 )
-from models.scheduling import DigestPost, Lease, Reminder
+from models.scheduling import DigestPost, DigestSent, Lease, Reminder
 from models.teams import ReferenceKind, TeamsConversationRef
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "Decision",
     "DeliveryStatus",
     "DigestPost",
+    "DigestSent",
     "HomeView",
     "InboundDelivery",
     "ItemStatus",

@@ -1,8 +1,9 @@
-"""Coordination between serving processes: a named lease, and the reminders they send.
+"""Coordination between serving processes: a named lease, the reminders and digests they send.
 
 Any number of ``ictbot serve`` processes may share one database; a reconcile pass is done by whichever
 of them holds the lease. A pass holds it while it runs (renewing it as it goes) and gives it back when
-it ends; if its process dies, the lease expires soon after and another process takes over.
+it ends; if its process dies, the lease expires soon after and another process takes over. The digests
+chairs post by hand are recorded here too.
 """
 
 from __future__ import annotations
@@ -92,3 +93,20 @@ class DigestPost(Claim, Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
     channel_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "digest_post_status"))
+
+
+class DigestSent(Base):
+    """A digest a chair posted by hand (``/ict-digest`` in a channel, Home's *Post digest*), recorded once
+    Slack accepted its summary: with :class:`DigestPost`, what Home's "latest digest" reads."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (Index("ix_digest_sent_workspace_id_posted_at", "workspace_id", "posted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    channel_id: Mapped[str] = mapped_column(String(255))
+    message_ts: Mapped[str] = mapped_column(String(255))  # the summary's, the thread's parent
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: from the beginning
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    posted_by: Mapped[str] = mapped_column(String(64))  # the chair's user id
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -6,7 +6,8 @@ series' time zone). :func:`claim` records it before it is posted, and the unique
 second claim impossible; an abandoned claim is taken over once after :data:`CLAIM_TIMEOUT`
 (:func:`reclaim_abandoned`), the poster checks it is still its own (:func:`confirm`), and :func:`record`
 stores the outcome. Nothing here talks to a chat platform: the scheduler builds the digest
-(:func:`build_digest`) and hands it to a posting function.
+(:func:`build_digest`) and hands it to a posting function. A digest a chair posts by hand is recorded
+once the platform accepted it (:func:`record_sent`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.services.digest import Digest
 from bot.services.meetings import ReminderStage
 from bot.services.reminders import CLAIM_TIMEOUT, MAX_ATTEMPTS, period_start
 from models import ClosureDay, Meeting, MeetingSeries, MeetingStatus, Workspace
-from models.scheduling import DigestPost, ReminderStatus
+from models.scheduling import DigestPost, DigestSent, ReminderStatus
 
 __all__ = [
     "CLAIM_TIMEOUT",
@@ -39,6 +40,7 @@ __all__ = [
     "digest_due_at",
     "due",
     "reclaim_abandoned",
+    "record_sent",
 ]
 
 log = logging.getLogger(__name__)
@@ -183,3 +185,31 @@ def build_digest(session: Session, item: DigestDue, *, now: datetime, default_ti
     return digest_service.build(
         session, ws, start=item.period_start, end=now, now=now, default_timezone=default_timezone
     )
+
+
+def record_sent(
+    session: Session,
+    ws: Workspace,
+    *,
+    channel_id: str,
+    message_ts: str,
+    start: datetime | None,
+    end: datetime,
+    user_id: str,
+    now: datetime,
+) -> DigestSent:
+    """Record a digest of the period ``start`` (None: from the beginning) to ``end`` that ``user_id`` posted by
+    hand in ``channel_id`` (its summary ``message_ts``), at ``now``: called only once the platform accepted the
+    summary, so a refused post records nothing."""
+    row = DigestSent(
+        workspace_id=ws.id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        period_start=start,
+        period_end=end,
+        posted_by=user_id,
+        posted_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -1,5 +1,5 @@
 """What a person's Home shows, as plain values: their projects, actions, risks and the next meeting; for a
-chair or an admin also the Work Plan by priority and the latest digest.
+chair or an admin also the Work Plan by priority and the latest digest (scheduled, or posted by hand).
 
 Built from a fixed number of SQL statements whatever the size of the Work Plan (no statement per project).
 Whether an update is due is the reminders' rule (:mod:`bot.services.reminders`): no update since the
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
@@ -30,6 +30,7 @@ from models import (
     Meeting,
     MeetingSeries,
     MeetingStatus,
+    Person,
     Priority,
     ProgressUpdate,
     Project,
@@ -39,7 +40,8 @@ from models import (
     UpdateRevision,
     Workspace,
 )
-from models.scheduling import DigestPost, ReminderStatus
+from models.base import UTCDateTime
+from models.scheduling import DigestPost, DigestSent, ReminderStatus
 
 __all__ = ["Home", "HomeProject", "LastDigest", "NextMeeting", "PriorityRow", "WorkPlan", "build"]
 
@@ -81,9 +83,19 @@ class PriorityRow:
 
 @dataclass(frozen=True, slots=True)
 class LastDigest:
+    """The latest digest that went out: the scheduled one before a meeting, or one a chair posted by hand."""
+
     sent_at: datetime
     channel_id: str
-    meeting_starts_at: datetime
+    meeting_starts_at: datetime | None  # a scheduled digest's meeting; None: posted by hand
+    posted_by: str | None = None  # posted by hand: the chair's user id
+    posted_by_name: str | None = None  # their name in the people directory, when it has one
+    period_start: datetime | None = None  # posted by hand: the period it covered (start None: from the beginning)
+    period_end: datetime | None = None
+
+    @property
+    def by_hand(self) -> bool:
+        return self.posted_by is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,13 +293,52 @@ def _by_priority(projects: Iterable[HomeProject]) -> tuple[PriorityRow, ...]:
 
 
 def _last_digest(session: Session, ws: Workspace) -> LastDigest | None:
-    row = session.execute(
-        select(DigestPost.sent_at, DigestPost.channel_id, Meeting.starts_at)
+    """The latest of the scheduled digests sent and those posted by hand, in one statement."""
+    no_time, no_text = cast(null(), UTCDateTime()), cast(null(), String(255))
+    scheduled = (
+        select(
+            DigestPost.sent_at.label("at"),
+            DigestPost.channel_id.label("channel"),
+            Meeting.starts_at.label("meeting"),
+            no_text.label("by"),
+            no_text.label("name"),
+            no_time.label("start"),
+            no_time.label("end"),
+            literal(0).label("hand"),
+        )
         .join(Meeting, Meeting.id == DigestPost.meeting_id)
-        .where(DigestPost.workspace_id == ws.id, DigestPost.status == ReminderStatus.SENT)
-        .order_by(DigestPost.sent_at.desc())
-        .limit(1)
-    ).first()
-    if row is None or row[0] is None:
+        .where(
+            DigestPost.workspace_id == ws.id,
+            DigestPost.status == ReminderStatus.SENT,
+            DigestPost.sent_at.is_not(None),
+        )
+    )
+    by_hand = (
+        select(
+            DigestSent.posted_at,
+            DigestSent.channel_id,
+            no_time,
+            DigestSent.posted_by,
+            Person.name,
+            DigestSent.period_start,
+            DigestSent.period_end,
+            literal(1),
+        )
+        .outerjoin(Person, (Person.workspace_id == ws.id) & (Person.user_id == DigestSent.posted_by))
+        .where(DigestSent.workspace_id == ws.id)
+    )
+    both = union_all(scheduled, by_hand).subquery()
+    # On a tie, the one posted by hand: it names who posted it.
+    row = session.execute(select(both).order_by(both.c.at.desc(), both.c.hand.desc()).limit(1)).first()
+    if row is None:
         return None
-    return LastDigest(sent_at=row[0], channel_id=row[1], meeting_starts_at=row[2])
+    at, channel, meeting, by, name, start, end, _ = row
+    return LastDigest(
+        sent_at=at,
+        channel_id=channel,
+        meeting_starts_at=meeting,
+        posted_by=by,
+        posted_by_name=name or None,
+        period_start=start,
+        period_end=end,
+    )

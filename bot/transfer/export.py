@@ -30,6 +30,7 @@ from bot.transfer.schema import (
     ClosureDoc,
     DecisionDoc,
     DigestPostDoc,
+    DigestSentDoc,
     DocumentV2,
     MeetingDoc,
     NarrativeDoc,
@@ -72,7 +73,7 @@ from models.registers import (
     RaidItem,
     RaidRevision,
 )
-from models.scheduling import DigestPost, Reminder
+from models.scheduling import DigestPost, DigestSent, Reminder
 
 __all__ = ["CSV_COLUMNS", "FORMAT", "FORMAT_VERSION", "csv_rows", "gather", "spreadsheet_cell", "to_document"]
 
@@ -109,14 +110,14 @@ CSV_COLUMNS = (
 
 
 def gather(session: Session, ws: Workspace, *, exported_at: datetime) -> DocumentV2:
-    """Read the whole of one workspace: twenty-seven SQL statements (four of them selectin loads), whatever
+    """Read the whole of one workspace: twenty-eight SQL statements (four of them selectin loads), whatever
     its size.
 
     Strategies come oldest first, projects by reference, updates oldest first with their revisions
     in order, the projects' history by project reference, oldest first; roles by role and user, closures,
     meetings, reminders and digest posts by day (each in the order of its unique key, so two exports of
-    the same data are the same); people by user id; assurance obligations by code, their reminders by code
-    and occurrence. Nothing from another workspace is read.
+    the same data are the same), digests posted by hand in the order posted; people by user id; assurance
+    obligations by code, their reminders by code and occurrence. Nothing from another workspace is read.
     """
     return DocumentV2.model_construct(
         format=FORMAT,
@@ -292,7 +293,8 @@ def _project(p: Project, priority_of: tuple[Strategy, Priority] | None) -> Proje
 
 
 def _calendar(session: Session, ws: Workspace) -> dict[str, Any]:
-    """Roles, the meeting series, closures, meetings, reminders and digest posts: six statements.
+    """Roles, the meeting series, closures, meetings, reminders, digest posts and the digests posted by hand:
+    seven statements.
 
     Rows are put in the order of their unique keys here rather than by SQL, so that the order is the
     same whichever database (and collation) they come from.
@@ -326,6 +328,12 @@ def _calendar(session: Session, ws: Workspace) -> dict[str, Any]:
             for r in reminders
         ],
         "digest_posts": [DigestPostDoc.of(d, meeting=day[d.meeting_id]) for d in posts],
+        "digests_sent": [
+            DigestSentDoc.of(d)
+            for d in session.scalars(
+                select(DigestSent).where(DigestSent.workspace_id == ws.id).order_by(DigestSent.posted_at, DigestSent.id)
+            )
+        ],
     }
 
 

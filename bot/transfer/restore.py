@@ -72,7 +72,7 @@ from models.registers import (
     RaidItem,
     RaidRevision,
 )
-from models.scheduling import DigestPost, Reminder
+from models.scheduling import DigestPost, DigestSent, Reminder
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -273,6 +273,7 @@ def _clear_seeded(session: Session, ws: Workspace, *, replace_calendar: bool) ->
         (by_hand, "meeting changed by hand", "meetings changed by hand"),
         (_count(session, Reminder, ws), "reminder", "reminders"),
         (_count(session, DigestPost, ws), "digest post", "digest posts"),
+        (_count(session, DigestSent, ws), "digest posted by hand", "digests posted by hand"),
         (_count(session, NarrativeRevision, ws), "narrative revision", "narrative revisions"),
         (_count(session, Signoff, ws), "sign-off", "sign-offs"),
         (_count(session, Decision, ws), "decision", "decisions"),
@@ -432,6 +433,7 @@ def _write_calendar(session: Session, ws: Workspace, doc: DocumentV2) -> None:
         for r in doc.reminders
     )
     session.add_all(d.row(DigestPost, **mine, meeting_id=meetings[d.meeting].id) for d in doc.digest_posts)
+    session.add_all(d.row(DigestSent, **mine) for d in doc.digests_sent)
     if doc.report_settings is not None:
         paper_settings.load(session, ws, doc.report_settings, now=doc.exported_at)
     session.add_all(n.row(NarrativeRevision, **mine) for n in doc.narrative)

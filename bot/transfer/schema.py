@@ -53,7 +53,7 @@ from models.registers import (
     RaidKind,
     RaidRevision,
 )
-from models.scheduling import DigestPost, Reminder, ReminderKind, ReminderStatus
+from models.scheduling import DigestPost, DigestSent, Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
     "DOCUMENTS",
@@ -67,6 +67,7 @@ __all__ = [
     "ClosureDoc",
     "DecisionDoc",
     "DigestPostDoc",
+    "DigestSentDoc",
     "Document",
     "DocumentV1",
     "DocumentV2",
@@ -302,6 +303,17 @@ class DigestPostDoc(Claim, _DigestPostFor):
     message_ts: Annotated[str, fits(DigestPost.message_ts)] | None
 
 
+class DigestSentDoc(Section):
+    """A digest a chair posted by hand (``models.DigestSent``): where, for what period, by whom and when."""
+
+    channel_id: Annotated[str, key(DigestSent.channel_id)]
+    message_ts: Annotated[str, key(DigestSent.message_ts)]
+    period_start: Moment | None  # none: from the beginning
+    period_end: Moment
+    posted_by: Annotated[str, key(DigestSent.posted_by)]
+    posted_at: Moment
+
+
 class NarrativeDoc(Section):
     renamed = {"author": "author_user_id"}
     period_start: date
@@ -477,6 +489,8 @@ class DocumentV2(_DocumentBase):
     assurance_obligations: list[AssuranceObligationDoc] = Field(default_factory=list)
     assurance_results: list[AssuranceResultDoc] = Field(default_factory=list)
     assurance_reminders: list[AssuranceReminderDoc] = Field(default_factory=list)
+    # The digests chairs posted by hand (added since; absent from older exports).
+    digests_sent: list[DigestSentDoc] = Field(default_factory=list)
 
 
 Document = DocumentV1 | DocumentV2

@@ -40,7 +40,7 @@ from handlers.slack.client import slack_error
 from handlers.slack.context import runtime_of, team_of, user_of, workspace_unit
 from handlers.slack.delivery.digest import NOT_IN_CHANNEL, post_digest
 from handlers.slack.errors import answering_errors
-from handlers.slack.home_publish import after_update, publish
+from handlers.slack.home_publish import after_digest, after_update, publish
 from handlers.slack.modal import open_update_modal
 from handlers.slack.people import SlackPeople
 from handlers.slack.replies import answer
@@ -166,6 +166,7 @@ def post_digest_now(ack: Ack, body: dict[str, Any], client: WebClient, context: 
             if error in NOT_IN_CHANNEL:
                 raise DomainError(f"I am not in <#{channel}>: invite me with `/invite @ictbot` there.") from None
             raise DomainError(f"Slack refused the digest (`{literal(error)}`), so nothing was posted.") from None
+        after_digest(rt, client, ws.external_id, user_id, posted.channel_id, posted.ts, digest)
         done = f":white_check_mark: The digest is posted in <#{channel}>."
         if posted.error is not None:
             stopped = literal(posted.error)

@@ -1,9 +1,10 @@
 """Publishing a person's App Home (views.publish), at most once a minute each (:mod:`bot.services.home_views`).
 
 :func:`publish` is called when someone opens Home, after an update stored from Slack (for its author and the
-project's owner), and by the reconciler after each pass (:class:`SlackHomeRefresh`, the ``RefreshHome``
-port). views.publish is a Tier 4 method; the client's retry handlers honour a 429's Retry-After
-(:mod:`handlers.slack.client`). A publish that fails leaves the row stale: the next pass tries again.
+project's owner), after a digest a chair posted by hand (:func:`after_digest`), and by the reconciler after
+each pass (:class:`SlackHomeRefresh`, the ``RefreshHome`` port). views.publish is a Tier 4 method; the
+client's retry handlers honour a 429's Retry-After (:mod:`handlers.slack.client`). A publish that fails
+leaves the row stale: the next pass tries again.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.scheduling.ports import HomeRefresh
+from bot.services import digest_posts, home_views, workspaces
 from bot.services import home as home_service
-from bot.services import home_views, workspaces
+from bot.services.digest import Digest
 from bot.services.roles import GroupMembers
 from bot.services.updates import UpdateResult
 from handlers.slack.blocks.home import home_view
@@ -30,7 +32,7 @@ from handlers.slack.client import slack_error
 from handlers.slack.tokens import TokenSource, client_with
 from models import Project, Workspace
 
-__all__ = ["SlackHomeRefresh", "after_update", "publish", "publish_taken", "taken_after_update"]
+__all__ = ["SlackHomeRefresh", "after_digest", "after_update", "publish", "publish_taken", "taken_after_update"]
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,32 @@ def after_update(rt: Runtime, client: WebClient, team_id: str, result: UpdateRes
             users = taken_after_update(session, ws, result, now=rt.now())
     except Exception as exc:  # noqa: BLE001  (Home is refreshed by the next pass anyway)
         log.warning("could not refresh Home after an update in team %s: %s", team_id, type(exc).__name__)
+        return
+    publish_taken(rt, client, team_id, users)
+
+
+def after_digest(
+    rt: Runtime, client: WebClient, team_id: str, user_id: str, channel_id: str, ts: str, digest: Digest
+) -> None:
+    """After Slack accepted the summary of a digest ``user_id`` posted by hand in ``channel_id``: the post
+    recorded (what Home's "latest digest" reads) and their Home republished, throttled. Never raises: the
+    digest is posted and answered already."""
+    try:
+        with rt.unit(team_id) as (session, ws):
+            now = rt.now()
+            digest_posts.record_sent(
+                session,
+                ws,
+                channel_id=channel_id,
+                message_ts=ts,
+                start=digest.start,
+                end=digest.end,
+                user_id=user_id,
+                now=now,
+            )
+            users = (user_id,) if home_views.take(session, ws, user_id, now=now) else ()
+    except Exception as exc:  # noqa: BLE001  (the digest is in the channel whatever happens to its record)
+        log.error("could not record the digest %s posted in team %s: %s", user_id, team_id, type(exc).__name__)
         return
     publish_taken(rt, client, team_id, users)
 

@@ -57,6 +57,7 @@ from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.server import asgi_app
 from bot.services import (
+    digest_posts,
     home_views,
     meetings,
     paper,
@@ -315,6 +316,9 @@ def build(rt: Runtime, clock: Clock) -> Ids:
         roles.grant(s, ws_a, A_EXTRA, Role.ADMIN, by=A_ADMIN, now=now)
         directory.record(s, ws_a, [directory.Entry(A_OWNER, f"{MARK} Olive", f"{MARK} Head of ICT")], now=now)
         home_views.take(s, ws_a, A_OWNER, now=now)  # A's owner has opened Home
+        digest_posts.record_sent(  # A's chair posted a digest by hand: no Home in B may show it
+            s, ws_a, channel_id=A_CHANNEL, message_ts="1.1", start=None, end=now, user_id=A_CHAIR, now=now
+        )
         roles.set_chair_usergroup(ws_a, A_GROUP)
         meetings.set_series(
             s,

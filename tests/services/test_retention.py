@@ -16,7 +16,18 @@ from sqlalchemy.orm import Session
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import home_views, meetings, paper, people, retention, roles, strategy, updates, workspaces
+from bot.services import (
+    digest_posts,
+    home_views,
+    meetings,
+    paper,
+    people,
+    retention,
+    roles,
+    strategy,
+    updates,
+    workspaces,
+)
 from bot.services import projects as project_service
 from bot.services.assurance import loader as assurance_loader
 from bot.services.assurance import reminders as assurance_reminders
@@ -91,6 +102,9 @@ def fill(runtime: Runtime, team: str) -> None:
         roles.grant(session, ws, "U0CHAIR", Role.CHAIR, by="cli", now=now)
         people.record(session, ws, [people.Entry(OWNER, "Olive Owner")], now=now)
         home_views.take(session, ws, OWNER, now=now)  # the owner's Home, published once
+        digest_posts.record_sent(  # a digest a chair posted by hand
+            session, ws, channel_id="C0GOVERN", message_ts="1.0", start=None, end=now, user_id="U0CHAIR", now=now
+        )
         meetings.materialise(session, ws, now=now, default_timezone="Europe/London")
         meetings.add_closure(
             session, ws, date(2026, 12, 24), "Christmas Eve", now=now, by="cli", default_timezone="Europe/London"

@@ -141,7 +141,7 @@ def test_the_chair_sees_the_work_plan_who_is_missing_and_the_buttons(slack, stan
     assert "The Work Plan" in shown
     assert "Missing an update for the next meeting* (5)" in shown
     assert "<@U0OWNER>" in shown  # who is missing: a name Slack shows, never a notification in a view
-    assert "No digest has gone out on schedule yet." in shown
+    assert "No digest has gone out yet, on schedule or posted by a chair." in shown
     actions_ = {a for _, a, _ in buttons(view)}
     assert {HOME_POST_DIGEST, HOME_PREVIEW_REMINDERS} <= actions_
 

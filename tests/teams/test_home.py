@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.services import meetings, people, projects, updates
+from bot.services import digest_posts, meetings, people, projects, updates
 from bot.services.quickform import UpdateText
 from bot.services.registers import actions
 from handlers.teams import cards
@@ -134,3 +134,27 @@ def test_the_help_card_names_home(runtime, clock, teams):  # noqa: F811
     card = handle_text(runtime, ws, OWNER, "help", clock.now).card
     assert card is not None
     assert "home" in {f["title"] for e in card["body"] if e["type"] == "FactSet" for f in e["facts"]}
+
+
+NAME = "<at>Olive</at> **b** [click](https://evil.example) <@U0ADMIN>"
+
+
+def test_the_chairs_card_says_who_posted_the_latest_digest_by_hand(runtime, clock, teams):  # noqa: F811
+    """Home's service is shared: a digest recorded as posted by hand shows on the card too, its poster's name
+    (as the platform gave it) a text run."""
+    ws, _ = teams
+    ready(runtime, clock, ws)
+    shown = "\n".join(texts(home_of(runtime, ws, CHAIR, clock)))
+    assert "No digest has gone out yet, on schedule or posted by a chair." in shown
+    with runtime.sessions.begin() as s:
+        people.record(s, ws, [people.Entry(CHAIR_ID, NAME)], now=clock.now)
+        digest_posts.record_sent(
+            s, ws, channel_id="19:gov@thread.tacv2", message_ts="1", start=None, end=clock.now, user_id=CHAIR_ID,
+            now=clock.now,
+        )  # fmt: skip
+    card = home_of(runtime, ws, CHAIR, clock)
+    shown = "\n".join(texts(card))
+    assert "The latest digest went out 30 Nov 2026 10:00, posted by " in shown
+    assert ", for the period from the beginning to 30 Nov 2026 10:00." in shown
+    runs = [r for e in card["body"] if e.get("type") == "RichTextBlock" for r in e["inlines"]]
+    assert {"type": "TextRun", "text": NAME, "isSubtle": True} in runs  # a run of its own: never markdown

@@ -16,7 +16,7 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, paper, people, reminders, roles, strategy, updates, workspaces
+from bot.services import digest_posts, meetings, paper, people, reminders, roles, strategy, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.assurance import loader as assurance_loader
 from bot.services.assurance import results as assurance_results
@@ -187,6 +187,12 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
     tick("2026-12-02 09:30")  # the snooze is dropped: its owner caught up
     tick("2026-12-07 09:30")  # the day before: the 1d stage and the chairs' notice
     tick("2026-12-07 12:00")  # the digest in the governance channel
+    clock.now = at("2026-12-07 12:30")
+    with runtime.unit(TEAM) as (session, ws):  # a chair posts a digest by hand too, from the beginning
+        digest_posts.record_sent(
+            session, ws, channel_id=CHANNEL, message_ts="1765110600.000200", start=None, end=clock.now,
+            user_id=CHAIR, now=clock.now,
+        )  # fmt: skip
     clock.now = at("2026-12-07 13:00")
     ids["pci"] = _post(runtime, "PCI-01", ADMIN, UpdateText(Rag.GREEN, "Q3 scan passed"), UpdateSource.MODAL)
     clock.now = at("2026-12-07 13:05")
@@ -318,6 +324,16 @@ def test_the_rich_workspace_has_a_bit_of_everything(runtime, rich):
     }
     [post] = doc["digest_posts"]
     assert (post["meeting"], post["status"], post["channel_id"]) == ("2026-12-08", "sent", CHANNEL)
+    assert doc["digests_sent"] == [
+        {
+            "channel_id": CHANNEL,
+            "message_ts": "1765110600.000200",
+            "period_start": None,
+            "period_end": iso(at("2026-12-07 12:30")),
+            "posted_by": CHAIR,
+            "posted_at": iso(at("2026-12-07 12:30")),
+        }
+    ]
     # The projects' history: each change with who made it, when and how; the workplan fixture's are by no one.
     changed = iso(at("2026-11-25 09:00"))
 
@@ -548,6 +564,12 @@ def test_a_version_1_restore_keeps_the_default_calendar_of_an_empty_workspace(ru
                 s, ws, json.dumps({"obligations": [{**ASSURANCE_AFTER["obligations"][2], "priority": "GOV"}]}), now
             ),
             "1 assurance obligation",
+        ),
+        (
+            lambda s, ws, now: digest_posts.record_sent(
+                s, ws, channel_id=CHANNEL, message_ts="1.0", start=None, end=now, user_id=CHAIR, now=now
+            ),
+            "1 digest posted by hand",
         ),
     ],
 )

@@ -12,7 +12,7 @@ from tests.transfer.test_restore import build_rich_workspace, exported
 KEYS = {
     "document": "format version exported_at workspace strategies projects updates roles meeting_series closures "
     "meetings reminders digest_posts history report_settings narrative signoffs people raid decisions actions "
-    "assurance_obligations assurance_results assurance_reminders",
+    "assurance_obligations assurance_results assurance_reminders digests_sent",
     "workspace": "team_id platform name created_at chair_usergroup_id",
     "strategies": "name period description active created_at priorities aims",
     "priorities": "position code name description",
@@ -42,6 +42,7 @@ KEYS = {
     "assurance_results": "obligation_code occurrence outcome note evidence_url recorded_by recorded_at",
     "assurance_reminders": "obligation_code occurrence user_id status due_at attempts claimed_by claimed_at sent_at "
     "error channel_id message_ts",
+    "digests_sent": "channel_id message_ts period_start period_end posted_by posted_at",
 }
 
 
@@ -75,6 +76,7 @@ def test_every_section_writes_its_keys_in_the_order_of_the_format(runtime: Runti
         "assurance_obligations",
         "assurance_results",
         "assurance_reminders",
+        "digests_sent",
     )
     found |= {name: doc[name][0] for name in lists}
     found["raid_revisions"] = doc["raid"][0]["revisions"][0]

@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 from bot.literal import literal
 from bot.render.jinja import RAG_EMOJI, ago, local_time
 from bot.render.registers import score
-from bot.services.home import Home, HomeProject, PriorityRow
+from bot.services.home import Home, HomeProject, LastDigest, PriorityRow
 from bot.services.registers.actions import ActionView
 from bot.services.registers.raid import RaidView
 from handlers.slack.blocks.rich_text import rich_blocks
@@ -192,6 +192,20 @@ def _counts(row: PriorityRow) -> str:
     return f"• *{literal(row.name)}*: {rags}  :white_circle: {row.none}{missing}"
 
 
+def _last_digest(home: Home, d: LastDigest | None) -> str:
+    """When and where the latest digest went out: before which meeting, or who posted it for what period."""
+    if d is None:
+        return "No digest has gone out yet, on schedule or posted by a chair."
+    went = f"The latest digest went out {_when(home, d.sent_at)} in <#{d.channel_id}>"
+    if d.posted_by is None:
+        meeting = f", for the meeting of {_when(home, d.meeting_starts_at)}" if d.meeting_starts_at else ""
+        return f"{went}, on schedule{meeting}."
+    who = literal(d.posted_by_name) if d.posted_by_name else f"<@{d.posted_by}>"
+    start = "the beginning" if d.period_start is None else _when(home, d.period_start)
+    end = _when(home, d.period_end) if d.period_end is not None else "then"
+    return f"{went}, posted by {who}, for the period from {start} to {end}."
+
+
 def _work_plan(home: Home, page: int) -> list[Block]:
     plan = home.work_plan
     assert plan is not None
@@ -209,15 +223,7 @@ def _work_plan(home: Home, page: int) -> list[Block]:
         lines += [f"• *{literal(p.ref)}* {literal(p.title)} — <@{p.owner}>" for p in shown]
         blocks += rich_blocks("\n".join(lines))
         blocks += _more("missing", page, more, len(shown), len(missing))
-    if plan.last_digest is None:
-        digest = "No digest has gone out on schedule yet."
-    else:
-        d = plan.last_digest
-        digest = (
-            f"The latest digest went out {_when(home, d.sent_at)} in <#{d.channel_id}>, "
-            f"for the meeting of {_when(home, d.meeting_starts_at)}."
-        )
-    blocks += rich_blocks(digest)
+    blocks += rich_blocks(_last_digest(home, plan.last_digest))
     buttons = []
     if plan.may_post_digest:
         buttons.append(ButtonElement(text="Post digest", action_id=HOME_POST_DIGEST, value="post"))

@@ -36,6 +36,7 @@ from handlers.slack.chair_group import chair_group_lookup
 from handlers.slack.context import runtime_of, workspace_unit
 from handlers.slack.delivery.digest import NOT_IN_CHANNEL, post_digest, slack_error
 from handlers.slack.errors import command_listener
+from handlers.slack.home_publish import after_digest
 from handlers.slack.people import SlackPeople
 from handlers.slack.replies import answer
 
@@ -105,6 +106,7 @@ def _ict_digest(command: dict[str, Any], respond: Respond, client: WebClient, co
         log.warning("posting the digest in %s: no answer from Slack (%s)", command["channel_id"], type(exc).__name__)
         answer(respond, UNKNOWN_OUTCOME)
         return
+    after_digest(rt, client, ws.external_id, command["user_id"], posted.channel_id, posted.ts, digest)
     if posted.error is None:  # the chair may add the trends to its thread
         text, blocks = trends_offer(posted.ts)
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

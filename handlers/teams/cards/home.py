@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.render.jinja import ago, local_time
 from bot.services import people
-from bot.services.home import Home, HomeProject, PriorityRow
+from bot.services.home import Home, HomeProject, LastDigest, PriorityRow
 from bot.services.registers.actions import ActionView
 from bot.services.registers.raid import RaidView
 from handlers.teams.cards.pieces import (
@@ -136,6 +136,26 @@ def _counts(row: PriorityRow) -> Element:
     return rich_block([text_run("• "), *typed_runs(row.name, weight="bolder"), text_run(counts)], spacing="none")
 
 
+def _last_digest(home: Home, d: LastDigest | None) -> Element:
+    """When the latest digest went out: before which meeting, or who posted it for what period."""
+    if d is None:
+        return text_block("No digest has gone out yet, on schedule or posted by a chair.", isSubtle=True)
+    went = f"The latest digest went out {_when(home, d.sent_at)}"
+    if d.posted_by is None:
+        meeting = f", for the meeting of {_when(home, d.meeting_starts_at)}" if d.meeting_starts_at else ""
+        return text_block(f"{went}, on schedule{meeting}.", isSubtle=True)
+    start = "the beginning" if d.period_start is None else _when(home, d.period_start)
+    end = _when(home, d.period_end) if d.period_end is not None else "then"
+    who = people.display(d.posted_by_name, d.posted_by)
+    return rich_block(
+        [
+            text_run(f"{went}, posted by ", isSubtle=True),
+            *typed_runs(who, isSubtle=True),
+            text_run(f", for the period from {start} to {end}.", isSubtle=True),
+        ]
+    )
+
+
 def _work_plan(home: Home, names: Mapping[str, str]) -> list[Element]:
     plan = home.work_plan
     assert plan is not None
@@ -151,15 +171,6 @@ def _work_plan(home: Home, names: Mapping[str, str]) -> list[Element]:
             out.append(text_block(f"…and {len(missing) - SHOWN} more.", isSubtle=True))
     elif home.meeting is not None:
         out.append(text_block("✅ Every active project has an update for the next meeting."))
-    d = plan.last_digest
-    out.append(
-        text_block(
-            "No digest has gone out on schedule yet."
-            if d is None
-            else f"The latest digest went out {_when(home, d.sent_at)}, for the meeting of "
-            f"{_when(home, d.meeting_starts_at)}.",
-            isSubtle=True,
-        )
-    )
+    out.append(_last_digest(home, plan.last_digest))
     out.append(text_block("Post the digest with **digest**; `ictbot reminders preview` shows who would be reminded."))
     return out
