@@ -143,9 +143,9 @@ def reminders_preview(ctx: click.Context, at: datetime | None, team: str | None)
             continue
         table = simple_table(f"Due in workspace {label} at {when}")
         table.add_column("Meeting", no_wrap=True)
-        table.add_column("Stage", no_wrap=True)
+        table.add_column("Stage")  # wraps, so that every project's ref shows whole in a narrow terminal
         table.add_column("Person", no_wrap=True)
-        table.add_column("Projects", ratio=1, min_width=16)
+        table.add_column("Projects", min_width=16, overflow="fold")  # not ratio=: rich then cut refs off
         for item in items:
             table.add_row(
                 Text(local_time(item.meeting_starts_at, settings)),

@@ -323,3 +323,14 @@ def test_a_malformed_reminder_setting_stops_the_cli_with_status_2(slack_cli, cal
     assert result.exit_code == 2
     assert result.stderr == f"ictbot: {BAD_RATE}\n"
     assert posts(standin) == 0 and rows(engine, Reminder) == 0
+
+
+def test_preview_in_an_80_column_terminal_wraps_project_refs_instead_of_cutting_them(slack_cli, calendar):
+    result = slack_cli("reminders", "preview", "--at", "2026-12-07T09:30", ICTBOT_ADMINS="U0CHAIR", COLUMNS="80")
+
+    assert result.exit_code == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80, result.stdout
+    shown = " ".join(result.stdout.split())
+    for ref in ("EFORM-01", "MOB-01", "NET-01", "PCI-01", "TRN-01"):
+        assert ref in shown, result.stdout
+    assert "…" not in result.stdout, result.stdout
