@@ -24,7 +24,7 @@ from bot.services.registers import actions as action_service
 from bot.services.registers import raid
 from bot.services.registers.actions import ActionView
 from bot.services.registers.raid import RaidView
-from bot.services.reminders import stage_key
+from bot.services.reminders import fresh, stage_key
 from models import (
     ClosureDay,
     Meeting,
@@ -147,9 +147,8 @@ def build(
     series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
     tz = series.timezone if series is not None else default_timezone
     meeting = _next_meeting(session, ws, series, now)
-    since = meeting.period_start if meeting is not None else None
     chair = roles.is_chair_or_admin(session, ws, user_id, env_admins, chair_group=chair_group)
-    everyone = _projects(session, ws, since, None if chair else user_id, meeting is not None)
+    everyone = _projects(session, ws, meeting, None if chair else user_id)
     delegated = _delegated(session, ws, user_id)
     mine = tuple(p for p in everyone if p.owner == user_id or p.id in delegated)
     work_plan = None
@@ -212,12 +211,11 @@ def _next_meeting(session: Session, ws: Workspace, series: MeetingSeries | None,
     )
 
 
-def _projects(
-    session: Session, ws: Workspace, since: datetime | None, user_id: str | None, has_meeting: bool
-) -> list[HomeProject]:
+def _projects(session: Session, ws: Workspace, meeting: NextMeeting | None, user_id: str | None) -> list[HomeProject]:
     """The open projects (``user_id``'s only, when given) with their latest update and RAG, in one statement.
 
-    Due: active, with no update since ``since``: the reminders' rule (:func:`bot.services.reminders.stale_projects`)."""
+    Due (only when a meeting is coming): active, with no update that counts for it, by the reminders' rule
+    (:func:`bot.services.reminders.fresh`)."""
     latest, current = latest_updates(ws)
     last_at = (
         select(ProgressUpdate.project_id, func.max(ProgressUpdate.created_at).label("at"))
@@ -259,7 +257,9 @@ def _projects(
             priority=priority or NO_PRIORITY,
             rag=rag,
             last_update_at=at,
-            due=has_meeting and status is ProjectStatus.ACTIVE and (at is None or (since is not None and at < since)),
+            due=meeting is not None
+            and status is ProjectStatus.ACTIVE
+            and (at is None or not fresh(at, meeting.period_start, meeting.starts_at)),
         )
         for pid, ref, title, owner, status, priority, at, rag in session.execute(stmt)
     ]
