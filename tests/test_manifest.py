@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import re
 from collections.abc import Callable, Iterable
 from copy import deepcopy
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
+import jsonschema
 import pytest
 import yaml
 from slack_sdk import WebClient
@@ -28,7 +30,7 @@ from handlers.slack.listeners import register_listeners
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "manifest.yml"
-SCHEMA_DIR = ROOT.parent / "shared" / "slack-manifest-schema"
+SCHEMA_FILE = ROOT / "tests" / "data" / "slack-manifest-schema" / "manifest.schema.1.0.0.json"  # vendored, MIT
 SOURCE_DIRS = ("bot", "handlers", "models")
 
 # Web API method → the bot scopes it needs (https://docs.slack.dev/reference/methods/...).
@@ -312,16 +314,9 @@ def scope_problems(manifest: dict[str, Any], needed: set[str]) -> list[str]:
 
 # -- the tests ---------------------------------------------------------------------------------
 def test_manifest_is_valid_against_slacks_schema() -> None:
-    schema_file = SCHEMA_DIR / "manifest.schema.1.0.0.json"
-    if not schema_file.is_file():
-        pytest.skip(f"Slack's manifest schema is not at {schema_file}")
-    import json
-
-    import jsonschema
-
     manifest = load_manifest()
     assert manifest["_metadata"]["major_version"] == 1
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     validator = jsonschema.Draft7Validator(schema)
     errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest)]
     assert errors == []
