@@ -20,10 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.dev.http_server import StandInServer
 from bot.dev.standin_oauth import OAuthGrants
 from bot.dev.standin_users import slack_user, users_page
 
@@ -74,14 +75,6 @@ class _Fault:
     remaining: int
 
 
-class _Server(ThreadingHTTPServer):
-    """A thread per request, and room for a burst of connections: with the default listen backlog of 5,
-    a dozen clients connecting at once overflow it, and each dropped SYN costs its client a second."""
-
-    daemon_threads = True
-    request_queue_size = 128
-
-
 @dataclass
 class SlackStandIn:
     team_id: str = "T0LOCAL"
@@ -119,7 +112,7 @@ class SlackStandIn:
         self.messages: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
         self.uploads: dict[str, Upload] = {}  # by file ID, in the order they were opened
         self._upload_keys: dict[str, str] = {}  # upload URL key → file ID
-        self._server: ThreadingHTTPServer | None = None
+        self._server: StandInServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -136,20 +129,16 @@ class SlackStandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = _Server((self.host, self.port), Handler)
+        self._server = StandInServer((self.host, self.port), Handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="slack-standin", daemon=True
-        )
-        self._thread.start()
+        self._thread = self._server.serve_in_thread("slack-standin")
         return self
 
     def stop(self) -> None:
         for event in [*self._holds.values(), *self._slow.values()]:
             event.set()
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def __enter__(self) -> SlackStandIn:

@@ -17,13 +17,15 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from bot.dev.http_server import StandInServer
 
 __all__ = [
     "BOT_FRAMEWORK_ISSUER",
@@ -71,11 +73,6 @@ class _Fault:
     conversation_id: str | None = None  # only calls into this conversation (None: any)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-
-
 @dataclass
 class TeamsStandIn:
     client_id: str = "00000000-0000-0000-0000-00000000b075"
@@ -97,7 +94,7 @@ class TeamsStandIn:
         self._personal: dict[str, str] = {}  # personal conversation id -> account id
         self._faults: dict[str, list[_Fault]] = defaultdict(list)
         self._issued: set[str] = set()  # access tokens handed out
-        self._server: _Server | None = None
+        self._server: StandInServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -117,16 +114,14 @@ class TeamsStandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = _Server((self.host, self.port), Handler)
+        self._server = StandInServer((self.host, self.port), Handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="teams-standin", daemon=True)
-        self._thread.start()
+        self._thread = self._server.serve_in_thread("teams-standin")
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def __enter__(self) -> TeamsStandIn:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +45,13 @@ class StrategyView:
 
 
 def default_strategy_data() -> dict[str, Any]:
+    """The strategy every new workspace starts with (a fresh copy: the caller may change it)."""
+    return copy.deepcopy(_default_strategy())
+
+
+@functools.cache
+def _default_strategy() -> dict[str, Any]:
+    # Parsed once per process: it ships with the code, and each new workspace would parse it again.
     return parse_yaml((files("bot") / "data" / DEFAULT_STRATEGY).read_text(encoding="utf-8"))
 
 

@@ -78,6 +78,7 @@ def test_a_data_command_on_a_fresh_sqlite_file_brings_the_schema_up_itself(clock
 
 @pytest.fixture
 def empty_postgres() -> Any:
+    """A database with no schema; tests that use it carry the ``postgres`` mark."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"set {POSTGRES_ENV} to run on PostgreSQL")
@@ -86,6 +87,7 @@ def empty_postgres() -> Any:
     next(gen, None)
 
 
+@pytest.mark.postgres
 def test_on_postgresql_a_schema_not_at_head_asks_for_db_upgrade(empty_postgres, clock):
     ictbot = Ictbot(empty_postgres, clock)
 
