@@ -2,7 +2,8 @@
 
 Every test that asks for ``db_url`` (directly or through ``runtime``) runs once per backend. The
 PostgreSQL run needs ``ICTBOT_TEST_POSTGRES_URL`` (e.g. ``postgresql://127.0.0.1:5432/test``); without it
-those runs are skipped with a reason, except in CI (``CI=true``), where a missing server is an error.
+those runs are left out (deselected, with one line saying why), except in CI (``CI=true``), where a missing
+server is an error. Tests that only make sense on PostgreSQL carry the ``postgres`` mark.
 Each test session gets its own freshly migrated database, and every table is emptied after each test.
 """
 
@@ -10,15 +11,18 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, create_engine, delete, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -70,13 +74,14 @@ class Clock:
         return self.now
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
+def _postgres_database(base_url: str, *, template: str | None = None) -> Iterator[str]:
+    """A new database on the server ``base_url`` names (a copy of ``template`` when given), dropped after."""
     admin_url = make_url(base_url).set(drivername="postgresql+psycopg")
     name = f"ictbot_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     except OperationalError as exc:
         admin.dispose()
         message = f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} is not reachable: {exc.orig}"
@@ -91,23 +96,112 @@ def _postgres_database(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('db')) / 'ictbot.db'}"
-        upgrade(url)
-        yield url
+class Databases:
+    """The run's databases. Each backend's schema is migrated once, into a template, and every database a
+    test gets is a copy of it: a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. A
+    migration takes seconds; a copy, milliseconds. Tests of the migrations themselves migrate for real."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._sqlite_template: Path | None = None
+        self._postgres_template: str | None = None
+        self._made: list[Iterator[str]] = []  # PostgreSQL databases to drop at the end, templates last
+
+    def sqlite(self, path: Path) -> str:
+        """A migrated SQLite database at ``path``."""
+        if self._sqlite_template is None:
+            template = self.folder / "template.db"
+            upgrade(f"sqlite:///{template}")
+            with closing(sqlite3.connect(template)) as conn:  # everything in the file itself, none in its WAL
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._sqlite_template = template
+        shutil.copyfile(self._sqlite_template, path)
+        return f"sqlite:///{path}"
+
+    def postgres(self) -> str:
+        """A new migrated PostgreSQL database (skips, or fails in CI, when there is no server)."""
+        base = os.environ.get(POSTGRES_ENV)
+        if not base:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{POSTGRES_ENV} must be set in CI so the PostgreSQL tests run")
+            pytest.skip(f"set {POSTGRES_ENV} (e.g. postgresql://127.0.0.1:5432/test) to run on PostgreSQL")
+        if self._postgres_template is None:
+            url = self._new_postgres(base, template=None)
+            upgrade(url)  # its engine is gone when this returns: a template must have no connection
+            self._postgres_template = make_url(url).database
+        return self._new_postgres(base, template=self._postgres_template)
+
+    def _new_postgres(self, base: str, *, template: str | None) -> str:
+        made = _postgres_database(base, template=template)
+        url = next(made)
+        self._made.append(made)
+        return url
+
+    def drop(self) -> None:
+        for made in reversed(self._made):
+            next(made, None)
+
+
+def _postgres_wanted() -> bool:
+    """Whether this run takes the PostgreSQL side: with a server named, and always in CI (where a missing
+    one is an error, not a reason to skip)."""
+    return bool(os.environ.get(POSTGRES_ENV)) or os.environ.get("CI") == "true"
+
+
+def _on_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return item.get_closest_marker("postgres") is not None or (
+        callspec is not None and callspec.params.get("db_url") == "postgresql"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without PostgreSQL, its half of the tests is left out of the run (one line says so at the end),
+    rather than reported as hundreds of skips."""
+    if _postgres_wanted():
         return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{POSTGRES_ENV} must be set in CI so the PostgreSQL tests run")
-        pytest.skip(f"set {POSTGRES_ENV} (e.g. postgresql://127.0.0.1:5432/test) to run on PostgreSQL")
-    gen = _postgres_database(base)
-    url = next(gen)
-    upgrade(url)
-    yield url
-    next(gen, None)
+    left_out = [item for item in items if _on_postgres(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _on_postgres(item)]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if not _postgres_wanted():
+        terminalreporter.write_line(
+            f"PostgreSQL: its tests were not run (counted as deselected); set {POSTGRES_ENV} "
+            "(e.g. postgresql://127.0.0.1:5432/test) to run them.",
+            yellow=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    made = Databases(tmp_path_factory.mktemp("databases"))
+    yield made
+    made.drop()
+
+
+@pytest.fixture(scope="session")
+def _shared_databases() -> dict[str, str]:
+    """The one database per backend the tests share (each emptied after every test), by backend."""
+    return {}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, databases: Databases, _shared_databases: dict[str, str]) -> str:
+    backend = request.param
+    if backend not in _shared_databases:  # kept when pytest sets this fixture up again for another backend
+        _shared_databases[backend] = (
+            databases.sqlite(databases.folder / "shared.db") if backend == "sqlite" else databases.postgres()
+        )
+    return _shared_databases[backend]
+
+
+@pytest.fixture
+def migrated_sqlite(databases: Databases, tmp_path: Path) -> str:
+    """A database of this test's own, migrated (a copy of the template): for commands that open their own."""
+    return databases.sqlite(tmp_path / "ictbot.db")
 
 
 @pytest.fixture(scope="session")
@@ -124,9 +218,25 @@ def engine(db_url: str, _engines: dict[str, Engine]) -> Iterator[Engine]:
         _engines[db_url] = make_engine(db_url)
     engine = _engines[db_url]
     yield engine
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(delete(table))
+    _empty_every_table(engine)
+
+
+# Children first. One script, sent at once: one statement per table through SQLAlchemy cost every test
+# about as much again as a test's own work.
+_EMPTY_EVERY_TABLE = "".join(f'DELETE FROM "{table.name}";\n' for table in reversed(Base.metadata.sorted_tables))  # noqa: S608 (our table names)
+
+
+def _empty_every_table(engine: Engine) -> None:
+    raw = engine.raw_connection()
+    try:
+        if engine.dialect.name == "sqlite":
+            raw.driver_connection.executescript(f"BEGIN;\n{_EMPTY_EVERY_TABLE}COMMIT;")  # type: ignore[union-attr]
+        else:  # psycopg sends statements without parameters in one round trip
+            with raw.cursor() as cursor:
+                cursor.execute(_EMPTY_EVERY_TABLE)
+            raw.commit()
+    finally:
+        raw.close()
 
 
 @pytest.fixture

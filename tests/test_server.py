@@ -35,9 +35,9 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.server import SchemaNotAtHead, asgi_app, require_schema_at_head, server_config
 from bot.settings import ConfigError, Settings
-from models import ProgressUpdate, make_engine, make_sessionmaker, upgrade
+from models import ProgressUpdate, make_engine, make_sessionmaker
 from models.db import alembic_config
-from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
+from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET, Databases
 
 FORM = "application/x-www-form-urlencoded"
 UPDATE_TEXT = "NET-01 amber Core links upgrade delayed by supplier"
@@ -166,10 +166,9 @@ def test_empty_database_is_refused_naming_the_upgrade_command(tmp_path: Path):
         engine.dispose()
 
 
-def _database_at(tmp_path: Path, revision: str | None) -> str:
+def _database_at(databases: Databases, tmp_path: Path, revision: str | None) -> str:
     """A migrated SQLite database whose recorded revision is then set to ``revision`` (None: head)."""
-    url = f"sqlite:///{tmp_path / 'stamped.db'}"
-    upgrade(url)
+    url = databases.sqlite(tmp_path / "stamped.db")
     if revision is not None:
         engine = make_engine(url)
         with engine.begin() as conn:
@@ -178,8 +177,10 @@ def _database_at(tmp_path: Path, revision: str | None) -> str:
     return url
 
 
-def test_database_behind_head_is_refused_naming_both_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    url = _database_at(tmp_path, None)
+def test_database_behind_head_is_refused_naming_both_revisions(
+    databases: Databases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    url = _database_at(databases, tmp_path, None)
     head = next(iter(ScriptDirectory.from_config(alembic_config(url)).get_heads()))
     # Pretend this code carries one more migration than the database has seen.
     monkeypatch.setattr(ScriptDirectory, "get_heads", lambda self: ["0099_next"])
@@ -194,8 +195,10 @@ def test_database_behind_head_is_refused_naming_both_revisions(tmp_path: Path, m
     assert "Run `ictbot db upgrade` first" in message
 
 
-def test_database_migrated_by_a_newer_ictbot_is_refused_without_suggesting_upgrade(tmp_path: Path):
-    engine = make_engine(_database_at(tmp_path, "9999_from_the_future"))
+def test_database_migrated_by_a_newer_ictbot_is_refused_without_suggesting_upgrade(
+    databases: Databases, tmp_path: Path
+):
+    engine = make_engine(_database_at(databases, tmp_path, "9999_from_the_future"))
     try:
         with pytest.raises(SchemaNotAtHead) as caught:
             require_schema_at_head(engine)

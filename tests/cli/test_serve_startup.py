@@ -6,7 +6,6 @@ schema check, the Bolt app and its auth.test against the stand-in Slack.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from click.testing import Result
 
 from bot import server
 from bot.dev.standin import SlackStandIn
-from models import upgrade
 from tests.cli.conftest import Ictbot
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
@@ -44,11 +42,9 @@ def _nothing_listens(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def migrated(tmp_path: Path, clock: Any) -> Ictbot:
+def migrated(migrated_sqlite: str, clock: Any) -> Ictbot:
     """One backend is enough: nothing here depends on it."""
-    url = f"sqlite:///{tmp_path / 'ictbot.db'}"
-    upgrade(url)
-    return Ictbot(url, clock, {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "ICTBOT_SCHEDULER": "false"})
+    return Ictbot(migrated_sqlite, clock, {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "ICTBOT_SCHEDULER": "false"})
 
 
 def run(ictbot: Ictbot, command: str, api_url: str, **env: str) -> Result:

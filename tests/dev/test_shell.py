@@ -21,7 +21,7 @@ from bot.dev.terminal import mrkdwn_text
 from bot.runtime import Runtime
 from bot.services import projects
 from bot.settings import Settings
-from models import ProgressUpdate, Rag, UpdateSource, make_engine, make_sessionmaker, upgrade
+from models import ProgressUpdate, Rag, UpdateSource, make_engine, make_sessionmaker
 
 ALEX, BEA, CHRIS = "U0LOCAL01", "U0LOCAL02", "U0LOCAL03"
 
@@ -39,8 +39,10 @@ class Run:
 
 
 @pytest.fixture
-def db_file(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'x.db'}"
+def db_file(migrated_sqlite: str) -> str:
+    """The shell's database, already migrated (the shell brings a new file's schema up itself, tested in
+    tests/scenarios/test_first_use.py)."""
+    return migrated_sqlite
 
 
 def shell(db_file: str, script: str, *, user_id: str = ALEX) -> Run:
@@ -71,7 +73,8 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_banner_says_who_you_are_the_database_and_an_example(db_file: str) -> None:
+def test_banner_says_who_you_are_the_database_and_an_example(tmp_path: Path) -> None:
+    db_file = f"sqlite:///{tmp_path / 'new.db'}"  # a new file: the shell makes its schema itself
     s = shell(db_file, ":quit\n")
     assert s.code == 0
     banner = s.out.split("Alex Officer ›", 1)[0]
@@ -218,7 +221,6 @@ def test_unknown_command_shows_bolts_http_status(db_file: str) -> None:
 
 
 def test_large_work_plan_is_searched_through_the_app(db_file: str, db: Session) -> None:
-    upgrade(db_file)
     rows = ["ref,title,priority,owner"] + [f"P-{i:03d},Project number {i},ARCH,{ALEX}" for i in range(120)]
     runtime = Runtime.from_settings(Settings(DATABASE_URL=db_file))
     with runtime.unit("T0LOCAL", team_name="Local council") as (session, ws):
