@@ -131,9 +131,20 @@ class LocalSlack:
             "trigger_id": self._trigger(),
         }
 
-    def command(self, command: str, text: str = "", *, user_id: str, channel_id: str = "C0GOVERN") -> BoltResponse:
-        """A slash command, with the text escaped as Slack escapes it (&, <, >)."""
+    def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user_id: str,
+        channel_id: str = "C0GOVERN",
+        mentions: Callable[[str], str] | None = None,
+    ) -> BoltResponse:
+        """A slash command, with the text escaped as Slack escapes it (&, <, >); ``mentions`` then turns the
+        escaped text's typed @Name and #channel into what Slack sends (a command that escapes them)."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if mentions is not None:
+            escaped = mentions(escaped)
         response = self.send_form(self.command_form(command, escaped, user_id=user_id, channel_id=channel_id))
         if self.on_ack is not None and response.status == 200 and response.body:
             message = json.loads(response.body)
@@ -142,9 +153,21 @@ class LocalSlack:
         return response
 
     def message_shortcut(
-        self, callback_id: str, *, user_id: str, message_text: str, author_id: str, channel_id: str = "C0GOVERN"
+        self,
+        callback_id: str,
+        *,
+        user_id: str,
+        message_text: str,
+        author_id: str,
+        channel_id: str = "C0GOVERN",
+        mentions: Callable[[str], str] | None = None,
     ) -> BoltResponse:
+        """A message shortcut on a message saying ``message_text`` (escaped as Slack escapes a message's text;
+        ``mentions`` then turns its typed @Name and #channel into Slack's mentions)."""
         ts = f"{int(self.clock())}.000200"
+        text = message_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if mentions is not None:
+            text = mentions(text)
         return self.send_payload(
             {
                 "type": "message_action",
@@ -163,7 +186,7 @@ class LocalSlack:
                     "type": "message",
                     "user": author_id,
                     "ts": ts,
-                    "text": message_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                    "text": text,
                 },
             }
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -20,13 +22,15 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import make_url
 
-from bot.dev.console import EXAMPLE, SlackConsole
+from bot.dev.console import EXAMPLE, LOCAL_CHANNEL_ID, SlackConsole
 from bot.dev.local import LOCAL_TEAM_NAME, InlineExecutor, LocalSlack
 from bot.dev.sample import LOCAL_USERS, load_sample
 from bot.dev.standin import SlackStandIn
 from bot.dev.terminal import Lines, quiet
-from bot.runtime import Runtime
-from bot.settings import LOCAL_TEAM_ID, Settings
+from bot.dev.timeshift import ShellClock
+from bot.runtime import Runtime, system_clock
+from bot.settings import LOCAL_TEAM_ID, MAX_RATE, Settings
+from bot.wiring import build_reconciler
 from handlers.slack.app import create_app
 from handlers.slack.client import web_client
 from models import upgrade
@@ -50,9 +54,33 @@ def _banner(console: Console, settings: Settings, user: str, count: int, loaded:
     if loaded:
         work_plan += " (the sample Work Plan, loaded just now)"
     grid.add_row("Work Plan", work_plan)
+    grid.add_row(
+        "People",
+        Text.assemble(
+            ("Alex", "bold"),
+            ", ",
+            ("Bea", "bold"),
+            " (officers), ",
+            ("Chris", "bold"),
+            " (chair), ",
+            ("Dana", "bold"),
+            " (ICT admin): ",
+            (":as", "cyan"),
+            " lists who is who",
+        ),
+    )
     grid.add_row("Try", Text(EXAMPLE, style="cyan"))
     grid.add_row(
-        "", Text.assemble(("/ict-update", "cyan"), " for the form  ·  ", (":help", "cyan"), "  ·  ", (":quit", "cyan"))
+        "",
+        Text.assemble(
+            ("/ict-update", "cyan"),
+            " for the form  ·  ",
+            (":time", "cyan"),
+            " for the calendar  ·  ",
+            (":help", "cyan"),
+            "  ·  ",
+            (":quit", "cyan"),
+        ),
     )
     intro = Text(
         "The real bot, with no Slack workspace: type what you would type in Slack and see what the bot would post.",
@@ -72,10 +100,12 @@ def run_shell(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     platform: str = "slack",
+    clock: Callable[[], datetime] = system_clock,
 ) -> int:
     """Run the console until ``:quit`` or the end of input; returns the exit code.
 
-    ``platform="teams"`` drives the Teams front end instead (:mod:`bot.dev.teams_shell`)."""
+    ``clock`` is the time the shell starts from (``:time`` moves it on). ``platform="teams"`` drives the
+    Teams front end instead (:mod:`bot.dev.teams_shell`)."""
     if platform == "teams":
         from bot.dev.teams_shell import run_teams_shell  # the Teams SDK: only loaded for the Teams shell
 
@@ -83,7 +113,9 @@ def run_shell(
     console = Console(file=stdout, highlight=False)
     upgrade(settings.DATABASE_URL)
     signing_secret = secrets.token_hex(32)
-    with SlackStandIn(team_id=LOCAL_TEAM_ID, team_name=LOCAL_TEAM_NAME) as standin, quiet(QUIET):
+    shell_clock = ShellClock(clock)
+    standin = SlackStandIn(team_id=LOCAL_TEAM_ID, team_name=LOCAL_TEAM_NAME, clock=shell_clock)
+    with standin, quiet(QUIET):
         for uid, name in LOCAL_USERS.items():
             standin.add_user(uid, name=name)
         app_settings = settings.model_copy(
@@ -91,15 +123,22 @@ def run_shell(
                 "SLACK_BOT_TOKEN": SecretStr(LOCAL_BOT_TOKEN),
                 "SLACK_SIGNING_SECRET": SecretStr(signing_secret),
                 "SLACK_API_URL": standin.api_url,
+                # Reminders go to the stand-in on loopback: no need to keep under Slack's rate limits.
+                "ICTBOT_REMINDER_RATE": MAX_RATE,
             }
         )
-        runtime = Runtime.from_settings(app_settings)
+        runtime = Runtime.from_settings(app_settings, clock=shell_clock)
         try:
             unit = runtime.unit(LOCAL_TEAM_ID, team_name=LOCAL_TEAM_NAME)
-            count, loaded = load_sample(console, unit, now=runtime.now())
-            app = create_app(
-                runtime, client=web_client(LOCAL_BOT_TOKEN, standin.api_url), listener_executor=InlineExecutor()
+            count, loaded = load_sample(
+                console,
+                unit,
+                now=runtime.now(),
+                channel_id=LOCAL_CHANNEL_ID,
+                default_timezone=settings.ICTBOT_TIMEZONE,
             )
+            client = web_client(LOCAL_BOT_TOKEN, standin.api_url)
+            app = create_app(runtime, client=client, listener_executor=InlineExecutor())
             slack = LocalSlack(
                 app=app,
                 signing_secret=signing_secret,
@@ -108,7 +147,14 @@ def run_shell(
                 team_domain=LOCAL_TEAM_DOMAIN,
             )
             shell = SlackConsole(
-                console=console, lines=Lines(console, stdin), slack=slack, standin=standin, user_id=user_id
+                console=console,
+                lines=Lines(console, stdin),
+                slack=slack,
+                standin=standin,
+                user_id=user_id,
+                runtime=runtime,
+                clock=shell_clock,
+                reconciler=build_reconciler(runtime, client),
             )
             _banner(console, settings, shell.who(), count, loaded)
             return shell.run()

@@ -45,13 +45,14 @@ ENTRA_IDS = {
     "U0LOCAL01": "a1e40000-0000-4000-8000-000000000001",
     "U0LOCAL02": "bea00000-0000-4000-8000-000000000002",
     "U0LOCAL03": "c4415000-0000-4000-8000-000000000003",
+    "U0LOCAL04": "da4a0000-0000-4000-8000-000000000004",
 }
 LOCAL_TEAMS_USERS = {uid: (name, ENTRA_IDS[uid]) for uid, name in LOCAL_USERS.items()}
 # The SDK logs each rejected or processed activity; the shell shows each answer itself.
 QUIET = dict.fromkeys(("microsoft_teams", "handlers.teams", "httpx"), logging.ERROR)
 HELP = """\
 Type what you would write to the bot in Teams: help, update NET-01 amber Links delayed, mine, digest, meeting.
-  :as N            play local user N (1 Alex Officer, 2 Bea Officer, 3 Chris Chair)
+  :as N            play local user N (1 Alex Officer, 2 Bea Officer, 3 Chris Chair, 4 Dana Admin)
   :channel         switch between your personal chat with the bot and the governance channel (@mention)
   :click N         press button N of the last card (you are asked for the card's fields first)
   :help            this help            :quit   leave

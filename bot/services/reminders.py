@@ -102,6 +102,10 @@ class _Calendar:
         )
         return self.local(before, stage.at)
 
+    def chair_due(self, meeting: Meeting) -> datetime:
+        """The chairs' notice: the working day before the meeting, at the last stage's time."""
+        return self.stage_due(meeting, ReminderStage(1, self.stages[-1].at))
+
 
 def _calendar(session: Session, ws: Workspace) -> _Calendar | None:
     series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
@@ -110,6 +114,17 @@ def _calendar(session: Session, ws: Workspace) -> _Calendar | None:
     closures = frozenset(session.scalars(select(ClosureDay.day).where(ClosureDay.workspace_id == ws.id)))
     stages = meeting_service.parse_reminder_stages(series.reminder_stages)
     return _Calendar(series, ZoneInfo(series.timezone), closures, stages)
+
+
+def stage_times(session: Session, ws: Workspace, meeting: Meeting) -> list[tuple[str, datetime]]:
+    """When the owners' reminders of each stage (by :func:`stage_key`) and the chairs' notice
+    (:data:`CHAIR_STAGE`) fall due for ``meeting``, in order; empty when the workspace has no series."""
+    cal = _calendar(session, ws)
+    if cal is None:
+        return []
+    times = [(stage_key(stage), cal.stage_due(meeting, stage)) for stage in cal.stages]
+    times.append((CHAIR_STAGE, cal.chair_due(meeting)))
+    return sorted(times, key=lambda t: t[1])
 
 
 def period_start(session: Session, ws: Workspace, meeting: Meeting) -> datetime | None:
@@ -210,7 +225,7 @@ def due(
     result: list[Due] = []
     for meeting in _coming(session, ws, now):
         stage = _latest_stage(cal, meeting, now)
-        chair_due = cal.stage_due(meeting, ReminderStage(1, cal.stages[-1].at))
+        chair_due = cal.chair_due(meeting)
         if stage is None and chair_due > now:
             continue
         since = period_start(session, ws, meeting)

@@ -62,7 +62,9 @@ def db(db_file: str) -> Iterator[Session]:
 
 
 def stored(session: Session) -> list[ProgressUpdate]:
+    """The updates the session's people posted (not the sample's last month, which it imports)."""
     stmt = select(ProgressUpdate).options(selectinload(ProgressUpdate.revisions), selectinload(ProgressUpdate.project))
+    stmt = stmt.where(ProgressUpdate.source != UpdateSource.IMPORT)
     return list(session.scalars(stmt.order_by(ProgressUpdate.id)))
 
 
