@@ -35,6 +35,7 @@ from models import (
     make_sessionmaker,
 )
 from models.scheduling import Reminder, ReminderKind, ReminderStatus
+from tests.conftest import Databases
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # a Friday
@@ -72,9 +73,10 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.fixture
-def walked(tmp_path: Path) -> Iterator[tuple[str, Session]]:
-    url = f"sqlite:///{tmp_path / 'walk.db'}"
+@pytest.fixture(scope="module")
+def walked(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Session]]:
+    """The walk, typed once for the tests that read what it showed and stored."""
+    url = databases.sqlite(tmp_path_factory.mktemp("walk") / "walk.db")
     out = io.StringIO()
     settings = Settings(DATABASE_URL=url, ICTBOT_ADMINS="")
     script = "\n".join(readme_walk()) + "\n"
@@ -177,9 +179,9 @@ def test_the_readme_walk_plays_every_role_through_a_month(walked: tuple[str, Ses
     assert out.rstrip().endswith("Bye.")
 
 
-def test_time_refuses_bad_input_and_going_back(tmp_path: Path) -> None:
+def test_time_refuses_bad_input_and_going_back(migrated_sqlite: str) -> None:
     out = io.StringIO()
-    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path / 't.db'}", ICTBOT_ADMINS="")
+    settings = Settings(DATABASE_URL=migrated_sqlite, ICTBOT_ADMINS="")
     script = ":time 24/11/2026\n:time 2026-11-19 09:00\n:time 2026-11-23 08:00\n:time 2026-11-22 08:00\n"
     run_shell(settings, stdin=io.StringIO(script), stdout=out, clock=lambda: START)
     text = flat(out.getvalue())
