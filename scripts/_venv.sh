@@ -8,7 +8,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet --editable ".${EXTRAS:-}"
+  # uv installs what pyproject.toml asks for in seconds, where pip took a minute and a half on a fresh
+  # clone (uv fetches and unpacks in parallel); pip installs uv itself, from the same package index.
+  .venv/bin/python -m pip install --quiet 'uv>=0.5'
+  .venv/bin/uv pip install --quiet --python .venv/bin/python --editable ".${EXTRAS:-}"
   touch "$stamp"
 fi
