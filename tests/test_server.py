@@ -4,6 +4,7 @@ schema guard, and one end-to-end run of the real uvicorn server."""
 from __future__ import annotations
 
 import gc
+import socket
 import subprocess
 import sys
 import threading
@@ -265,17 +266,35 @@ def test_socket_mode_refuses_to_start_on_an_unmigrated_database(tmp_path: Path, 
 
 
 # -- the real server ---------------------------------------------------------------------------
+class _Signalling(uvicorn.Server):
+    """uvicorn's server, which also signals ``up`` once its start-up has run (listening, or failed)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.up = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.up.set()  # on failure too: `started` then says so
+
+
 @contextmanager
 def running(app: Starlette) -> Iterator[str]:
     """The production uvicorn configuration on a free loopback port, in a background thread."""
-    srv = uvicorn.Server(server_config(app, host="127.0.0.1", port=0))
-    thread = threading.Thread(target=srv.run, name="uvicorn-under-test", daemon=True)
+    srv = _Signalling(server_config(app, host="127.0.0.1", port=0))
+
+    def serve() -> None:
+        try:
+            srv.run()
+        finally:
+            srv.up.set()  # it stopped before or during start-up
+
+    thread = threading.Thread(target=serve, name="uvicorn-under-test", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert thread.is_alive(), "uvicorn stopped during start-up"
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
-        time.sleep(0.01)
+    assert srv.up.wait(10), "uvicorn did not start within 10 s"
+    assert srv.started, "uvicorn failed to start"
     port = srv.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TypeVar
 
 __all__ = ["DispatchGate"]
@@ -26,13 +26,13 @@ class DispatchGate:
     :meth:`run` is called on an event loop (one in production; a test client may start several in turn).
     """
 
-    def __init__(self, *, running: int = 2, patience: float = 0.05, pool: ThreadPoolExecutor | None = None) -> None:
+    def __init__(self, *, running: int = 2, patience: float = 0.05, pool: Executor | None = None) -> None:
         if running < 1:
             raise ValueError("running must be at least 1")
         self.running = running
         self.patience = patience
         # Threads for the calls that outlast their patience too: those no longer count against `running`.
-        self.pool = pool or ThreadPoolExecutor(max_workers=64, thread_name_prefix="ictbot-dispatch")
+        self.pool: Executor = pool or ThreadPoolExecutor(max_workers=64, thread_name_prefix="ictbot-dispatch")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._places = asyncio.Semaphore(running)
 

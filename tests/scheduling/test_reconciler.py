@@ -6,8 +6,8 @@ time had come; and a pass that dies mid-way must not keep the others out for lon
 
 from __future__ import annotations
 
+import queue
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,13 +48,12 @@ def leases(runtime) -> list[Lease]:
         return list(s.scalars(select(Lease)))
 
 
-def eventually(check, timeout: float = 5.0) -> None:
-    """Wait until ``check()`` holds (another thread is to make it so); fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not check():
-        assert time.monotonic() < deadline, "it never happened"
-        pause.wait(0.01)
+def next_beat(beats: queue.Queue[datetime]) -> datetime:
+    """The time at which the next beat began, once it has renewed the lease (fails after 5 s)."""
+    try:
+        return beats.get(timeout=5)
+    except queue.Empty:
+        pytest.fail("the heartbeat has not renewed the lease within 5 s")
 
 
 def hold_lease(runtime, holder: str, now: datetime) -> None:
@@ -114,7 +113,7 @@ def test_a_lease_set_from_a_simulated_time_is_taken_over_at_once(runtime, calend
     assert report.held_lease and report.sent == 3
 
 
-def test_a_live_pass_keeps_the_lease_however_long_it_runs(runtime, calendar, standin, clock):
+def test_a_live_pass_keeps_the_lease_however_long_it_runs(runtime, calendar, standin, clock, monkeypatch):
     """The heartbeat renews the lease while a pass is held up (here, Slack holding every message)."""
     held = standin.slow("chat.postMessage")
     slow = Reconciler(
@@ -123,14 +122,25 @@ def test_a_live_pass_keeps_the_lease_however_long_it_runs(runtime, calendar, sta
         holder="slow",
         heartbeat=timedelta(milliseconds=10),
     )
+    beats: queue.Queue[datetime] = queue.Queue()
+    renew = slow._renew_lease
+
+    def beat() -> None:  # each beat, once it has renewed, tells the test what the clock said as it began
+        began = clock.now
+        renew()
+        beats.put(began)
+
+    monkeypatch.setattr(slow, "_renew_lease", beat)
     done = threading.Event()
     thread = threading.Thread(target=lambda: (slow.tick(FIRST_STAGE), done.set()))
     thread.start()
     try:
         standin.wait_for("chat.postMessage")
-        clock.advance(minutes=5)  # far past the TTL of the lease it took
-        # The next beat renews it from the clock as it reads now.
-        eventually(lambda: [(x.holder, x.expires_at) for x in leases(runtime)] == [("slow", clock.now + LEASE_TTL)])
+        moved = clock.advance(minutes=5)  # far past the TTL of the lease it took
+        while next_beat(beats) != moved:  # a beat begun before the clock moved renews from the old time
+            pass
+        # The first beat begun since has renewed it from the clock as it read now.
+        assert [(x.holder, x.expires_at) for x in leases(runtime)] == [("slow", moved + LEASE_TTL)]
         assert not done.is_set()
         other = Reconciler(runtime, lambda item: Outcome(channel_id="D0", message_ts="1.0"), holder="other")
         assert other.tick(FIRST_STAGE).held_lease is False
