@@ -196,3 +196,40 @@ def test_nginx_accepts_the_site(tmp_path):
     )
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
+
+
+# -- the deployment docs name commands that exist --------------------------------------------------------------
+
+OPERATOR_SECTIONS = ("Deploying, backing up and upgrading", "Socket Mode: the way behind a firewall")
+OPERATOR_SECTIONS += ("Setting Teams up for a council",)
+
+
+def _section(markdown: str, title: str) -> str:
+    """The text under the heading ``title`` up to the next heading of the same or a higher level."""
+    heading = re.search(rf"^(#+) {re.escape(title)}$", markdown, flags=re.MULTILINE)
+    assert heading is not None, f"README.md has no section {title!r}"
+    rest = markdown[heading.end() :]
+    following = re.search(rf"^#{{1,{len(heading.group(1))}}} ", rest, flags=re.MULTILINE)
+    return rest[: following.start()] if following else rest
+
+
+def _commands_named(text: str) -> set[tuple[str, ...]]:
+    """``ictbot WORD [WORD]`` wherever the text runs the command line, in code (options and placeholders left out)."""
+    found = set()
+    for words in re.findall(r"(?:`|bin/)ictbot((?: [a-z][a-z-]*)+)", text):
+        found.add(tuple(words.split()[:2]))
+    return found
+
+
+def test_the_operator_docs_run_only_commands_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    text = (DEPLOY / "README.md").read_text() + "".join(_section(readme, t) for t in OPERATOR_SECTIONS)
+    named = _commands_named(text)
+    assert ("db", "upgrade") in named and ("export",) in {n[:1] for n in named}
+    for words in named:
+        command: click.Command | None = cli
+        for word in words:
+            if not isinstance(command, click.Group):
+                break  # the rest is the command's argument or prose
+            command = command.get_command(click.Context(command), word)
+            assert command is not None, f"`ictbot {' '.join(words)}`: no such command"
