@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -261,7 +261,7 @@ def _locked(exc: OperationalError) -> bool:
     return "database is locked" in str(exc.orig)  # SQLite's busy timeout
 
 
-def _migrate(url: str, action: Any, revision: str, lock_timeout: timedelta | None) -> None:
+def _migrate(url: str, action: Callable[[Config, str], None], revision: str, lock_timeout: timedelta | None) -> None:
     cfg = alembic_config(url)
     engine = migration_engine(url, lock_timeout=lock_timeout)
     waited = LOCK_TIMEOUT if lock_timeout is None else lock_timeout

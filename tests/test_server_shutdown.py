@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.dev.standin import SlackStandIn
+from bot.server import stopped_by_sigterm
 from models import make_engine, upgrade
 from models.db import close_engine
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -122,3 +123,22 @@ def test_closing_the_engine_checkpoints_the_log_even_while_another_connection_is
         assert _teams_in_a_copy_of(db_file, tmp_path / "backup") == ["T0LAST"]
     finally:
         reader.close()
+
+
+def test_sigterm_ends_the_guarded_block_and_the_previous_handler_comes_back():
+    before = signal.getsignal(signal.SIGTERM)
+    reached_after_the_signal = False
+
+    with stopped_by_sigterm() as stop:
+        signal.raise_signal(signal.SIGTERM)
+        reached_after_the_signal = True
+
+    assert stop.signalled is True
+    assert reached_after_the_signal is False
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_block_that_ends_by_itself_is_not_marked_stopped():
+    with stopped_by_sigterm() as stop:
+        pass
+    assert stop.signalled is False
