@@ -19,6 +19,7 @@ from tests.conftest import POSTGRES_ENV, _postgres_database
 
 @pytest.fixture
 def own_postgres() -> Iterator[str]:
+    """An empty PostgreSQL database for this test alone; tests that use it carry the ``postgres`` mark."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"set {POSTGRES_ENV} to run on PostgreSQL")
@@ -27,6 +28,7 @@ def own_postgres() -> Iterator[str]:
     next(gen, None)
 
 
+@pytest.mark.postgres
 def test_an_upgrade_held_up_by_another_session_s_lock_stops_changing_nothing_and_says_a_retry_is_safe(
     own_postgres, clock, monkeypatch
 ):

@@ -80,7 +80,7 @@ HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head
 
 @pytest.fixture
 def own_postgres() -> Iterator[str]:
-    """An empty PostgreSQL database for this test alone."""
+    """An empty PostgreSQL database for this test alone; tests that use it carry the ``postgres`` mark."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"set {POSTGRES_ENV} to run on PostgreSQL")
@@ -89,7 +89,7 @@ def own_postgres() -> Iterator[str]:
     next(gen, None)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def own_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database for this test alone (these tests take the schema up and down)."""
     if request.param == "sqlite":
@@ -180,6 +180,7 @@ def test_on_sqlite_a_batch_copy_an_interrupted_older_migration_left_is_dropped(t
         engine.dispose()
 
 
+@pytest.mark.postgres
 def test_migrations_on_postgresql_have_no_statement_timeout_but_a_lock_timeout(own_postgres):
     engine = migration_engine(own_postgres)
     try:
