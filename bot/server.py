@@ -3,14 +3,20 @@
 The HTTP side is an ASGI (Starlette) app; Teams' routes are passed to :func:`asgi_app` as ``extra_routes``.
 Bolt's ``App.dispatch`` blocks, so it runs in a worker thread, never on the event loop. Every entry point
 also runs the reminder scheduler in-process (:func:`start_reminders`) unless ``ICTBOT_SCHEDULER`` is off,
-for deployments that run ``ictbot tick`` from cron instead.
+for deployments that run ``ictbot tick`` from cron instead. SIGTERM stops each of them cleanly
+(:func:`stopped_by_sigterm`): the scheduler is stopped and, on SQLite, the write-ahead log checkpointed.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -34,7 +40,7 @@ from bot.wiring import start_reminders, stop_reminders
 from handlers.slack.app import create_app
 from handlers.slack.dispatch_gate import DispatchGate
 from handlers.slack.inbound import BodyLimit, SlackSignature, log_refusal, slack_request
-from models.db import schema_state
+from models.db import close_engine, schema_state
 
 __all__ = [
     "HEALTH_PATH",
@@ -49,6 +55,7 @@ __all__ = [
     "settle_heap",
     "socket_mode",
     "start_reminders",
+    "stopped_by_sigterm",
 ]
 
 log = logging.getLogger(__name__)
@@ -228,7 +235,7 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
         run_asgi(app, host=host, port=port, what="ictbot serve")
     finally:
         stop_reminders(scheduler)
-        runtime.engine.dispose()
+        close_engine(runtime.engine)  # on SQLite, the write-ahead log into the database file
 
 
 def settle_heap() -> None:
@@ -241,8 +248,11 @@ def settle_heap() -> None:
 
 def run_asgi(app: Starlette, *, host: str, port: int, what: str) -> None:
     server = uvicorn.Server(server_config(app, host=host, port=port))
-    server.run()
-    if not server.started:  # as uvicorn.run does: e.g. the port is taken (uvicorn has logged why)
+    with stopped_by_sigterm() as stop:
+        server.run()
+    if (
+        not server.started and not stop.signalled
+    ):  # as uvicorn.run does: e.g. the port is taken (uvicorn has logged why)
         raise ConfigError(f"{what} could not start listening on {host}:{port}; see the log above.")
 
 
@@ -260,7 +270,8 @@ def socket_mode(settings: Settings) -> None:
         handler = SocketModeHandler(bolt_app, settings.SLACK_APP_TOKEN.get_secret_value())
         settle_heap()
         try:
-            handler.start()  # type: ignore[no-untyped-call]  # blocks; Bolt leaves this one unannotated
+            with stopped_by_sigterm():
+                handler.start()  # type: ignore[no-untyped-call]  # blocks; Bolt leaves this one unannotated
         except SlackApiError as exc:  # apps.connections.open, the first thing start() does, refused the token
             error = exc.response.get("error") if exc.response is not None else None
             raise ConfigError(
@@ -269,7 +280,45 @@ def socket_mode(settings: Settings) -> None:
             ) from None
     finally:
         stop_reminders(scheduler)
-        runtime.engine.dispose()
+        close_engine(runtime.engine)
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived."""
+
+
+@dataclass
+class SigtermStop:
+    """Whether the block :func:`stopped_by_sigterm` guarded was ended by SIGTERM."""
+
+    signalled: bool = False
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[SigtermStop]:
+    """Make SIGTERM (how systemd, Docker and Kubernetes stop a service) a clean stop: the block ends, and the
+    caller's clean-up runs (the scheduler stopped, the SQLite log checkpointed), then the command exits 0.
+
+    Python's default for SIGTERM ends the process on the spot, clean-up and all. uvicorn handles SIGTERM
+    itself while it serves (it finishes the requests in flight, for up to ``timeout_graceful_shutdown``) and
+    then raises the signal again once it has put back the handler it found: this one.
+    """
+    stop = SigtermStop()
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield stop
+        return
+
+    def on_sigterm(signum: int, _frame: FrameType | None) -> None:
+        raise _Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield stop
+    except _Stopped:
+        stop.signalled = True
+        log.info("stopped by SIGTERM")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # -- serving Teams on its own ----------------------------------------------------------------------
@@ -292,4 +341,4 @@ def serve_teams(settings: Settings, *, host: str, port: int) -> None:
         run_asgi(app, host=host, port=port, what="ictbot teams")
     finally:
         stop_reminders(scheduler)
-        runtime.engine.dispose()
+        close_engine(runtime.engine)

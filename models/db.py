@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib.resources import files
 from typing import Any, cast
 
@@ -16,7 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, String, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     # Fail fast rather than hang a Slack request: connect and statement time-outs well under 3 s.
-    connect_args = {"connect_timeout": 2, "options": "-c statement_timeout=2500"}
+    return _postgres_engine(url, options="-c statement_timeout=2500", **kwargs)
+
+
+def _postgres_engine(url: str, *, options: str, **kwargs: Any) -> Engine:
+    connect_args = {"connect_timeout": 2, "options": options}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True, **kwargs)
+
+
+def close_engine(engine: Engine) -> None:
+    """Close every pooled connection, on SQLite after copying the write-ahead log into the database file.
+
+    A commit on SQLite (WAL mode) lands in ``ictbot.db-wal`` first; the main file catches up at a checkpoint.
+    Checkpointing here, at a clean stop, leaves the ``.db`` file whole on its own, so copying it alone loses
+    nothing. A checkpoint another connection blocks (a second process reading) is logged and left to SQLite.
+    """
+    try:
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                busy, _frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            if busy:
+                log.warning("could not checkpoint the SQLite write-ahead log: another connection is using it")
+    except SQLAlchemyError as exc:
+        log.warning("could not checkpoint the SQLite write-ahead log (%s)", exc.__class__.__name__)
+    finally:
+        engine.dispose()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -181,10 +206,90 @@ def schema_state(engine: Engine) -> SchemaState:
     )
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision``. The schema is only ever created this way."""
-    command.upgrade(alembic_config(url), revision)
+LOCK_TIMEOUT = timedelta(seconds=10)  # how long a migration waits for a lock another session holds
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for "canceling statement due to lock timeout"
 
 
-def downgrade(url: str, revision: str) -> None:
-    command.downgrade(alembic_config(url), revision)
+class MigrationFailed(Exception):
+    """A migration run stopped. All the migrations of one run are one transaction: nothing was changed."""
+
+
+class DanglingRows(MigrationFailed):
+    """On SQLite, the migrations would leave rows that refer to rows that are not there (foreign_key_check)."""
+
+
+class MigrationLocked(MigrationFailed):
+    """A migration waited :data:`LOCK_TIMEOUT` for a lock another session holds, and stopped. Every migration
+    of one run is one transaction, so nothing was changed and running it again is safe."""
+
+
+def migration_engine(url: str, *, lock_timeout: timedelta | None = None) -> Engine:
+    """The engine migrations run on: the application's, without its request time-outs.
+
+    PostgreSQL: no ``statement_timeout`` (building an index on a large table takes what it takes) but a
+    ``lock_timeout``, so that an upgrade queued behind another session's lock gives up instead of holding
+    every later query to that table behind it. SQLite: foreign keys are off while migrations rebuild tables
+    (Alembic's batch mode copies, drops and renames them; with foreign keys on, dropping a table that
+    other rows refer to fails) and checked once they are done (``env.py``); and pysqlite's own
+    transaction handling, which runs DDL outside any transaction, is replaced by an explicit ``BEGIN``,
+    so a migration that fails leaves nothing behind (SQLAlchemy's documented recipe for pysqlite).
+    """
+    lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        wait_ms = max(1, int(lock_timeout.total_seconds() * 1000))
+        return _postgres_engine(url, options=f"-c statement_timeout=0 -c lock_timeout={wait_ms}")
+    engine = make_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _migration_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # no implicit BEGIN (which pysqlite never issues before DDL)
+        dbapi_conn.execute("PRAGMA foreign_keys=OFF")  # only takes effect outside a transaction: here
+        dbapi_conn.execute(f"PRAGMA busy_timeout={max(1, int(lock_timeout.total_seconds() * 1000))}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, so waiting for it is the busy timeout's
+
+    return engine
+
+
+def _locked(exc: OperationalError) -> bool:
+    """Did the statement stop because another session held a lock it waited for?"""
+    if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        return True
+    return "database is locked" in str(exc.orig)  # SQLite's busy timeout
+
+
+def _migrate(url: str, action: Callable[[Config, str], None], revision: str, lock_timeout: timedelta | None) -> None:
+    cfg = alembic_config(url)
+    engine = migration_engine(url, lock_timeout=lock_timeout)
+    waited = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    try:
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn  # env.py runs on it (Alembic's cookbook: sharing a connection)
+            action(cfg, revision)
+    except OperationalError as exc:
+        if not _locked(exc):
+            raise
+        raise MigrationLocked(
+            f"Another session holds a lock on a table the migration changes (an ictbot still running a request, "
+            f"a backup, an open transaction); the migration waited {waited.total_seconds():g} s for it and stopped. "
+            "Nothing was changed: the migrations run in one transaction. Retrying is safe once that session is done."
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str, revision: str = "head", *, lock_timeout: timedelta | None = None) -> None:
+    """Bring the schema to ``revision``. The schema is only ever created this way.
+
+    Raises :class:`MigrationLocked` when another session's lock held it up for ``lock_timeout``
+    (default :data:`LOCK_TIMEOUT`); nothing is changed then.
+    """
+    _migrate(url, command.upgrade, revision, lock_timeout)
+
+
+def downgrade(url: str, revision: str, *, lock_timeout: timedelta | None = None) -> None:
+    """Take the schema back to ``revision``; all or nothing, as :func:`upgrade`."""
+    _migrate(url, command.downgrade, revision, lock_timeout)

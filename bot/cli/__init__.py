@@ -37,6 +37,7 @@ from bot.cli.common import CliFailure, CliState, ConfigFailure
 from bot.cli.serve import choose_mode
 from bot.errors import DomainError
 from bot.settings import ConfigError
+from models.db import MigrationFailed
 
 __all__ = ["CliState", "choose_mode", "cli", "main"]
 
@@ -51,6 +52,8 @@ class IctbotGroup(click.Group):
             raise ConfigFailure(str(exc)) from None
         except DomainError as exc:
             raise CliFailure(exc.message) from None
+        except MigrationFailed as exc:  # `db upgrade`, or a SQLite schema brought to head before a command
+            raise CliFailure(str(exc)) from None
 
 
 @click.group(cls=IctbotGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from models import Base, ChangeVia, Project, ProjectEvent, ProjectField, Workspace, upgrade
-from models.db import downgrade
+from models import Base, ChangeVia, Project, ProjectEvent, ProjectField, RoleGrant, Workspace, make_engine, upgrade
+from models.db import DanglingRows, alembic_config, downgrade, migration_engine
 from models.search import SEARCH_TABLE, include_object, is_search_table
+from tests.conftest import POSTGRES_ENV, _postgres_database
 
 
 def test_migrations_create_every_table_the_models_declare(engine):
@@ -63,3 +70,122 @@ def test_migration_0010_starts_each_existing_project_s_history_with_its_status_n
         ("MOB-01", created, "", ChangeVia.BACKFILL, ProjectField.CREATED, "", "complete"),
         ("NET-01", created, "", ChangeVia.BACKFILL, ProjectField.CREATED, "", "active"),
     ]
+
+
+# -- a database of its own: upgrade, downgrade and failures ----------------------------------------------
+
+
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[str]:
+    """An empty PostgreSQL database for this test alone; tests that use it carry the ``postgres`` mark."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"set {POSTGRES_ENV} to run on PostgreSQL")
+    gen = _postgres_database(base)
+    yield next(gen)
+    next(gen, None)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def own_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database for this test alone (these tests take the schema up and down)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'own.db'}"
+    else:
+        yield request.getfixturevalue("own_postgres")
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _a_workspace_with_an_admin(engine: Engine) -> None:
+    created = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        ws = conn.execute(
+            insert(Workspace.__table__).values(platform="slack", external_id="T0OLD", name="", created_at=created)
+        ).inserted_primary_key[0]
+        conn.execute(
+            insert(RoleGrant.__table__).values(
+                workspace_id=ws, user_id="U0ADMIN", role="admin", granted_by="U0ADMIN", created_at=created
+            )
+        )
+
+
+def test_up_to_head_down_to_base_and_up_again_keeps_rows_and_leaves_no_batch_copies(own_url):
+    upgrade(own_url)
+    engine = make_engine(own_url)
+    try:
+        _a_workspace_with_an_admin(engine)
+        # Past 0006, which rebuilds the workspace table on SQLite while role_grant rows refer to it.
+        downgrade(own_url, "0005")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT external_id FROM workspace")).scalars().all() == ["T0OLD"]
+            assert conn.execute(text("SELECT user_id FROM role_grant")).scalars().all() == ["U0ADMIN"]
+        assert _revision(engine) == "0005"
+        downgrade(own_url, "base")
+        assert _tables(engine) <= {"alembic_version"}
+        upgrade(own_url)
+        tables = _tables(engine)
+        assert {t for t in tables if not is_search_table(t)} == set(Base.metadata.tables) | {"alembic_version"}
+        assert not [t for t in tables if t.startswith("_alembic_tmp_")]
+    finally:
+        engine.dispose()
+
+
+def test_on_sqlite_a_downgrade_that_would_leave_dangling_rows_is_refused_whole(tmp_path):
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "own.db") as conn:  # foreign keys off, as an older ictbot could have left it
+        conn.execute(
+            "INSERT INTO role_grant (workspace_id, user_id, role, granted_by, created_at) "
+            "VALUES (42, 'U0GHOST', 'admin', 'U0GHOST', '2026-06-01 09:30:00')"
+        )
+    engine = make_engine(url)
+    try:
+        before = _tables(engine)
+
+        with pytest.raises(
+            DanglingRows, match=r"1 row\(s\) referring to rows that do not exist \(role_grant → workspace\)"
+        ):
+            downgrade(url, "0005")
+
+        assert _revision(engine) == HEAD
+        assert _tables(engine) == before  # nothing dropped, no _alembic_tmp_ copy left behind
+    finally:
+        engine.dispose()
+
+
+def test_on_sqlite_a_batch_copy_an_interrupted_older_migration_left_is_dropped(tmp_path):
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    upgrade(url, "0005")
+    with sqlite3.connect(tmp_path / "own.db") as conn:  # as an older ictbot's failed downgrade of 0006 left it
+        conn.execute("CREATE TABLE _alembic_tmp_workspace (id INTEGER NOT NULL)")
+
+    upgrade(url)
+
+    engine = make_engine(url)
+    try:
+        assert "_alembic_tmp_workspace" not in _tables(engine)
+        assert _revision(engine) == HEAD
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migrations_on_postgresql_have_no_statement_timeout_but_a_lock_timeout(own_postgres):
+    engine = migration_engine(own_postgres)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW statement_timeout")).scalar() == "0"
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "10s"
+    finally:
+        engine.dispose()

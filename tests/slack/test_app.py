@@ -1,0 +1,35 @@
+"""Building the Bolt app (handlers/slack/app.py) as each way of running does."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from handlers.slack.app import create_app
+from handlers.slack.client import web_client
+from tests.conftest import BOT_TOKEN
+
+OAUTH = {"SLACK_CLIENT_ID": "1234567890.987654321", "SLACK_CLIENT_SECRET": "secret", "SLACK_STATE_SECRET": "s" * 40}
+
+
+@pytest.mark.parametrize("mode", ["http", "socket", "shell", "several workspaces"])
+def test_building_the_app_logs_no_warning_about_a_token_it_will_not_use(runtime, standin, monkeypatch, caplog, mode):
+    # A deployment sets SLACK_BOT_TOKEN in the environment, and Bolt's App reads it there by itself; given
+    # a client too (ours carries that very token, or none with several workspaces), it would warn
+    # "As you gave `client` as well, `token` will be unused" at every start.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    rt: Runtime = runtime
+    if mode == "several workspaces":
+        rt = replace(runtime, settings=Settings(**{**runtime.settings.model_dump(), "SLACK_BOT_TOKEN": None, **OAUTH}))
+    client = web_client(BOT_TOKEN, standin.api_url) if mode == "shell" else None
+
+    with caplog.at_level(logging.DEBUG):
+        app = create_app(rt, client=client, socket_mode=mode == "socket")
+
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert app.client.token == (None if mode == "several workspaces" else BOT_TOKEN)
+    assert app.client.base_url == standin.api_url
