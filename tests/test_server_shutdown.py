@@ -16,9 +16,9 @@ from sqlalchemy import text
 
 from bot.dev.standin import SlackStandIn
 from bot.server import stopped_by_sigterm
-from models import make_engine, upgrade
+from models import make_engine
 from models.db import close_engine
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Databases
 
 READY = "Application startup complete"  # uvicorn's line once it listens
 
@@ -56,9 +56,11 @@ def _wal(db_file: Path) -> int:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
-def test_sigterm_stops_serve_cleanly_and_the_db_file_alone_holds_the_last_commit(tmp_path: Path, standin: SlackStandIn):
+def test_sigterm_stops_serve_cleanly_and_the_db_file_alone_holds_the_last_commit(
+    databases: Databases, tmp_path: Path, standin: SlackStandIn
+):
     db_file = tmp_path / "ictbot.db"
-    upgrade(f"sqlite:///{db_file}")
+    databases.sqlite(db_file)
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db_file}",
@@ -100,10 +102,11 @@ def test_sigterm_stops_serve_cleanly_and_the_db_file_alone_holds_the_last_commit
     assert _teams_in_a_copy_of(db_file, tmp_path / "backup") == ["T0LAST"]
 
 
-def test_closing_the_engine_checkpoints_the_log_even_while_another_connection_is_open(tmp_path: Path):
+def test_closing_the_engine_checkpoints_the_log_even_while_another_connection_is_open(
+    databases: Databases, tmp_path: Path
+):
     db_file = tmp_path / "ictbot.db"
-    url = f"sqlite:///{db_file}"
-    upgrade(url)
+    url = databases.sqlite(db_file)
     engine = make_engine(url)
     reader = sqlite3.connect(db_file)  # another process's idle connection: closing ours is not the last close
     try:
