@@ -17,6 +17,7 @@ import click
 
 from bot.cli import (
     assurance,
+    config,
     dev,
     digest,
     meetings,
@@ -57,11 +58,11 @@ class IctbotGroup(click.Group):
 @click.version_option(package_name="ictbot", prog_name="ictbot")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """ictbot: the ICT governance bot for Slack, and the tools to keep its data.
+    """ictbot: the ICT governance bot for Slack and Microsoft Teams, and the tools to keep its data.
 
-    Settings come from the environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN,
-    SLACK_API_URL, DATABASE_URL (default sqlite:///ictbot.db), ICTBOT_TIMEZONE, ICTBOT_ADMINS,
-    ICTBOT_LOG_LEVEL, ICTBOT_SCHEDULER, ICTBOT_SCHEDULER_INTERVAL, ICTBOT_REMINDER_RATE.
+    Settings come from the environment, else from `.env` in the working directory: `ictbot config`
+    lists every one with its value and where it came from; `.env.example` and the README's
+    Configuration say what each does.
 
     The data commands (strategy, projects, people, export, digest, report, stats, minutes, roles, meetings, reminders,
     tick) check the database schema first: a SQLite database is brought to the latest revision by itself; a
@@ -72,6 +73,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for command in (
+    config.config,
     workspaces.db,
     workspaces.workspaces_group,
     strategy.strategy,
