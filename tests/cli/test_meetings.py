@@ -50,11 +50,39 @@ def test_list_shows_the_meetings_in_local_time_with_moves_and_cancellations(ictb
     assert "Series: FREQ=MONTHLY;BYDAY=+2TU at 10:00 Europe/London, bank holidays of England." in out
 
 
+def test_list_shows_the_closure_days_to_come_with_their_reasons_as_typed(ictbot, engine, clock):
+    with Session(engine) as session, session.begin():
+        ws = workspaces.find(session, COUNCIL)
+        assert ws is not None
+        common = {"now": clock.now, "by": "U0CHAIR", "default_timezone": "Europe/London"}
+        meetings.add_closure(session, ws, date(2027, 1, 12), "Office *move* <!channel> \u202eday", **common)
+        meetings.add_closure(session, ws, date(2026, 12, 29), "", **common)
+    clock.now = datetime(2026, 12, 30, 9, tzinfo=UTC)  # the first is behind us now
+
+    result = ictbot("meetings", "list")
+
+    assert result.exit_code == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "Closure days to come (meetings move off them, as off the bank holidays of England):" in lines
+    assert "Tue 2027-01-12 Office *move* <!channel> day" in lines
+    # the meeting the closure moved, its note cleaned of the bidi override as the closure's reason is
+    moved = "Wed 2027-01-13 10:00 GMT scheduled 2027-01-12 moved from Tue 12 Jan: a closure day"
+    assert f"{moved} (Office *move* <!channel> day)" in lines
+    assert not any("2026-12-29" in line for line in lines)
+
+
+def test_list_says_when_there_are_no_closure_days(ictbot):
+    result = ictbot("meetings", "list")
+
+    assert result.exit_code == 0, result.stderr
+    assert "No closure days to come (`/ict-meeting closure add YYYY-MM-DD reason` adds one)." in result.stdout
+
+
 def test_export_writes_an_ics_calendar_to_stdout(ictbot, clock):
     result = ictbot("meetings", "export", "--format", "ics", "--team", "T0NOPE")
 
     assert result.exit_code == 1
-    assert f"There is no workspace T0NOPE in this database (it holds {HALL})" in result.stderr
+    assert f"There is no workspace T0NOPE in this database (it holds {COUNCIL})" in result.stderr
 
     ictbot("meetings", "generate")
     result = ictbot("meetings", "export", "--format", "ics")
