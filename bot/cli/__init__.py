@@ -1,8 +1,9 @@
 """The ``ictbot`` command line: the main group, and the command groups registered under it.
 
-Settings come from the environment (``bot.settings``); a missing or malformed one stops the command
-with one line naming it (exit status 2). A refused request (an unknown team, a bad CSV row, a strategy
-name already used) prints what to put right and exits with status 1. Secrets are never printed.
+Settings come from the environment and ``.env`` (``bot.settings``; `ictbot config` lists them); a
+missing or malformed one stops the command with one line naming it (exit status 2). A refused request
+(an unknown team, a bad CSV row, a strategy name already used) prints what to put right and exits with
+status 1. Secrets are never printed.
 
 The commands only wire and format: the work is done by the services in ``bot.services``, which are
 given the time from the runtime's clock (bot.cli.common opens the runtime). bot.dev is imported by

@@ -97,7 +97,7 @@ def test_on_postgresql_a_schema_not_at_head_asks_for_db_upgrade(empty_postgres, 
         "Run `ictbot db upgrade` first.\n"
     )
     assert ictbot("db", "upgrade").exit_code == 0
-    assert ictbot("roles", "grant", "U0CHAIR", "--role", "chair").exit_code == 0
+    assert ictbot("roles", "grant", "U0CHAIR", "--role", "chair", "--team", "T0COUNCIL").exit_code == 0
 
 
 def test_an_unreachable_database_is_named_without_its_password(clock):
