@@ -1,7 +1,9 @@
-"""Configuration from the environment (pydantic-settings).
+"""Configuration from the environment and a ``.env`` file (pydantic-settings).
 
-A missing or malformed setting stops start-up with one line naming it; secret values are held as
-``SecretStr`` so they never appear in a repr, a log line or an error message.
+Each setting is read from the environment, else from ``.env`` in the working directory, else its
+default (:func:`setting_sources` says which, for `ictbot config`). A missing or malformed setting
+stops start-up with one line naming it; secret values are held as ``SecretStr`` so they never appear
+in a repr, a log line or an error message.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
-LOCAL_TEAM_ID = "T0LOCAL"  # the workspace of the local shell, and of the CLI when no Slack token is set
+LOCAL_TEAM_ID = "T0LOCAL"  # the local shell's demo workspace: no other command writes to it
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")  # Teams ids
@@ -40,8 +42,15 @@ class ConfigError(Exception):
     """A setting is missing or malformed. The message names it and never shows its value."""
 
 
+ENV_FILE = ".env"  # in the working directory; the environment wins over it
+
+Source = Literal["environment", ".env", "default"]
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=True, extra="ignore", env_file=ENV_FILE, env_file_encoding="utf-8"
+    )
 
     SLACK_BOT_TOKEN: SecretStr | None = None
     SLACK_SIGNING_SECRET: SecretStr | None = None
@@ -280,8 +289,19 @@ def _admin_entry(item: str) -> tuple[str | None, str] | None:
     return None
 
 
+def setting_sources() -> dict[str, Source]:
+    """Where each setting's value comes from, asked of the sources pydantic-settings reads them from
+    (the environment first, then the ``.env`` file the model names), not by reading them again."""
+    from_env = EnvSettingsSource(Settings)()
+    from_file = DotEnvSettingsSource(Settings)()
+    return {
+        name: "environment" if name in from_env else ".env" if name in from_file else "default"
+        for name in Settings.model_fields
+    }
+
+
 def load_settings() -> Settings:
-    """Read the environment, turning pydantic's report into one line that names the setting."""
+    """Read the environment and ``.env``, turning pydantic's report into one line that names the setting."""
     try:
         return Settings()
     except ValidationError as exc:

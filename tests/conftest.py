@@ -42,6 +42,13 @@ if os.environ.get("CI") == "true":
 
 
 @pytest.fixture(autouse=True)
+def _no_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own ``.env`` must not leak into the tests: Settings reads none unless a test puts it
+    back (tests/cli/test_config.py)."""
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+
+
+@pytest.fixture(autouse=True)
 def _heap_unfrozen() -> Iterator[None]:
     """``ictbot serve`` freezes its heap once started (``bot.server.settle_heap``); after a test that ran it,
     the test process's objects go back to the garbage collector."""

@@ -1,8 +1,9 @@
 """The ``ictbot`` command line: the main group, and the command groups registered under it.
 
-Settings come from the environment (``bot.settings``); a missing or malformed one stops the command
-with one line naming it (exit status 2). A refused request (an unknown team, a bad CSV row, a strategy
-name already used) prints what to put right and exits with status 1. Secrets are never printed.
+Settings come from the environment and ``.env`` (``bot.settings``; `ictbot config` lists them); a
+missing or malformed one stops the command with one line naming it (exit status 2). A refused request
+(an unknown team, a bad CSV row, a strategy name already used) prints what to put right and exits with
+status 1. Secrets are never printed.
 
 The commands only wire and format: the work is done by the services in ``bot.services``, which are
 given the time from the runtime's clock (bot.cli.common opens the runtime). bot.dev is imported by
@@ -17,6 +18,7 @@ import click
 
 from bot.cli import (
     assurance,
+    config,
     dev,
     digest,
     meetings,
@@ -60,11 +62,11 @@ class IctbotGroup(click.Group):
 @click.version_option(package_name="ictbot", prog_name="ictbot")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """ictbot: the ICT governance bot for Slack, and the tools to keep its data.
+    """ictbot: the ICT governance bot for Slack and Microsoft Teams, and the tools to keep its data.
 
-    Settings come from the environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN,
-    SLACK_API_URL, DATABASE_URL (default sqlite:///ictbot.db), ICTBOT_TIMEZONE, ICTBOT_ADMINS,
-    ICTBOT_LOG_LEVEL, ICTBOT_SCHEDULER, ICTBOT_SCHEDULER_INTERVAL, ICTBOT_REMINDER_RATE.
+    Settings come from the environment, else from `.env` in the working directory: `ictbot config`
+    lists every one with its value and where it came from; `.env.example` and the README's
+    Configuration say what each does.
 
     The data commands (strategy, projects, people, export, digest, report, stats, minutes, roles, meetings, reminders,
     tick) check the database schema first: a SQLite database is brought to the latest revision by itself; a
@@ -75,6 +77,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for command in (
+    config.config,
     workspaces.db,
     workspaces.workspaces_group,
     strategy.strategy,

@@ -38,8 +38,16 @@ from models.db import schema_state, upgrade
 log = logging.getLogger("bot.cli")  # one name for the whole CLI's log lines
 
 NO_WORKSPACE = (
-    "This database holds no workspace yet: load a strategy (`ictbot strategy load FILE`), "
-    "import a Work Plan (`ictbot projects import FILE.csv`) or start the bot first."
+    'This database holds no workspace yet: create one with `ictbot workspaces add TEAM_ID "Name"`, then '
+    "load a strategy (`ictbot strategy load FILE`) or import a Work Plan (`ictbot projects import FILE.csv`); "
+    "or start the bot."
+)
+HOW_TO_NAME = (
+    "pass --team TEAM_ID (a Slack team ID, T…, or a Microsoft Teams tenant ID), create the workspace with "
+    '`ictbot workspaces add TEAM_ID "Name"`, or set SLACK_BOT_TOKEN so that ictbot asks Slack which it is'
+)
+DEMO_REFUSAL = (
+    f"{LOCAL_TEAM_ID} is the local shell's demo workspace: only `ictbot shell` writes to it; give your own team's ID."
 )
 
 
@@ -125,20 +133,30 @@ def open_runtime(ctx: click.Context, settings: Settings | None = None) -> Iterat
 
 @contextmanager
 def open_workspace(
-    ctx: click.Context, team: str | None, *, create: bool, settings: Settings | None = None
+    ctx: click.Context,
+    team: str | None,
+    *,
+    create: bool,
+    writes: bool | None = None,
+    settings: Settings | None = None,
 ) -> Iterator[tuple[Runtime, Session, Workspace]]:
     """The runtime, one transaction and the workspace --team names (see :func:`workspace`)."""
     with open_runtime(ctx, settings) as rt, rt.sessions.begin() as session:
-        yield rt, session, workspace(rt, session, team, create=create)
+        yield rt, session, workspace(rt, session, team, create=create, writes=writes)
 
 
 # -- the workspace a command works on --------------------------------------------------------------
 
 
-def _discover_team(settings: Settings) -> tuple[str, str]:
-    """The (team ID, team name) to use on an empty database."""
+def is_demo(ws: Workspace) -> bool:
+    """The local shell's demo workspace (LOCAL_TEAM_ID), which no other command writes to."""
+    return ws.platform == "slack" and ws.external_id == LOCAL_TEAM_ID
+
+
+def _discover_team(settings: Settings) -> tuple[str, str] | None:
+    """The (team ID, team name) SLACK_BOT_TOKEN belongs to, asked of Slack's auth.test; None without a token."""
     if settings.SLACK_BOT_TOKEN is None:
-        return LOCAL_TEAM_ID, ""
+        return None
     client = web_client(settings)
     response = call_slack("auth.test", client.auth_test)
     team_id = response.get("team_id")
@@ -147,26 +165,54 @@ def _discover_team(settings: Settings) -> tuple[str, str]:
     return team_id, str(response.get("team") or "")
 
 
-def workspace(rt: Runtime, session: Session, team: str | None, *, create: bool) -> Workspace:
+def _held(session: Session) -> str:
+    """The workspaces the database holds, for a message: ``it holds T0AAA, T0LOCAL (the shell's demo)``."""
+    labels = [
+        f"{ws.external_id} (the shell's demo)" if is_demo(ws) else ws.external_id
+        for ws in session.scalars(select(Workspace).order_by(Workspace.id))
+    ]
+    return f"it holds {', '.join(labels)}" if labels else "it holds no workspace yet"
+
+
+def workspace(
+    rt: Runtime, session: Session, team: str | None, *, create: bool, writes: bool | None = None
+) -> Workspace:
     """The workspace a command works on (see --team's help in bot.cli.options); ``create`` lets a writing
-    command make it."""
+    command make it, and ``writes`` (by default, ``create``) says the command writes to it.
+
+    Without --team: the only workspace in the database besides the shell's demo one. A writing command
+    on a database with none asks Slack (auth.test) whose SLACK_BOT_TOKEN is set, and is refused
+    without one; a reading command may read the demo workspace (the shell's own database). No command
+    here writes to the demo workspace.
+    """
+    writes = create if writes is None else writes
     if team is not None:
         platform = "teams" if GUID.match(team) else "slack"  # a Teams workspace is its tenant
+        if writes and platform == "slack" and team == LOCAL_TEAM_ID:
+            raise DomainError(DEMO_REFUSAL)
         ws = workspaces.find(session, team, platform)
         if ws is not None:
             return ws
         if create:
             return workspaces.get_or_create(session, team, now=rt.now(), platform=platform)
-        known = ", ".join(session.scalars(select(Workspace.external_id).order_by(Workspace.id)))
-        held = f"it holds {known}" if known else "it holds no workspace yet"
-        raise DomainError(f"There is no workspace {team} in this database ({held}).")
-    ws = workspaces.only_workspace(session)
-    if ws is not None:
-        return ws
-    if not create:
-        raise DomainError(NO_WORKSPACE)
-    team_id, name = _discover_team(rt.settings)
-    return workspaces.get_or_create(session, team_id, name=name, now=rt.now())
+        raise DomainError(f"There is no workspace {team} in this database ({_held(session)}).")
+    every = list(session.scalars(select(Workspace).order_by(Workspace.id)))
+    real = [ws for ws in every if not is_demo(ws)]
+    if len(real) == 1:
+        return real[0]
+    if len(real) > 1:
+        teams = ", ".join(ws.external_id for ws in real)
+        raise DomainError(f"This database holds several workspaces ({teams}); say which with --team TEAM_ID.")
+    if not every:
+        if not create:
+            raise DomainError(NO_WORKSPACE)
+    elif not writes:
+        return every[0]  # the demo workspace, read: the shell's own database
+    if create:
+        found = _discover_team(rt.settings)
+        if found is not None:
+            return workspaces.get_or_create(session, found[0], name=found[1], now=rt.now())
+    raise DomainError(f"Which workspace? This database has none to write to ({_held(session)}): {HOW_TO_NAME}.")
 
 
 def every_workspace(rt: Runtime, session: Session, team: str | None) -> list[Workspace]:

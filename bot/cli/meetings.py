@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from rich import box
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
 from bot.cli.common import emit, make_console, open_workspace, workspace_label
 from bot.cli.options import output_option, team_command
+from bot.literal import visible
 from bot.render.ics import to_ics
 from bot.services import meetings as meeting_service
 from bot.settings import Settings
@@ -37,10 +40,13 @@ def _to_come(
 @team_command(meetings.command("list"), creates=False)
 @click.option("--all", "include_dropped", is_flag=True, help="Include meetings the series no longer gives.")
 def meetings_list(ctx: click.Context, include_dropped: bool, team: str | None) -> None:
-    """The meetings to come, in the workspace's time zone (the series is materialised first)."""
+    """The meetings to come, in the workspace's time zone (the series is materialised first), and the closure
+    days to come, which the meetings move off."""
     with open_workspace(ctx, team, create=False) as (rt, session, ws):
         series_row, views = _to_come(session, ws, rt.now(), rt.settings, include_dropped=include_dropped)
         series = meeting_service.series_view(series_row)
+        today = rt.now().astimezone(ZoneInfo(series.timezone)).date()
+        closures = meeting_service.closures(session, ws, start=today)
         label = workspace_label(ws)
     table = Table(title=f"Meetings of workspace {label} ({series.timezone})", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("Date", "Time", "Status", "Rule's date", "Note"):
@@ -52,7 +58,7 @@ def meetings_list(ctx: click.Context, include_dropped: bool, team: str | None) -
             Text(m.local_start.strftime("%H:%M %Z")),
             Text(status, style="" if m.status.value == "scheduled" else "dim"),
             Text(m.occurrence.isoformat() if m.shifted else ""),
-            Text(m.note),
+            Text(visible(m.note)),
         )
     console = make_console()
     console.print(table)
@@ -62,6 +68,20 @@ def meetings_list(ctx: click.Context, include_dropped: bool, team: str | None) -
             f"bank holidays of {series.region_name}."
         )
     )
+    console.print(_closures(closures, series.region_name))
+
+
+def _closures(closures: dict[date, str], region_name: str) -> Group | Text:
+    """The closure days to come with their reasons, shown as typed: the days the series' meetings move off."""
+    if not closures:
+        return Text("No closure days to come (`/ict-meeting closure add YYYY-MM-DD reason` adds one).")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Reason")
+    for day, reason in closures.items():
+        table.add_row(Text(day.strftime("%a %Y-%m-%d")), Text(visible(reason)))
+    heading = f"Closure days to come (meetings move off them, as off the bank holidays of {region_name}):"
+    return Group(Text(), Text(heading), table)
 
 
 @team_command(meetings.command("generate"), creates=True)

@@ -21,9 +21,9 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 D = TypeVar("D", bound=date)  # a date, or a datetime
 
 TEAM_HELP_WRITE = (
-    "Slack team ID (T…); created if it is not in the database yet. Default: the only workspace in the "
-    "database; on an empty database, the team of SLACK_BOT_TOKEN (asked of Slack's auth.test), or "
-    f"{LOCAL_TEAM_ID} when no token is set."
+    "Slack team ID (T…) or Teams tenant ID; created if it is not in the database yet. Default: the only workspace "
+    "in the database; when there is none, the team of SLACK_BOT_TOKEN (asked of Slack's auth.test). Never "
+    f"{LOCAL_TEAM_ID}, the local shell's demo workspace."
 )
 TEAM_HELP_READ = "Slack team ID (T…), one already in the database. Default: the only workspace in the database."
 TEAM_HELP_ALL = "Slack team ID (T…), one already in the database. Default: every workspace in the database."

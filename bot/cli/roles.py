@@ -49,7 +49,7 @@ def roles_grant(ctx: click.Context, user_id: str, role: str, team: str | None) -
 @ROLE_OPTION
 def roles_revoke(ctx: click.Context, user_id: str, role: str, team: str | None) -> None:
     """Revoke a role granted to USER_ID."""
-    with open_workspace(ctx, team, create=False) as (rt, session, ws):
+    with open_workspace(ctx, team, create=False, writes=True) as (rt, session, ws):
         revoked = role_service.revoke(session, ws, user_id, Role(role), rt.settings.admins_for(ws.external_id))
         label, who = workspace_label(ws), people.labelled(people.names(session, ws, [user_id]), user_id)
     if revoked:

@@ -67,7 +67,7 @@ def strategy_activate(ctx: click.Context, name: str, team: str | None) -> None:
 
     The others become inactive, all in one transaction; projects keep their priorities.
     """
-    with open_workspace(ctx, team, create=False) as (_rt, session, ws):
+    with open_workspace(ctx, team, create=False, writes=True) as (_rt, session, ws):
         view, changed = strategy_service.activate(session, ws, name)
         label = workspace_label(ws)
     if changed:

@@ -13,8 +13,10 @@ from typing import IO
 
 import click
 
-from bot.cli.common import CliFailure, emit, open_runtime, open_workspace
+from bot.cli.common import DEMO_REFUSAL, CliFailure, emit, open_runtime, open_workspace
 from bot.cli.options import check_team, output_option, team_command
+from bot.errors import DomainError
+from bot.settings import LOCAL_TEAM_ID
 from bot.transfer import export as export_service
 from bot.transfer import restore as restore_service
 from bot.wording import count
@@ -78,6 +80,13 @@ def import_export(ctx: click.Context, file: IO[bytes], team: str | None) -> None
         document = restore_service.load(file.read())
     except restore_service.InvalidExport as exc:
         raise _invalid_export(name, exc) from None
+    if team == LOCAL_TEAM_ID:
+        raise DomainError(DEMO_REFUSAL)
+    if team is None and document.workspace.platform == "slack" and document.workspace.team_id == LOCAL_TEAM_ID:
+        raise DomainError(
+            f"Nothing was imported from {name}: it is an export of {LOCAL_TEAM_ID}, the local shell's demo workspace, "
+            "which only `ictbot shell` writes to. Restore it under your own team with --team TEAM_ID."
+        )
     with open_runtime(ctx) as rt, rt.sessions.begin() as session:
         summary = restore_service.restore(session, document, team=team)
     parts = [

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from bot.cli.common import (
+    DEMO_REFUSAL,
     database_failure,
     local_time,
     make_console,
@@ -18,11 +19,13 @@ from bot.cli.common import (
     open_workspace,
     read_settings,
     safe_url,
+    workspace_label,
 )
 from bot.cli.options import check_team
 from bot.errors import DomainError
 from bot.services import retention
-from bot.settings import Settings
+from bot.services import workspaces as workspace_service
+from bot.settings import GUID, LOCAL_TEAM_ID, Settings
 from models import PurgeRecord, Workspace
 from models.db import make_engine, schema_state, upgrade
 
@@ -67,6 +70,29 @@ def workspaces_list(ctx: click.Context) -> None:
             since = local_time(ws.created_at, rt.settings)
             table.add_row(Text(ws.external_id), Text(ws.name), Text(since), Text(_install_state(ws, rt.settings)))
     make_console().print(table if rows else Text("No workspaces yet."))
+
+
+@workspaces_group.command("add")
+@click.argument("team_id", callback=check_team)
+@click.argument("name")
+@click.pass_context
+def workspaces_add(ctx: click.Context, team_id: str, name: str) -> None:
+    """Create the workspace TEAM_ID (a Slack team ID, T…, or a Microsoft Teams tenant ID) called NAME, with
+    the default strategy, for the other commands to work on. With one workspace in the database, they use it
+    without --team. Refused when it exists already."""
+    name = name.strip()
+    if not name:
+        raise DomainError('Give the workspace a name, e.g. `ictbot workspaces add T012ABCDEF "Darlington Council"`.')
+    if team_id == LOCAL_TEAM_ID:
+        raise DomainError(DEMO_REFUSAL)
+    platform = "teams" if GUID.match(team_id) else "slack"
+    with open_runtime(ctx) as rt, rt.sessions.begin() as session:
+        found = workspace_service.find(session, team_id, platform)
+        if found is not None:
+            raise DomainError(f"Workspace {workspace_label(found)} is already in this database; nothing changed.")
+        ws = workspace_service.get_or_create(session, team_id, name=name, now=rt.now(), platform=platform)
+        label = workspace_label(ws)
+    click.echo(f"Added workspace {label}, with the default strategy.")
 
 
 def _install_state(ws: Workspace, settings: Settings) -> str:

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.errors import DomainError
 from bot.services import strategy as strategy_service
 from models import Workspace
 from models.db import insert_missing
@@ -43,18 +42,6 @@ _BY_EXTERNAL_ID = select(Workspace).where(
 
 def find(session: Session, external_id: str, platform: str = "slack") -> Workspace | None:
     return session.execute(_BY_EXTERNAL_ID, {"platform": platform, "external_id": external_id}).scalar_one_or_none()
-
-
-def only_workspace(session: Session) -> Workspace | None:
-    """The one workspace in the database, or None when there is none.
-
-    Raises when there are several, since then the caller must say which (``--team``).
-    """
-    rows = session.scalars(select(Workspace).order_by(Workspace.id).limit(2)).all()
-    if len(rows) > 1:
-        teams = ", ".join(w.external_id for w in session.scalars(select(Workspace).order_by(Workspace.id)))
-        raise DomainError(f"This database holds several workspaces ({teams}); say which with --team TEAM_ID.")
-    return rows[0] if rows else None
 
 
 def mark_installed(ws: Workspace, *, name: str = "") -> bool:

@@ -66,6 +66,19 @@ def ictbot(db_url: str, engine: Engine, clock: Clock) -> Ictbot:
     return Ictbot(db_url, clock)
 
 
+COUNCIL, COUNCIL_NAME = "T0HALL", "Town Hall"  # the workspace with_council creates
+HALL = f"{COUNCIL} ({COUNCIL_NAME})"  # as the commands name it
+
+
+def with_council(ictbot: Ictbot) -> Ictbot:
+    """``ictbot`` once its database holds the council's workspace, created on purpose as an admin would
+    (`ictbot workspaces add`): the one the commands work on without --team. A module whose tests start
+    there overrides ``ictbot`` with it."""
+    result = ictbot("workspaces", "add", COUNCIL, COUNCIL_NAME)
+    assert result.exit_code == 0, result.output
+    return ictbot
+
+
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
     """The CLI configures the root logger (onto CliRunner's stderr); put it back after each test."""

@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from bot.services import meetings, workspaces
 from models import Meeting
-from tests.cli.conftest import rows
+from tests.cli.conftest import COUNCIL, HALL, Ictbot, rows, with_council
+
+
+@pytest.fixture
+def ictbot(ictbot: Ictbot) -> Ictbot:
+    """The commands run on the council's workspace, created on purpose (`ictbot workspaces add`)."""
+    return with_council(ictbot)
 
 
 def test_generate_materialises_a_year_of_meetings_and_again_changes_nothing(ictbot, engine):
     result = ictbot("meetings", "generate")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "Meetings of workspace T0LOCAL: 12 created, 0 re-timed, 0 dropped.\n"
+    assert result.stdout == f"Meetings of workspace {HALL}: 12 created, 0 re-timed, 0 dropped.\n"
     assert rows(engine, Meeting) == 12
     again = ictbot("meetings", "generate")
-    assert again.stdout == "Meetings of workspace T0LOCAL: 0 created, 0 re-timed, 0 dropped.\n"
+    assert again.stdout == f"Meetings of workspace {HALL}: 0 created, 0 re-timed, 0 dropped.\n"
 
 
 def test_list_shows_the_meetings_in_local_time_with_moves_and_cancellations(ictbot, engine, clock):
     ictbot("meetings", "generate")
     with Session(engine) as session, session.begin():
-        ws = workspaces.find(session, "T0LOCAL")
+        ws = workspaces.find(session, COUNCIL)
         assert ws is not None
         common = {"now": clock.now, "by": "U0CHAIR", "default_timezone": "Europe/London"}
         meetings.move(session, ws, date(2027, 1, 12), date(2027, 1, 14), **common)
@@ -35,7 +42,7 @@ def test_list_shows_the_meetings_in_local_time_with_moves_and_cancellations(ictb
 
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "Meetings of workspace T0LOCAL (Europe/London)" in out
+    assert f"Meetings of workspace {HALL} (Europe/London)" in out
     assert "Tue 2026-12-08   10:00 GMT   scheduled" in out
     assert "Thu 2027-01-14   10:00 GMT   scheduled, moved   2027-01-12    moved from Tue 12 Jan 10:00" in out
     assert "Tue 2027-02-09   10:00 GMT   cancelled" in out
@@ -43,11 +50,39 @@ def test_list_shows_the_meetings_in_local_time_with_moves_and_cancellations(ictb
     assert "Series: FREQ=MONTHLY;BYDAY=+2TU at 10:00 Europe/London, bank holidays of England." in out
 
 
+def test_list_shows_the_closure_days_to_come_with_their_reasons_as_typed(ictbot, engine, clock):
+    with Session(engine) as session, session.begin():
+        ws = workspaces.find(session, COUNCIL)
+        assert ws is not None
+        common = {"now": clock.now, "by": "U0CHAIR", "default_timezone": "Europe/London"}
+        meetings.add_closure(session, ws, date(2027, 1, 12), "Office *move* <!channel> \u202eday", **common)
+        meetings.add_closure(session, ws, date(2026, 12, 29), "", **common)
+    clock.now = datetime(2026, 12, 30, 9, tzinfo=UTC)  # the first is behind us now
+
+    result = ictbot("meetings", "list")
+
+    assert result.exit_code == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "Closure days to come (meetings move off them, as off the bank holidays of England):" in lines
+    assert "Tue 2027-01-12 Office *move* <!channel> day" in lines
+    # the meeting the closure moved, its note cleaned of the bidi override as the closure's reason is
+    moved = "Wed 2027-01-13 10:00 GMT scheduled 2027-01-12 moved from Tue 12 Jan: a closure day"
+    assert f"{moved} (Office *move* <!channel> day)" in lines
+    assert not any("2026-12-29" in line for line in lines)
+
+
+def test_list_says_when_there_are_no_closure_days(ictbot):
+    result = ictbot("meetings", "list")
+
+    assert result.exit_code == 0, result.stderr
+    assert "No closure days to come (`/ict-meeting closure add YYYY-MM-DD reason` adds one)." in result.stdout
+
+
 def test_export_writes_an_ics_calendar_to_stdout(ictbot, clock):
-    result = ictbot("meetings", "export", "--format", "ics", "--team", "T0LOCAL")
+    result = ictbot("meetings", "export", "--format", "ics", "--team", "T0NOPE")
 
     assert result.exit_code == 1
-    assert "There is no workspace T0LOCAL in this database" in result.stderr
+    assert f"There is no workspace T0NOPE in this database (it holds {COUNCIL})" in result.stderr
 
     ictbot("meetings", "generate")
     result = ictbot("meetings", "export", "--format", "ics")
@@ -74,8 +109,8 @@ def test_export_to_a_file(ictbot, tmp_path):
     assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
 
 
-def test_list_on_an_empty_database_says_what_to_do(ictbot):
-    result = ictbot("meetings", "list")
+def test_list_on_an_empty_database_says_what_to_do(db_url, clock, engine):
+    result = Ictbot(db_url, clock)("meetings", "list")
 
     assert result.exit_code == 1
     assert "This database holds no workspace yet" in result.stderr
@@ -87,7 +122,7 @@ def test_the_calendar_shows_a_typed_reason_as_typed_without_its_bidi_or_zero_wid
     ictbot("meetings", "generate")
     typed = "Room \u202ebooked\u202c; see <https://evil.example|here>, \u200bthanks"
     with Session(engine) as session, session.begin():
-        ws = workspaces.find(session, "T0LOCAL")
+        ws = workspaces.find(session, COUNCIL)
         assert ws is not None
         meetings.cancel(
             session, ws, date(2027, 2, 9), now=clock.now, by="U0CHAIR", default_timezone="Europe/London", note=typed

@@ -22,7 +22,7 @@ from bot.services import updates
 from bot.services.projects import get as get_project
 from bot.services.quickform import validate
 from models import Rag, UpdateSource
-from tests.cli.conftest import write
+from tests.cli.conftest import with_council, write
 from tests.conftest import OWNER
 from tests.transfer.test_restore import row_counts
 
@@ -81,6 +81,7 @@ TOO_LONG_CELLS = [
 @pytest.mark.parametrize(("cells", "message"), TOO_LONG_CELLS)
 def test_a_cell_the_database_cannot_hold_names_its_line_and_column(ictbot, engine, tmp_path, cells, message):
     plan = write(tmp_path, "plan.csv", CSV_HEADER + CSV_GOOD + csv_row(**cells))
+    with_council(ictbot)
     before = row_counts(engine)
 
     result = ictbot("projects", "import", plan)
@@ -92,6 +93,7 @@ def test_a_cell_the_database_cannot_hold_names_its_line_and_column(ictbot, engin
 def test_a_field_beyond_the_csv_limit_in_the_middle_of_a_row_names_its_column(ictbot, engine, tmp_path):
     row = csv_row(service_area="S" * (CSV_LIMIT + 10))
     plan = write(tmp_path, "plan.csv", CSV_HEADER + row + CSV_GOOD)
+    with_council(ictbot)
 
     one_line(ictbot("projects", "import", plan), "line 2: service_area is 131,082 characters long; at most 200")
     assert row_counts(engine)["project"] == 0

@@ -25,7 +25,7 @@ import pytest
 from click.testing import Result
 
 from models import upgrade
-from tests.cli.conftest import CLEAN_ENV, Ictbot
+from tests.cli.conftest import CLEAN_ENV, Ictbot, with_council
 from tests.conftest import Clock
 
 WEBSITE = "https://www.example.gov.uk/ictbot"
@@ -52,7 +52,8 @@ OLD = b"the previous file\n"
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('output-db') / 'ictbot.db'}"
     upgrade(url)
-    result = Ictbot(url, Clock())("meetings", "generate")  # the workspace (T0LOCAL) and its meetings
+    ictbot = with_council(Ictbot(url, Clock()))
+    result = ictbot("meetings", "generate")  # the workspace's meetings
     assert result.exit_code == 0, result.output
     return url
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.services import projects as project_service
 from models import Project, ProjectStatus, Workspace
-from tests.cli.conftest import DATA, rows, write
+from tests.cli.conftest import DATA, HALL, Ictbot, rows, with_council, write
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER
 
 HEADER = "ref,title,priority,owner,delegates,service_area,status,target_date\n"
@@ -19,6 +19,12 @@ GOOD = (
     "NET-01,Council network refresh,ARCH,U0LOCAL01,U0LOCAL02,Corporate,active,2027-03-31\n"
     "MOB-01,Mobile carrier cut-across,ARCH,U0LOCAL02,,Corporate,active,\n"
 )
+
+
+@pytest.fixture
+def ictbot(ictbot: Ictbot) -> Ictbot:
+    """The commands run on the council's workspace, created on purpose (`ictbot workspaces add`)."""
+    return with_council(ictbot)
 
 
 def projects(engine) -> dict[str, Project]:
@@ -33,7 +39,7 @@ def test_importing_the_sample_work_plan_creates_every_project(ictbot, engine):
     result = ictbot("projects", "import", str(DATA / "sample_workplan.csv"))
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "Imported 7 projects into workspace T0LOCAL: 7 created, 0 updated.\n"
+    assert result.stdout == f"Imported 7 projects into workspace {HALL}: 7 created, 0 updated.\n"
     found = projects(engine)
     assert sorted(found) == ["EFORM-01", "GIS-01", "MOB-01", "NET-01", "PCI-01", "SIP-01", "TRN-01"]
     net = found["NET-01"]
@@ -80,13 +86,14 @@ def test_priority_is_found_by_code_or_name_in_any_case(ictbot, engine, tmp_path)
     }
 
 
-def test_email_owners_and_delegates_are_looked_up_in_slack(ictbot, engine, standin, tmp_path):
+def test_email_owners_and_delegates_are_looked_up_in_slack(db_url, clock, engine, standin, tmp_path):
     csv = (
         "ref,title,priority,owner,delegates\n"
         "NET-01,Network refresh,ARCH,Olive@Example.gov.uk,dan@example.gov.uk;U0ADMIN\n"
         "PCI-01,PCI DSS tests,GOV,U0ADMIN,olive@example.gov.uk\n"
     )
-    result = ictbot.with_slack(standin)("projects", "import", write(tmp_path, "p.csv", csv))
+    # On a fresh database: the workspace is the bot token's, learnt from Slack
+    result = Ictbot(db_url, clock).with_slack(standin)("projects", "import", write(tmp_path, "p.csv", csv))
 
     assert result.exit_code == 0, result.stderr
     assert "into workspace T0COUNCIL (Darlington): 2 created" in result.stdout
@@ -148,7 +155,7 @@ def test_a_bad_row_names_its_line_exits_1_and_imports_nothing(ictbot, engine, tm
     assert result.stderr.startswith("ictbot: Nothing was imported from ")
     assert f": {expected}" in result.stderr and result.stderr.count("\n") == 1  # one problem, one line
     assert result.stdout == ""
-    assert (rows(engine, Project), rows(engine, Workspace)) == (0, 0)
+    assert (rows(engine, Project), rows(engine, Workspace)) == (0, 1)
 
 
 def test_every_bad_row_is_reported_not_just_the_first(ictbot, engine, tmp_path):
@@ -168,7 +175,7 @@ def test_an_unknown_email_names_its_line_and_imports_nothing(ictbot, engine, sta
     assert result.exit_code == 1
     assert ": line 3: no Slack user has the e-mail address nobody@example.gov.uk.\n" in result.stderr
     assert "line 2" not in result.stderr
-    assert (rows(engine, Project), rows(engine, Workspace)) == (0, 0)
+    assert (rows(engine, Project), rows(engine, Workspace)) == (0, 1)
 
 
 def test_emails_without_a_bot_token_are_refused_with_the_fix(ictbot, engine, tmp_path):
@@ -193,7 +200,7 @@ def test_a_slack_refusal_other_than_users_not_found_stops_the_import(ictbot, eng
         "(users:read.email for e-mail look-ups).\n"
     )
     assert BOT_TOKEN not in result.stderr + result.stdout
-    assert (rows(engine, Project), rows(engine, Workspace)) == (0, 0)
+    assert (rows(engine, Project), rows(engine, Workspace)) == (0, 1)
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_the_fix(ictbot, engine, tmp_path):
@@ -214,7 +221,7 @@ def test_projects_list_shows_the_work_plan_in_priority_order(ictbot, tmp_path):
 
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "Work Plan of workspace T0LOCAL" in out
+    assert f"Work Plan of workspace {HALL}" in out
     order = [out.index(ref) for ref in ("SIP-01", "PCI-01", "NET-01", "EFORM-01", "TRN-01")]  # SD, GOV, ARCH, BD, WF
     assert order == sorted(order)
     assert "+U0LOCAL02" in out and "due 2027-03-31" in out
@@ -238,7 +245,7 @@ def test_projects_history_shows_each_change_oldest_first_in_local_time(ictbot, e
     assert result.exit_code == 0, result.stderr
     lines = [" ".join(line.split()) for line in result.stdout.splitlines() if line.strip()]
     assert lines[:2] == [
-        "History of NET-01 (Council network refresh) in workspace T0LOCAL",
+        f"History of NET-01 (Council network refresh) in workspace {HALL}",
         "When Who Via What changed",
     ]
     assert lines[3:] == [

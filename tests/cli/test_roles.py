@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import RoleGrant, Workspace
-from tests.cli.conftest import rows
+from tests.cli.conftest import COUNCIL, HALL, Ictbot, rows, with_council
 from tests.conftest import ADMIN, START
+
+
+@pytest.fixture
+def ictbot(ictbot: Ictbot) -> Ictbot:
+    """The commands run on the council's workspace, created on purpose (`ictbot workspaces add`)."""
+    return with_council(ictbot)
 
 
 def grants(engine) -> list[tuple[str, str, str]]:
@@ -19,7 +26,7 @@ def test_grant_records_the_role_as_granted_by_the_cli(ictbot, engine):
     result = ictbot("roles", "grant", "U0CHAIR", "--role", "chair")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "Granted chair to U0CHAIR in workspace T0LOCAL.\n"
+    assert result.stdout == f"Granted chair to U0CHAIR in workspace {HALL}.\n"
     assert grants(engine) == [("U0CHAIR", "chair", "cli")]
     with Session(engine) as s:
         assert s.scalars(select(RoleGrant.created_at)).one() == START
@@ -31,7 +38,7 @@ def test_granting_a_role_twice_changes_nothing(ictbot, engine):
     result = ictbot("roles", "grant", "U0CHAIR", "--role", "chair")
 
     assert result.exit_code == 0
-    assert "U0CHAIR already has chair in workspace T0LOCAL; nothing changed." in result.stdout
+    assert f"U0CHAIR already has chair in workspace {HALL}; nothing changed." in result.stdout
     assert rows(engine, RoleGrant) == 1
 
 
@@ -42,7 +49,7 @@ def test_revoke_removes_the_grant_and_a_second_revoke_says_nothing_changed(ictbo
     result = ictbot("roles", "revoke", "U0CHAIR", "--role", "chair")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "Revoked chair from U0CHAIR in workspace T0LOCAL.\n"
+    assert result.stdout == f"Revoked chair from U0CHAIR in workspace {HALL}.\n"
     assert grants(engine) == [("U0CHAIR", "admin", "cli")]
     again = ictbot("roles", "revoke", "U0CHAIR", "--role", "chair")
     assert again.exit_code == 0
@@ -82,7 +89,7 @@ def test_a_malformed_user_id_is_a_usage_error_and_grants_nothing(ictbot, engine)
 
     assert result.exit_code == 2
     assert "is not a Slack user ID such as U012ABCDEF" in result.stderr
-    assert (rows(engine, RoleGrant), rows(engine, Workspace)) == (0, 0)
+    assert (rows(engine, RoleGrant), rows(engine, Workspace)) == (0, 1)
 
 
 def test_an_unknown_role_is_a_usage_error(ictbot, engine):
@@ -93,7 +100,7 @@ def test_an_unknown_role_is_a_usage_error(ictbot, engine):
     assert rows(engine, RoleGrant) == 0
 
 
-def chair_group(engine, team: str = "T0LOCAL") -> str | None:
+def chair_group(engine, team: str = COUNCIL) -> str | None:
     with Session(engine) as s:
         return s.scalars(select(Workspace.chair_usergroup_id).where(Workspace.external_id == team)).one()
 
@@ -109,7 +116,7 @@ def test_chairs_group_is_stored_shown_in_the_list_and_cleared_with_none(ictbot, 
     result = ictbot("roles", "chairs-group", "S0CHAIRS")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "The members of user group S0CHAIRS are now chairs in workspace T0LOCAL.\n"
+    assert result.stdout == f"The members of user group S0CHAIRS are now chairs in workspace {HALL}.\n"
     assert chair_group(engine) == "S0CHAIRS"
     listed = ictbot("roles", "list")
     assert table_rows(listed.stdout) == [
@@ -117,12 +124,12 @@ def test_chairs_group_is_stored_shown_in_the_list_and_cleared_with_none(ictbot, 
         "S0CHAIRS │ chair │ every member of this Slack user group",
     ]
     again = ictbot("roles", "chairs-group", "S0CHAIRS")
-    assert "already are chairs in workspace T0LOCAL; nothing changed." in again.stdout
+    assert f"already are chairs in workspace {HALL}; nothing changed." in again.stdout
 
     cleared = ictbot("roles", "chairs-group", "none")
 
     assert cleared.exit_code == 0, cleared.stderr
-    assert "No user group stands for the chairs in workspace T0LOCAL any more; granted chairs remain." in cleared.stdout
+    assert f"No user group stands for the chairs in workspace {HALL} any more; granted chairs remain." in cleared.stdout
     assert chair_group(engine) is None
     assert table_rows(ictbot("roles", "list").stdout) == ["U0CHAIR │ chair │ granted by cli"]
 
@@ -142,7 +149,7 @@ def test_a_malformed_chairs_group_is_a_usage_error_and_changes_nothing(ictbot, e
 
         assert result.exit_code == 2
         assert "is not a Slack user group ID such as S012ABCDEF (or `none`)" in result.stderr
-    assert rows(engine, Workspace) == 0
+    assert chair_group(engine) is None
 
 
 def test_chairs_group_is_set_per_team(ictbot, engine):
@@ -178,9 +185,7 @@ def test_granting_admin_to_an_admin_of_ictbot_admins_writes_nothing(ictbot, engi
     result = ictbot("roles", "grant", ADMIN, "--role", "admin", ICTBOT_ADMINS=ADMIN)
 
     assert result.exit_code == 0, result.stderr
-    assert (
-        result.stdout == f"{ADMIN} is already an admin in workspace T0LOCAL through ICTBOT_ADMINS; nothing changed.\n"
-    )
+    assert result.stdout == f"{ADMIN} is already an admin in workspace {HALL} through ICTBOT_ADMINS; nothing changed.\n"
     assert rows(engine, RoleGrant) == 0
 
 

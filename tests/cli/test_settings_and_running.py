@@ -67,10 +67,10 @@ def test_a_fresh_sqlite_file_gets_its_schema_from_db_upgrade(clock, tmp_path):
 def test_a_data_command_on_a_fresh_sqlite_file_brings_the_schema_up_itself(clock, tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
 
-    result = Ictbot(url, clock)("roles", "grant", "U0CHAIR", "--role", "chair")
+    result = Ictbot(url, clock)("roles", "grant", "U0CHAIR", "--role", "chair", "--team", "T0COUNCIL")
 
     assert result.exit_code == 0, result.stderr
-    assert "Granted chair to U0CHAIR in workspace T0LOCAL." in result.stdout
+    assert "Granted chair to U0CHAIR in workspace T0COUNCIL." in result.stdout
     assert "bringing the SQLite schema" in result.stderr  # said once, at INFO
     again = Ictbot(url, clock)("roles", "list")
     assert again.exit_code == 0 and again.stderr == ""  # already at head: nothing to say
@@ -99,7 +99,7 @@ def test_on_postgresql_a_schema_not_at_head_asks_for_db_upgrade(empty_postgres, 
         "Run `ictbot db upgrade` first.\n"
     )
     assert ictbot("db", "upgrade").exit_code == 0
-    assert ictbot("roles", "grant", "U0CHAIR", "--role", "chair").exit_code == 0
+    assert ictbot("roles", "grant", "U0CHAIR", "--role", "chair", "--team", "T0COUNCIL").exit_code == 0
 
 
 def test_an_unreachable_database_is_named_without_its_password(clock):
@@ -164,8 +164,8 @@ def entry_points(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
     def fake_socket(settings: Settings) -> None:
         calls.append(("socket", {"settings": settings}))
 
-    def fake_shell(settings: Settings, *, user_id: str) -> int:
-        calls.append(("shell", {"settings": settings, "user_id": user_id}))
+    def fake_shell(settings: Settings, *, user_id: str = "U0LOCAL01", platform: str = "slack") -> int:
+        calls.append(("shell", {"settings": settings, "user_id": user_id, "platform": platform}))
         return 3
 
     monkeypatch.setattr(server, "serve", fake_serve)
@@ -214,8 +214,38 @@ def test_serve_socket_and_shell_pass_their_options_through(ictbot, entry_points)
     assert [(name, {k: v for k, v in kw.items() if k != "settings"}) for name, kw in entry_points] == [
         ("serve", {"host": "192.0.2.10", "port": 8080}),
         ("socket", {}),
-        ("shell", {"user_id": "U0LOCAL02"}),
+        ("shell", {"user_id": "U0LOCAL02", "platform": "slack"}),
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "database"),
+    [
+        (("shell",), "sqlite:///ictbot-local.db"),
+        (("shell", "--platform", "teams"), "sqlite:///ictbot-local-teams.db"),
+        (("run",), "sqlite:///ictbot-local.db"),
+    ],
+)
+def test_without_database_url_each_shell_keeps_its_own_database(clock, entry_points, args, database):
+    result = Ictbot(None, clock)(*args)
+
+    assert result.exit_code == 3
+    [(name, kw)] = entry_points
+    assert name == "shell" and kw["settings"].DATABASE_URL == database
+    assert f"in its own database, {database}; set DATABASE_URL to use another." in result.stderr
+
+
+def test_with_database_url_set_the_shell_says_it_uses_that_database(clock, entry_points):
+    url = "postgresql://ictbot:hunter2@db.example/ictbot"
+
+    result = Ictbot(url, clock)("shell", "--platform", "teams")
+
+    assert result.exit_code == 3
+    assert [kw["settings"].DATABASE_URL for _, kw in entry_points] == [url]
+    assert result.stderr == (
+        "The shell uses the database DATABASE_URL names, postgresql://ictbot:***@db.example/ictbot, "
+        "and keeps its demo tenant there.\n"
+    )
 
 
 def test_shell_refuses_a_malformed_user(ictbot, entry_points):

@@ -7,10 +7,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Priority, Strategy, StrategyAim, Workspace
-from tests.cli.conftest import DATA, rows, write
+from tests.cli.conftest import DATA, HALL, Ictbot, rows, with_council, write
 
 SEED_2009 = str(DATA / "strategy_2009_2011.yaml")
 SEED_2014 = str(DATA / "strategy_2014_2016.yaml")
+
+
+@pytest.fixture
+def ictbot(ictbot: Ictbot) -> Ictbot:
+    """The commands run on the council's workspace, created on purpose (`ictbot workspaces add`)."""
+    return with_council(ictbot)
+
+
+def counts(engine) -> tuple[int, int, int]:
+    return rows(engine, Workspace), rows(engine, Strategy), rows(engine, Priority)
 
 
 def strategies(engine) -> list[tuple[str, bool, list[str]]]:
@@ -23,7 +33,7 @@ def test_loading_the_2009_11_seed_makes_it_active_and_keeps_2014_16_readable(ict
     result = ictbot("strategy", "load", SEED_2009)
 
     assert result.exit_code == 0, result.stderr
-    assert "Loaded ICT Strategy 2009/11 (5 priorities, 9 aims) into workspace T0LOCAL" in result.stdout
+    assert f"Loaded ICT Strategy 2009/11 (5 priorities, 9 aims) into workspace {HALL}" in result.stdout
     assert "it is now the active strategy" in result.stdout
     assert "Earlier strategies are kept and readable: ICT Strategy 2014–2016." in result.stdout
     # The new workspace started with the shipped default (2014–2016); the 2009/11 one is now active.
@@ -116,21 +126,25 @@ def test_a_renamed_strategy_file_loads_as_a_third_strategy(ictbot, engine, tmp_p
     ],
 )
 def test_a_bad_strategy_file_exits_1_naming_the_problem_and_writes_nothing(ictbot, engine, tmp_path, text, expected):
+    before = counts(engine)
+
     result = ictbot("strategy", "load", write(tmp_path, "bad.yaml", text))
 
     assert result.exit_code == 1
     assert result.stderr.startswith("ictbot: ")
     assert expected in result.stderr
     assert result.stdout == ""
-    assert (rows(engine, Workspace), rows(engine, Strategy), rows(engine, Priority)) == (0, 0, 0)
+    assert counts(engine) == before
 
 
 def test_a_missing_strategy_file_is_a_usage_error(ictbot, engine, tmp_path):
+    before = counts(engine)
+
     result = ictbot("strategy", "load", str(tmp_path / "nope.yaml"))
 
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
-    assert rows(engine, Workspace) == 0
+    assert counts(engine) == before
 
 
 def test_strategy_list_counts_one_aim_in_the_singular(ictbot, tmp_path):
@@ -148,10 +162,10 @@ def test_strategy_list_counts_one_aim_in_the_singular(ictbot, tmp_path):
 def test_activate_makes_an_earlier_strategy_active_again(ictbot, engine):
     assert ictbot("strategy", "load", SEED_2009).exit_code == 0
 
-    result = ictbot("strategy", "activate", "ICT Strategy 2014–2016", "--team", "T0LOCAL")
+    result = ictbot("strategy", "activate", "ICT Strategy 2014–2016", "--team", "T0HALL")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "ICT Strategy 2014–2016 is now the active strategy of workspace T0LOCAL.\n"
+    assert result.stdout == f"ICT Strategy 2014–2016 is now the active strategy of workspace {HALL}.\n"
     assert [(name, active) for name, active, _ in strategies(engine)] == [
         ("ICT Strategy 2014–2016", True),
         ("ICT Strategy 2009/11", False),
@@ -167,7 +181,7 @@ def test_activate_the_active_strategy_says_so_and_succeeds(ictbot, engine):
     result = ictbot("strategy", "activate", "ICT Strategy 2009/11")
 
     assert result.exit_code == 0, result.stderr
-    assert "ICT Strategy 2009/11 is already the active strategy of workspace T0LOCAL; nothing changed." in result.stdout
+    assert f"ICT Strategy 2009/11 is already the active strategy of workspace {HALL}; nothing changed." in result.stdout
     assert [active for _, active, _ in strategies(engine)] == [False, True]
 
 
@@ -185,8 +199,8 @@ def test_activate_an_unknown_strategy_exits_1_listing_the_strategies(ictbot, eng
     assert [active for _, active, _ in strategies(engine)] == [False, True]
 
 
-def test_activate_on_an_empty_database_creates_no_workspace(ictbot, engine):
-    result = ictbot("strategy", "activate", "ICT Strategy 2014–2016")
+def test_activate_on_an_empty_database_creates_no_workspace(db_url, clock, engine):
+    result = Ictbot(db_url, clock)("strategy", "activate", "ICT Strategy 2014–2016")
 
     assert result.exit_code == 1
     assert rows(engine, Workspace) == 0

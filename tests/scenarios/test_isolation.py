@@ -2170,11 +2170,19 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
     CliAttack(
         "workspaces-purged", "workspaces purged", ("workspaces", "purged"), "No workspace has been purged", reads=False
     ),
+    CliAttack(
+        "workspaces-add",  # a third workspace, with the default strategy of its own
+        "workspaces add",
+        ("workspaces", "add", "T0CCCCCC", "Charlie"),
+        "Added workspace T0CCCCCC (Charlie)",
+        reads=False,
+    ),
 )
 # Commands without --team that no case above runs, and why.
 CLI_NOT_PER_WORKSPACE = {
     "tick": "one reconcile pass over every workspace, as the scheduler runs it (tests/bot, tests/test_oauth.py)",
     "db upgrade": "the schema, no workspace's rows",
+    "config": "the settings and where they came from: no workspace's rows",
     "serve": "runs the Bolt app: its requests are the Slack attacks above",
     "socket": "runs the Bolt app over Socket Mode: the same listeners",
     "run": "serve, socket or shell, by the settings",
