@@ -4,7 +4,9 @@ The console drives the very same Teams SDK app as production, JWT authentication
 becomes an activity in the shape Teams sends, POSTed to ``/api/messages`` of the real ASGI app with a
 token signed by the :class:`bot.dev.teams_standin.TeamsStandIn`, which also plays Entra ID and the Bot
 Connector. After each activity the shell prints what Teams would show: messages, Adaptive Cards (as
-text, buttons numbered) and the answer to a card's button. Lines are what you would type to the bot
+text, buttons numbered) and the answer to a card's button; the bot's Markdown (a message, a ``TextBlock``,
+a fact) styled as Teams renders it, what people typed (a ``RichTextBlock``'s text runs) as it is. The
+SDK's and httpx's log lines are kept out of it. Lines are what you would type to the bot
 (``help``, ``update NET-01 amber …``); lines starting with ``:`` are console commands (``:help``).
 """
 
@@ -18,8 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from markdown_it import MarkdownIt
 from pydantic import SecretStr
 from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 from sqlalchemy.orm import Session
 
@@ -38,7 +42,7 @@ with warnings.catch_warnings():  # Starlette asks for a newer httpx; the SDK ann
 
     from handlers.teams.app import ADAPTIVE_CARD, MESSAGES_PATH, PLATFORM, create_teams_app
 
-__all__ = ["LOCAL_TEAMS_USERS", "card_lines", "run_teams_shell"]
+__all__ = ["LOCAL_TEAMS_USERS", "card_lines", "run_teams_shell", "teams_markdown"]
 
 # The local people of the sample Work Plan, with the Entra object ids a Teams tenant would give them.
 ENTRA_IDS = {
@@ -48,8 +52,15 @@ ENTRA_IDS = {
     "U0LOCAL04": "da4a0000-0000-4000-8000-000000000004",
 }
 LOCAL_TEAMS_USERS = {uid: (name, ENTRA_IDS[uid]) for uid, name in LOCAL_USERS.items()}
-# The SDK logs each rejected or processed activity; the shell shows each answer itself.
+# The SDK logs each rejected or processed activity, httpx each call to the stand-in; the shell shows each
+# answer itself.
 QUIET = dict.fromkeys(("microsoft_teams", "handlers.teams", "httpx"), logging.ERROR)
+# The Markdown Teams reads in a message, a TextBlock and a fact: bold, italics, strike-through, code, links
+# (lists and line breaks show as the lines they are).
+_MARKDOWN = MarkdownIt("zero").enable(["emphasis", "strikethrough", "backticks", "link", "escape"])
+_MARKS = {"strong": "bold", "em": "italic", "s": "strike"}
+# A text run's properties (handlers.teams.cards.pieces.RUN_STYLES) as terminal styles.
+_RUN_STYLES = {("weight", "bolder"): "bold", ("italic", True): "italic", ("strikethrough", True): "strike"}
 HELP = """\
 Type what you would write to the bot in Teams: help, update NET-01 amber Links delayed, mine, digest, meeting.
   :as N            play local user N (1 Alex Officer, 2 Bea Officer, 3 Chris Chair, 4 Dana Admin)
@@ -68,9 +79,46 @@ class _Action:
     inputs: list[dict[str, Any]] = field(default_factory=list)  # the card's inputs, asked for on click
 
 
-def card_lines(card: dict[str, Any]) -> tuple[list[str], list[_Action]]:
-    """An Adaptive Card as lines of text, and its buttons in order (numbered from 1 in the text)."""
-    lines: list[str] = []
+def teams_markdown(source: str, style: str | Style = "") -> Text:
+    """The bot's Markdown as Teams shows it: ``**bold**``, ``_italic_``, ``~~struck~~``, ``code``, and
+    ``[text](url)`` as the text, underlined, with its address after it."""
+    out = Text(style=style)
+    opened: list[Style] = []  # the marks open at this point, innermost last (Markdown nests them)
+    for number, line in enumerate(source.split("\n")):
+        if number:
+            out.append("\n")
+        for token in _MARKDOWN.parseInline(line)[0].children or []:
+            mark = token.type.rsplit("_", 1)[0]
+            if token.type.endswith("_open") and mark in _MARKS:
+                opened.append(Style.parse(_MARKS[mark]))
+            elif token.type == "link_open":
+                opened.append(Style(underline=True, link=str(token.attrs.get("href", ""))))
+            elif token.type.endswith("_close") and opened:
+                closed = opened.pop()
+                if token.type == "link_close":
+                    out.append(f" ({closed.link})", style="dim")
+            elif token.type == "code_inline":
+                out.append(token.content, style=Style.combine([*opened, Style(color="cyan")]))
+            else:  # text, and whatever this subset leaves as text
+                out.append(token.content, style=Style.combine([Style.null(), *opened]))
+    return out
+
+
+def _runs(inlines: list[Any]) -> Text:
+    """A RichTextBlock's text runs as they are (Teams reads no Markdown in them), in their styles."""
+    out = Text()
+    for run in inlines:
+        if isinstance(run, str):
+            out.append(run)
+            continue
+        styles = [style for (prop, value), style in _RUN_STYLES.items() if run.get(prop) == value]
+        out.append(str(run.get("text", "")), style=" ".join(styles))
+    return out
+
+
+def card_lines(card: dict[str, Any]) -> tuple[list[Text], list[_Action]]:
+    """An Adaptive Card as lines of styled text, and its buttons in order (numbered from 1 in the text)."""
+    lines: list[Text] = []
     actions: list[_Action] = []
     inputs: list[dict[str, Any]] = []
 
@@ -78,13 +126,15 @@ def card_lines(card: dict[str, Any]) -> tuple[list[str], list[_Action]]:
         kind = e.get("type")
         pad = "  " * depth
         if kind == "TextBlock":
-            lines.extend(pad + line for line in str(e.get("text", "")).splitlines())
-        elif kind == "RichTextBlock":  # text runs: shown as they are (Teams reads no markdown in them)
-            runs = e.get("inlines") or []
-            text = "".join(r if isinstance(r, str) else str(r.get("text", "")) for r in runs)
-            lines.extend(pad + line for line in text.splitlines())
+            style = "bold" if e.get("weight") == "bolder" else "dim" if e.get("isSubtle") else ""
+            text = teams_markdown(str(e.get("text", "")), style)
+            lines.extend(Text(pad) + line for line in text.split("\n"))
+        elif kind == "RichTextBlock":
+            lines.extend(Text(pad) + line for line in _runs(e.get("inlines") or []).split("\n"))
         elif kind == "FactSet":
-            lines.extend(f"{pad}{f.get('title', '')}: {f.get('value', '')}" for f in e.get("facts", []))
+            for f in e.get("facts", []):
+                title, value = teams_markdown(str(f.get("title", "")), "bold"), teams_markdown(str(f.get("value", "")))
+                lines.append(Text.assemble(pad, title, ": ", value))
         elif kind in ("Container", "Column"):
             for item in e.get("items", []):
                 element(item, depth)
@@ -98,14 +148,14 @@ def card_lines(card: dict[str, Any]) -> tuple[list[str], list[_Action]]:
             inputs.append(e)
             label = e.get("label") or e.get("placeholder") or e.get("id")
             choices = ", ".join(str(c.get("title")) for c in e.get("choices", []))
-            lines.append(f"{pad}[{label}]" + (f" ({choices})" if choices else ""))
+            lines.append(Text(f"{pad}[{label}]" + (f" ({choices})" if choices else "")))
 
     def action(a: dict[str, Any], pad: str) -> None:
         if a.get("type") not in ("Action.Submit", "Action.Execute"):
             return
         data = a.get("data") if isinstance(a.get("data"), dict) else {}
         actions.append(_Action(str(a.get("title", "")), str(a["type"]), dict(data or {}), str(a.get("verb") or "")))
-        lines.append(f"{pad}({len(actions)}) {a.get('title', '')}")
+        lines.append(Text(f"{pad}({len(actions)}) {a.get('title', '')}"))
 
     for e in card.get("body", []):
         element(e, 0)
@@ -199,8 +249,8 @@ class _TeamsShell:
             self.show_invoke(response.json())
 
     def show(self, activity: dict[str, Any]) -> None:
-        if activity.get("text"):
-            self.console.print(Text(f"ictbot: {activity['text']}", style="green"))
+        if activity.get("text"):  # Teams reads a message's text as Markdown
+            self.console.print(Text("ictbot: ", style="green") + teams_markdown(str(activity["text"]), "green"))
         for attachment in activity.get("attachments") or []:
             if attachment.get("contentType") == ADAPTIVE_CARD:
                 self.show_card(attachment.get("content") or {})
@@ -209,7 +259,7 @@ class _TeamsShell:
         lines, actions = card_lines(card)
         self.console.print(Text("┌ card", style="green"))
         for line in lines:
-            self.console.print(Text(f"│ {line}", style="green"))
+            self.console.print(Text("│ ", style="green") + line)
         self.console.print(Text("└" + (" :click N to press a button" if actions else ""), style="green"))
         if actions:
             self.actions = actions
@@ -220,8 +270,8 @@ class _TeamsShell:
             self.show_card(value)
         elif kind == "application/vnd.microsoft.error" and isinstance(value, dict):
             self.console.print(Text(f"on the card: {value.get('message')}", style="red"))
-        elif value:
-            self.console.print(Text(f"ictbot: {value}", style="green"))
+        elif value:  # a message the card's button answered with: Markdown, as a message
+            self.console.print(Text("ictbot: ", style="green") + teams_markdown(str(value), "green"))
 
 
 def _choose(choices: dict[str, Any], answer: str) -> Any:
@@ -261,17 +311,17 @@ def run_teams_shell(settings: Settings, *, stdin: TextIO | None = None, stdout: 
         try:
             unit = _local_workspace(runtime, standin.tenant_id)
             count, _ = load_sample(console, unit, now=runtime.now(), people=ENTRA_IDS)
-            routes = create_teams_app(runtime).routes
-            console.print(
-                Text.assemble(
-                    ("ictbot shell — Microsoft Teams", "bold"),
-                    f"  ·  {count} projects  ·  activities signed and checked as in production  ·  ",
-                    (":help", "cyan"),
+            with quiet(QUIET):  # from the SDK's set-up on: the shell shows what happened itself
+                routes = create_teams_app(runtime).routes
+                console.print(
+                    Text.assemble(
+                        ("ictbot shell — Microsoft Teams", "bold"),
+                        f"  ·  {count} projects  ·  activities signed and checked as in production  ·  ",
+                        (":help", "cyan"),
+                    )
                 )
-            )
-            # quiet after the SDK's set-up, which the test client runs on entering
-            with TestClient(asgi_app(runtime, None, extra_routes=routes)) as http, quiet(QUIET):
-                shell = _TeamsShell(console=console, stdin=stdin or sys.stdin, http=http, standin=standin)
-                return shell.run()
+                with TestClient(asgi_app(runtime, None, extra_routes=routes)) as http:
+                    shell = _TeamsShell(console=console, stdin=stdin or sys.stdin, http=http, standin=standin)
+                    return shell.run()
         finally:
             runtime.engine.dispose()

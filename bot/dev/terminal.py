@@ -222,14 +222,32 @@ class Lines:
         return line
 
 
+class _AtLeast(logging.Filter):
+    """Lets through only records at ``level`` or above, whatever level the logger is later set to."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level
+
+
 @contextmanager
 def quiet(levels: Mapping[str, int]) -> Iterator[None]:
-    """The loggers named in ``levels`` at those levels while a shell runs (it shows what happened itself)."""
-    previous = {name: logging.getLogger(name).level for name in levels}
+    """The loggers named in ``levels`` at those levels while a shell runs (it shows what happened itself).
+
+    Each also gets a filter at its level, since a library may set its logger's level again: the Teams SDK
+    sets httpx's to its own on every HTTP client it builds, one per activity."""
+    loggers = {name: logging.getLogger(name) for name in levels}
+    previous = {name: logger.level for name, logger in loggers.items()}
+    filters = {name: _AtLeast(level) for name, level in levels.items()}
     for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
+        loggers[name].setLevel(level)
+        loggers[name].addFilter(filters[name])
     try:
         yield
     finally:
         for name, level in previous.items():
-            logging.getLogger(name).setLevel(level)
+            loggers[name].removeFilter(filters[name])
+            loggers[name].setLevel(level)

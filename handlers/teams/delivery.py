@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import httpx
-from microsoft_teams.api import ApiClient
+from microsoft_teams.api.clients.conversation import ConversationClient
 from microsoft_teams.api.clients.conversation.params import CreateConversationParams
 from microsoft_teams.common import ClientOptions
 
@@ -91,17 +91,20 @@ def _throttled_for(response: httpx.Response) -> float | None:
 
 
 class _Connector:
-    """The SDK's Bot Connector client with the bot's token; one per send, on that send's own loop."""
+    """The SDK's Bot Connector conversations client with the bot's token; one per send, on that send's own loop.
+
+    Only the conversations client: the SDK's ``ApiClient``, which holds it, also builds the bot client the
+    SDK deprecates (a ``DeprecationWarning`` on each construction), which a delivery never uses."""
 
     def __init__(self, runtime: Runtime, tokens: ClientCredentialsToken) -> None:
         self.cloud = cloud_for(runtime.settings)
         self.tokens = tokens
 
-    def client(self, service_url: str) -> ApiClient:
+    def client(self, service_url: str) -> ConversationClient:
         async def token() -> str:
             return await self.tokens(self.cloud.bot_scope)
 
-        return ApiClient(service_url, ClientOptions(token=token, timeout=20.0), cloud=self.cloud)
+        return ConversationClient(service_url, ClientOptions(token=token, timeout=20.0))
 
 
 def _failure(exc: httpx.HTTPError | TokenError | OSError) -> Outcome:
@@ -159,7 +162,7 @@ class TeamsDelivery:
         return _settled(outcome, item.attempt)
 
     async def _send(self, ref: TeamsConversationRef, card: dict[str, Any]) -> Outcome:
-        api = self.connector.client(ref.service_url)
+        conversations = self.connector.client(ref.service_url)
         conversation_id = ref.conversation_id
         if conversation_id is None:  # met in a channel only: start the 1:1 conversation
             if not ref.account_id:
@@ -174,10 +177,10 @@ class TeamsDelivery:
                     "channelData": {"tenant": {"id": ref.tenant_id}},
                 }
             )
-            created = await honouring_retry_after(partial(api.conversations.create, params))
+            created = await honouring_retry_after(partial(conversations.create, params))
             conversation_id = created.id
             await asyncio.to_thread(self._remember_conversation, ref.id, conversation_id)
-        send = partial(api.conversations.create_activity, conversation_id, card_activity(card))
+        send = partial(conversations.create_activity, conversation_id, card_activity(card))
         sent = await honouring_retry_after(send)
         return Outcome(channel_id=conversation_id, message_ts=sent.id)
 
@@ -218,11 +221,11 @@ class TeamsDigestDelivery:
         return _settled(outcome, item.attempt)
 
     async def _post(self, service_url: str, channel_id: str, cards: list[dict[str, Any]]) -> Outcome:
-        api = self.connector.client(service_url)
+        conversations = self.connector.client(service_url)
         first: str | None = None
         for card in cards:
             # Only the throttled card is sent again: the ones before it are in the channel already.
-            send = partial(api.conversations.create_activity, channel_id, card_activity(card))
+            send = partial(conversations.create_activity, channel_id, card_activity(card))
             sent = await honouring_retry_after(send)
             first = first or sent.id
         return Outcome(channel_id=channel_id, message_ts=first)

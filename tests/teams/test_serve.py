@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -57,3 +59,16 @@ def test_serve_with_slack_and_teams_answers_both_on_one_server(teams_settings, e
 def test_serve_with_neither_platform_says_what_to_set(tmp_path):
     with pytest.raises(server.ConfigError, match="TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID"):
         server.serve(Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"), host="127.0.0.1", port=0)
+
+
+def test_loading_the_teams_front_end_prints_nothing():
+    """The SDK announces a preview API of its own on import (a FutureWarning, shown by default): a server
+    for Teams would print it at every start, a warning about nothing ictbot uses."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import handlers.teams.delivery, handlers.teams.app"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert (loaded.stdout, loaded.stderr) == ("", "")
