@@ -392,18 +392,19 @@ class StandIn:
 @contextmanager
 def standin_process() -> Iterator[StandIn]:
     argv = [sys.executable, "-m", "benchmarks.load_processes", "standin", "--team-id", TEAM_ID]
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)  # noqa: S603
-    try:
-        yield StandIn(proc)
-    finally:
+    # As a context manager, Popen closes its pipes when it is done with (the standin's stdout included).
+    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO) as proc:  # noqa: S603
         try:
-            assert proc.stdin is not None
-            proc.stdin.write("quit\n")
-            proc.stdin.close()
-            proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
-            proc.wait()
+            yield StandIn(proc)
+        finally:
+            try:
+                assert proc.stdin is not None
+                proc.stdin.write("quit\n")
+                proc.stdin.close()
+                proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait()
 
 
 # -- the Work Plan -----------------------------------------------------------------------------------
