@@ -125,13 +125,15 @@ class Databases:
         shutil.copyfile(self._sqlite_template, path)
         return f"sqlite:///{path}"
 
-    def postgres(self) -> str:
-        """A new migrated PostgreSQL database (skips, or fails in CI, when there is no server)."""
+    def postgres(self, *, migrated: bool = True) -> str:
+        """A new PostgreSQL database, migrated or empty (skips, or fails in CI, when there is no server)."""
         base = os.environ.get(POSTGRES_ENV)
         if not base:
             if os.environ.get("CI") == "true":
                 pytest.fail(f"{POSTGRES_ENV} must be set in CI so the PostgreSQL tests run")
             pytest.skip(f"set {POSTGRES_ENV} (e.g. postgresql://127.0.0.1:5432/test) to run on PostgreSQL")
+        if not migrated:
+            return self._new_postgres(base, template=None)
         if self._postgres_template is None:
             url = self._new_postgres(base, template=None)
             upgrade(url)  # its engine is gone when this returns: a template must have no connection
@@ -203,6 +205,12 @@ def db_url(request: pytest.FixtureRequest, databases: Databases, _shared_databas
             databases.sqlite(databases.folder / "shared.db") if backend == "sqlite" else databases.postgres()
         )
     return _shared_databases[backend]
+
+
+@pytest.fixture
+def empty_postgres(databases: Databases) -> str:
+    """A PostgreSQL database with no schema, for this test alone; tests that use it carry the ``postgres`` mark."""
+    return databases.postgres(migrated=False)
 
 
 @pytest.fixture

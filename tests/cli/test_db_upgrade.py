@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,29 +12,17 @@ from sqlalchemy.engine import make_url
 from models import db, upgrade
 from models.search import SEARCH_TABLE
 from tests.cli.conftest import Ictbot
-from tests.conftest import POSTGRES_ENV, _postgres_database
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[str]:
-    """An empty PostgreSQL database for this test alone; tests that use it carry the ``postgres`` mark."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"set {POSTGRES_ENV} to run on PostgreSQL")
-    gen = _postgres_database(base)
-    yield next(gen)
-    next(gen, None)
 
 
 @pytest.mark.postgres
 def test_an_upgrade_held_up_by_another_session_s_lock_stops_changing_nothing_and_says_a_retry_is_safe(
-    own_postgres, clock, monkeypatch
+    empty_postgres, clock, monkeypatch
 ):
-    upgrade(own_postgres, "0013")  # 0014 (the search index) comes next, then tables that refer to workspace
+    upgrade(empty_postgres, "0013")  # 0014 (the search index) comes next, then tables that refer to workspace
     # Longer than the requests' 2.5 s statement_timeout: the wait ends by the lock time-out, not that one.
     monkeypatch.setattr(db, "LOCK_TIMEOUT", timedelta(seconds=3))
-    other = create_engine(make_url(own_postgres).set(drivername="postgresql+psycopg"))
-    ictbot = Ictbot(own_postgres, clock)
+    other = create_engine(make_url(empty_postgres).set(drivername="postgresql+psycopg"))
+    ictbot = Ictbot(empty_postgres, clock)
     try:
         with other.connect() as session:  # an old instance, a backup or an open psql transaction
             session.execute(text("LOCK TABLE workspace IN ACCESS EXCLUSIVE MODE"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from bot.settings import ConfigError, Settings
 from models import RoleGrant, Workspace, make_engine
 from models.db import alembic_config
 from tests.cli.conftest import Ictbot, rows
-from tests.conftest import BOT_TOKEN, POSTGRES_ENV, SIGNING_SECRET, _postgres_database
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
@@ -74,17 +73,6 @@ def test_a_data_command_on_a_fresh_sqlite_file_brings_the_schema_up_itself(clock
     assert "bringing the SQLite schema" in result.stderr  # said once, at INFO
     again = Ictbot(url, clock)("roles", "list")
     assert again.exit_code == 0 and again.stderr == ""  # already at head: nothing to say
-
-
-@pytest.fixture
-def empty_postgres() -> Any:
-    """A database with no schema; tests that use it carry the ``postgres`` mark."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"set {POSTGRES_ENV} to run on PostgreSQL")
-    gen = _postgres_database(base)
-    yield next(gen)
-    next(gen, None)
 
 
 @pytest.mark.postgres

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,7 +17,6 @@ from sqlalchemy.orm import Session
 from models import Base, ChangeVia, Project, ProjectEvent, ProjectField, RoleGrant, Workspace, make_engine, upgrade
 from models.db import DanglingRows, alembic_config, downgrade, migration_engine
 from models.search import SEARCH_TABLE, include_object, is_search_table
-from tests.conftest import POSTGRES_ENV, _postgres_database
 
 
 def test_migrations_create_every_table_the_models_declare(engine):
@@ -78,24 +76,13 @@ def test_migration_0010_starts_each_existing_project_s_history_with_its_status_n
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-@pytest.fixture
-def own_postgres() -> Iterator[str]:
-    """An empty PostgreSQL database for this test alone; tests that use it carry the ``postgres`` mark."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"set {POSTGRES_ENV} to run on PostgreSQL")
-    gen = _postgres_database(base)
-    yield next(gen)
-    next(gen, None)
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def own_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database for this test alone (these tests take the schema up and down)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'own.db'}"
     else:
-        yield request.getfixturevalue("own_postgres")
+        yield request.getfixturevalue("empty_postgres")
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -181,8 +168,8 @@ def test_on_sqlite_a_batch_copy_an_interrupted_older_migration_left_is_dropped(t
 
 
 @pytest.mark.postgres
-def test_migrations_on_postgresql_have_no_statement_timeout_but_a_lock_timeout(own_postgres):
-    engine = migration_engine(own_postgres)
+def test_migrations_on_postgresql_have_no_statement_timeout_but_a_lock_timeout(empty_postgres):
+    engine = migration_engine(empty_postgres)
     try:
         with engine.connect() as conn:
             assert conn.execute(text("SHOW statement_timeout")).scalar() == "0"
