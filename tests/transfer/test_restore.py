@@ -721,9 +721,22 @@ BAD_DOCUMENTS: list[tuple[str, Mutation, str]] = [
 ]
 
 
+_EXPORTS: dict[str, dict[str, Any]] = {}  # the rich workspace's export, by database
+
+
+@pytest.fixture
+def rich_export(request: pytest.FixtureRequest, db_url: str) -> dict[str, Any]:
+    """A copy of the rich workspace's export, built once per database: reading a document needs no database,
+    and each bad-document test changes only its own copy."""
+    if db_url not in _EXPORTS:
+        request.getfixturevalue("rich")
+        _EXPORTS[db_url] = exported(request.getfixturevalue("runtime"))
+    return copy.deepcopy(_EXPORTS[db_url])
+
+
 @pytest.mark.parametrize(("change", "message"), [pytest.param(c, m, id=name) for name, c, m in BAD_DOCUMENTS])
-def test_a_bad_document_is_refused_with_its_path_and_reason(runtime, rich, change, message):
-    doc = exported(runtime)
+def test_a_bad_document_is_refused_with_its_path_and_reason(rich_export, change, message):
+    doc = rich_export
     assert doc["projects"][0]["ref"] == "CLOUD-01" and doc["projects"][3]["ref"] == "NET-01"
     change(doc)
 
