@@ -20,9 +20,12 @@ from handlers.slack.listeners import records_its_delivery, register_listeners
 
 log = logging.getLogger(__name__)
 
-# Bolt's name for the app (its logs and OAuth pages); given, so that Bolt does not walk the call stack
-# (inspect.stack(), tens of milliseconds) to name the app after the file that built it.
-APP_NAME = "ictbot"
+# Bolt's name for the app; given, so that Bolt does not walk the call stack (inspect.stack(), tens of
+# milliseconds) to name the app after the file that built it. Bolt also names loggers after it (the
+# request's ``logger``, each middleware's "NAME:function") and copies its own logger's level and filters
+# onto them: the name of that logger, so that none of ictbot's other loggers (``ictbot`` is their parent)
+# is ever touched.
+APP_NAME = BOLT_LOGGER = "ictbot.bolt"
 
 
 def create_app(
@@ -142,7 +145,7 @@ class _NotTheTokenWarning(logging.Filter):
 
 
 def _bolt_logger() -> logging.Logger:
-    logger = logging.getLogger("ictbot.bolt")
+    logger = logging.getLogger(BOLT_LOGGER)
     if not any(isinstance(f, _NotTheTokenWarning) for f in logger.filters):
         logger.addFilter(_NotTheTokenWarning())
     return logger

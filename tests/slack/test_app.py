@@ -11,7 +11,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.slack.app import create_app
 from handlers.slack.client import web_client
-from tests.conftest import BOT_TOKEN
+from tests.conftest import BOT_TOKEN, OWNER
 
 OAUTH = {"SLACK_CLIENT_ID": "1234567890.987654321", "SLACK_CLIENT_SECRET": "secret", "SLACK_STATE_SECRET": "s" * 40}
 
@@ -33,3 +33,17 @@ def test_building_the_app_logs_no_warning_about_a_token_it_will_not_use(runtime,
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert app.client.token == (None if mode == "several workspaces" else BOT_TOKEN)
     assert app.client.base_url == standin.api_url
+
+
+def test_bolt_names_its_loggers_without_touching_ictbots_own(runtime, slack, workplan):
+    """Bolt gives the app's name to the loggers it makes and copies its own logger's level and filters onto
+    them; named ``ictbot``, the app once set the parent of every ictbot logger to the shell's ERROR."""
+    parent = logging.getLogger("ictbot")
+    before = (parent.level, list(parent.filters), list(parent.handlers))
+    bolt = logging.getLogger("ictbot.bolt")
+    bolt.setLevel(logging.ERROR)  # as the local shell quietens it
+    try:
+        assert slack.command("/ict-update", "NET-01 green Fine", user_id=OWNER).status == 200
+    finally:
+        bolt.setLevel(logging.NOTSET)
+    assert (parent.level, list(parent.filters), list(parent.handlers)) == before
