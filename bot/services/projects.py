@@ -165,15 +165,16 @@ def list_projects(
     return [_view(p, last_at, rag) for p, last_at, rag in session.execute(stmt)]
 
 
-def latest_updates(ws: Workspace) -> tuple[Subquery, Subquery]:
+def latest_updates(ws: Workspace, project_ids: Sequence[int] | None = None) -> tuple[Subquery, Subquery]:
     """Subqueries to join for each project's latest update: ``latest`` (project_id, update_id: the latest
-    update by id) and ``current`` (update_id, number: that update's current revision)."""
-    latest = (
-        select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("update_id"))
-        .where(ProgressUpdate.workspace_id == ws.id)
-        .group_by(ProgressUpdate.project_id)
-        .subquery()
+    update by id) and ``current`` (update_id, number: that update's current revision). ``project_ids``
+    limits them to those projects (None: every project of the workspace)."""
+    by_project = select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("update_id")).where(
+        ProgressUpdate.workspace_id == ws.id
     )
+    if project_ids is not None:
+        by_project = by_project.where(ProgressUpdate.project_id.in_(project_ids))
+    latest = by_project.group_by(ProgressUpdate.project_id).subquery()
     current = (
         select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("number"))
         .join(latest, latest.c.update_id == UpdateRevision.update_id)

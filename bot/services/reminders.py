@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError
-from bot.services import claims, roles
+from bot.services import claims, projects, roles
 from bot.services import meetings as meeting_service
 from bot.services.meetings import ReminderStage
 from bot.services.registers import chase
@@ -176,23 +176,13 @@ def stale_projects(session: Session, ws: Workspace, since: datetime | None) -> l
 def _last_rags(session: Session, ws: Workspace, project_ids: Sequence[int]) -> dict[int, Rag]:
     if not project_ids:
         return {}
-    latest = (
-        select(ProgressUpdate.project_id, func.max(ProgressUpdate.id).label("uid"))
-        .where(ProgressUpdate.workspace_id == ws.id, ProgressUpdate.project_id.in_(project_ids))
-        .group_by(ProgressUpdate.project_id)
-        .subquery()
-    )
-    current = (
-        select(UpdateRevision.update_id, func.max(UpdateRevision.number).label("n"))
-        .join(latest, latest.c.uid == UpdateRevision.update_id)
-        .group_by(UpdateRevision.update_id)
-        .subquery()
-    )
+    latest, current = projects.latest_updates(ws, project_ids)
     rows = session.execute(
         select(latest.c.project_id, UpdateRevision.rag)
-        .join(current, current.c.update_id == latest.c.uid)
+        .join(current, current.c.update_id == latest.c.update_id)
         .join(
-            UpdateRevision, (UpdateRevision.update_id == current.c.update_id) & (UpdateRevision.number == current.c.n)
+            UpdateRevision,
+            (UpdateRevision.update_id == current.c.update_id) & (UpdateRevision.number == current.c.number),
         )
     )
     return {pid: rag for pid, rag in rows}
