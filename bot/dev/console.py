@@ -32,6 +32,7 @@ from bot.dev.timeshift import ShellClock, moments, parse_moment, shown
 from bot.runtime import Runtime
 from bot.scheduling.reconciler import Reconciler, TickReport
 from bot.services import meetings, projects, role_commands, roles
+from bot.services.reminders import CHAIR_STAGE
 from bot.settings import SLACK_USER_ID
 from handlers.slack.shortcuts.log_as_update import LOG_AS_UPDATE
 
@@ -418,8 +419,8 @@ class SlackConsole:
         """What a pass did, in a line."""
         if not report.held_lease:
             return "another process is running a reconcile pass on this database (ictbot serve?); nothing was sent."
-        owners = sum(1 for item, o in report.outcomes if o.error is None and item.stage != "chair")
-        chairs = sum(1 for item, o in report.outcomes if o.error is None and item.stage == "chair")
+        chairs = sum(1 for item, o in report.outcomes if o.error is None and item.stage == CHAIR_STAGE)
+        owners = sum(1 for _, o in report.outcomes if o.error is None) - chairs
         said = []
         if owners:
             said.append(f"{owners} reminder{'s' if owners != 1 else ''}")

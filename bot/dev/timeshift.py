@@ -77,10 +77,10 @@ def moments(session: Session, ws: Workspace, *, after: datetime, where: Callable
     for meeting in coming:
         at_meeting: dict[datetime, list[str]] = {}
         for stage, at in reminders.stage_times(session, ws, meeting):
-            if stage == reminders.CHAIR_STAGE:
+            if stage is None:
                 what = "the chairs' notice"
             else:
-                days = int(stage.split("d@")[0])
+                days = stage.working_days_before
                 what = f"reminders ({days} working day{'s' if days != 1 else ''} before)"
             at_meeting.setdefault(at, []).append(what)
         if series.channel_id:

@@ -116,14 +116,14 @@ def _calendar(session: Session, ws: Workspace) -> _Calendar | None:
     return _Calendar(series, ZoneInfo(series.timezone), closures, stages)
 
 
-def stage_times(session: Session, ws: Workspace, meeting: Meeting) -> list[tuple[str, datetime]]:
-    """When the owners' reminders of each stage (by :func:`stage_key`) and the chairs' notice
-    (:data:`CHAIR_STAGE`) fall due for ``meeting``, in order; empty when the workspace has no series."""
+def stage_times(session: Session, ws: Workspace, meeting: Meeting) -> list[tuple[ReminderStage | None, datetime]]:
+    """When the owners' reminders of each stage and the chairs' notice (stage None) fall due for
+    ``meeting``, in order; empty when the workspace has no series."""
     cal = _calendar(session, ws)
     if cal is None:
         return []
-    times = [(stage_key(stage), cal.stage_due(meeting, stage)) for stage in cal.stages]
-    times.append((CHAIR_STAGE, cal.chair_due(meeting)))
+    times: list[tuple[ReminderStage | None, datetime]] = [(s, cal.stage_due(meeting, s)) for s in cal.stages]
+    times.append((None, cal.chair_due(meeting)))
     return sorted(times, key=lambda t: t[1])
 
 
