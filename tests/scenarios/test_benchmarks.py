@@ -6,18 +6,22 @@ Only correctness is asserted here; time is measured and printed by the benchmark
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections import Counter
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from benchmarks import digest_build, home, load, load_processes, reminder_fanout
 from benchmarks import search as search_benchmark
 from bot import server
+from bot.dev.local import LocalSlack
 from bot.dev.standin import SlackStandIn
 from bot.scheduling.reconciler import TickReport
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from models import ProgressUpdate, UpdateSource
+from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET, STRANGER
 
 
 def test_reminder_fanout_smoke(capsys: pytest.CaptureFixture[str]) -> None:
@@ -201,28 +205,30 @@ def test_a_wrong_search_fails_the_search_benchmark(monkeypatch: pytest.MonkeyPat
 
 
 def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
-    # 4 clients, 40 measured requests after half a second's warm-up, SQLite: `ictbot serve` and the bare
-    # app both start, every request is acknowledged, and each of ictbot's is stored once and replied to.
+    # 4 clients, 40 measured requests after half a second's warm-up, SQLite: the honest floor and `ictbot
+    # serve` both start, every request is acknowledged, and each is stored once and replied to, by both.
     assert load.main(["--clients", "4", "--requests", "40", "--warmup", "0.5", "--projects", "10"]) == 0
 
     out = capsys.readouterr().out
     result = re.search(
-        r"RESULT clients 4, requests (\d+) \(bare (\d+)\), errors (\d+) \(bare (\d+)\), "
-        r"throughput [\d.]+ req/s \(bare [\d.]+, ratio [\d.]+\), p50 [\d.]+ ms, p99 [\d.]+ ms "
-        r"\(bare [\d.]+, ratio [\d.]+\), rss [\d.]+ MiB at rest, [\d.]+ under load \(bare [\d.]+, [\d.]+\), "
-        r"checks (\w+)",
+        r"RESULT clients 4, requests (\d+) \(floor (\d+)\), errors (\d+) \(floor (\d+)\), "
+        r"throughput [\d.]+ req/s \(floor [\d.]+, ratio [\d.]+\), p50 [\d.]+ ms, p99 [\d.]+ ms "
+        r"\(floor [\d.]+, ratio [\d.]+\), rss [\d.]+ MiB at rest, [\d.]+ under load \(floor [\d.]+, [\d.]+\), "
+        r"start-up [\d.]+ s, checks (\w+)",
         out,
     )
     assert result is not None, out
-    requests, bare_requests, errors, bare_errors, checks = result.groups()
-    assert (int(requests), int(bare_requests)) == (40, 40)
-    assert (int(errors), int(bare_errors)) == (0, 0)
+    requests, floor_requests, errors, floor_errors, checks = result.groups()
+    assert (int(requests), int(floor_requests)) == (40, 40)
+    assert (int(errors), int(floor_errors)) == (0, 0)
     assert checks == "ok"
-    stored = re.search(r"ictbot serve: updates stored: (\d+); requests answered 200 \(warm-up included\): (\d+)", out)
-    assert stored is not None and stored.group(1) == stored.group(2), out
-    assert re.search(r"ictbot serve: replies: (\d+) of \1 right, \d+ of them through response_url", out), out
-    for figure in ("throughput req/s", "p99 ms (goal < 100)", "RSS at rest MiB", "RSS peak under load MiB"):
+    for name in ("ictbot serve", "honest floor"):
+        stored = re.search(rf"{name}: updates stored: (\d+); requests answered 200 \(warm-up included\): (\d+)", out)
+        assert stored is not None and stored.group(1) == stored.group(2), out
+        assert re.search(rf"{name}: replies: (\d+) of \1 right, \d+ of them through response_url", out), out
+    for figure in ("throughput req/s", "p99 ms", "RSS at rest MiB", "start-up to /healthz s", "ictbot ÷ floor"):
         assert figure in out
+    assert "bare app" not in out  # only with --bare
 
 
 def test_load_rejects_a_database_it_cannot_scratch_and_two_measured_periods() -> None:
@@ -242,8 +248,8 @@ def test_a_failed_request_or_a_lost_update_fails_the_load_run(monkeypatch: pytes
         cpu = {"server": 1.0, "clients": 0.1, "stand-in": 0.1, "machine": 1.5}
         return load.Result(
             load.Options(clients=1, requests=3),
-            ictbot=load.Run(load.ICTBOT, ictbot, 1.0, 100_000, 110_000, cpu, faults=faults),
-            bare=load.Run(load.BARE, sent(3), 1.0, 30_000, 31_000, cpu),
+            ictbot=load.Run(load.ICTBOT, ictbot, 1.0, 100_000, 110_000, cpu, 0.8, faults=faults),
+            floor=load.Run(load.FLOOR, sent(3), 1.0, 30_000, 31_000, cpu, 0.3),
             setup_seconds=0.0,
         )
 
@@ -287,6 +293,39 @@ def test_an_answer_in_the_ack_counts_once_and_a_second_through_response_url_is_c
     bare = load.Run(load.BARE, sent, 1.0, 0, 0, {})
     load.check_bare(bare)
     assert bare.faults == ["2 of the bare app's acks carried a message"]
+    floor = load.Run(load.FLOOR, [*sent, dataclasses.replace(sent[0], answer=None)], 1.0, 0, 0, {})
+    load.check_floor(floor)
+    assert floor.faults == ["1 of the floor's acks carried no answer"]
+
+
+def test_the_floor_stores_an_owner_s_update_with_one_select_and_one_insert(runtime, standin, workplan) -> None:
+    """The honest floor does the unavoidable work for real, on each database: the owner's update is stored
+    and answered in the ack; anyone else's, or an unknown project's, is refused and stores nothing."""
+    database = load_processes.FloorDatabase(runtime.settings.DATABASE_URL, standin.team_id)
+    app = load_processes.floor_bolt_app(
+        token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=standin.api_url, database=database
+    )
+    slack = LocalSlack(
+        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+    )
+
+    def answer(text: str, user: str) -> str:
+        response = slack.command("/ict-update", text, user_id=user)
+        assert response.status == 200
+        return str(json.loads(response.body)["text"])
+
+    try:
+        assert answer("net-01 g Cabling done | next: testing", OWNER) == (
+            ":white_check_mark: Update saved for NET-01 Council network refresh: Green"
+        )
+        assert answer("NET-01 amber Not mine", STRANGER) == "Only the owner of NET-01 can post its update."
+        assert answer("NOPE-01 red Nothing", OWNER) == "There is no project `NOPE-01`."
+        assert answer("NET-01", OWNER) == "Use `/ict-update REF RAG progress`."
+    finally:
+        database.close()
+    with runtime.sessions() as s:
+        rows = s.execute(select(ProgressUpdate.project_id, ProgressUpdate.author_user_id, ProgressUpdate.source)).all()
+    assert rows == [(workplan["NET-01"], OWNER, UpdateSource.COMMAND)]
 
 
 def test_the_bare_app_is_served_with_ictbot_s_uvicorn_settings(standin: SlackStandIn) -> None:
