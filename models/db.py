@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, String, Table, create_engine, event
+from sqlalchemy import Engine, String, Table, bindparam, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -113,13 +114,33 @@ def insert_missing(
     caught on IntegrityError, it leaves the transaction whole on both: on SQLite (pysqlite) a savepoint
     that is a transaction's first write commits on its release, whatever the transaction does next.
     ``key`` names the columns of the unique constraint that decides; ``model`` has an ``id`` key.
+
+    A Core statement on the table, built once per table and columns and sent with the rows as parameters
+    (several rows in one INSERT, SQLAlchemy's "insertmanyvalues"): it is on the path of every request
+    (the request log's delivery row, Home's throttle), where the ORM's bulk insert compiled it anew each
+    time. Nothing here needs the ORM: the rows are not objects in the session.
     """
     if not rows:
         return []
-    table = cast(Table, model.__table__)
-    statement = upsert_insert(session, model).values(list(rows)).on_conflict_do_nothing(index_elements=list(key))
+    dialect = session.get_bind().dialect.name
+    statement = _insert_missing_statement(dialect, cast(Table, model.__table__), tuple(key), tuple(rows[0]))
     # RETURNING, not the row count: it says which rows went in, and every driver gives it.
-    return [int(i) for i in session.execute(statement.returning(table.c.id)).scalars()]
+    return [int(i) for i in session.execute(statement, list(rows)).scalars()]
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_missing_statement(
+    dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"ON CONFLICT is not written for {dialect}")
+    # The columns named, so that every row of a call (and every call) sends the same ones.
+    values = {c: bindparam(c) for c in columns}
+    return statement.values(values).on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)
 
 
 def column_length(column: object) -> int:

@@ -118,6 +118,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         finalize=_visible,
+        # The templates ship with the package and do not change under a running process: no look at each
+        # file's modification time on every render (two stats a render, on every update's confirmation).
+        auto_reload=False,
     )
     env.filters["literal"] = literal
     env.filters["rag_emoji"] = lambda rag: RAG_EMOJI[Rag(rag)]

@@ -9,9 +9,12 @@ changed); the next reconcile pass publishes the stale ones whose minute has pass
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, case, false, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import HomeView, Workspace
@@ -25,36 +28,64 @@ EVERY = timedelta(minutes=1)  # at most one publish a minute per person
 def take(session: Session, ws: Workspace, user_id: str, *, now: datetime, changed: bool = True) -> bool:
     """True: publish ``user_id``'s Home now (recorded as published at ``now``). False: it was published
     less than a minute ago; the row is marked stale when ``changed`` (the next pass publishes it)."""
-    first = {"workspace_id": ws.id, "user_id": user_id, "published_at": now, "stale": False}
-    if insert_missing(session, HomeView, [first], key=("workspace_id", "user_id")):
-        return True
-    mine = (HomeView.workspace_id == ws.id, HomeView.user_id == user_id)
-    taken = session.execute(
-        update(HomeView).where(*mine, HomeView.published_at <= now - EVERY).values(published_at=now, stale=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if taken:
-        return True
     if changed:
-        session.execute(update(HomeView).where(*mine).values(stale=True))
-    return False
+        # One statement, on the path of every update: the row made, or taken when its minute has passed,
+        # or else marked stale. Its ``stale`` after the statement says which (False: taken). On PostgreSQL
+        # a racer's upsert waits for the first's row, then sees its new time: one of them takes it.
+        params = {"workspace_id": ws.id, "user_id": user_id, "published_at": now, "cutoff": now - EVERY}
+        stale_now = session.execute(_take_or_mark(session.get_bind().dialect.name), params).scalar_one()
+        return not stale_now
+    if insert_missing(session, HomeView, [_first(ws, user_id, now)], key=("workspace_id", "user_id")):
+        return True
+    taken = session.execute(
+        update(_TABLE)
+        .where(*_mine(ws, user_id), _TABLE.c.published_at <= now - EVERY)
+        .values(published_at=now, stale=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(taken)
+
+
+_TABLE = cast(Table, HomeView.__table__)
+
+
+def _first(ws: Workspace, user_id: str, now: datetime) -> dict[str, object]:
+    return {"workspace_id": ws.id, "user_id": user_id, "published_at": now, "stale": False}
+
+
+def _mine(ws: Workspace, user_id: str) -> tuple[ColumnElement[bool], ...]:
+    return (_TABLE.c.workspace_id == ws.id, _TABLE.c.user_id == user_id)
+
+
+@functools.lru_cache(maxsize=2)
+def _take_or_mark(dialect: str) -> Insert:
+    """``INSERT … ON CONFLICT DO UPDATE``: a first publish, or the last one's time moved to now when its
+    minute has passed (stale cleared), or else the row marked stale; RETURNING the row's ``stale``."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_TABLE)
+    values = {name: bindparam(name) for name in ("workspace_id", "user_id", "published_at")}
+    due = _TABLE.c.published_at <= bindparam("cutoff")
+    return (
+        insert.values(**values, stale=False)
+        .on_conflict_do_update(
+            index_elements=["workspace_id", "user_id"],
+            set_={
+                "published_at": case((due, insert.excluded.published_at), else_=_TABLE.c.published_at),
+                "stale": case((due, false()), else_=true()),
+            },
+        )
+        .returning(_TABLE.c.stale)
+    )
 
 
 def record(session: Session, ws: Workspace, user_id: str, *, now: datetime) -> None:
     """A publish the person asked for (the next page of a list), which goes at once: recorded all the same,
     so that what follows within the minute waits."""
     if not take(session, ws, user_id, now=now, changed=False):
-        session.execute(
-            update(HomeView)
-            .where(HomeView.workspace_id == ws.id, HomeView.user_id == user_id)
-            .values(published_at=now, stale=False)
-        )
+        session.execute(update(_TABLE).where(*_mine(ws, user_id)).values(published_at=now, stale=False))
 
 
 def failed(session: Session, ws: Workspace, user_id: str) -> None:
     """The publish did not go through: left stale, for the next pass after the minute."""
-    session.execute(
-        update(HomeView).where(HomeView.workspace_id == ws.id, HomeView.user_id == user_id).values(stale=True)
-    )
+    session.execute(update(_TABLE).where(*_mine(ws, user_id)).values(stale=True))
 
 
 def stale(session: Session, ws: Workspace, *, now: datetime) -> list[str]:

@@ -49,6 +49,7 @@ class UpdateResult:
     risks: str
     created_at: datetime
     source: UpdateSource
+    project_owner: str = ""  # whose Home the update changes besides its author's
 
 
 def may_update(project: Project, user_id: str, is_admin: bool) -> bool:
@@ -112,6 +113,7 @@ def post(
         risks=text.risks,
         created_at=now,
         source=source,
+        project_owner=project.owner_user_id,
     )
 
 
@@ -300,4 +302,5 @@ def _result(update: ProgressUpdate, project: Project) -> UpdateResult:
         risks=rev.risks,
         created_at=update.created_at,
         source=update.source,
+        project_owner=project.owner_user_id,
     )

@@ -16,7 +16,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
@@ -30,7 +29,7 @@ from handlers.slack.blocks.home import home_view
 from handlers.slack.chair_group import ScheduledChairGroups, chair_group_lookup
 from handlers.slack.client import slack_error
 from handlers.slack.tokens import TokenSource, client_with
-from models import Project, Workspace
+from models import Workspace
 
 __all__ = ["SlackHomeRefresh", "after_digest", "after_update", "publish", "publish_taken", "taken_after_update"]
 
@@ -65,10 +64,7 @@ def taken_after_update(session: Session, ws: Workspace, result: UpdateResult, *,
     """In the transaction that stores an update: the people whose Home it changes (its author and the
     project's owner) whose publish the throttle lets go now; the others are left stale for the next pass.
     The update and these claims commit together: a request stays one transaction."""
-    owner = session.scalar(
-        select(Project.owner_user_id).where(Project.workspace_id == ws.id, Project.ref == result.project_ref)
-    )
-    people = sorted({result.author, *([owner] if owner else [])})
+    people = sorted({result.author, *([result.project_owner] if result.project_owner else [])})
     return tuple(u for u in people if home_views.take(session, ws, u, now=now))
 
 

@@ -83,6 +83,7 @@ def test_an_update_is_recorded_with_every_field_as_typed_and_its_first_revision(
         risks="Budget | timing",
         created_at=START,
         source=UpdateSource.MODAL,
+        project_owner=OWNER,
     )
     with runtime.sessions() as s:
         [row] = s.scalars(select(ProgressUpdate))
