@@ -16,11 +16,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, String, Table, bindparam, create_engine, event
+from sqlalchemy import BindParameter, Engine, String, Table, bindparam, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,8 @@ def insert_missing(
 @functools.lru_cache(maxsize=256)
 def _insert_missing_statement(
     dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...]
-) -> postgresql.Insert | sqlite.Insert:
+) -> ReturningInsert[Any]:
+    statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(table)
     elif dialect == "sqlite":
@@ -139,7 +141,7 @@ def _insert_missing_statement(
     else:
         raise NotImplementedError(f"ON CONFLICT is not written for {dialect}")
     # The columns named, so that every row of a call (and every call) sends the same ones.
-    values = {c: bindparam(c) for c in columns}
+    values: dict[str, BindParameter[Any]] = {c: bindparam(c) for c in columns}
     return statement.values(values).on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)
 
 

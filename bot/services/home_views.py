@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Insert, Table, bindparam, case, false, select, true, update
+from sqlalchemy import BindParameter, ColumnElement, Table, bindparam, case, false, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from models import HomeView, Workspace
 from models.db import insert_missing
@@ -57,11 +58,13 @@ def _mine(ws: Workspace, user_id: str) -> tuple[ColumnElement[bool], ...]:
 
 
 @functools.lru_cache(maxsize=2)
-def _take_or_mark(dialect: str) -> Insert:
+def _take_or_mark(dialect: str) -> ReturningInsert[tuple[bool]]:
     """``INSERT … ON CONFLICT DO UPDATE``: a first publish, or the last one's time moved to now when its
     minute has passed (stale cleared), or else the row marked stale; RETURNING the row's ``stale``."""
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_TABLE)
-    values = {name: bindparam(name) for name in ("workspace_id", "user_id", "published_at")}
+    values: dict[str, BindParameter[Any]] = {
+        name: bindparam(name) for name in ("workspace_id", "user_id", "published_at")
+    }
     due = _TABLE.c.published_at <= bindparam("cutoff")
     return (
         insert.values(**values, stale=False)
