@@ -23,7 +23,6 @@ DEFAULT_DATABASE_URL = "sqlite:///ictbot.db"
 LOCAL_TEAM_ID = "T0LOCAL"  # the local shell's demo workspace: no other command writes to it
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
-GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")  # Teams ids
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 Mode = Literal["serve", "socket", "shell"]

@@ -10,18 +10,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib.resources import files
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import BindParameter, Engine, String, Table, bindparam, create_engine, event
+from sqlalchemy import BindParameter, Engine, String, Table, bindparam, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
+
+if TYPE_CHECKING:  # Alembic (with Mako and Pygments) is imported when a migration runs, not by a server starting
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +191,8 @@ def unstorable_text(node: object, path: str = "", *, first: int = 0) -> Iterator
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("models") / "migrations"))
     # ConfigParser interpolation: a literal % in a password must be doubled.
@@ -218,15 +219,40 @@ class SchemaState:
 
 
 def schema_state(engine: Engine) -> SchemaState:
-    """Compare the database's Alembic revision with this code's migrations (raises if unreachable)."""
-    script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
+    """Compare the database's Alembic revision with this code's migrations (raises if unreachable).
+
+    Read without Alembic: the version table with one SELECT, and the shipped revisions from the migration
+    files (:func:`shipped_revisions`); every start of a server asks, and Alembic's import alone (with Mako
+    and Pygments) took a tenth of a second of it. ``tests/models/test_migrations.py`` checks that this
+    agrees with Alembic's own view of the scripts and of a database."""
+    heads, known = shipped_revisions()
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_heads()
-    return SchemaState(
-        current=frozenset(current),
-        heads=frozenset(script.get_heads()),
-        known=frozenset(rev.revision for rev in script.walk_revisions()),
-    )
+        current: frozenset[str] = frozenset()
+        if inspect(conn).has_table("alembic_version"):
+            current = frozenset(str(v) for v in conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return SchemaState(current=current, heads=heads, known=known)
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+@functools.cache
+def shipped_revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """(the heads, every revision) of the migration scripts this code ships, read from the files' own
+    ``revision`` and ``down_revision`` lines (one revision, and none, one or a tuple of parents each)."""
+    known: set[str] = set()
+    parents: set[str] = set()
+    for script in (files("models") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py") or script.name.startswith("_"):
+            continue
+        source = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if revision is None or down is None:
+            raise RuntimeError(f"{script.name} names no revision or down_revision")
+        known.add(revision.group(1))
+        parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    return frozenset(known - parents), frozenset(known)
 
 
 LOCK_TIMEOUT = timedelta(seconds=10)  # how long a migration waits for a lock another session holds
@@ -310,9 +336,13 @@ def upgrade(url: str, revision: str = "head", *, lock_timeout: timedelta | None 
     Raises :class:`MigrationLocked` when another session's lock held it up for ``lock_timeout``
     (default :data:`LOCK_TIMEOUT`); nothing is changed then.
     """
+    from alembic import command
+
     _migrate(url, command.upgrade, revision, lock_timeout)
 
 
 def downgrade(url: str, revision: str, *, lock_timeout: timedelta | None = None) -> None:
     """Take the schema back to ``revision``; all or nothing, as :func:`upgrade`."""
+    from alembic import command
+
     _migrate(url, command.downgrade, revision, lock_timeout)

@@ -36,7 +36,7 @@ from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.server import SchemaNotAtHead, asgi_app, require_schema_at_head, server_config
 from bot.settings import ConfigError, Settings
-from models import ProgressUpdate, make_engine, make_sessionmaker
+from models import ProgressUpdate, db, make_engine, make_sessionmaker
 from models.db import alembic_config
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET, Databases
 
@@ -184,7 +184,8 @@ def test_database_behind_head_is_refused_naming_both_revisions(
     url = _database_at(databases, tmp_path, None)
     head = next(iter(ScriptDirectory.from_config(alembic_config(url)).get_heads()))
     # Pretend this code carries one more migration than the database has seen.
-    monkeypatch.setattr(ScriptDirectory, "get_heads", lambda self: ["0099_next"])
+    _heads, known = db.shipped_revisions()
+    monkeypatch.setattr(db, "shipped_revisions", lambda: (frozenset({"0099_next"}), known | {"0099_next"}))
     engine = make_engine(url)
     try:
         with pytest.raises(SchemaNotAtHead) as caught:

@@ -12,40 +12,63 @@ the shell command (bot.cli.dev) alone.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
-from bot.cli import (
-    assurance,
-    config,
-    dev,
-    digest,
-    meetings,
-    minutes,
-    people,
-    projects,
-    reminders,
-    report,
-    roles,
-    serve,
-    stats,
-    strategy,
-    teams,
-    transfer,
-    workspaces,
-)
 from bot.cli.common import CliFailure, CliState, ConfigFailure
-from bot.cli.serve import choose_mode
 from bot.errors import DomainError
 from bot.settings import ConfigError
 from models.db import MigrationFailed
 
-__all__ = ["CliState", "choose_mode", "cli", "main"]
+__all__ = ["COMMANDS", "CliState", "cli", "main"]
+
+
+# Each command by name, where it is defined: imported when it is run (or asked for its help), so that
+# `ictbot serve` does not import what `ictbot digest` or `ictbot meetings` need (icalendar, the export,
+# the reports): its start-up time and its memory at rest are what the server needs alone.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "config": ("bot.cli.config", "config"),
+    "db": ("bot.cli.workspaces", "db"),
+    "workspaces": ("bot.cli.workspaces", "workspaces_group"),
+    "strategy": ("bot.cli.strategy", "strategy"),
+    "projects": ("bot.cli.projects", "projects"),
+    "people": ("bot.cli.people", "people"),
+    "export": ("bot.cli.transfer", "export"),
+    "import": ("bot.cli.transfer", "import_export"),
+    "digest": ("bot.cli.digest", "digest"),
+    "report": ("bot.cli.report", "report"),
+    "stats": ("bot.cli.stats", "stats"),
+    "minutes": ("bot.cli.minutes", "minutes"),
+    "assurance": ("bot.cli.assurance", "assurance"),
+    "meetings": ("bot.cli.meetings", "meetings"),
+    "tick": ("bot.cli.reminders", "tick"),
+    "reminders": ("bot.cli.reminders", "reminders"),
+    "roles": ("bot.cli.roles", "roles"),
+    "teams": ("bot.cli.teams", "teams"),
+    "serve": ("bot.cli.serve", "serve"),
+    "socket": ("bot.cli.serve", "socket"),
+    "run": ("bot.cli.serve", "run"),
+    "shell": ("bot.cli.dev", "shell"),
+}
 
 
 class IctbotGroup(click.Group):
-    """Turns configuration and domain errors from any subcommand into one message and an exit status."""
+    """Turns configuration and domain errors from any subcommand into one message and an exit status, and
+    loads each command from :data:`COMMANDS` when it is wanted (click's lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.commands.get(cmd_name)
+        module, attribute = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command) or command.name != cmd_name:
+            raise RuntimeError(f"{module}.{attribute} is not the `{cmd_name}` command")
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -74,33 +97,6 @@ def cli(ctx: click.Context) -> None:
     the latest revision on any database (run `ictbot db upgrade` when deploying); the shell upgrades its own.
     """
     ctx.ensure_object(CliState)
-
-
-for command in (
-    config.config,
-    workspaces.db,
-    workspaces.workspaces_group,
-    strategy.strategy,
-    projects.projects,
-    people.people,
-    transfer.export,
-    transfer.import_export,
-    digest.digest,
-    report.report,
-    stats.stats,
-    minutes.minutes,
-    assurance.assurance,
-    meetings.meetings,
-    reminders.tick,
-    reminders.reminders,
-    roles.roles,
-    teams.teams,
-    serve.serve,
-    serve.socket,
-    serve.run,
-    dev.shell,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -14,12 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -34,6 +31,10 @@ from bot.services import workspaces
 from bot.settings import GUID, LOCAL_TEAM_ID, Settings, load_settings
 from models import Workspace
 from models.db import schema_state, upgrade
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 log = logging.getLogger("bot.cli")  # one name for the whole CLI's log lines
 
@@ -258,8 +259,13 @@ def workspace_label(ws: Workspace) -> str:
 
 
 def make_console() -> Console:
+    from rich.console import Console  # rich (and what it loads) only for the commands that print tables
+
     return Console(highlight=False)
 
 
 def simple_table(title: str) -> Table:
+    from rich import box
+    from rich.table import Table
+
     return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)

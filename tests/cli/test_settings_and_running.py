@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from bot import server
-from bot.cli import choose_mode
+from bot.cli.serve import choose_mode
 from bot.dev import shell
 from bot.settings import ConfigError, Settings
 from models import RoleGrant, Workspace, make_engine

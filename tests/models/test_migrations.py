@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from models import Base, ChangeVia, Project, ProjectEvent, ProjectField, RoleGrant, Workspace, make_engine, upgrade
-from models.db import DanglingRows, alembic_config, downgrade, migration_engine
+from models.db import DanglingRows, alembic_config, downgrade, migration_engine, schema_state, shipped_revisions
 from models.search import SEARCH_TABLE, include_object, is_search_table
 
 
@@ -174,5 +174,28 @@ def test_migrations_on_postgresql_have_no_statement_timeout_but_a_lock_timeout(e
         with engine.connect() as conn:
             assert conn.execute(text("SHOW statement_timeout")).scalar() == "0"
             assert conn.execute(text("SHOW lock_timeout")).scalar() == "10s"
+    finally:
+        engine.dispose()
+
+
+def test_the_schema_state_read_without_alembic_agrees_with_alembic(own_url):
+    """``schema_state`` reads the version table and the scripts' own lines (a server's start-up imports no
+    Alembic): what it says is what Alembic says, for the scripts and for a database before, between and at
+    the head, and a revision this code does not know is reported as unknown."""
+    script = ScriptDirectory.from_config(alembic_config(own_url))
+    known = frozenset(r.revision for r in script.walk_revisions())
+    assert shipped_revisions() == (frozenset(script.get_heads()), known)
+    engine = make_engine(own_url)
+    try:
+        for revision in (None, "0009", "head"):
+            if revision is not None:
+                upgrade(own_url, revision)
+            state = schema_state(engine)
+            with engine.connect() as conn:
+                assert state.current == frozenset(MigrationContext.configure(conn).get_current_heads())
+            assert state.at_head is (revision == "head") and state.unknown == frozenset()
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        assert schema_state(engine).unknown == {"9999"}
     finally:
         engine.dispose()

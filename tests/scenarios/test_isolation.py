@@ -2197,7 +2197,10 @@ def cli_commands() -> dict[str, click.Command]:
     found: dict[str, click.Command] = {}
 
     def walk(group: click.Group, path: tuple[str, ...]) -> None:
-        for name, command in group.commands.items():
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            assert command is not None, name
             if not isinstance(command, click.Group) or command.invoke_without_command:
                 found[" ".join((*path, name))] = command
             if isinstance(command, click.Group):

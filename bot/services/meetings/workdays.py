@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 __all__ = ["holiday_name", "is_working_day", "next_working_day", "why_not_working", "working_days_before"]
 
 
 @cache
 def _bank_holidays(region: str) -> holidays.HolidayBase:
+    import holidays  # on the first date asked (a server answers its health check before it needs one)
+
     return holidays.country_holidays("GB", subdiv=region)
 
 
