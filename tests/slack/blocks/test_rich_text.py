@@ -42,6 +42,7 @@ def test_the_blocks_built_directly_are_what_slack_sdks_models_send(pieces, limit
     # slack_sdk's own model, given the elements to parse and validate, sends exactly what was built
     assert built == [RichTextBlock(elements=b["elements"]).to_dict() for b in built]
     assert [b.to_dict() for b in rich_blocks(marked, limit)] == built
+    assert [RichTextBlock(elements=b.elements).to_dict() for b in rich_blocks(marked, limit)] == built  # as models
 
 
 def test_pages_keep_a_unit_of_blocks_in_one_message_and_split_one_too_big_for_any():
