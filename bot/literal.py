@@ -11,6 +11,7 @@ read, the marked pieces left as they are.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -102,6 +103,11 @@ class Span:
 
 def spans(marked: str) -> list[Span]:
     """The runs of a marked mrkdwn string, in order: the bot's markup read, the literal pieces as they are."""
+    return list(_spans(marked))
+
+
+@functools.lru_cache(maxsize=32)  # a message is read for its blocks and again for its notification text
+def _spans(marked: str) -> tuple[Span, ...]:
     pieces: list[str] = []
     skeleton = []
     for text, is_literal in segments(marked):
@@ -112,7 +118,7 @@ def spans(marked: str) -> list[Span]:
             skeleton.append(_PLACEHOLDERS.sub("", text))
     out: list[Span] = []
     _read("".join(skeleton), frozenset(), pieces, out)
-    return out
+    return tuple(out)
 
 
 def _read(source: str, style: frozenset[str], pieces: Sequence[str], out: list[Span]) -> None:

@@ -122,6 +122,21 @@ def get(session: Session, ws: Workspace, ref: str) -> Project:
     return project
 
 
+# What an update needs of its project (who may post it, whether it still takes updates): its delegates,
+# not its priority. Every update looks its project up this way.
+_FOR_UPDATE = select(Project).where(Project.workspace_id == bindparam("ws"), Project.ref == bindparam("ref"))
+_FOR_UPDATE = _FOR_UPDATE.options(joinedload(Project.delegates))
+
+
+def for_update(session: Session, ws: Workspace, ref: str) -> Project:
+    """:func:`get` for posting an update: the project with its delegates (its priority loads if read)."""
+    found = session.execute(_FOR_UPDATE, {"ws": ws.id, "ref": normalise_ref(ref)})
+    project = found.unique().scalar_one_or_none()
+    if project is None:
+        raise UnknownProject(normalise_ref(ref), suggestions(session, ws, ref))
+    return project
+
+
 def get_by_id(session: Session, ws: Workspace, project_id: int) -> Project:
     project = session.execute(_BY_ID, {"ws": ws.id, "id": project_id}).unique().scalar_one_or_none()
     if project is None:

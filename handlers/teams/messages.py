@@ -157,7 +157,7 @@ def _update(rt: Runtime, ws: Workspace, user: TeamsUser, rest: str, now: datetim
     assert form.text is not None
     uid = key(user)
     with unit(rt, ws) as (session, current):
-        project = projects.get(session, current, form.ref)
+        project = projects.for_update(session, current, form.ref)
         is_admin = rt.is_admin(session, current, uid)
         result = updates.apply_quick_form(session, current, project, form, user_id=uid, is_admin=is_admin, now=now)
     return TeamsReply(card=cards.saved_card(result))

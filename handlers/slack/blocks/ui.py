@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     ExternalDataSelectElement,
     InputBlock,
@@ -168,8 +166,15 @@ def _text_inputs(initial: UpdateText | None) -> list[InputBlock]:
 def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]]:
     """The ephemeral confirmation: text fallback and blocks, with a button to correct the update."""
     text = render("update_saved.mrkdwn.j2", u=result)
-    button = ButtonElement(text="Correct this update", action_id=EDIT_UPDATE_ACTION, value=str(result.update_id))
-    return fallback_text(text), [*rich_block_dicts(text), ActionsBlock(elements=[button]).to_dict()]
+    return fallback_text(text), [*rich_block_dicts(text), correct_button(result.update_id)]
+
+
+def correct_button(update_id: int) -> dict[str, Any]:
+    """The confirmation's "Correct this update" button as slack_sdk's ``ActionsBlock`` of a ``ButtonElement``
+    sends it (tests/slack/blocks/test_ui.py checks): built directly, as it is on every update's path."""
+    label = {"type": "plain_text", "text": "Correct this update", "emoji": True}
+    button = {"type": "button", "text": label, "action_id": EDIT_UPDATE_ACTION, "value": str(update_id)}
+    return {"type": "actions", "elements": [button]}
 
 
 def update_saved_view(result: UpdateResult) -> dict[str, Any]:

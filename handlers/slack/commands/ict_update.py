@@ -71,7 +71,7 @@ def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient
         assert form.text is not None
         if not dedupe.act_on(session, context, now=now):
             return  # Slack's retry of an update already stored: acknowledged empty, nothing shown again
-        project = projects.get(session, ws, form.ref)
+        project = projects.for_update(session, ws, form.ref)
         # Owners and delegates, who post nearly every update, need no look at the roles.
         is_admin = not updates.may_update(project, user_id, False) and rt.is_admin(session, ws, user_id)
         result = updates.apply_quick_form(session, ws, project, form, user_id=user_id, is_admin=is_admin, now=now)

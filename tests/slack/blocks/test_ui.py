@@ -81,3 +81,12 @@ def test_project_options_are_plain_text_shown_as_typed_without_invisible_charact
     option = block["element"]["option_groups"][0]["options"][0]
     assert option["text"] == {"type": "plain_text", "text": "NET-01 — Wi-Fi refresh *now*", "emoji": False}
     assert block["element"]["option_groups"][0]["label"]["emoji"] is False
+
+
+def test_the_correct_button_is_what_slack_sdks_models_send():
+    from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+    from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, correct_button
+
+    model = ButtonElement(text="Correct this update", action_id=EDIT_UPDATE_ACTION, value="42")
+    assert correct_button(42) == ActionsBlock(elements=[model]).to_dict()
