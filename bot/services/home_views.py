@@ -1,9 +1,11 @@
 """Home is published at most once a minute per person, across every process: the throttle's rows.
 
-:func:`take` decides whether a publish may go now: the first for a person is an insert only one racer
-wins (``INSERT … ON CONFLICT DO NOTHING``), later ones a conditional UPDATE on the last publish's time, so
-two processes at once publish once. One inside the minute marks the row stale instead (when something
-changed); the next reconcile pass publishes the stale ones whose minute has passed (:func:`stale`).
+:func:`take` decides whether a publish may go now, in one statement when something changed: an upsert
+(``INSERT … ON CONFLICT DO UPDATE``) that makes the person's row, or moves its time to now when the last
+publish is a minute old, or else marks it stale; the database serialises racers on the row, so two
+processes at once publish once. Without a change (a page asked for, a pass's refresh) it is an insert
+only one racer wins (``ON CONFLICT DO NOTHING``), then a conditional UPDATE on the last publish's time.
+The next reconcile pass publishes the stale ones whose minute has passed (:func:`stale`).
 ``now`` is the runtime's clock.
 """
 
