@@ -4,10 +4,11 @@ priority over the last meetings (from Trends), drawn with matplotlib."""
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.literal import visible
 from bot.services.digest import Digest, GroupKind, RagCounts
@@ -34,32 +35,53 @@ def rag_by_priority_png(digest: Digest, *, dpi: int = 120) -> bytes:
     Every priority of the strategy has a row, even an empty one, as in the report's list; the other
     groups (a retired strategy's priorities, "No priority") appear when they hold projects.
     """
+    groups = [g for g in digest.priorities if g.kind is GroupKind.PRIORITY or g.projects]
+    rows = tuple(
+        _Bar(_label(g.name), g.rag.red, g.rag.amber, g.rag.green, g.rag.none, bool(g.projects)) for g in groups
+    )
+    return _rag_bars_png(f"RAG status by priority — {digest.strategy.name}", rows, dpi)
+
+
+class _Bar(NamedTuple):
+    """One priority's row of the chart: all of it that is drawn."""
+
+    label: str
+    red: int
+    amber: int
+    green: int
+    none: int
+    held: bool  # the group held projects (the chart says "No projects" when none did)
+
+
+# What is drawn is all that decides the picture: a digest posted again with the same counts (by hand after
+# the scheduled one, or its report and its thread) is not drawn again. 16 pictures of ~40 kB at most.
+@functools.lru_cache(maxsize=16)
+def _rag_bars_png(title: str, rows: tuple[_Bar, ...], dpi: int) -> bytes:
     # Imported here, on the first picture: matplotlib (and numpy, PIL) is a third of a server's memory
     # at rest and a third of a second of its start-up, and a server draws only when it posts a digest.
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    groups = [g for g in digest.priorities if g.kind is GroupKind.PRIORITY or g.projects]
-    names = [_label(g.name) for g in groups]
+    names = [row.label for row in rows]
     lines = sum(n.count("\n") + 1 for n in names)
     # A Figure of its own, not pyplot's global state: safe from the scheduler's and the server's threads.
     fig = Figure(figsize=(7.5, 0.32 * max(lines, 2) + 1.6), dpi=dpi, layout="constrained")
     ax = fig.subplots()
-    ax.set_title(f"RAG status by priority — {digest.strategy.name}", fontsize=11)
-    if not any(g.projects for g in groups):
+    ax.set_title(title, fontsize=11)
+    if not any(row.held for row in rows):
         ax.axis("off")
         ax.text(0.5, 0.5, "No projects in this period", ha="center", va="center", transform=ax.transAxes)
     else:
-        rows = list(range(len(groups)))  # positions, not names: two priorities may share a (shortened) name
-        left = [0] * len(groups)
+        positions = list(range(len(rows)))  # not names: two priorities may share a (shortened) name
+        left = [0] * len(rows)
         for key in ("red", "amber", "green", "none"):
-            values = [getattr(g.rag, key) for g in groups]
-            ax.barh(rows, values, left=left, color=COLOURS[key], label=LABELS[key], edgecolor="white")
+            values: list[int] = [getattr(row, key) for row in rows]
+            ax.barh(positions, values, left=left, color=COLOURS[key], label=LABELS[key], edgecolor="white")
             for i, v in enumerate(values):
                 if v:
                     ax.text(left[i] + v / 2, i, str(v), ha="center", va="center", color=INK[key], fontsize=9)
             left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.set_yticks(rows, names)
+        ax.set_yticks(positions, names)
         ax.invert_yaxis()  # the first priority on top, as in the report
         ax.set_xlabel("Projects")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

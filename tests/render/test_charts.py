@@ -96,3 +96,14 @@ def test_the_data_uri_carries_the_png():
     uri = data_uri(png)
     assert uri.startswith("data:image/png;base64,")
     assert base64.b64decode(uri.removeprefix("data:image/png;base64,")) == png
+
+
+def test_a_digest_drawn_again_with_the_same_counts_is_not_drawn_again():
+    from bot.render.charts import _rag_bars_png
+
+    _rag_bars_png.cache_clear()
+    first = rag_by_priority_png(digest_of(3))
+    assert rag_by_priority_png(digest_of(3)) == first  # another Digest, the same picture: taken from the cache
+    assert _rag_bars_png.cache_info().hits == 1
+    other = rag_by_priority_png(digest_of(3, name="Another name"))  # anything drawn differs: drawn anew
+    assert other != first and _rag_bars_png.cache_info().misses == 2
