@@ -8,25 +8,24 @@ library and slack-bolt only), and the floor reaches the database with the DB-API
 
 - ``floor``: the honest floor, the same unavoidable work as ictbot's ``/ict-update`` done by hand. The
   bare app below, whose ``/ict-update`` listener reads the quick form's reference and RAG, sends one
-  SELECT of the project and its owner and one INSERT of the update (``progress_update``) in one
-  transaction with plain DB-API calls (``sqlite3`` with ictbot's pragmas, or ``psycopg``; one connection
-  per worker thread, made on its first request), and acknowledges with an ephemeral message naming the
-  project and its RAG, as ictbot's first line does. No ORM, no template, no Block Kit model, and none of
-  what ictbot adds (the workspace row, the request log and retry dedupe, the revision row, roles, Home,
-  the dispatch gate): that is what the benchmark measures as ictbot's overhead. The workspace's id is
-  read once at start-up.
-
-- ``bare``: the baseline. A minimal Bolt app (the same slack-bolt, request verification on, the
-  signing secret and bot token from the environment as ``ictbot serve`` takes them, its Web API client
-  pointed at ``SLACK_API_URL``) whose ``/ict-update`` listener only acknowledges. It is served as
-  ``bot.server`` serves ictbot: a Starlette app whose ``POST /slack/events`` hands the request to
-  ``App.dispatch`` on a worker thread (:func:`bare_asgi_app` is ``bot.server.asgi_app``'s code), with
-  ictbot's listener executor (``handlers.slack.ack_wait``), run by uvicorn with the settings of
-  ``bot.server.server_config`` (:func:`bare_config`). Its ``/healthz`` answers without a database, as
-  it has none. One difference, in the bare app's favour: its requests go straight to Starlette's thread
-  pool, not through ictbot's ``handlers.slack.dispatch_gate``, which would cost it a quarter of its throughput
-  (its whole dispatch is shorter than the hand-offs; two at a time leave its loop waiting). The
-  baseline is the bare app at its best.
+  SELECT of the project and its owner and one INSERT of the update (``progress_update``), then commits,
+  with plain DB-API calls (``sqlite3`` with ictbot's pragmas, or ``psycopg``; one connection per worker
+  thread, made on its first request; each driver opens its transaction as it does under SQLAlchemy),
+  and acknowledges with an ephemeral message naming the project and its RAG, as ictbot's first line
+  does. No ORM, no template, no Block Kit model, and none of what ictbot adds (the workspace row, the
+  request log and retry dedupe, the revision row, roles, Home, the dispatch gate): that is what the
+  benchmark measures as ictbot's overhead. The workspace's id is read once at start-up.
+- ``bare`` (measured with ``--bare``; the floor is built on it): the framework alone. A minimal Bolt app
+  (the same slack-bolt, request verification on, the signing secret and bot token from the environment as
+  ``ictbot serve`` takes them, its Web API client pointed at ``SLACK_API_URL``) whose ``/ict-update``
+  listener only acknowledges. It is served as ``bot.server`` serves ictbot: a Starlette app whose ``POST
+  /slack/events`` hands the request to ``App.dispatch`` on a worker thread (:func:`bare_asgi_app` is
+  ``bot.server.asgi_app``'s code), with ictbot's listener executor (``handlers.slack.ack_wait``), run by
+  uvicorn with the settings of ``bot.server.server_config`` (:func:`bare_config`). Its ``/healthz``
+  answers without a database, as it has none. One difference, in the bare app's favour: its requests go
+  straight to Starlette's thread pool, not through ictbot's ``handlers.slack.dispatch_gate``, which would
+  cost it a quarter of its throughput (its whole dispatch is shorter than the hand-offs; two at a time
+  leave its loop waiting). Both baselines are at their best.
 - ``standin``: ``bot.dev.standin.SlackStandIn`` on a loopback port. It prints ``{"base_url": …, "api_url":
   …}`` on a line, then answers commands read from stdin, one a line, each with one JSON line:
   ``count`` (calls per method so far), ``replies`` (every post to a response_url: ``[key, text]``),
@@ -149,7 +148,7 @@ class FloorDatabase:
         self._all: list[Any] = []  # every thread's connection, closed by close()
         self._lock = threading.Lock()
         self.placeholder = "?" if self.sqlite else "%s"
-        row = self._one("SELECT id FROM workspace WHERE external_id = {p}", team_id)
+        row = self._one("SELECT id FROM workspace WHERE platform = 'slack' AND external_id = {p}", team_id)
         if row is None:
             raise RuntimeError(f"no workspace {team_id} in {url}")
         self.workspace_id = int(row[0])
@@ -184,28 +183,28 @@ class FloorDatabase:
         conn.commit()
         return row
 
-    def store(self, ref: str, user: str) -> tuple[str, str] | str:
-        """(the project's title, "") when the update is stored; else why not."""
+    def store(self, ref: str, user: str) -> tuple[bool, str]:
+        """(True, the project's title) when the update is stored; else (False, why not)."""
         p, now = self.placeholder, datetime.now(UTC)
         select = f"SELECT id, title, owner_user_id FROM project WHERE workspace_id = {p} AND ref = {p}"  # noqa: S608
         columns = "workspace_id, project_id, author_user_id, source, created_at"
         insert = f"INSERT INTO progress_update ({columns}) VALUES ({p}, {p}, {p}, {p}, {p})"  # noqa: S608
         # SQLite's column holds SQLAlchemy's text form of the naive UTC time, as ictbot writes it
-        created = now.replace(tzinfo=None).isoformat(" ") if self.sqlite else now
+        created = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
         conn = self._connection()
         try:
             row = conn.execute(select, (self.workspace_id, ref)).fetchone()
             if row is None or row[2] != user:
                 conn.rollback()
-                return (
-                    f"There is no project `{ref}`." if row is None else f"Only the owner of {ref} can post its update."
-                )
+                if row is None:
+                    return False, f"There is no project `{ref}`."
+                return False, f"Only the owner of {ref} can post its update."
             conn.execute(insert, (self.workspace_id, row[0], user, "command", created))
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
-        return str(row[1]), ""
+        return True, str(row[1])
 
 
 def floor_bolt_app(*, token: str, signing_secret: str, api_url: str, database: FloorDatabase) -> App:
@@ -220,11 +219,11 @@ def floor_bolt_app(*, token: str, signing_secret: str, api_url: str, database: F
             ack(response_type="ephemeral", text="Use `/ict-update REF RAG progress`.")
             return
         ref = form["ref"].upper()
-        stored = database.store(ref, command["user_id"])
-        if isinstance(stored, str):
-            ack(response_type="ephemeral", text=stored)
+        stored, title_or_why = database.store(ref, command["user_id"])
+        if not stored:
+            ack(response_type="ephemeral", text=title_or_why)
             return
-        ack(response_type="ephemeral", text=f":white_check_mark: Update saved for {ref} {stored[0]}: {rag.title()}")
+        ack(response_type="ephemeral", text=f":white_check_mark: Update saved for {ref} {title_or_why}: {rag.title()}")
 
     return app
 
