@@ -94,11 +94,15 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 def upsert_insert(session: Session, model: type[DeclarativeBase]) -> postgresql.Insert | sqlite.Insert:
     """``INSERT`` into ``model``'s table in the session's dialect, the one that knows ``ON CONFLICT`` (both
     backends spell it the same: ``on_conflict_do_nothing``, ``on_conflict_do_update``, ``excluded``)."""
-    dialect = session.get_bind().dialect.name
+    return conflict_insert(session.get_bind().dialect.name, cast(Table, model.__table__))
+
+
+def conflict_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """:func:`upsert_insert` by dialect name, for statements built once and cached per dialect."""
     if dialect == "postgresql":
-        return postgresql.insert(model)
+        return postgresql.insert(table)
     if dialect == "sqlite":
-        return sqlite.insert(model)
+        return sqlite.insert(table)
     raise NotImplementedError(f"ON CONFLICT is not written for {dialect}")
 
 
@@ -132,13 +136,7 @@ def insert_missing(
 def _insert_missing_statement(
     dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...]
 ) -> ReturningInsert[Any]:
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:
-        raise NotImplementedError(f"ON CONFLICT is not written for {dialect}")
+    statement = conflict_insert(dialect, table)
     # The columns named, so that every row of a call (and every call) sends the same ones.
     values: dict[str, BindParameter[Any]] = {c: bindparam(c) for c in columns}
     return statement.values(values).on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)

@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import BindParameter, ColumnElement, Table, bindparam, case, false, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from models import HomeView, Workspace
-from models.db import insert_missing
+from models.db import conflict_insert, insert_missing
 
 __all__ = ["EVERY", "failed", "record", "stale", "take"]
 
@@ -63,7 +62,7 @@ def _mine(ws: Workspace, user_id: str) -> tuple[ColumnElement[bool], ...]:
 def _take_or_mark(dialect: str) -> ReturningInsert[tuple[bool]]:
     """``INSERT … ON CONFLICT DO UPDATE``: a first publish, or the last one's time moved to now when its
     minute has passed (stale cleared), or else the row marked stale; RETURNING the row's ``stale``."""
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_TABLE)
+    insert = conflict_insert(dialect, _TABLE)
     values: dict[str, BindParameter[Any]] = {
         name: bindparam(name) for name in ("workspace_id", "user_id", "published_at")
     }

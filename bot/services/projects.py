@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Subquery, bindparam, func, select
+from sqlalchemy import Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.errors import DomainError, ImportFailed, InvalidInput, UnknownProject
@@ -108,30 +108,26 @@ def suggestions(session: Session, ws: Workspace, ref: str, limit: int = 3) -> li
 
 # One statement for a project with its delegates and priority, built once: every update looks a project up.
 _WITH_DELEGATES = (joinedload(Project.delegates), joinedload(Project.priority))
-_BY_REF = select(Project).where(Project.workspace_id == bindparam("ws"), Project.ref == bindparam("ref"))
-_BY_REF = _BY_REF.options(*_WITH_DELEGATES)
+_REF = select(Project).where(Project.workspace_id == bindparam("ws"), Project.ref == bindparam("ref"))
+_BY_REF = _REF.options(*_WITH_DELEGATES)
+# What an update needs of its project (who may post it, whether it still takes updates): its delegates,
+# not its priority. Every update looks its project up this way.
+_FOR_UPDATE = _REF.options(joinedload(Project.delegates))
 _BY_ID = select(Project).where(Project.workspace_id == bindparam("ws"), Project.id == bindparam("id"))
 _BY_ID = _BY_ID.options(*_WITH_DELEGATES)
 
 
 def get(session: Session, ws: Workspace, ref: str) -> Project:
-    found = session.execute(_BY_REF, {"ws": ws.id, "ref": normalise_ref(ref)})
-    project = found.unique().scalar_one_or_none()
-    if project is None:
-        raise UnknownProject(normalise_ref(ref), suggestions(session, ws, ref))
-    return project
-
-
-# What an update needs of its project (who may post it, whether it still takes updates): its delegates,
-# not its priority. Every update looks its project up this way.
-_FOR_UPDATE = select(Project).where(Project.workspace_id == bindparam("ws"), Project.ref == bindparam("ref"))
-_FOR_UPDATE = _FOR_UPDATE.options(joinedload(Project.delegates))
+    return _by_ref(session, ws, ref, _BY_REF)
 
 
 def for_update(session: Session, ws: Workspace, ref: str) -> Project:
     """:func:`get` for posting an update: the project with its delegates (its priority loads if read)."""
-    found = session.execute(_FOR_UPDATE, {"ws": ws.id, "ref": normalise_ref(ref)})
-    project = found.unique().scalar_one_or_none()
+    return _by_ref(session, ws, ref, _FOR_UPDATE)
+
+
+def _by_ref(session: Session, ws: Workspace, ref: str, statement: Select[Project]) -> Project:
+    project = session.execute(statement, {"ws": ws.id, "ref": normalise_ref(ref)}).unique().scalar_one_or_none()
     if project is None:
         raise UnknownProject(normalise_ref(ref), suggestions(session, ws, ref))
     return project
