@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import NoTeam
 from bot.services import roles, workspaces
 from bot.settings import Settings
-from models import Workspace, make_engine, make_sessionmaker
+from models import Workspace, make_engine, make_sessionmaker, wake
 
 
 def system_clock() -> datetime:
@@ -48,6 +48,7 @@ class Runtime:
             raise NoTeam()
         with self.sessions.begin() as session:
             ws = workspaces.get_or_create(session, team_id, name=team_name, now=self.now())
+            session.info[wake.WORKSPACE] = ws.id  # whose reconcile a write of this unit may bring forward
             if ws.uninstalled_at is not None:
                 # Slack only sends requests from a workspace the app is installed in: it is back.
                 workspaces.mark_installed(ws)

@@ -19,6 +19,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
+from models.wake import watch
+
 if TYPE_CHECKING:  # Alembic (with Mako and Pygments) is imported when a migration runs, not by a server starting
     from alembic.config import Config
 
@@ -81,7 +83,11 @@ def close_engine(engine: Engine) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions that keep their objects' values after a commit, and mark the workspaces their writes may
+    make something due in sooner (:mod:`models.wake`)."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    watch(factory)
+    return factory
 
 
 @contextmanager

@@ -82,6 +82,10 @@ class Workspace(Base):
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # A Slack user group whose members are chairs, as well as those granted the role one by one.
     chair_usergroup_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # When the reconcile pass next looks at the workspace (None: at the next pass), and how many writes
+    # have brought that moment forward so far (models.wake).
+    wake_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None, index=True)
+    changes: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Strategy(Base):

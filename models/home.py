@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -16,7 +16,11 @@ from models.base import Base, UTCDateTime
 
 class HomeView(Base):
     __tablename__ = "home_view"
-    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    # The index finds the stale ones across workspaces, as every pass asks (bot.scheduling.reconciler).
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "user_id"),
+        Index("ix_home_view_stale_published_at", "stale", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)

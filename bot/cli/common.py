@@ -29,7 +29,7 @@ from bot.logging_setup import configure as configure_logging
 from bot.runtime import Runtime, system_clock
 from bot.services import workspaces
 from bot.settings import GUID, LOCAL_TEAM_ID, Settings, load_settings
-from models import Workspace
+from models import Workspace, wake
 from models.db import schema_state, upgrade
 
 if TYPE_CHECKING:
@@ -143,7 +143,9 @@ def open_workspace(
 ) -> Iterator[tuple[Runtime, Session, Workspace]]:
     """The runtime, one transaction and the workspace --team names (see :func:`workspace`)."""
     with open_runtime(ctx, settings) as rt, rt.sessions.begin() as session:
-        yield rt, session, workspace(rt, session, team, create=create, writes=writes)
+        ws = workspace(rt, session, team, create=create, writes=writes)
+        session.info[wake.WORKSPACE] = ws.id  # whose reconcile a write of this command may bring forward
+        yield rt, session, ws
 
 
 # -- the workspace a command works on --------------------------------------------------------------

@@ -15,8 +15,9 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -43,7 +44,7 @@ from bot.services.assurance.reminders import AssuranceDue
 from bot.services.digest_posts import DigestDue
 from bot.services.reminders import Due
 from bot.services.roles import GroupMembers
-from models import Meeting, Workspace
+from models import Meeting, Workspace, wake
 from models.registers import AssuranceReminder
 from models.scheduling import DigestPost, Reminder
 
@@ -59,11 +60,13 @@ LEASE_NAME = "reconcile"
 LEASE_TTL = timedelta(seconds=30)
 LEASE_HEARTBEAT = LEASE_TTL / 3
 MATERIALISE_AHEAD = timedelta(days=300)  # re-materialise a series when its last meeting is nearer than this
+LONGEST_SLEEP = timedelta(days=1)  # the longest a workspace goes unlooked at (models.wake)
 
 
 @dataclass
 class TickReport:
     held_lease: bool = True
+    looked_at: int = 0  # the workspaces where something could be due (models.wake)
     sent: int = 0
     failed: int = 0
     retrying: int = 0
@@ -121,51 +124,46 @@ class Reconciler:
         """One reconcile pass: send what is due at ``at`` (default: now, by the runtime's clock).
 
         ``at`` only decides what is due. The lease, the claims' times, the pruning of Slack's retry
-        records and the retention purge always read the runtime's clock.
+        records and the retention purge always read the runtime's clock. A pass for a moment of its own
+        (``ictbot tick --at``) leaves each workspace's next look (:mod:`models.wake`) as it found it.
         """
         rt = self.runtime
-        with rt.sessions.begin() as session:
+        with self._unit() as session:
             if not lease.acquire(session, LEASE_NAME, self.holder, now=rt.now(), ttl=LEASE_TTL):
                 return TickReport(held_lease=False)
         try:
             with _Heartbeat(self._renew_lease, self.heartbeat):
-                return self._pass(rt.now() if at is None else at)
+                return self._pass(rt.now() if at is None else at, keep_wakes=at is None)
         finally:
             self._release_lease()
 
-    def _pass(self, at: datetime) -> TickReport:
+    @contextmanager
+    def _unit(self) -> Iterator[Session]:
+        """A transaction whose writes mark no workspace for the next pass: they are what this pass accounts for."""
+        with self.runtime.sessions(info={wake.QUIET_SESSION: True}) as session, session.begin():
+            yield session
+
+    def _pass(self, at: datetime, *, keep_wakes: bool) -> TickReport:
+        """Looks only at the workspaces where something may be due (:mod:`models.wake`) or a claim was left:
+        a pass where nothing is due costs the same few statements however many workspaces there are."""
         rt = self.runtime
-        with rt.sessions.begin() as session:
+        with self._unit() as session:
             deliveries.prune(session, before=rt.now() - deliveries.KEEP_FOR)  # Slack stops retrying within minutes
-        report = TickReport()
+            looked_at = set(wake.due(session, at=at))
+            looked_at |= claims.abandoned_workspaces(session, before=rt.now() - reminders.CLAIM_TIMEOUT)
+        report = TickReport(looked_at=len(looked_at))
         claimed: list[Due] = []
         digests: list[DigestDue] = []
         assurance: list[AssuranceDue] = []
-        with rt.sessions() as session:
-            # An uninstalled workspace gets nothing (the app cannot post there) until it is purged.
-            installed = select(Workspace.id).where(Workspace.uninstalled_at.is_(None)).order_by(Workspace.id)
-            workspace_ids = list(session.scalars(installed))
-        for ws_id in workspace_ids:
-            with rt.sessions.begin() as session:
-                now = rt.now()
-                ws = session.get_one(Workspace, ws_id)
-                self._keep_calendar(session, ws, at)
-                report.dropped += reminders.drop_missed(session, ws, now=at)
-                claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at)
-                claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
-                admins = rt.settings.admins_for(ws.external_id)
-                chair_group = self._chair_group(ws.external_id, now)
-                for item in reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group):
-                    taken = reminders.claim(session, item, holder=self.holder, now=now)
-                    if taken is not None:
-                        claimed.append(taken)
-                if self.post_digest is not None:
-                    digests += self._claim_digests(session, ws, at, now)
-                if self.remind_assurance is not None:
-                    tz = rt.settings.ICTBOT_TIMEZONE
-                    assurance += assurance_reminders.claim_due(
-                        session, ws, holder=self.holder, now=now, at=at, default_timezone=tz
-                    )
+        for ws_id in sorted(looked_at):
+            try:
+                taken = self._claim(ws_id, at, report, keep_wakes=keep_wakes)
+            except Exception as exc:  # noqa: BLE001  (nothing of this workspace was claimed: the next pass retries it)
+                log.error("reconciling workspace %s failed; the next pass tries again: %s", ws_id, type(exc).__name__)
+                continue
+            claimed += taken[0]
+            digests += taken[1]
+            assurance += taken[2]
         if claimed or digests or assurance:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
                 posting = [pool.submit(self._post_digest, item, at) for item in digests]
@@ -180,11 +178,49 @@ class Reconciler:
             report.sent, report.failed, report.retrying = _tally(report.outcomes)
             report.digests_sent, report.digests_failed, report.digests_retrying = _tally(report.digest_outcomes)
         if self.refresh_home is not None:
-            self._refresh_homes(workspace_ids, report)
+            self._refresh_homes(report)
         report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
         return report
 
-    def _refresh_homes(self, workspace_ids: Sequence[int], report: TickReport) -> None:
+    def _claim(
+        self, ws_id: int, at: datetime, report: TickReport, *, keep_wakes: bool
+    ) -> tuple[list[Due], list[DigestDue], list[AssuranceDue]]:
+        """Claim what is due in one workspace, in one transaction, and set when to look at it next. Nothing
+        claimed counts (is sent) unless the transaction commits."""
+        rt = self.runtime
+        claimed: list[Due] = []
+        digests: list[DigestDue] = []
+        assurance: list[AssuranceDue] = []
+        dropped = 0
+        with self._unit() as session:
+            now = rt.now()
+            ws = session.get_one(Workspace, ws_id)
+            if ws.uninstalled_at is not None:  # it gets nothing (the app cannot post there) until it is purged
+                return claimed, digests, assurance
+            seen = ws.changes
+            calendar_until = self._keep_calendar(session, ws, at)
+            dropped = reminders.drop_missed(session, ws, now=at)
+            claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at)
+            claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
+            admins = rt.settings.admins_for(ws.external_id)
+            chair_group = self._chair_group(ws.external_id, now)
+            for item in reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group):
+                taken = reminders.claim(session, item, holder=self.holder, now=now)
+                if taken is not None:
+                    claimed.append(taken)
+            tz = rt.settings.ICTBOT_TIMEZONE
+            if self.post_digest is not None:
+                digests += self._claim_digests(session, ws, at, now)
+            if self.remind_assurance is not None:
+                assurance += assurance_reminders.claim_due(
+                    session, ws, holder=self.holder, now=now, at=at, default_timezone=tz
+                )
+            if keep_wakes:
+                wake.settle(session, ws.id, seen=seen, wake_at=next_look(session, ws, at, calendar_until, tz))
+        report.dropped += dropped
+        return claimed, digests, assurance
+
+    def _refresh_homes(self, report: TickReport) -> None:
         """Each workspace's people whose Home the pass affected: those reminded, the chairs when a digest went
         out, and those left stale within their minute (now past). The port throttles each person."""
         assert self.refresh_home is not None
@@ -194,10 +230,18 @@ class Reconciler:
             if outcome.error is None:
                 reminded.setdefault(item.workspace_id, set()).add(item.user_id)
         digested = {item.workspace_id for item, outcome in report.digest_outcomes if outcome.error is None}
-        for ws_id in workspace_ids:
+        try:
+            with rt.sessions() as session:
+                stale = home_views.stale_workspaces(session, now=rt.now())
+        except Exception as exc:  # noqa: BLE001  (Home is a view: the next pass refreshes it)
+            log.warning("finding the stale Homes failed: %s", type(exc).__name__)
+            stale = set()
+        for ws_id in sorted(stale | set(reminded) | digested):
             try:
                 with rt.sessions() as session:
                     ws = session.get_one(Workspace, ws_id)
+                    if ws.uninstalled_at is not None:
+                        continue
                     users = reminded.get(ws_id, set()) | set(home_views.stale(session, ws, now=rt.now()))
                     if ws_id in digested:
                         chair_group = self._chair_group(ws.external_id, rt.now())
@@ -213,7 +257,7 @@ class Reconciler:
         """The heartbeat: keep the lease while the pass runs (a failure only risks a takeover, which the
         claims make harmless: a second reconciler cannot send what this one has claimed)."""
         try:
-            with self.runtime.sessions.begin() as session:
+            with self._unit() as session:
                 held = lease.renew(session, LEASE_NAME, self.holder, now=self.runtime.now(), ttl=LEASE_TTL)
         except Exception as exc:  # noqa: BLE001  (the database is away: the next beat tries again)
             log.warning("could not renew the reconcile lease: %s", type(exc).__name__)
@@ -224,7 +268,7 @@ class Reconciler:
     def _release_lease(self) -> None:
         """Give the lease back as the pass ends, so that the next pass (of any process) need not wait."""
         try:
-            with self.runtime.sessions.begin() as session:
+            with self._unit() as session:
                 lease.release(session, LEASE_NAME, self.holder)
         except Exception as exc:  # noqa: BLE001  (it lapses by itself within LEASE_TTL)
             log.warning("could not release the reconcile lease (it lapses by itself): %s", type(exc).__name__)
@@ -277,7 +321,7 @@ class Reconciler:
     def _attempt(self, model: claims.Claimed, row_id: int, send: Callable[[], Outcome], what: str) -> Outcome:
         """Confirm the claim is still ours, send, record the outcome (the protocol in bot.services.claims)."""
         try:
-            with self.runtime.sessions.begin() as session:
+            with self._unit() as session:
                 mine = claims.confirm(session, model, row_id, holder=self.holder, now=self.runtime.now())
         except Exception as exc:  # noqa: BLE001  (nothing was sent: the claim is retried after its timeout)
             log.warning("could not confirm the claim on %s, so it was not sent: %s", what, type(exc).__name__)
@@ -295,7 +339,7 @@ class Reconciler:
 
     def _record(self, model: claims.Claimed, row_id: int, outcome: Outcome, what: str) -> None:
         try:
-            with self.runtime.sessions.begin() as session:
+            with self._unit() as session:
                 claims.record(
                     session,
                     model,
@@ -320,13 +364,35 @@ class Reconciler:
         if outcome.error:
             log.warning("%s not delivered: %s", what, outcome.error)
 
-    def _keep_calendar(self, session: Session, ws: Workspace, at: datetime) -> None:
-        """Keep about a year of meetings ahead of ``at``; cheap when there already are."""
-        last = session.scalar(
-            select(Meeting.starts_at).where(Meeting.workspace_id == ws.id).order_by(Meeting.starts_at.desc()).limit(1)
-        )
+    def _keep_calendar(self, session: Session, ws: Workspace, at: datetime) -> datetime | None:
+        """Keep about a year of meetings ahead of ``at``; cheap when there already are. Returns when it must
+        be kept again (None: there is no calendar to keep)."""
+        last = self._last_meeting(session, ws)
         if last is None or last - at < MATERIALISE_AHEAD:
             meeting_service.materialise(session, ws, now=at, default_timezone=self.runtime.settings.ICTBOT_TIMEZONE)
+            last = self._last_meeting(session, ws)
+        return None if last is None else last - MATERIALISE_AHEAD
+
+    @staticmethod
+    def _last_meeting(session: Session, ws: Workspace) -> datetime | None:
+        return session.scalar(
+            select(Meeting.starts_at).where(Meeting.workspace_id == ws.id).order_by(Meeting.starts_at.desc()).limit(1)
+        )
+
+
+def next_look(session: Session, ws: Workspace, at: datetime, calendar_until: datetime | None, tz: str) -> datetime:
+    """When a pass must look at ``ws`` again, with no write in between: the first moment after ``at`` at which a
+    reminder, a digest or an assurance reminder can fall due, or the calendar needs keeping. At most
+    :data:`LONGEST_SLEEP` away: what no write here can announce (who is in the chairs' user group, the admins
+    the environment names) is looked at again within a day."""
+    moments = [
+        at + LONGEST_SLEEP,
+        calendar_until,
+        reminders.next_moment(session, ws, after=at),
+        digest_posts.next_due_at(session, ws, after=at),
+        assurance_reminders.next_at(session, ws, after=at, default_timezone=tz),
+    ]
+    return min(m for m in moments if m is not None and m > at)
 
 
 class _Heartbeat:
@@ -358,6 +424,12 @@ def start(reconciler: Reconciler, *, interval_seconds: int = 60) -> BackgroundSc
     def job() -> None:
         started = time.monotonic()
         report = reconciler.tick()
+        log.debug(
+            "reconcile pass: %s, %d workspace(s) looked at, in %.1fs",
+            "done" if report.held_lease else "another process holds the lease",
+            report.looked_at,
+            time.monotonic() - started,
+        )
         if report.sent or report.failed or report.retrying:
             log.info(
                 "reconcile: %d sent, %d failed, %d to retry, %d dropped in %.1fs",

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session, class_mapper
 
 from models.db import insert_missing
@@ -70,6 +70,16 @@ def abandoned(session: Session, model: Claimed, workspace_id: int, *, before: da
             model.claimed_at < before,
         )
     ).all()
+
+
+def abandoned_workspaces(session: Session, *, before: datetime) -> set[int]:
+    """The workspaces with a claim of any kind (reminder, digest, assurance reminder) made before ``before``
+    and never recorded: one statement across every workspace."""
+    left = [
+        select(model.workspace_id).where(model.status == ReminderStatus.CLAIMED, model.claimed_at < before)
+        for model in (Reminder, DigestPost, AssuranceReminder)
+    ]
+    return set(session.scalars(union(*left)))
 
 
 def resent(why: str) -> str:

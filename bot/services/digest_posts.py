@@ -39,6 +39,7 @@ __all__ = [
     "confirm",
     "digest_due_at",
     "due",
+    "next_due_at",
     "reclaim_abandoned",
     "record_sent",
 ]
@@ -111,6 +112,26 @@ def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
         period_start=period_start(session, ws, meeting),
         due_at=due_at,
     )
+
+
+def next_due_at(session: Session, ws: Workspace, *, after: datetime) -> datetime | None:
+    """When the next meeting's digest falls due, if after ``after`` (None: not after, or no digest is set)."""
+    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+    if series is None or not series.channel_id:
+        return None
+    meeting = session.scalar(
+        select(Meeting)
+        .where(Meeting.workspace_id == ws.id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > after)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+    if meeting is None:
+        return None
+    try:
+        due_at = digest_due_at(session, series, meeting)
+    except DomainError:  # not valid (due() says so in the log): nothing to wait for
+        return None
+    return due_at if due_at > after else None
 
 
 def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> DigestDue | None:

@@ -101,3 +101,14 @@ def stale(session: Session, ws: Workspace, *, now: datetime) -> list[str]:
             .order_by(HomeView.user_id)
         )
     )
+
+
+def stale_workspaces(session: Session, *, now: datetime) -> set[int]:
+    """The workspaces with someone's Home stale and its minute passed: one statement across them all."""
+    return set(
+        session.scalars(
+            select(HomeView.workspace_id)
+            .where(HomeView.stale.is_(True), HomeView.published_at <= now - EVERY)
+            .distinct()
+        )
+    )

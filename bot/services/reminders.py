@@ -43,6 +43,8 @@ CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was left by a p
 MAX_ATTEMPTS = 2  # the first send, and one retry of a claim left behind
 CHAIR_STAGE = "chair"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HORIZON = timedelta(days=45)  # the meetings whose reminders can be due: no stage is 30 working days before
+LOOK_AHEAD = 2 * HORIZON  # the meetings whose stages can come before the first one's start
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,9 +247,34 @@ def due(
     return result
 
 
-def _coming(session: Session, ws: Workspace, now: datetime) -> Sequence[Meeting]:
-    """The meetings to be held in the next 45 days, in order (no stage is more than 30 working days ahead)."""
-    horizon = now + timedelta(days=45)
+def next_moment(session: Session, ws: Workspace, *, after: datetime) -> datetime | None:
+    """The first moment after ``after`` at which :func:`due` or :func:`claim_scheduled` can find something new
+    with no write in between (None: none is coming). Those moments are a "remind me tomorrow" falling due, a
+    coming meeting's stages and chairs' notice, and its start, when the reporting period turns and what still
+    waits is dropped. While a stage is under way, the next midnight is one too: a risk passes its review date,
+    an action falls overdue. Meetings up to :data:`LOOK_AHEAD` ahead count: a stage comes at most 30 working
+    days before its meeting, and every moment after the first meeting's start is weighed again then."""
+    moments = list(
+        session.scalars(
+            select(func.min(Reminder.due_at)).where(
+                Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.SCHEDULED, Reminder.due_at > after
+            )
+        )
+    )
+    cal = _calendar(session, ws)
+    if cal is not None:
+        for meeting in _coming(session, ws, after, ahead=LOOK_AHEAD):
+            stages = [cal.stage_due(meeting, s) for s in cal.stages]
+            moments += [*stages, cal.chair_due(meeting), meeting.starts_at]
+            if any(at <= after for at in stages):  # a stage is under way
+                moments.append(cal.local(after.astimezone(cal.tz).date() + timedelta(days=1), time()))
+    return min((m for m in moments if m is not None and m > after), default=None)
+
+
+def _coming(session: Session, ws: Workspace, now: datetime, *, ahead: timedelta = HORIZON) -> Sequence[Meeting]:
+    """The meetings to be held in the next 45 days (``ahead``), in order (no stage is more than 30 working
+    days ahead)."""
+    horizon = now + ahead
     return session.scalars(
         select(Meeting)
         .where(

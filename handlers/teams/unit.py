@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.runtime import Runtime
-from models import Workspace
+from models import Workspace, wake
 
 
 @contextmanager
@@ -19,4 +19,5 @@ def unit(rt: Runtime, ws: Workspace) -> Iterator[tuple[Session, Workspace]]:
         current = session.get(Workspace, ws.id)
         if current is None:
             raise DomainError("This Teams tenant is not known to the bot any more; remove and add the app again.")
+        session.info[wake.WORKSPACE] = current.id  # whose reconcile a write of this unit may bring forward
         yield session, current

@@ -23,7 +23,7 @@ from models import AssuranceObligation, AssuranceResult, ClosureDay, MeetingSeri
 from models.registers import AssuranceReminder
 from models.scheduling import ReminderStatus
 
-__all__ = ["DEFAULT_AT", "AssuranceDue", "claim", "claim_due", "due", "reclaim_abandoned"]
+__all__ = ["DEFAULT_AT", "AssuranceDue", "claim", "claim_due", "due", "next_at", "reclaim_abandoned"]
 
 DEFAULT_AT = time(9, 30)
 DEFAULT_REGION = "ENG"
@@ -103,6 +103,25 @@ def due(session: Session, ws: Workspace, *, now: datetime, default_timezone: str
         if at <= now and (s.obligation.id, s.day) not in known:
             out.append(_item(ws, cal, s.obligation, s.day, at))
     return out
+
+
+def next_at(session: Session, ws: Workspace, *, after: datetime, default_timezone: str = "UTC") -> datetime | None:
+    """The first moment after ``after`` at which :func:`due` can find a reminder with no write in between: the
+    next occurrence's reminder time, or, with none in sight, the day its search reaches further (None: no
+    obligations)."""
+    obligations = list(calendar.active(session, ws))
+    if not obligations:
+        return None
+    cal = _calendar(session, ws, default_timezone)
+    today = after.astimezone(cal.tz).date()
+    last = today + 2 * AHEAD
+    coming = [
+        cal.remind_at(s.obligation, s.day)
+        for s in calendar.standing(session, ws, today, last, obligations)
+        if s.outcome is None and s.day >= s.obligation.loaded_at.astimezone(cal.tz).date()
+    ]
+    # Occurrences after ``last`` are reminded after ``last - AHEAD`` at the earliest: look again then.
+    return min((at for at in coming if at > after), default=datetime.combine(last - AHEAD, time(), tzinfo=cal.tz))
 
 
 def _item(ws: Workspace, cal: _Calendar, o: AssuranceObligation, day: date, at: datetime) -> AssuranceDue:

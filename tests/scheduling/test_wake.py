@@ -1,0 +1,252 @@
+"""The pass looks only where something can be due (models.wake): as cheap with many workspaces as with few,
+and sending exactly what a pass that looks everywhere sends, when it sends it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.runtime import Runtime
+from bot.scheduling.reconciler import Reconciler
+from bot.services import meetings, reminders, roles
+from bot.services import projects as project_service
+from handlers.slack.client import web_client
+from handlers.slack.delivery.reminders import SlackDelivery
+from models import Base, Role, Workspace, make_engine, make_sessionmaker, wake
+from models.scheduling import Reminder
+from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, STRANGER, Clock
+from tests.services.test_reminders import at
+
+PLAN = (("NET-01", OWNER, [DELEGATE]), ("MOB-01", OWNER, []), ("EFORM-01", DELEGATE, []))
+
+
+def council(runtime: Runtime, team: str) -> None:
+    """A workspace with three projects and the default meeting series, as on 1 Nov 2026."""
+    with runtime.unit(team) as (session, ws):
+        for ref, owner, delegates in PLAN:
+            project_service.add(
+                session, ws, ref=ref, title=ref, priority="ARCH", owner=owner, delegates=delegates, now=runtime.now()
+            )
+        meetings.materialise(session, ws, now=runtime.now(), default_timezone="Europe/London")
+
+
+@contextmanager
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count)
+
+
+def reconciler_for(runtime: Runtime, standin) -> Reconciler:
+    return Reconciler(runtime, SlackDelivery(web_client(BOT_TOKEN, standin.api_url)), holder="test-a", workers=2)
+
+
+@pytest.mark.parametrize("councils", [2, 12])
+def test_a_pass_with_nothing_due_sends_the_same_few_statements_however_many_workspaces(
+    runtime, standin, clock, councils
+):
+    clock.now = at("2026-11-01 12:00")
+    for n in range(councils):
+        council(runtime, f"T0C{n:04d}")
+    reconciler = reconciler_for(runtime, standin)
+    reconciler.tick()  # looks at each once (new workspaces have no moment yet) and sets when to look again
+    clock.advance(minutes=1)
+    with statements(runtime) as sent:
+        report = reconciler.tick()
+    assert report.held_lease and report.sent == 0
+    # the lease taken and given back, Slack's retry records pruned, what is due found across workspaces
+    # (moments come, claims left), the stale Homes, the retention purge: nothing per workspace
+    assert len(sent) <= 10, sent
+    with runtime.sessions() as session:
+        woken = session.scalars(select(Workspace.wake_at)).all()
+    # a day at most (the Nov 10 meeting's first stage, on 3 Nov, is further)
+    assert woken and all(w == at("2026-11-02 12:00") for w in woken)
+
+
+def test_the_pass_looks_again_at_each_stage_and_sends_then(runtime, standin, clock):
+    clock.now = at("2026-11-01 12:00")
+    council(runtime, standin.team_id)
+    reconciler = reconciler_for(runtime, standin)
+    reconciler.tick()
+    clock.now = at("2026-12-01 09:29")
+    assert reconciler.tick().sent == 0
+    clock.now = at("2026-12-01 09:30")
+    assert reconciler.tick().sent == 2  # the owner and the delegate
+
+
+def test_a_write_marks_only_its_workspace(runtime, standin, clock):
+    clock.now = at("2026-11-01 12:00")
+    for team in ("T0AAAA", "T0BBBB"):
+        council(runtime, team)
+    reconciler_for(runtime, standin).tick()
+    with runtime.sessions() as session:
+        before = dict(session.execute(select(Workspace.external_id, Workspace.changes)).all())
+    with runtime.unit("T0AAAA") as (session, ws):
+        project_service.add(session, ws, ref="NEW-01", title="New", priority="ARCH", owner=STRANGER, now=clock.now)
+    with runtime.sessions() as session:
+        after = {w.external_id: (w.changes, w.wake_at) for w in session.scalars(select(Workspace))}
+    assert after["T0AAAA"] == (before["T0AAAA"] + 1, None)
+    assert after["T0BBBB"][0] == before["T0BBBB"] and after["T0BBBB"][1] is not None
+
+
+def test_a_write_landing_while_the_pass_works_leaves_the_workspace_marked(runtime, standin, clock):
+    clock.now = at("2026-11-01 12:00")
+    council(runtime, standin.team_id)
+    with runtime.sessions() as session:
+        ws = session.scalars(select(Workspace)).one()
+        seen = ws.changes
+    with runtime.unit(standin.team_id) as (session, ws):  # an officer's project, between the pass's read and write
+        project_service.add(session, ws, ref="NEW-01", title="New", priority="ARCH", owner=STRANGER, now=clock.now)
+    with runtime.sessions.begin() as session:
+        assert not wake.settle(session, ws.id, seen=seen, wake_at=at("2026-12-01 09:30"))
+    with runtime.sessions() as session:
+        assert session.scalars(select(Workspace.wake_at)).one() is None
+        assert wake.due(session, at=clock.now) == [ws.id]
+
+
+def test_a_write_rolled_back_marks_nothing(runtime, standin, clock):
+    clock.now = at("2026-11-01 12:00")
+    council(runtime, standin.team_id)
+    reconciler_for(runtime, standin).tick()
+    with pytest.raises(RuntimeError), runtime.unit(standin.team_id) as (session, ws):
+        project_service.add(session, ws, ref="NEW-01", title="New", priority="ARCH", owner=STRANGER, now=clock.now)
+        raise RuntimeError("the request failed after the write")
+    with runtime.sessions() as session:
+        assert session.scalars(select(Workspace.wake_at)).one() is not None
+
+
+def test_a_pass_for_a_moment_of_its_own_leaves_the_wakes_alone(runtime, standin, clock):
+    clock.now = at("2026-11-01 12:00")
+    council(runtime, standin.team_id)
+    reconciler_for(runtime, standin).tick(at("2026-12-20 09:30"))  # `ictbot tick --at` weeks ahead
+    with runtime.sessions() as session:
+        assert session.scalars(select(Workspace.wake_at)).one() is None
+
+
+def test_one_workspace_failing_leaves_the_others_served_and_itself_for_the_next_pass(
+    runtime, standin, clock, monkeypatch
+):
+    clock.now = at("2026-11-01 12:00")
+    for team in ("T0AAAA", "T0BBBB"):
+        council(runtime, team)
+    reconciler = reconciler_for(runtime, standin)
+    real_due = reminders.due
+
+    def due_failing_in_a(session, ws, **kwargs):
+        if ws.external_id == "T0AAAA":
+            raise RuntimeError("database is locked")
+        return real_due(session, ws, **kwargs)
+
+    monkeypatch.setattr(reminders, "due", due_failing_in_a)
+    clock.now = at("2026-12-01 09:30")
+    assert reconciler.tick().sent == 2  # B's owner and delegate
+    with runtime.sessions() as session:
+        a = session.scalars(select(Workspace).where(Workspace.external_id == "T0AAAA")).one()
+        assert a.wake_at is None  # nothing of A's was claimed or settled: looked at again next pass
+    monkeypatch.setattr(reminders, "due", real_due)
+    clock.advance(minutes=1)
+    assert reconciler.tick().sent == 2  # A's, a minute late
+
+
+# -- the same reminders, at the same moments, as a pass that looks everywhere every time ----------------
+
+Event = Callable[[Runtime, str], None]
+
+
+def _add_project(runtime: Runtime, team: str) -> None:
+    with runtime.unit(team) as (session, ws):
+        project_service.add(session, ws, ref="NEW-01", title="New", priority="BD", owner=STRANGER, now=runtime.now())
+
+
+def _snooze(runtime: Runtime, team: str) -> None:
+    with runtime.unit(team) as (session, ws):
+        meeting = session.scalars(
+            select(Reminder.meeting_id).where(Reminder.workspace_id == ws.id, Reminder.user_id == DELEGATE)
+        ).first()
+        assert meeting is not None
+        reminders.snooze(session, ws, meeting_id=meeting, user_id=DELEGATE, now=runtime.now())
+
+
+def _grant_chair(user: str) -> Event:
+    def grant(runtime: Runtime, team: str) -> None:
+        with runtime.unit(team) as (session, ws):
+            roles.grant(session, ws, user, Role.CHAIR, by=ADMIN, now=runtime.now())
+
+    return grant
+
+
+def _move_meeting(runtime: Runtime, team: str) -> None:
+    with runtime.unit(team) as (session, ws):
+        meetings.move(
+            session,
+            ws,
+            at("2026-12-08 10:00").date(),
+            at("2026-12-09 10:00").date(),
+            now=runtime.now(),
+            by=ADMIN,
+            default_timezone="Europe/London",
+        )
+
+
+EVENTS: dict[datetime, Event] = {
+    at("2026-12-02 15:30"): _add_project,  # during the first stage: its owner is reminded at the next pass
+    at("2026-12-03 15:30"): _snooze,  # "remind me tomorrow": the next working day at 09:30
+    at("2026-12-03 21:30"): _grant_chair(ADMIN),
+    at("2026-12-04 15:30"): _move_meeting,  # a day later: every stage moves with it
+    at("2026-12-08 15:30"): _grant_chair(STRANGER),  # after the chairs' notice went: theirs goes at once
+}
+
+
+def _month(runtime: Runtime, standin, *, look_everywhere: bool) -> list[tuple[str, str, datetime]]:
+    clock = runtime.clock
+    assert isinstance(clock, Clock)
+    clock.now = at("2026-11-01 12:00")
+    council(runtime, standin.team_id)
+    reconciler = reconciler_for(runtime, standin)
+    moment = at("2026-11-30 21:30")
+    while moment < at("2026-12-09 09:00"):
+        clock.now = moment
+        if moment in EVENTS:
+            EVENTS[moment](runtime, standin.team_id)
+        if look_everywhere:
+            reconciler.tick(moment)  # a pass for a moment of its own sets no wakes: every workspace, every time
+        else:
+            reconciler.tick()
+        moment += timedelta(hours=6)  # 03:30, 09:30 (the stages), 15:30, 21:30
+    with runtime.sessions() as session:
+        rows = session.execute(select(Reminder.user_id, Reminder.stage, Reminder.first_claimed_at))
+        return sorted((user, stage, claimed) for user, stage, claimed in rows if claimed is not None)
+
+
+def test_a_month_of_passes_sends_what_looking_everywhere_sends_when_it_sends_it(
+    runtime, db_url, databases, tmp_path, settings, standin, clock
+):
+    woken = _month(runtime, standin, look_everywhere=False)
+    other = databases.sqlite(tmp_path / "everywhere.db") if db_url.startswith("sqlite") else databases.postgres()
+    engine = make_engine(other)
+    try:
+        elsewhere = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+        everywhere = _month(elsewhere, standin, look_everywhere=True)
+    finally:
+        engine.dispose()
+    assert woken == everywhere
+    sent = {(user, stage) for user, stage, _ in woken}
+    assert {(STRANGER, "5d@0930"), (DELEGATE, "snooze-2026-12-04"), (STRANGER, "chair"), (OWNER, "1d@0930")} <= sent
+
+
+def test_every_table_either_wakes_the_pass_or_is_quiet():
+    """A new table is classified when it is added: does a write to it make something due sooner?"""
+    tables = {t.name for t in Base.metadata.sorted_tables}
+    assert wake.WAKES | wake.QUIET == tables
+    assert not wake.WAKES & wake.QUIET
