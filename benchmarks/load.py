@@ -409,6 +409,10 @@ class StandIn:
     def replies(self) -> list[tuple[str, str]]:
         return [(str(key), str(text)) for key, text in self.ask("replies")]
 
+    def posts(self) -> list[str]:
+        """The channel of every chat.postMessage so far."""
+        return [str(channel) for channel in self.ask("posts")]
+
 
 @contextmanager
 def standin_process() -> Iterator[StandIn]:

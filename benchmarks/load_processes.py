@@ -29,7 +29,7 @@ library and slack-bolt only), and the floor reaches the database with the DB-API
 - ``standin``: ``bot.dev.standin.SlackStandIn`` on a loopback port. It prints ``{"base_url": …, "api_url":
   …}`` on a line, then answers commands read from stdin, one a line, each with one JSON line:
   ``count`` (calls per method so far), ``replies`` (every post to a response_url: ``[key, text]``),
-  ``quit``.
+  ``posts`` (the channel of every chat.postMessage), ``quit``.
 """
 
 from __future__ import annotations
@@ -258,6 +258,9 @@ def run_standin(team_id: str, team_name: str) -> None:
             elif command == "replies":
                 replies = [[c.key, str(c.params.get("text", ""))] for c in standin.calls_to("response_url")]
                 print(json.dumps(replies), flush=True)
+            elif command == "posts":
+                posts = [str(c.params.get("channel", "")) for c in standin.calls_to("chat.postMessage")]
+                print(json.dumps(posts), flush=True)
             elif command == "quit":
                 break
             else:

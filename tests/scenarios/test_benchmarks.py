@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from benchmarks import digest_build, home, load, load_processes, reminder_fanout
+from benchmarks import digest_build, home, load, load_processes, reconcile_scale, reminder_fanout
 from benchmarks import search as search_benchmark
 from bot import server
 from bot.dev.local import LocalSlack
@@ -44,6 +44,36 @@ def test_reminder_fanout_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     for run in ("bare posts", "delivery", "reconciler"):
         assert run in out
     assert "reminder rows: sent 40; agree with the messages Slack received" in out
+
+
+def test_reconcile_scale_smoke(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    database = "sqlite" if db_url.startswith("sqlite") else db_url  # scratch databases made beside the tests'
+    assert reconcile_scale.main(["--sizes", "1,3", "--database", database]) == 0
+    out = capsys.readouterr().out
+    last = out.strip().splitlines()[-1]
+    found = re.fullmatch(
+        r"RESULT W=3 idle_ms=[\d.]+ quiet_ms=[\d.]+ idle_statements=(\d+) due_ms_per_reminder=[\d.]+ "
+        r"duplicates=(\d+) lost=(\d+)",
+        last,
+    )
+    assert found is not None, out
+    assert found.group(2, 3) == ("0", "0")
+    words = " ".join(out.split())  # rich wraps its lines at the terminal's width
+    assert "messages 10, duplicates 0, lost 0" in words and "messages 30, duplicates 0, lost 0" in words
+
+
+def test_reconcile_scale_fails_on_a_lost_or_doubled_reminder(monkeypatch: pytest.MonkeyPatch) -> None:
+    def measured(lost: int, duplicates: int) -> reconcile_scale.Size:
+        size = reconcile_scale.Size(1, 0.1, messages=10 - lost + duplicates, duplicates=duplicates, lost=lost)
+        for name, _ in reconcile_scale.PASSES:
+            size.passes[name] = reconcile_scale.Pass(name, 1.0, 1.0, 9, 10 if name == "due" else 0)
+        return size
+
+    for lost, duplicates, status in ((0, 0, 0), (1, 0, 1), (0, 1, 1)):
+        monkeypatch.setattr(
+            reconcile_scale, "measure", lambda *_a, lost=lost, duplicates=duplicates: measured(lost, duplicates)
+        )
+        assert reconcile_scale.main(["--sizes", "1"]) == status
 
 
 def test_reminder_fanout_rejects_a_database_it_cannot_scratch() -> None:
