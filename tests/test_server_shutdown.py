@@ -145,3 +145,50 @@ def test_a_block_that_ends_by_itself_is_not_marked_stopped():
     with stopped_by_sigterm() as stop:
         pass
     assert stop.signalled is False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
+def test_the_worker_runs_passes_alone_and_stops_cleanly_on_sigterm(
+    databases: Databases, tmp_path: Path, standin: SlackStandIn
+):
+    db_file = tmp_path / "ictbot.db"
+    databases.sqlite(db_file)
+    _commit_a_workspace(db_file, "T0COUNCIL")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db_file}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": standin.api_url,
+        "ICTBOT_LOG_LEVEL": "DEBUG",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stderr is not None
+        seen = []
+        for line in worker.stderr:  # until its first pass is done (or it ends: the assertion says why)
+            seen.append(line)
+            if "reconcile pass: done, 1 workspace(s) looked at" in line:
+                break
+        assert any("reconcile pass: done" in line for line in seen), "".join(seen)
+        worker.send_signal(signal.SIGTERM)
+        rest = worker.communicate(timeout=60)[1]
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+    assert worker.returncode == 0, rest
+    assert "stopped by SIGTERM" in rest
+    with sqlite3.connect(db_file) as conn:  # the pass kept its calendar and set when to look again
+        meetings, wake_at = conn.execute(
+            "SELECT (SELECT count(*) FROM meeting), wake_at FROM workspace WHERE external_id = 'T0COUNCIL'"
+        ).fetchone()
+    conn.close()
+    assert meetings > 0 and wake_at is not None
+    assert "Uvicorn" not in rest and "uvicorn" not in rest  # it serves nothing

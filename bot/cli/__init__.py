@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assurance": ("bot.cli.assurance", "assurance"),
     "meetings": ("bot.cli.meetings", "meetings"),
     "tick": ("bot.cli.reminders", "tick"),
+    "worker": ("bot.cli.reminders", "worker"),
     "reminders": ("bot.cli.reminders", "reminders"),
     "roles": ("bot.cli.roles", "roles"),
     "teams": ("bot.cli.teams", "teams"),

@@ -6,6 +6,7 @@ The reconciler is built by bot.wiring, loaded only by `tick`; the other commands
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta
 
 import click
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.cli.common import (
     every_workspace,
     local_time,
+    log,
     make_console,
     open_runtime,
     read_settings,
@@ -77,15 +79,9 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
     from bot.wiring import build_reconciler  # APScheduler, Slack's and Teams' delivery: only for this command
 
     settings = read_settings()
-    if not (settings.oauth_enabled or settings.teams_enabled):
-        settings.require("SLACK_BOT_TOKEN", purpose="ictbot tick, which sends the reminders through Slack")
+    client = _sending_client(settings, "ictbot tick")
     with open_runtime(ctx, settings) as rt:
         now = _at(at, rt)
-        client: WebClient | None = None  # Microsoft Teams only: no Slack client
-        if settings.oauth_enabled:
-            client = web_client_without_token(settings.SLACK_API_URL)
-        elif settings.SLACK_BOT_TOKEN is not None:
-            client = web_client(settings)
         # The pass gives the lease back as it ends, so the next tick (cron's, or a server's) gets in at once.
         report = build_reconciler(rt, client).tick(at=None if at is None else now)
         names = _names(rt, [(item.workspace_id, item.user_id) for item, outcome in report.outcomes])
@@ -105,6 +101,49 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
             continue
         what = "failed" if outcome.permanent else "will be retried once after the claim timeout"
         click.echo(f"{label}: {outcome.error}, {what}")
+
+
+def _sending_client(settings: Settings, command: str) -> WebClient | None:
+    """The Slack client reminders go out with: each team's token (multi-workspace), SLACK_BOT_TOKEN's, or
+    none (Microsoft Teams only). Without any of those, a clear error."""
+    if not (settings.oauth_enabled or settings.teams_enabled):
+        settings.require("SLACK_BOT_TOKEN", purpose=f"{command}, which sends the reminders through Slack")
+    if settings.oauth_enabled:
+        return web_client_without_token(settings.SLACK_API_URL)
+    if settings.SLACK_BOT_TOKEN is not None:
+        return web_client(settings)
+    return None
+
+
+@click.command()
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Run only the reconcile passes, one every ICTBOT_SCHEDULER_INTERVAL seconds, until stopped (SIGTERM,
+    Ctrl-C): no Slack or Teams requests are served.
+
+    For deployments that keep the passes off the processes serving Slack and Teams (many workspaces, or a
+    busy server): run `ictbot worker` beside them, with ICTBOT_SCHEDULER=false on the servers. Several
+    workers, and servers still running the scheduler, are safe together: one pass runs at a time (a lease
+    in the database) and every reminder is claimed before it is sent. Needs what `ictbot tick` needs.
+    """
+    from bot.scheduling.reconciler import start  # APScheduler: only for this command
+    from bot.server import stopped_by_sigterm
+    from bot.wiring import build_reconciler
+
+    settings = read_settings()
+    client = _sending_client(settings, "ictbot worker")
+    with open_runtime(ctx, settings) as rt:
+        reconciler = build_reconciler(rt, client)
+        scheduler = start(reconciler, interval_seconds=settings.ICTBOT_SCHEDULER_INTERVAL)
+        log.info("ictbot worker: a reconcile pass every %d s", settings.ICTBOT_SCHEDULER_INTERVAL)
+        try:
+            with stopped_by_sigterm():
+                threading.Event().wait()  # the passes run on the scheduler's thread
+        except KeyboardInterrupt:
+            log.info("stopped")
+        finally:
+            # A pass cut short leaves at most its claims behind; they are retried after the claim timeout.
+            scheduler.shutdown(wait=False)
 
 
 @click.group()
