@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Collection
 
-__all__ = ["Pace", "workers_for"]
+__all__ = ["Pace", "Paces", "workers_for"]
 
 
 class Pace:
@@ -34,6 +35,28 @@ class Pace:
             self._next = slot + 1 / self.rate
         if slot > now:
             time.sleep(slot - now)
+
+
+class Paces:
+    """A :class:`Pace` of ``rate`` for each token and Web API method, made on first use. Slack counts each
+    method's calls per workspace (per app and token), so one council's calls never wait for another's, and a
+    council slowed by its limit slows no other. ``methods``: the only methods paced (default: every one)."""
+
+    def __init__(self, rate: float | None, methods: Collection[str] | None = None) -> None:
+        self.rate = rate
+        self.methods = None if methods is None else frozenset(methods)
+        self._paces: dict[tuple[str, str], Pace] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, token: str | None, method: str) -> None:
+        if not self.rate or (self.methods is not None and method not in self.methods):
+            return
+        key = (token or "", method)
+        with self._lock:
+            pace = self._paces.get(key)
+            if pace is None:
+                pace = self._paces[key] = Pace(self.rate)
+        pace.wait()
 
 
 def workers_for(rate: float | None) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -21,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.literal import visible
 from bot.render.charts import rag_by_priority_png
 from bot.render.digest import render_digest
-from bot.scheduling.pace import Pace
+from bot.scheduling.pace import Paces
 from bot.scheduling.ports import Outcome
 from bot.services.digest import Digest
 from bot.services.digest_posts import DigestDue
@@ -206,11 +207,12 @@ class SlackDigestDelivery:
         tokens: TokenSource | None = None,
         people: SlackPeople | None = None,
     ) -> None:
-        self.pace = Pace(rate)
+        # Slack's per-channel limit paces the messages, not each method: each workspace's posts keep a pace.
+        self.paces = Paces(rate, methods={"chat.postMessage"})
         self.people = people  # the directory of names; without it, Slack is asked for every name
         # A client of its own, as the reminders' (handlers.slack.delivery.reminders.delivery_client): it never
-        # repeats a post Slack may have acted on. Slack's per-channel limit paces the messages, not each method.
-        self.client = delivery_client(client, {"chat.postMessage": self.pace})
+        # repeats a post Slack may have acted on.
+        self.client = delivery_client(client, self.paces)
         self.history = History(self.client)
         self.tokens = tokens  # each team's bot token (multi-workspace); without it, the client's own
 
@@ -251,11 +253,12 @@ class SlackDigestDelivery:
                     item.channel_id,
                     item.digest,
                     people=people,
-                    pace=self.pace.wait,
+                    pace=partial(self.paces.wait, token, "chat.postMessage"),
                     metadata=claim_metadata(DIGEST_EVENT, item.post_id),
                 )
             else:
-                resumed = self._resume(client, item.channel_id, summary, item.digest, people)
+                pace = partial(self.paces.wait, token, "chat.postMessage")
+                resumed = self._resume(client, item.channel_id, summary, item.digest, people, pace)
                 if isinstance(resumed, Outcome):
                     return replace(resumed, settled=settled)
                 posted, settled = resumed, THREAD_POSTED
@@ -271,8 +274,14 @@ class SlackDigestDelivery:
             )
         return Outcome(channel_id=posted.channel_id, message_ts=posted.ts, settled=settled)
 
+    @staticmethod
     def _resume(
-        self, client: WebClient, channel: str, summary: dict[str, Any], digest: Digest, people: Mapping[str, str]
+        client: WebClient,
+        channel: str,
+        summary: dict[str, Any],
+        digest: Digest,
+        people: Mapping[str, str],
+        pace: Callable[[], None],
     ) -> Posted | Outcome:
         """The summary an earlier attempt posted is in ``channel``: finish its thread if none of it went."""
         ts = str(summary.get("ts"))
@@ -286,4 +295,4 @@ class SlackDigestDelivery:
                 channel_id=channel,
                 message_ts=ts,
             )
-        return post_thread(client, channel, ts, digest, people=people, pace=self.pace.wait)
+        return post_thread(client, channel, ts, digest, people=people, pace=pace)

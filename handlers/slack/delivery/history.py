@@ -63,11 +63,13 @@ class HistoryUnreadable(Exception):
 class History:
     """Looks through conversations' history for the messages this bot posted for a claim.
 
-    ``wait`` is called before each Web API call (the caller's pace); the bot's own ``bot_id`` is asked of
+    ``wait(token, method)`` is called before each Web API call (the caller's pace); the bot's own ``bot_id`` is asked of
     auth.test once per token.
     """
 
-    def __init__(self, client: WebClient, *, wait: Callable[[str], None] = lambda method: None) -> None:
+    def __init__(
+        self, client: WebClient, *, wait: Callable[[str | None, str], None] = lambda token, method: None
+    ) -> None:
         self.client = client
         self.wait = wait
         self._bots: dict[str, str] = {}
@@ -89,7 +91,7 @@ class History:
         found: dict[int, dict[str, Any]] = {}
         cursor: str | None = None
         while True:
-            self.wait("conversations.history")
+            self.wait(token, "conversations.history")
             try:
                 page = self.client.conversations_history(
                     token=token,
@@ -129,7 +131,7 @@ class History:
             known = self._bots.get(key)
         if known is not None:
             return known
-        self.wait("auth.test")
+        self.wait(token, "auth.test")
         bot_id = str(self.client.auth_test(token=token).get("bot_id") or "")
         with self._lock:
             self._bots[key] = bot_id

@@ -32,7 +32,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.literal import literal
 from bot.render.jinja import render
-from bot.scheduling.pace import Pace
+from bot.scheduling.pace import Paces
 from bot.scheduling.ports import Outcome
 from bot.services.reminders import Due, StaleProject
 from handlers.slack.blocks.chase import chase_blocks
@@ -58,20 +58,26 @@ class _PacedRetry(PostsOnce):
     """A retry handler of the app's (no post repeated that Slack may have acted on), then a fresh slot from
     the pace: without it a retried call would land on top of the paced ones and be refused in turn."""
 
-    def __init__(self, inner: RetryHandler, paces: dict[str, Pace]) -> None:
+    def __init__(self, inner: RetryHandler, paces: Paces) -> None:
         super().__init__(inner)
         self.paces = paces
 
     def prepare_for_next_attempt(self, **kwargs: Any) -> None:
         super().prepare_for_next_attempt(**kwargs)
-        _pace_of(self.paces, kwargs["request"]).wait()
+        request: HttpRequest = kwargs["request"]
+        self.paces.wait(token_of(request), method_of(request))
 
 
-def _pace_of(paces: dict[str, Pace], request: HttpRequest) -> Pace:
-    return paces.get(method_of(request)) or Pace(None)
+def token_of(request: HttpRequest) -> str | None:
+    """The token a Web API call is made with (its ``Authorization: Bearer …`` header): whose pace it keeps."""
+    for name, values in request.headers.items():  # slack_sdk keeps each header's values as a list
+        if name.lower() == "authorization":
+            value = values[0] if isinstance(values, list) and values else values
+            return str(value).removeprefix("Bearer ") or None
+    return None
 
 
-def delivery_client(client: WebClient, paces: dict[str, Pace]) -> WebClient:
+def delivery_client(client: WebClient, paces: Paces) -> WebClient:
     """A Web API client of delivery's own, on ``client``'s URL, token and timeout: slack_sdk's retry handlers
     (connection errors, 429 Retry-After, 5xx), each retry paced, none repeating a post Slack may have acted on.
 
@@ -194,10 +200,10 @@ class SlackDelivery:
         self.tokens = tokens
         # Slack limits each method separately, so each gets its own pace, and retries wait for it too:
         # a client of delivery's own, as the app's shared client retries without pacing.
-        methods = ("conversations.open", "chat.postMessage", "conversations.history", "auth.test")
-        self.pace = {method: Pace(rate) for method in methods}
-        self.client = delivery_client(client, self.pace)
-        self.history = History(self.client, wait=lambda method: self.pace[method].wait())
+        # Each workspace's (each token's) own pace: Slack counts per workspace.
+        self.paces = Paces(rate)
+        self.client = delivery_client(client, self.paces)
+        self.history = History(self.client, wait=self.paces.wait)
         self._dms: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
@@ -253,7 +259,7 @@ class SlackDelivery:
             for part, (text, blocks) in enumerate(messages):
                 if part in found:
                     continue
-                self.pace["chat.postMessage"].wait()
+                self.paces.wait(token, "chat.postMessage")
                 response = self.client.chat_postMessage(
                     token=token,
                     channel=channel,
@@ -272,7 +278,7 @@ class SlackDelivery:
             known = self._dms.get((team_id, user_id))
         if known:
             return known
-        self.pace["conversations.open"].wait()
+        self.paces.wait(token, "conversations.open")
         channel = str(self.client.conversations_open(token=token, users=user_id)["channel"]["id"])
         with self._lock:
             self._dms[(team_id, user_id)] = channel
