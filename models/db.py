@@ -130,22 +130,37 @@ def insert_missing(
     (the request log's delivery row, Home's throttle), where the ORM's bulk insert compiled it anew each
     time. Nothing here needs the ORM: the rows are not objects in the session.
     """
+    return [int(row[0]) for row in inserted(session, model, rows, key=key, returning=("id",))]
+
+
+def inserted(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """:func:`insert_missing`, returning the ``returning`` columns of each row that went in (in no set order:
+    the key's columns tell which row each is)."""
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
-    statement = _insert_missing_statement(dialect, cast(Table, model.__table__), tuple(key), tuple(rows[0]))
+    table = cast(Table, model.__table__)
+    statement = _insert_missing_statement(dialect, table, tuple(key), tuple(rows[0]), tuple(returning))
     # RETURNING, not the row count: it says which rows went in, and every driver gives it.
-    return [int(i) for i in session.execute(statement, list(rows)).scalars()]
+    return [tuple(row) for row in session.execute(statement, list(rows))]
 
 
 @functools.lru_cache(maxsize=256)
 def _insert_missing_statement(
-    dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...]
+    dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...], returning: tuple[str, ...]
 ) -> ReturningInsert[Any]:
     statement = conflict_insert(dialect, table)
     # The columns named, so that every row of a call (and every call) sends the same ones.
     values: dict[str, BindParameter[Any]] = {c: bindparam(c) for c in columns}
-    return statement.values(values).on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)
+    chosen = [table.c[name] for name in returning]
+    return statement.values(values).on_conflict_do_nothing(index_elements=list(key)).returning(*chosen)
 
 
 def column_length(column: object) -> int:

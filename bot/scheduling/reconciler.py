@@ -168,7 +168,8 @@ class Reconciler:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
                 posting = [pool.submit(self._post_digest, item, at) for item in digests]
                 reminding = [pool.submit(self._send_assurance, item) for item in assurance]
-                report.outcomes = list(zip(claimed, pool.map(self._send, claimed), strict=True))
+                sending = [pool.submit(self._send_batch, batch) for batch in _batches(claimed)]
+                report.outcomes = [pair for future in sending for pair in future.result()]
                 report.digest_outcomes = [
                     (item, future.result()) for item, future in zip(digests, posting, strict=True)
                 ]
@@ -204,10 +205,8 @@ class Reconciler:
             claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
             admins = rt.settings.admins_for(ws.external_id)
             chair_group = self._chair_group(ws.external_id, now)
-            for item in reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group):
-                taken = reminders.claim(session, item, holder=self.holder, now=now)
-                if taken is not None:
-                    claimed.append(taken)
+            due = reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group)
+            claimed += reminders.claim_many(session, due, holder=self.holder, now=now)
             tz = rt.settings.ICTBOT_TIMEZONE
             if self.post_digest is not None:
                 digests += self._claim_digests(session, ws, at, now)
@@ -308,10 +307,41 @@ class Reconciler:
         self._record(DigestPost, item.post_id, outcome, what)
         return outcome
 
-    def _send(self, item: Due) -> Outcome:
-        assert item.reminder_id is not None
-        what = f"reminder {item.reminder_id} to {item.user_id}"
-        return self._attempt(Reminder, item.reminder_id, lambda: self.deliver(item), what)
+    def _send_batch(self, batch: Sequence[Due]) -> list[tuple[Due, Outcome]]:
+        """Send a batch of one workspace's reminders: the claims confirmed together, each sent, the outcomes
+        recorded together (the protocol in bot.services.claims, a statement for each step, not each reminder).
+        A failure to confirm sends none of them; a failure to record leaves them claimed, and each retry
+        looks for its message in the conversation before sending it again."""
+        ids = [item.reminder_id for item in batch if item.reminder_id is not None]
+        what = f"{len(ids)} reminder(s) in workspace {batch[0].workspace_id}"
+        try:
+            mine = self._confirm(ids)
+        except Exception as exc:  # noqa: BLE001  (nothing was sent: the claims are retried after their timeout)
+            log.warning("could not confirm the claims on %s, so none was sent: %s", what, type(exc).__name__)
+            return [(item, Outcome(error=type(exc).__name__, permanent=False)) for item in batch]
+        confirmed_at = self.runtime.now()
+        sent: list[tuple[Due, Outcome]] = []
+        for n, item in enumerate(batch):
+            if self.runtime.now() - confirmed_at >= reminders.CLAIM_TIMEOUT / 2:  # slow sends: confirm the rest again
+                rest = [i.reminder_id for i in batch[n:] if i.reminder_id in mine]
+                mine = (mine - set(rest)) | self._confirm(rest)
+                confirmed_at = self.runtime.now()
+            if item.reminder_id not in mine:
+                log.info("reminder %s was taken over by another process; not sending it", item.reminder_id)
+                sent.append((item, Outcome(error="taken over by another process", permanent=False)))
+                continue
+            try:
+                outcome = self.deliver(item)
+            except Exception as exc:  # recorded; the claim is retried once after its timeout
+                log.error("sending reminder %s to %s failed unexpectedly", item.reminder_id, item.user_id, exc_info=exc)
+                outcome = Outcome(error=type(exc).__name__, permanent=False)
+            sent.append((item, outcome))
+        recorded = [(item.reminder_id, o) for item, o in sent if item.reminder_id in mine]
+        self._record_many(Reminder, [claims.Recorded(i, *_recorded(o)) for i, o in recorded if i is not None], what)
+        for item, outcome in sent:
+            if outcome.error and item.reminder_id in mine:
+                log.warning("reminder %s to %s not delivered: %s", item.reminder_id, item.user_id, outcome.error)
+        return sent
 
     def _send_assurance(self, item: AssuranceDue) -> Outcome:
         assert item.reminder_id is not None and self.remind_assurance is not None
@@ -337,22 +367,22 @@ class Reconciler:
         self._record(model, row_id, outcome, what)
         return outcome
 
+    def _confirm(self, ids: Sequence[int | None]) -> set[int]:
+        """Which of these reminders' claims are still this process's, refreshed (a send within half the claim
+        timeout of it is never taken for abandoned)."""
+        with self._unit() as session:
+            mine = [i for i in ids if i is not None]
+            return claims.confirm_many(session, Reminder, mine, holder=self.holder, now=self.runtime.now())
+
     def _record(self, model: claims.Claimed, row_id: int, outcome: Outcome, what: str) -> None:
+        if self._record_many(model, [claims.Recorded(row_id, *_recorded(outcome))], what) and outcome.error:
+            log.warning("%s not delivered: %s", what, outcome.error)
+
+    def _record_many(self, model: claims.Claimed, outcomes: Sequence[claims.Recorded], what: str) -> bool:
+        """Record the outcomes in one transaction; False, logged, when the database would not take them."""
         try:
             with self._unit() as session:
-                claims.record(
-                    session,
-                    model,
-                    row_id,
-                    holder=self.holder,
-                    now=self.runtime.now(),
-                    error=outcome.error,
-                    permanent=outcome.permanent,
-                    channel_id=outcome.channel_id,
-                    message_ts=outcome.message_ts,
-                    settlement=outcome.settled,
-                    deferred=outcome.deferred,
-                )
+                claims.record_many(session, model, outcomes, holder=self.holder, now=self.runtime.now())
         except Exception as exc:  # noqa: BLE001  (the claim stays: its retry looks for the message first)
             log.error(
                 "could not record the outcome of %s (%s); it stays claimed, and its retry after the claim "
@@ -360,9 +390,8 @@ class Reconciler:
                 what,
                 type(exc).__name__,
             )
-            return
-        if outcome.error:
-            log.warning("%s not delivered: %s", what, outcome.error)
+            return False
+        return True
 
     def _keep_calendar(self, session: Session, ws: Workspace, at: datetime) -> datetime | None:
         """Keep about a year of meetings ahead of ``at``; cheap when there already are. Returns when it must
@@ -378,6 +407,23 @@ class Reconciler:
         return session.scalar(
             select(Meeting.starts_at).where(Meeting.workspace_id == ws.id).order_by(Meeting.starts_at.desc()).limit(1)
         )
+
+
+BATCH = 10  # reminders confirmed, sent and recorded together: a workspace's owners, as a rule
+
+
+def _batches(claimed: Sequence[Due]) -> list[list[Due]]:
+    """The claimed reminders in batches of one workspace's, :data:`BATCH` at most each, in order."""
+    by_workspace: dict[int, list[Due]] = {}
+    for item in claimed:
+        by_workspace.setdefault(item.workspace_id, []).append(item)
+    return [items[i : i + BATCH] for items in by_workspace.values() for i in range(0, len(items), BATCH)]
+
+
+def _recorded(outcome: Outcome) -> tuple[str | None, bool, str | None, str | None, str, bool]:
+    """An outcome's fields as :class:`bot.services.claims.Recorded` takes them, after the row's id."""
+    o = outcome
+    return o.error, o.permanent, o.channel_id, o.message_ts, o.settled, o.deferred
 
 
 def next_look(session: Session, ws: Workspace, at: datetime, calendar_until: datetime | None, tz: str) -> datetime:

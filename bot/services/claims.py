@@ -13,10 +13,11 @@ fact about real time.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, union, update
+from sqlalchemy import Table, bindparam, select, union, update
 from sqlalchemy.orm import Session, class_mapper
 
 from models.db import insert_missing
@@ -144,12 +145,34 @@ def drop(session: Session, model: Claimed, row_id: int, reason: str) -> None:
 
 def confirm(session: Session, model: Claimed, row_id: int, *, holder: str, now: datetime) -> bool:
     """Is the claim on ``row_id`` still ``holder``'s? Refreshes it when it is."""
+    return row_id in confirm_many(session, model, [row_id], holder=holder, now=now)
+
+
+def confirm_many(session: Session, model: Claimed, row_ids: Sequence[int], *, holder: str, now: datetime) -> set[int]:
+    """Which of the claims on ``row_ids`` are still ``holder``'s, refreshing those: one statement."""
+    if not row_ids:
+        return set()
     result = session.execute(
         update(model)
-        .where(model.id == row_id, model.claimed_by == holder, model.status == ReminderStatus.CLAIMED)
+        .where(model.id.in_(row_ids), model.claimed_by == holder, model.status == ReminderStatus.CLAIMED)
         .values(claimed_at=now)
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return {int(i) for i in result.scalars()}
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The outcome of one send, as :func:`record` takes it."""
+
+    row_id: int
+    error: str | None = None
+    permanent: bool = True
+    channel_id: str | None = None
+    message_ts: str | None = None
+    settlement: str = ""
+    deferred: bool = False
 
 
 def record(
@@ -173,21 +196,46 @@ def record(
     unknown was settled (kept whatever the outcome). ``deferred``: a transient failure before anything
     was sent (the retry could not look for its earlier attempt yet), which does not use up the retry.
     """
-    values: dict[str, object]
-    if error is None:
-        values = {"status": ReminderStatus.SENT, "sent_at": now, "error": "", "message_ts": message_ts}
-    elif permanent:
-        values = {"status": ReminderStatus.FAILED, "error": error[:200], "message_ts": message_ts}
+    outcome = Recorded(row_id, error, permanent, channel_id, message_ts, settlement, deferred)
+    record_many(session, model, [outcome], holder=holder, now=now)
+
+
+def record_many(session: Session, model: Claimed, outcomes: Sequence[Recorded], *, holder: str, now: datetime) -> None:
+    """:func:`record` for several sends: one statement for each kind of outcome among them (sent, failed,
+    to retry), each row still ``holder``'s claim."""
+    table = cast(Table, model.__table__)
+    kinds: dict[tuple[tuple[str, ...], bool], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        values = _values(outcome, now)
+        kinds.setdefault(
+            (tuple(sorted(values)), outcome.deferred and outcome.error is not None and not outcome.permanent), []
+        ).append({"row_id": outcome.row_id, **{f"new_{name}": value for name, value in values.items()}})
+    for (columns, deferred), rows in kinds.items():
+        changes: dict[str, Any] = {name: bindparam(f"new_{name}") for name in columns}
+        if deferred:  # the retry is not used up
+            changes["attempts"] = table.c.attempts - 1
+        session.execute(
+            update(table)
+            .where(
+                table.c.id == bindparam("row_id"),
+                table.c.claimed_by == holder,
+                table.c.status == ReminderStatus.CLAIMED,
+            )
+            .values(changes),
+            rows,
+        )
+
+
+def _values(outcome: Recorded, now: datetime) -> dict[str, Any]:
+    values: dict[str, Any]
+    if outcome.error is None:
+        values = {"status": ReminderStatus.SENT, "sent_at": now, "error": "", "message_ts": outcome.message_ts}
+    elif outcome.permanent:
+        values = {"status": ReminderStatus.FAILED, "error": outcome.error[:200], "message_ts": outcome.message_ts}
     else:
-        values = {"error": error[:200]}
-        if deferred:
-            values["attempts"] = model.attempts - 1
-    if channel_id:
-        values["channel_id"] = channel_id
-    if settlement:
-        values["settlement"] = settlement[:200]
-    session.execute(
-        update(model)
-        .where(model.id == row_id, model.claimed_by == holder, model.status == ReminderStatus.CLAIMED)
-        .values(**values)
-    )
+        values = {"error": outcome.error[:200]}
+    if outcome.channel_id:
+        values["channel_id"] = outcome.channel_id
+    if outcome.settlement:
+        values["settlement"] = outcome.settlement[:200]
+    return values

@@ -37,6 +37,7 @@ from models import (
     UpdateRevision,
     Workspace,
 )
+from models.db import inserted
 from models.scheduling import Reminder, ReminderKind, ReminderStatus
 
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was left by a process that died
@@ -390,19 +391,34 @@ def _chair_reminders(
 def claim(session: Session, item: Due, *, holder: str, now: datetime) -> Due | None:
     """Record the reminder as being sent by ``holder`` at ``now`` (the runtime's clock); None when another
     process got there first."""
-    row = Reminder(
-        user_id=item.user_id,
-        kind=item.kind,
-        stage=item.stage,
-        project_refs=",".join([*(p.ref for p in item.projects), *chase.labels(Chased(item.actions, item.risks))])[
-            :2000
-        ],
-        **claims.taken(item, holder=holder, now=now),
-    )
-    row_id = claims.insert_once(session, row)
-    if row_id is None:
-        return None
-    return replace(item, reminder_id=row_id, attempt=1, first_claimed_at=now)
+    return next(iter(claim_many(session, [item], holder=holder, now=now)), None)
+
+
+def claim_many(session: Session, items: Sequence[Due], *, holder: str, now: datetime) -> list[Due]:
+    """:func:`claim` for several reminders in one statement: those claimed, in order (another process may
+    have got to some first)."""
+    rows = [
+        {
+            "user_id": item.user_id,
+            "kind": item.kind,
+            "stage": item.stage,
+            "project_refs": ",".join(
+                [*(p.ref for p in item.projects), *chase.labels(Chased(item.actions, item.risks))]
+            )[:2000],
+            **claims.taken(item, holder=holder, now=now),
+        }
+        for item in items
+    ]
+    key = ("meeting_id", "user_id", "stage")
+    ids = {
+        (meeting_id, user_id, stage): row_id
+        for row_id, meeting_id, user_id, stage in inserted(session, Reminder, rows, key=key, returning=("id", *key))
+    }
+    return [
+        replace(item, reminder_id=ids[(item.meeting_id, item.user_id, item.stage)], attempt=1, first_claimed_at=now)
+        for item in items
+        if (item.meeting_id, item.user_id, item.stage) in ids
+    ]
 
 
 def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, now: datetime) -> datetime | None:

@@ -2181,6 +2181,7 @@ CLI_ATTACKS: tuple[CliAttack, ...] = (
 # Commands without --team that no case above runs, and why.
 CLI_NOT_PER_WORKSPACE = {
     "tick": "one reconcile pass over every workspace, as the scheduler runs it (tests/bot, tests/test_oauth.py)",
+    "worker": "the scheduler's reconcile passes over every workspace, on their own (tests/test_server_shutdown.py)",
     "db upgrade": "the schema, no workspace's rows",
     "config": "the settings and where they came from: no workspace's rows",
     "serve": "runs the Bolt app: its requests are the Slack attacks above",

@@ -133,9 +133,12 @@ def check_parse(raw: str) -> QuickForm | InvalidInput:
         assert "Traceback" not in message and 'File "' not in message
         assert not controls(message), f"control characters echoed in {message!r}"
         return err
-    assert form.kind in {"modal", "help", "mine", "update", "edit"}
+    assert form.kind in {"modal", "help", "mine", "update", "edit", "history"}
     if form.kind == "modal":
         assert raw.strip() == ""
+    if form.kind == "history":  # `history REF [N]`: a reference and how many, as typed
+        assert _REF.fullmatch(form.ref) and form.text is None
+        return form
     if form.kind in {"modal", "help", "mine"}:
         assert form.ref == "" and form.text is None
         return form

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, reminders, roles, updates, workspaces
+from bot.services import claims, meetings, reminders, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
 from handlers.slack.blocks.rich_text import MAX_MESSAGE_SIZE, block_size
@@ -397,8 +398,9 @@ def test_two_reconcilers_on_one_database_send_each_reminder_once(runtime, calend
     assert tick_at(other, clock, at("2026-12-07 09:30")).sent == 3 + 1
 
 
-def test_a_claim_taken_over_during_a_long_send_phase_is_not_sent_twice(runtime, calendar, standin, clock):
-    """A slow tick outlasts the claim time-out; a second process takes over what it has not reached yet."""
+def test_a_long_send_phase_keeps_its_claims_and_nothing_is_sent_twice(runtime, calendar, standin, clock):
+    """A slow tick outlasts the claim time-out: it confirms the claims it has not reached yet again as it goes,
+    so the second process's tick takes none of them over, and each person gets one message."""
     start = at("2026-12-01 09:30")
     clock.now = start
     slack = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
@@ -415,7 +417,38 @@ def test_a_claim_taken_over_during_a_long_send_phase_is_not_sent_twice(runtime, 
     Reconciler(runtime, slow, holder="a", workers=1).tick(start)
     posts = [c.params["channel"] for c in standin.calls_to("chat.postMessage")]
     assert sorted(posts) == ["D0ADMIN", "D0DELEG", "D0OWNER"]  # three people, one message each
-    assert len(sent_by_a) == 2
+    assert len(sent_by_a) == 3
+
+
+def test_claims_another_process_took_meanwhile_are_not_sent(runtime, calendar, standin, clock):
+    """Confirming again before a send, after a slow one, finds the claims another process has taken over
+    meanwhile (as after a stall past the time-out): those are left to it."""
+    start = at("2026-12-01 09:30")
+    clock.now = start
+    slack = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
+    sent_by_a: list[str] = []
+
+    def slow_then_taken_over(item):
+        if not sent_by_a:
+            clock.now += timedelta(minutes=6)
+            with runtime.sessions.begin() as session:  # what process b's takeover writes (claims.retake)
+                session.execute(
+                    update(Reminder)
+                    .where(Reminder.user_id != item.user_id)
+                    .values(claimed_by="b", claimed_at=clock.now)
+                )
+        sent_by_a.append(item.user_id)
+        return slack(item)
+
+    report = Reconciler(runtime, slow_then_taken_over, holder="a", workers=1).tick(start)
+    assert len(sent_by_a) == 1 and len(standin.calls_to("chat.postMessage")) == 1
+    assert sorted(o.error or "sent" for _, o in report.outcomes) == [
+        "sent",
+        "taken over by another process",
+        "taken over by another process",
+    ]
+    with runtime.sessions() as session:
+        assert sorted(session.scalars(select(Reminder.claimed_by))) == ["a", "b", "b"]
 
 
 def test_every_reminder_payload_is_valid_block_kit_even_for_thirty_projects(runtime, reconciler, calendar, standin):
@@ -448,3 +481,27 @@ def test_every_reminder_payload_is_valid_block_kit_even_for_thirty_projects(runt
     assert named is not None and int(named[1]) + len(with_buttons) == 32  # 30 BULK, MOB-01 and NET-01
     assert text.count("*BULK-") == len(with_buttons) > 10  # each project shown has its own buttons
     assert named[2].endswith("BULK-29, MOB-01, NET-01")  # the rest named, none dropped
+
+
+def test_outcomes_the_database_refuses_leave_the_claims_and_the_retry_finds_the_messages(
+    runtime, reconciler, calendar, standin, clock, monkeypatch
+):
+    """Recording a batch's outcomes fails (the database is locked): the pass goes on, the claims stay, and their
+    retry after the time-out finds each message in the DM instead of sending it again."""
+    recorded = claims.record_many
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("UPDATE reminder", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(claims, "record_many", locked)
+    first = tick_at(reconciler, clock, at("2026-12-01 09:30"))
+    assert first.held_lease and first.sent == 3
+    with runtime.sessions() as session:
+        assert set(session.scalars(select(Reminder.status))) == {ReminderStatus.CLAIMED}
+    monkeypatch.setattr(claims, "record_many", recorded)
+
+    retry = tick_at(reconciler, clock, at("2026-12-01 09:30") + reminders.CLAIM_TIMEOUT + timedelta(minutes=1))
+    assert retry.sent == 3 and {o.settled for _, o in retry.outcomes} == {"found in history"}
+    assert len(standin.calls_to("chat.postMessage")) == 3  # one each, never again
+    with runtime.sessions() as session:
+        assert set(session.scalars(select(Reminder.status))) == {ReminderStatus.SENT}
