@@ -66,7 +66,7 @@ def test_reconcile_scale_fails_on_a_lost_or_doubled_reminder(monkeypatch: pytest
     def measured(lost: int, duplicates: int) -> reconcile_scale.Size:
         size = reconcile_scale.Size(1, 0.1, messages=10 - lost + duplicates, duplicates=duplicates, lost=lost)
         for name, _ in reconcile_scale.PASSES:
-            size.passes[name] = reconcile_scale.Pass(name, 1.0, 1.0, 9, 10 if name == "due" else 0)
+            size.passes[name] = reconcile_scale.Pass(name, 1.0, 1.0, 9, 10 if name == "due" else 0, 0.5)
         return size
 
     for lost, duplicates, status in ((0, 0, 0), (1, 0, 1), (0, 1, 1)):
