@@ -76,7 +76,9 @@ class Settings(BaseSettings):
     ICTBOT_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ICTBOT_SCHEDULER: bool = Field(default=True, description="run the reconcile job inside serve/socket")
     ICTBOT_SCHEDULER_INTERVAL: int = Field(default=60, description="seconds between reconcile passes")
-    ICTBOT_REMINDER_RATE: float = Field(default=1.0, description="Web API calls a second per method, reminding")
+    ICTBOT_REMINDER_RATE: float = Field(
+        default=1.0, description="Web API calls a second per method and workspace, reminding"
+    )
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod

@@ -27,6 +27,10 @@ __all__ = ["build_reconciler", "start_reminders", "stop_reminders"]
 
 log = logging.getLogger(__name__)
 
+# Threads a pass sends with when many workspaces have reminders due: each workspace keeps its own pace
+# (Slack's limits are per workspace), so its thread mostly waits, and workspaces go side by side.
+MOST_WORKERS = 64
+
 
 def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
     """The reconciler with each platform's delivery. Through Slack: reminders paced at ``ICTBOT_REMINDER_RATE``
@@ -67,6 +71,7 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         runtime,
         deliver,
         workers=workers_for(settings.ICTBOT_REMINDER_RATE),
+        most_workers=MOST_WORKERS,
         post_digest=post_digest,
         chair_group_members=chair_groups,
         remind_assurance=remind_assurance,

@@ -60,7 +60,12 @@ def settings_named_in(text: str) -> set[str]:
 
 
 def test_the_units_exist():
-    assert {u.name for u in UNITS} == {"ictbot.service", "ictbot-socket.service", "ictbot-tick.service"}
+    assert {u.name for u in UNITS} == {
+        "ictbot.service",
+        "ictbot-socket.service",
+        "ictbot-tick.service",
+        "ictbot-worker.service",
+    }
     assert [t.name for t in TIMERS] == ["ictbot-tick.timer"]
 
 

@@ -34,6 +34,7 @@ from bot.settings import Settings
 from bot.wording import count
 from handlers.slack.client import web_client_without_token
 from models import Meeting, Workspace
+from models.db import close_engine
 from models.scheduling import DigestPost, Reminder, ReminderKind
 
 AT_HELP = (
@@ -144,6 +145,7 @@ def worker(ctx: click.Context) -> None:
         finally:
             # A pass cut short leaves at most its claims behind; they are retried after the claim timeout.
             scheduler.shutdown(wait=False)
+            close_engine(rt.engine)  # SQLite's write-ahead log into the .db file, as `ictbot serve` leaves it
 
 
 @click.group()

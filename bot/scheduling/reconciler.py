@@ -104,6 +104,7 @@ class Reconciler:
         *,
         holder: str | None = None,
         workers: int = 8,
+        most_workers: int | None = None,
         post_digest: PostDigest | None = None,
         chair_group_members: ChairGroupMembers | None = None,
         heartbeat: timedelta = LEASE_HEARTBEAT,
@@ -117,7 +118,10 @@ class Reconciler:
         self.chair_group_members = chair_group_members
         self.deliver = deliver
         self.holder = holder or holder_name()
+        # ``workers`` send at once; up to ``most_workers`` when more workspaces than that have something to send,
+        # each workspace's reminders keeping their own pace (a thread mostly waits on its workspace's pace).
         self.workers = workers
+        self.most_workers = max(workers, most_workers or workers)
         self.post_digest = post_digest
 
     def tick(self, at: datetime | None = None) -> TickReport:
@@ -165,10 +169,12 @@ class Reconciler:
             digests += taken[1]
             assurance += taken[2]
         if claimed or digests or assurance:
-            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="reminders") as pool:
+            batches = _batches(claimed)
+            workers = min(self.most_workers, max(self.workers, len({b[0].workspace_id for b in batches})))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reminders") as pool:
                 posting = [pool.submit(self._post_digest, item, at) for item in digests]
                 reminding = [pool.submit(self._send_assurance, item) for item in assurance]
-                sending = [pool.submit(self._send_batch, batch) for batch in _batches(claimed)]
+                sending = [pool.submit(self._send_batch, batch) for batch in batches]
                 report.outcomes = [pair for future in sending for pair in future.result()]
                 report.digest_outcomes = [
                     (item, future.result()) for item, future in zip(digests, posting, strict=True)
@@ -180,7 +186,10 @@ class Reconciler:
             report.digests_sent, report.digests_failed, report.digests_retrying = _tally(report.digest_outcomes)
         if self.refresh_home is not None:
             self._refresh_homes(report)
-        report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
+        try:
+            report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
+        except Exception as exc:  # noqa: BLE001  (each purge is all or nothing: the next pass purges what is left)
+            log.error("the retention purge failed; the next pass tries again: %s", type(exc).__name__)
         return report
 
     def _claim(

@@ -3,6 +3,7 @@ and sending exactly what a pass that looks everywhere sends, when it sends it.""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -11,9 +12,11 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.runtime import Runtime
+from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings, reminders, roles
 from bot.services import projects as project_service
+from bot.services.reminders import Due
 from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Role, Workspace, make_engine, make_sessionmaker, wake
@@ -250,3 +253,24 @@ def test_every_table_either_wakes_the_pass_or_is_quiet():
     tables = {t.name for t in Base.metadata.sorted_tables}
     assert wake.WAKES | wake.QUIET == tables
     assert not wake.WAKES & wake.QUIET
+
+
+def test_workspaces_with_reminders_due_send_side_by_side(runtime, clock):
+    """Each workspace keeps its own pace, so a pass sends to several at once, beyond its usual number of
+    senders: here one sender, and each workspace's first reminder waits until the other's has started."""
+    clock.now = at("2026-11-01 12:00")
+    for team in ("T0AAAA", "T0BBBB"):
+        council(runtime, team)
+    both_started = threading.Barrier(2, timeout=10)
+    first: set[int] = set()
+
+    def deliver(item: Due) -> Outcome:
+        if item.workspace_id not in first:
+            first.add(item.workspace_id)
+            both_started.wait()  # breaks (BrokenBarrierError: not sent) if the workspaces go one after the other
+        return Outcome(channel_id="D0" + item.user_id, message_ts="1.0")
+
+    reconciler = Reconciler(runtime, deliver, holder="test-a", workers=1, most_workers=4)
+    clock.now = at("2026-12-01 09:30")
+    report = reconciler.tick()
+    assert report.sent == 4 and report.failed == report.retrying == 0  # two people in each workspace
