@@ -37,17 +37,16 @@ from rich.table import Table
 from sqlalchemy import Connection, Engine, event, func, insert, select, text
 
 from benchmarks.load import StandIn, compiled_as_installed, standin_process
-from benchmarks.reminder_fanout import Clock, _london, scratch_database
+from benchmarks.reminder_fanout import _london, bench_runtime, scratch_database
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings
 from bot.services import strategy as strategy_service
 from bot.services.reminders import Due
-from bot.settings import Settings
 from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
-from models import Base, Project, ProjectStatus, make_engine, make_sessionmaker, upgrade
+from models import Base, Project, ProjectStatus
 
 TOKEN = "xoxb-bench-0000-token"  # noqa: S105  (the stand-in's, not a secret)
 PROJECTS = 10
@@ -204,35 +203,27 @@ def counting(engine: Engine) -> Iterator[list[int]]:
 
 
 def measure(workspaces: int, database: str, standin: StandIn) -> Size:
-    with scratch_database(database) as url:
-        upgrade(url)
-        engine = make_engine(url)
-        try:
-            clock = Clock(SETUP_AT)
-            settings = Settings(DATABASE_URL=url, SLACK_API_URL=standin.api_url, ICTBOT_ADMINS="")
-            runtime = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
-            started = time.perf_counter()
-            populate(runtime, workspaces)
-            size = Size(workspaces, time.perf_counter() - started)
-            delivery = TimedDelivery(SlackDelivery(web_client(TOKEN, standin.api_url)))
-            reconciler = Reconciler(runtime, delivery, holder="benchmark")
-            before = len(standin.posts())
-            for name, moment in PASSES:
-                clock.now = moment
-                delivery.cpu = 0.0
-                with counting(engine) as sent:
-                    wall, cpu = time.perf_counter(), time.process_time()
-                    report = reconciler.tick()
-                    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-                size.passes[name] = Pass(name, wall * 1000, cpu * 1000, sent[0], report.sent, delivery.cpu * 1000)
-            posted = Counter("U" + channel.removeprefix("D") for channel in standin.posts()[before:])
-            expected = {owner_id(w, i) for w in range(workspaces) for i in range(PROJECTS)}
-            size.messages = sum(posted.values())
-            size.duplicates = sum(1 for n in posted.values() if n > 1)
-            size.lost = sum(1 for user in expected if posted[user] == 0) + sum(1 for u in posted if u not in expected)
-            return size
-        finally:
-            engine.dispose()
+    with scratch_database(database) as url, bench_runtime(url, standin.api_url, SETUP_AT) as (runtime, clock):
+        started = time.perf_counter()
+        populate(runtime, workspaces)
+        size = Size(workspaces, time.perf_counter() - started)
+        delivery = TimedDelivery(SlackDelivery(web_client(TOKEN, standin.api_url)))
+        reconciler = Reconciler(runtime, delivery, holder="benchmark")
+        before = len(standin.posts())
+        for name, moment in PASSES:
+            clock.now = moment
+            delivery.cpu = 0.0
+            with counting(runtime.engine) as sent:
+                wall, cpu = time.perf_counter(), time.process_time()
+                report = reconciler.tick()
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            size.passes[name] = Pass(name, wall * 1000, cpu * 1000, sent[0], report.sent, delivery.cpu * 1000)
+        posted = Counter("U" + channel.removeprefix("D") for channel in standin.posts()[before:])
+        expected = {owner_id(w, i) for w in range(workspaces) for i in range(PROJECTS)}
+        size.messages = sum(posted.values())
+        size.duplicates = sum(1 for n in posted.values() if n > 1)
+        size.lost = sum(1 for user in expected if posted[user] == 0) + sum(1 for u in posted if u not in expected)
+        return size
 
 
 # -- the report ----------------------------------------------------------------------------------------

@@ -214,6 +214,19 @@ class Clock:
         return self.now
 
 
+@contextmanager
+def bench_runtime(url: str, api_url: str, now: datetime) -> Iterator[tuple[Runtime, Clock]]:
+    """The runtime on a scratch database, migrated to head, its Slack at ``api_url``, its clock at ``now``."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        clock = Clock(now)
+        settings = Settings(DATABASE_URL=url, SLACK_API_URL=api_url, ICTBOT_ADMINS="")
+        yield Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock), clock
+    finally:
+        engine.dispose()
+
+
 def populate(runtime: Runtime, owners: int) -> None:
     """One workspace, ``owners`` active projects each with its own owner, and the meeting calendar."""
     with runtime.unit(TEAM_ID, team_name="Benchmark council") as (session, ws):
@@ -327,12 +340,7 @@ def run_reconciler(
     """The real thing: the database, Reconciler.tick, SlackDelivery; retry ticks past the claim time-out."""
     with scratch_database(options.database) as url, new_standin(options) as standin:
         setup_started = time.perf_counter()
-        upgrade(url)
-        engine = make_engine(url)
-        try:
-            clock = Clock(SETUP_AT)
-            settings = Settings(DATABASE_URL=url, SLACK_API_URL=standin.api_url, ICTBOT_ADMINS="")
-            runtime = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+        with bench_runtime(url, standin.api_url, SETUP_AT) as (runtime, clock):
             populate(runtime, options.owners)
             setup = time.perf_counter() - setup_started
 
@@ -356,8 +364,6 @@ def run_reconciler(
                     ).all()
                 }
                 sent_to = set(session.scalars(select(Reminder.user_id).where(Reminder.status == ReminderStatus.SENT)))
-        finally:
-            engine.dispose()
     posted_to = {u for u, n in figures.posted.items() if n}
     agrees = sent_to == posted_to
     if delivery.first is not None:

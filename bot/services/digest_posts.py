@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -81,22 +82,10 @@ def digest_due_at(session: Session, series: MeetingSeries, meeting: Meeting) -> 
 
 def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
     """The digest to post at ``now``, if any (nothing is written)."""
-    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
-    if series is None or not series.channel_id:
+    upcoming = _upcoming(session, ws, after=now)
+    if upcoming is None:
         return None
-    meeting = session.scalar(
-        select(Meeting)
-        .where(Meeting.workspace_id == ws.id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    )
-    if meeting is None:
-        return None
-    try:
-        due_at = digest_due_at(session, series, meeting)
-    except DomainError as exc:  # a digest_stage set by hand in the database that does not parse
-        log.warning("workspace %s: the digest stage %r is not valid: %s", ws.external_id, series.digest_stage, exc)
-        return None
+    series, meeting, due_at = upcoming
     if due_at > now:
         return None
     if session.scalar(select(DigestPost.id).where(DigestPost.meeting_id == meeting.id)) is not None:
@@ -106,7 +95,7 @@ def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
         team_id=ws.external_id,
         platform=ws.platform,
         timezone=series.timezone,
-        channel_id=series.channel_id,
+        channel_id=cast(str, series.channel_id),  # _upcoming gives only a series with a governance channel
         meeting_id=meeting.id,
         meeting_starts_at=meeting.starts_at,
         period_start=period_start(session, ws, meeting),
@@ -116,6 +105,15 @@ def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
 
 def next_due_at(session: Session, ws: Workspace, *, after: datetime) -> datetime | None:
     """When the next meeting's digest falls due, if after ``after`` (None: not after, or no digest is set)."""
+    upcoming = _upcoming(session, ws, after=after, quiet=True)
+    return upcoming[2] if upcoming is not None and upcoming[2] > after else None
+
+
+def _upcoming(
+    session: Session, ws: Workspace, *, after: datetime, quiet: bool = False
+) -> tuple[MeetingSeries, Meeting, datetime] | None:
+    """The series, the first meeting after ``after`` and when its digest is due; None without a governance
+    channel, a meeting to come, or a digest stage that parses (logged unless ``quiet``)."""
     series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
     if series is None or not series.channel_id:
         return None
@@ -128,10 +126,11 @@ def next_due_at(session: Session, ws: Workspace, *, after: datetime) -> datetime
     if meeting is None:
         return None
     try:
-        due_at = digest_due_at(session, series, meeting)
-    except DomainError:  # not valid (due() says so in the log): nothing to wait for
+        return series, meeting, digest_due_at(session, series, meeting)
+    except DomainError as exc:  # a digest_stage set by hand in the database that does not parse
+        if not quiet:
+            log.warning("workspace %s: the digest stage %r is not valid: %s", ws.external_id, series.digest_stage, exc)
         return None
-    return due_at if due_at > after else None
 
 
 def claim(session: Session, item: DigestDue, *, holder: str, now: datetime) -> DigestDue | None:
