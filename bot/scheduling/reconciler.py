@@ -67,6 +67,7 @@ LONGEST_SLEEP = timedelta(days=1)  # the longest a workspace goes unlooked at (m
 class TickReport:
     held_lease: bool = True
     looked_at: int = 0  # the workspaces where something could be due (models.wake)
+    lease_lost: bool = False  # the lease lapsed mid-pass: the pass stopped claiming
     sent: int = 0
     failed: int = 0
     retrying: int = 0
@@ -135,9 +136,10 @@ class Reconciler:
         with self._unit() as session:
             if not lease.acquire(session, LEASE_NAME, self.holder, now=rt.now(), ttl=LEASE_TTL):
                 return TickReport(held_lease=False)
+        lost = threading.Event()  # set by the heartbeat when another process has the lease now
         try:
-            with _Heartbeat(self._renew_lease, self.heartbeat):
-                return self._pass(rt.now() if at is None else at, keep_wakes=at is None)
+            with _Heartbeat(lambda: self._renew_lease(lost), self.heartbeat):
+                return self._pass(rt.now() if at is None else at, keep_wakes=at is None, lost=lost)
         finally:
             self._release_lease()
 
@@ -147,7 +149,7 @@ class Reconciler:
         with self.runtime.sessions(info={wake.QUIET_SESSION: True}) as session, session.begin():
             yield session
 
-    def _pass(self, at: datetime, *, keep_wakes: bool) -> TickReport:
+    def _pass(self, at: datetime, *, keep_wakes: bool, lost: threading.Event) -> TickReport:
         """Looks only at the workspaces where something may be due (:mod:`models.wake`) or a claim was left:
         a pass where nothing is due costs the same few statements however many workspaces there are."""
         rt = self.runtime
@@ -160,6 +162,10 @@ class Reconciler:
         digests: list[DigestDue] = []
         assurance: list[AssuranceDue] = []
         for ws_id in sorted(looked_at):
+            if lost.is_set():  # no pass outlives its lease: what it has claimed goes, the rest is the next pass's
+                log.warning("the reconcile lease passed to another process; this pass claims nothing more")
+                report.lease_lost = True
+                break
             try:
                 taken = self._claim(ws_id, at, report, keep_wakes=keep_wakes)
             except Exception as exc:  # noqa: BLE001  (nothing of this workspace was claimed: the next pass retries it)
@@ -261,7 +267,7 @@ class Reconciler:
             except Exception as exc:  # noqa: BLE001  (Home is a view: the next pass refreshes it)
                 log.warning("refreshing Home in workspace %s failed: %s", ws_id, type(exc).__name__)
 
-    def _renew_lease(self) -> None:
+    def _renew_lease(self, lost: threading.Event) -> None:
         """The heartbeat: keep the lease while the pass runs (a failure only risks a takeover, which the
         claims make harmless: a second reconciler cannot send what this one has claimed)."""
         try:
@@ -272,6 +278,7 @@ class Reconciler:
             return
         if not held:
             log.warning("the reconcile lease lapsed during this pass and another process has it now")
+            lost.set()
 
     def _release_lease(self) -> None:
         """Give the lease back as the pass ends, so that the next pass (of any process) need not wait."""

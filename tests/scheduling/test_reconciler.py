@@ -125,9 +125,9 @@ def test_a_live_pass_keeps_the_lease_however_long_it_runs(runtime, calendar, sta
     beats: queue.Queue[datetime] = queue.Queue()
     renew = slow._renew_lease
 
-    def beat() -> None:  # each beat, once it has renewed, tells the test what the clock said as it began
+    def beat(lost: threading.Event) -> None:  # each beat, once it has renewed, tells the test the clock as it began
         began = clock.now
-        renew()
+        renew(lost)
         beats.put(began)
 
     monkeypatch.setattr(slow, "_renew_lease", beat)

@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
-from bot.services import meetings, reminders, roles
+from bot.services import lease, meetings, reminders, roles
 from bot.services import projects as project_service
 from bot.services.reminders import Due
 from handlers.slack.client import web_client
@@ -274,3 +274,47 @@ def test_workspaces_with_reminders_due_send_side_by_side(runtime, clock):
     clock.now = at("2026-12-01 09:30")
     report = reconciler.tick()
     assert report.sent == 4 and report.failed == report.retrying == 0  # two people in each workspace
+
+
+def test_a_pass_whose_lease_passes_to_another_process_claims_nothing_more(runtime, clock, monkeypatch):
+    """No pass outlives its lease: once its heartbeat finds another process holding the lease, the pass sends
+    what it has claimed and claims no further workspace (the next pass, whoever holds it, takes those)."""
+    clock.now = at("2026-11-01 12:00")
+    for team in ("T0AAAA", "T0BBBB"):
+        council(runtime, team)
+    reconciler = Reconciler(
+        runtime,
+        lambda item: Outcome(channel_id="D0" + item.user_id, message_ts="1.0"),
+        holder="test-a",
+        heartbeat=timedelta(milliseconds=5),
+    )
+    a_claiming, lost_seen = threading.Event(), threading.Event()
+    real_renew = lease.renew
+
+    def renew(*args, **kwargs):  # another process has the lease once A's claiming has begun
+        return False if a_claiming.is_set() else real_renew(*args, **kwargs)
+
+    monkeypatch.setattr(lease, "renew", renew)
+    heartbeat = reconciler._renew_lease
+
+    def beat(lost: threading.Event) -> None:
+        heartbeat(lost)
+        if lost.is_set():
+            lost_seen.set()
+
+    monkeypatch.setattr(reconciler, "_renew_lease", beat)
+    real_due = reminders.due
+
+    def due_while_the_lease_passes(session, ws, **kwargs):
+        if ws.external_id == "T0AAAA":
+            a_claiming.set()
+            assert lost_seen.wait(10)
+        return real_due(session, ws, **kwargs)
+
+    monkeypatch.setattr(reminders, "due", due_while_the_lease_passes)
+    clock.now = at("2026-12-01 09:30")
+    report = reconciler.tick()
+    assert report.lease_lost and report.sent == 2  # A's owner and delegate
+    with runtime.sessions() as session:
+        claimed = session.scalars(select(Workspace.external_id).join(Reminder, Reminder.workspace_id == Workspace.id))
+        assert set(claimed) == {"T0AAAA"}
