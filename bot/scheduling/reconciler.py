@@ -215,12 +215,13 @@ class Reconciler:
                 return claimed, digests, assurance
             seen = ws.changes
             calendar_until = self._keep_calendar(session, ws, at)
+            cal = reminders.calendar(session, ws)  # loaded once for every step below
             dropped = reminders.drop_missed(session, ws, now=at)
-            claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at)
+            claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at, cal=cal)
             claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
             admins = rt.settings.admins_for(ws.external_id)
             chair_group = self._chair_group(ws.external_id, now)
-            due = reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group)
+            due = reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group, cal=cal)
             claimed += reminders.claim_many(session, due, holder=self.holder, now=now)
             tz = rt.settings.ICTBOT_TIMEZONE
             if self.post_digest is not None:
@@ -230,7 +231,7 @@ class Reconciler:
                     session, ws, holder=self.holder, now=now, at=at, default_timezone=tz
                 )
             if keep_wakes:
-                wake.settle(session, ws.id, seen=seen, wake_at=next_look(session, ws, at, calendar_until, tz))
+                wake.settle(session, ws.id, seen=seen, wake_at=next_look(session, ws, at, calendar_until, tz, cal))
         report.dropped += dropped
         return claimed, digests, assurance
 
@@ -442,7 +443,14 @@ def _recorded(outcome: Outcome) -> tuple[str | None, bool, str | None, str | Non
     return o.error, o.permanent, o.channel_id, o.message_ts, o.settled, o.deferred
 
 
-def next_look(session: Session, ws: Workspace, at: datetime, calendar_until: datetime | None, tz: str) -> datetime:
+def next_look(
+    session: Session,
+    ws: Workspace,
+    at: datetime,
+    calendar_until: datetime | None,
+    tz: str,
+    cal: reminders.Calendar | None,
+) -> datetime:
     """When a pass must look at ``ws`` again, with no write in between: the first moment after ``at`` at which a
     reminder, a digest or an assurance reminder can fall due, or the calendar needs keeping. At most
     :data:`LONGEST_SLEEP` away: what no write here can announce (who is in the chairs' user group, the admins
@@ -450,7 +458,7 @@ def next_look(session: Session, ws: Workspace, at: datetime, calendar_until: dat
     moments = [
         at + LONGEST_SLEEP,
         calendar_until,
-        reminders.next_moment(session, ws, after=at),
+        reminders.next_moment(session, ws, after=at, cal=cal),
         digest_posts.next_due_at(session, ws, after=at),
         assurance_reminders.next_at(session, ws, after=at, default_timezone=tz),
     ]

@@ -9,6 +9,7 @@ reconciles for) and ``now`` (the runtime's clock): see docs/ARCHITECTURE.md, Des
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -89,7 +90,7 @@ def stage_key(stage: ReminderStage) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Calendar:
+class Calendar:
     series: MeetingSeries
     tz: ZoneInfo
     closures: frozenset[date]
@@ -110,13 +111,28 @@ class _Calendar:
         return self.stage_due(meeting, ReminderStage(1, self.stages[-1].at))
 
 
-def _calendar(session: Session, ws: Workspace) -> _Calendar | None:
+class _Load(enum.Enum):
+    """Passed for a calendar: load it (a pass that has it already hands it to each step instead)."""
+
+    LOAD = "load"
+
+
+LOAD = _Load.LOAD
+
+
+def calendar(session: Session, ws: Workspace) -> Calendar | None:
+    """The workspace's reminder calendar (its series, time zone, closures and stages; None without a series),
+    to hand to :func:`claim_scheduled`, :func:`due` and :func:`next_moment` in one pass."""
+    return _calendar(session, ws)
+
+
+def _calendar(session: Session, ws: Workspace) -> Calendar | None:
     series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
     if series is None:
         return None
     closures = frozenset(session.scalars(select(ClosureDay.day).where(ClosureDay.workspace_id == ws.id)))
     stages = meeting_service.parse_reminder_stages(series.reminder_stages)
-    return _Calendar(series, ZoneInfo(series.timezone), closures, stages)
+    return Calendar(series, ZoneInfo(series.timezone), closures, stages)
 
 
 def stage_times(session: Session, ws: Workspace, meeting: Meeting) -> list[tuple[ReminderStage | None, datetime]]:
@@ -206,13 +222,14 @@ def due(
     now: datetime,
     env_admins: Iterable[str] = (),
     chair_group: roles.GroupMembers | None = None,
+    cal: Calendar | _Load | None = LOAD,
 ) -> list[Due]:
     """Every reminder that should go out at ``now`` and has no row yet (nothing is written).
 
     ``env_admins``: the admins ICTBOT_ADMINS names for ``ws``; ``chair_group``: who is in the chairs'
     user group (the chairs' notice reaches them too), asked only when a chairs' notice is due.
     """
-    cal = _calendar(session, ws)
+    cal = _calendar(session, ws) if cal is LOAD else cal
     if cal is None:
         return []
     result: list[Due] = []
@@ -248,7 +265,9 @@ def due(
     return result
 
 
-def next_moment(session: Session, ws: Workspace, *, after: datetime) -> datetime | None:
+def next_moment(
+    session: Session, ws: Workspace, *, after: datetime, cal: Calendar | _Load | None = LOAD
+) -> datetime | None:
     """The first moment after ``after`` at which :func:`due` or :func:`claim_scheduled` can find something new
     with no write in between (None: none is coming). Those moments are a "remind me tomorrow" falling due, a
     coming meeting's stages and chairs' notice, and its start, when the reporting period turns and what still
@@ -262,7 +281,7 @@ def next_moment(session: Session, ws: Workspace, *, after: datetime) -> datetime
             )
         )
     )
-    cal = _calendar(session, ws)
+    cal = _calendar(session, ws) if cal is LOAD else cal
     if cal is not None:
         for meeting in _coming(session, ws, after, ahead=LOOK_AHEAD):
             stages = [cal.stage_due(meeting, s) for s in cal.stages]
@@ -458,12 +477,18 @@ def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, no
 
 
 def claim_scheduled(
-    session: Session, ws: Workspace, *, holder: str, now: datetime, at: datetime | None = None
+    session: Session,
+    ws: Workspace,
+    *,
+    holder: str,
+    now: datetime,
+    at: datetime | None = None,
+    cal: Calendar | _Load | None = LOAD,
 ) -> list[Due]:
     """Claim the "remind me tomorrow" reminders due at ``at`` (default ``now``), dropping those no longer
     needed; the claims carry ``now``, the runtime's clock."""
     at = now if at is None else at
-    cal = _calendar(session, ws)
+    cal = _calendar(session, ws) if cal is LOAD else cal
     rows = session.scalars(
         select(Reminder)
         .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.SCHEDULED, Reminder.due_at <= at)
@@ -529,12 +554,12 @@ def reclaim_abandoned(
     return retried
 
 
-def _latest_stage(cal: _Calendar, meeting: Meeting, at: datetime) -> ReminderStage | None:
+def _latest_stage(cal: Calendar, meeting: Meeting, at: datetime) -> ReminderStage | None:
     """The meeting's latest owners' stage whose time has come by ``at`` (None: none yet)."""
     return next((s for s in reversed(cal.stages) if cal.stage_due(meeting, s) <= at), None)
 
 
-def _superseded_by(cal: _Calendar | None, meeting: Meeting | None, row: Reminder, at: datetime) -> str | None:
+def _superseded_by(cal: Calendar | None, meeting: Meeting | None, row: Reminder, at: datetime) -> str | None:
     """The stage that has superseded ``row`` (an owner's reminder) by ``at``: a later one now due, if any."""
     if cal is None or meeting is None or row.kind is not ReminderKind.OWNER:
         return None
