@@ -9,6 +9,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,41 @@ def _wal(db_file: Path) -> int:
     return wal.stat().st_size if wal.exists() else 0
 
 
+@contextmanager
+def ictbot(*args: str, env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[str]]:
+    """`ictbot ARGS` in a process of its own, once its log has said ``ready`` (or it has ended: the assertion
+    says why); killed on the way out if it is still running."""
+    process = subprocess.Popen(  # noqa: S603  (our own command line)
+        [sys.executable, "-c", "from bot.cli import main; main()", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        seen = []
+        for line in process.stderr:
+            seen.append(line)
+            if ready in line:
+                break
+        assert any(ready in line for line in seen), "".join(seen)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def sigterm(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, as systemd sends it; what the process logged from then on. It must have stopped cleanly."""
+    process.send_signal(signal.SIGTERM)
+    rest = process.communicate(timeout=60)[1]
+    assert process.returncode == 0, rest
+    assert "stopped by SIGTERM" in rest
+    return rest
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
 def test_sigterm_stops_serve_cleanly_and_the_db_file_alone_holds_the_last_commit(
     databases: Databases, tmp_path: Path, standin: SlackStandIn
@@ -70,34 +107,11 @@ def test_sigterm_stops_serve_cleanly_and_the_db_file_alone_holds_the_last_commit
         "ICTBOT_SCHEDULER": "false",
         "ICTBOT_LOG_LEVEL": "INFO",
     }
-    serve = subprocess.Popen(  # noqa: S603  (our own command line)
-        [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--port", str(_free_port())],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert serve.stderr is not None
-        seen = []
-        for line in serve.stderr:  # until it listens (or ends: the loop ends and the assertion says why)
-            seen.append(line)
-            if READY in line:
-                break
-        assert any(READY in line for line in seen), "".join(seen)
-
+    with ictbot("serve", "--port", str(_free_port()), env=env, ready=READY) as serve:
         _commit_a_workspace(db_file, "T0LAST")
         assert _wal(db_file) > 0  # the commit is in the log, not yet in the .db file: serve holds the database open
+        sigterm(serve)
 
-        serve.send_signal(signal.SIGTERM)
-        rest = serve.communicate(timeout=60)[1]
-    finally:
-        if serve.poll() is None:
-            serve.kill()
-            serve.wait()
-
-    assert serve.returncode == 0, rest
-    assert "stopped by SIGTERM" in rest
     assert _wal(db_file) == 0
     assert _teams_in_a_copy_of(db_file, tmp_path / "backup") == ["T0LAST"]
 
@@ -161,30 +175,8 @@ def test_the_worker_runs_passes_alone_and_stops_cleanly_on_sigterm(
         "SLACK_API_URL": standin.api_url,
         "ICTBOT_LOG_LEVEL": "DEBUG",
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert worker.stderr is not None
-        seen = []
-        for line in worker.stderr:  # until its first pass is done (or it ends: the assertion says why)
-            seen.append(line)
-            if "reconcile pass: done, 1 workspace(s) looked at" in line:
-                break
-        assert any("reconcile pass: done" in line for line in seen), "".join(seen)
-        worker.send_signal(signal.SIGTERM)
-        rest = worker.communicate(timeout=60)[1]
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
-
-    assert worker.returncode == 0, rest
-    assert "stopped by SIGTERM" in rest
+    with ictbot("worker", env=env, ready="reconcile pass: done, 1 workspace(s) looked at") as worker:
+        rest = sigterm(worker)
     with sqlite3.connect(db_file) as conn:  # the pass kept its calendar and set when to look again
         meetings, wake_at = conn.execute(
             "SELECT (SELECT count(*) FROM meeting), wake_at FROM workspace WHERE external_id = 'T0COUNCIL'"
