@@ -278,9 +278,23 @@ def socket_mode(settings: Settings) -> None:
                 f"Slack refused SLACK_APP_TOKEN ({error or 'no reason given'}): check the app-level token "
                 "(Basic Information → App-Level Tokens, xapp-…, with connections:write)."
             ) from None
+        finally:
+            close_socket_mode(handler)  # Slack sees the connection close at once, not at its next ping
     finally:
         stop_reminders(scheduler)
         close_engine(runtime.engine)
+
+
+def close_socket_mode(handler: SocketModeHandler) -> None:
+    """Close the Socket Mode connection and stop its threads.
+
+    slack_sdk's ``close()`` races its own session runner: the runner can start receiving again between
+    ``close()`` marking the session over and the socket closing, mark it live again, and then wait for ever
+    on the closed socket, and ``close()`` with it. Stopping the runner's loop first closes that window."""
+    runner = getattr(handler.client, "current_session_runner", None)
+    if runner is not None:
+        runner.event.set()  # its loop ends once the session it is in ends
+    handler.close()  # type: ignore[no-untyped-call]
 
 
 class _Stopped(Exception):

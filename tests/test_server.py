@@ -416,11 +416,15 @@ def test_socket_mode_runs_the_scheduler_and_stops_it_when_the_connection_ends(
     class FakeHandler:
         def __init__(self, app: App, app_token: str) -> None:
             self.app = app
+            self.client = None  # no slack_sdk client: nothing of its to stop
 
         def start(self) -> None:
             scheduler_spy["stopped_while_connected"] = bool(scheduler_spy["scheduler"].shutdowns)
             scheduler_spy["heap_frozen"] = gc.get_freeze_count() > 0
             raise KeyboardInterrupt  # Ctrl-C
+
+        def close(self) -> None:  # the connection is closed on the way out, before the scheduler stops
+            scheduler_spy["closed_while_scheduling"] = not scheduler_spy["scheduler"].shutdowns
 
     monkeypatch.setattr(server, "SocketModeHandler", FakeHandler)
     socket_settings = Settings(**{**settings.model_dump(), "SLACK_APP_TOKEN": "xapp-1-test"})
@@ -431,6 +435,7 @@ def test_socket_mode_runs_the_scheduler_and_stops_it_when_the_connection_ends(
     assert scheduler_spy["client"].base_url == standin.api_url
     assert scheduler_spy["stopped_while_connected"] is False
     assert scheduler_spy["heap_frozen"] is True
+    assert scheduler_spy["closed_while_scheduling"] is True
     assert scheduler_spy["scheduler"].shutdowns == [False]
 
 

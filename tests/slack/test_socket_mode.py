@@ -67,7 +67,7 @@ def ictbot_socket(
             try:
                 stop.wait()
             finally:
-                self.close()  # type: ignore[no-untyped-call]
+                bot.server.close_socket_mode(self)
 
     errors: list[BaseException] = []
 
