@@ -155,8 +155,8 @@ class Reconciler:
         rt = self.runtime
         with self._unit() as session:
             deliveries.prune(session, before=rt.now() - deliveries.KEEP_FOR)  # Slack stops retrying within minutes
-            looked_at = set(wake.due(session, at=at))
-            looked_at |= claims.abandoned_workspaces(session, before=rt.now() - reminders.CLAIM_TIMEOUT)
+            left = claims.abandoned_workspaces(session, before=rt.now() - reminders.CLAIM_TIMEOUT)
+            looked_at = set(wake.due(session, at=at)) | left
         report = TickReport(looked_at=len(looked_at))
         claimed: list[Due] = []
         digests: list[DigestDue] = []
@@ -167,7 +167,7 @@ class Reconciler:
                 report.lease_lost = True
                 break
             try:
-                taken = self._claim(ws_id, at, report, keep_wakes=keep_wakes)
+                taken = self._claim(ws_id, at, report, keep_wakes=keep_wakes, claims_left=ws_id in left)
             except Exception as exc:  # noqa: BLE001  (nothing of this workspace was claimed: the next pass retries it)
                 log.error("reconciling workspace %s failed; the next pass tries again: %s", ws_id, type(exc).__name__)
                 continue
@@ -199,10 +199,11 @@ class Reconciler:
         return report
 
     def _claim(
-        self, ws_id: int, at: datetime, report: TickReport, *, keep_wakes: bool
+        self, ws_id: int, at: datetime, report: TickReport, *, keep_wakes: bool, claims_left: bool
     ) -> tuple[list[Due], list[DigestDue], list[AssuranceDue]]:
         """Claim what is due in one workspace, in one transaction, and set when to look at it next. Nothing
-        claimed counts (is sent) unless the transaction commits."""
+        claimed counts (is sent) unless the transaction commits. ``claims_left``: the pass found claims of the
+        workspace's left by a process that died, to take over (else none is looked for)."""
         rt = self.runtime
         claimed: list[Due] = []
         digests: list[DigestDue] = []
@@ -218,17 +219,18 @@ class Reconciler:
             cal = reminders.calendar(session, ws)  # loaded once for every step below
             dropped = reminders.drop_missed(session, ws, now=at)
             claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at, cal=cal)
-            claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
+            if claims_left:
+                claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
             admins = rt.settings.admins_for(ws.external_id)
             chair_group = self._chair_group(ws.external_id, now)
             due = reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group, cal=cal)
             claimed += reminders.claim_many(session, due, holder=self.holder, now=now)
             tz = rt.settings.ICTBOT_TIMEZONE
             if self.post_digest is not None:
-                digests += self._claim_digests(session, ws, at, now)
+                digests += self._claim_digests(session, ws, at, now, claims_left=claims_left)
             if self.remind_assurance is not None:
                 assurance += assurance_reminders.claim_due(
-                    session, ws, holder=self.holder, now=now, at=at, default_timezone=tz
+                    session, ws, holder=self.holder, now=now, at=at, default_timezone=tz, reclaim=claims_left
                 )
             if keep_wakes:
                 wake.settle(session, ws.id, seen=seen, wake_at=next_look(session, ws, at, calendar_until, tz, cal))
@@ -295,9 +297,11 @@ class Reconciler:
             return None
         return lambda group_id: lookup(team_id, group_id, now)
 
-    def _claim_digests(self, session: Session, ws: Workspace, at: datetime, now: datetime) -> list[DigestDue]:
+    def _claim_digests(
+        self, session: Session, ws: Workspace, at: datetime, now: datetime, *, claims_left: bool
+    ) -> list[DigestDue]:
         """The digests to post: those due at ``at``, and abandoned claims; claimed at ``now`` (the clock)."""
-        claimed = digest_posts.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
+        claimed = digest_posts.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at) if claims_left else []
         item = digest_posts.due(session, ws, now=at)
         if item is not None:
             taken = digest_posts.claim(session, item, holder=self.holder, now=now)

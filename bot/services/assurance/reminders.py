@@ -194,11 +194,22 @@ def _still_wanted(session: Session, obligation: AssuranceObligation | None, day:
 
 
 def claim_due(
-    session: Session, ws: Workspace, *, holder: str, now: datetime, at: datetime, default_timezone: str = "UTC"
+    session: Session,
+    ws: Workspace,
+    *,
+    holder: str,
+    now: datetime,
+    at: datetime,
+    default_timezone: str = "UTC",
+    reclaim: bool = True,
 ) -> list[AssuranceDue]:
-    """One pass's assurance reminders for ``ws``: abandoned claims to retry, then those due at ``at``,
-    each claimed at ``now`` (the runtime's clock)."""
-    claimed = reclaim_abandoned(session, ws, holder=holder, now=now, at=at, default_timezone=default_timezone)
+    """One pass's assurance reminders for ``ws``: abandoned claims to retry (unless ``reclaim`` is False: the
+    pass knows there are none), then those due at ``at``, each claimed at ``now`` (the runtime's clock)."""
+    claimed = (
+        reclaim_abandoned(session, ws, holder=holder, now=now, at=at, default_timezone=default_timezone)
+        if reclaim
+        else []
+    )
     for item in due(session, ws, now=at, default_timezone=default_timezone):
         taken = claim(session, item, holder=holder, now=now)
         if taken is not None:
