@@ -81,15 +81,17 @@ _EVERY = -1  # marked: a write whose workspace could not be told, so every works
 
 
 def watch(factory: sessionmaker[Session]) -> None:
-    """Make every session of ``factory`` mark the workspaces its transactions write to (once per factory)."""
+    """Make every session of ``factory``, a new one, mark the workspaces its transactions write to.
+
+    Called once for each factory (by make_sessionmaker), so nothing asks whether it is watched already:
+    ``event.contains`` can answer yes for a new factory whose class reuses a collected one's id."""
     for name, listener in (
         ("after_flush", _flushed),
         ("do_orm_execute", _executed),
         ("before_commit", _committing),
         ("after_rollback", _forget),
     ):
-        if not event.contains(factory, name, listener):
-            event.listen(factory, name, listener)
+        event.listen(factory, name, listener)
 
 
 def mark(session: Session, workspace_ids: Iterable[int]) -> None:

@@ -3,9 +3,11 @@ and sending exactly what a pass that looks everywhere sends, when it sends it.""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -318,3 +320,20 @@ def test_a_pass_whose_lease_passes_to_another_process_claims_nothing_more(runtim
     with runtime.sessions() as session:
         claimed = session.scalars(select(Workspace.external_id).join(Reminder, Reminder.workspace_id == Workspace.id))
         assert set(claimed) == {"T0AAAA"}
+
+
+def test_a_new_session_factory_watches_its_writes_whatever_factories_came_and_went_before(runtime, standin, clock):
+    """Each factory make_sessionmaker makes is watched, even one whose class reuses a collected one's id (which
+    SQLAlchemy's ``event.contains`` takes for one already listened to)."""
+    clock.now = at("2026-11-01 12:00")
+    council(runtime, "T0AAAA")
+    reconciler_for(runtime, standin).tick()
+    for n in range(200):
+        make_sessionmaker(runtime.engine)
+        if n % 20 == 0:
+            gc.collect()
+    fresh = replace(runtime, sessions=make_sessionmaker(runtime.engine))
+    with fresh.unit("T0AAAA") as (session, ws):
+        project_service.add(session, ws, ref="NEW-01", title="New", priority="ARCH", owner=STRANGER, now=clock.now)
+    with runtime.sessions() as session:
+        assert session.scalars(select(Workspace.wake_at)).one() is None
