@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.runtime import system_clock
-from bot.services import digest_posts, reminders
-from models import Meeting, MeetingSeries, MeetingStatus, Workspace
+from bot.services import digest_posts, meetings, reminders
+from models import MeetingSeries, Workspace
 
 __all__ = ["FORMAT", "Moment", "ShellClock", "moments", "parse_moment"]
 
@@ -67,12 +67,7 @@ def moments(session: Session, ws: Workspace, *, after: datetime, where: Callable
     if series is None:
         return []
     tz = ZoneInfo(series.timezone)
-    coming = session.scalars(
-        select(Meeting)
-        .where(Meeting.workspace_id == ws.id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > after)
-        .order_by(Meeting.starts_at)
-        .limit(MEETINGS_LOOKED_AT)
-    ).all()
+    coming = meetings.held_after(session, ws, after, limit=MEETINGS_LOOKED_AT)
     found: dict[datetime, list[str]] = {}
     for meeting in coming:
         at_meeting: dict[datetime, list[str]] = {}

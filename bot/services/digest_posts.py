@@ -117,14 +117,10 @@ def _upcoming(
     series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
     if series is None or not series.channel_id:
         return None
-    meeting = session.scalar(
-        select(Meeting)
-        .where(Meeting.workspace_id == ws.id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > after)
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    )
-    if meeting is None:
+    coming = meeting_service.held_after(session, ws, after)
+    if not coming:
         return None
+    meeting = coming[0]
     try:
         return series, meeting, digest_due_at(session, series, meeting)
     except DomainError as exc:  # a digest_stage set by hand in the database that does not parse

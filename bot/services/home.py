@@ -29,7 +29,6 @@ from models import (
     ClosureDay,
     Meeting,
     MeetingSeries,
-    MeetingStatus,
     Person,
     Priority,
     ProgressUpdate,
@@ -175,14 +174,10 @@ def _next_meeting(session: Session, ws: Workspace, series: MeetingSeries | None,
     """The next meeting to be held, when updates for it are due, and its reporting period's start."""
     if series is None:
         return None
-    coming = session.scalars(
-        select(Meeting)
-        .where(Meeting.workspace_id == ws.id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    ).first()
-    if coming is None:
+    held = meeting_service.held_after(session, ws, now)
+    if not held:
         return None
+    coming = held[0]
     previous = meeting_service.previous_meeting(session, ws, coming.starts_at)
     closures = frozenset(session.scalars(select(ClosureDay.day).where(ClosureDay.workspace_id == ws.id)))
     series_tz = ZoneInfo(series.timezone)

@@ -113,13 +113,18 @@ def next_meetings(session: Session, ws: Workspace, now: datetime, limit: int = 3
 
 def meeting_after(session: Session, ws: Workspace, after: datetime) -> MeetingView | None:
     """The first meeting to be held after ``after`` (cancelled ones skipped)."""
-    row = session.scalar(
+    rows = held_after(session, ws, after)
+    return _view(rows[0], workspace_timezone(session, ws)) if rows else None
+
+
+def held_after(session: Session, ws: Workspace, after: datetime, *, limit: int = 1) -> Sequence[Meeting]:
+    """The first ``limit`` meetings to be held after ``after`` (cancelled ones skipped), as rows, in order."""
+    return session.scalars(
         select(Meeting)
         .where(Meeting.workspace_id == ws.id, Meeting.starts_at > after, Meeting.status == MeetingStatus.SCHEDULED)
         .order_by(Meeting.starts_at)
-        .limit(1)
-    )
-    return _view(row, workspace_timezone(session, ws)) if row is not None else None
+        .limit(limit)
+    ).all()
 
 
 def meeting_for_records(session: Session, ws: Workspace, now: datetime) -> MeetingView | None:
