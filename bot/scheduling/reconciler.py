@@ -357,8 +357,8 @@ class Reconciler:
                 log.error("sending reminder %s to %s failed unexpectedly", item.reminder_id, item.user_id, exc_info=exc)
                 outcome = Outcome(error=type(exc).__name__, permanent=False)
             sent.append((item, outcome))
-        recorded = [(item.reminder_id, o) for item, o in sent if item.reminder_id in mine]
-        self._record_many(Reminder, [claims.Recorded(i, *_recorded(o)) for i, o in recorded if i is not None], what)
+        recorded = [_recorded(item.reminder_id, o) for item, o in sent if item.reminder_id is not None]
+        self._record_many(Reminder, [r for r in recorded if r.row_id in mine], what)
         for item, outcome in sent:
             if outcome.error and item.reminder_id in mine:
                 log.warning("reminder %s to %s not delivered: %s", item.reminder_id, item.user_id, outcome.error)
@@ -396,7 +396,7 @@ class Reconciler:
             return claims.confirm_many(session, Reminder, mine, holder=self.holder, now=self.runtime.now())
 
     def _record(self, model: claims.Claimed, row_id: int, outcome: Outcome, what: str) -> None:
-        if self._record_many(model, [claims.Recorded(row_id, *_recorded(outcome))], what) and outcome.error:
+        if self._record_many(model, [_recorded(row_id, outcome)], what) and outcome.error:
             log.warning("%s not delivered: %s", what, outcome.error)
 
     def _record_many(self, model: claims.Claimed, outcomes: Sequence[claims.Recorded], what: str) -> bool:
@@ -441,10 +441,9 @@ def _batches(claimed: Sequence[Due]) -> list[list[Due]]:
     return [items[i : i + BATCH] for items in by_workspace.values() for i in range(0, len(items), BATCH)]
 
 
-def _recorded(outcome: Outcome) -> tuple[str | None, bool, str | None, str | None, str, bool]:
-    """An outcome's fields as :class:`bot.services.claims.Recorded` takes them, after the row's id."""
-    o = outcome
-    return o.error, o.permanent, o.channel_id, o.message_ts, o.settled, o.deferred
+def _recorded(row_id: int, o: Outcome) -> claims.Recorded:
+    """What to record on claimed row ``row_id`` of a send's outcome."""
+    return claims.Recorded(row_id, o.error, o.permanent, o.channel_id, o.message_ts, o.settled, o.deferred)
 
 
 def next_look(

@@ -207,9 +207,9 @@ def record_many(session: Session, model: Claimed, outcomes: Sequence[Recorded], 
     kinds: dict[tuple[tuple[str, ...], bool], list[dict[str, Any]]] = {}
     for outcome in outcomes:
         values = _values(outcome, now)
-        kinds.setdefault(
-            (tuple(sorted(values)), outcome.deferred and outcome.error is not None and not outcome.permanent), []
-        ).append({"row_id": outcome.row_id, **{f"new_{name}": value for name, value in values.items()}})
+        deferred = outcome.deferred and outcome.error is not None and not outcome.permanent
+        row = {"row_id": outcome.row_id, **{f"new_{name}": value for name, value in values.items()}}
+        kinds.setdefault((tuple(sorted(values)), deferred), []).append(row)
     for (columns, deferred), rows in kinds.items():
         changes: dict[str, Any] = {name: bindparam(f"new_{name}") for name in columns}
         if deferred:  # the retry is not used up

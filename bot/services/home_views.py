@@ -96,19 +96,16 @@ def stale(session: Session, ws: Workspace, *, now: datetime) -> list[str]:
     """The people whose Home is stale and whose minute has passed: the next pass publishes theirs."""
     return list(
         session.scalars(
-            select(HomeView.user_id)
-            .where(HomeView.workspace_id == ws.id, HomeView.stale.is_(True), HomeView.published_at <= now - EVERY)
-            .order_by(HomeView.user_id)
+            select(HomeView.user_id).where(HomeView.workspace_id == ws.id, *_stale_by(now)).order_by(HomeView.user_id)
         )
     )
 
 
 def stale_workspaces(session: Session, *, now: datetime) -> set[int]:
     """The workspaces with someone's Home stale and its minute passed: one statement across them all."""
-    return set(
-        session.scalars(
-            select(HomeView.workspace_id)
-            .where(HomeView.stale.is_(True), HomeView.published_at <= now - EVERY)
-            .distinct()
-        )
-    )
+    return set(session.scalars(select(HomeView.workspace_id).where(*_stale_by(now)).distinct()))
+
+
+def _stale_by(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Left stale, and its minute has passed by ``now``."""
+    return HomeView.stale.is_(True), HomeView.published_at <= now - EVERY

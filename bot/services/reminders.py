@@ -123,10 +123,6 @@ LOAD = _Load.LOAD
 def calendar(session: Session, ws: Workspace) -> Calendar | None:
     """The workspace's reminder calendar (its series, time zone, closures and stages; None without a series),
     to hand to :func:`claim_scheduled`, :func:`due` and :func:`next_moment` in one pass."""
-    return _calendar(session, ws)
-
-
-def _calendar(session: Session, ws: Workspace) -> Calendar | None:
     series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
     if series is None:
         return None
@@ -138,7 +134,7 @@ def _calendar(session: Session, ws: Workspace) -> Calendar | None:
 def stage_times(session: Session, ws: Workspace, meeting: Meeting) -> list[tuple[ReminderStage | None, datetime]]:
     """When the owners' reminders of each stage and the chairs' notice (stage None) fall due for
     ``meeting``, in order; empty when the workspace has no series."""
-    cal = _calendar(session, ws)
+    cal = calendar(session, ws)
     if cal is None:
         return []
     times: list[tuple[ReminderStage | None, datetime]] = [(s, cal.stage_due(meeting, s)) for s in cal.stages]
@@ -229,7 +225,7 @@ def due(
     ``env_admins``: the admins ICTBOT_ADMINS names for ``ws``; ``chair_group``: who is in the chairs'
     user group (the chairs' notice reaches them too), asked only when a chairs' notice is due.
     """
-    cal = _calendar(session, ws) if cal is LOAD else cal
+    cal = calendar(session, ws) if cal is LOAD else cal
     if cal is None:
         return []
     result: list[Due] = []
@@ -281,7 +277,7 @@ def next_moment(
             )
         )
     )
-    cal = _calendar(session, ws) if cal is LOAD else cal
+    cal = calendar(session, ws) if cal is LOAD else cal
     if cal is not None:
         for meeting in _coming(session, ws, after, ahead=LOOK_AHEAD):
             stages = [cal.stage_due(meeting, s) for s in cal.stages]
@@ -446,7 +442,7 @@ def snooze(session: Session, ws: Workspace, *, meeting_id: int, user_id: str, no
     None, and nothing scheduled, when ``user_id`` has nothing due for the meeting: every project they
     own or are a delegate of has an update in its reporting period.
     """
-    cal = _calendar(session, ws)
+    cal = calendar(session, ws)
     meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id, Meeting.id == meeting_id))
     if cal is None or meeting is None or meeting.status is not MeetingStatus.SCHEDULED:
         raise DomainError("That meeting is no longer on the calendar, so there is nothing to remind you of.")
@@ -488,7 +484,7 @@ def claim_scheduled(
     """Claim the "remind me tomorrow" reminders due at ``at`` (default ``now``), dropping those no longer
     needed; the claims carry ``now``, the runtime's clock."""
     at = now if at is None else at
-    cal = _calendar(session, ws) if cal is LOAD else cal
+    cal = calendar(session, ws) if cal is LOAD else cal
     rows = session.scalars(
         select(Reminder)
         .where(Reminder.workspace_id == ws.id, Reminder.status == ReminderStatus.SCHEDULED, Reminder.due_at <= at)
@@ -529,7 +525,7 @@ def reclaim_abandoned(
     """
     at = now if at is None else at
     rows = claims.abandoned(session, Reminder, ws.id, before=now - CLAIM_TIMEOUT)
-    cal = _calendar(session, ws) if rows else None
+    cal = calendar(session, ws) if rows else None
     retried: list[Due] = []
     for row in rows:
         meeting = session.get(Meeting, row.meeting_id)
