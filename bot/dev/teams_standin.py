@@ -10,6 +10,7 @@ tests and ``ictbot shell --platform teams``. Production code never imports it.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import json
 import threading
@@ -41,6 +42,13 @@ CONNECTOR_PREFIX = "/teams"  # the service URL's path, as smba.trafficmanager.ne
 OPENID_PATH = "/v1/.well-known/openidconfiguration"
 KEYS_PATH = "/v1/.well-known/keys"
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+@functools.cache
+def _signing_key(name: str) -> rsa.RSAPrivateKey:
+    """One RSA key of each name a process: making one takes tens of milliseconds, and a suite starts a
+    stand-in per test. Each stand-in still publishes its key under a ``kid`` of its own."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +93,7 @@ class TeamsStandIn:
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = _signing_key("published")
         self._kid = f"standin-{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -241,7 +249,7 @@ class TeamsStandIn:
             "iss": issuer,
             "aud": audience or self.client_id,
         }
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if foreign_key else self._key
+        key = _signing_key("foreign") if foreign_key else self._key
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": self._kid})
 
     def _access_token(self) -> str:

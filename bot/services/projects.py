@@ -248,9 +248,9 @@ def add(
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
         raise InvalidInput(f"A project needs a title of 1 to {MAX_TITLE} characters.")
-    strategy = strategy_service.active(session, ws)
-    prio = strategy_service.find_priority(strategy, priority)
+    prio = strategy_service.active_priority(session, ws, priority)
     if prio is None:
+        strategy = strategy_service.active(session, ws)  # says when there is none
         raise InvalidInput(
             Text(
                 "`{typed}` is not a priority of {strategy}. Use one of: {choices}.",

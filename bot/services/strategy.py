@@ -225,5 +225,18 @@ def find_priority(strategy: Strategy, code_or_name: str) -> Priority | None:
     return None
 
 
+def active_priority(session: Session, ws: Workspace, code_or_name: str) -> Priority | None:
+    """A priority of the active strategy by its code or its name, case-insensitively: one SELECT of the
+    priorities alone, for a path that needs no more of the strategy (a project added, one at a time)."""
+    priorities = session.scalars(
+        select(Priority)
+        .join(Strategy, Priority.strategy_id == Strategy.id)
+        .where(Strategy.workspace_id == ws.id, Strategy.active.is_(True))
+        .order_by(Priority.position)
+    )
+    key = code_or_name.strip().casefold()
+    return next((p for p in priorities if key in (p.code.casefold(), p.name.casefold())), None)
+
+
 def priority_choices(strategy: Strategy) -> str:
     return ", ".join(f"{p.code} ({p.name})" for p in strategy.priorities)
