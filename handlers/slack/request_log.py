@@ -121,7 +121,8 @@ def _record_of(request: BoltRequest) -> RequestRecord | None:
 
 def _acked_with_errors(request: BoltRequest) -> bool:
     response = request.context.ack.response if request.context.ack is not None else None
-    if response is None or not isinstance(response.body, str) or not response.body.startswith("{"):
+    # Only a view submission's errors carry response_action: most acks (a confirmation's blocks) are not parsed.
+    if response is None or not isinstance(response.body, str) or '"response_action"' not in response.body:
         return False
     try:
         answer = json.loads(response.body)
