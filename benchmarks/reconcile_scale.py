@@ -12,11 +12,16 @@ passes, each timed and its SQL statements counted:
 - *quiet*: a minute later, the stage already sent.
 
 Reminders go through the bot's ``SlackDelivery`` to the Slack stand-in in a process of its own
-(``benchmarks.load_processes standin``, no rate limit), so the bot's CPU time (``cpu ms``) is this
-process's alone. Messages, duplicates and lost are counted from what the stand-in received: every owner
-must have exactly one. The run exits non-zero on a duplicate or a lost reminder, never because of time.
+(``benchmarks.load_processes standin``), so the bot's CPU time (``cpu ms``) is this process's alone. Each
+council has a bot token of its own, as a multi-workspace install gives them, and the reconciler sends with
+the senders production gives it (``bot.wiring``). With ``--rate R`` the bot keeps each council's pace of R
+calls a second for each Web API method (``ICTBOT_REMINDER_RATE``), as Slack counts them: the due pass then
+takes at least one council's time, its 10 reminders at R a second; without it, nothing is paced.
+Messages, duplicates and lost are counted from what the stand-in received: every owner must have exactly one.
+The run exits non-zero on a duplicate or a lost reminder, never because of time.
 
-Run: ``python -m benchmarks.reconcile_scale [--sizes 10,100,1000,3000] [--database sqlite|postgresql://…]``
+Run: ``python -m benchmarks.reconcile_scale [--sizes 10,100,1000,3000] [--database sqlite|postgresql://…]
+[--rate R]``
 """
 
 from __future__ import annotations
@@ -39,11 +44,13 @@ from sqlalchemy import Connection, Engine, event, func, insert, select, text
 from benchmarks.load import StandIn, compiled_as_installed, standin_process
 from benchmarks.reminder_fanout import _london, bench_runtime, scratch_database
 from bot.runtime import Runtime
+from bot.scheduling.pace import workers_for
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings
 from bot.services import strategy as strategy_service
 from bot.services.reminders import Due
+from bot.wiring import MOST_WORKERS
 from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Project, ProjectStatus
@@ -65,6 +72,13 @@ CLONED = ("strategy", "priority", "strategy_aim", "meeting_series", "meeting", "
 
 def team_id(w: int) -> str:
     return f"T{w:07d}"
+
+
+class CouncilTokens:
+    """Each council's own bot token (a multi-workspace install's): the pace Slack counts for it is its own."""
+
+    def bot_token(self, team_id: str) -> str | None:
+        return f"xoxb-bench-{team_id}"
 
 
 def owner_id(w: int, i: int) -> str:
@@ -202,13 +216,15 @@ def counting(engine: Engine) -> Iterator[list[int]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def measure(workspaces: int, database: str, standin: StandIn) -> Size:
+def measure(workspaces: int, database: str, standin: StandIn, rate: float | None = None) -> Size:
     with scratch_database(database) as url, bench_runtime(url, standin.api_url, SETUP_AT) as (runtime, clock):
         started = time.perf_counter()
         populate(runtime, workspaces)
         size = Size(workspaces, time.perf_counter() - started)
-        delivery = TimedDelivery(SlackDelivery(web_client(TOKEN, standin.api_url)))
-        reconciler = Reconciler(runtime, delivery, holder="benchmark")
+        slack = SlackDelivery(web_client(TOKEN, standin.api_url), rate=rate, tokens=CouncilTokens())
+        delivery = TimedDelivery(slack)
+        workers = workers_for(rate)
+        reconciler = Reconciler(runtime, delivery, holder="benchmark", workers=workers, most_workers=MOST_WORKERS)
         before = len(standin.posts())
         for name, moment in PASSES:
             clock.now = moment
@@ -229,7 +245,12 @@ def measure(workspaces: int, database: str, standin: StandIn) -> Size:
 # -- the report ----------------------------------------------------------------------------------------
 
 
-def report(sizes: Sequence[Size], database: str, console: Console) -> None:
+def report(sizes: Sequence[Size], database: str, console: Console, rate: float | None = None) -> None:
+    if rate:
+        console.print(
+            f"each council paced at {rate:g} calls a second per method: its {PROJECTS} reminders take at least "
+            f"{(PROJECTS - 1) / rate:.1f} s (the first of each method goes at once)"
+        )
     for size in sizes:
         table = Table(
             title=f"W = {size.workspaces:,} workspaces on {database.split('://')[0].split('+')[0]} "
@@ -261,7 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.reconcile_scale", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10,100,1000,3000", help="the numbers of workspaces, comma-separated")
     parser.add_argument("--database", default="sqlite", help="sqlite, or a PostgreSQL URL to make scratch databases on")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="each council's calls a second per method (default: not paced)"
+    )
     args = parser.parse_args(argv)
+    if args.rate is not None and args.rate <= 0:
+        parser.error("--rate takes a number of calls a second above 0, e.g. 1")
     try:
         counts = sorted({int(n) for n in args.sizes.split(",")})
     except ValueError:
@@ -273,9 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = []
     with standin_process() as standin:
         for workspaces in counts:
-            sizes.append(measure(workspaces, args.database, standin))
+            sizes.append(measure(workspaces, args.database, standin, args.rate))
             console.print(f"[dim]W = {workspaces:,}: measured[/dim]")
-    report(sizes, args.database, console)
+    report(sizes, args.database, console, args.rate)
     print(result_line(sizes[-1]), flush=True)
     return 0 if all(s.duplicates == 0 and s.lost == 0 for s in sizes) else 1
 

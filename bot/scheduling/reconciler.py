@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -175,13 +176,16 @@ class Reconciler:
             digests += taken[1]
             assurance += taken[2]
         if claimed or digests or assurance:
-            batches = _batches(claimed)
-            workers = min(self.most_workers, max(self.workers, len({b[0].workspace_id for b in batches})))
+            runs = [_BatchRun(self, batch) for batch in _batches(claimed)]
+            workers = min(self.most_workers, max(self.workers, len({r.batch[0].workspace_id for r in runs})))
+            turns = _Turns(runs)
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reminders") as pool:
                 posting = [pool.submit(self._post_digest, item, at) for item in digests]
                 reminding = [pool.submit(self._send_assurance, item) for item in assurance]
-                sending = [pool.submit(self._send_batch, batch) for batch in batches]
-                report.outcomes = [pair for future in sending for pair in future.result()]
+                sending = [pool.submit(turns.take) for _ in range(min(workers, len(runs)))]
+                for future in sending:
+                    future.result()
+                report.outcomes = [pair for run in runs for pair in run.sent]
                 report.digest_outcomes = [
                     (item, future.result()) for item, future in zip(digests, posting, strict=True)
                 ]
@@ -328,42 +332,6 @@ class Reconciler:
         self._record(DigestPost, item.post_id, outcome, what)
         return outcome
 
-    def _send_batch(self, batch: Sequence[Due]) -> list[tuple[Due, Outcome]]:
-        """Send a batch of one workspace's reminders: the claims confirmed together, each sent, the outcomes
-        recorded together (the protocol in bot.services.claims, a statement for each step, not each reminder).
-        A failure to confirm sends none of them; a failure to record leaves them claimed, and each retry
-        looks for its message in the conversation before sending it again."""
-        ids = [item.reminder_id for item in batch if item.reminder_id is not None]
-        what = f"{len(ids)} reminder(s) in workspace {batch[0].workspace_id}"
-        try:
-            mine = self._confirm(ids)
-        except Exception as exc:  # noqa: BLE001  (nothing was sent: the claims are retried after their timeout)
-            log.warning("could not confirm the claims on %s, so none was sent: %s", what, type(exc).__name__)
-            return [(item, Outcome(error=type(exc).__name__, permanent=False)) for item in batch]
-        confirmed_at = self.runtime.now()
-        sent: list[tuple[Due, Outcome]] = []
-        for n, item in enumerate(batch):
-            if self.runtime.now() - confirmed_at >= reminders.CLAIM_TIMEOUT / 2:  # slow sends: confirm the rest again
-                rest = [i.reminder_id for i in batch[n:] if i.reminder_id in mine]
-                mine = (mine - set(rest)) | self._confirm(rest)
-                confirmed_at = self.runtime.now()
-            if item.reminder_id not in mine:
-                log.info("reminder %s was taken over by another process; not sending it", item.reminder_id)
-                sent.append((item, Outcome(error="taken over by another process", permanent=False)))
-                continue
-            try:
-                outcome = self.deliver(item)
-            except Exception as exc:  # recorded; the claim is retried once after its timeout
-                log.error("sending reminder %s to %s failed unexpectedly", item.reminder_id, item.user_id, exc_info=exc)
-                outcome = Outcome(error=type(exc).__name__, permanent=False)
-            sent.append((item, outcome))
-        recorded = [_recorded(item.reminder_id, o) for item, o in sent if item.reminder_id is not None]
-        self._record_many(Reminder, [r for r in recorded if r.row_id in mine], what)
-        for item, outcome in sent:
-            if outcome.error and item.reminder_id in mine:
-                log.warning("reminder %s to %s not delivered: %s", item.reminder_id, item.user_id, outcome.error)
-        return sent
-
     def _send_assurance(self, item: AssuranceDue) -> Outcome:
         assert item.reminder_id is not None and self.remind_assurance is not None
         remind, what = self.remind_assurance, f"assurance reminder {item.reminder_id} to {item.user_id}"
@@ -431,6 +399,91 @@ class Reconciler:
 
 
 BATCH = 10  # reminders confirmed, sent and recorded together: a workspace's owners, as a rule
+
+
+class _BatchRun:
+    """A batch of one workspace's reminders on its way, a step at a time: its claims confirmed together at
+    the first step, one reminder sent at each step, the outcomes recorded together after the last (the
+    protocol in bot.services.claims: a statement for each step of it, not for each reminder). A failure to
+    confirm sends none of them; a failure to record leaves them claimed, and each retry looks for its message
+    in the conversation before sending it again."""
+
+    def __init__(self, reconciler: Reconciler, batch: Sequence[Due]) -> None:
+        self.reconciler = reconciler
+        self.batch = batch
+        self.ids = [item.reminder_id for item in batch if item.reminder_id is not None]
+        self.what = f"{len(self.ids)} reminder(s) in workspace {batch[0].workspace_id}"
+        self.mine: set[int] | None = None  # the claims confirmed as this process's; None before the first step
+        self.confirmed_at = datetime.min.replace(tzinfo=UTC)
+        self.sent: list[tuple[Due, Outcome]] = []
+
+    def step(self) -> bool:
+        """Send the next reminder; True while some are left to send."""
+        r = self.reconciler
+        if self.mine is None:
+            try:
+                self.mine = r._confirm(self.ids)
+            except Exception as exc:  # noqa: BLE001  (nothing was sent: the claims are retried after their timeout)
+                log.warning("could not confirm the claims on %s, so none was sent: %s", self.what, type(exc).__name__)
+                self.sent = [(item, Outcome(error=type(exc).__name__, permanent=False)) for item in self.batch]
+                return False
+            self.confirmed_at = r.runtime.now()
+        item = self.batch[len(self.sent)]
+        if r.runtime.now() - self.confirmed_at >= reminders.CLAIM_TIMEOUT / 2:  # slow sends: confirm the rest again
+            rest = [i.reminder_id for i in self.batch[len(self.sent) :] if i.reminder_id in self.mine]
+            try:
+                self.mine = (self.mine - set(rest)) | r._confirm(rest)
+            except Exception as exc:  # noqa: BLE001  (the rest unsent: retried after their claims' timeout)
+                error = Outcome(error=type(exc).__name__, permanent=False)
+                log.warning("could not confirm the claims on %s again; the rest not sent: %s", self.what, error.error)
+                self.sent += [(i, error) for i in self.batch[len(self.sent) :]]
+                return self._finish()
+            self.confirmed_at = r.runtime.now()
+        if item.reminder_id not in self.mine:
+            log.info("reminder %s was taken over by another process; not sending it", item.reminder_id)
+            self.sent.append((item, Outcome(error="taken over by another process", permanent=False)))
+        else:
+            try:
+                outcome = r.deliver(item)
+            except Exception as exc:  # recorded; the claim is retried once after its timeout
+                log.error("sending reminder %s to %s failed unexpectedly", item.reminder_id, item.user_id, exc_info=exc)
+                outcome = Outcome(error=type(exc).__name__, permanent=False)
+            self.sent.append((item, outcome))
+        return len(self.sent) < len(self.batch) or self._finish()
+
+    def _finish(self) -> bool:
+        """Record the batch's outcomes (those of its claims still this process's); False: nothing left to send."""
+        mine = self.mine or set()
+        recorded = [_recorded(item.reminder_id, o) for item, o in self.sent if item.reminder_id is not None]
+        self.reconciler._record_many(Reminder, [o for o in recorded if o.row_id in mine], self.what)
+        for item, outcome in self.sent:
+            if outcome.error and item.reminder_id in mine:
+                log.warning("reminder %s to %s not delivered: %s", item.reminder_id, item.user_id, outcome.error)
+        return False
+
+
+class _Turns:
+    """The pass's batches, sent side by side in turns: a sender takes the batch at the head of the queue,
+    sends its next reminder, and puts it back at the tail. A workspace's next reminder comes round once
+    every other workspace has had its turn, so a sender seldom waits on one council's pace (Slack counts
+    each council's calls on their own) while another council's reminder could go, and a stage for a
+    thousand councils takes about as long as one council's (plus the bot's own time), not a thousand's.
+    A batch is in the queue or with one sender, never both: a workspace's reminders go one at a time."""
+
+    def __init__(self, runs: Sequence[_BatchRun]) -> None:
+        self._queue = deque(runs)
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        """Send turns until the queue is empty (batches still with other senders are theirs to finish)."""
+        while True:
+            with self._lock:
+                if not self._queue:
+                    return
+                run = self._queue.popleft()
+            if run.step():
+                with self._lock:
+                    self._queue.append(run)
 
 
 def _batches(claimed: Sequence[Due]) -> list[list[Due]]:

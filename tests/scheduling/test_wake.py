@@ -278,6 +278,26 @@ def test_workspaces_with_reminders_due_send_side_by_side(runtime, clock):
     assert report.sent == 4 and report.failed == report.retrying == 0  # two people in each workspace
 
 
+def test_a_sender_takes_the_workspaces_in_turns_so_none_waits_on_another_s_pace(runtime, clock):
+    """A sender sends one reminder of a workspace, then one of the next, and comes back to the first only when
+    every other has had its turn (when the first's own pace allows its next, as a rule): a stage for a
+    thousand councils then takes about one council's time. One sender here, two workspaces of two people."""
+    clock.now = at("2026-11-01 12:00")
+    for team in ("T0AAAA", "T0BBBB"):
+        council(runtime, team)
+    order: list[int] = []
+
+    def deliver(item: Due) -> Outcome:
+        order.append(item.workspace_id)
+        return Outcome(channel_id="D0" + item.user_id, message_ts="1.0")
+
+    clock.now = at("2026-12-01 09:30")
+    report = Reconciler(runtime, deliver, holder="test-a", workers=1, most_workers=1).tick()
+    assert report.sent == 4
+    a, b = order[0], order[1]
+    assert a != b and order == [a, b, a, b]
+
+
 def test_a_pass_whose_lease_passes_to_another_process_claims_nothing_more(runtime, clock, monkeypatch):
     """No pass outlives its lease: once its heartbeat finds another process holding the lease, the pass sends
     what it has claimed and claims no further workspace (the next pass, whoever holds it, takes those)."""

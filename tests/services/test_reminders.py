@@ -451,6 +451,39 @@ def test_claims_another_process_took_meanwhile_are_not_sent(runtime, calendar, s
         assert sorted(session.scalars(select(Reminder.claimed_by))) == ["a", "b", "b"]
 
 
+def test_a_failure_to_confirm_the_rest_of_a_slow_batch_again_leaves_it_for_the_retry(
+    runtime, calendar, standin, clock, monkeypatch
+):
+    """The database refuses the second confirmation of a slow batch: the rest is not sent, the pass goes on to
+    its end, and the retry after the claim time-out sends each of the rest once (nothing twice)."""
+    start = at("2026-12-01 09:30")
+    clock.now = start
+    slack = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
+    confirmations = []
+    real_confirm = claims.confirm_many
+
+    def confirm_many(*args, **kwargs):
+        confirmations.append(args[2])
+        if len(confirmations) == 2:
+            raise OperationalError("UPDATE reminder", {}, Exception("database is locked"))
+        return real_confirm(*args, **kwargs)
+
+    def slow(item):  # six minutes of the (fake) clock: past half the claim time-out
+        clock.now += timedelta(minutes=6)
+        return slack(item)
+
+    monkeypatch.setattr(claims, "confirm_many", confirm_many)
+    report = Reconciler(runtime, slow, holder="a", workers=1).tick(start)
+    assert len(confirmations) == 2 and len(standin.calls_to("chat.postMessage")) == 1
+    assert sorted(o.error or "sent" for _, o in report.outcomes) == ["OperationalError", "OperationalError", "sent"]
+
+    monkeypatch.setattr(claims, "confirm_many", real_confirm)
+    retry = tick_at(Reconciler(runtime, slack, holder="b"), clock, clock.now + reminders.CLAIM_TIMEOUT)
+    assert retry.sent == 2
+    posts = [c.params["channel"] for c in standin.calls_to("chat.postMessage")]
+    assert sorted(posts) == ["D0ADMIN", "D0DELEG", "D0OWNER"]  # three people, one message each
+
+
 def test_every_reminder_payload_is_valid_block_kit_even_for_thirty_projects(runtime, reconciler, calendar, standin):
     from slack_sdk.models.blocks import Block
 
