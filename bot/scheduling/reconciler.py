@@ -399,6 +399,7 @@ class Reconciler:
 
 
 BATCH = 10  # reminders confirmed, sent and recorded together: a workspace's owners, as a rule
+CONFIRM_TRIES = 3  # a batch's first confirmation, tried again at its next turns before the batch is given up
 
 
 class _BatchRun:
@@ -415,6 +416,7 @@ class _BatchRun:
         self.what = f"{len(self.ids)} reminder(s) in workspace {batch[0].workspace_id}"
         self.mine: set[int] | None = None  # the claims confirmed as this process's; None before the first step
         self.confirmed_at = datetime.min.replace(tzinfo=UTC)
+        self.confirm_failures = 0
         self.sent: list[tuple[Due, Outcome]] = []
 
     def step(self) -> bool:
@@ -423,10 +425,13 @@ class _BatchRun:
         if self.mine is None:
             try:
                 self.mine = r._confirm(self.ids)
-            except Exception as exc:  # noqa: BLE001  (nothing was sent: the claims are retried after their timeout)
+            except Exception as exc:  # noqa: BLE001  (nothing was sent: tried again after the other batches' turns)
+                self.confirm_failures += 1
+                if self.confirm_failures < CONFIRM_TRIES:  # a lock held by a busy moment is likely gone by then
+                    return True
                 log.warning("could not confirm the claims on %s, so none was sent: %s", self.what, type(exc).__name__)
                 self.sent = [(item, Outcome(error=type(exc).__name__, permanent=False)) for item in self.batch]
-                return False
+                return False  # the claims are retried after their timeout
             self.confirmed_at = r.runtime.now()
         item = self.batch[len(self.sent)]
         if r.runtime.now() - self.confirmed_at >= reminders.CLAIM_TIMEOUT / 2:  # slow sends: confirm the rest again

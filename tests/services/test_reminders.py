@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from bot.scheduling.reconciler import Reconciler
+from bot.scheduling.reconciler import CONFIRM_TRIES, Reconciler
 from bot.services import claims, meetings, reminders, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
@@ -480,6 +480,38 @@ def test_a_failure_to_confirm_the_rest_of_a_slow_batch_again_leaves_it_for_the_r
     monkeypatch.setattr(claims, "confirm_many", real_confirm)
     retry = tick_at(Reconciler(runtime, slack, holder="b"), clock, clock.now + reminders.CLAIM_TIMEOUT)
     assert retry.sent == 2
+    posts = [c.params["channel"] for c in standin.calls_to("chat.postMessage")]
+    assert sorted(posts) == ["D0ADMIN", "D0DELEG", "D0OWNER"]  # three people, one message each
+
+
+@pytest.mark.parametrize("refusals", [1, CONFIRM_TRIES])
+def test_a_batch_whose_claims_cannot_be_confirmed_is_tried_again_then_left_for_the_retry(
+    runtime, calendar, standin, clock, monkeypatch, refusals
+):
+    """The database refuses a batch's first confirmation (SQLite busy with other writers): the batch is tried
+    again at its next turns and sent; refused every time, none of it is sent, the pass still ends, and the
+    retry after the claim time-out sends each once."""
+    clock.now = at("2026-12-01 09:30")
+    slack = SlackDelivery(web_client(BOT_TOKEN, standin.api_url))
+    real_confirm = claims.confirm_many
+    refused = []
+
+    def confirm_many(*args, **kwargs):
+        if len(refused) < refusals:
+            refused.append(args[2])
+            raise OperationalError("UPDATE reminder", {}, Exception("database is locked"))
+        return real_confirm(*args, **kwargs)
+
+    monkeypatch.setattr(claims, "confirm_many", confirm_many)
+    report = Reconciler(runtime, slack, holder="a", workers=1).tick(clock.now)
+    gave_up = refusals == CONFIRM_TRIES
+    assert len(standin.calls_to("chat.postMessage")) == (0 if gave_up else 3)
+    assert sorted(o.error or "sent" for _, o in report.outcomes) == 3 * ["OperationalError" if gave_up else "sent"]
+
+    monkeypatch.setattr(claims, "confirm_many", real_confirm)
+    later = clock.now + reminders.CLAIM_TIMEOUT + timedelta(minutes=1)
+    retry = tick_at(Reconciler(runtime, slack, holder="b"), clock, later)
+    assert retry.sent == (3 if gave_up else 0)
     posts = [c.params["channel"] for c in standin.calls_to("chat.postMessage")]
     assert sorted(posts) == ["D0ADMIN", "D0DELEG", "D0OWNER"]  # three people, one message each
 
