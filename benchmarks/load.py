@@ -632,10 +632,16 @@ def heap_frozen() -> Iterator[None]:
 
 
 def load(
-    name: str, server: tuple[subprocess.Popen[bytes], float], port: int, standin: StandIn, prefix: str, options: Options
+    name: str,
+    server: tuple[subprocess.Popen[bytes], float],
+    port: int,
+    standin: StandIn,
+    prefix: str,
+    options: Options,
+    on_measure: Callable[[], None] | None = None,
 ) -> Run:
     """Measure one server (its process and start-up time, from :func:`serving`): its memory at rest, then the
-    load, sampling its memory and CPU."""
+    load, sampling its memory and CPU. ``on_measure`` is called as the measured period begins."""
     proc, startup = server
     time.sleep(1.0)  # let start-up settle (ictbot's scheduler makes its first pass on starting)
     meter = CpuMeter(proc.pid, standin.proc.pid)
@@ -645,7 +651,13 @@ def load(
     rest = rss_kb(proc.pid)
     reference = reference_loop_ms()
     with PeakRss(proc.pid) as peak, heap_frozen():
-        sent, wall = asyncio.run(drive(port, standin.base_url, prefix, options, meter.mark))
+
+        def measuring() -> None:
+            meter.mark()
+            if on_measure is not None:
+                on_measure()
+
+        sent, wall = asyncio.run(drive(port, standin.base_url, prefix, options, measuring))
         cpu = meter.since()
     run = Run(name, sent, wall, rest, peak.peak, cpu, startup)
     run.cpu_at_rest = idle["machine"] - idle["clients"]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from benchmarks import digest_build, home, load, load_processes, reconcile_scale, reminder_fanout
+from benchmarks import digest_build, home, load, load_processes, reconcile_scale, reminder_fanout, serve_during_pass
 from benchmarks import search as search_benchmark
 from bot import server
 from bot.dev.local import LocalSlack
@@ -60,6 +60,33 @@ def test_reconcile_scale_smoke(capsys: pytest.CaptureFixture[str], db_url: str) 
     assert found.group(2, 3) == ("0", "0")
     words = " ".join(out.split())  # rich wraps its lines at the terminal's width
     assert "messages 10, duplicates 0, lost 0" in words and "messages 30, duplicates 0, lost 0" in words
+
+
+def test_serve_during_pass_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    """The three runs at a smoke size: each pass reaches every owner once, and every request is answered."""
+    argv = ["--workspaces", "2", "--clients", "4", "--duration", "1", "--warmup", "0.5"]
+    assert serve_during_pass.main(argv) == 0
+    out = capsys.readouterr().out
+    last = out.strip().splitlines()[-1]
+    pattern = r"RESULT W=2 p99_ms=[\d.]+ p99_pass_in_server_ms=[\d.]+ p99_pass_in_worker_ms=[\d.]+ duplicates=0 lost=0"
+    assert re.fullmatch(pattern, last), out
+    words = " ".join(out.split())
+    for run in ("pass in the server", "pass in a worker"):
+        assert f"{run}: duplicates 0, lost 0" in words
+
+
+def test_serve_during_pass_fails_on_a_lost_or_doubled_reminder(monkeypatch: pytest.MonkeyPatch) -> None:
+    run = load.Run("x", [load.Sent("k", "WP-001", "U0LOAD001", "green", 0.01, True, None, "saved")], 1.0, 1, 1, {}, 0.1)
+    for lost, duplicates, status in ((0, 0, 0), (1, 0, 1), (0, 1, 1)):
+        outcome = {"lost": lost, "duplicates": duplicates}
+        monkeypatch.setattr(
+            serve_during_pass,
+            "measure",
+            lambda name, *_a, outcome=outcome: serve_during_pass.PassRun(
+                name, run, **({} if name == "no pass" else outcome)
+            ),
+        )
+        assert serve_during_pass.main(["--workspaces", "1"]) == status
 
 
 def test_reconcile_scale_fails_on_a_lost_or_doubled_reminder(monkeypatch: pytest.MonkeyPatch) -> None:
