@@ -639,14 +639,16 @@ def load(
     prefix: str,
     options: Options,
     on_measure: Callable[[], None] | None = None,
+    settle: float = 1.0,
 ) -> Run:
     """Measure one server (its process and start-up time, from :func:`serving`): its memory at rest, then the
-    load, sampling its memory and CPU. ``on_measure`` is called as the measured period begins."""
+    load, sampling its memory and CPU. ``on_measure`` is called as the measured period begins; ``settle``
+    seconds go to start-up settling, and as many to looking at the machine at rest."""
     proc, startup = server
-    time.sleep(1.0)  # let start-up settle (ictbot's scheduler makes its first pass on starting)
+    time.sleep(settle)  # let start-up settle (ictbot's scheduler makes its first pass on starting)
     meter = CpuMeter(proc.pid, standin.proc.pid)
     meter.mark()
-    time.sleep(1.0)  # at rest: what else is keeping the machine busy (shared machines, other jobs)?
+    time.sleep(settle)  # at rest: what else is keeping the machine busy (shared machines, other jobs)?
     idle = meter.since()
     rest = rss_kb(proc.pid)
     reference = reference_loop_ms()

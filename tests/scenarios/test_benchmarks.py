@@ -64,7 +64,7 @@ def test_reconcile_scale_smoke(capsys: pytest.CaptureFixture[str], db_url: str) 
 
 def test_serve_during_pass_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     """The three runs at a smoke size: each pass reaches every owner once, and every request is answered."""
-    argv = ["--workspaces", "2", "--clients", "4", "--duration", "1", "--warmup", "0.5"]
+    argv = ["--workspaces", "2", "--clients", "4", "--duration", "1", "--warmup", "0.3"]
     assert serve_during_pass.main(argv) == 0
     out = capsys.readouterr().out
     last = out.strip().splitlines()[-1]
