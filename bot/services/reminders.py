@@ -603,13 +603,18 @@ def drop_missed(session: Session, ws: Workspace, *, now: datetime) -> int:
     """Reminders still waiting when their meeting started (by ``now``: the moment reconciled for) are
     dropped, never sent late."""
     started = select(Meeting.id).where(Meeting.workspace_id == ws.id, Meeting.starts_at <= now)
+    missed = (
+        Reminder.workspace_id == ws.id,
+        Reminder.status == ReminderStatus.SCHEDULED,
+        Reminder.meeting_id.in_(started),
+    )
+    # Looked for first, as a pass seldom finds one: on SQLite an UPDATE, even of no row, takes the one write
+    # lock until the pass's transaction for the workspace ends, and requests' writes would wait meanwhile.
+    if session.scalar(select(Reminder.id).where(*missed).limit(1)) is None:
+        return 0
     result = session.execute(
         update(Reminder)
-        .where(
-            Reminder.workspace_id == ws.id,
-            Reminder.status == ReminderStatus.SCHEDULED,
-            Reminder.meeting_id.in_(started),
-        )
+        .where(*missed)
         .values(status=ReminderStatus.DROPPED, error="the meeting started first")
         .execution_options(synchronize_session=False)
     )

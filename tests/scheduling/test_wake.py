@@ -21,8 +21,8 @@ from bot.services import projects as project_service
 from bot.services.reminders import Due
 from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
-from models import Base, Role, Workspace, make_engine, make_sessionmaker, wake
-from models.scheduling import Reminder
+from models import Base, Meeting, Role, Workspace, make_engine, make_sessionmaker, wake
+from models.scheduling import Reminder, ReminderKind, ReminderStatus
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, STRANGER, Clock
 from tests.services.test_reminders import at
 
@@ -296,6 +296,38 @@ def test_a_sender_takes_the_workspaces_in_turns_so_none_waits_on_another_s_pace(
     assert report.sent == 4
     a, b = order[0], order[1]
     assert a != b and order == [a, b, a, b]
+
+
+def test_a_workspace_s_claims_are_its_transaction_s_first_write(runtime, clock):
+    """Nothing is written before the claims while the pass works out what is due: on SQLite the first write
+    takes the one write lock until the transaction ends, and every request's write would wait meanwhile (a
+    reminder to drop is looked for first, not updated blindly). A scheduled reminder whose meeting has
+    started is still dropped."""
+    clock.now = at("2026-11-01 12:00")
+    council(runtime, "T0AAAA")
+    reconciler = Reconciler(runtime, lambda item: Outcome(channel_id="D0", message_ts="1.0"), holder="test-a")
+    reconciler.tick()
+    clock.now = at("2026-12-01 09:30")
+    with statements(runtime) as sent:
+        assert reconciler.tick().sent == 2
+    writes = [s.split()[:3] for s in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    of_the_workspace = [w for w in writes if not {"lease", "inbound_delivery"} & set(w)]  # the pass's own rows
+    assert of_the_workspace[0] == ["INSERT", "INTO", "reminder"], writes
+    with runtime.unit("T0AAAA") as (session, ws):
+        meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == ws.id).order_by(Meeting.starts_at))
+        assert meeting is not None
+        session.add(
+            Reminder(
+                workspace_id=ws.id,
+                meeting_id=meeting.id,
+                user_id=OWNER,
+                stage="snooze",
+                kind=ReminderKind.OWNER,
+                status=ReminderStatus.SCHEDULED,
+                due_at=meeting.starts_at + timedelta(days=1),
+            )
+        )
+        assert reminders.drop_missed(session, ws, now=meeting.starts_at) == 1
 
 
 def test_a_pass_whose_lease_passes_to_another_process_claims_nothing_more(runtime, clock, monkeypatch):
