@@ -6,7 +6,7 @@ import copy
 import difflib
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -218,11 +218,12 @@ def activate(session: Session, ws: Workspace, name: str) -> tuple[StrategyView, 
 
 def find_priority(strategy: Strategy, code_or_name: str) -> Priority | None:
     """A priority of the strategy by its code or its name, case-insensitively."""
+    return _named(strategy.priorities, code_or_name)
+
+
+def _named(priorities: Iterable[Priority], code_or_name: str) -> Priority | None:
     key = code_or_name.strip().casefold()
-    for p in strategy.priorities:
-        if p.code.casefold() == key or p.name.casefold() == key:
-            return p
-    return None
+    return next((p for p in priorities if key in (p.code.casefold(), p.name.casefold())), None)
 
 
 def active_priority(session: Session, ws: Workspace, code_or_name: str) -> Priority | None:
@@ -234,8 +235,7 @@ def active_priority(session: Session, ws: Workspace, code_or_name: str) -> Prior
         .where(Strategy.workspace_id == ws.id, Strategy.active.is_(True))
         .order_by(Priority.position)
     )
-    key = code_or_name.strip().casefold()
-    return next((p for p in priorities if key in (p.code.casefold(), p.name.casefold())), None)
+    return _named(priorities, code_or_name)
 
 
 def priority_choices(strategy: Strategy) -> str:
