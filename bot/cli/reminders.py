@@ -86,9 +86,11 @@ def tick(ctx: click.Context, at: datetime | None) -> None:
         # The pass gives the lease back as it ends, so the next tick (cron's, or a server's) gets in at once.
         report = build_reconciler(rt, client).tick(at=None if at is None else now)
         names = _names(rt, [(item.workspace_id, item.user_id) for item, outcome in report.outcomes])
-    if not report.held_lease:
+    if not (report.held_lease or report.shared):
         click.echo("Another process holds the reconcile lease; nothing done.")
         return
+    if report.shared:
+        click.echo("Another process holds the reconcile lease; this pass took the workspaces it had not reached.")
     click.echo(
         f"Reconciled at {local_time(now, settings)}: {report.sent} sent, {report.failed} failed, "
         f"{report.retrying} to retry, {report.dropped} dropped; digests: {report.digests_sent} posted, "

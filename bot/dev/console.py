@@ -417,7 +417,7 @@ class SlackConsole:
     @staticmethod
     def tally(report: TickReport) -> str:
         """What a pass did, in a line."""
-        if not report.held_lease:
+        if not (report.held_lease or report.shared):
             return "another process is running a reconcile pass on this database (ictbot serve?); nothing was sent."
         chairs = sum(1 for item, o in report.outcomes if o.error is None and item.stage == CHAIR_STAGE)
         owners = sum(1 for _, o in report.outcomes if o.error is None) - chairs

@@ -1,8 +1,10 @@
 """The reconcile loop: what reminders and digests are due now and not yet done? Claim, send, record.
 
-One short pass, run every minute in each serving process (or once by ``ictbot tick`` from cron). A
-database lease lets one process at a time do a pass, and each reminder and scheduled digest is claimed
-in the database before it is sent, so even two reconcilers at once cannot send it twice. Delivery is
+One short pass, run every minute in each serving process (or once by ``ictbot tick`` from cron). Each
+reminder and scheduled digest is claimed in the database before it is sent, so even two reconcilers at
+once cannot send it twice. On PostgreSQL every instance's pass claims and sends, a workspace at a time
+under a row lock the others skip; a database lease picks the one that keeps house. On SQLite one pass
+runs at a time, the lease holder's. Delivery is
 handed in through the ports (:mod:`bot.scheduling.ports`): nothing here knows which chat platform it
 serves. A pass decides what is due at ``at`` (now, or ``ictbot tick --at``); all bookkeeping (the lease,
 claim times, pruning, the retention purge) reads the runtime's clock instead.
@@ -15,12 +17,12 @@ import os
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -38,6 +40,7 @@ from bot.scheduling.ports import (
     RefreshHome,
     RemindAssurance,
 )
+from bot.scheduling.turns import BatchRun, Turns, batches, recorded
 from bot.services import claims, deliveries, digest_posts, home_views, lease, reminders, retention
 from bot.services import meetings as meeting_service
 from bot.services.assurance import reminders as assurance_reminders
@@ -62,11 +65,23 @@ LEASE_TTL = timedelta(seconds=30)
 LEASE_HEARTBEAT = LEASE_TTL / 3
 MATERIALISE_AHEAD = timedelta(days=300)  # re-materialise a series when its last meeting is nearer than this
 LONGEST_SLEEP = timedelta(days=1)  # the longest a workspace goes unlooked at (models.wake)
+CLAIM_AHEAD_PER_SENDER = 4  # batches on their way (claimed, not yet finished) for each sender at most
+
+
+@dataclass
+class _Taken:
+    """What a pass claimed in one workspace, and the reminders it dropped there."""
+
+    reminders: list[Due] = field(default_factory=list)
+    digests: list[DigestDue] = field(default_factory=list)
+    assurance: list[AssuranceDue] = field(default_factory=list)
+    dropped: int = 0
 
 
 @dataclass
 class TickReport:
     held_lease: bool = True
+    shared: bool = False  # without the lease, beside the holder's pass (PostgreSQL): it kept no house
     looked_at: int = 0  # the workspaces where something could be due (models.wake)
     lease_lost: bool = False  # the lease lapsed mid-pass: the pass stopped claiming
     sent: int = 0
@@ -112,6 +127,7 @@ class Reconciler:
         heartbeat: timedelta = LEASE_HEARTBEAT,
         remind_assurance: RemindAssurance | None = None,
         refresh_home: RefreshHome | None = None,
+        claim_ahead: int | None = None,
     ) -> None:
         self.remind_assurance = remind_assurance
         self.refresh_home = refresh_home
@@ -124,6 +140,10 @@ class Reconciler:
         # each workspace's reminders keeping their own pace (a thread mostly waits on its workspace's pace).
         self.workers = workers
         self.most_workers = max(workers, most_workers or workers)
+        # Batches claimed ahead of the senders at most: enough to keep them all busy while each council's
+        # pace holds its own back, few enough that a long pass leaves work for other instances to take.
+        self.claim_ahead = claim_ahead or CLAIM_AHEAD_PER_SENDER * self.most_workers
+        self.shares = runtime.engine.dialect.name == "postgresql"  # its row locks can be skipped (tick)
         self.post_digest = post_digest
 
     def tick(self, at: datetime | None = None) -> TickReport:
@@ -132,15 +152,24 @@ class Reconciler:
         ``at`` only decides what is due. The lease, the claims' times, the pruning of Slack's retry
         records and the retention purge always read the runtime's clock. A pass for a moment of its own
         (``ictbot tick --at``) leaves each workspace's next look (:mod:`models.wake`) as it found it.
+
+        Without the lease, a pass on PostgreSQL still claims and sends beside the holder's: each workspace is
+        claimed under a row lock the others skip (:meth:`_claim`), so every instance takes a share of a long
+        pass. The holder alone keeps house: Slack's retry records, stale Homes, the retention purge. On
+        SQLite one pass runs at a time, the holder's.
         """
         rt = self.runtime
         with self._unit() as session:
-            if not lease.acquire(session, LEASE_NAME, self.holder, now=rt.now(), ttl=LEASE_TTL):
-                return TickReport(held_lease=False)
+            held = lease.acquire(session, LEASE_NAME, self.holder, now=rt.now(), ttl=LEASE_TTL)
+        if not held and not self.shares:
+            return TickReport(held_lease=False)
+        moment, keep_wakes = (rt.now() if at is None else at), at is None
+        if not held:
+            return self._pass(moment, keep_wakes=keep_wakes, lost=None)
         lost = threading.Event()  # set by the heartbeat when another process has the lease now
         try:
             with _Heartbeat(lambda: self._renew_lease(lost), self.heartbeat):
-                return self._pass(rt.now() if at is None else at, keep_wakes=at is None, lost=lost)
+                return self._pass(moment, keep_wakes=keep_wakes, lost=lost)
         finally:
             self._release_lease()
 
@@ -150,100 +179,150 @@ class Reconciler:
         with self.runtime.sessions(info={wake.QUIET_SESSION: True}) as session, session.begin():
             yield session
 
-    def _pass(self, at: datetime, *, keep_wakes: bool, lost: threading.Event) -> TickReport:
+    def _pass(self, at: datetime, *, keep_wakes: bool, lost: threading.Event | None) -> TickReport:
         """Looks only at the workspaces where something may be due (:mod:`models.wake`) or a claim was left:
-        a pass where nothing is due costs the same few statements however many workspaces there are."""
+        a pass where nothing is due costs the same few statements however many workspaces there are.
+
+        Claiming and sending overlap: the pass claims up to ``claim_ahead`` batches, then sends them in turns
+        (:class:`bot.scheduling.turns.Turns`) while it claims the rest, a workspace each time a batch is done.
+        What it has not reached yet stays due for the other instances' passes to take (:meth:`tick`). ``lost``
+        is None for a pass without the lease: it keeps no house."""
         rt = self.runtime
+        keeper = lost is not None
         with self._unit() as session:
-            deliveries.prune(session, before=rt.now() - deliveries.KEEP_FOR)  # Slack stops retrying within minutes
+            if keeper:
+                deliveries.prune(session, before=rt.now() - deliveries.KEEP_FOR)  # Slack stops retrying within minutes
             left = claims.abandoned_workspaces(session, before=rt.now() - reminders.CLAIM_TIMEOUT)
             looked_at = set(wake.due(session, at=at)) | left
-        report = TickReport(looked_at=len(looked_at))
-        claimed: list[Due] = []
-        digests: list[DigestDue] = []
-        assurance: list[AssuranceDue] = []
-        for ws_id in sorted(looked_at):
-            if lost.is_set():  # no pass outlives its lease: what it has claimed goes, the rest is the next pass's
-                log.warning("the reconcile lease passed to another process; this pass claims nothing more")
-                report.lease_lost = True
-                break
+        report = TickReport(held_lease=keeper, shared=not keeper, looked_at=len(looked_at))
+        turns = Turns(self.claim_ahead)
+        runs: list[BatchRun] = []
+        workspaces: set[int] = set()  # those with reminders on their way
+        senders: list[Future[None]] = []
+        posting: list[tuple[DigestDue, Future[Outcome]]] = []
+        reminding: list[tuple[AssuranceDue, Future[Outcome]]] = []
+        with (
+            ThreadPoolExecutor(max_workers=self.most_workers, thread_name_prefix="reminders") as sending,
+            ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="digests") as others,
+        ):
+
+            def send_more() -> None:  # up to ``workers`` senders; to ``most_workers`` while more workspaces have some
+                wanted = min(self.most_workers, max(self.workers, len(workspaces)), len(runs))
+                senders.extend(sending.submit(turns.take) for _ in range(wanted - len(senders)))
+
             try:
-                taken = self._claim(ws_id, at, report, keep_wakes=keep_wakes, claims_left=ws_id in left)
-            except Exception as exc:  # noqa: BLE001  (nothing of this workspace was claimed: the next pass retries it)
-                log.error("reconciling workspace %s failed; the next pass tries again: %s", ws_id, type(exc).__name__)
-                continue
-            claimed += taken[0]
-            digests += taken[1]
-            assurance += taken[2]
-        if claimed or digests or assurance:
-            runs = [_BatchRun(self, batch) for batch in _batches(claimed)]
-            workers = min(self.most_workers, max(self.workers, len({r.batch[0].workspace_id for r in runs})))
-            turns = _Turns(runs)
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reminders") as pool:
-                posting = [pool.submit(self._post_digest, item, at) for item in digests]
-                reminding = [pool.submit(self._send_assurance, item) for item in assurance]
-                sending = [pool.submit(turns.take) for _ in range(min(workers, len(runs)))]
-                for future in sending:
-                    future.result()
-                report.outcomes = [pair for run in runs for pair in run.sent]
-                report.digest_outcomes = [
-                    (item, future.result()) for item, future in zip(digests, posting, strict=True)
-                ]
-                report.assurance_outcomes = [
-                    (item, future.result()) for item, future in zip(assurance, reminding, strict=True)
-                ]
-            report.sent, report.failed, report.retrying = _tally(report.outcomes)
-            report.digests_sent, report.digests_failed, report.digests_retrying = _tally(report.digest_outcomes)
+                for ws_id, taken in self._claims(sorted(looked_at), at, report, turns, keep_wakes, left, lost):
+                    posting += [(item, others.submit(self._post_digest, item, at)) for item in taken.digests]
+                    reminding += [(item, others.submit(self._send_assurance, item)) for item in taken.assurance]
+                    on_the_way = [self._batch_run(batch) for batch in batches(taken.reminders)]
+                    runs += on_the_way
+                    workspaces.update({ws_id} if on_the_way else set())
+                    turns.add(on_the_way)
+                    if len(runs) >= self.claim_ahead:  # sending starts once the queue is full, or all is claimed
+                        send_more()
+            finally:
+                turns.close()  # the senders finish what is on its way, then stop
+                send_more()
+            for future in senders:
+                future.result()
+            report.outcomes = [pair for run in runs for pair in run.sent]
+            report.digest_outcomes = [(item, future.result()) for item, future in posting]
+            report.assurance_outcomes = [(item, future.result()) for item, future in reminding]
+        report.sent, report.failed, report.retrying = _tally(report.outcomes)
+        report.digests_sent, report.digests_failed, report.digests_retrying = _tally(report.digest_outcomes)
         if self.refresh_home is not None:
-            self._refresh_homes(report)
-        try:
-            report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
-        except Exception as exc:  # noqa: BLE001  (each purge is all or nothing: the next pass purges what is left)
-            log.error("the retention purge failed; the next pass tries again: %s", type(exc).__name__)
+            self._refresh_homes(report, stale_too=keeper)
+        if keeper:
+            try:
+                report.purged = retention.purge_due(rt.sessions, now=rt.now(), days=rt.settings.ICTBOT_RETENTION_DAYS)
+            except Exception as exc:  # noqa: BLE001  (each purge is all or nothing: the next pass purges what is left)
+                log.error("the retention purge failed; the next pass tries again: %s", type(exc).__name__)
         return report
+
+    def _claims(
+        self,
+        ws_ids: Sequence[int],
+        at: datetime,
+        report: TickReport,
+        turns: Turns,
+        keep_wakes: bool,
+        left: set[int],
+        lost: threading.Event | None,
+    ) -> Iterator[tuple[int, _Taken]]:
+        """Claim each workspace's due items in turn, as room comes on the way (``turns``). A workspace another
+        instance is claiming at that moment is passed over and tried once more at the end; if it is still being
+        claimed then, that instance has it."""
+        skipped: list[int] = []
+        for round_ids in (ws_ids, skipped):
+            for ws_id in list(round_ids):
+                turns.wait_for_room()
+                if lost is not None and lost.is_set():  # no pass outlives its lease: the rest is the next pass's
+                    log.warning("the reconcile lease passed to another process; this pass claims nothing more")
+                    report.lease_lost = True
+                    return
+                try:
+                    taken = self._claim(ws_id, at, report, keep_wakes=keep_wakes, claims_left=ws_id in left)
+                except Exception as exc:  # noqa: BLE001  (nothing of this workspace was claimed: the next pass retries it)
+                    log.error("reconciling workspace %s failed; the next pass retries: %s", ws_id, type(exc).__name__)
+                    continue
+                if taken is None:
+                    if round_ids is ws_ids:
+                        skipped.append(ws_id)
+                    continue
+                report.dropped += taken.dropped
+                yield ws_id, taken
 
     def _claim(
         self, ws_id: int, at: datetime, report: TickReport, *, keep_wakes: bool, claims_left: bool
-    ) -> tuple[list[Due], list[DigestDue], list[AssuranceDue]]:
+    ) -> _Taken | None:
         """Claim what is due in one workspace, in one transaction, and set when to look at it next. Nothing
         claimed counts (is sent) unless the transaction commits. ``claims_left``: the pass found claims of the
-        workspace's left by a process that died, to take over (else none is looked for)."""
+        workspace's left by a process that died, to take over (else none is looked for).
+
+        The transaction begins by locking the workspace's row, skipping it when another instance's pass holds
+        it (None: try later): it is claiming there. ``FOR NO KEY UPDATE``, the lock an UPDATE of the row takes,
+        lets requests insert rows that refer to the workspace meanwhile. SQLite has no row locks (one pass at a
+        time, the lease holder's). A workspace whose next look another pass has set past ``at`` meanwhile is
+        done: nothing is claimed there."""
         rt = self.runtime
-        claimed: list[Due] = []
-        digests: list[DigestDue] = []
-        assurance: list[AssuranceDue] = []
-        dropped = 0
+        taken = _Taken()
         with self._unit() as session:
             now = rt.now()
-            ws = session.get_one(Workspace, ws_id)
+            ws = session.scalars(
+                select(Workspace).where(Workspace.id == ws_id).with_for_update(skip_locked=True, key_share=True)
+            ).one_or_none()
+            if ws is None:
+                return None
             if ws.uninstalled_at is not None:  # it gets nothing (the app cannot post there) until it is purged
-                return claimed, digests, assurance
+                return taken
+            if not claims_left and ws.wake_at is not None and ws.wake_at > at:  # another pass has been here
+                return taken
             seen = ws.changes
             calendar_until = self._keep_calendar(session, ws, at)
             cal = reminders.calendar(session, ws)  # loaded once for every step below
-            dropped = reminders.drop_missed(session, ws, now=at)
-            claimed += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at, cal=cal)
+            taken.dropped = reminders.drop_missed(session, ws, now=at)
+            taken.reminders += reminders.claim_scheduled(session, ws, holder=self.holder, now=now, at=at, cal=cal)
             if claims_left:
-                claimed += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
+                taken.reminders += reminders.reclaim_abandoned(session, ws, holder=self.holder, now=now, at=at)
             admins = rt.settings.admins_for(ws.external_id)
             chair_group = self._chair_group(ws.external_id, now)
             due = reminders.due(session, ws, now=at, env_admins=admins, chair_group=chair_group, cal=cal)
-            claimed += reminders.claim_many(session, due, holder=self.holder, now=now)
+            taken.reminders += reminders.claim_many(session, due, holder=self.holder, now=now)
             tz = rt.settings.ICTBOT_TIMEZONE
             if self.post_digest is not None:
-                digests += self._claim_digests(session, ws, at, now, claims_left=claims_left)
+                taken.digests += self._claim_digests(session, ws, at, now, claims_left=claims_left)
             if self.remind_assurance is not None:
-                assurance += assurance_reminders.claim_due(
+                taken.assurance += assurance_reminders.claim_due(
                     session, ws, holder=self.holder, now=now, at=at, default_timezone=tz, reclaim=claims_left
                 )
             if keep_wakes:
                 wake.settle(session, ws.id, seen=seen, wake_at=next_look(session, ws, at, calendar_until, tz, cal))
-        report.dropped += dropped
-        return claimed, digests, assurance
+        return taken
 
-    def _refresh_homes(self, report: TickReport) -> None:
+    def _refresh_homes(self, report: TickReport, *, stale_too: bool) -> None:
         """Each workspace's people whose Home the pass affected: those reminded, the chairs when a digest went
-        out, and those left stale within their minute (now past). The port throttles each person."""
+        out, and (``stale_too``: the lease holder's pass) those left stale within their minute (now past). The
+        port throttles each person."""
         assert self.refresh_home is not None
         rt = self.runtime
         reminded: dict[int, set[str]] = {}
@@ -251,19 +330,22 @@ class Reconciler:
             if outcome.error is None:
                 reminded.setdefault(item.workspace_id, set()).add(item.user_id)
         digested = {item.workspace_id for item, outcome in report.digest_outcomes if outcome.error is None}
+        stale: set[int] = set()
         try:
-            with rt.sessions() as session:
-                stale = home_views.stale_workspaces(session, now=rt.now())
+            if stale_too:
+                with rt.sessions() as session:
+                    stale = home_views.stale_workspaces(session, now=rt.now())
         except Exception as exc:  # noqa: BLE001  (Home is a view: the next pass refreshes it)
             log.warning("finding the stale Homes failed: %s", type(exc).__name__)
-            stale = set()
         for ws_id in sorted(stale | set(reminded) | digested):
             try:
                 with rt.sessions() as session:
                     ws = session.get_one(Workspace, ws_id)
                     if ws.uninstalled_at is not None:
                         continue
-                    users = reminded.get(ws_id, set()) | set(home_views.stale(session, ws, now=rt.now()))
+                    users = reminded.get(ws_id, set())
+                    if ws_id in stale:
+                        users |= set(home_views.stale(session, ws, now=rt.now()))
                     if ws_id in digested:
                         chair_group = self._chair_group(ws.external_id, rt.now())
                         admins = rt.settings.admins_for(ws.external_id)
@@ -356,6 +438,10 @@ class Reconciler:
         self._record(model, row_id, outcome, what)
         return outcome
 
+    def _batch_run(self, batch: Sequence[Due]) -> BatchRun:
+        record = partial(self._record_many, Reminder)
+        return BatchRun(batch, deliver=self.deliver, confirm=self._confirm, record=record, now=self.runtime.now)
+
     def _confirm(self, ids: Sequence[int | None]) -> set[int]:
         """Which of these reminders' claims are still this process's, refreshed (a send within half the claim
         timeout of it is never taken for abandoned)."""
@@ -364,7 +450,7 @@ class Reconciler:
             return claims.confirm_many(session, Reminder, mine, holder=self.holder, now=self.runtime.now())
 
     def _record(self, model: claims.Claimed, row_id: int, outcome: Outcome, what: str) -> None:
-        if self._record_many(model, [_recorded(row_id, outcome)], what) and outcome.error:
+        if self._record_many(model, [recorded(row_id, outcome)], what) and outcome.error:
             log.warning("%s not delivered: %s", what, outcome.error)
 
     def _record_many(self, model: claims.Claimed, outcomes: Sequence[claims.Recorded], what: str) -> bool:
@@ -396,112 +482,6 @@ class Reconciler:
         return session.scalar(
             select(Meeting.starts_at).where(Meeting.workspace_id == ws.id).order_by(Meeting.starts_at.desc()).limit(1)
         )
-
-
-BATCH = 10  # reminders confirmed, sent and recorded together: a workspace's owners, as a rule
-CONFIRM_TRIES = 3  # a batch's first confirmation, tried again at its next turns before the batch is given up
-
-
-class _BatchRun:
-    """A batch of one workspace's reminders on its way, a step at a time: its claims confirmed together at
-    the first step, one reminder sent at each step, the outcomes recorded together after the last (the
-    protocol in bot.services.claims: a statement for each step of it, not for each reminder). A failure to
-    confirm sends none of them; a failure to record leaves them claimed, and each retry looks for its message
-    in the conversation before sending it again."""
-
-    def __init__(self, reconciler: Reconciler, batch: Sequence[Due]) -> None:
-        self.reconciler = reconciler
-        self.batch = batch
-        self.ids = [item.reminder_id for item in batch if item.reminder_id is not None]
-        self.what = f"{len(self.ids)} reminder(s) in workspace {batch[0].workspace_id}"
-        self.mine: set[int] | None = None  # the claims confirmed as this process's; None before the first step
-        self.confirmed_at = datetime.min.replace(tzinfo=UTC)
-        self.confirm_failures = 0
-        self.sent: list[tuple[Due, Outcome]] = []
-
-    def step(self) -> bool:
-        """Send the next reminder; True while some are left to send."""
-        r = self.reconciler
-        if self.mine is None:
-            try:
-                self.mine = r._confirm(self.ids)
-            except Exception as exc:  # noqa: BLE001  (nothing was sent: tried again after the other batches' turns)
-                self.confirm_failures += 1
-                if self.confirm_failures < CONFIRM_TRIES:  # a lock held by a busy moment is likely gone by then
-                    return True
-                log.warning("could not confirm the claims on %s, so none was sent: %s", self.what, type(exc).__name__)
-                self.sent = [(item, Outcome(error=type(exc).__name__, permanent=False)) for item in self.batch]
-                return False  # the claims are retried after their timeout
-            self.confirmed_at = r.runtime.now()
-        item = self.batch[len(self.sent)]
-        if r.runtime.now() - self.confirmed_at >= reminders.CLAIM_TIMEOUT / 2:  # slow sends: confirm the rest again
-            rest = [i.reminder_id for i in self.batch[len(self.sent) :] if i.reminder_id in self.mine]
-            try:
-                self.mine = (self.mine - set(rest)) | r._confirm(rest)
-            except Exception as exc:  # noqa: BLE001  (the rest unsent: retried after their claims' timeout)
-                error = Outcome(error=type(exc).__name__, permanent=False)
-                log.warning("could not confirm the claims on %s again; the rest not sent: %s", self.what, error.error)
-                self.sent += [(i, error) for i in self.batch[len(self.sent) :]]
-                return self._finish()
-            self.confirmed_at = r.runtime.now()
-        if item.reminder_id not in self.mine:
-            log.info("reminder %s was taken over by another process; not sending it", item.reminder_id)
-            self.sent.append((item, Outcome(error="taken over by another process", permanent=False)))
-        else:
-            try:
-                outcome = r.deliver(item)
-            except Exception as exc:  # recorded; the claim is retried once after its timeout
-                log.error("sending reminder %s to %s failed unexpectedly", item.reminder_id, item.user_id, exc_info=exc)
-                outcome = Outcome(error=type(exc).__name__, permanent=False)
-            self.sent.append((item, outcome))
-        return len(self.sent) < len(self.batch) or self._finish()
-
-    def _finish(self) -> bool:
-        """Record the batch's outcomes (those of its claims still this process's); False: nothing left to send."""
-        mine = self.mine or set()
-        recorded = [_recorded(item.reminder_id, o) for item, o in self.sent if item.reminder_id is not None]
-        self.reconciler._record_many(Reminder, [o for o in recorded if o.row_id in mine], self.what)
-        for item, outcome in self.sent:
-            if outcome.error and item.reminder_id in mine:
-                log.warning("reminder %s to %s not delivered: %s", item.reminder_id, item.user_id, outcome.error)
-        return False
-
-
-class _Turns:
-    """The pass's batches, sent side by side in turns: a sender takes the batch at the head of the queue,
-    sends its next reminder, and puts it back at the tail. A workspace's next reminder comes round once
-    every other workspace has had its turn, so a sender seldom waits on one council's pace (Slack counts
-    each council's calls on their own) while another council's reminder could go, and a stage for a
-    thousand councils takes about as long as one council's (plus the bot's own time), not a thousand's.
-    A batch is in the queue or with one sender, never both: a workspace's reminders go one at a time."""
-
-    def __init__(self, runs: Sequence[_BatchRun]) -> None:
-        self._queue = deque(runs)
-        self._lock = threading.Lock()
-
-    def take(self) -> None:
-        """Send turns until the queue is empty (batches still with other senders are theirs to finish)."""
-        while True:
-            with self._lock:
-                if not self._queue:
-                    return
-                run = self._queue.popleft()
-            if run.step():
-                with self._lock:
-                    self._queue.append(run)
-
-
-def _batches(claimed: Sequence[Due]) -> list[list[Due]]:
-    """The claimed reminders in batches of one workspace's, :data:`BATCH` at most each, in order."""
-    by_workspace: dict[int, list[Due]] = {}
-    for item in claimed:
-        by_workspace.setdefault(item.workspace_id, []).append(item)
-    return [items[i : i + BATCH] for items in by_workspace.values() for i in range(0, len(items), BATCH)]
-
-
-def _recorded(row_id: int, o: Outcome) -> claims.Recorded:
-    """What to record on claimed row ``row_id`` of a send's outcome."""
-    return claims.Recorded(row_id, o.error, o.permanent, o.channel_id, o.message_ts, o.settled, o.deferred)
 
 
 def next_look(

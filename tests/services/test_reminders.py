@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from bot.scheduling.reconciler import CONFIRM_TRIES, Reconciler
+from bot.scheduling.reconciler import Reconciler
+from bot.scheduling.turns import CONFIRM_TRIES
 from bot.services import claims, meetings, reminders, roles, updates, workspaces
 from bot.services import projects as project_service
 from bot.services.quickform import UpdateText
