@@ -1,9 +1,10 @@
 """Coordination between serving processes: a named lease, the reminders and digests they send.
 
-Any number of ``ictbot serve`` processes may share one database; a reconcile pass is done by whichever
-of them holds the lease. A pass holds it while it runs (renewing it as it goes) and gives it back when
-it ends; if its process dies, the lease expires soon after and another process takes over. The digests
-chairs post by hand are recorded here too.
+Any number of ``ictbot serve`` processes may share one database. The lease picks the reconcile pass that
+keeps house (on SQLite, the one pass that runs; on PostgreSQL the others claim and send beside it). A pass
+holds it while it runs (renewing it as it goes) and gives it back when it ends; if its process dies, the
+lease expires soon after and another process takes over. The digests chairs post by hand are recorded
+here too.
 """
 
 from __future__ import annotations

@@ -126,8 +126,9 @@ def worker(ctx: click.Context) -> None:
 
     For deployments that keep the passes off the processes serving Slack and Teams (many workspaces, or a
     busy server): run `ictbot worker` beside them, with ICTBOT_SCHEDULER=false on the servers. Several
-    workers, and servers still running the scheduler, are safe together: one pass runs at a time (a lease
-    in the database) and every reminder is claimed before it is sent. Needs what `ictbot tick` needs.
+    workers, and servers still running the scheduler, are safe together: on PostgreSQL they share each pass
+    (a workspace at a time, under a row lock), on SQLite one pass runs at a time (a lease in the database),
+    and every reminder is claimed before it is sent. Needs what `ictbot tick` needs.
     """
     from bot.scheduling.reconciler import start  # APScheduler: only for this command
     from bot.server import stopped_by_sigterm

@@ -5,8 +5,10 @@ Only correctness is asserted here; time is measured and printed by the benchmark
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
 import re
 from collections import Counter
 from typing import Any
@@ -14,14 +16,23 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from benchmarks import digest_build, home, load, load_processes, reconcile_scale, reminder_fanout, serve_during_pass
+from benchmarks import (
+    digest_build,
+    home,
+    load,
+    load_processes,
+    reconcile_scale,
+    reminder_fanout,
+    serve_during_pass,
+    shared_pass,
+)
 from benchmarks import search as search_benchmark
 from bot import server
 from bot.dev.local import LocalSlack
 from bot.dev.standin import SlackStandIn
 from bot.scheduling.reconciler import TickReport
 from models import ProgressUpdate, UpdateSource
-from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET, STRANGER
+from tests.conftest import BOT_TOKEN, OWNER, POSTGRES_ENV, SIGNING_SECRET, STRANGER
 
 
 def test_reminder_fanout_smoke(capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,6 +71,26 @@ def test_reconcile_scale_smoke(capsys: pytest.CaptureFixture[str], db_url: str) 
     assert found.group(2, 3) == ("0", "0")
     words = " ".join(out.split())  # rich wraps its lines at the terminal's width
     assert "messages 10, duplicates 0, lost 0" in words and "messages 30, duplicates 0, lost 0" in words
+
+
+@pytest.mark.postgres
+def test_shared_pass_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    """Two instances share a stage for four councils: each sends, every owner once."""
+    argv = ["--database", os.environ[POSTGRES_ENV], "--workspaces", "4", "--instances", "1,2", "--rate", "0"]
+    assert shared_pass.main(argv) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    pattern = r"RESULT W=4 instances=2 seconds=[\d.]+ ratio_to_one=[\d.]+ each_sent=(True|False) duplicates=0 lost=0"
+    assert re.fullmatch(pattern, last), last
+
+
+def test_shared_pass_fails_on_a_lost_or_doubled_reminder_and_refuses_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SystemExit):
+        shared_pass.main(["--database", "sqlite"])
+    for lost, duplicates, status in ((0, 0, 0), (1, 0, 1), (0, 1, 1)):
+        run = shared_pass.Run([shared_pass.Instance("i0", 10, 0.1, True)], 1.0, 10, duplicates, lost)
+        monkeypatch.setattr(shared_pass, "measure", lambda *_a, run=run: run)
+        monkeypatch.setattr(shared_pass, "standin_process", contextlib.nullcontext)
+        assert shared_pass.main(["--database", "postgresql://127.0.0.1:1/x", "--instances", "1"]) == status
 
 
 def test_serve_during_pass_smoke(capsys: pytest.CaptureFixture[str]) -> None:
