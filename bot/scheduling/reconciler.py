@@ -500,7 +500,7 @@ def next_look(
         at + LONGEST_SLEEP,
         calendar_until,
         reminders.next_moment(session, ws, after=at, cal=cal),
-        digest_posts.next_due_at(session, ws, after=at),
+        digest_posts.next_due_at(session, ws, after=at, series=None if cal is None else cal.series),
         assurance_reminders.next_at(session, ws, after=at, default_timezone=tz),
     ]
     return min(m for m in moments if m is not None and m > at)

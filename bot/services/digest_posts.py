@@ -103,18 +103,25 @@ def due(session: Session, ws: Workspace, *, now: datetime) -> DigestDue | None:
     )
 
 
-def next_due_at(session: Session, ws: Workspace, *, after: datetime) -> datetime | None:
-    """When the next meeting's digest falls due, if after ``after`` (None: not after, or no digest is set)."""
-    upcoming = _upcoming(session, ws, after=after, quiet=True)
+def next_due_at(session: Session, ws: Workspace, *, after: datetime, series: MeetingSeries | None) -> datetime | None:
+    """When the next meeting's digest falls due, if after ``after`` (None: not after, or no digest is set).
+    ``series``: the workspace's meeting series, which the caller has loaded (None: it has none)."""
+    upcoming = _upcoming_of(session, ws, series, after=after, quiet=True)
     return upcoming[2] if upcoming is not None and upcoming[2] > after else None
 
 
 def _upcoming(
     session: Session, ws: Workspace, *, after: datetime, quiet: bool = False
 ) -> tuple[MeetingSeries, Meeting, datetime] | None:
+    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
+    return _upcoming_of(session, ws, series, after=after, quiet=quiet)
+
+
+def _upcoming_of(
+    session: Session, ws: Workspace, series: MeetingSeries | None, *, after: datetime, quiet: bool
+) -> tuple[MeetingSeries, Meeting, datetime] | None:
     """The series, the first meeting after ``after`` and when its digest is due; None without a governance
     channel, a meeting to come, or a digest stage that parses (logged unless ``quiet``)."""
-    series = session.scalar(select(MeetingSeries).where(MeetingSeries.workspace_id == ws.id))
     if series is None or not series.channel_id:
         return None
     coming = meeting_service.held_after(session, ws, after)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,6 +95,9 @@ class Calendar:
     tz: ZoneInfo
     closures: frozenset[date]
     stages: tuple[ReminderStage, ...]  # earliest first
+    # The meetings to be held within LOOK_AHEAD of a moment, by the moment: a pass asks for them at one moment
+    # in :func:`due` and :func:`next_moment`, and reads them once (a calendar lives for one workspace's turn).
+    coming: dict[datetime, Sequence[Meeting]] = field(default_factory=dict, compare=False, repr=False)
 
     def local(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=self.tz)
@@ -143,9 +146,15 @@ def stage_times(session: Session, ws: Workspace, meeting: Meeting) -> list[tuple
 
 
 def period_start(session: Session, ws: Workspace, meeting: Meeting) -> datetime | None:
-    """When the meeting's reporting period began: the previous meeting held (None: the beginning)."""
-    previous = meeting_service.previous_meeting(session, ws, meeting.starts_at)
-    return previous.starts_at if previous is not None else None
+    """When the meeting's reporting period began: the previous meeting held (None: the beginning), as
+    ``meetings.previous_meeting`` finds it."""
+    return session.scalar(
+        select(Meeting.starts_at)
+        .where(Meeting.workspace_id == ws.id, Meeting.starts_at < meeting.starts_at)
+        .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
 
 
 def period_start_of(session: Session, ws: Workspace, meeting_id: int) -> datetime | None:
@@ -229,7 +238,7 @@ def due(
     if cal is None:
         return []
     result: list[Due] = []
-    for meeting in _coming(session, ws, now):
+    for meeting in _coming(session, ws, now, cal=cal):
         stage = _latest_stage(cal, meeting, now)
         chair_due = cal.chair_due(meeting)
         if stage is None and chair_due > now:
@@ -279,7 +288,7 @@ def next_moment(
     )
     cal = calendar(session, ws) if cal is LOAD else cal
     if cal is not None:
-        for meeting in _coming(session, ws, after, ahead=LOOK_AHEAD):
+        for meeting in _coming(session, ws, after, ahead=LOOK_AHEAD, cal=cal):
             stages = [cal.stage_due(meeting, s) for s in cal.stages]
             moments += [*stages, cal.chair_due(meeting), meeting.starts_at]
             if any(at <= after for at in stages):  # a stage is under way
@@ -287,20 +296,25 @@ def next_moment(
     return min((m for m in moments if m is not None and m > after), default=None)
 
 
-def _coming(session: Session, ws: Workspace, now: datetime, *, ahead: timedelta = HORIZON) -> Sequence[Meeting]:
-    """The meetings to be held in the next 45 days (``ahead``), in order (no stage is more than 30 working
-    days ahead)."""
-    horizon = now + ahead
-    return session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.workspace_id == ws.id,
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.starts_at > now,
-            Meeting.starts_at <= horizon,
-        )
-        .order_by(Meeting.starts_at)
-    ).all()
+def _coming(
+    session: Session, ws: Workspace, now: datetime, *, ahead: timedelta = HORIZON, cal: Calendar
+) -> Sequence[Meeting]:
+    """The meetings to be held in the next 45 days (``ahead``, at most :data:`LOOK_AHEAD`), in order (no stage is
+    more than 30 working days ahead); read once for each moment with ``cal``."""
+    assert ahead <= LOOK_AHEAD
+    loaded = cal.coming.get(now)
+    if loaded is None:
+        loaded = cal.coming[now] = session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.workspace_id == ws.id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.starts_at > now,
+                Meeting.starts_at <= now + LOOK_AHEAD,
+            )
+            .order_by(Meeting.starts_at)
+        ).all()
+    return [m for m in loaded if m.starts_at <= now + ahead]
 
 
 @dataclass(frozen=True, slots=True)
