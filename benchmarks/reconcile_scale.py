@@ -44,7 +44,7 @@ from sqlalchemy import Connection, Engine, event, func, insert, select, text
 from benchmarks.load import StandIn, compiled_as_installed, standin_process
 from benchmarks.reminder_fanout import _london, bench_runtime, scratch_database
 from bot.runtime import Runtime
-from bot.scheduling.pace import workers_for
+from bot.scheduling.pace import claim_ahead_for, workers_for
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
 from bot.services import meetings
@@ -224,7 +224,10 @@ def measure(workspaces: int, database: str, standin: StandIn, rate: float | None
         slack = SlackDelivery(web_client(TOKEN, standin.api_url), rate=rate, tokens=CouncilTokens())
         delivery = TimedDelivery(slack)
         workers = workers_for(rate)
-        reconciler = Reconciler(runtime, delivery, holder="benchmark", workers=workers, most_workers=MOST_WORKERS)
+        ahead = claim_ahead_for(rate, MOST_WORKERS)
+        reconciler = Reconciler(
+            runtime, delivery, holder="benchmark", workers=workers, most_workers=MOST_WORKERS, claim_ahead=ahead
+        )
         before = len(standin.posts())
         for name, moment in PASSES:
             clock.now = moment

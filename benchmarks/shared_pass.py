@@ -31,7 +31,7 @@ from benchmarks.load import REPO, StandIn, compiled_as_installed, standin_proces
 from benchmarks.reconcile_scale import DUE_AT, PASSES, PROJECTS, TOKEN, CouncilTokens, owner_id, populate
 from benchmarks.reminder_fanout import Clock, _is_postgres, bench_runtime, scratch_database
 from bot.runtime import Runtime
-from bot.scheduling.pace import workers_for
+from bot.scheduling.pace import claim_ahead_for, workers_for
 from bot.scheduling.reconciler import Reconciler
 from bot.settings import Settings
 from bot.wiring import MOST_WORKERS
@@ -63,7 +63,10 @@ def instance(url: str, api_url: str, holder: str, rate: float | None, start_at: 
     settings = Settings(DATABASE_URL=url, SLACK_API_URL=api_url, ICTBOT_ADMINS="")
     runtime = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=Clock(DUE_AT))
     slack = SlackDelivery(web_client(TOKEN, api_url), rate=rate, tokens=CouncilTokens())
-    reconciler = Reconciler(runtime, slack, holder=holder, workers=workers_for(rate), most_workers=MOST_WORKERS)
+    ahead = claim_ahead_for(rate, MOST_WORKERS)
+    reconciler = Reconciler(
+        runtime, slack, holder=holder, workers=workers_for(rate), most_workers=MOST_WORKERS, claim_ahead=ahead
+    )
     time.sleep(max(0.0, start_at - time.time()))  # every instance starts the pass at the same moment
     cpu = time.process_time()
     report = reconciler.tick()

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.runtime import Runtime
 from bot.scheduling import reconciler as scheduling
-from bot.scheduling.pace import workers_for
+from bot.scheduling.pace import claim_ahead_for, workers_for
 from bot.scheduling.ports import Deliver, PostDigest, RefreshHome, RemindAssurance
 from bot.scheduling.reconciler import Reconciler
 from bot.settings import ConfigError
@@ -72,6 +72,7 @@ def build_reconciler(runtime: Runtime, client: WebClient | None) -> Reconciler:
         deliver,
         workers=workers_for(settings.ICTBOT_REMINDER_RATE),
         most_workers=MOST_WORKERS,
+        claim_ahead=claim_ahead_for(settings.ICTBOT_REMINDER_RATE, MOST_WORKERS),
         post_digest=post_digest,
         chair_group_members=chair_groups,
         remind_assurance=remind_assurance,

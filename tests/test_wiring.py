@@ -83,3 +83,5 @@ def test_start_reminders_hands_the_settings_to_delivery_and_scheduler(runtime, s
     assert made["tokens"].bot_token("T0ANY") == BOT_TOKEN  # single-workspace: SLACK_BOT_TOKEN for its team
     assert made["interval"] == 120
     assert made["reconciler"].runtime is rt and made["reconciler"].deliver == "delivery"
+    # at 2.5 calls a second a council, 8 batches a sender on their way (pace.claim_ahead_for)
+    assert (made["reconciler"].most_workers, made["reconciler"].claim_ahead) == (64, 64 * 8)

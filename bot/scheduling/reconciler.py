@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.runtime import Runtime
+from bot.scheduling.pace import claim_ahead_for
 from bot.scheduling.ports import (
     ChairGroupMembers,
     Deliver,
@@ -65,7 +66,6 @@ LEASE_TTL = timedelta(seconds=30)
 LEASE_HEARTBEAT = LEASE_TTL / 3
 MATERIALISE_AHEAD = timedelta(days=300)  # re-materialise a series when its last meeting is nearer than this
 LONGEST_SLEEP = timedelta(days=1)  # the longest a workspace goes unlooked at (models.wake)
-CLAIM_AHEAD_PER_SENDER = 4  # batches on their way (claimed, not yet finished) for each sender at most
 
 
 @dataclass
@@ -140,9 +140,8 @@ class Reconciler:
         # each workspace's reminders keeping their own pace (a thread mostly waits on its workspace's pace).
         self.workers = workers
         self.most_workers = max(workers, most_workers or workers)
-        # Batches claimed ahead of the senders at most: enough to keep them all busy while each council's
-        # pace holds its own back, few enough that a long pass leaves work for other instances to take.
-        self.claim_ahead = claim_ahead or CLAIM_AHEAD_PER_SENDER * self.most_workers
+        # Batches claimed ahead of the senders at most (the wiring's follows the pace: bot.scheduling.pace).
+        self.claim_ahead = claim_ahead or claim_ahead_for(None, self.most_workers)
         self.shares = runtime.engine.dialect.name == "postgresql"  # its row locks can be skipped (tick)
         self.post_digest = post_digest
 

@@ -49,3 +49,9 @@ def test_a_retry_keeps_the_pace_of_the_token_it_was_made_with() -> None:
     )
     assert token_of(request) == "xoxb-council-a"
     assert token_of(HttpRequest(method="POST", url="https://slack.com/api/auth.test", headers={})) is None
+
+
+def test_a_pass_keeps_more_batches_on_their_way_the_slower_each_council_s_pace() -> None:
+    """At 1 call a second a batch of 10 takes 9 s, so 16 a sender are kept under way; from 2 a second (and
+    unpaced) 8: enough to keep the senders busy, few enough to leave a long pass's rest to other instances."""
+    assert [pace.claim_ahead_for(rate, 64) for rate in (0.5, 1, 2, 100, None)] == [2048, 1024, 512, 512, 512]
