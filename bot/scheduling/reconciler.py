@@ -260,7 +260,7 @@ class Reconciler:
                     report.lease_lost = True
                     return
                 try:
-                    taken = self._claim(ws_id, at, report, keep_wakes=keep_wakes, claims_left=ws_id in left)
+                    taken = self._claim(ws_id, at, keep_wakes=keep_wakes, claims_left=ws_id in left)
                 except Exception as exc:  # noqa: BLE001  (nothing of this workspace was claimed: the next pass retries it)
                     log.error("reconciling workspace %s failed; the next pass retries: %s", ws_id, type(exc).__name__)
                     continue
@@ -271,9 +271,7 @@ class Reconciler:
                 report.dropped += taken.dropped
                 yield ws_id, taken
 
-    def _claim(
-        self, ws_id: int, at: datetime, report: TickReport, *, keep_wakes: bool, claims_left: bool
-    ) -> _Taken | None:
+    def _claim(self, ws_id: int, at: datetime, *, keep_wakes: bool, claims_left: bool) -> _Taken | None:
         """Claim what is due in one workspace, in one transaction, and set when to look at it next. Nothing
         claimed counts (is sent) unless the transaction commits. ``claims_left``: the pass found claims of the
         workspace's left by a process that died, to take over (else none is looked for).
