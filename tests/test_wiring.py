@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot import wiring
 from bot.runtime import Runtime
+from bot.scheduling.reconciler import OnTheMarks
 from bot.services import meetings
 from bot.settings import Settings
 from handlers.slack.client import web_client
@@ -49,8 +50,8 @@ def test_start_reminders_runs_the_reconcile_job_every_interval_through_the_clien
         assert scheduler.running
         job = scheduler.get_job("reconcile")
         assert job is not None and job.max_instances == 1 and job.coalesce
-        assert job.trigger.interval == timedelta(seconds=30)
-        assert job.next_run_time == clock.now
+        assert isinstance(job.trigger, OnTheMarks) and job.trigger.interval == timedelta(seconds=30)
+        assert job.next_run_time == clock.now  # the first pass at once, then on the clock's marks
     finally:
         scheduler.shutdown(wait=True)
     assert not scheduler.running

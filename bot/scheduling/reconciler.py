@@ -525,8 +525,23 @@ class _Heartbeat:
             self.beat()
 
 
+class OnTheMarks(IntervalTrigger):  # type: ignore[misc]  # APScheduler 3 has no type hints
+    """Every ``seconds`` on the marks of the wall clock (the multiples of the interval since the epoch), whenever
+    the run before was: every instance's passes then start together (their clocks kept within milliseconds by
+    NTP), so on PostgreSQL they reach a stage at the same moment and share it, where an instance whose pass came
+    later in the minute would find the stage claimed (``claim_ahead`` keeps only so much unclaimed)."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds=seconds, start_date=datetime(1970, 1, 1, tzinfo=UTC), timezone=UTC)
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        after = now if previous_fire_time is None else max(now, previous_fire_time + timedelta(microseconds=1))
+        fires: datetime | None = super().get_next_fire_time(None, after)
+        return fires
+
+
 def start(reconciler: Reconciler, *, interval_seconds: int = 60) -> BackgroundScheduler:
-    """Run the reconcile job every ``interval_seconds`` in this process, starting now."""
+    """Run the reconcile job now in this process, then every ``interval_seconds`` on the clock's marks."""
     scheduler = BackgroundScheduler(timezone=UTC)
 
     def job() -> None:
@@ -557,7 +572,7 @@ def start(reconciler: Reconciler, *, interval_seconds: int = 60) -> BackgroundSc
 
     scheduler.add_job(
         job,
-        IntervalTrigger(seconds=interval_seconds),
+        OnTheMarks(interval_seconds),
         id="reconcile",
         max_instances=1,
         coalesce=True,

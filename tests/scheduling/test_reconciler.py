@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.scheduling.ports import Outcome
-from bot.scheduling.reconciler import LEASE_NAME, LEASE_TTL, Reconciler
+from bot.scheduling.reconciler import LEASE_NAME, LEASE_TTL, OnTheMarks, Reconciler
 from bot.services import lease, meetings
 from handlers.slack.client import web_client
 from handlers.slack.delivery.reminders import SlackDelivery
@@ -150,3 +150,15 @@ def test_a_live_pass_keeps_the_lease_however_long_it_runs(runtime, calendar, sta
     assert leases(runtime) == []
     with runtime.sessions() as s:
         assert set(s.scalars(select(Reminder.status))) == {ReminderStatus.SENT}
+
+
+def test_the_scheduler_fires_on_the_clock_s_marks_whenever_the_pass_before_ran():
+    """Every instance's passes start on the same marks (multiples of the interval since the epoch), so on
+    PostgreSQL they reach a stage together and share it: a first pass made at start-up, at 12:00:17.3, is
+    followed by the 12:01:00 one, not 12:01:17.3."""
+    marks = OnTheMarks(60)
+    first = datetime(2026, 12, 1, 12, 0, 17, 300000, tzinfo=UTC)
+    on_a_mark = datetime(2026, 12, 1, 12, 1, tzinfo=UTC)
+    assert marks.get_next_fire_time(first, first + timedelta(milliseconds=5)) == on_a_mark
+    assert marks.get_next_fire_time(on_a_mark, on_a_mark) == on_a_mark + timedelta(minutes=1)
+    assert OnTheMarks(30).get_next_fire_time(None, first) == datetime(2026, 12, 1, 12, 0, 30, tzinfo=UTC)
