@@ -215,7 +215,8 @@ class Reconciler:
                     reminding += [(item, others.submit(self._send_assurance, item)) for item in taken.assurance]
                     on_the_way = [self._batch_run(batch) for batch in batches(taken.reminders)]
                     runs += on_the_way
-                    workspaces.update({ws_id} if on_the_way else set())
+                    if on_the_way:
+                        workspaces.add(ws_id)
                     turns.add(on_the_way)
                     if len(runs) >= self.claim_ahead:  # sending starts once the queue is full, or all is claimed
                         send_more()

@@ -146,15 +146,8 @@ def stage_times(session: Session, ws: Workspace, meeting: Meeting) -> list[tuple
 
 
 def period_start(session: Session, ws: Workspace, meeting: Meeting) -> datetime | None:
-    """When the meeting's reporting period began: the previous meeting held (None: the beginning), as
-    ``meetings.previous_meeting`` finds it."""
-    return session.scalar(
-        select(Meeting.starts_at)
-        .where(Meeting.workspace_id == ws.id, Meeting.starts_at < meeting.starts_at)
-        .where(Meeting.status == MeetingStatus.SCHEDULED)
-        .order_by(Meeting.starts_at.desc())
-        .limit(1)
-    )
+    """When the meeting's reporting period began: the previous meeting held (None: the beginning)."""
+    return meeting_service.previous_start(session, ws, meeting.starts_at)
 
 
 def period_start_of(session: Session, ws: Workspace, meeting_id: int) -> datetime | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError, InvalidInput
@@ -135,13 +135,22 @@ def meeting_for_records(session: Session, ws: Workspace, now: datetime) -> Meeti
 
 def previous_meeting(session: Session, ws: Workspace, before: datetime) -> MeetingView | None:
     """The last meeting held before ``before`` (cancelled ones skipped)."""
-    row = session.scalar(
+    row = session.scalar(_held_before(ws, before))
+    return _view(row, workspace_timezone(session, ws)) if row is not None else None
+
+
+def previous_start(session: Session, ws: Workspace, before: datetime) -> datetime | None:
+    """When :func:`previous_meeting` started, read without its view (nor the time zone the view needs)."""
+    return session.scalar(_held_before(ws, before).with_only_columns(Meeting.starts_at))
+
+
+def _held_before(ws: Workspace, before: datetime) -> Select[Meeting]:
+    return (
         select(Meeting)
         .where(Meeting.workspace_id == ws.id, Meeting.starts_at < before, Meeting.status == MeetingStatus.SCHEDULED)
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     )
-    return _view(row, workspace_timezone(session, ws)) if row is not None else None
 
 
 def reporting_period(session: Session, ws: Workspace, meeting: MeetingView) -> tuple[datetime | None, datetime]:
