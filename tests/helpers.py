@@ -18,6 +18,21 @@ from bot.runtime import Runtime
 
 
 @contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL of every statement ``engine`` sends inside the block, in order."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
 def failing(engine: Engine, statement_start: str, cause: str, *, containing: str = "") -> Iterator[None]:
     """Within the block, every statement that starts with ``statement_start`` (and has ``containing`` in it)
     fails as the database would."""

@@ -15,14 +15,14 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, ColumnElement, Table, bindparam, case, false, select, true, update
+from sqlalchemy import BindParameter, ColumnElement, Connection, Table, bindparam, case, false, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from models import HomeView, Workspace
 from models.db import conflict_insert, insert_missing
 
-__all__ = ["EVERY", "failed", "record", "stale", "take"]
+__all__ = ["EVERY", "failed", "record", "stale", "take", "taken"]
 
 EVERY = timedelta(minutes=1)  # at most one publish a minute per person
 
@@ -31,20 +31,26 @@ def take(session: Session, ws: Workspace, user_id: str, *, now: datetime, change
     """True: publish ``user_id``'s Home now (recorded as published at ``now``). False: it was published
     less than a minute ago; the row is marked stale when ``changed`` (the next pass publishes it)."""
     if changed:
-        # One statement, on the path of every update: the row made, or taken when its minute has passed,
-        # or else marked stale. Its ``stale`` after the statement says which (False: taken). On PostgreSQL
-        # a racer's upsert waits for the first's row, then sees its new time: one of them takes it.
-        params = {"workspace_id": ws.id, "user_id": user_id, "published_at": now, "cutoff": now - EVERY}
-        stale_now = session.execute(_take_or_mark(session.get_bind().dialect.name), params).scalar_one()
-        return not stale_now
+        return taken(session, ws.id, user_id, now=now)
     if insert_missing(session, HomeView, [_first(ws, user_id, now)], key=("workspace_id", "user_id")):
         return True
-    taken = session.execute(
+    moved = session.execute(
         update(_TABLE)
         .where(*_mine(ws, user_id), _TABLE.c.published_at <= now - EVERY)
         .values(published_at=now, stale=False)
     ).rowcount  # type: ignore[attr-defined]
-    return bool(taken)
+    return bool(moved)
+
+
+def taken(connection: Connection | Session, workspace_id: int, user_id: str, *, now: datetime) -> bool:
+    """:func:`take` after a change, on a session or a plain connection (an update's direct path).
+
+    One statement, on the path of every update: the row made, or taken when its minute has passed, or else
+    marked stale. Its ``stale`` after the statement says which (False: taken). On PostgreSQL a racer's
+    upsert waits for the first's row, then sees its new time: one of them takes it."""
+    params = {"workspace_id": workspace_id, "user_id": user_id, "published_at": now, "cutoff": now - EVERY}
+    dialect = connection.dialect if isinstance(connection, Connection) else connection.get_bind().dialect
+    return not connection.execute(_take_or_mark(dialect.name), params).scalar_one()
 
 
 _TABLE = cast(Table, HomeView.__table__)

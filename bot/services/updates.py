@@ -7,13 +7,23 @@ from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError, NotAllowed
+from bot.services.projects import normalise_ref
 from bot.services.quickform import QuickForm, UpdateText
 from bot.wording import People, Text
-from models import ProgressUpdate, Project, ProjectStatus, Rag, UpdateRevision, UpdateSource, Workspace
+from models import (
+    ProgressUpdate,
+    Project,
+    ProjectDelegate,
+    ProjectStatus,
+    Rag,
+    UpdateRevision,
+    UpdateSource,
+    Workspace,
+)
 
 # A complete or closed project's record is finished: no new update and no correction until it is reopened.
 # The update form lists only the other statuses; this rule is what holds every other path to the same.
@@ -86,26 +96,84 @@ def post(
     check_may_update(project, user_id, is_admin)
     if project.workspace_id != ws.id:  # a caller bug, never user input: refuse loudly
         raise DomainError("That project belongs to another workspace.")
-    # Two INSERTs, not an ORM flush of new objects: this is every update's path, and the flush cost
-    # more than everything else in it. Nothing in the session is left to flush after them.
-    session.flush()
-    update_id = session.execute(
-        _INSERT_UPDATE,
-        {
-            "workspace_id": ws.id,
-            "project_id": project.id,
-            "author_user_id": user_id,
-            "source": source,
-            "created_at": now,
-        },
-    ).scalar_one()
-    revision = {**_revision_values(text, user_id, now), "update_id": update_id, "number": 1}
-    session.execute(_INSERT_REVISION, revision)
+    session.flush()  # nothing of the session's is left to flush after the INSERTs below
+    target = Target(ws.id, project.id, project.ref, project.title, project.owner_user_id)
+    return post_to(session, target, user_id=user_id, text=text, source=source, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The project an update goes to, as storing it needs it (:func:`post_to`)."""
+
+    workspace_id: int
+    project_id: int
+    ref: str
+    title: str
+    owner_user_id: str
+
+
+def direct_target(connection: Connection, *, platform: str, team_id: str, ref: str, user_id: str) -> Target | None:
+    """The project ``ref`` of ``team_id``'s workspace, in one SELECT, when an update from ``user_id`` can go
+    to it at once: the workspace is installed, the project takes updates, and ``user_id`` owns it or is one
+    of its delegates. None for anything else (no such workspace or project, an uninstalled workspace, a
+    finished project, someone else's): the general way (:func:`check_may_update`, :func:`post`) then
+    handles it and says why. Nearly every update is an owner's or a delegate's: this is their path."""
+    row = connection.execute(
+        _DIRECT_TARGET, {"platform": platform, "team": team_id, "ref": normalise_ref(ref), "user": user_id}
+    ).first()
+    if row is None or row.project_id is None or row.uninstalled_at is not None or row.status in FINISHED:
+        return None
+    if user_id != row.owner_user_id and row.delegate is None:
+        return None
+    return Target(row.workspace_id, row.project_id, row.ref, row.title, row.owner_user_id)
+
+
+_DIRECT_TARGET = (
+    select(
+        Workspace.id.label("workspace_id"),
+        Workspace.uninstalled_at,
+        Project.id.label("project_id"),
+        Project.ref,
+        Project.title,
+        Project.owner_user_id,
+        Project.status,
+        ProjectDelegate.user_id.label("delegate"),
+    )
+    .select_from(Workspace)
+    .outerjoin(Project, and_(Project.workspace_id == Workspace.id, Project.ref == bindparam("ref")))
+    .outerjoin(
+        ProjectDelegate, and_(ProjectDelegate.project_id == Project.id, ProjectDelegate.user_id == bindparam("user"))
+    )
+    .where(Workspace.platform == bindparam("platform"), Workspace.external_id == bindparam("team"))
+)
+
+
+def post_to(
+    connection: Connection | Session,
+    target: Target,
+    *,
+    user_id: str,
+    text: UpdateText,
+    source: UpdateSource,
+    now: datetime,
+) -> UpdateResult:
+    """Store an update to ``target`` that may go (:func:`check_may_update`, or :func:`direct_target`): two
+    INSERTs, not an ORM flush of new objects, as this is every update's path. Its tables make nothing due
+    sooner (:data:`models.wake.QUIET`), so a plain connection may store it."""
+    values = {
+        "workspace_id": target.workspace_id,
+        "project_id": target.project_id,
+        "author_user_id": user_id,
+        "source": source,
+        "created_at": now,
+    }
+    update_id = connection.execute(_INSERT_UPDATE, values).scalar_one()
+    connection.execute(_INSERT_REVISION, {**_revision_values(text, user_id, now), "update_id": update_id, "number": 1})
     return UpdateResult(
         update_id=update_id,
         revision=1,
-        project_ref=project.ref,
-        project_title=project.title,
+        project_ref=target.ref,
+        project_title=target.title,
         author=user_id,
         rag=text.rag,
         progress=text.progress,
@@ -113,7 +181,7 @@ def post(
         risks=text.risks,
         created_at=now,
         source=source,
-        project_owner=project.owner_user_id,
+        project_owner=target.owner_user_id,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
@@ -60,12 +61,14 @@ def publish(
     return _send(rt, client, team_id, user_id, view)
 
 
-def taken_after_update(session: Session, ws: Workspace, result: UpdateResult, *, now: datetime) -> tuple[str, ...]:
+def taken_after_update(
+    connection: Connection | Session, workspace_id: int, result: UpdateResult, *, now: datetime
+) -> tuple[str, ...]:
     """In the transaction that stores an update: the people whose Home it changes (its author and the
     project's owner) whose publish the throttle lets go now; the others are left stale for the next pass.
     The update and these claims commit together: a request stays one transaction."""
     people = sorted({result.author, *([result.project_owner] if result.project_owner else [])})
-    return tuple(u for u in people if home_views.take(session, ws, u, now=now))
+    return tuple(u for u in people if home_views.taken(connection, workspace_id, u, now=now))
 
 
 def publish_taken(rt: Runtime, client: WebClient, team_id: str, users: Sequence[str]) -> None:
@@ -91,7 +94,7 @@ def after_update(rt: Runtime, client: WebClient, team_id: str, result: UpdateRes
     throttled. Never raises."""
     try:
         with rt.unit(team_id) as (session, ws):
-            users = taken_after_update(session, ws, result, now=rt.now())
+            users = taken_after_update(session, ws.id, result, now=rt.now())
     except Exception as exc:  # noqa: BLE001  (Home is refreshed by the next pass anyway)
         log.warning("could not refresh Home after an update in team %s: %s", team_id, type(exc).__name__)
         return

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.runtime import Runtime
 from bot.scheduling.ports import Outcome
@@ -24,6 +23,7 @@ from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Meeting, Role, Workspace, make_engine, make_sessionmaker, wake
 from models.scheduling import Reminder, ReminderKind, ReminderStatus
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, STRANGER, Clock
+from tests.helpers import statements
 from tests.services.test_reminders import at
 
 PLAN = (("NET-01", OWNER, [DELEGATE]), ("MOB-01", OWNER, []), ("EFORM-01", DELEGATE, []))
@@ -37,20 +37,6 @@ def council(runtime: Runtime, team: str) -> None:
                 session, ws, ref=ref, title=ref, priority="ARCH", owner=owner, delegates=delegates, now=runtime.now()
             )
         meetings.materialise(session, ws, now=runtime.now(), default_timezone="Europe/London")
-
-
-@contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    event.listen(runtime.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", count)
 
 
 def reconciler_for(runtime: Runtime, standin) -> Reconciler:
@@ -67,7 +53,7 @@ def test_a_pass_with_nothing_due_sends_the_same_few_statements_however_many_work
     reconciler = reconciler_for(runtime, standin)
     reconciler.tick()  # looks at each once (new workspaces have no moment yet) and sets when to look again
     clock.advance(minutes=1)
-    with statements(runtime) as sent:
+    with statements(runtime.engine) as sent:
         report = reconciler.tick()
     assert report.held_lease and report.sent == 0
     # the lease taken and given back, Slack's retry records pruned, what is due found across workspaces
@@ -308,7 +294,7 @@ def test_a_workspace_s_claims_are_its_transaction_s_first_write(runtime, clock):
     reconciler = Reconciler(runtime, lambda item: Outcome(channel_id="D0", message_ts="1.0"), holder="test-a")
     reconciler.tick()
     clock.now = at("2026-12-01 09:30")
-    with statements(runtime) as sent:
+    with statements(runtime.engine) as sent:
         assert reconciler.tick().sent == 2
     writes = [s.split()[:3] for s in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     of_the_workspace = [w for w in writes if not {"lease", "inbound_delivery"} & set(w)]  # the pass's own rows

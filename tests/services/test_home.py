@@ -4,12 +4,10 @@ at once publish it once; one inside the minute leaves it stale for the next reco
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 
 from bot.scheduling.ports import HomeRefresh, Outcome
 from bot.scheduling.reconciler import Reconciler
@@ -22,22 +20,8 @@ from handlers.slack.tokens import SingleToken
 from models import HomeView, Rag, Role, UpdateSource
 from models.registers import RaidKind
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, STRANGER
-from tests.helpers import race, together_at
+from tests.helpers import race, statements, together_at
 from tests.slack.test_home import CHAIR, at, calendar  # noqa: F401  (calendar: the fixture)
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def work_plan_of(runtime, team: str, n: int) -> None:

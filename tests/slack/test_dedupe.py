@@ -188,7 +188,7 @@ def test_two_commands_with_different_trigger_ids_both_act(http, slack, standin, 
 def test_a_retry_after_the_handler_failed_is_acted_on(http, slack, standin, runtime, workplan, monkeypatch):
     """A one-line update records its delivery in the transaction that stores it: a first attempt that
     failed left nothing behind, so the retry acts as a first delivery would."""
-    real_post = updates.post
+    real_post = updates.post_to
     calls: list[int] = []
 
     def fails_once(*args: Any, **kwargs: Any) -> Any:
@@ -197,7 +197,7 @@ def test_a_retry_after_the_handler_failed_is_acted_on(http, slack, standin, runt
             raise RuntimeError("the database went away mid-request")
         return real_post(*args, **kwargs)
 
-    monkeypatch.setattr(updates, "post", fails_once)
+    monkeypatch.setattr(updates, "post_to", fails_once)
     body = command_body(slack)
     post(http, body)
     assert last_reply(standin)["text"] == APOLOGY

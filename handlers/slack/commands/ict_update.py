@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.render.jinja import render, unescape_slack
+from bot.runtime import Runtime
 from bot.services import projects, quickform, updates
 from handlers.slack import dedupe
 from handlers.slack.ack_answer import AnswerInAck, answer_in_ack
@@ -63,6 +65,8 @@ def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient
         answer_history(rt, client, command, form, respond)
         return
     now = rt.now()
+    if form.kind == "update" and _posted_directly(rt, command, form, respond, client, context, now=now):
+        return
     with workspace_unit(rt, command) as (session, ws):
         if form.kind == "mine":
             mine = projects.list_projects(session, ws, user_id=user_id)
@@ -75,7 +79,50 @@ def _ict_update(command: dict[str, Any], respond: AnswerInAck, client: WebClient
         # Owners and delegates, who post nearly every update, need no look at the roles.
         is_admin = not updates.may_update(project, user_id, False) and rt.is_admin(session, ws, user_id)
         result = updates.apply_quick_form(session, ws, project, form, user_id=user_id, is_admin=is_admin, now=now)
-        homes = taken_after_update(session, ws, result, now=now)  # in the update's own transaction
+        homes = taken_after_update(session, ws.id, result, now=now)  # in the update's own transaction
+    _answer_saved(rt, client, command, respond, result, homes)
+
+
+def _posted_directly(
+    rt: Runtime,
+    command: dict[str, Any],
+    form: quickform.QuickForm,
+    respond: AnswerInAck,
+    client: WebClient,
+    context: BoltContext,
+    *,
+    now: datetime,
+) -> bool:
+    """An owner's or a delegate's update to a project that takes it, on a plain connection: the workspace
+    and the project in one SELECT, then the delivery, the update and Home's throttle in one transaction,
+    with no ORM session. False, having written nothing, for anything else (an admin's update, an unknown
+    project or workspace, a finished project): the general way then handles it and says why."""
+    assert form.text is not None
+    with rt.engine.connect() as connection:
+        target = updates.direct_target(
+            connection, platform="slack", team_id=team_of(command), ref=form.ref, user_id=command["user_id"]
+        )
+        if target is None:
+            return False
+        if not dedupe.act_on(connection, context, now=now):
+            return True  # Slack's retry of an update already stored: acknowledged empty, nothing shown again
+        result = updates.post_to(
+            connection, target, user_id=command["user_id"], text=form.text, source=UpdateSource.COMMAND, now=now
+        )
+        homes = taken_after_update(connection, target.workspace_id, result, now=now)
+        connection.commit()
+    _answer_saved(rt, client, command, respond, result, homes)
+    return True
+
+
+def _answer_saved(
+    rt: Runtime,
+    client: WebClient,
+    command: dict[str, Any],
+    respond: AnswerInAck,
+    result: updates.UpdateResult,
+    homes: tuple[str, ...],
+) -> None:
     text, blocks = update_saved_blocks(result)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     respond.acknowledge()  # the answer goes first; then the Home of the author and of the owner

@@ -223,7 +223,7 @@ def _store(
             result = updates.post(
                 session, ws, project, user_id=user_id, is_admin=is_admin, text=form.text, source=form.source, now=now
             )
-        return result, taken_after_update(session, ws, result, now=now)
+        return result, taken_after_update(session, ws.id, result, now=now)
 
 
 def _refuse(answer: AnswerInViewAck, client: WebClient, submission: Submission, error: DomainError) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.dev.local import LocalSlack
 from handlers.slack.app import create_app
 from handlers.slack.client import web_client
-from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource
+from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource, Workspace
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, SIGNING_SECRET, STRANGER
-from tests.helpers import count, failing, last_reply, rich_texts, shown, typed_shown_literally
+from tests.helpers import count, failing, last_reply, rich_texts, shown, statements, typed_shown_literally
 
 
 def test_quick_form_stores_update_and_confirms_ephemerally(slack, standin, runtime, workplan):
@@ -41,6 +42,31 @@ def test_quick_form_takes_next_steps_and_risks(slack, standin, runtime, workplan
     reply = last_reply(standin)
     assert "*Risks/issues:* budget & <!channel>" in shown(reply)  # stored verbatim, shown as typed
     assert typed_shown_literally(reply, "budget & <!channel>")  # in a rich text element: no @channel
+
+
+@pytest.mark.parametrize("user", [OWNER, DELEGATE])
+def test_an_owners_or_delegates_update_reads_once_then_writes(slack, standin, runtime, workplan, user):
+    """The usual update goes the direct way (``updates.direct_target``): one SELECT of the workspace and the
+    project, then the delivery, the update, its revision and Home's throttle (the author's, and the owner's
+    when a delegate posts). No ORM session before the answer, no other statement."""
+    with statements(runtime.engine) as seen:
+        slack.command("/ict-update", "NET-01 amber On track", user_id=user)
+    assert "NET-01" in last_reply(standin)["text"] and count(runtime, ProgressUpdate) == 1
+    assert seen[0].lstrip().startswith("SELECT") and "FROM workspace" in seen[0] and "project" in seen[0]
+    writes = list(itertools.takewhile(lambda sql: sql.lstrip().startswith("INSERT INTO"), seen[1:]))
+    homes = ["home_view"] * (1 if user == OWNER else 2)
+    assert [sql.split()[2] for sql in writes] == ["inbound_delivery", "progress_update", "update_revision", *homes]
+
+
+def test_an_update_from_an_uninstalled_workspace_is_stored_and_marks_it_installed(slack, runtime, workplan):
+    """Slack only sends requests from where the app is installed: the general way stores the update and
+    cancels the purge, as any request does."""
+    with runtime.sessions.begin() as session:
+        session.execute(update(Workspace).values(uninstalled_at=runtime.now()))
+    slack.command("/ict-update", "NET-01 green Done", user_id=OWNER)
+    assert count(runtime, ProgressUpdate) == 1
+    with runtime.sessions() as session:
+        assert session.scalars(select(Workspace.uninstalled_at)).all() == [None]
 
 
 def test_stranger_is_refused_and_nothing_is_written(slack, standin, runtime, workplan):
