@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CLOSE", "OPEN", "Span", "literal", "segments", "spans", "unmarked", "visible"]
+__all__ = ["CLOSE", "OPEN", "Span", "literal", "segments", "spans", "typed", "unmarked", "visible"]
 
 OPEN = "\ufdd0"
 CLOSE = "\ufdd1"
@@ -48,7 +48,12 @@ def _keep(m: re.Match[str]) -> str:
 
 def literal(text: str) -> str:
     """``text``, cleaned by :func:`visible`, between the marks that say "show this as it is"."""
-    return f"{OPEN}{_NONCHARACTER.sub('', visible(text))}{CLOSE}"
+    return f"{OPEN}{typed(text)}{CLOSE}"
+
+
+def typed(text: str) -> str:
+    """What :func:`literal` marks of ``text``: cleaned by :func:`visible`, without noncharacters."""
+    return _NONCHARACTER.sub("", visible(text))
 
 
 def segments(marked: str) -> Iterator[tuple[str, bool]]:

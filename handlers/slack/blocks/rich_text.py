@@ -25,11 +25,14 @@ __all__ = [
     "MAX_MESSAGE_SIZE",
     "Span",
     "block_size",
+    "fallback_of",
     "fallback_text",
     "joined",
     "pages",
     "rich_block_dicts",
     "rich_blocks",
+    "rich_blocks_of",
+    "rich_dicts_of",
     "spans",
     "text_size",
 ]
@@ -46,8 +49,13 @@ def fallback_text(marked: str) -> str:
     """The message's first line as the ``text`` Slack shows in notifications and reads to screen readers:
     plain text, so without the bot's markup, and with ``&``, ``<`` and ``>`` escaped as Slack asks, so that
     nothing typed can mention or link there either."""
+    return fallback_of(spans(marked))
+
+
+def fallback_of(runs: Iterable[Span]) -> str:
+    """:func:`fallback_text` of runs built directly (as :func:`bot.literal.spans` would read them)."""
     out = []
-    for s in spans(marked):
+    for s in runs:
         if s.kind == "text":
             out.append(s.value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
         elif s.kind == "emoji":
@@ -88,8 +96,17 @@ class _Built(RichTextBlock):
 def rich_block_dicts(marked: str, limit: int = MAX_BLOCK_SIZE) -> list[dict[str, Any]]:
     """:func:`rich_blocks` as the JSON Slack takes (each equal to its model's ``to_dict()``, which
     tests/handlers/test_rich_text.py checks): built directly, as a confirmation is on every update's path."""
-    runs = _trimmed(spans(marked))
-    return [block for chunk in _chunks(runs, limit) if (block := _block(chunk)) is not None]
+    return rich_dicts_of(spans(marked), limit)
+
+
+def rich_dicts_of(runs: list[Span], limit: int = MAX_BLOCK_SIZE) -> list[dict[str, Any]]:
+    """:func:`rich_block_dicts` of runs built directly (as :func:`bot.literal.spans` would read them)."""
+    return [block for chunk in _chunks(_trimmed(runs), limit) if (block := _block(chunk)) is not None]
+
+
+def rich_blocks_of(runs: list[Span], limit: int = MAX_BLOCK_SIZE) -> list[RichTextBlock]:
+    """:func:`rich_blocks` of runs built directly."""
+    return [_Built(block) for block in rich_dicts_of(runs, limit)]
 
 
 def text_size(marked: str) -> int:

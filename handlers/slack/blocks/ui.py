@@ -26,12 +26,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.literal import literal, visible
-from bot.render.jinja import render
+from bot.literal import Span, literal, typed, visible
 from bot.services.projects import ProjectView
 from bot.services.quickform import LIMITS, UpdateText
 from bot.services.updates import UpdateResult
-from handlers.slack.blocks.rich_text import fallback_text, rich_block_dicts, rich_blocks
+from handlers.slack.blocks.rich_text import fallback_of, rich_block_dicts, rich_blocks, rich_blocks_of, rich_dicts_of
 from models import Rag
 
 UPDATE_MODAL = "ict_update_modal"
@@ -165,8 +164,54 @@ def _text_inputs(initial: UpdateText | None) -> list[InputBlock]:
 
 def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]]:
     """The ephemeral confirmation: text fallback and blocks, with a button to correct the update."""
-    text = render("update_saved.mrkdwn.j2", u=result)
-    return fallback_text(text), [*rich_block_dicts(text), correct_button(result.update_id)]
+    runs = _saved(result)
+    return fallback_of(runs), [*rich_dicts_of(runs), correct_button(result.update_id)]
+
+
+_BOLD = frozenset({"bold"})
+_RAG_EMOJI = {Rag.RED: "red_circle", Rag.AMBER: "large_orange_circle", Rag.GREEN: "large_green_circle"}
+
+
+def _saved(u: UpdateResult) -> list[Span]:
+    """The confirmation's runs, built as :func:`bot.literal.spans` reads the bot's mrkdwn (neighbouring
+    pieces of the bot's text of one style in one run; what was typed in runs of its own), without the
+    template engine and the reading: this is every update's answer. In mrkdwn it would be::
+
+        :white_check_mark: Update saved for *REF Title*: :large_orange_circle: *Amber*
+        *Progress:* … (then *Next steps:* … and *Risks/issues:* … when given)
+
+    and a correction says ":pencil2: Correction saved" and "(revision N; the earlier text is kept)".
+    """
+    corrected = u.revision > 1
+    runs: list[Span] = []
+    _add(runs, Span("emoji", "pencil2" if corrected else "white_check_mark"))
+    _add(runs, Span("text", " Correction saved for " if corrected else " Update saved for "))
+    _add(runs, _typed(u.project_ref, _BOLD), Span("text", " ", _BOLD), _typed(u.project_title, _BOLD))
+    _add(runs, Span("text", ": "), Span("emoji", _RAG_EMOJI[u.rag]), Span("text", " "))
+    _add(runs, Span("text", u.rag.value.capitalize(), _BOLD))
+    if corrected:
+        _add(runs, Span("text", f" (revision {u.revision}; the earlier text is kept)"))
+    for label, text in (("Progress:", u.progress), ("Next steps:", u.next_steps), ("Risks/issues:", u.risks)):
+        if text or label == "Progress:":
+            _add(runs, Span("text", "\n"), Span("text", label, _BOLD), Span("text", " "), _typed(text))
+    return runs
+
+
+def _typed(text: str, style: frozenset[str] = frozenset()) -> Span:
+    return Span("text", typed(text), style, literal=True)
+
+
+def _add(runs: list[Span], *more: Span) -> None:
+    """Append runs, the bot's text joined to the bot's text of the same style before it, and typed text
+    that is empty left out, as the reading does."""
+    for s in more:
+        last = runs[-1] if runs else None
+        if s.literal and not s.value:
+            continue
+        if last and s.kind == last.kind == "text" and not (s.literal or last.literal) and s.style == last.style:
+            runs[-1] = Span("text", last.value + s.value, s.style)
+        else:
+            runs.append(s)
 
 
 def correct_button(update_id: int) -> dict[str, Any]:
@@ -178,8 +223,8 @@ def correct_button(update_id: int) -> dict[str, Any]:
 
 
 def update_saved_view(result: UpdateResult) -> dict[str, Any]:
-    text = render("update_saved.mrkdwn.j2", u=result)
-    return View(type="modal", title="ICT progress update", close="Done", blocks=rich_blocks(text)).to_dict()
+    blocks = rich_blocks_of(_saved(result))
+    return View(type="modal", title="ICT progress update", close="Done", blocks=blocks).to_dict()
 
 
 def message_blocks(marked: str) -> list[dict[str, Any]]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.literal import literal
 from bot.services.projects import ProjectView
 from bot.services.updates import UpdateResult
-from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, block_size
-from handlers.slack.blocks.ui import update_modal, update_saved_blocks
+from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, block_size, fallback_text, rich_block_dicts
+from handlers.slack.blocks.ui import correct_button, update_modal, update_saved_blocks, update_saved_view
 from models import ProjectStatus, Rag, UpdateSource
 from tests.helpers import rich_text_shown, rich_texts, select_options
 
@@ -90,3 +93,34 @@ def test_the_correct_button_is_what_slack_sdks_models_send():
 
     model = ButtonElement(text="Correct this update", action_id=EDIT_UPDATE_ACTION, value="42")
     assert correct_button(42) == ActionsBlock(elements=[model]).to_dict()
+
+
+def saved_mrkdwn(u: UpdateResult) -> str:
+    """The confirmation as the bot's marked mrkdwn, which the general reader (``bot.literal.spans``) reads:
+    what ``update_saved_blocks`` builds directly must be what reading this gives."""
+    corrected = u.revision > 1
+    head = ":pencil2: Correction saved" if corrected else ":white_check_mark: Update saved"
+    emoji = {Rag.RED: ":red_circle:", Rag.AMBER: ":large_orange_circle:", Rag.GREEN: ":large_green_circle:"}[u.rag]
+    text = f"{head} for *{literal(u.project_ref)} {literal(u.project_title)}*: {emoji} *{u.rag.value.capitalize()}*"
+    if corrected:
+        text += f" (revision {u.revision}; the earlier text is kept)"
+    text += f"\n*Progress:* {literal(u.progress)}"
+    text += f"\n*Next steps:* {literal(u.next_steps)}" if u.next_steps else ""
+    return text + (f"\n*Risks/issues:* {literal(u.risks)}" if u.risks else "")
+
+
+@pytest.mark.parametrize(
+    ("revision", "rag", "text"),
+    [
+        (1, Rag.AMBER, {}),
+        (3, Rag.RED, {"next_steps": "n", "risks": "r"}),
+        (1, Rag.GREEN, {"risks": "only risks", "title": HOSTILE}),
+        (2, Rag.AMBER, {"progress": HOSTILE + "\n\u202eline\u200b two", "next_steps": "\ufdd0x\ufdd1 *y*\n"}),
+        (1, Rag.RED, {"progress": "word " * 700, "next_steps": "&" * 1000, "risks": "> x " * 250}),
+    ],
+)
+def test_the_confirmation_built_directly_is_what_reading_its_mrkdwn_gives(revision, rag, text):
+    u = replace(result(**text), revision=revision, rag=rag)
+    marked = saved_mrkdwn(u)
+    assert update_saved_blocks(u) == (fallback_text(marked), [*rich_block_dicts(marked), correct_button(7)])
+    assert update_saved_view(u)["blocks"] == rich_block_dicts(marked)
