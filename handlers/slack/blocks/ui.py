@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.literal import Span, literal, typed, visible
+from bot.render.jinja import RAG_EMOJI, RAG_LABEL
 from bot.services.projects import ProjectView
 from bot.services.quickform import LIMITS, UpdateText
 from bot.services.updates import UpdateResult
@@ -169,7 +170,6 @@ def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]
 
 
 _BOLD = frozenset({"bold"})
-_RAG_EMOJI = {Rag.RED: "red_circle", Rag.AMBER: "large_orange_circle", Rag.GREEN: "large_green_circle"}
 
 
 def _saved(u: UpdateResult) -> list[Span]:
@@ -187,8 +187,8 @@ def _saved(u: UpdateResult) -> list[Span]:
     _add(runs, Span("emoji", "pencil2" if corrected else "white_check_mark"))
     _add(runs, Span("text", " Correction saved for " if corrected else " Update saved for "))
     _add(runs, _typed(u.project_ref, _BOLD), Span("text", " ", _BOLD), _typed(u.project_title, _BOLD))
-    _add(runs, Span("text", ": "), Span("emoji", _RAG_EMOJI[u.rag]), Span("text", " "))
-    _add(runs, Span("text", u.rag.value.capitalize(), _BOLD))
+    _add(runs, Span("text", ": "), Span("emoji", RAG_EMOJI[u.rag].strip(":")), Span("text", " "))
+    _add(runs, Span("text", RAG_LABEL[u.rag], _BOLD))
     if corrected:
         _add(runs, Span("text", f" (revision {u.revision}; the earlier text is kept)"))
     for label, text in (("Progress:", u.progress), ("Next steps:", u.next_steps), ("Risks/issues:", u.risks)):
