@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
@@ -376,6 +378,27 @@ def test_regions_are_the_uk_bank_holiday_calendars():
     assert meetings.parse_region("sct") == "SCT"
     with pytest.raises(InvalidInput, match="ENG \\(England\\), WLS \\(Wales\\), SCT \\(Scotland\\)"):
         meetings.parse_region("FR")
+
+
+_UK_ALONE = """
+import sys
+from datetime import date, timedelta
+from bot.services.meetings import workdays
+days = [date(2025, 1, 1) + timedelta(days=n) for n in range(4 * 366)]
+ours = {r: [workdays.holiday_name(d, r) for d in days] for r in ("ENG", "WLS", "SCT", "NIR")}
+others = sorted(m for m in sys.modules if m.startswith("holidays.countries"))
+import holidays
+theirs = {r: [holidays.country_holidays("GB", subdiv=r).get(d) for d in days] for r in ours}
+print(others, ours == theirs, sum(n is not None for n in ours["SCT"]), holidays.country_holidays("FR").get(date(2026, 7, 14)))
+"""
+
+
+def test_the_bank_holidays_are_the_uk_s_of_holidays_loaded_without_the_other_countries():
+    """The ``holidays`` package imports its ~250 countries for any one of them: 8 MiB of a server at rest.
+    The UK's alone give the same days, and a later use of the package as usual still finds every country."""
+    run = subprocess.run([sys.executable, "-c", _UK_ALONE], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603  (our own script)
+
+    assert run.stdout.split() == ["['holidays.countries.united_kingdom']", "True", "46", "National", "Day"]
 
 
 # -- the calendar ----------------------------------------------------------------------------------

@@ -6,9 +6,14 @@ and ``NIR`` (Northern Ireland). Pure functions of dates: no database, no clock.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
+import threading
 from collections.abc import Collection
 from datetime import date, timedelta
 from functools import cache
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,9 +24,42 @@ __all__ = ["holiday_name", "is_working_day", "next_working_day", "why_not_workin
 
 @cache
 def _bank_holidays(region: str) -> holidays.HolidayBase:
-    import holidays  # on the first date asked (a server answers its health check before it needs one)
+    return _united_kingdom()(subdiv=region)  # as holidays.country_holidays("GB", subdiv=region) makes it
 
-    return holidays.country_holidays("GB", subdiv=region)
+
+@cache
+def _united_kingdom() -> type[holidays.HolidayBase]:
+    """``holidays``' class of the UK, imported on the first date asked, without the other countries.
+
+    Its module sits in the package ``holidays.countries``, whose ``__init__`` imports all ~250 countries'
+    (8 MiB and 250 modules in a server that needs one: vacanza/holidays#998). Should a version of
+    ``holidays`` lay its modules out otherwise, the registry's way is taken, all countries loaded.
+    """
+    import holidays
+
+    try:
+        uk: type[holidays.HolidayBase] = _imported_alone("holidays.countries", "united_kingdom").UnitedKingdom
+    except (ImportError, AttributeError):
+        return type(holidays.country_holidays("GB"))
+    return uk
+
+
+_IMPORTING = threading.Lock()
+
+
+def _imported_alone(package: str, name: str) -> ModuleType:
+    """``package.name`` imported without running ``package``'s ``__init__``: the package is put in place
+    unexecuted meanwhile, then taken away, so that a later ``import package`` runs its ``__init__`` as
+    usual and takes this module as it is."""
+    with _IMPORTING:
+        spec = None if package in sys.modules else importlib.util.find_spec(package)
+        if spec is not None:
+            sys.modules[package] = importlib.util.module_from_spec(spec)
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        finally:
+            if spec is not None:
+                del sys.modules[package]
 
 
 def holiday_name(day: date, region: str) -> str | None:
