@@ -199,6 +199,7 @@ def server_config(app: Starlette, *, host: str, port: int) -> uvicorn.Config:
         log_config=None,  # keep ictbot's logging configuration (and its secret redaction)
         proxy_headers=True,  # behind a TLS-terminating proxy; trusted from FORWARDED_ALLOW_IPS only
         access_log=False,  # request lines add nothing Slack's retries would not; errors are logged
+        ws="none",  # no route takes a WebSocket: their protocol (the websockets package) is not loaded
         timeout_graceful_shutdown=10,
     )
 

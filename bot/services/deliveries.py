@@ -9,15 +9,17 @@ platform's business (``handlers.slack.dedupe``, ``handlers.teams.deliveries``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Table, bindparam, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
+from models.db import conflict_insert
 from models.install import DeliveryStatus, InboundDelivery
 
 __all__ = ["KEEP_FOR", "Delivery", "admit", "admit_done", "delivery", "finish", "prune"]
@@ -49,10 +51,13 @@ def delivery(team_id: str, kind: str, prefix: str, ident: object) -> Delivery | 
 # The statements are built once: a request runs two of them, and building one costs more than running it.
 _TABLE = cast(Table, InboundDelivery.__table__)
 _UNIQUE = ["team_id", "key"]
-_INSERT = {
-    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id),
-    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id),
-}
+
+
+@functools.cache
+def _insert(dialect: str) -> ReturningInsert[tuple[int]]:
+    return conflict_insert(dialect, _TABLE).on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id)
+
+
 _THIS = (_TABLE.c.team_id == bindparam("d_team"), _TABLE.c.key == bindparam("d_key"))
 # A row an earlier attempt left ``failed``, taken over: one more attempt, with the status given.
 _TAKE_OVER = (
@@ -102,11 +107,8 @@ def _record(connection: Connection | Session, delivery: Delivery, status: Delive
 def _insert_if_absent(connection: Connection | Session, values: dict[str, Any]) -> bool:
     """``INSERT … ON CONFLICT (team_id, key) DO NOTHING``: True when the row went in."""
     dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
-    statement = _INSERT.get(dialect)
-    if statement is None:
-        raise NotImplementedError(f"recording deliveries on {dialect} is not supported")
     # RETURNING, not the row count: some drivers do not report a count for a skipped row.
-    return connection.execute(statement, values).scalar_one_or_none() is not None
+    return connection.execute(_insert(dialect), values).scalar_one_or_none() is not None
 
 
 def finish(connection: Connection | Session, delivery: Delivery, *, failed: bool) -> None:

@@ -12,7 +12,6 @@ from datetime import datetime
 from importlib.resources import files
 from typing import Any
 
-import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -57,6 +56,8 @@ def _default_strategy() -> dict[str, Any]:
 
 def parse_yaml(text: str) -> dict[str, Any]:
     """Parse and check a strategy file; the error names the key that is wrong."""
+    import yaml  # here: a server reads a strategy file only when it makes a workspace
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

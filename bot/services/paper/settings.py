@@ -11,7 +11,6 @@ import difflib
 from datetime import date, datetime
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,6 +96,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 def parse_yaml(text: str) -> PaperSettings:
     """A settings file checked; the error names the key that is wrong and how to put it right."""
+    import yaml  # here, as in to_yaml: a server reads and writes no settings file
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -153,5 +154,7 @@ def loaded_at(session: Session, ws: Workspace) -> datetime | None:
 
 def to_yaml(settings: PaperSettings, *, everything: bool = False) -> str:
     """The settings as a settings file would hold them: the keys set, or with ``everything`` every key."""
+    import yaml
+
     data: dict[str, Any] = settings.model_dump(mode="json", exclude_defaults=not everything)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
