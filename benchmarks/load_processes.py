@@ -119,6 +119,7 @@ def bare_config(app: Starlette, *, host: str, port: int) -> uvicorn.Config:
         proxy_headers=True,
         access_log=False,
         timeout_graceful_shutdown=10,
+        ws="none",
     )
 
 
