@@ -26,6 +26,7 @@ from bot.services import deliveries
 from bot.services.deliveries import Delivery
 from handlers.slack import request_log
 from handlers.slack.context import runtime_of
+from handlers.slack.direct_middleware import direct
 
 __all__ = ["DELIVERY_KEY", "IN_LISTENER_KEY", "MarkOnCompletion", "act_on", "dedupe_middleware", "identify", "install"]
 
@@ -187,6 +188,6 @@ def install(app: App, *, recorded_by_listener: RecordedByListener = _no_request)
     def dedupe(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
         return dedupe_middleware(body, context, next, recorded_by_listener)
 
-    app.middleware(dedupe)
+    app.middleware(direct(dedupe))
     runner = app.listener_runner
     runner.listener_completion_handler = MarkOnCompletion(runner.listener_completion_handler)

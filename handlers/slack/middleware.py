@@ -16,6 +16,7 @@ from bot.runtime import Runtime
 from handlers.slack import dedupe, request_log
 from handlers.slack.ack_wait import signal_ack
 from handlers.slack.context import attach_runtime
+from handlers.slack.direct_middleware import direct
 
 __all__ = ["install", "middleware_list"]
 
@@ -26,9 +27,9 @@ def middleware_list(runtime: Runtime, *, recorded_by_listener: Callable[[dict[st
     """The steps that install ictbot's middleware, in the order Bolt will run them."""
     return [
         # Every listener's ack is one that signals the request's thread (handlers.slack.ack_wait).
-        lambda app: app.middleware(signal_ack),
+        lambda app: app.middleware(direct(signal_ack)),
         # The runtime in the context, for everything below (handlers.slack.context.runtime_of).
-        lambda app: app.middleware(attach_runtime(runtime)),
+        lambda app: app.middleware(direct(attach_runtime(runtime))),
         # One log line a request; also hooks the listener runner's start and completion.
         request_log.install,
         # Slack's retries acted on once: needs the runtime, logs duplicates on the request's record, and

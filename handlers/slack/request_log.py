@@ -23,6 +23,8 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
 from slack_bolt.listener.listener_start_handler import ListenerStartHandler
 
+from handlers.slack.direct_middleware import direct
+
 log = logging.getLogger("ictbot.requests")
 RECORD_KEY = "ictbot_request"
 WHAT_LIMIT = 80  # names the app chose are short; anything longer is cut, never logged whole
@@ -163,6 +165,6 @@ class EmitOnCompletion(ListenerCompletionHandler):
 
 def install(app: App) -> None:
     """Register the middleware and the listener runner's start and completion handlers on ``app``."""
-    app.middleware(start_request)
+    app.middleware(direct(start_request))
     app.listener_runner.listener_start_handler = OutcomeStart()
     app.listener_runner.listener_completion_handler = EmitOnCompletion()
