@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from slack_sdk.models.blocks import Block, BlockElement, RichTextBlock, TextObject
@@ -184,10 +185,16 @@ def _trimmed(runs: list[Span]) -> list[Span]:
     return runs
 
 
-@functools.lru_cache(maxsize=1024)  # chunking asks it of the same run several times
 def size(span: Span) -> int:
-    """What a run takes of a block: its element's JSON, non-ASCII escaped, and the comma after it."""
-    return len(json.dumps(_element(span), separators=(",", ":"))) + 1
+    """What a run takes of a block: its element's JSON, non-ASCII escaped, and the comma after it. Its
+    value is escaped by json.dumps' own (C) string encoder, the rest counted once for its kind and style."""
+    return len(encode_basestring_ascii(span.value)) + _frame(span.kind, span.style)
+
+
+@functools.cache
+def _frame(kind: str, style: frozenset[str]) -> int:
+    """The JSON of an element of ``kind`` and ``style`` around its value (``""``), and the comma after it."""
+    return len(json.dumps(_element(Span(kind, "", style)), separators=(",", ":"))) - len('""') + 1
 
 
 def _fits(text: str, room: int) -> int:

@@ -32,6 +32,12 @@ def test_every_kind_of_run_in_every_style_is_a_valid_element_whose_size_is_its_j
                 assert size(run) == len(json.dumps(sent, separators=(",", ":"))) + 1
 
 
+@given(st.text(), st.sampled_from(list(VALUES)), st.sets(st.sampled_from(STYLES)))
+def test_a_runs_size_is_its_elements_json_and_a_comma_whatever_its_value(value, kind, style):
+    run = Span(kind, value, frozenset(style))
+    assert size(run) == len(json.dumps(_element(run), separators=(",", ":"))) + 1
+
+
 MARKUP = st.sampled_from(["*bold* ", "_it_ ", "~x~ ", "`code` ", ":tada: ", "<@U0A> ", "<#C0B> ", "\n", "plain "])
 
 
