@@ -60,6 +60,7 @@ from starlette.routing import Route
 
 from bot.dev.standin import SlackStandIn
 from handlers.slack.ack_wait import AckAwaitingExecutor, signal_ack
+from handlers.slack.direct_middleware import direct
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -79,7 +80,7 @@ def bare_bolt_app(*, token: str, signing_secret: str, api_url: str, listen: bool
         listener_executor=AckAwaitingExecutor(),  # as ictbot's: the request returns at the ack, no 10 ms look
         logger=logging.getLogger("bare.bolt"),
     )
-    app.middleware(signal_ack)
+    app.middleware(direct(signal_ack))  # as ictbot installs it (handlers.slack.direct_middleware)
     if listen:
 
         @app.command("/ict-update")
