@@ -6,6 +6,7 @@ schema check, the Bolt app and its auth.test against the stand-in Slack.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -100,3 +101,14 @@ def test_a_refused_app_token_in_socket_mode_is_named(migrated, standin: SlackSta
     assert result.exit_code != 0
     assert result.stderr.splitlines()[-1].startswith("ictbot: Slack refused SLACK_APP_TOKEN (invalid_auth): ")
     assert "Traceback" not in result.output and APP_TOKEN not in result.output
+
+
+def test_what_the_server_loads_is_frozen_as_it_loads_so_that_no_collection_walks_it_at_start_up():
+    from bot.cli.serve import _collector_paused
+
+    frozen = gc.get_freeze_count()
+    with _collector_paused():
+        assert not gc.isenabled()
+        loaded = [[n] for n in range(1000)]  # what a module's import makes, and keeps
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen + len(loaded)
