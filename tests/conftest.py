@@ -233,7 +233,7 @@ def engine(db_url: str, _engines: dict[str, Engine]) -> Iterator[Engine]:
         _engines[db_url] = make_engine(db_url)
     engine = _engines[db_url]
     yield engine
-    _empty_every_table(engine)
+    empty_every_table(engine)
 
 
 # Children first. One script, sent at once: one statement per table through SQLAlchemy cost every test
@@ -241,7 +241,7 @@ def engine(db_url: str, _engines: dict[str, Engine]) -> Iterator[Engine]:
 _EMPTY_EVERY_TABLE = "".join(f'DELETE FROM "{table.name}";\n' for table in reversed(Base.metadata.sorted_tables))  # noqa: S608 (our table names)
 
 
-def _empty_every_table(engine: Engine) -> None:
+def empty_every_table(engine: Engine) -> None:
     raw = engine.raw_connection()
     try:
         if engine.dialect.name == "sqlite":

@@ -29,6 +29,7 @@ cases do not cover.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import logging
@@ -47,7 +48,7 @@ from zoneinfo import ZoneInfo
 import click
 import pytest
 from slack_bolt import BoltRequest, BoltResponse
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select
+from sqlalchemy import ColumnElement, Label, Table, func, insert, select
 
 from bot.cli import cli
 from bot.dev.local import InlineExecutor, LocalSlack, signed_headers
@@ -139,7 +140,7 @@ from models.install import slack_bots, slack_installations
 from models.registers import RaidKind
 from models.scheduling import ReminderKind
 from tests.cli.conftest import Ictbot
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Clock
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Clock, empty_every_table
 from tests.helpers import opened_view, shown
 from tests.slack import test_oauth as oauth_tests
 from tests.test_manifest import registered
@@ -438,10 +439,9 @@ def _copy(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
 
 
 def _put_back(rt: Runtime, rows: dict[str, list[dict[str, Any]]], *, empty_first: bool = False) -> None:
+    if empty_first:
+        empty_every_table(rt.engine)  # one script, not a DELETE a table: this runs before every attack
     with rt.engine.begin() as conn:
-        if empty_first:
-            for t in reversed(Base.metadata.sorted_tables):
-                conn.execute(delete(t))
         for t in Base.metadata.sorted_tables:  # parents first
             if rows[t.name]:
                 conn.execute(t.insert(), rows[t.name])
@@ -537,26 +537,29 @@ def cross_links(rt: Runtime) -> dict[str, int]:
     (a B update on A's project, a B reminder for A's meeting) changes none of A's rows, yet links into A.
 
     For each foreign key of a workspace's table to another of its tables, the workspace of the row pointed
-    at is found through that table's own keys (a priority's through its strategy)."""
-    found: dict[str, int] = {}
+    at is found through that table's own keys (a priority's through its strategy). Every count is read in
+    one statement: this runs after every attack."""
     with rt.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            if "workspace_id" not in table.c or table.name in retention.NOT_BY_WORKSPACE_ID:
+        counts = conn.execute(select(*_cross_link_counts())).one()._mapping
+    return {str(name): int(n) for name, n in counts.items() if n}
+
+
+@functools.cache
+def _cross_link_counts() -> tuple[Label[int], ...]:
+    counts = []
+    for table in Base.metadata.sorted_tables:
+        if "workspace_id" not in table.c or table.name in retention.NOT_BY_WORKSPACE_ID:
+            continue
+        for fk in table.foreign_keys:
+            parent = fk.column.table
+            if not isinstance(parent, Table) or parent.name in retention.NOT_BY_WORKSPACE_ID:
                 continue
-            for fk in table.foreign_keys:
-                parent = fk.column.table
-                if not isinstance(parent, Table) or parent.name in retention.NOT_BY_WORKSPACE_ID:
-                    continue
-                theirs = _workspace_of(parent, fk.column, fk.parent)
-                stmt = (
-                    select(func.count())
-                    .select_from(table)
-                    .where(fk.parent.is_not(None), table.c.workspace_id != theirs)
-                )
-                count = int(conn.scalar(stmt) or 0)
-                if count:
-                    found[f"{table.name}.{fk.parent.name}"] = count
-    return found
+            theirs = _workspace_of(parent, fk.column, fk.parent)
+            linked = (
+                select(func.count()).select_from(table).where(fk.parent.is_not(None), table.c.workspace_id != theirs)
+            )
+            counts.append(linked.scalar_subquery().label(f"{table.name}.{fk.parent.name}"))
+    return tuple(counts)
 
 
 def _workspace_of(table: Table, key: Any, value: Any) -> Any:

@@ -389,7 +389,8 @@ ours = {r: [workdays.holiday_name(d, r) for d in days] for r in ("ENG", "WLS", "
 others = sorted(m for m in sys.modules if m.startswith("holidays.countries"))
 import holidays
 theirs = {r: [holidays.country_holidays("GB", subdiv=r).get(d) for d in days] for r in ours}
-print(others, ours == theirs, sum(n is not None for n in ours["SCT"]), holidays.country_holidays("FR").get(date(2026, 7, 14)))
+france = holidays.country_holidays("FR").get(date(2026, 7, 14))
+print(others, ours == theirs, sum(n is not None for n in ours["SCT"]), france)
 """
 
 
