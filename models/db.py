@@ -98,10 +98,16 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def dialect_name(connection: Connection | Session) -> str:
+    """The database's dialect ("sqlite", "postgresql"), from a session or a plain connection alike."""
+    bind = connection if isinstance(connection, Connection) else connection.get_bind()
+    return bind.dialect.name
+
+
 def upsert_insert(session: Session, model: type[DeclarativeBase]) -> postgresql.Insert | sqlite.Insert:
     """``INSERT`` into ``model``'s table in the session's dialect, the one that knows ``ON CONFLICT`` (both
     backends spell it the same: ``on_conflict_do_nothing``, ``on_conflict_do_update``, ``excluded``)."""
-    return conflict_insert(session.get_bind().dialect.name, cast(Table, model.__table__))
+    return conflict_insert(dialect_name(session), cast(Table, model.__table__))
 
 
 def conflict_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, CursorResult, Table, bindparam, delete, updat
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from models.db import conflict_insert
+from models.db import conflict_insert, dialect_name
 from models.install import DeliveryStatus, InboundDelivery
 
 __all__ = ["KEEP_FOR", "Delivery", "admit", "admit_done", "delivery", "finish", "prune"]
@@ -106,9 +106,8 @@ def _record(connection: Connection | Session, delivery: Delivery, status: Delive
 
 def _insert_if_absent(connection: Connection | Session, values: dict[str, Any]) -> bool:
     """``INSERT … ON CONFLICT (team_id, key) DO NOTHING``: True when the row went in."""
-    dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
     # RETURNING, not the row count: some drivers do not report a count for a skipped row.
-    return connection.execute(_insert(dialect), values).scalar_one_or_none() is not None
+    return connection.execute(_insert(dialect_name(connection)), values).scalar_one_or_none() is not None
 
 
 def finish(connection: Connection | Session, delivery: Delivery, *, failed: bool) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from models import HomeView, Workspace
-from models.db import conflict_insert, insert_missing
+from models.db import conflict_insert, dialect_name, insert_missing
 
 __all__ = ["EVERY", "failed", "record", "stale", "take", "taken"]
 
@@ -49,8 +49,7 @@ def taken(connection: Connection | Session, workspace_id: int, user_id: str, *, 
     marked stale. Its ``stale`` after the statement says which (False: taken). On PostgreSQL a racer's
     upsert waits for the first's row, then sees its new time: one of them takes it."""
     params = {"workspace_id": workspace_id, "user_id": user_id, "published_at": now, "cutoff": now - EVERY}
-    dialect = connection.dialect if isinstance(connection, Connection) else connection.get_bind().dialect
-    return not connection.execute(_take_or_mark(dialect.name), params).scalar_one()
+    return not connection.execute(_take_or_mark(dialect_name(connection)), params).scalar_one()
 
 
 _TABLE = cast(Table, HomeView.__table__)
