@@ -173,7 +173,9 @@ def pages(
 
 
 def _trimmed(runs: list[Span]) -> list[Span]:
-    """Without the blank lines the template leaves at its start and end (the bot's, never typed text)."""
+    """Without the blank lines the template leaves at its start and end (the bot's, never typed text). A new
+    list: the caller's (a confirmation's runs, built once for its blocks and its fallback) is left as it is."""
+    runs = list(runs)
     while runs and runs[0].kind == "text" and not runs[0].literal and not runs[0].value.strip():
         runs = runs[1:]
     while runs and runs[-1].kind == "text" and not runs[-1].literal and not runs[-1].value.strip():
