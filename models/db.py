@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
+from models.driver import Executor
 from models.wake import watch
 
 if TYPE_CHECKING:  # Alembic (with Mako and Pygments) is imported when a migration runs, not by a server starting
@@ -98,10 +99,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def dialect_name(connection: Connection | Session) -> str:
-    """The database's dialect ("sqlite", "postgresql"), from a session or a plain connection alike."""
-    bind = connection if isinstance(connection, Connection) else connection.get_bind()
-    return bind.dialect.name
+def dialect_name(connection: Executor) -> str:
+    """The database's dialect ("sqlite", "postgresql"), from a session or a plain or driver connection alike."""
+    return connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
 
 
 def upsert_insert(session: Session, model: type[DeclarativeBase]) -> postgresql.Insert | sqlite.Insert:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, Table, bindparam, delete, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from models.db import conflict_insert, dialect_name
+from models.driver import Executor
 from models.install import DeliveryStatus, InboundDelivery
 
 __all__ = ["KEEP_FOR", "Delivery", "admit", "admit_done", "delivery", "finish", "prune"]
@@ -68,7 +69,7 @@ _TAKE_OVER = (
 _FINISH = update(_TABLE).where(*_THIS, _TABLE.c.status == DeliveryStatus.HANDLING).values(status=bindparam("d_status"))
 
 
-def admit(connection: Connection | Session, delivery: Delivery, *, now: datetime) -> bool:
+def admit(connection: Executor, delivery: Delivery, *, now: datetime) -> bool:
     """Record ``delivery``; True when this process is to act on it.
 
     True for the first delivery, and for a retry of one whose handler failed (taken over: one more
@@ -78,7 +79,7 @@ def admit(connection: Connection | Session, delivery: Delivery, *, now: datetime
     return _record(connection, delivery, DeliveryStatus.HANDLING, now=now)
 
 
-def admit_done(connection: Connection | Session, delivery: Delivery, *, now: datetime) -> bool:
+def admit_done(connection: Executor, delivery: Delivery, *, now: datetime) -> bool:
     """Record ``delivery`` as ``done`` in the transaction that acts on it; True when that one is to act.
 
     The row commits with what the listener writes, or rolls back with it. False when the delivery is
@@ -88,7 +89,7 @@ def admit_done(connection: Connection | Session, delivery: Delivery, *, now: dat
     return _record(connection, delivery, DeliveryStatus.DONE, now=now)
 
 
-def _record(connection: Connection | Session, delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> bool:
+def _record(connection: Executor, delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> bool:
     """Insert ``delivery`` with ``status``, or take over its ``failed`` row; True when either happened."""
     values = {
         "team_id": delivery.team_id,
@@ -104,13 +105,13 @@ def _record(connection: Connection | Session, delivery: Delivery, status: Delive
     return bool(_rowcount(connection.execute(_TAKE_OVER, {**_which(delivery), "d_status": status})))
 
 
-def _insert_if_absent(connection: Connection | Session, values: dict[str, Any]) -> bool:
+def _insert_if_absent(connection: Executor, values: dict[str, Any]) -> bool:
     """``INSERT … ON CONFLICT (team_id, key) DO NOTHING``: True when the row went in."""
     # RETURNING, not the row count: some drivers do not report a count for a skipped row.
     return connection.execute(_insert(dialect_name(connection)), values).scalar_one_or_none() is not None
 
 
-def finish(connection: Connection | Session, delivery: Delivery, *, failed: bool) -> None:
+def finish(connection: Executor, delivery: Delivery, *, failed: bool) -> None:
     """The handler of ``delivery`` has finished: ``done``, or ``failed`` so that a retry may act again."""
     status = DeliveryStatus.FAILED if failed else DeliveryStatus.DONE
     connection.execute(_FINISH, {**_which(delivery), "d_status": status})

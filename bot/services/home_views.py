@@ -15,12 +15,13 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, ColumnElement, Connection, Table, bindparam, case, false, select, true, update
+from sqlalchemy import BindParameter, ColumnElement, Table, bindparam, case, false, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from models import HomeView, Workspace
 from models.db import conflict_insert, dialect_name, insert_missing
+from models.driver import Executor
 
 __all__ = ["EVERY", "failed", "record", "stale", "take", "taken"]
 
@@ -42,7 +43,7 @@ def take(session: Session, ws: Workspace, user_id: str, *, now: datetime, change
     return bool(moved)
 
 
-def taken(connection: Connection | Session, workspace_id: int, user_id: str, *, now: datetime) -> bool:
+def taken(connection: Executor, workspace_id: int, user_id: str, *, now: datetime) -> bool:
     """:func:`take` after a change, on a session or a plain connection (an update's direct path).
 
     One statement, on the path of every update: the row made, or taken when its minute has passed, or else

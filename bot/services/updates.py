@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, select
+from sqlalchemy import Table, and_, bindparam, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError, NotAllowed
@@ -24,6 +24,7 @@ from models import (
     UpdateSource,
     Workspace,
 )
+from models.driver import Executor
 
 # A complete or closed project's record is finished: no new update and no correction until it is reopened.
 # The update form lists only the other statuses; this rule is what holds every other path to the same.
@@ -112,7 +113,7 @@ class Target:
     owner_user_id: str
 
 
-def direct_target(connection: Connection, *, platform: str, team_id: str, ref: str, user_id: str) -> Target | None:
+def direct_target(connection: Executor, *, platform: str, team_id: str, ref: str, user_id: str) -> Target | None:
     """The project ``ref`` of ``team_id``'s workspace, in one SELECT, when an update from ``user_id`` can go
     to it at once: the workspace is installed, the project takes updates, and ``user_id`` owns it or is one
     of its delegates. None for anything else (no such workspace or project, an uninstalled workspace, a
@@ -149,7 +150,7 @@ _DIRECT_TARGET = (
 
 
 def post_to(
-    connection: Connection | Session,
+    connection: Executor,
     target: Target,
     *,
     user_id: str,

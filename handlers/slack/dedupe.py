@@ -18,15 +18,14 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
-from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from bot.services import deliveries
 from bot.services.deliveries import Delivery
 from handlers.slack import request_log
 from handlers.slack.context import runtime_of
 from handlers.slack.direct_middleware import direct
+from models.driver import Executor
 
 __all__ = ["DELIVERY_KEY", "IN_LISTENER_KEY", "MarkOnCompletion", "act_on", "dedupe_middleware", "identify", "install"]
 
@@ -79,7 +78,7 @@ def _container(body: dict[str, Any]) -> str:
     return str(container.get("type") or "-")
 
 
-def act_on(connection: Connection | Session, context: BoltContext, *, now: datetime) -> bool:
+def act_on(connection: Executor, context: BoltContext, *, now: datetime) -> bool:
     """For a listener that records its own delivery: call it in the transaction that writes, before
     writing. False for a duplicate, which the request log records as such: write nothing, answer nothing.
     True when there is nothing to record (a request Slack gives no identity, or not one of those kinds)."""

@@ -16,7 +16,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
@@ -31,6 +30,7 @@ from handlers.slack.chair_group import ScheduledChairGroups, chair_group_lookup
 from handlers.slack.client import slack_error
 from handlers.slack.tokens import TokenSource, client_with
 from models import Workspace
+from models.driver import Executor
 
 __all__ = ["SlackHomeRefresh", "after_digest", "after_update", "publish", "publish_taken", "taken_after_update"]
 
@@ -62,7 +62,7 @@ def publish(
 
 
 def taken_after_update(
-    connection: Connection | Session, workspace_id: int, result: UpdateResult, *, now: datetime
+    connection: Executor, workspace_id: int, result: UpdateResult, *, now: datetime
 ) -> tuple[str, ...]:
     """In the transaction that stores an update: the people whose Home it changes (its author and the
     project's owner) whose publish the throttle lets go now; the others are left stale for the next pass.

@@ -21,6 +21,7 @@ from handlers.slack.modal import open_update_modal
 from handlers.slack.replies import answer
 from handlers.slack.timeline import answer_history
 from models import UpdateSource
+from models.driver import driver_connection
 
 COMMAND = "/ict-update"
 
@@ -93,12 +94,13 @@ def _posted_directly(
     *,
     now: datetime,
 ) -> bool:
-    """An owner's or a delegate's update to a project that takes it, on a plain connection: the workspace
-    and the project in one SELECT, then the delivery, the update and Home's throttle in one transaction,
-    with no ORM session. False, having written nothing, for anything else (an admin's update, an unknown
-    project or workspace, a finished project): the general way then handles it and says why."""
+    """An owner's or a delegate's update to a project that takes it, on the driver's own connection
+    (:mod:`models.driver`): the workspace and the project in one SELECT, then the delivery, the update and
+    Home's throttle in one transaction, with no ORM session. False, having written nothing, for anything
+    else (an admin's update, an unknown project or workspace, a finished project): the general way then
+    handles it and says why."""
     assert form.text is not None
-    with rt.engine.connect() as connection:
+    with driver_connection(rt.engine) as connection:
         target = updates.direct_target(
             connection, platform="slack", team_id=team_of(command), ref=form.ref, user_id=command["user_id"]
         )

@@ -1,0 +1,180 @@
+"""Core statements run on the driver's own connection, for the path where SQLAlchemy's work around each
+statement is most of its cost: an update an owner posts directly (``handlers.slack.commands.ict_update``).
+
+:class:`DriverConnection` runs the statements the services already build, as SQLAlchemy compiles them for
+the engine's dialect (once per statement), with the column types' own bind and result processors: the
+same SQL and the same values as ``Connection.execute``, on a pooled DB-API connection, without an
+execution context, result metadata or cache lookup at each call. Errors come out as SQLAlchemy's (bound
+values hidden), a lost connection is invalidated as the engine would, and the engine's statement, commit
+and rollback hooks see each. A statement that needs more of SQLAlchemy (Python-side column defaults,
+expanding parameters) is refused when it is first compiled.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+__all__ = ["DriverConnection", "DriverResult", "Executor", "driver_connection"]
+
+Processor = Callable[[Any], Any]
+
+
+class _Plan(NamedTuple):
+    """A statement as compiled for one dialect and one set of parameter names."""
+
+    sql: str
+    # Each bound value: the name the SQL gives it, the caller's key, its default when the caller has none
+    # (None: required), and the column type's processor.
+    binds: tuple[tuple[str, str, tuple[Any] | None, Processor | None], ...]
+    positional: bool
+    row: type[tuple[Any, ...]] | None  # the result's row type, None when the statement returns nothing
+    results: tuple[Processor | None, ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(statement: ClauseElement, keys: frozenset[str], dialect: Dialect) -> _Plan:
+    compiled = statement.compile(dialect=dialect, column_keys=sorted(keys))
+    assert isinstance(compiled, SQLCompiler)
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        raise ValueError("a statement with Python-side column defaults needs Connection.execute")
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        raise ValueError("a statement with expanding or literal parameters needs Connection.execute")
+    processors = cast(Mapping[str, Processor], compiled._bind_processors)  # scalar types only here
+    names = compiled.positiontup if compiled.positiontup is not None else list(compiled.bind_names.values())
+    binds = []
+    for name in names:
+        param = compiled.binds[name]
+        if param.callable is not None:
+            raise ValueError("a statement with a bound value computed at each execution needs Connection.execute")
+        default = None if param.required else (param.effective_value,)
+        binds.append((compiled.escaped_bind_names.get(name, name), param.key, default, processors.get(name)))
+    columns = compiled._result_columns
+    row = namedtuple("Row", [c.keyname for c in columns], rename=True) if columns else None
+    results = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
+    return _Plan(compiled.string, tuple(binds), bool(compiled.positional), row, results)
+
+
+class DriverResult:
+    """What a statement returned: the few ways of reading it that the services use."""
+
+    def __init__(self, plan: _Plan, cursor: Any, owner: DriverConnection) -> None:
+        self._plan, self._cursor, self._owner = plan, cursor, owner
+        self.rowcount: int = cursor.rowcount
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        plan = self._plan
+        if plan.row is None:
+            raise exc.ResourceClosedError("This result object does not return rows.")
+        with self._owner._translated(plan.sql):
+            raw = self._cursor.fetchall()
+            self._cursor.close()
+        processors = plan.results
+        return [
+            plan.row(
+                *(value if p is None or value is None else p(value) for p, value in zip(processors, r, strict=True))
+            )
+            for r in raw
+        ]
+
+    def first(self) -> Any:
+        rows = self._rows()
+        return rows[0] if rows else None
+
+    def scalar_one_or_none(self) -> Any:
+        rows = self._rows()
+        if len(rows) > 1:
+            raise exc.MultipleResultsFound("Multiple rows were found when one or none was required")
+        return rows[0][0] if rows else None
+
+    def scalar_one(self) -> Any:
+        rows = self._rows()
+        if len(rows) != 1:
+            if rows:
+                raise exc.MultipleResultsFound("Multiple rows were found when exactly one was required")
+            raise exc.NoResultFound("No row was found when one was required")
+        return rows[0][0]
+
+
+class DriverConnection:
+    """One pooled DB-API connection: :meth:`execute` a Core statement, :meth:`commit`, :meth:`rollback`.
+
+    As with the driver (and ``Connection`` on it), a write begins a transaction; closing the connection
+    returns it to the pool, which rolls back whatever was not committed."""
+
+    def __init__(self, raw: PoolProxiedConnection, engine: Engine) -> None:
+        self.raw, self.engine, self.dialect = raw, engine, engine.dialect
+
+    def execute(self, statement: ClauseElement, parameters: Mapping[str, Any] | None = None) -> DriverResult:
+        params = parameters or {}
+        plan = _plan(statement, frozenset(params), self.dialect)
+        values = []
+        for _name, key, default, process in plan.binds:
+            if key in params:
+                value = params[key]
+            elif default is not None:
+                value = default[0]
+            else:
+                raise exc.ArgumentError(f"a value is required for bind parameter {key!r}")
+            values.append(value if process is None else process(value))
+        bound = tuple(values) if plan.positional else {b[0]: v for b, v in zip(plan.binds, values, strict=True)}
+        cursor = self.raw.cursor()
+        events = self.engine.dispatch
+        # The engine's statement hooks (an instrumentation's, a test's), as Connection.execute calls them.
+        for hook in events.before_cursor_execute:
+            hook(self, cursor, plan.sql, bound, None, False)
+        with self._translated(plan.sql, cursor, bound):
+            cursor.execute(plan.sql, bound)
+        for hook in events.after_cursor_execute:
+            hook(self, cursor, plan.sql, bound, None, False)
+        return DriverResult(plan, cursor, self)
+
+    def commit(self) -> None:
+        for hook in self.engine.dispatch.commit:
+            hook(self)
+        with self._translated("COMMIT"):
+            self.raw.commit()
+
+    def rollback(self) -> None:
+        for hook in self.engine.dispatch.rollback:
+            hook(self)
+        with self._translated("ROLLBACK"):
+            self.raw.rollback()
+
+    @contextmanager
+    def _translated(self, sql: str, cursor: Any = None, params: Any = None) -> Iterator[None]:
+        """The driver's errors as SQLAlchemy's (bound values hidden); a lost connection is invalidated."""
+        dbapi = self.dialect.loaded_dbapi
+        try:
+            yield
+        except dbapi.Error as error:
+            lost = self.dialect.is_disconnect(error, self.raw.dbapi_connection, cursor)
+            if lost:
+                self.raw.invalidate(error)
+            raise exc.DBAPIError.instance(
+                sql, params, error, dbapi.Error, hide_parameters=True, connection_invalidated=lost, dialect=self.dialect
+            ) from error
+
+
+@contextmanager
+def driver_connection(engine: Engine) -> Iterator[DriverConnection]:
+    """A connection from ``engine``'s pool (checked as the pool checks any), returned to it afterwards."""
+    raw = engine.raw_connection()
+    try:
+        yield DriverConnection(raw, engine)
+    finally:
+        raw.close()
+
+
+Executor = Connection | Session | DriverConnection
+"""What the services run Core statements on: a session, a plain connection, or the driver's own."""
