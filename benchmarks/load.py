@@ -7,8 +7,9 @@ Web API and the response_urls in a process of its own: with its own interpreter 
 time from the server's process or the clients', and its CPU time is counted apart. Nothing of the setup
 is timed.
 
-Then, one after the other, the servers are started as subprocesses on a loopback port, and each gets
-the same load:
+Then both servers are started as subprocesses on loopback ports, and each gets the same load, taking
+turns (``--rounds``, :func:`taking_turns`) so that both meet the machine as it is; the ack-only app alone
+afterwards:
 
 - *honest floor*: the same unavoidable work done by hand (``benchmarks.load_processes floor``): a Bolt
   app of the same slack-bolt, signing secret and request verification, served by the same Starlette
@@ -24,15 +25,15 @@ the same load:
 N clients (asyncio in this process, one keep-alive HTTP/1.1 connection each; not httpx, see
 :class:`Connection`) each send one signed, form-encoded ``/ict-update`` command at a time, every one a
 valid quick-form update (``REF RAG progress | next: … | risks: …``) by a project's owner, for a warm-up
-and then for a measured period (seconds, or a number of requests), with this process's heap frozen
-(:func:`heap_frozen`: its own full garbage collections would otherwise stall every client at once). A
+and then for a measured period (seconds, or a number of requests, shared among the turns), with this
+process's heap frozen (:func:`heap_frozen`: its own full collections would stall every client at once). A
 request counts as an error unless it is answered 200 with an ack: empty, or carrying an ephemeral
 message (ictbot answers in the ack when its answer is ready within two seconds, as Slack allows); the
 bare app's must all be empty. The serving process's resident memory is read from /proc at rest (after
 start-up) and sampled under load; the CPU time of each process is read from /proc over the measured
 period.
 
-After the floor's run and after ictbot's, the updates each stored are counted per project and author:
+Around each turn, the updates each server stored are counted per project and author:
 they must be exactly the requests it answered 200 (warm-up included; nothing lost, nothing doubled), and
 every one of those must have had one reply, in its ack or through its response_url, saying its update
 was saved for its project with its RAG. An error or a failed check exits 1; time never does. The goals
@@ -40,7 +41,7 @@ was saved for its project with its RAG. An error or a failed check exits 1; time
 floor's; ictbot's memory at rest at most 90 MiB and its start-up, from the command to the first 200 on
 ``/healthz``, within a second) are printed, not enforced.
 
-Run: ``python -m benchmarks.load [--clients 32] [--requests N | --duration S] [--warmup S] [--bare] ...``
+Run: ``python -m benchmarks.load [--clients 32] [--requests N | --duration S] [--rounds 4] [--bare] ...``
 """
 
 from __future__ import annotations
@@ -58,12 +59,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -74,6 +74,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, insert, select
 
+from benchmarks.meters import CpuMeter, PeakRss, reference_loop_ms, rss_kb
 from benchmarks.reminder_fanout import _is_postgres as is_postgres
 from benchmarks.reminder_fanout import scratch_database
 from bot.dev.local import signed_headers
@@ -101,7 +102,7 @@ HEALTH_POLL = 0.01  # seconds between looks at a starting server's /healthz
 START_TIMEOUT = 60.0  # seconds for a server to answer /healthz
 DRAIN_TIMEOUT = 60.0  # seconds for ictbot's listeners to finish (their replies) after the last ack
 REQUEST_TIMEOUT = 30.0
-SAMPLE_EVERY = 0.05  # seconds between memory samples under load
+ROUND_WARMUP = 0.5  # seconds of load before each turn after a server's first
 RAGS = ("green", "amber", "red", "G", "A", "R")
 RAG_TITLE = {"green": "Green", "amber": "Amber", "red": "Red", "g": "Green", "a": "Amber", "r": "Red"}
 
@@ -128,6 +129,7 @@ class Options:
     projects: int = 50
     seed: int = 1
     bare: bool = False  # measure the ack-only Bolt app too
+    rounds: int = 4  # turns each of the floor and ictbot take, one after the other, in the measured period
 
     @property
     def owners(self) -> int:
@@ -231,91 +233,6 @@ class Result:
     def ratio(self, quantile: float) -> float:
         """ictbot's latency at ``quantile`` ÷ the floor's."""
         return self.ictbot.latency_ms(quantile) / self.floor.latency_ms(quantile)
-
-
-# -- /proc: memory and CPU ---------------------------------------------------------------------------
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def rss_kb(pid: int) -> int:
-    """The process's resident set size (VmRSS), in kB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for process {pid}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of the process (all its threads), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime and stime, fields 14 and 15
-
-
-def machine_busy_seconds() -> float:
-    """CPU time spent by every CPU of the machine on anything but idling, in seconds."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    idle = values[3] + values[4]  # idle and iowait
-    return (sum(values) - idle) / CLOCK_TICKS
-
-
-def reference_loop_ms() -> float:
-    """CPU milliseconds of a fixed pure-Python loop: how fast this machine is right now.
-
-    A shared virtual machine's speed changes with its neighbours' load, which no counter inside it
-    shows; the same code's CPU time a request moved by half over one day here. This tells runs apart.
-    """
-    started = time.process_time()
-    total = 0
-    for i in range(2_000_000):
-        total += i % 7
-    return (time.process_time() - started) * 1000
-
-
-class CpuMeter:
-    """CPU seconds of the server, the stand-in, this process (the clients) and the machine, between two marks."""
-
-    def __init__(self, server: int, standin: int) -> None:
-        self.pids = {"server": server, "stand-in": standin}
-        self.start: dict[str, float] = {}
-
-    def _read(self) -> dict[str, float]:
-        values = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
-        values["clients"] = time.process_time()
-        values["machine"] = machine_busy_seconds()
-        return values
-
-    def mark(self) -> None:
-        self.start = self._read()
-
-    def since(self) -> dict[str, float]:
-        end = self._read()
-        return {name: end[name] - self.start.get(name, end[name]) for name in end}
-
-
-class PeakRss:
-    """Samples a process's resident memory in a thread while the load runs; keeps the largest."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
-
-    def _sample(self) -> None:
-        while True:
-            self.peak = max(self.peak, rss_kb(self.pid))
-            if self._stop.wait(SAMPLE_EVERY):
-                return
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss_kb(self.pid))
 
 
 # -- the processes -------------------------------------------------------------------------------------
@@ -631,6 +548,72 @@ def heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+@dataclass(frozen=True, slots=True)
+class AtRest:
+    """A started server before any load: its memory, and how busy and how fast the machine was."""
+
+    rss: int  # kB
+    busy: float  # CPU seconds the machine spent in a second at rest, the clients' process aside
+    reference_ms: float  # reference_loop_ms()
+
+
+def at_rest(proc: subprocess.Popen[bytes], standin: StandIn, settle: float = 1.0) -> AtRest:
+    """``settle`` seconds for start-up to settle (ictbot's scheduler makes its first pass on starting), then as
+    many looking at the machine at rest (shared machines, other jobs)."""
+    time.sleep(settle)
+    meter = CpuMeter(proc.pid, standin.proc.pid)
+    meter.mark()
+    time.sleep(settle)
+    idle = meter.since()
+    return AtRest(rss_kb(proc.pid), idle["machine"] - idle["clients"], reference_loop_ms())
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One measured period of one server."""
+
+    sent: list[Sent]
+    wall: float
+    cpu: dict[str, float]
+    peak: int  # kB
+
+    @property
+    def throughput(self) -> float:
+        return sum(1 for s in self.sent if s.measured and s.problem is None) / self.wall if self.wall > 0 else 0.0
+
+
+def measure(
+    proc: subprocess.Popen[bytes],
+    port: int,
+    standin: StandIn,
+    prefix: str,
+    options: Options,
+    on_measure: Callable[[], None] | None = None,
+) -> Part:
+    """The load on one server for one warm-up and measured period, sampling its memory and CPU. ``on_measure``
+    is called as the measured period begins."""
+    meter = CpuMeter(proc.pid, standin.proc.pid)
+    with PeakRss(proc.pid) as peak, heap_frozen():
+
+        def measuring() -> None:
+            meter.mark()
+            if on_measure is not None:
+                on_measure()
+
+        sent, wall = asyncio.run(drive(port, standin.base_url, prefix, options, measuring))
+        cpu = meter.since()
+    return Part(sent, wall, cpu, peak.peak)
+
+
+def joined(name: str, parts: Sequence[Part], startup: float, rest: AtRest) -> Run:
+    """One server's figures from its measured periods."""
+    cpu = {key: sum(p.cpu[key] for p in parts) for key in parts[0].cpu}
+    sent = [s for p in parts for s in p.sent]
+    run = Run(name, sent, sum(p.wall for p in parts), rest.rss, max(p.peak for p in parts), cpu, startup)
+    run.cpu_at_rest, run.reference_ms = rest.busy, rest.reference_ms
+    return run
+
+
 def load(
     name: str,
     server: tuple[subprocess.Popen[bytes], float],
@@ -641,30 +624,26 @@ def load(
     on_measure: Callable[[], None] | None = None,
     settle: float = 1.0,
 ) -> Run:
-    """Measure one server (its process and start-up time, from :func:`serving`): its memory at rest, then the
-    load, sampling its memory and CPU. ``on_measure`` is called as the measured period begins; ``settle``
-    seconds go to start-up settling, and as many to looking at the machine at rest."""
+    """Measure one server alone (its process and start-up time, from :func:`serving`): at rest, then one period."""
     proc, startup = server
-    time.sleep(settle)  # let start-up settle (ictbot's scheduler makes its first pass on starting)
-    meter = CpuMeter(proc.pid, standin.proc.pid)
-    meter.mark()
-    time.sleep(settle)  # at rest: what else is keeping the machine busy (shared machines, other jobs)?
-    idle = meter.since()
-    rest = rss_kb(proc.pid)
-    reference = reference_loop_ms()
-    with PeakRss(proc.pid) as peak, heap_frozen():
+    rest = at_rest(proc, standin, settle)
+    return joined(name, [measure(proc, port, standin, prefix, options, on_measure)], startup, rest)
 
-        def measuring() -> None:
-            meter.mark()
-            if on_measure is not None:
-                on_measure()
 
-        sent, wall = asyncio.run(drive(port, standin.base_url, prefix, options, measuring))
-        cpu = meter.since()
-    run = Run(name, sent, wall, rest, peak.peak, cpu, startup)
-    run.cpu_at_rest = idle["machine"] - idle["clients"]
-    run.reference_ms = reference
-    return run
+def in_rounds(options: Options) -> list[Options]:
+    """The measured period cut into ``options.rounds`` turns, each after its own short warm-up (the first
+    after the whole one): a server's caches cool while the other has its turn."""
+    n = options.rounds
+    requests = None if options.requests is None else max(1, math.ceil(options.requests / n))
+    return [
+        replace(
+            options,
+            duration=options.duration / n,
+            requests=requests,
+            warmup=options.warmup if r == 0 else min(options.warmup, ROUND_WARMUP),
+        )
+        for r in range(n)
+    ]
 
 
 # -- the checks ----------------------------------------------------------------------------------------
@@ -761,35 +740,24 @@ def run(options: Options) -> Result:
                 ICTBOT_ADMINS=ADMIN,
             )
 
-            port = free_port()
-            argv = [sys.executable, "-m", "benchmarks.load_processes", "floor", "--port", str(port)]
-            with serving(argv, {**env, "LOAD_TEAM_ID": TEAM_ID}, port, Path(tmp) / "floor.log", cwd=REPO) as server:
-                floor = load(FLOOR, server, port, standin, "f", options)
+            floor_port, ictbot_port = free_port(), free_port()
+            floor_argv = [sys.executable, "-m", "benchmarks.load_processes", "floor", "--port", str(floor_port)]
+            ictbot_argv = [*ictbot_command(), "--host", "127.0.0.1", "--port", str(ictbot_port)]
+            floor_env = {**env, "LOAD_TEAM_ID": TEAM_ID}
+            with serving(floor_argv, floor_env, floor_port, Path(tmp) / "floor.log", cwd=REPO) as floor_server:
+                before = standin.counts()
+                with serving(ictbot_argv, env, ictbot_port, Path(tmp) / "ictbot.log", cwd=Path(tmp)) as ictbot_server:
+                    servers = {FLOOR: (floor_server, floor_port, "f"), ICTBOT: (ictbot_server, ictbot_port, "i")}
+                    floor, ictbot = taking_turns(servers, standin, url, options, before["response_url"])
+                after = standin.counts()
             check_floor(floor)
             check_replies(floor, standin.replies(), "f")
-            by_floor = stored_updates(url)
-            check_stored(floor, by_floor)
-
-            port = free_port()
-            argv = [*ictbot_command(), "--host", "127.0.0.1", "--port", str(port)]
-            before = standin.counts()
-            with serving(argv, env, port, Path(tmp) / "ictbot.log", cwd=Path(tmp)) as server:
-                ictbot = load(ICTBOT, server, port, standin, "i", options)
-                drain_started = time.perf_counter()
-                # An answer not ready within ictbot's two seconds follows its (empty) ack through response_url.
-                late = before["response_url"] + sum(1 for s in ictbot.answered if s.answer is None)
-                got = wait_for_replies(standin, late)
-                ictbot.notes["last reply"] = f"{time.perf_counter() - drain_started:.2f} s after the last answer"
-                if got < late:
-                    ictbot.notes["last reply"] = f"not all within {DRAIN_TIMEOUT:g} s"
-            after = standin.counts()
             check_replies(ictbot, standin.replies(), "i")
             other = after - before
             del other["response_url"]
             if other:
                 calls = ", ".join(f"{method} {n}" for method, n in sorted(other.items()))
                 ictbot.notes["other Slack calls (start-up, scheduler)"] = calls
-            check_stored(ictbot, stored_updates(url) - by_floor)
 
             bare = None
             if options.bare:
@@ -799,6 +767,46 @@ def run(options: Options) -> Result:
                     bare = load(BARE, server, port, standin, "b", options)
                 check_bare(bare)
     return Result(options, ictbot, floor, setup, bare)
+
+
+Server = tuple[tuple[subprocess.Popen[bytes], float], int, str]  # (the process, its start-up), port, key prefix
+
+
+def taking_turns(
+    servers: dict[str, Server], standin: StandIn, url: str, options: Options, replied_before: int
+) -> tuple[Run, Run]:
+    """The floor and ictbot, both started, take turns under the load (floor first, then ictbot first, and so
+    on), so that both see the machine as it was while the other ran: a shared machine's speed drifts by half
+    within minutes here. What each stored is counted around each of its turns (ictbot's late replies, and so
+    its last commits, waited for), and each turn's throughput ratio is noted. Returns (floor, ictbot)."""
+    rests = {name: at_rest(server[0][0], standin) for name, server in servers.items()}
+    parts: dict[str, list[Part]] = {FLOOR: [], ICTBOT: []}
+    stored: dict[str, Counter[tuple[str, str]]] = {FLOOR: Counter(), ICTBOT: Counter()}
+    drained = 0.0
+    for r, turn in enumerate(in_rounds(options)):
+        for name in (FLOOR, ICTBOT) if r % 2 == 0 else (ICTBOT, FLOOR):
+            (proc, _startup), port, prefix = servers[name]
+            already = stored_updates(url)
+            parts[name].append(measure(proc, port, standin, f"{prefix}{r}.", turn))
+            if name == ICTBOT:  # an answer not ready within two seconds follows its empty ack via response_url
+                started = time.perf_counter()
+                late = replied_before + sum(
+                    1 for p in parts[ICTBOT] for s in p.sent if s.answer is None and not s.problem
+                )
+                if wait_for_replies(standin, late) < late:
+                    drained = math.inf
+                drained = max(drained, time.perf_counter() - started)
+            stored[name] += stored_updates(url) - already
+    floor, ictbot = (joined(name, parts[name], servers[name][0][1], rests[name]) for name in (FLOOR, ICTBOT))
+    ictbot.notes["last reply"] = (
+        f"not all within {DRAIN_TIMEOUT:g} s" if drained == math.inf else f"{drained:.2f} s after a turn's last answer"
+    )
+    turns = zip(parts[ICTBOT], parts[FLOOR], strict=True)
+    ratios = (i.throughput / f.throughput if f.throughput else math.nan for i, f in turns)
+    ictbot.notes["throughput ratio by turn"] = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+    check_stored(floor, stored[FLOOR])
+    check_stored(ictbot, stored[ICTBOT])
+    return floor, ictbot
 
 
 # -- the report ----------------------------------------------------------------------------------------
@@ -841,7 +849,7 @@ def report(result: Result, console: Console) -> None:
     i, f = result.ictbot, result.floor
     runs = result.runs
     console.print(
-        f"[bold]Load[/]: {o.clients} clients, {o.period} after a {o.warmup:g} s warm-up, "
+        f"[bold]Load[/]: {o.clients} clients, {o.period} in {o.rounds} turns after a {o.warmup:g} s warm-up, "
         f"database {'sqlite' if o.database == 'sqlite' else 'postgresql'}, "
         f"{o.projects} projects ({o.owners} owners), seed {o.seed}"
     )
@@ -921,6 +929,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--database", default=d.database, help="`sqlite` (a temporary file) or a PostgreSQL URL")
     parser.add_argument("--projects", type=int, default=d.projects, help="projects in the Work Plan, 5 per owner")
     parser.add_argument("--seed", type=int, default=d.seed, help="the request mix's seed")
+    parser.add_argument("--rounds", type=int, default=d.rounds, help="turns the floor and ictbot take, in turn")
     parser.add_argument("--bare", action="store_true", help="measure the ack-only Bolt app too (the framework alone)")
     a = parser.parse_args(argv)
     duration = d.duration if a.duration is None else a.duration
@@ -930,7 +939,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         parser.error("--warmup must not be negative")
     if a.database != "sqlite" and not is_postgres(a.database):
         parser.error("--database takes `sqlite` or a postgresql:// URL (a scratch database is made there)")
-    return Options(a.clients, a.requests, duration, a.warmup, a.database, a.projects, a.seed, a.bare)
+    if a.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return Options(a.clients, a.requests, duration, a.warmup, a.database, a.projects, a.seed, a.bare, a.rounds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

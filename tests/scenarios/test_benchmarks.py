@@ -294,7 +294,8 @@ def test_a_wrong_search_fails_the_search_benchmark(monkeypatch: pytest.MonkeyPat
 
 def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     # 4 clients, 40 measured requests after half a second's warm-up, SQLite: the honest floor and `ictbot
-    # serve` both start, every request is acknowledged, and each is stored once and replied to, by both.
+    # serve` both start and take four turns each (10 requests a turn); every request is acknowledged, and
+    # each is stored once and replied to, by both.
     assert load.main(["--clients", "4", "--requests", "40", "--warmup", "0.5", "--projects", "10"]) == 0
 
     out = capsys.readouterr().out
@@ -316,6 +317,7 @@ def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
         assert re.search(rf"{name}: replies: (\d+) of \1 right, \d+ of them through response_url", out), out
     for figure in ("throughput req/s", "p99 ms", "RSS at rest MiB", "start-up to /healthz s", "ictbot ÷ floor"):
         assert figure in out
+    assert re.search(r"ictbot serve: throughput ratio by turn: [\d.]+, [\d.]+, [\d.]+, [\d.]+\n", out), out
     assert "bare app" not in out  # only with --bare
 
 
