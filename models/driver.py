@@ -76,9 +76,12 @@ class DriverResult:
         plan = self._plan
         if plan.row is None:
             raise exc.ResourceClosedError("This result object does not return rows.")
-        with self._owner._translated(plan.sql):
+        owner = self._owner
+        try:
             raw = self._cursor.fetchall()
             self._cursor.close()
+        except owner.errors as error:
+            raise owner.translated(error, plan.sql, self._cursor) from error
         processors = plan.results
         return [
             plan.row(
@@ -114,6 +117,7 @@ class DriverConnection:
 
     def __init__(self, raw: PoolProxiedConnection, engine: Engine) -> None:
         self.raw, self.engine, self.dialect = raw, engine, engine.dialect
+        self.errors: type[Exception] = self.dialect.loaded_dbapi.Error
 
     def execute(self, statement: ClauseElement, parameters: Mapping[str, Any] | None = None) -> DriverResult:
         params = parameters or {}
@@ -133,8 +137,10 @@ class DriverConnection:
         # The engine's statement hooks (an instrumentation's, a test's), as Connection.execute calls them.
         for hook in events.before_cursor_execute:
             hook(self, cursor, plan.sql, bound, None, False)
-        with self._translated(plan.sql, cursor, bound):
+        try:
             cursor.execute(plan.sql, bound)
+        except self.errors as error:
+            raise self.translated(error, plan.sql, cursor, bound) from error
         for hook in events.after_cursor_execute:
             hook(self, cursor, plan.sql, bound, None, False)
         return DriverResult(plan, cursor, self)
@@ -142,28 +148,28 @@ class DriverConnection:
     def commit(self) -> None:
         for hook in self.engine.dispatch.commit:
             hook(self)
-        with self._translated("COMMIT"):
+        try:
             self.raw.commit()
+        except self.errors as error:
+            raise self.translated(error, "COMMIT") from error
 
     def rollback(self) -> None:
         for hook in self.engine.dispatch.rollback:
             hook(self)
-        with self._translated("ROLLBACK"):
-            self.raw.rollback()
-
-    @contextmanager
-    def _translated(self, sql: str, cursor: Any = None, params: Any = None) -> Iterator[None]:
-        """The driver's errors as SQLAlchemy's (bound values hidden); a lost connection is invalidated."""
-        dbapi = self.dialect.loaded_dbapi
         try:
-            yield
-        except dbapi.Error as error:
-            lost = self.dialect.is_disconnect(error, self.raw.dbapi_connection, cursor)
-            if lost:
-                self.raw.invalidate(error)
-            raise exc.DBAPIError.instance(
-                sql, params, error, dbapi.Error, hide_parameters=True, connection_invalidated=lost, dialect=self.dialect
-            ) from error
+            self.raw.rollback()
+        except self.errors as error:
+            raise self.translated(error, "ROLLBACK") from error
+
+    def translated(self, error: Exception, sql: str, cursor: Any = None, params: Any = None) -> exc.StatementError:
+        """The driver's ``error`` (one of its ``Error``s) as SQLAlchemy's, bound values hidden; a lost connection is
+        invalidated."""
+        lost = self.dialect.is_disconnect(cast(Any, error), self.raw.dbapi_connection, cursor)
+        if lost:
+            self.raw.invalidate(error)
+        return exc.DBAPIError.instance(
+            sql, params, error, self.errors, hide_parameters=True, connection_invalidated=lost, dialect=self.dialect
+        )
 
 
 @contextmanager
