@@ -42,7 +42,7 @@ from bot.scheduling.ports import (
     RemindAssurance,
 )
 from bot.scheduling.turns import BatchRun, Turns, batches, recorded
-from bot.services import claims, deliveries, digest_posts, home_views, lease, reminders, retention
+from bot.services import claims, deliveries, digest_posts, home_views, lease, reminders, retention, search
 from bot.services import meetings as meeting_service
 from bot.services.assurance import reminders as assurance_reminders
 from bot.services.assurance.reminders import AssuranceDue
@@ -191,6 +191,7 @@ class Reconciler:
         with self._unit() as session:
             if keeper:
                 deliveries.prune(session, before=rt.now() - deliveries.KEEP_FOR)  # Slack stops retrying within minutes
+                search.catch_up(session)  # SQLite: the updates' text into the full-text index, a minute's at once
             left = claims.abandoned_workspaces(session, before=rt.now() - reminders.CLAIM_TIMEOUT)
             looked_at = set(wake.due(session, at=at)) | left
         report = TickReport(held_lease=keeper, shared=not keeper, looked_at=len(looked_at))

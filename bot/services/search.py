@@ -24,7 +24,7 @@ from bot.errors import InvalidInput, UnknownProject
 from bot.services import meetings, projects
 from bot.wording import PLAIN, Text
 from models import ProgressUpdate, Project, Rag, UpdateRevision, Workspace
-from models.search import SEARCH_TABLE
+from models.search import CATCH_UP, PENDING, SEARCH_TABLE
 
 __all__ = [
     "MAX_LIMIT",
@@ -35,6 +35,7 @@ __all__ = [
     "Query",
     "Results",
     "SearchedUnknownProject",
+    "catch_up",
     "find",
     "parse",
     "search",
@@ -181,6 +182,7 @@ def search(
     terms = terms_of(query)
     if not terms:
         raise InvalidInput("Say what to search for: some words.")
+    catch_up(session)
     offset, limit = max(0, min(offset, MAX_OFFSET)), max(1, min(limit, MAX_LIMIT))
     where = [ProgressUpdate.workspace_id == workspace_id]
     if ref is not None:
@@ -216,6 +218,19 @@ def search(
         Hit(u, *by_id[u][1:6], snippet=snippets.get(u, ""), revision=by_id[u][6]) for u, _ in page if u in by_id
     )
     return Results(hits, total, offset)
+
+
+def catch_up(session: Session) -> int:
+    """SQLite: index the revisions queued since the last time (migration 0018), in the session's transaction,
+    so that what follows reads an index with every update in it; the number of updates indexed. Only a
+    queue with something in it takes the write lock. PostgreSQL indexes each revision as it is stored: 0."""
+    if session.get_bind().dialect.name != "sqlite":
+        return 0
+    pending = int(session.scalar(text(f"SELECT count(*) FROM {PENDING}")) or 0)  # noqa: S608
+    if pending:
+        for statement in CATCH_UP:
+            session.execute(text(statement))
+    return pending
 
 
 def _project_id(session: Session, workspace_id: int, ref: str) -> int:

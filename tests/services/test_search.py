@@ -11,12 +11,16 @@ from sqlalchemy import text
 
 from bot.errors import InvalidInput, UnknownProject
 from bot.runtime import Runtime
+from bot.scheduling.ports import Outcome
+from bot.scheduling.reconciler import Reconciler
 from bot.services import projects, retention, search, updates, workspaces
 from bot.services.quickform import UpdateText
 from bot.transfer import export, restore
 from models import Rag, UpdateSource
-from models.search import SEARCH_TABLE
+from models.db import downgrade, upgrade
+from models.search import PENDING, SEARCH_TABLE
 from tests.conftest import OWNER, START
+from tests.helpers import race
 
 TEAM, OTHER = "T0COUNCIL", "T0ELSEWHERE"
 CMD = "/ict-search"
@@ -49,7 +53,9 @@ def results(runtime: Runtime, words: str, *, team: str = TEAM, **kwargs) -> sear
 
 
 def index_rows(runtime: Runtime) -> int:
-    with runtime.sessions() as session:
+    """The updates the index holds, once it has caught up (as a search reads it)."""
+    with runtime.sessions.begin() as session:
+        search.catch_up(session)
         return int(session.scalar(text(f"SELECT count(*) FROM {SEARCH_TABLE}")) or 0)  # noqa: S608  (a fixed name)
 
 
@@ -226,3 +232,79 @@ def test_the_snippet_is_the_officer_s_text_as_typed_cut_around_the_match(runtime
     (hit,) = results(runtime, "cabling").hits
     assert hit.snippet.startswith("…") and hit.snippet.endswith("…") and "cabling" in hit.snippet
     assert len(hit.snippet.split()) <= search.SNIPPET_WORDS + 1
+
+
+# -- SQLite: the index catches up in one go (migration 0018) ---------------------------------------------
+
+on_sqlite = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def queued_and_indexed(runtime: Runtime) -> tuple[int, int]:
+    """(updates waiting to be indexed, updates in the index), as the database holds them now."""
+    with runtime.sessions() as session:
+        pending = session.scalar(text(f"SELECT count(*) FROM {PENDING}"))  # noqa: S608  (fixed names)
+        indexed = session.scalar(text(f"SELECT count(*) FROM {SEARCH_TABLE}"))  # noqa: S608
+        return int(pending or 0), int(indexed or 0)
+
+
+@on_sqlite
+def test_an_update_waits_for_the_index_and_a_search_first_indexes_all_that_waits(runtime, workplan):
+    first = post(runtime, "NET-01", "Core switches replaced")
+    second = post(runtime, "MOB-01", "Switching carriers")
+    assert queued_and_indexed(runtime) == (2, 0)  # the updates' own transactions wrote no index page
+    assert sorted(found(runtime, "switch")) == sorted([first, second])
+    assert queued_and_indexed(runtime) == (0, 2)
+    correct(runtime, first, "Core routers replaced")
+    assert queued_and_indexed(runtime) == (1, 2)
+    assert found(runtime, "switch") == [second]  # the correction indexed before the search read
+    assert found(runtime, "router") == [first]
+
+
+@on_sqlite
+def test_each_pass_indexes_what_waits(runtime, workplan, clock):
+    post(runtime, "NET-01", "Core switches replaced")
+    Reconciler(runtime, lambda item: Outcome(channel_id="D0", message_ts="1.0"), holder="a").tick(clock.now)
+    assert queued_and_indexed(runtime) == (0, 1)
+
+
+@on_sqlite
+def test_an_update_deleted_while_it_waits_leaves_nothing_behind(runtime, workplan):
+    post(runtime, "NET-01", "Datacentre move")
+    with runtime.sessions.begin() as session:
+        ws = workspaces.find(session, TEAM)
+        assert ws is not None
+        retention.purge(session, ws, now=START, reason="test")
+    assert queued_and_indexed(runtime) == (0, 0)
+
+
+@on_sqlite
+def test_searches_and_updates_at_once_index_every_update_once(runtime, workplan):
+    def work(i: int) -> list[int]:
+        if i % 2:
+            for _ in range(5):
+                found(runtime, "racing", limit=50)  # each search indexes what waits, in its own transaction
+            return []
+        return [post(runtime, "NET-01", f"Racing update {i}-{n}") for n in range(5)]
+
+    posted = [update for got in race(8, work) for update in got]
+    assert len(posted) == 20
+    assert sorted(found(runtime, "racing", limit=50)) == sorted(posted)
+    assert queued_and_indexed(runtime) == (0, 20)
+
+
+@on_sqlite
+def test_undoing_migration_0018_indexes_what_waits_and_each_update_at_once_again(runtime, workplan, db_url):
+    def indexed() -> int:
+        with runtime.sessions() as session:
+            return int(session.scalar(text(f"SELECT count(*) FROM {SEARCH_TABLE}")) or 0)  # noqa: S608
+
+    waiting = post(runtime, "NET-01", "Firewall rules reviewed")
+    downgrade(db_url, "0017")
+    try:
+        assert indexed() == 1
+        later = post(runtime, "MOB-01", "Firewall upgrade booked")
+        assert indexed() == 2  # 0014's trigger: in the update's own transaction
+    finally:
+        upgrade(db_url)
+    assert queued_and_indexed(runtime) == (0, 2)
+    assert sorted(found(runtime, "firewall")) == sorted([waiting, later])
