@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple, cast
 
@@ -146,20 +146,18 @@ class DriverConnection:
         return DriverResult(plan, cursor, self)
 
     def commit(self) -> None:
-        for hook in self.engine.dispatch.commit:
-            hook(self)
-        try:
-            self.raw.commit()
-        except self.errors as error:
-            raise self.translated(error, "COMMIT") from error
+        self._end(self.engine.dispatch.commit, self.raw.commit, "COMMIT")
 
     def rollback(self) -> None:
-        for hook in self.engine.dispatch.rollback:
+        self._end(self.engine.dispatch.rollback, self.raw.rollback, "ROLLBACK")
+
+    def _end(self, hooks: Iterable[Callable[[Any], None]], end: Callable[[], None], sql: str) -> None:
+        for hook in hooks:  # the engine's commit or rollback hooks, as Connection calls them
             hook(self)
         try:
-            self.raw.rollback()
+            end()
         except self.errors as error:
-            raise self.translated(error, "ROLLBACK") from error
+            raise self.translated(error, sql) from error
 
     def translated(self, error: Exception, sql: str, cursor: Any = None, params: Any = None) -> exc.StatementError:
         """The driver's ``error`` (one of its ``Error``s) as SQLAlchemy's, bound values hidden; a lost connection is
