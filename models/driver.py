@@ -71,6 +71,8 @@ class DriverResult:
     def __init__(self, plan: _Plan, cursor: Any, owner: DriverConnection) -> None:
         self._plan, self._cursor, self._owner = plan, cursor, owner
         self.rowcount: int = cursor.rowcount
+        if plan.row is None:
+            cursor.close()  # nothing to read: the driver's statement is let go now, not when collected
 
     def _rows(self) -> list[tuple[Any, ...]]:
         plan = self._plan
