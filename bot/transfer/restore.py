@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError
+from bot.services import search
 from bot.services import strategy as strategy_service
 from bot.services.paper import settings as paper_settings
 from bot.transfer.checks import MAX_PROBLEMS, InvalidExport, cross_check, kind_of, refuse, shape_problems
@@ -216,6 +217,7 @@ def restore(session: Session, doc: Document, *, team: str | None = None) -> Rest
     try:
         session.flush()
         update_ids = _write(session, ws, doc)
+        search.catch_up(session)  # SQLite: the restored text indexed now, not by the first search after it
     except IntegrityError as exc:  # only a concurrent writer gets past the checks above
         raise DomainError(
             f"The database refused the restore of workspace {team_id} ({type(exc.orig).__name__}); "

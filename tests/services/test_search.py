@@ -157,6 +157,8 @@ def test_a_restored_workspace_is_searchable_by_its_current_text(runtime, engine,
     assert index_rows(runtime) == 0
     with runtime.sessions.begin() as session:
         restore.restore(session, restore.load(doc), team=TEAM)
+    if engine.dialect.name == "sqlite":
+        assert queued_and_indexed(runtime) == (0, 1)  # indexed by the restore, not left to the first search
     (hit,) = results(runtime, "scanner").hits
     assert (hit.project_ref, hit.revision) == ("NET-01", 2)
     assert found(runtime, "printers") == []
