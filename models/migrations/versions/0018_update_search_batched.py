@@ -3,9 +3,10 @@
 SQLite: a new current revision no longer goes into the FTS5 index in the update's own transaction (7 or
 8 of the 21 pages a one-line update wrote, and a third of its cost in the database). Its update's id goes
 into ``update_search_pending`` instead, and :func:`bot.services.search.catch_up` indexes everything
-pending in one go: before each search reads the index, and in each reconcile pass. Deleting revisions or
-updates still changes the index at once (``update_search_removed``, ``_changed``, ``_update_removed``),
-and an update deleted while pending leaves nothing behind. Downgrading indexes what is pending first.
+pending in one go: before each search reads the index, in each reconcile pass, and at the end of a
+restore. Deleting revisions or updates still changes the index at once (``update_search_removed``,
+``_changed``, ``_update_removed``), and an update deleted while pending leaves nothing behind.
+Downgrading indexes what is pending first.
 PostgreSQL is unchanged (its ``tsvector`` and GIN index take a row in the update's transaction).
 
 Revision ID: 0018
