@@ -1,7 +1,7 @@
 """update search batched
 
 SQLite: a new current revision no longer goes into the FTS5 index in the update's own transaction (7 or
-8 of the 21 pages a one-line update wrote, and a third of its cost in the database). Its update's id goes
+8 of the 21 pages a one-line update wrote, and over half of the time SQLite took for it). Its update's id goes
 into ``update_search_pending`` instead, and :func:`bot.services.search.catch_up` indexes everything
 pending in one go: before each search reads the index, in each reconcile pass, and at the end of a
 restore. Deleting revisions or updates still changes the index at once (``update_search_removed``,
