@@ -44,7 +44,7 @@ def take(session: Session, ws: Workspace, user_id: str, *, now: datetime, change
 
 
 def taken(connection: Executor, workspace_id: int, user_id: str, *, now: datetime) -> bool:
-    """:func:`take` after a change, on a session or a plain connection (an update's direct path).
+    """:func:`take` after a change, on a session, a plain connection or the driver's (an update's direct path).
 
     One statement, on the path of every update: the row made, or taken when its minute has passed, or else
     marked stale. Its ``stale`` after the statement says which (False: taken). On PostgreSQL a racer's
