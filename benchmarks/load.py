@@ -185,8 +185,7 @@ class Run:
 
     @property
     def throughput(self) -> float:
-        good = sum(1 for s in self.measured if s.problem is None)
-        return good / self.wall if self.wall > 0 else 0.0
+        return throughput(self.sent, self.wall)
 
     def latency_ms(self, quantile: float) -> float:
         """Nearest-rank percentile of the measured requests' latency, in milliseconds (1.0: the maximum)."""
@@ -207,6 +206,12 @@ class Run:
     @property
     def server_ms_per_request(self) -> float:
         return 1000 * self.cpu["server"] / max(1, len(self.measured))
+
+
+def throughput(sent: Sequence[Sent], wall: float) -> float:
+    """The requests answered correctly in the measured period, a second of ``wall``."""
+    good = sum(1 for s in sent if s.measured and s.problem is None)
+    return good / wall if wall > 0 else 0.0
 
 
 @dataclass
@@ -579,7 +584,7 @@ class Part:
 
     @property
     def throughput(self) -> float:
-        return sum(1 for s in self.sent if s.measured and s.problem is None) / self.wall if self.wall > 0 else 0.0
+        return throughput(self.sent, self.wall)
 
 
 def measure(
@@ -783,10 +788,10 @@ def taking_turns(
     parts: dict[str, list[Part]] = {FLOOR: [], ICTBOT: []}
     stored: dict[str, Counter[tuple[str, str]]] = {FLOOR: Counter(), ICTBOT: Counter()}
     drained = 0.0
+    counted = stored_updates(url)
     for r, turn in enumerate(in_rounds(options)):
         for name in (FLOOR, ICTBOT) if r % 2 == 0 else (ICTBOT, FLOOR):
             (proc, _startup), port, prefix = servers[name]
-            already = stored_updates(url)
             parts[name].append(measure(proc, port, standin, f"{prefix}{r}.", turn))
             if name == ICTBOT:  # an answer not ready within two seconds follows its empty ack via response_url
                 started = time.perf_counter()
@@ -796,7 +801,8 @@ def taking_turns(
                 if wait_for_replies(standin, late) < late:
                     drained = math.inf
                 drained = max(drained, time.perf_counter() - started)
-            stored[name] += stored_updates(url) - already
+            before, counted = counted, stored_updates(url)
+            stored[name] += counted - before
     floor, ictbot = (joined(name, parts[name], servers[name][0][1], rests[name]) for name in (FLOOR, ICTBOT))
     ictbot.notes["last reply"] = (
         f"not all within {DRAIN_TIMEOUT:g} s" if drained == math.inf else f"{drained:.2f} s after a turn's last answer"
