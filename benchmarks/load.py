@@ -48,14 +48,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import compileall
 import gc
 import json
 import math
-import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -66,14 +62,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, insert, select
 
+from benchmarks.load_client import Connection
+from benchmarks.load_report import ICTBOT, report
+from benchmarks.load_servers import (
+    REPO,
+    TEAM_ID,
+    StandIn,
+    compiled_as_installed,
+    free_port,
+    ictbot_command,
+    server_env,
+    serving,
+    standin_process,
+)
 from benchmarks.meters import CpuMeter, PeakRss, reference_loop_ms, rss_kb
 from benchmarks.reminder_fanout import _is_postgres as is_postgres
 from benchmarks.reminder_fanout import scratch_database
@@ -82,24 +89,14 @@ from bot.services import strategy as strategy_service
 from bot.services import workspaces
 from models import ProgressUpdate, Project, ProjectStatus, make_engine, make_sessionmaker, upgrade
 
-REPO = Path(__file__).resolve().parents[1]  # where `benchmarks` is imported from by the helper processes
-TEAM_ID = "T0LOAD"
 TEAM_NAME = "Load council"
 TOKEN = "xoxb-load-0000-token"  # noqa: S105  (the stand-in's, not a secret)
 SIGNING_SECRET = "load-signing-secret-0123456789abcdef"  # noqa: S105  (made up for the run)
 ADMIN = "U0LOADADM"  # ICTBOT_ADMINS, as production sets it; not one of the posters
 FORM = "application/x-www-form-urlencoded"
-ICTBOT = "ictbot serve"
 FLOOR = "honest floor"
 BARE = "bare app"
 PROJECTS_PER_OWNER = 5
-GOAL_CLIENTS = 32
-GOAL_THROUGHPUT_RATIO = 0.5  # ictbot's throughput ÷ the floor's, at least
-GOAL_P99_RATIO = 1.5  # ictbot's p99 ÷ the floor's, at most
-GOAL_RSS_MIB = 90  # ictbot's resident memory at rest, at most
-GOAL_STARTUP_S = 1.0  # from `ictbot serve` to the first 200 on /healthz, at most
-HEALTH_POLL = 0.01  # seconds between looks at a starting server's /healthz
-START_TIMEOUT = 60.0  # seconds for a server to answer /healthz
 DRAIN_TIMEOUT = 60.0  # seconds for ictbot's listeners to finish (their replies) after the last ack
 REQUEST_TIMEOUT = 30.0
 ROUND_WARMUP = 0.5  # seconds of load before each turn after a server's first
@@ -240,128 +237,6 @@ class Result:
         return self.ictbot.latency_ms(quantile) / self.floor.latency_ms(quantile)
 
 
-# -- the processes -------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def ictbot_command() -> list[str]:
-    """The installed ``ictbot`` entry point beside this interpreter, as production runs it."""
-    script = Path(sys.executable).with_name("ictbot")
-    if not script.exists():
-        raise RuntimeError(f"{script} is missing: install ictbot first (pip install -e '.[dev]')")
-    return [str(script), "serve"]
-
-
-def server_env(**settings: str) -> dict[str, str]:
-    """This process's environment without any ictbot or Slack setting of its own, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ICTBOT_")) and k != "DATABASE_URL"}
-    env.update(settings)
-    return env
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-@contextmanager
-def serving(
-    argv: list[str], env: dict[str, str], port: int, log_path: Path, *, cwd: Path
-) -> Iterator[tuple[subprocess.Popen[bytes], float]]:
-    """Start a server process, wait until its /healthz answers 200, and stop it (SIGTERM) afterwards.
-    Yields the process and the seconds it took from its start to that first 200."""
-    started = time.perf_counter()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)  # noqa: S603
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        with httpx.Client(timeout=2) as client:
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{argv[0]} exited with status {proc.returncode}:\n{_tail(log_path)}")
-                try:
-                    if client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{argv[0]} did not answer /healthz in {START_TIMEOUT:g} s:\n{_tail(log_path)}")
-                time.sleep(HEALTH_POLL)
-        startup = time.perf_counter() - started
-        yield proc, startup
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-class StandIn:
-    """The Slack stand-in's process (``benchmarks.load_processes standin``), asked over its stdin."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-        assert proc.stdin is not None and proc.stdout is not None
-        self._in: IO[str] = proc.stdin
-        self._out: IO[str] = proc.stdout
-        hello = json.loads(self._out.readline() or "null")
-        if not isinstance(hello, dict):
-            raise RuntimeError("the Slack stand-in did not start")
-        self.base_url = str(hello["base_url"])
-        self.api_url = str(hello["api_url"])
-
-    def ask(self, command: str) -> Any:
-        self._in.write(command + "\n")
-        self._in.flush()
-        return json.loads(self._out.readline())
-
-    def counts(self) -> Counter[str]:
-        return Counter({str(k): int(v) for k, v in self.ask("count").items()})
-
-    def replies(self) -> list[tuple[str, str]]:
-        return [(str(key), str(text)) for key, text in self.ask("replies")]
-
-    def posts(self) -> list[str]:
-        """The channel of every chat.postMessage so far."""
-        return [str(channel) for channel in self.ask("posts")]
-
-
-@contextmanager
-def standin_process() -> Iterator[StandIn]:
-    argv = [sys.executable, "-m", "benchmarks.load_processes", "standin", "--team-id", TEAM_ID]
-    # As a context manager, Popen closes its pipes when it is done with (the standin's stdout included).
-    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO) as proc:  # noqa: S603
-        try:
-            yield StandIn(proc)
-        finally:
-            try:
-                assert proc.stdin is not None
-                proc.stdin.write("quit\n")
-                proc.stdin.close()
-                proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                proc.kill()
-                proc.wait()
-
-
-def compiled_as_installed() -> None:
-    """The project's bytecode written, as an install writes it (pip compiles what it installs): an editable
-    install under ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every module of ictbot's on each start,
-    and the start-up time would measure the compiler. The processes read it even where they write none."""
-    for package in ("bot", "handlers", "models", "benchmarks"):
-        compileall.compile_dir(REPO / package, quiet=1)
-
-
 # -- the Work Plan -----------------------------------------------------------------------------------
 
 
@@ -430,46 +305,6 @@ def command_body(*, user: str, text: str, response_url: str, trigger: str) -> st
             "trigger_id": trigger,
         }
     )
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection to the server under test, as cheap per request as can be.
-
-    httpx's AsyncClient spent 4.2 ms of CPU a request here (32 connections, this 2-CPU container): the
-    clients then saturated a core at about 230 requests a second and the bare app's figures were the
-    load generator's. This writes the request's bytes and reads the answer's status line, headers and
-    ``Content-Length`` body on asyncio streams: about 0.1 ms a request. Anything it does not expect (no
-    ``Content-Length``, a broken connection, a time-out) is an error, and the next request reconnects.
-    """
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-
-    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        if self._streams is None:
-            self._streams = await asyncio.open_connection(self.host, self.port)
-        reader, writer = self._streams
-        head = f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(body)}\r\n"
-        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        try:
-            writer.write(head.encode("latin-1") + b"\r\n" + body)
-            status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-            fields = {n.strip().lower(): v.strip() for n, _, v in (line.partition(":") for line in lines if line)}
-            if "content-length" not in fields:
-                raise ValueError("an answer without Content-Length")
-            answer = await reader.readexactly(int(fields["content-length"]))
-            if fields.get("connection", "").lower() == "close":
-                self.close()
-            return int(status_line.split(" ", 2)[1]), answer
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        if self._streams is not None:
-            self._streams[1].close()
-            self._streams = None
 
 
 async def drive(
@@ -813,115 +648,6 @@ def taking_turns(
     check_stored(floor, stored[FLOOR])
     check_stored(ictbot, stored[ICTBOT])
     return floor, ictbot
-
-
-# -- the report ----------------------------------------------------------------------------------------
-
-
-def _mib(kb: int) -> str:
-    return f"{kb / 1024:.1f}"
-
-
-def _ms(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def _cpu_lines(run: Run) -> list[str]:
-    rest = run.share("machine") - run.share("server") - run.share("clients") - run.share("stand-in")
-    database = "database, " if run.name == ICTBOT else ""
-    return [
-        f"{run.name}: CPU, % of one core: server {run.share('server'):.0%}, clients {run.share('clients'):.0%}, "
-        f"stand-in {run.share('stand-in'):.0%}, the rest of the machine ({database}kernel, others) {rest:.0%}",
-        f"{run.name}: before the load: the machine {run.cpu_at_rest:.0%} busy (of {os.cpu_count()} CPUs), "
-        f"a reference loop {run.reference_ms:.0f} ms of CPU",
-    ]
-
-
-def _goals(result: Result) -> list[tuple[str, bool, str]]:
-    """(the goal, met, the figure) for each of the issue's goals."""
-    i = result.ictbot
-    ratio, p99 = result.throughput_ratio, result.ratio(0.99)
-    rss = i.rss_rest / 1024
-    return [
-        (f"throughput ≥ {GOAL_THROUGHPUT_RATIO:g} × the floor's", ratio >= GOAL_THROUGHPUT_RATIO, f"{ratio:.2f}"),
-        (f"p99 ≤ {GOAL_P99_RATIO:g} × the floor's", p99 <= GOAL_P99_RATIO, f"{p99:.2f}"),
-        (f"RSS at rest ≤ {GOAL_RSS_MIB} MiB", rss <= GOAL_RSS_MIB, f"{rss:.1f} MiB"),
-        (f"start-up ≤ {GOAL_STARTUP_S:g} s", i.startup <= GOAL_STARTUP_S, f"{i.startup:.2f} s"),
-    ]
-
-
-def report(result: Result, console: Console) -> None:
-    o = result.options
-    i, f = result.ictbot, result.floor
-    runs = result.runs
-    console.print(
-        f"[bold]Load[/]: {o.clients} clients, {o.period} in {o.rounds} turns after a {o.warmup:g} s warm-up, "
-        f"database {'sqlite' if o.database == 'sqlite' else 'postgresql'}, "
-        f"{o.projects} projects ({o.owners} owners), seed {o.seed}"
-    )
-    table = Table(title=None, show_lines=False)
-    table.add_column("figure")
-    for r in runs:
-        table.add_column(r.name, justify="right")
-    table.add_column("ictbot ÷ floor", justify="right")
-
-    def row(label: str, value: Callable[[Run], str], ratio: str = "") -> None:
-        table.add_row(label, *(value(r) for r in runs), ratio)
-
-    row("requests measured (+ warm-up)", lambda r: f"{len(r.measured)} (+{len(r.sent) - len(r.measured)})")
-    row("errors (must be 0)", lambda r: str(len(r.errors)))
-    row("wall time s", lambda r: f"{r.wall:.2f}")
-    row("throughput req/s", lambda r: f"{r.throughput:.1f}", f"{result.throughput_ratio:.2f}")
-    for label, q in (("p50 ms", 0.50), ("p99 ms", 0.99), ("max ms", 1.0)):
-
-        def latency(r: Run, q: float = q) -> str:
-            return _ms(r.latency_ms(q))
-
-        row(label, latency, f"{result.ratio(q):.2f}")
-    row("RSS at rest MiB", lambda r: _mib(r.rss_rest), f"{i.rss_rest / f.rss_rest:.2f}")
-    row("RSS peak under load MiB", lambda r: _mib(r.rss_peak), f"{i.rss_peak / f.rss_peak:.2f}")
-    row("start-up to /healthz s", lambda r: f"{r.startup:.2f}", f"{i.startup / f.startup:.2f}")
-    row("server CPU, % of one core", lambda r: f"{r.share('server'):.0%}")
-    row(
-        "server CPU ms per request",
-        lambda r: f"{r.server_ms_per_request:.2f}",
-        f"{i.server_ms_per_request / f.server_ms_per_request:.2f}",
-    )
-    console.print(table)
-
-    at = "" if o.clients == GOAL_CLIENTS else f" (set for {GOAL_CLIENTS} clients)"
-    console.print(
-        f"goals{at}: "
-        + "; ".join(f"{goal}: {'met' if met else 'NOT met'} ({figure})" for goal, met, figure in _goals(result)),
-        highlight=False,
-        soft_wrap=True,
-    )
-    for r in runs:
-        for line in _cpu_lines(r):
-            console.print(line, highlight=False, soft_wrap=True)
-        for key, value in r.notes.items():
-            console.print(f"{r.name}: {key}: {value}", highlight=False, soft_wrap=True)
-        problems = Counter(s.problem for s in r.errors)
-        if problems:
-            console.print(f"{r.name}: errors: " + ", ".join(f"{p} {n}" for p, n in problems.most_common()))
-        for fault in r.faults:
-            console.print(f"{r.name}: [bold red]FAULT[/]: {fault}")
-    console.print(f"setup (not timed): {result.setup_seconds:.1f} s")
-    # One plain line for CI logs and the smoke test.
-    console.print(
-        f"RESULT clients {o.clients}, requests {len(i.measured)} (floor {len(f.measured)}), "
-        f"errors {len(i.errors)} (floor {len(f.errors)}), "
-        f"throughput {i.throughput:.1f} req/s (floor {f.throughput:.1f}, ratio {result.throughput_ratio:.2f}), "
-        f"p50 {i.latency_ms(0.5):.1f} ms, p99 {i.latency_ms(0.99):.1f} ms (floor {f.latency_ms(0.99):.1f}, "
-        f"ratio {result.ratio(0.99):.2f}), "
-        f"rss {_mib(i.rss_rest)} MiB at rest, {_mib(i.rss_peak)} under load "
-        f"(floor {_mib(f.rss_rest)}, {_mib(f.rss_peak)}), start-up {i.startup:.2f} s, "
-        f"checks {'ok' if result.ok else 'FAILED'}",
-        highlight=False,
-        soft_wrap=True,
-    )
-    if not result.ok:
-        console.print("[bold red]FAIL[/]: every request must be answered with an ack, stored once and replied to")
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:

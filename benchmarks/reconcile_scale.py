@@ -41,7 +41,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, Engine, event, func, insert, select, text
 
-from benchmarks.load import StandIn, compiled_as_installed, standin_process
+from benchmarks.load_servers import StandIn, compiled_as_installed, standin_process
 from benchmarks.reminder_fanout import _london, bench_runtime, scratch_database
 from bot.runtime import Runtime
 from bot.scheduling.pace import claim_ahead_for, workers_for

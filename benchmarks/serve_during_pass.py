@@ -43,7 +43,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import load, reconcile_scale
+from benchmarks import load, load_servers, reconcile_scale
 from benchmarks.reminder_fanout import bench_runtime, scratch_database
 from bot.scheduling.ports import Outcome
 from bot.scheduling.reconciler import Reconciler
@@ -78,7 +78,7 @@ def prepare(url: str, workspaces: int, api_url: str) -> None:
     load.populate(url, 50)
 
 
-def stage(standin: load.StandIn, workspaces: int) -> tuple[int, int, int]:
+def stage(standin: load_servers.StandIn, workspaces: int) -> tuple[int, int, int]:
     """(the stage's messages sent so far, owners with more than one, owners with none)."""
     expected = {reconcile_scale.owner_id(w, i) for w in range(workspaces) for i in range(reconcile_scale.PROJECTS)}
     posted = Counter("U" + channel.removeprefix("D") for channel in standin.posts())
@@ -86,15 +86,15 @@ def stage(standin: load.StandIn, workspaces: int) -> tuple[int, int, int]:
     return sum(mine.values()), sum(1 for n in mine.values() if n > 1), len(expected - set(mine))
 
 
-def sent(standin: load.StandIn, workspaces: int) -> int:
+def sent(standin: load_servers.StandIn, workspaces: int) -> int:
     return stage(standin, workspaces)[0]
 
 
 def measure(name: str, workspaces: int, options: load.Options, tmp: Path) -> PassRun:
     """One run: its own database and stand-in, the server (with the pass where the run has one), the load."""
-    with scratch_database(options.database) as url, load.standin_process() as standin:
+    with scratch_database(options.database) as url, load_servers.standin_process() as standin:
         prepare(url, workspaces, standin.api_url)
-        env = load.server_env(
+        env = load_servers.server_env(
             SLACK_BOT_TOKEN=load.TOKEN,
             SLACK_SIGNING_SECRET=load.SIGNING_SECRET,
             SLACK_API_URL=standin.api_url,
@@ -103,16 +103,16 @@ def measure(name: str, workspaces: int, options: load.Options, tmp: Path) -> Pas
             ICTBOT_SCHEDULER="false",
             ICTBOT_REMINDER_RATE=str(RATE),
         )
-        port = load.free_port()
+        port = load_servers.free_port()
         if name == "pass in the server":
             argv = [sys.executable, "-m", "benchmarks.serve_during_pass", "serve", "--port", str(port)]
         else:
-            argv = [*load.ictbot_command(), "--host", "127.0.0.1", "--port", str(port)]
-        with load.serving(argv, env, port, tmp / f"{name}.log", cwd=load.REPO) as server:
+            argv = [*load_servers.ictbot_command(), "--host", "127.0.0.1", "--port", str(port)]
+        with load_servers.serving(argv, env, port, tmp / f"{name}.log", cwd=load_servers.REPO) as server:
             ready = time.perf_counter()
             worker = None
             if name == "pass in a worker":
-                tick = [load.ictbot_command()[0], "tick", "--at", DUE.isoformat()]
+                tick = [load_servers.ictbot_command()[0], "tick", "--at", DUE.isoformat()]
                 with (tmp / "worker.log").open("wb") as log:
                     worker = subprocess.Popen(tick, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
             marks: list[int] = []  # the stage's messages sent as the measured period begins
@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--workspaces and --clients take 1 or more, --duration a number of seconds above 0")
     options = load.Options(clients=a.clients, duration=a.duration, warmup=a.warmup, database=a.database)
     console = Console()
-    load.compiled_as_installed()
+    load_servers.compiled_as_installed()
     runs = []
     with tempfile.TemporaryDirectory(prefix="ictbot-pass-") as tmp:
         for name in RUNS:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.load import REPO, StandIn, compiled_as_installed, standin_process
+from benchmarks.load_servers import REPO, StandIn, compiled_as_installed, standin_process
 from benchmarks.reconcile_scale import DUE_AT, PASSES, PROJECTS, TOKEN, CouncilTokens, owner_id, populate
 from benchmarks.reminder_fanout import Clock, _is_postgres, bench_runtime, scratch_database
 from bot.runtime import Runtime
