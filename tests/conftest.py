@@ -9,20 +9,23 @@ Each test session gets its own freshly migrated database, and every table is emp
 
 from __future__ import annotations
 
+import copy
+import functools
 import gc
 import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, Select, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -65,6 +68,7 @@ OWNER = "U0OWNER"
 DELEGATE = "U0DELEG"
 STRANGER = "U0OTHER"
 START = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+T = TypeVar("T")
 
 
 @dataclass
@@ -254,6 +258,63 @@ def empty_every_table(engine: Engine) -> None:
         raw.close()
 
 
+# -- a fixture's rows, kept and put back --------------------------------------------------------------
+TableRows = dict[str, list[dict[str, Any]]]
+
+
+def every_row(engine: Engine) -> TableRows:
+    """Every row of every table, by table name."""
+    with engine.connect() as conn:
+        return {t.name: [dict(r) for r in conn.execute(select(t)).mappings()] for t in Base.metadata.sorted_tables}
+
+
+def put_back(engine: Engine, rows: TableRows, *, empty_first: bool = False) -> None:
+    """Insert ``rows`` (as :func:`every_row` read them), parents first, in one transaction."""
+    if empty_first:
+        empty_every_table(engine)
+    with engine.begin() as conn:
+        for t in Base.metadata.sorted_tables:
+            if rows.get(t.name):
+                conn.execute(t.insert(), rows[t.name])
+
+
+@functools.cache
+def _row_counts() -> Select[Any]:
+    return select(*(select(func.count()).select_from(t).scalar_subquery() for t in Base.metadata.sorted_tables))
+
+
+def is_empty(engine: Engine) -> bool:
+    """Whether every table is empty (one statement)."""
+    with engine.connect() as conn:
+        return not any(conn.execute(_row_counts()).one())
+
+
+class Kept(Generic[T]):
+    """What a fixture that only writes to the database builds, kept for the next test that asks for it.
+
+    The first time it builds on a database in a given state, at a given time and with a given ``key``, the
+    rows it left are read; the next time it would build on that database in that state (as empty, or
+    holding the very same rows), at that time, with that key, they are put back instead, row for row, with
+    the same ids (the engine fixture empties every table after each test, and the ids the database gave
+    stay free), and the clock is moved on as the build moved it."""
+
+    def __init__(self, build: Callable[..., T]) -> None:
+        self.build = build
+        self._kept: dict[Hashable, tuple[TableRows | None, TableRows, datetime, T]] = {}
+
+    def __call__(self, engine: Engine, clock: Clock, *args: Any, key: Hashable = ()) -> T:
+        at = (engine.url, clock.now, key)
+        before = None if is_empty(engine) else every_row(engine)  # None: empty
+        kept = self._kept.get(at)
+        if kept is not None and kept[0] == before:
+            _, rows, clock.now, value = kept
+            put_back(engine, rows, empty_first=before is not None)
+            return copy.deepcopy(value)
+        value = self.build(*args)
+        self._kept[at] = (before, every_row(engine), clock.now, copy.deepcopy(value))
+        return value
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -302,9 +363,8 @@ def slack(runtime: Runtime, standin: SlackStandIn, clock: Clock) -> LocalSlack:
     )
 
 
-@pytest.fixture
-def workplan(runtime: Runtime, standin: SlackStandIn) -> dict[str, int]:
-    """A small Work Plan in the stand-in's workspace; returns project ids by ref."""
+def build_workplan(runtime: Runtime, team_id: str) -> dict[str, int]:
+    """A small Work Plan in ``team_id``; returns project ids by ref."""
     rows = [
         ("NET-01", "Council network refresh", "ARCH", OWNER, [DELEGATE]),
         ("MOB-01", "Mobile carrier cut-across", "ARCH", OWNER, []),
@@ -313,10 +373,19 @@ def workplan(runtime: Runtime, standin: SlackStandIn) -> dict[str, int]:
         ("TRN-01", "Technical training programme", "WF", DELEGATE, []),
     ]
     ids: dict[str, int] = {}
-    with runtime.unit(standin.team_id) as (session, ws):
+    with runtime.unit(team_id) as (session, ws):
         for ref, title, prio, owner, delegates in rows:
             p = projects.add(
                 session, ws, ref=ref, title=title, priority=prio, owner=owner, delegates=delegates, now=runtime.now()
             )
             ids[ref] = p.id
     return ids
+
+
+_WORKPLANS = Kept(build_workplan)
+
+
+@pytest.fixture
+def workplan(runtime: Runtime, standin: SlackStandIn, clock: Clock) -> dict[str, int]:
+    """A small Work Plan in the stand-in's workspace; returns project ids by ref."""
+    return _WORKPLANS(runtime.engine, clock, runtime, standin.team_id, key=standin.team_id)

@@ -61,6 +61,7 @@ class LocalSlack:
     ``response_url`` gives the URL to put in each request (the stand-in's), so answers sent through
     it reach a server that records them. ``on_ack``, when given, gets the message a command's
     acknowledgement carried, which Slack shows the person like an answer through response_url.
+    ``first_id`` numbers its first trigger and event id (a driver taking over where another left off).
     """
 
     app: App
@@ -70,9 +71,10 @@ class LocalSlack:
     team_domain: str = "local-council"
     clock: Callable[[], float] = field(default=time.time)
     on_ack: Callable[[dict[str, Any]], None] | None = None
+    first_id: int = 1
 
     def __post_init__(self) -> None:
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(self.first_id)
 
     # -- transport ----------------------------------------------------------------------------
     def send_form(self, form: dict[str, str], *, timestamp: int | None = None) -> BoltResponse:

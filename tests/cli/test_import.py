@@ -8,12 +8,12 @@ import pytest
 
 from models import Workspace
 from tests.cli.conftest import rows, write
-from tests.transfer.test_restore import BAD_DOCUMENTS, build_rich_workspace, comparable, row_counts, wipe
+from tests.transfer.test_restore import BAD_DOCUMENTS, RICH, comparable, row_counts, wipe
 
 
 @pytest.fixture
 def rich(runtime, workplan, clock):
-    return build_rich_workspace(runtime, clock)
+    return RICH(runtime.engine, clock, runtime, clock)
 
 
 @pytest.fixture

@@ -48,7 +48,20 @@ from zoneinfo import ZoneInfo
 import click
 import pytest
 from slack_bolt import BoltRequest, BoltResponse
-from sqlalchemy import ColumnElement, Label, String, Table, cast, func, insert, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Label,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
 
 from bot.cli import cli
 from bot.dev.local import InlineExecutor, LocalSlack, signed_headers
@@ -140,7 +153,7 @@ from models.install import slack_bots, slack_installations
 from models.registers import RaidKind
 from models.scheduling import ReminderKind
 from tests.cli.conftest import Ictbot
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Clock, empty_every_table
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Clock, TableRows, every_row, put_back
 from tests.helpers import opened_view, shown
 from tests.slack import test_oauth as oauth_tests
 from tests.test_manifest import registered
@@ -429,22 +442,26 @@ def build(rt: Runtime, clock: Clock) -> Ids:
 
 # The two workspaces are built once per database (it takes a while: two reconciler passes and a year of
 # meetings each) and copied back, row for row, for every test: the engine fixture empties every table
-# after each test, and the ids the database gave stay free, so the copy has the very same ids.
-_BUILT: dict[str, tuple[dict[str, list[dict[str, Any]]], Ids]] = {}
+# after each test, and the ids the database gave stay free, so the copy has the very same ids. The copy
+# includes the update A's officer posted through Slack just before the attack (``world``).
+@dataclass(frozen=True)
+class Built:
+    rows: TableRows
+    ids: Ids
+    live_update: int  # A's update through Slack, recorded as a request of A's ...
+    signed_at: float  # ... with trigger id 1, signed at this time
+
+    def signed_again(self, signed_at: float) -> TableRows:
+        """The copy, A's request recorded as signed at ``signed_at``: B's first request, signed then, carries
+        the very trigger id of A's (Bolt refuses requests signed more than five minutes before)."""
+        was, now = (f"trigger:{A_TRIGGER}.{int(at)}.localtrigger" for at in (self.signed_at, signed_at))
+        recorded = self.rows["inbound_delivery"]
+        assert [r["key"] for r in recorded if r["team_id"] == TEAM_A] == [was], "LocalSlack's trigger ids changed"
+        return {**self.rows, "inbound_delivery": [{**r, "key": now} if r["key"] == was else r for r in recorded]}
 
 
-def _copy(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
-    with rt.engine.connect() as conn:
-        return {t.name: [dict(r) for r in conn.execute(select(t)).mappings()] for t in Base.metadata.sorted_tables}
-
-
-def _put_back(rt: Runtime, rows: dict[str, list[dict[str, Any]]], *, empty_first: bool = False) -> None:
-    if empty_first:
-        empty_every_table(rt.engine)  # one script, not a DELETE a table: this runs before every attack
-    with rt.engine.begin() as conn:
-        for t in Base.metadata.sorted_tables:  # parents first
-            if rows[t.name]:
-                conn.execute(t.insert(), rows[t.name])
+A_TRIGGER = 1
+_BUILT: dict[str, Built] = {}
 
 
 @pytest.fixture
@@ -457,13 +474,6 @@ def iso_runtime(runtime: Runtime) -> Runtime:
 def world(iso_runtime: Runtime, standin: SlackStandIn, clock: Clock) -> World:
     rt = iso_runtime
     url = rt.settings.DATABASE_URL
-    if url in _BUILT:
-        _put_back(rt, _BUILT[url][0], empty_first=True)
-    else:
-        ids = build(rt, clock)
-        _BUILT[url] = (_copy(rt), ids)
-    ids = _BUILT[url][1]
-    clock.now = ATTACK
     for user, name in ((MALLORY, "Mallory Bravo"), (B_OWNER, "Bob Bravo")):
         standin.add_user(user, name=name)
     app = create_app(rt, client=web_client(BOT_TOKEN, standin.api_url), listener_executor=InlineExecutor())
@@ -472,7 +482,7 @@ def world(iso_runtime: Runtime, standin: SlackStandIn, clock: Clock) -> World:
     # would be taken for a repeat of A's and never acted on, and the attack's ``expect`` would fail.
     signed_at = float(int(time.time()))
 
-    def driver(team: str) -> LocalSlack:
+    def driver(team: str, first_id: int = A_TRIGGER) -> LocalSlack:
         return LocalSlack(
             app=app,
             signing_secret=SIGNING_SECRET,
@@ -481,17 +491,28 @@ def world(iso_runtime: Runtime, standin: SlackStandIn, clock: Clock) -> World:
             team_domain=team.lower(),
             clock=lambda: signed_at,
             on_ack=standin.acknowledged_with,
+            first_id=first_id,
         )
 
-    a, b = driver(TEAM_A), driver(TEAM_B)
-    # A's own Slack, just before the attack: an update through the command, recorded as a request of A's.
-    a.command("/ict-update", f"AFIN-02 amber {MARK} ledger late | risks: {MARK} auditors", user_id=A_DELEG)
-    with rt.sessions() as s:
-        ws_a = workspaces.get_or_create(s, TEAM_A, now=ATTACK)
-        latest = updates.latest(s, ws_a, projects.get(s, ws_a, "AFIN-02"))
-        assert latest is not None and latest.id not in ids.a_updates
+    if url in _BUILT:
+        built = _BUILT[url]
+        put_back(rt.engine, built.signed_again(signed_at), empty_first=True)
+    else:
+        ids = build(rt, clock)
+        clock.now = ATTACK
+        # A's own Slack, just before the attack: an update through the command, recorded as a request of A's.
+        driver(TEAM_A).command(
+            "/ict-update", f"AFIN-02 amber {MARK} ledger late | risks: {MARK} auditors", user_id=A_DELEG
+        )
+        with rt.sessions() as s:
+            ws_a = workspaces.get_or_create(s, TEAM_A, now=ATTACK)
+            latest = updates.latest(s, ws_a, projects.get(s, ws_a, "AFIN-02"))
+            assert latest is not None and latest.id not in ids.a_updates
+        built = _BUILT[url] = Built(every_row(rt.engine), ids, latest.id, signed_at)
+    clock.now = ATTACK
     standin.clear()
-    return World(rt=rt, standin=standin, a=a, b=b, ids=ids, a_live_update=latest.id)
+    a = driver(TEAM_A, first_id=A_TRIGGER + 1)  # A's next request is not a retry of that one
+    return World(rt=rt, standin=standin, a=a, b=driver(TEAM_B), ids=built.ids, a_live_update=built.live_update)
 
 
 # -- what A owns, row by row -----------------------------------------------------------------------------
@@ -501,29 +522,35 @@ Rows = dict[str, list[str]]
 def owned_rows(rt: Runtime, team: str) -> Rows:
     """Every row of ``team``'s, by table, every column (as a JSON array, in the order of the JSON text): the
     workspace's own tables (read from the schema, as the purge reads them), its workspace row, and what is
-    kept for it by team ID. One statement, a UNION ALL of the tables: this is read before and after every
-    attack, and a statement a table cost each attack as much again as the attack."""
+    kept for it by team ID. One statement, a UNION ALL of the tables, built once: this is read before and
+    after every attack, and a statement a table cost each attack as much again as the attack."""
     with rt.engine.connect() as conn:
         ws_id = conn.scalar(select(Workspace.id).where(Workspace.external_id == team))
         assert ws_id is not None
-        ws = Workspace.__table__
-        delivery = InboundDelivery.__table__
-        assert isinstance(ws, Table) and isinstance(delivery, Table)
-        where: list[tuple[Table, ColumnElement[bool]]] = [
-            (t, belongs(ws_id)) for t, belongs in retention._owned_tables()
-        ]
-        where += [
-            (ws, ws.c.id == ws_id),
-            (delivery, delivery.c.team_id == team),
-            (slack_bots, slack_bots.c.team_id == team),
-            (slack_installations, slack_installations.c.team_id == team),
-        ]
-        array = func.json_array if conn.dialect.name == "sqlite" else func.json_build_array
-        every = union_all(*(select(literal(t.name), cast(array(*t.c), String)).where(w) for t, w in where))
-        rows: Rows = {t.name: [] for t, _ in where}
-        for table, row in conn.execute(every):
+        every, names = _every_owned_row(conn.dialect.name)
+        rows: Rows = {name: [] for name in names}
+        for table, row in conn.execute(every, {"ws_id": ws_id, "team": team}):
             rows[table].append(row)
     return {table: sorted(found) for table, found in rows.items()}
+
+
+@functools.cache
+def _every_owned_row(dialect: str) -> tuple[CompoundSelect, tuple[str, ...]]:
+    """The UNION ALL of ``owned_rows`` for one workspace (``:ws_id``, ``:team``), and the tables it reads."""
+    ws_id, team = bindparam("ws_id"), bindparam("team")
+    ws = Workspace.__table__
+    delivery = InboundDelivery.__table__
+    assert isinstance(ws, Table) and isinstance(delivery, Table)
+    where: list[tuple[Table, ColumnElement[bool]]] = [(t, belongs(ws_id)) for t, belongs in retention._owned_tables()]
+    where += [
+        (ws, ws.c.id == ws_id),
+        (delivery, delivery.c.team_id == team),
+        (slack_bots, slack_bots.c.team_id == team),
+        (slack_installations, slack_installations.c.team_id == team),
+    ]
+    array = func.json_array if dialect == "sqlite" else func.json_build_array
+    every = union_all(*(select(literal(t.name), cast(array(*t.c), String)).where(w) for t, w in where))
+    return every, tuple(t.name for t, _ in where)
 
 
 def changes(before: Rows, after: Rows) -> dict[str, tuple[list[Any], list[Any]]]:
@@ -1901,14 +1928,14 @@ def test_in_multi_workspace_mode_b_is_answered_with_its_own_token_and_nothing_of
     """Every attack again, each on a fresh copy of both workspaces, now with an installation each: besides
     the checks above, every Web API call made for B carries B's token, never A's."""
     w = installed
-    rows = _copy(w.rt)
+    rows = every_row(w.rt.engine)
     before = owned_rows(w.rt, TEAM_A)
     token_b = set(w.standin.oauth.tokens_of(TEAM_B))
     assert token_b and not token_b & set(w.standin.oauth.tokens_of(TEAM_A))
     failures: dict[str, list[str]] = {}
     spoke: list[str] = []  # the attacks that made B's bot call the Web API
     for attack in ATTACKS:
-        _put_back(w.rt, rows, empty_first=True)
+        put_back(w.rt.engine, rows, empty_first=True)
         w.standin.clear()
         w.standin.uploads.clear()
 

@@ -34,7 +34,7 @@ from handlers.slack.delivery.reminders import SlackDelivery
 from models import Base, Meeting, ProgressUpdate, ProjectStatus, Rag, Role, UpdateSource, Workspace
 from models.registers import RaidKind
 from models.scheduling import DigestPost, Reminder
-from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, START, Clock
+from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, START, Clock, Kept
 
 LONDON = ZoneInfo("Europe/London")
 TEAM = "T0COUNCIL"
@@ -248,9 +248,12 @@ def build_rich_workspace(runtime: Runtime, clock: Clock) -> dict[str, int]:
     return ids
 
 
+RICH = Kept(build_rich_workspace)
+
+
 @pytest.fixture
 def rich(runtime: Runtime, workplan: dict[str, int], clock: Clock) -> dict[str, int]:
-    return build_rich_workspace(runtime, clock)
+    return RICH(runtime.engine, clock, runtime, clock)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
