@@ -162,7 +162,7 @@ class Run:
     rss_peak: int  # kB, the largest sample under load
     cpu: dict[str, float]  # CPU seconds in the measured period: "server", "clients", "stand-in", "machine"
     startup: float = math.nan  # seconds from starting the process to the first 200 on /healthz
-    cpu_at_rest: float = 0.0  # CPU seconds the machine spent in the second before the load, this process aside
+    cpu_at_rest: float = 0.0  # CPU seconds a second the machine spent at rest before the load, this process aside
     reference_ms: float = 0.0  # reference_loop_ms() just before the load
     faults: list[str] = field(default_factory=list)  # what the checks after the run found
     notes: dict[str, str] = field(default_factory=dict)
@@ -393,8 +393,13 @@ class AtRest:
     """A started server before any load: its memory, and how busy and how fast the machine was."""
 
     rss: int  # kB
-    busy: float  # CPU seconds the machine spent in a second at rest, the clients' process aside
+    busy: float  # CPU seconds a second the machine spent at rest, the clients' process aside
     reference_ms: float  # reference_loop_ms()
+
+
+def settling(options: Options) -> float:
+    """Seconds :func:`at_rest` waits, and then looks: one, or at a smoke size as short as the warm-up."""
+    return max(0.1, min(1.0, options.warmup))
 
 
 def at_rest(proc: subprocess.Popen[bytes], standin: StandIn, settle: float = 1.0) -> AtRest:
@@ -405,7 +410,7 @@ def at_rest(proc: subprocess.Popen[bytes], standin: StandIn, settle: float = 1.0
     meter.mark()
     time.sleep(settle)
     idle = meter.since()
-    return AtRest(rss_kb(proc.pid), idle["machine"] - idle["clients"], reference_loop_ms())
+    return AtRest(rss_kb(proc.pid), (idle["machine"] - idle["clients"]) / settle, reference_loop_ms())
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,7 +624,7 @@ def taking_turns(
     on), so that both see the machine as it was while the other ran: a shared machine's speed drifts by half
     within minutes here. What each stored is counted around each of its turns (ictbot's late replies, and so
     its last commits, waited for), and each turn's throughput ratio is noted. Returns (floor, ictbot)."""
-    rests = {name: at_rest(server[0][0], standin) for name, server in servers.items()}
+    rests = {name: at_rest(server[0][0], standin, settling(options)) for name, server in servers.items()}
     parts: dict[str, list[Part]] = {FLOOR: [], ICTBOT: []}
     stored: dict[str, Counter[tuple[str, str]]] = {FLOOR: Counter(), ICTBOT: Counter()}
     drained = 0.0

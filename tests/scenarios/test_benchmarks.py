@@ -95,7 +95,7 @@ def test_shared_pass_fails_on_a_lost_or_doubled_reminder_and_refuses_sqlite(monk
 
 def test_serve_during_pass_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     """The three runs at a smoke size: each pass reaches every owner once, and every request is answered."""
-    argv = ["--workspaces", "2", "--clients", "4", "--duration", "1", "--warmup", "0.3"]
+    argv = ["--workspaces", "2", "--clients", "4", "--duration", "0.5", "--warmup", "0.1"]
     assert serve_during_pass.main(argv) == 0
     out = capsys.readouterr().out
     last = out.strip().splitlines()[-1]
@@ -293,10 +293,10 @@ def test_a_wrong_search_fails_the_search_benchmark(monkeypatch: pytest.MonkeyPat
 
 
 def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
-    # 4 clients, 40 measured requests after half a second's warm-up, SQLite: the honest floor and `ictbot
+    # 4 clients, 40 measured requests after a tenth of a second's warm-up, SQLite: the honest floor and `ictbot
     # serve` both start and take four turns each (10 requests a turn); every request is acknowledged, and
     # each is stored once and replied to, by both.
-    assert load.main(["--clients", "4", "--requests", "40", "--warmup", "0.5", "--projects", "10"]) == 0
+    assert load.main(["--clients", "4", "--requests", "40", "--warmup", "0.1", "--projects", "10"]) == 0
 
     out = capsys.readouterr().out
     result = re.search(
