@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import replace as with_
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import pytest
 from jsonschema import Draft6Validator
 
@@ -22,6 +24,7 @@ from bot.services.quickform import UpdateText
 from bot.services.registers.chase import ChasedAction, ChasedRisk
 from bot.services.reminders import Due, StaleProject
 from handlers.teams import cards
+from handlers.teams.cards import pieces
 from handlers.teams.messages import handle_submit, handle_text
 from models import ProjectStatus, Rag, UpdateSource
 from models.scheduling import ReminderKind
@@ -42,10 +45,21 @@ def validator() -> Draft6Validator:
     return Draft6Validator(schema)
 
 
+@cache
+def compiled() -> Callable[[Any], Any]:
+    """The same schema compiled to Python (fastjsonschema): it answers valid or not a tenth as slowly, names
+    no part, and (``use_default=False``) adds none of the schema's defaults to the card."""
+    return fastjsonschema.compile(json.loads(SCHEMA.read_text(encoding="utf-8")), use_default=False)
+
+
 def check(card: dict[str, Any]) -> dict[str, Any]:
     """Valid Adaptive Card 1.5 and within the size limit."""
-    errors = sorted(validator().iter_errors(card), key=lambda e: list(e.path))
-    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    try:
+        compiled()(card)
+    except fastjsonschema.JsonSchemaValueException:  # jsonschema says where
+        errors = sorted(validator().iter_errors(card), key=lambda e: list(e.path))
+        assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+        raise
     assert card["version"] == "1.5"
     assert cards.card_size(card) <= cards.MAX_CARD_BYTES
     assert len(json.dumps(card, ensure_ascii=False).encode()) <= 28_000
@@ -162,6 +176,23 @@ def buttons(card: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 # -- typed text ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda card: card["body"][0].update(type="TextBlox"),
+        lambda card: card["body"][0].update(weight="heavy"),
+        lambda card: card["actions"][0].update(title=7),
+    ],
+)
+def test_the_check_refuses_a_card_the_schema_does_not_allow_and_changes_none(change):
+    card = pieces.make_card([pieces.text_block("Hello")], [pieces.submit_button("Go", {"a": 1})])
+    as_made = json.dumps(card)
+    assert json.dumps(check(card)) == as_made  # no default of the schema's added
+    change(card)
+    with pytest.raises(AssertionError, match="is not valid"):
+        check(card)
 
 
 def test_a_notice_shows_typed_text_in_text_runs_exactly_as_typed_without_invisible_characters():
