@@ -33,8 +33,11 @@ class Runtime:
     chair_groups: roles.GroupCache = field(default_factory=roles.GroupCache, compare=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, clock: Callable[[], datetime] = system_clock) -> Runtime:
-        engine = make_engine(settings.DATABASE_URL)
+    def from_settings(
+        cls, settings: Settings, *, clock: Callable[[], datetime] = system_clock, engine: Engine | None = None
+    ) -> Runtime:
+        """The runtime for ``settings``: a new engine for its database, unless one for it is given."""
+        engine = make_engine(settings.DATABASE_URL) if engine is None else engine
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
 
     def now(self) -> datetime:

@@ -223,12 +223,17 @@ def migrated_sqlite(databases: Databases, tmp_path: Path) -> str:
     return databases.sqlite(tmp_path / "ictbot.db")
 
 
+# The tests' engines, one per database URL, for the run: the CLI under test is handed them too
+# (tests.cli.conftest), so that it finds SQLAlchemy's compiled statements as a server would, warm.
+ENGINES: dict[str, Engine] = {}
+
+
 @pytest.fixture(scope="session")
 def _engines() -> Iterator[dict[str, Engine]]:
-    engines: dict[str, Engine] = {}
-    yield engines
-    for engine in engines.values():
+    yield ENGINES
+    for engine in ENGINES.values():
         engine.dispose()
+    ENGINES.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,9 +54,11 @@ DEMO_REFUSAL = (
 
 @dataclass
 class CliState:
-    """What a caller (a test) may hand the CLI as ``obj``: the clock the runtime reads."""
+    """What a caller (a test) may hand the CLI as ``obj``: the clock the runtime reads, and engines it has
+    open, by database URL, for a command to use (and leave open) instead of making its own."""
 
     clock: Callable[[], datetime] = field(default=system_clock)
+    engines: Mapping[str, Engine] = field(default_factory=dict)
 
 
 class CliFailure(click.ClickException):
@@ -122,14 +124,16 @@ def open_runtime(ctx: click.Context, settings: Settings | None = None) -> Iterat
     """Settings, logging, the engine and the clock for one command; the schema checked first."""
     settings = settings or read_settings()
     state = ctx.find_object(CliState) or CliState()
-    rt = Runtime.from_settings(settings, clock=state.clock)
+    handed = state.engines.get(settings.DATABASE_URL)
+    rt = Runtime.from_settings(settings, clock=state.clock, engine=handed)
     try:
         ensure_schema(settings, rt.engine)
         yield rt
     except OperationalError as exc:
         raise database_failure(settings.DATABASE_URL, exc) from None
     finally:
-        rt.engine.dispose()
+        if handed is None:
+            rt.engine.dispose()
 
 
 @contextmanager
