@@ -143,22 +143,46 @@ def _meeting_label(trends: Trends, i: int) -> str:
 
 def rag_trends_png(trends: Trends, *, dpi: int = 120) -> bytes:
     """:func:`trends_figure` as a PNG."""
-    out = io.BytesIO()
-    trends_figure(trends, dpi=dpi).savefig(out, format="png")
-    return out.getvalue()
+    return _trends_png(_drawing(trends), dpi)
 
 
 def trends_figure(trends: Trends, *, dpi: int = 120) -> Figure:
     """Small multiples, one per priority (:func:`trends_groups`): a stacked bar of its open projects by RAG
     at each meeting of ``trends``, oldest on the left, on a shared scale."""
-    from matplotlib.figure import Figure  # see rag_by_priority_png
+    return _trends_figure(_drawing(trends), dpi)
+
+
+class _Trends(NamedTuple):
+    """All of the trends chart that is drawn."""
+
+    meetings: int
+    labels: tuple[str, ...]  # each meeting's
+    groups: tuple[tuple[str, tuple[RagCounts, ...]], ...]  # each priority's label and mix at each meeting
+
+
+def _drawing(trends: Trends) -> _Trends:
+    n = len(trends.cycles)
+    groups = tuple((_label(name), tuple(mixes)) for name, mixes in trends_groups(trends))
+    return _Trends(n, tuple(_meeting_label(trends, i) for i in range(n)), groups)
+
+
+# As for the bars (_rag_bars_png): the digest, its report and its HTML draw the same trends in a period.
+@functools.lru_cache(maxsize=16)
+def _trends_png(drawing: _Trends, dpi: int) -> bytes:
+    out = io.BytesIO()
+    _trends_figure(drawing, dpi).savefig(out, format="png")
+    return out.getvalue()
+
+
+def _trends_figure(drawing: _Trends, dpi: int) -> Figure:
+    from matplotlib.figure import Figure  # see _rag_bars_png
     from matplotlib.ticker import MaxNLocator
 
-    groups = trends_groups(trends)
+    groups = drawing.groups
     columns = 2 if len(groups) > 1 else 1
     rows = max(1, -(-len(groups) // columns))
     fig = Figure(figsize=(7.5, 2.3 * rows + 1.0), dpi=dpi, layout="constrained")
-    n = len(trends.cycles)
+    n = drawing.meetings
     fig.suptitle(f"RAG mix by priority at {_the_last(n)}", fontsize=11)
     axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
     flat = [ax for row in axes for ax in row]
@@ -166,15 +190,14 @@ def trends_figure(trends: Trends, *, dpi: int = 120) -> Figure:
         flat[0].axis("off")
         flat[0].text(0.5, 0.5, "No projects at these meetings", ha="center", va="center", transform=flat[0].transAxes)
     xs = list(range(n))
-    labels = [_meeting_label(trends, i) for i in xs]
-    for ax, (name, mixes) in zip(flat, groups, strict=False):
+    for ax, (label, mixes) in zip(flat, groups, strict=False):
         bottom = [0] * n
         for key in ("red", "amber", "green", "none"):
             values = [getattr(m, key) for m in mixes]
             ax.bar(xs, values, bottom=bottom, color=COLOURS[key], label=LABELS[key], edgecolor="white", width=0.8)
             bottom = [a + b for a, b in zip(bottom, values, strict=True)]
-        ax.set_title(_label(name), fontsize=9)
-        ax.set_xticks(xs, labels, fontsize=7)
+        ax.set_title(label, fontsize=9)
+        ax.set_xticks(xs, drawing.labels, fontsize=7)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
     for ax in flat[len(groups) :] if groups else flat[1:]:

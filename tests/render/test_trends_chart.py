@@ -3,6 +3,7 @@ colours, with alternative text that says what it shows."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from matplotlib.colors import to_hex
@@ -78,6 +79,20 @@ def test_the_trends_chart_is_a_png_in_the_rag_colours(tmp_path):
     for key in ("red", "amber", "green", "none"):
         assert share(image, COLOURS[key]) > 0.002, key
     assert rag_trends_png(sample()) == png  # drawn the same each time
+
+
+def test_the_same_trends_drawn_again_are_not_drawn_again():
+    from bot.render.charts import _trends_png
+
+    _trends_png.cache_clear()
+    first = rag_trends_png(sample())
+    assert rag_trends_png(sample()) == first  # other Trends, the same picture: taken from the cache
+    assert _trends_png.cache_info().hits == 1
+    moved = replace(
+        sample(), cycles=tuple(replace(c, meeting_at=c.meeting_at + timedelta(days=1)) for c in sample().cycles)
+    )
+    assert rag_trends_png(moved) != first  # anything drawn differs (here a meeting's day): drawn anew
+    assert _trends_png.cache_info().misses == 2
 
 
 def test_no_project_at_any_meeting_still_gives_a_picture():
