@@ -15,6 +15,7 @@ import gc
 import os
 import shutil
 import sqlite3
+import ssl
 import uuid
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import closing
@@ -37,6 +38,13 @@ from bot.settings import Settings
 from handlers.slack.app import create_app
 from handlers.slack.client import web_client
 from models import Base, make_engine, make_sessionmaker, upgrade
+
+# The tests make no TLS connection (Slack and Microsoft are stand-ins over plain HTTP), yet every httpx client
+# (three a Teams app) would parse the CA bundle SSL_CERT_FILE names, or certifi's: 20 ms a client. The system's
+# folder of certificates, named by SSL_CERT_DIR, is only looked in when a certificate is checked. The processes
+# the tests start inherit it.
+os.environ.pop("SSL_CERT_FILE", None)
+os.environ["SSL_CERT_DIR"] = ssl.get_default_verify_paths().openssl_capath
 
 # CI runs the property tests on a fixed seed, so a run is repeatable; developers' runs explore.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
