@@ -84,11 +84,12 @@ class InstalledTokens:
 
 
 def client_with(base: WebClient, token: str) -> WebClient:
-    """A copy of ``base`` (URL, timeout, retry handlers, logger) that speaks with ``token``."""
+    """A copy of ``base`` (URL, timeout, TLS context, retry handlers, logger) that speaks with ``token``."""
     return WebClient(
         token=token,
         base_url=base.base_url,
         timeout=base.timeout,
+        ssl=base.ssl,
         retry_handlers=base.retry_handlers,
         logger=base.logger,
     )

@@ -78,8 +78,9 @@ def token_of(request: HttpRequest) -> str | None:
 
 
 def delivery_client(client: WebClient, paces: Paces) -> WebClient:
-    """A Web API client of delivery's own, on ``client``'s URL, token and timeout: slack_sdk's retry handlers
-    (connection errors, 429 Retry-After, 5xx), each retry paced, none repeating a post Slack may have acted on.
+    """A Web API client of delivery's own, on ``client``'s URL, token, timeout and TLS context: slack_sdk's retry
+    handlers (connection errors, 429 Retry-After, 5xx), each retry paced, none repeating a post Slack may have
+    acted on.
 
     Delivery does not use the app's shared client: that one retries without pacing, and repeats posts.
     """
@@ -87,6 +88,7 @@ def delivery_client(client: WebClient, paces: Paces) -> WebClient:
         token=client.token,
         base_url=client.base_url,
         timeout=client.timeout,
+        ssl=client.ssl,
         retry_handlers=[
             _PacedRetry(ConnectionErrorRetryHandler(max_retry_count=2), paces),
             _PacedRetry(RateLimitErrorRetryHandler(max_retry_count=3), paces),
