@@ -25,6 +25,7 @@ from benchmarks import (
     reminder_fanout,
     serve_during_pass,
     shared_pass,
+    tls_calls,
 )
 from benchmarks import search as search_benchmark
 from bot import server
@@ -290,6 +291,24 @@ def test_a_wrong_search_fails_the_search_benchmark(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("ICTBOT_TEST_POSTGRES_URL", raising=False)
     monkeypatch.setattr(search_benchmark.search_service, "search", everywhere)  # ignores `in REF` and the dates
     assert search_benchmark.main(["--size", "300", "--projects", "20", "--repeat", "1"]) == 1
+
+
+def test_tls_calls_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    """Both clients call a local HTTPS server; the environment and the bot's TLS context are left as they were."""
+    from handlers.slack.client import tls
+
+    env = {name: os.environ.get(name) for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    assert tls_calls.main(["--calls", "5"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(r"RESULT calls=5 cpu_ratio=[\d.]+ wall_ratio=[\d.]+", last), last
+    assert {name: os.environ.get(name) for name in env} == env
+    assert tls.cache_info().currsize == 0  # made again, from the tests' environment, when next asked for
+
+
+def test_a_failed_call_fails_the_tls_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(tls_calls._Slack, "do_POST", lambda handler: handler.send_error(500))
+    assert tls_calls.main(["--calls", "1"]) == 1
+    assert "tls_calls:" in capsys.readouterr().err
 
 
 def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
