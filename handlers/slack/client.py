@@ -29,12 +29,18 @@ from bot.settings import ConfigError
 
 def web_client(token: str, api_url: str, *, logger: logging.Logger | None = None) -> WebClient:
     """A Web API client that honours 429 Retry-After and retries transient failures with backoff."""
-    return _with_retries(WebClient(token=token, base_url=api_url, timeout=10, logger=logger, ssl=tls()))
+    return _with_retries(WebClient(token=token, base_url=api_url, timeout=10, logger=logger, ssl=tls_for(api_url)))
 
 
 def web_client_without_token(api_url: str) -> WebClient:
     """The same, with no token of its own: each call (or Bolt, per request) supplies the team's."""
-    return _with_retries(WebClient(base_url=api_url, timeout=10, ssl=tls()))
+    return _with_retries(WebClient(base_url=api_url, timeout=10, ssl=tls_for(api_url)))
+
+
+def tls_for(api_url: str) -> ssl.SSLContext | None:
+    """:func:`tls` for an https:// URL; none for a stand-in's http:// one (the context and the certificates
+    it loads would be memory and start-up time for nothing)."""
+    return tls() if api_url.lower().startswith("https:") else None
 
 
 @functools.cache

@@ -11,11 +11,13 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.dev.local import InlineExecutor, LocalSlack
 from bot.scheduling.pace import Paces
+from handlers.slack.app import create_app
 from handlers.slack.client import tls, web_client, web_client_without_token
 from handlers.slack.delivery.reminders import delivery_client
 from handlers.slack.tokens import client_with
-from tests.conftest import BOT_TOKEN
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
 @pytest.fixture
@@ -64,7 +66,17 @@ def test_a_call_over_https_makes_no_tls_context_of_its_own(closed_https_url, con
     assert len(contexts_made) == 1
 
 
-def test_bolt_passes_the_context_on_to_each_request_s_client_and_respond(slack):
+def test_a_client_of_a_plain_http_stand_in_makes_no_context():
+    assert web_client(BOT_TOKEN, "http://127.0.0.1:9/api/").ssl is None
+
+
+def test_bolt_passes_the_context_on_to_each_request_s_client_and_respond(runtime, standin):
+    client = web_client(BOT_TOKEN, standin.api_url)
+    client.ssl = tls()  # as web_client gives an https:// client; the stand-in speaks plain HTTP
+    app = create_app(runtime, client=client, listener_executor=InlineExecutor())
+    slack = LocalSlack(
+        app=app, signing_secret=SIGNING_SECRET, response_url=standin.response_url, team_id=standin.team_id
+    )
     assert slack.app.client.ssl is tls()
     ssl_seen: list[object] = []
 
