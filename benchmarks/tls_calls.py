@@ -1,13 +1,11 @@
 """Web API calls over HTTPS: the bot's clients (one TLS context for the process) against slack_sdk's default.
 
-A local HTTPS server plays Slack (``{"ok": true}`` to every call) with a self-signed certificate. The CA
-bundle every context trusts is the system's (``ssl.get_default_verify_paths().cafile``) with that certificate
-added, named by ``SSL_CERT_FILE`` as on this machine, so a context made afresh loads as many certificates as
-it would when calling Slack. Timed, one call after another: ``auth.test`` through
-``handlers.slack.client.web_client`` (its shared context), and through a ``WebClient`` given no context
-(slack_sdk then has urllib make one a call). Each call opens its own connection in both (urllib keeps none
-alive), so the difference is the context. It prints the CPU and wall time a call and the ratio; every call
-must succeed (exit 1 otherwise).
+A local HTTPS server plays Slack with a self-signed certificate. Every context trusts the system's CA bundle
+with that certificate added (``SSL_CERT_FILE``), so one made afresh loads as many certificates as when
+calling Slack. Timed, one call after another: ``auth.test`` through ``handlers.slack.client.web_client``
+(its shared context), and through a ``WebClient`` given none (urllib then makes one a call). Both open a
+connection a call (urllib keeps none alive), so the difference is the context. It prints CPU and wall
+time a call and their ratios; a failed call exits 1.
 
 Run: ``python -m benchmarks.tls_calls [--calls 200]``
 """
