@@ -397,14 +397,10 @@ class AtRest:
     reference_ms: float  # reference_loop_ms()
 
 
-def settling(options: Options) -> float:
-    """Seconds :func:`at_rest` waits, and then looks: one, or at a smoke size as short as the warm-up."""
-    return max(0.1, min(1.0, options.warmup))
-
-
-def at_rest(proc: subprocess.Popen[bytes], standin: StandIn, settle: float = 1.0) -> AtRest:
-    """``settle`` seconds for start-up to settle (ictbot's scheduler makes its first pass on starting), then as
-    many looking at the machine at rest (shared machines, other jobs)."""
+def at_rest(proc: subprocess.Popen[bytes], standin: StandIn, options: Options) -> AtRest:
+    """A second for start-up to settle (ictbot's scheduler makes its first pass on starting), then as long
+    looking at the machine at rest (shared machines, other jobs); at a smoke size, as short as the warm-up."""
+    settle = max(0.1, min(1.0, options.warmup))
     time.sleep(settle)
     meter = CpuMeter(proc.pid, standin.proc.pid)
     meter.mark()
@@ -467,11 +463,10 @@ def load(
     prefix: str,
     options: Options,
     on_measure: Callable[[], None] | None = None,
-    settle: float = 1.0,
 ) -> Run:
     """Measure one server alone (its process and start-up time, from :func:`serving`): at rest, then one period."""
     proc, startup = server
-    rest = at_rest(proc, standin, settle)
+    rest = at_rest(proc, standin, options)
     return joined(name, [measure(proc, port, standin, prefix, options, on_measure)], startup, rest)
 
 
@@ -624,7 +619,7 @@ def taking_turns(
     on), so that both see the machine as it was while the other ran: a shared machine's speed drifts by half
     within minutes here. What each stored is counted around each of its turns (ictbot's late replies, and so
     its last commits, waited for), and each turn's throughput ratio is noted. Returns (floor, ictbot)."""
-    rests = {name: at_rest(server[0][0], standin, settling(options)) for name, server in servers.items()}
+    rests = {name: at_rest(server[0][0], standin, options) for name, server in servers.items()}
     parts: dict[str, list[Part]] = {FLOOR: [], ICTBOT: []}
     stored: dict[str, Counter[tuple[str, str]]] = {FLOOR: Counter(), ICTBOT: Counter()}
     drained = 0.0

@@ -117,7 +117,7 @@ def measure(name: str, workspaces: int, options: load.Options, tmp: Path) -> Pas
                     worker = subprocess.Popen(tick, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
             marks: list[int] = []  # the stage's messages sent as the measured period begins
             mark = lambda: marks.append(sent(standin, workspaces))  # noqa: E731
-            run = load.load(name, server, port, standin, name[0], options, mark, settle=load.settling(options))
+            run = load.load(name, server, port, standin, name[0], options, mark)
             result = PassRun(name, run)
             if name != "no pass":
                 result.sent_before = marks[0] if marks else 0
