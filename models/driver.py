@@ -92,6 +92,9 @@ class DriverResult:
             for r in raw
         ]
 
+    def all(self) -> list[Any]:
+        return self._rows()
+
     def first(self) -> Any:
         rows = self._rows()
         return rows[0] if rows else None
@@ -173,12 +176,24 @@ class DriverConnection:
 
 
 @contextmanager
-def driver_connection(engine: Engine) -> Iterator[DriverConnection]:
-    """A connection from ``engine``'s pool (checked as the pool checks any), returned to it afterwards."""
+def driver_connection(engine: Engine, *, autocommit: bool = False) -> Iterator[DriverConnection]:
+    """A connection from ``engine``'s pool (checked as the pool checks any), returned to it afterwards.
+
+    ``autocommit``: on PostgreSQL no transaction is begun, and each statement commits on its own, without
+    the round trips of a BEGIN and a COMMIT (psycopg's ``autocommit``), for a caller whose writes there are
+    single statements. SQLite's transaction, which costs no round trip, is kept."""
     raw = engine.raw_connection()
+    switched = autocommit and engine.dialect.name == "postgresql"
+    if switched:
+        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
     try:
         yield DriverConnection(raw, engine)
     finally:
+        if switched and raw.is_valid:
+            try:
+                raw.driver_connection.autocommit = False  # type: ignore[union-attr]  # as the pool lends it
+            except engine.dialect.loaded_dbapi.Error as error:  # a connection that cannot be reset is not lent again
+                raw.invalidate(error)
         raw.close()
 
 

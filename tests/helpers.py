@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,13 +33,20 @@ def statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+def runs(statement: str, start: str) -> bool:
+    """``statement`` starts with ``start`` (``INSERT INTO t``), or runs it in one of its WITH queries."""
+    if statement.startswith(start):
+        return True
+    return statement.startswith("WITH") and re.search(r"\bAS\s*\(\s*" + re.escape(start), statement) is not None
+
+
 @contextmanager
 def failing(engine: Engine, statement_start: str, cause: str, *, containing: str = "") -> Iterator[None]:
-    """Within the block, every statement that starts with ``statement_start`` (and has ``containing`` in it)
+    """Within the block, every statement that :func:`runs` ``statement_start`` and has ``containing`` in it
     fails as the database would."""
 
     def fail(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith(statement_start) and containing in statement:
+        if runs(statement, statement_start) and containing in statement:
             raise OperationalError(statement, {}, Exception(cause))
 
     event.listen(engine, "before_cursor_execute", fail)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, update
+from sqlalchemy import CTE, CursorResult, Table, bindparam, delete, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -23,7 +23,18 @@ from models.db import conflict_insert, dialect_name
 from models.driver import Executor
 from models.install import DeliveryStatus, InboundDelivery
 
-__all__ = ["KEEP_FOR", "Delivery", "admit", "admit_done", "delivery", "finish", "prune"]
+__all__ = [
+    "KEEP_FOR",
+    "Delivery",
+    "admit",
+    "admit_done",
+    "delivery",
+    "finish",
+    "prune",
+    "recorded_cte",
+    "values_of",
+    "which",
+]
 
 KEEP_FOR = timedelta(days=1)  # Slack's last retry of an event comes about five minutes after the first try
 KEY_LIMIT = 255  # InboundDelivery.key's length
@@ -91,7 +102,15 @@ def admit_done(connection: Executor, delivery: Delivery, *, now: datetime) -> bo
 
 def _record(connection: Executor, delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> bool:
     """Insert ``delivery`` with ``status``, or take over its ``failed`` row; True when either happened."""
-    values = {
+    if _insert_if_absent(connection, values_of(delivery, status, now=now)):
+        return True
+    # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
+    return bool(_rowcount(connection.execute(_TAKE_OVER, which(delivery, status))))
+
+
+def values_of(delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> dict[str, Any]:
+    """The row of a first attempt at ``delivery``, as the parameters of :func:`inserted_cte`'s statement."""
+    return {
         "team_id": delivery.team_id,
         "key": delivery.key,
         "kind": delivery.kind,
@@ -99,10 +118,18 @@ def _record(connection: Executor, delivery: Delivery, status: DeliveryStatus, *,
         "attempts": 1,
         "received_at": now,
     }
-    if _insert_if_absent(connection, values):
-        return True
-    # Taken already. On PostgreSQL the insert above waited for a concurrent one to commit or roll back.
-    return bool(_rowcount(connection.execute(_TAKE_OVER, {**_which(delivery), "d_status": status})))
+
+
+def recorded_cte(*, taking_over: bool) -> CTE:
+    """PostgreSQL's :func:`_record` as a WITH query: a row (the delivery's id) when the delivery went in
+    (:func:`values_of`'s parameters), or with ``taking_over`` when an earlier attempt's ``failed`` row was
+    taken over (:func:`which`'s); none when it is done or being handled. A statement built on it writes
+    what the delivery brought only when this is the attempt that acts (``bot.services.updates.store_once``)."""
+    if taking_over:
+        return _TAKE_OVER.returning(_TABLE.c.id).cte("delivery")
+    columns = ("team_id", "key", "kind", "status", "attempts", "received_at")
+    statement = conflict_insert("postgresql", _TABLE).values({name: bindparam(name) for name in columns})
+    return statement.on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id).cte("delivery")
 
 
 def _insert_if_absent(connection: Executor, values: dict[str, Any]) -> bool:
@@ -114,11 +141,12 @@ def _insert_if_absent(connection: Executor, values: dict[str, Any]) -> bool:
 def finish(connection: Executor, delivery: Delivery, *, failed: bool) -> None:
     """The handler of ``delivery`` has finished: ``done``, or ``failed`` so that a retry may act again."""
     status = DeliveryStatus.FAILED if failed else DeliveryStatus.DONE
-    connection.execute(_FINISH, {**_which(delivery), "d_status": status})
+    connection.execute(_FINISH, which(delivery, status))
 
 
-def _which(delivery: Delivery) -> dict[str, str]:
-    return {"d_team": delivery.team_id, "d_key": delivery.key}
+def which(delivery: Delivery, status: DeliveryStatus) -> dict[str, str]:
+    """The parameters that find ``delivery``'s row and give it ``status`` (a take-over, :func:`finish`)."""
+    return {"d_team": delivery.team_id, "d_key": delivery.key, "d_status": status}
 
 
 def prune(session: Session, *, before: datetime) -> int:

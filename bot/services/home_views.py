@@ -12,10 +12,11 @@ The next reconcile pass publishes the stale ones whose minute has passed (:func:
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, ColumnElement, Table, bindparam, case, false, select, true, update
+from sqlalchemy import CTE, BindParameter, ColumnElement, Table, bindparam, case, false, func, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -23,7 +24,7 @@ from models import HomeView, Workspace
 from models.db import conflict_insert, dialect_name, insert_missing
 from models.driver import Executor
 
-__all__ = ["EVERY", "failed", "record", "stale", "take", "taken"]
+__all__ = ["EVERY", "failed", "record", "stale", "take", "taken", "taken_by", "taken_cte"]
 
 EVERY = timedelta(minutes=1)  # at most one publish a minute per person
 
@@ -53,6 +54,12 @@ def taken(connection: Executor, workspace_id: int, user_id: str, *, now: datetim
     return not connection.execute(_take_or_mark(dialect_name(connection)), params).scalar_one()
 
 
+def taken_by(connection: Executor, workspace_id: int, people: Sequence[str], *, now: datetime) -> tuple[str, ...]:
+    """:func:`taken` for each of ``people`` after one change (an update: its author and its project's
+    owner), in the transaction that made it: those whose Home may be published now."""
+    return tuple(user for user in people if taken(connection, workspace_id, user, now=now))
+
+
 _TABLE = cast(Table, HomeView.__table__)
 
 
@@ -72,17 +79,36 @@ def _take_or_mark(dialect: str) -> ReturningInsert[tuple[bool]]:
     values: dict[str, BindParameter[Any]] = {
         name: bindparam(name) for name in ("workspace_id", "user_id", "published_at")
     }
-    due = _TABLE.c.published_at <= bindparam("cutoff")
-    return (
-        insert.values(**values, stale=False)
-        .on_conflict_do_update(
-            index_elements=["workspace_id", "user_id"],
-            set_={
-                "published_at": case((due, insert.excluded.published_at), else_=_TABLE.c.published_at),
-                "stale": case((due, false()), else_=true()),
-            },
-        )
-        .returning(_TABLE.c.stale)
+    return cast(ReturningInsert[tuple[bool]], _or_mark(insert.values(**values, stale=False)).returning(_TABLE.c.stale))
+
+
+def taken_cte(*, after: CTE, people: BindParameter[Any]) -> CTE:
+    """PostgreSQL's :func:`taken` for each of ``people`` (an array) as a WITH query that runs only when
+    ``after`` has a row (an update went in): a row for each person, with its ``user_id`` and ``stale``.
+    Its other parameters are :func:`taken`'s: ``workspace_id``, ``published_at`` and ``cutoff``."""
+    person = func.unnest(people).table_valued("user_id").render_derived(name="person")
+    rows = select(
+        bindparam("workspace_id", type_=_TABLE.c.workspace_id.type),
+        person.c.user_id,
+        bindparam("published_at", type_=_TABLE.c.published_at.type),
+        false(),
+    ).select_from(after.join(person, true()))
+    insert = conflict_insert("postgresql", _TABLE).from_select(
+        ["workspace_id", "user_id", "published_at", "stale"], rows
+    )
+    return cast(CTE, _or_mark(insert).returning(_TABLE.c.user_id, _TABLE.c.stale).cte("home"))
+
+
+def _or_mark(insert: Any) -> Any:
+    """``insert`` of a first publish, or on conflict: the last publish's time moved to now when its minute
+    has passed (``cutoff``), or else the row marked stale."""
+    due = _TABLE.c.published_at <= bindparam("cutoff", type_=_TABLE.c.published_at.type)
+    return insert.on_conflict_do_update(
+        index_elements=["workspace_id", "user_id"],
+        set_={
+            "published_at": case((due, insert.excluded.published_at), else_=_TABLE.c.published_at),
+            "stale": case((due, false()), else_=true()),
+        },
     )
 
 

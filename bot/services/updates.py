@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, and_, bindparam, insert, select
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    Integer,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import DomainError, NotAllowed
+from bot.services import deliveries, home_views
+from bot.services.deliveries import Delivery
 from bot.services.projects import normalise_ref
 from bot.services.quickform import QuickForm, UpdateText
 from bot.wording import People, Text
@@ -24,7 +40,9 @@ from models import (
     UpdateSource,
     Workspace,
 )
+from models.db import dialect_name
 from models.driver import Executor
+from models.install import DeliveryStatus
 
 # A complete or closed project's record is finished: no new update and no correction until it is reopened.
 # The update form lists only the other statuses; this rule is what holds every other path to the same.
@@ -61,6 +79,15 @@ class UpdateResult:
     created_at: datetime
     source: UpdateSource
     project_owner: str = ""  # whose Home the update changes besides its author's
+
+    @property
+    def homes_changed(self) -> tuple[str, ...]:
+        """Whose Home the update changes: its author's and its project's owner's."""
+        return homes_changed(self.author, self.project_owner)
+
+
+def homes_changed(author: str, owner: str) -> tuple[str, ...]:
+    return tuple(sorted({author, owner} - {""}))
 
 
 def may_update(project: Project, user_id: str, is_admin: bool) -> bool:
@@ -161,17 +188,114 @@ def post_to(
     """Store an update to ``target`` that may go (:func:`check_may_update`, or :func:`direct_target`): two
     INSERTs, not an ORM flush of new objects, as this is every update's path. Its tables make nothing due
     sooner (:data:`models.wake.QUIET`), so a plain connection may store it."""
+    values = _update_values(target, user_id, source, now)
+    update_id = connection.execute(_INSERT_UPDATE, values).scalar_one()
+    connection.execute(_INSERT_REVISION, {**_revision_values(text, user_id, now), "update_id": update_id, "number": 1})
+    return replace(_result_to(target, user_id, text, source, now), update_id=update_id)
+
+
+_UPDATES, _REVISIONS = cast(Table, ProgressUpdate.__table__), cast(Table, UpdateRevision.__table__)
+_INSERT_UPDATE = insert(_UPDATES).returning(_UPDATES.c.id)
+_INSERT_REVISION = insert(_REVISIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An update stored by :func:`store_once`: the answer's content, and the people whose Home the throttle
+    lets be published now (:func:`home_views.taken_by`)."""
+
+    result: UpdateResult
+    homes: tuple[str, ...]
+
+
+def store_once(
+    connection: Executor,
+    target: Target,
+    delivery: Delivery | None,
+    *,
+    user_id: str,
+    text: UpdateText,
+    source: UpdateSource,
+    now: datetime,
+) -> Stored | None:
+    """:func:`post_to` with the ``delivery`` that brought the update (as :func:`deliveries.admit_done` records
+    it) and Home's throttle for the people it concerns (:func:`home_views.taken_by`). None, having written
+    nothing, when the delivery is done already or being handled elsewhere (a platform's retry).
+
+    On PostgreSQL every write is one statement (:func:`_at_once`): the update costs one round trip, or two
+    when its delivery is there already and an earlier attempt's ``failed`` row is to be taken over, and it
+    needs no transaction around it (``models.driver.driver_connection``'s ``autocommit``). SQLite, which has
+    no writes inside WITH, takes the steps in the caller's transaction; it has no round trips to save."""
+    result = _result_to(target, user_id, text, source, now)
+    if dialect_name(connection) != "postgresql":
+        if delivery is not None and not deliveries.admit_done(connection, delivery, now=now):
+            return None
+        result = post_to(connection, target, user_id=user_id, text=text, source=source, now=now)
+        return Stored(result, home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now))
     values = {
+        **_update_values(target, user_id, source, now),
+        **_revision_values(text, user_id, now),
+        "people": list(result.homes_changed),
+        "published_at": now,
+        "cutoff": now - home_views.EVERY,
+    }
+    attempts: list[tuple[bool | None, dict[str, object]]]
+    if delivery is None:
+        attempts = [(None, values)]
+    else:
+        first = {**values, **deliveries.values_of(delivery, DeliveryStatus.DONE, now=now)}
+        attempts = [(False, first), (True, {**values, **deliveries.which(delivery, DeliveryStatus.DONE)})]
+    for taking_over, params in attempts:
+        rows = connection.execute(_at_once(taking_over), params).all()
+        if rows:
+            homes = tuple(sorted(row.user_id for row in rows if not row.stale))
+            return Stored(replace(result, update_id=rows[0].update_id), homes)
+    return None
+
+
+@functools.cache
+def _at_once(taking_over: bool | None) -> Select[tuple[int, str, bool]]:
+    """PostgreSQL's one statement for :func:`store_once`, its writes as data-modifying WITH queries: the
+    delivery recorded (``taking_over`` None: there is none; :func:`deliveries.recorded_cte`), then, only when
+    it was, the update, its first revision, and Home's throttle for each of ``people``
+    (:func:`home_views.taken_cte`). A row for each person, with the update's id and whether the person's
+    Home was left stale; no row when the delivery is not this attempt's to act on."""
+    update_rows = select(*(_typed(name, _UPDATES) for name in _UPDATE_COLUMNS))
+    if taking_over is not None:
+        update_rows = update_rows.select_from(deliveries.recorded_cte(taking_over=taking_over))
+    update = insert(_UPDATES).from_select(_UPDATE_COLUMNS, update_rows).returning(_UPDATES.c.id).cte("progress")
+    revision_rows = select(update.c.id, literal(1, Integer), *(_typed(n, _REVISIONS) for n in _REVISION_COLUMNS))
+    revision = (
+        insert(_REVISIONS)
+        .from_select(["update_id", "number", *_REVISION_COLUMNS], revision_rows)
+        .returning(_REVISIONS.c.update_id)
+        .cte("revision")
+    )
+    homes = home_views.taken_cte(after=update, people=bindparam("people", type_=ARRAY(String)))
+    return select(revision.c.update_id, homes.c.user_id, homes.c.stale).select_from(revision).join(homes, true())
+
+
+_UPDATE_COLUMNS = ["workspace_id", "project_id", "author_user_id", "source", "created_at"]
+_REVISION_COLUMNS = ["rag", "progress", "next_steps", "risks", "editor_user_id", "created_at"]
+
+
+def _typed(name: str, table: Table) -> BindParameter[Any]:
+    return bindparam(name, type_=table.c[name].type)
+
+
+def _update_values(target: Target, user_id: str, source: UpdateSource, now: datetime) -> dict[str, object]:
+    return {
         "workspace_id": target.workspace_id,
         "project_id": target.project_id,
         "author_user_id": user_id,
         "source": source,
         "created_at": now,
     }
-    update_id = connection.execute(_INSERT_UPDATE, values).scalar_one()
-    connection.execute(_INSERT_REVISION, {**_revision_values(text, user_id, now), "update_id": update_id, "number": 1})
+
+
+def _result_to(target: Target, user_id: str, text: UpdateText, source: UpdateSource, now: datetime) -> UpdateResult:
     return UpdateResult(
-        update_id=update_id,
+        update_id=0,
         revision=1,
         project_ref=target.ref,
         project_title=target.title,
@@ -184,11 +308,6 @@ def post_to(
         source=source,
         project_owner=target.owner_user_id,
     )
-
-
-_UPDATES, _REVISIONS = cast(Table, ProgressUpdate.__table__), cast(Table, UpdateRevision.__table__)
-_INSERT_UPDATE = insert(_UPDATES).returning(_UPDATES.c.id)
-_INSERT_REVISION = insert(_REVISIONS)
 
 
 def latest(session: Session, ws: Workspace, project: Project) -> ProgressUpdate | None:

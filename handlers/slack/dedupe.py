@@ -27,7 +27,17 @@ from handlers.slack.context import runtime_of
 from handlers.slack.direct_middleware import direct
 from models.driver import Executor
 
-__all__ = ["DELIVERY_KEY", "IN_LISTENER_KEY", "MarkOnCompletion", "act_on", "dedupe_middleware", "identify", "install"]
+__all__ = [
+    "DELIVERY_KEY",
+    "IN_LISTENER_KEY",
+    "MarkOnCompletion",
+    "act_on",
+    "dedupe_middleware",
+    "identify",
+    "in_listener",
+    "install",
+    "log_duplicate",
+]
 
 log = logging.getLogger(__name__)
 DELIVERY_KEY = "ictbot_delivery"
@@ -82,11 +92,18 @@ def act_on(connection: Executor, context: BoltContext, *, now: datetime) -> bool
     """For a listener that records its own delivery: call it in the transaction that writes, before
     writing. False for a duplicate, which the request log records as such: write nothing, answer nothing.
     True when there is nothing to record (a request Slack gives no identity, or not one of those kinds)."""
-    delivery = context.get(IN_LISTENER_KEY)
-    if not isinstance(delivery, Delivery) or deliveries.admit_done(connection, delivery, now=now):
+    delivery = in_listener(context)
+    if delivery is None or deliveries.admit_done(connection, delivery, now=now):
         return True
-    _log_duplicate(context)
+    log_duplicate(context)
     return False
+
+
+def in_listener(context: BoltContext) -> Delivery | None:
+    """The delivery this request's listener records in its own transaction, if any (:func:`act_on` does it;
+    a listener that records it otherwise calls :func:`log_duplicate` for a duplicate)."""
+    delivery = context.get(IN_LISTENER_KEY)
+    return delivery if isinstance(delivery, Delivery) else None
 
 
 # -- the Bolt hooks --------------------------------------------------------------------------------
@@ -111,7 +128,7 @@ def dedupe_middleware(
     if delivery is not None and recorded_by_listener(body):
         context[IN_LISTENER_KEY] = delivery
     elif delivery is not None and _is_duplicate(delivery, context):
-        _log_duplicate(context)
+        log_duplicate(context)
         return BoltResponse(status=200, body="")  # acknowledged: no listener runs, Slack stops retrying
     next()
     return None
@@ -131,7 +148,7 @@ def _is_duplicate(delivery: Delivery, context: BoltContext) -> bool:
     return not act
 
 
-def _log_duplicate(context: BoltContext) -> None:
+def log_duplicate(context: BoltContext) -> None:
     """The request log's one line for this request, with the outcome ``duplicate``."""
     record = context.get(request_log.RECORD_KEY)
     if not isinstance(record, request_log.RequestRecord) or record.emitted:

@@ -67,8 +67,7 @@ def taken_after_update(
     """In the transaction that stores an update: the people whose Home it changes (its author and the
     project's owner) whose publish the throttle lets go now; the others are left stale for the next pass.
     The update and these claims commit together: a request stays one transaction."""
-    people = sorted({result.author, *([result.project_owner] if result.project_owner else [])})
-    return tuple(u for u in people if home_views.taken(connection, workspace_id, u, now=now))
+    return home_views.taken_by(connection, workspace_id, result.homes_changed, now=now)
 
 
 def publish_taken(rt: Runtime, client: WebClient, team_id: str, users: Sequence[str]) -> None:

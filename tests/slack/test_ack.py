@@ -25,7 +25,7 @@ from handlers.slack.app import create_app
 from handlers.slack.client import web_client
 from models import ProgressUpdate
 from tests.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET
-from tests.helpers import count, failing, last_reply, shown
+from tests.helpers import count, failing, last_reply, runs, shown
 
 WAIT = 5.0  # seconds: a bound for what comes in milliseconds, reached only when the code is broken
 LONG = 30.0  # seconds: a wait bound that, reached, tells a wait that did not end when it should have
@@ -134,7 +134,7 @@ def slow_insert(engine: Engine) -> Iterator[threading.Event]:
     go_on = threading.Event()
 
     def hold(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.startswith("INSERT INTO progress_update"):
+        if runs(statement, "INSERT INTO progress_update"):
             go_on.wait(5)
 
     event.listen(engine, "before_cursor_execute", hold)
@@ -173,8 +173,9 @@ def test_an_answer_not_ready_in_time_follows_an_empty_ack_through_response_url(
 def test_a_late_failure_is_apologised_for_through_response_url(runtime, standin, workplan, pool, monkeypatch):
     monkeypatch.setattr(ack_answer, "WATCHER", ack_answer.AckWatcher(within=0.1))
     driver = ictbot(runtime, standin, pool, on_ack=standin.acknowledged_with)
-    with failing(runtime.engine, "INSERT INTO update_revision", "server closed the connection"):
-        with slow_insert(runtime.engine) as slow:
+    # Held first, then failing: on PostgreSQL the update and its revision are one statement.
+    with slow_insert(runtime.engine) as slow:
+        with failing(runtime.engine, "INSERT INTO update_revision", "server closed the connection"):
             response = driver.command("/ict-update", "NET-01 green Done", user_id=OWNER)
             slow.set()
             standin.wait_for("response_url")

@@ -32,7 +32,7 @@ from bot.dev.local import InlineExecutor, LocalSlack, signed_headers
 from bot.dev.standin import SlackStandIn
 from bot.runtime import Runtime
 from bot.server import asgi_app
-from bot.services import deliveries, updates
+from bot.services import updates
 from bot.services.deliveries import Delivery, admit, admit_done, finish, prune
 from handlers.slack.app import create_app
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION
@@ -188,16 +188,16 @@ def test_two_commands_with_different_trigger_ids_both_act(http, slack, standin, 
 def test_a_retry_after_the_handler_failed_is_acted_on(http, slack, standin, runtime, workplan, monkeypatch):
     """A one-line update records its delivery in the transaction that stores it: a first attempt that
     failed left nothing behind, so the retry acts as a first delivery would."""
-    real_post = updates.post_to
+    real_store = updates.store_once
     calls: list[int] = []
 
     def fails_once(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("the database went away mid-request")
-        return real_post(*args, **kwargs)
+        return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(updates, "post_to", fails_once)
+    monkeypatch.setattr(updates, "store_once", fails_once)
     body = command_body(slack)
     post(http, body)
     assert last_reply(standin)["text"] == APOLOGY
@@ -330,13 +330,13 @@ def test_racing_duplicates_act_exactly_once(http, slack, standin, runtime, workp
     a time), one acts and the others acknowledge."""
     racers = 4
     at_the_line = threading.Barrier(racers, timeout=10)
-    real_admit = deliveries.admit_done  # a one-line update records its delivery in its own transaction
+    real_store = updates.store_once  # a one-line update records its delivery with the update
 
-    def admit_together(*args: Any, **kwargs: Any) -> bool:
+    def store_together(*args: Any, **kwargs: Any) -> Any:
         at_the_line.wait()  # every request has passed Bolt's checks; all now insert the same row at once
-        return real_admit(*args, **kwargs)
+        return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(deliveries, "admit_done", admit_together)
+    monkeypatch.setattr(updates, "store_once", store_together)
     body = command_body(slack)
     statuses: list[int] = []
     errors: list[BaseException] = []

@@ -96,24 +96,31 @@ def _posted_directly(
 ) -> bool:
     """An owner's or a delegate's update to a project that takes it, on the driver's own connection
     (:mod:`models.driver`): the workspace and the project in one SELECT, then the delivery, the update and
-    Home's throttle in one transaction, with no ORM session. False, having written nothing, for anything
-    else (an admin's update, an unknown project or workspace, a finished project): the general way then
-    handles it and says why."""
+    Home's throttle stored together (:func:`updates.store_once`: one statement on PostgreSQL, which then
+    needs no transaction around it; one transaction on SQLite), with no ORM session. False, having written
+    nothing, for anything else (an admin's update, an unknown project or workspace, a finished project): the
+    general way then handles it and says why."""
     assert form.text is not None
-    with driver_connection(rt.engine) as connection:
+    with driver_connection(rt.engine, autocommit=True) as connection:
         target = updates.direct_target(
             connection, platform="slack", team_id=team_of(command), ref=form.ref, user_id=command["user_id"]
         )
         if target is None:
             return False
-        if not dedupe.act_on(connection, context, now=now):
-            return True  # Slack's retry of an update already stored: acknowledged empty, nothing shown again
-        result = updates.post_to(
-            connection, target, user_id=command["user_id"], text=form.text, source=UpdateSource.COMMAND, now=now
+        stored = updates.store_once(
+            connection,
+            target,
+            dedupe.in_listener(context),
+            user_id=command["user_id"],
+            text=form.text,
+            source=UpdateSource.COMMAND,
+            now=now,
         )
-        homes = taken_after_update(connection, target.workspace_id, result, now=now)
+        if stored is None:
+            dedupe.log_duplicate(context)
+            return True  # Slack's retry of an update already stored: acknowledged empty, nothing shown again
         connection.commit()
-    _answer_saved(rt, client, command, respond, result, homes)
+    _answer_saved(rt, client, command, respond, stored.result, stored.homes)
     return True
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import re
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.dev.local import LocalSlack
 from handlers.slack.app import create_app
 from handlers.slack.client import web_client
-from models import ProgressUpdate, Rag, UpdateRevision, UpdateSource, Workspace
+from models import HomeView, ProgressUpdate, Rag, UpdateRevision, UpdateSource, Workspace
+from models.driver import DriverConnection
 from tests.conftest import ADMIN, BOT_TOKEN, DELEGATE, OWNER, SIGNING_SECRET, STRANGER
 from tests.helpers import count, failing, last_reply, rich_texts, shown, statements, typed_shown_literally
 
@@ -48,14 +51,35 @@ def test_quick_form_takes_next_steps_and_risks(slack, standin, runtime, workplan
 def test_an_owners_or_delegates_update_reads_once_then_writes(slack, standin, runtime, workplan, user):
     """The usual update goes the direct way (``updates.direct_target``): one SELECT of the workspace and the
     project, then the delivery, the update, its revision and Home's throttle (the author's, and the owner's
-    when a delegate posts). No ORM session before the answer, no other statement."""
-    with statements(runtime.engine) as seen:
-        slack.command("/ict-update", "NET-01 amber On track", user_id=user)
+    when a delegate posts): on PostgreSQL in one statement, with no transaction begun around it; on SQLite
+    one after another. No ORM session before the answer, no other statement."""
+    in_transaction: list[bool] = []
+
+    def after(conn: Any, *_args: Any) -> None:  # psycopg's own view: a transaction is open, or none is
+        if isinstance(conn, DriverConnection) and conn.dialect.name == "postgresql":
+            in_transaction.append(conn.raw.driver_connection.info.transaction_status.name != "IDLE")
+
+    event.listen(runtime.engine, "after_cursor_execute", after)
+    try:
+        with statements(runtime.engine) as seen:
+            slack.command("/ict-update", "NET-01 amber On track", user_id=user)
+    finally:
+        event.remove(runtime.engine, "after_cursor_execute", after)
     assert "NET-01" in last_reply(standin)["text"] and count(runtime, ProgressUpdate) == 1
     assert seen[0].lstrip().startswith("SELECT") and "FROM workspace" in seen[0] and "project" in seen[0]
-    writes = list(itertools.takewhile(lambda sql: sql.lstrip().startswith("INSERT INTO"), seen[1:]))
     homes = ["home_view"] * (1 if user == OWNER else 2)
-    assert [sql.split()[2] for sql in writes] == ["inbound_delivery", "progress_update", "update_revision", *homes]
+    writes = ["inbound_delivery", "progress_update", "update_revision", *homes]
+    if runtime.engine.dialect.name == "postgresql":
+        assert re.findall(r"INSERT INTO (\w+)", seen[1]) == writes[:4]
+        assert not any("INSERT INTO" in sql for sql in seen[2:])  # then Home, read in a session of its own
+        assert in_transaction == [False, False]  # no BEGIN, no COMMIT: each statement commits on its own
+        with runtime.sessions() as session:
+            assert [p for p in session.scalars(select(HomeView.user_id).order_by(HomeView.user_id))] == sorted(
+                {OWNER, user}
+            )
+    else:
+        inserts = list(itertools.takewhile(lambda sql: sql.lstrip().startswith("INSERT INTO"), seen[1:]))
+        assert [sql.split()[2] for sql in inserts] == writes
 
 
 def test_an_update_from_an_uninstalled_workspace_is_stored_and_marks_it_installed(slack, runtime, workplan):

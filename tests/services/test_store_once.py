@@ -1,0 +1,150 @@
+"""updates.store_once: an update, its delivery and Home's throttle stored together, once, on the driver's
+connection as the direct path uses it (on PostgreSQL one statement with no transaction around it; on SQLite
+the steps in one transaction), and what it stores is what the steps store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from bot.services import deliveries, home_views, updates
+from bot.services.deliveries import Delivery
+from bot.services.quickform import UpdateText
+from models import HomeView, ProgressUpdate, Rag, UpdateRevision, UpdateSource, make_engine
+from models.driver import driver_connection
+from models.install import DeliveryStatus, InboundDelivery
+from tests.conftest import DELEGATE, OWNER
+from tests.helpers import failing
+
+NOW = datetime(2026, 11, 24, 9, 30, 15, 123456, tzinfo=UTC)
+TEXT = UpdateText(rag=Rag.AMBER, progress="Switches *in* <!channel>", next_steps="<@U0X> next", risks="budget")
+
+
+def _store(engine: Engine, team: str, user: str, delivery: Delivery | None, *, now: datetime = NOW) -> Any:
+    with driver_connection(engine, autocommit=True) as connection:
+        target = updates.direct_target(connection, platform="slack", team_id=team, ref="NET-01", user_id=user)
+        assert target is not None
+        stored = updates.store_once(
+            connection, target, delivery, user_id=user, text=TEXT, source=UpdateSource.COMMAND, now=now
+        )
+        connection.commit()
+        return stored
+
+
+def _rows(runtime: Any, user: str) -> list[tuple[Any, ...]]:
+    with runtime.sessions() as session:
+        update = session.scalars(select(ProgressUpdate).where(ProgressUpdate.author_user_id == user)).one()
+        revision = session.scalars(select(UpdateRevision).where(UpdateRevision.update_id == update.id)).one()
+        homes = session.execute(select(HomeView.user_id, HomeView.published_at, HomeView.stale)).all()
+        return [
+            (update.source, update.created_at, update.project_id, update.workspace_id),
+            (revision.number, revision.rag, revision.progress, revision.next_steps, revision.risks),
+            (revision.editor_user_id, revision.created_at),
+            *sorted(tuple(home) for home in homes),
+        ]
+
+
+def _deliveries(runtime: Any) -> list[tuple[Any, ...]]:
+    with runtime.sessions() as session:
+        rows = session.execute(select(InboundDelivery.key, InboundDelivery.status, InboundDelivery.attempts))
+        return sorted(tuple(row) for row in rows)
+
+
+def _count(runtime: Any, model: type[Any]) -> int:
+    with runtime.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_it_stores_what_the_steps_store(runtime, workplan, standin):
+    """A delegate's update, once by ``store_once`` and once by the steps it stands for, in another workspace's
+    copy of the same state: the same rows, the same answer, the same Homes let go."""
+    delivery = Delivery(standin.team_id, "trigger:once", "command")
+    stored = _store(runtime.engine, standin.team_id, DELEGATE, delivery)
+    assert stored is not None and stored.homes == tuple(sorted((OWNER, DELEGATE)))
+    by_once = _rows(runtime, DELEGATE)
+    assert _deliveries(runtime) == [("trigger:once", DeliveryStatus.DONE, 1)]
+    with runtime.sessions.begin() as session:  # the same state again, for the steps
+        for model in (HomeView, UpdateRevision, ProgressUpdate, InboundDelivery):
+            session.query(model).delete()
+    with runtime.engine.connect() as connection:
+        target = updates.direct_target(
+            connection, platform="slack", team_id=standin.team_id, ref="NET-01", user_id=DELEGATE
+        )
+        assert target is not None and deliveries.admit_done(connection, delivery, now=NOW)
+        result = updates.post_to(connection, target, user_id=DELEGATE, text=TEXT, source=UpdateSource.COMMAND, now=NOW)
+        homes = home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=NOW)
+        connection.commit()
+    assert _rows(runtime, DELEGATE) == by_once and homes == stored.homes
+    assert stored.result == replace(result, update_id=stored.result.update_id)
+    assert _deliveries(runtime) == [("trigger:once", DeliveryStatus.DONE, 1)]
+
+
+def test_a_delivery_stored_already_stores_nothing_more(runtime, workplan, standin):
+    delivery = Delivery(standin.team_id, "trigger:twice", "command")
+    assert _store(runtime.engine, standin.team_id, OWNER, delivery) is not None
+    assert _store(runtime.engine, standin.team_id, OWNER, delivery, now=NOW + timedelta(minutes=5)) is None
+    assert (_count(runtime, ProgressUpdate), _count(runtime, UpdateRevision)) == (1, 1)
+    assert _deliveries(runtime) == [("trigger:twice", DeliveryStatus.DONE, 1)]
+
+
+def test_a_delivery_an_earlier_attempt_failed_is_taken_over(runtime, workplan, standin):
+    delivery = Delivery(standin.team_id, "trigger:retried", "command")
+    with runtime.engine.begin() as connection:
+        assert deliveries.admit(connection, delivery, now=NOW)
+        deliveries.finish(connection, delivery, failed=True)
+    stored = _store(runtime.engine, standin.team_id, OWNER, delivery)
+    assert stored is not None and stored.homes == (OWNER,)
+    assert _deliveries(runtime) == [("trigger:retried", DeliveryStatus.DONE, 2)]
+    assert _count(runtime, ProgressUpdate) == 1
+
+
+def test_an_update_without_a_delivery_is_stored_and_homes_wait_their_minute(runtime, workplan, standin):
+    first = _store(runtime.engine, standin.team_id, OWNER, None)
+    soon = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(seconds=30))
+    later = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(minutes=1))
+    assert (first.homes, soon.homes, later.homes) == ((OWNER,), (), (OWNER,))
+    assert len({first.result.update_id, soon.result.update_id, later.result.update_id}) == 3
+    assert _count(runtime, ProgressUpdate) == 3 and _deliveries(runtime) == []
+    with runtime.sessions() as session:
+        assert session.execute(select(HomeView.published_at, HomeView.stale)).one() == (
+            NOW + timedelta(minutes=1),
+            False,
+        )
+
+
+def test_a_failure_in_its_last_write_leaves_nothing(runtime, workplan, standin):
+    delivery = Delivery(standin.team_id, "trigger:fails", "command")
+    with failing(runtime.engine, "INSERT INTO home_view", "disk I/O error"), pytest.raises(Exception, match="disk I/O"):
+        _store(runtime.engine, standin.team_id, OWNER, delivery)
+    assert (_count(runtime, ProgressUpdate), _count(runtime, UpdateRevision), _deliveries(runtime)) == (0, 0, [])
+    assert _store(runtime.engine, standin.team_id, OWNER, delivery) is not None  # the retry acts
+
+
+def test_the_connection_goes_back_to_the_pool_in_a_transaction_again(runtime, workplan, standin):
+    """After an autocommit block, the pool lends the same connection to code that expects a transaction:
+    what it does not commit is rolled back."""
+    url = runtime.engine.url.render_as_string(hide_password=False)
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    try:
+        _store(engine, standin.team_id, OWNER, None)
+        with driver_connection(engine) as connection:
+            updates.post_to(
+                connection,
+                updates.direct_target(
+                    connection, platform="slack", team_id=standin.team_id, ref="NET-01", user_id=OWNER
+                ),
+                user_id=OWNER,
+                text=TEXT,
+                source=UpdateSource.COMMAND,
+                now=NOW,
+            )
+            # not committed
+        with engine.connect() as connection:
+            assert not getattr(connection.connection.driver_connection, "autocommit", False)
+    finally:
+        engine.dispose()
+    assert _count(runtime, ProgressUpdate) == 1
