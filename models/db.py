@@ -6,6 +6,7 @@ import functools
 import importlib
 import logging
 import re
+import select
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import BindParameter, Engine, String, Table, bindparam, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -62,7 +63,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def _postgres_engine(url: str, *, options: str, **kwargs: Any) -> Engine:
     connect_args = {"connect_timeout": 2, "options": options}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True, **kwargs)
+    if make_url(url).get_driver_name() != "psycopg":  # another driver than the one ictbot installs
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True, **kwargs)
+    engine = create_engine(url, connect_args=connect_args, hide_parameters=True, **kwargs)
+    event.listen(engine, "checkout", _not_ended_by_the_server)
+    return engine
+
+
+def _not_ended_by_the_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """The pool's look at a psycopg connection before lending it, instead of ``pool_pre_ping``'s round trip
+    (a statement and its answer) at every checkout. A server that ends a connection (a restart, an admin's
+    ``pg_terminate_backend``, an idle time-out) sends it a last message and closes it, while an idle
+    connection of this app is sent nothing else (it listens to no channel). So a connection with anything to
+    read, or whose socket is gone, is not lent: ``DisconnectionError`` makes the pool connect anew."""
+    try:
+        ended = dbapi_connection.closed or bool(select.select([dbapi_connection.pgconn.socket], [], [], 0)[0])
+    except Exception as error:
+        raise DisconnectionError(f"the connection cannot be used: {type(error).__name__}") from error
+    if ended:
+        raise DisconnectionError("the server has ended the connection")
 
 
 def close_engine(engine: Engine) -> None:

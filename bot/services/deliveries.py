@@ -109,7 +109,7 @@ def _record(connection: Executor, delivery: Delivery, status: DeliveryStatus, *,
 
 
 def values_of(delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> dict[str, Any]:
-    """The row of a first attempt at ``delivery``, as the parameters of :func:`inserted_cte`'s statement."""
+    """The row of a first attempt at ``delivery``, as the parameters of :func:`recorded_cte`'s insert."""
     return {
         "team_id": delivery.team_id,
         "key": delivery.key,
@@ -144,7 +144,7 @@ def finish(connection: Executor, delivery: Delivery, *, failed: bool) -> None:
     connection.execute(_FINISH, which(delivery, status))
 
 
-def which(delivery: Delivery, status: DeliveryStatus) -> dict[str, str]:
+def which(delivery: Delivery, status: DeliveryStatus) -> dict[str, Any]:
     """The parameters that find ``delivery``'s row and give it ``status`` (a take-over, :func:`finish`)."""
     return {"d_team": delivery.team_id, "d_key": delivery.key, "d_status": status}
 

@@ -222,16 +222,16 @@ def store_once(
     it) and Home's throttle for the people it concerns (:func:`home_views.taken_by`). None, having written
     nothing, when the delivery is done already or being handled elsewhere (a platform's retry).
 
-    On PostgreSQL every write is one statement (:func:`_at_once`): the update costs one round trip, or two
-    when its delivery is there already and an earlier attempt's ``failed`` row is to be taken over, and it
-    needs no transaction around it (``models.driver.driver_connection``'s ``autocommit``). SQLite, which has
+    On PostgreSQL the writes are one statement (:func:`_at_once`): one round trip, or two when the delivery
+    is there already and an earlier attempt's ``failed`` row is to be taken over; none needs a transaction
+    around it (``models.driver.driver_connection``'s ``autocommit``). SQLite, which has
     no writes inside WITH, takes the steps in the caller's transaction; it has no round trips to save."""
-    result = _result_to(target, user_id, text, source, now)
     if dialect_name(connection) != "postgresql":
         if delivery is not None and not deliveries.admit_done(connection, delivery, now=now):
             return None
         result = post_to(connection, target, user_id=user_id, text=text, source=source, now=now)
         return Stored(result, home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now))
+    result = _result_to(target, user_id, text, source, now)
     values = {
         **_update_values(target, user_id, source, now),
         **_revision_values(text, user_id, now),

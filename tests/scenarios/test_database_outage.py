@@ -23,8 +23,8 @@ def test_the_bot_recovers_by_itself_when_its_connections_are_killed(slack, stand
     try:
         with admin.connect() as conn:
             killed = conn.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                text(  # each call returns once the backend has gone (PostgreSQL 14's timeout argument)
+                    "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             ).scalar()
