@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CTE, BindParameter, ColumnElement, Table, bindparam, case, false, func, select, true, update
+from sqlalchemy import CTE, BindParameter, ColumnElement, Table, bindparam, case, false, func, or_, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -48,10 +48,12 @@ def taken(connection: Executor, workspace_id: int, user_id: str, *, now: datetim
     """:func:`take` after a change, on a session, a plain connection or the driver's (an update's direct path).
 
     One statement, on the path of every update: the row made, or taken when its minute has passed, or else
-    marked stale. Its ``stale`` after the statement says which (False: taken). On PostgreSQL a racer's
+    marked stale; a row already stale whose minute has not passed is left as it is, unwritten. Its
+    ``stale`` after the statement says which (False: taken; no row: left stale). On PostgreSQL a racer's
     upsert waits for the first's row, then sees its new time: one of them takes it."""
     params = {"workspace_id": workspace_id, "user_id": user_id, "published_at": now, "cutoff": now - EVERY}
-    return not connection.execute(_take_or_mark(dialect_name(connection)), params).scalar_one()
+    stale = connection.execute(_take_or_mark(dialect_name(connection)), params).scalar_one_or_none()
+    return stale is not None and not stale
 
 
 def taken_by(connection: Executor, workspace_id: int, people: Sequence[str], *, now: datetime) -> tuple[str, ...]:
@@ -84,8 +86,9 @@ def _take_or_mark(dialect: str) -> ReturningInsert[tuple[bool]]:
 
 def taken_cte(*, after: CTE, people: BindParameter[Any]) -> CTE:
     """PostgreSQL's :func:`taken` for each of ``people`` (an array) as a WITH query that runs only when
-    ``after`` has a row (an update went in): a row for each person, with its ``user_id`` and ``stale``.
-    Its other parameters are :func:`taken`'s: ``workspace_id``, ``published_at`` and ``cutoff``."""
+    ``after`` has a row (an update went in): a row for each person written, with its ``user_id`` and
+    ``stale`` (none for a person already stale within the minute). Its other parameters are :func:`taken`'s:
+    ``workspace_id``, ``published_at`` and ``cutoff``."""
     person = func.unnest(people).table_valued("user_id").render_derived(name="person")
     rows = select(
         bindparam("workspace_id", type_=_TABLE.c.workspace_id.type),
@@ -101,7 +104,8 @@ def taken_cte(*, after: CTE, people: BindParameter[Any]) -> CTE:
 
 def _or_mark(insert: Any) -> Any:
     """``insert`` of a first publish, or on conflict: the last publish's time moved to now when its minute
-    has passed (``cutoff``), or else the row marked stale."""
+    has passed (``cutoff``), or else the row marked stale. A row already stale within its minute is not
+    written again (a burst of updates rewrote it, and its indexes, at every one of them)."""
     due = _TABLE.c.published_at <= bindparam("cutoff", type_=_TABLE.c.published_at.type)
     return insert.on_conflict_do_update(
         index_elements=["workspace_id", "user_id"],
@@ -109,6 +113,7 @@ def _or_mark(insert: Any) -> Any:
             "published_at": case((due, insert.excluded.published_at), else_=_TABLE.c.published_at),
             "stale": case((due, false()), else_=true()),
         },
+        where=or_(due, _TABLE.c.stale.is_(false())),
     )
 
 

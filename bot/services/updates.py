@@ -247,8 +247,8 @@ def store_once(
         attempts = [(False, first), (True, {**values, **deliveries.which(delivery, DeliveryStatus.DONE)})]
     for taking_over, params in attempts:
         rows = connection.execute(_at_once(taking_over), params).all()
-        if rows:
-            homes = tuple(sorted(row.user_id for row in rows if not row.stale))
+        if rows:  # no person in a row: each Home was stale already (home_views.taken_cte)
+            homes = tuple(sorted(row.user_id for row in rows if row.user_id is not None and not row.stale))
             return Stored(replace(result, update_id=rows[0].update_id), homes)
     return None
 
@@ -258,8 +258,9 @@ def _at_once(taking_over: bool | None) -> Select[tuple[int, str, bool]]:
     """PostgreSQL's one statement for :func:`store_once`, its writes as data-modifying WITH queries: the
     delivery recorded (``taking_over`` None: there is none; :func:`deliveries.recorded_cte`), then, only when
     it was, the update, its first revision, and Home's throttle for each of ``people``
-    (:func:`home_views.taken_cte`). A row for each person, with the update's id and whether the person's
-    Home was left stale; no row when the delivery is not this attempt's to act on."""
+    (:func:`home_views.taken_cte`). A row for each person whose throttle was written, with the update's id
+    and whether the person's Home was left stale (at least one row, its person None when none was written);
+    no row when the delivery is not this attempt's to act on."""
     update_rows = select(*(_typed(name, _UPDATES) for name in _UPDATE_COLUMNS))
     if taking_over is not None:
         update_rows = update_rows.select_from(deliveries.recorded_cte(taking_over=taking_over))
@@ -272,7 +273,7 @@ def _at_once(taking_over: bool | None) -> Select[tuple[int, str, bool]]:
         .cte("revision")
     )
     homes = home_views.taken_cte(after=update, people=bindparam("people", type_=ARRAY(String)))
-    return select(revision.c.update_id, homes.c.user_id, homes.c.stale).select_from(revision).join(homes, true())
+    return select(revision.c.update_id, homes.c.user_id, homes.c.stale).select_from(revision).outerjoin(homes, true())
 
 
 _UPDATE_COLUMNS = ["workspace_id", "project_id", "author_user_id", "source", "created_at"]

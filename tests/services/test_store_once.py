@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from bot.services import deliveries, home_views, updates
 from bot.services.deliveries import Delivery
@@ -114,6 +114,28 @@ def test_an_update_without_a_delivery_is_stored_and_homes_wait_their_minute(runt
             NOW + timedelta(minutes=1),
             False,
         )
+
+
+def test_a_home_left_stale_within_its_minute_is_not_written_again(runtime, workplan, standin):
+    """A burst of updates marks the Home stale once; the rest of the minute's updates leave its row as it is
+    (on PostgreSQL the row keeps its version: no new tuple, no index entry)."""
+    first = _store(runtime.engine, standin.team_id, OWNER, None)
+    marked = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(seconds=10))
+    version = _home_row(runtime)
+    again = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(seconds=20))
+    assert (first.homes, marked.homes, again.homes) == ((OWNER,), (), ())
+    assert _home_row(runtime) == version and version[:2] == (NOW, True)
+    later = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(minutes=1))
+    assert later.homes == (OWNER,) and _home_row(runtime)[:2] == (NOW + timedelta(minutes=1), False)
+
+
+def _home_row(runtime: Any) -> tuple[Any, ...]:
+    """The Home throttle's one row: its time, whether it is stale, and on PostgreSQL its row version."""
+    with runtime.sessions() as session:
+        published, stale = session.execute(select(HomeView.published_at, HomeView.stale)).one()
+        postgres = runtime.engine.dialect.name == "postgresql"
+        version = session.execute(text("SELECT xmin::text FROM home_view")).scalar_one() if postgres else None
+    return published, stale, version
 
 
 def test_a_failure_in_its_last_write_leaves_nothing(runtime, workplan, standin):
