@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CTE, CursorResult, Table, bindparam, delete, update
+from sqlalchemy import CTE, CursorResult, Table, bindparam, delete, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -120,16 +120,20 @@ def values_of(delivery: Delivery, status: DeliveryStatus, *, now: datetime) -> d
     }
 
 
-def recorded_cte(*, taking_over: bool) -> CTE:
-    """PostgreSQL's :func:`_record` as a WITH query: a row (the delivery's id) when the delivery went in
-    (:func:`values_of`'s parameters), or with ``taking_over`` when an earlier attempt's ``failed`` row was
-    taken over (:func:`which`'s); none when it is done or being handled. A statement built on it writes
-    what the delivery brought only when this is the attempt that acts (``bot.services.updates.store_once``)."""
+def recorded_cte(*, taking_over: bool, found: CTE) -> CTE:
+    """PostgreSQL's :func:`_record` as a WITH query, that runs only when ``found`` has a row (what the
+    delivery brought may be acted on): a row (the delivery's id) when the delivery went in (:func:`values_of`'s
+    parameters), or with ``taking_over`` when an earlier attempt's ``failed`` row was taken over
+    (:func:`which`'s); none when it is done or being handled. A statement built on it writes what the
+    delivery brought only when this is the attempt that acts (``bot.services.updates.post_directly``)."""
     if taking_over:
-        return _TAKE_OVER.returning(_TABLE.c.id).cte("delivery")
-    columns = ("team_id", "key", "kind", "status", "attempts", "received_at")
-    statement = conflict_insert("postgresql", _TABLE).values({name: bindparam(name) for name in columns})
+        return _TAKE_OVER.where(select(true()).select_from(found).exists()).returning(_TABLE.c.id).cte("delivery")
+    row = select(*(bindparam(name, type_=_TABLE.c[name].type) for name in _COLUMNS)).select_from(found)
+    statement = conflict_insert("postgresql", _TABLE).from_select(_COLUMNS, row)
     return statement.on_conflict_do_nothing(index_elements=_UNIQUE).returning(_TABLE.c.id).cte("delivery")
+
+
+_COLUMNS = ["team_id", "key", "kind", "status", "attempts", "received_at"]
 
 
 def _insert_if_absent(connection: Executor, values: dict[str, Any]) -> bool:

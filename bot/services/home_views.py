@@ -16,7 +16,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CTE, BindParameter, ColumnElement, Table, bindparam, case, false, func, or_, select, true, update
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    ColumnElement,
+    Subquery,
+    Table,
+    bindparam,
+    case,
+    false,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -84,18 +97,17 @@ def _take_or_mark(dialect: str) -> ReturningInsert[tuple[bool]]:
     return cast(ReturningInsert[tuple[bool]], _or_mark(insert.values(**values, stale=False)).returning(_TABLE.c.stale))
 
 
-def taken_cte(*, after: CTE, people: BindParameter[Any]) -> CTE:
-    """PostgreSQL's :func:`taken` for each of ``people`` (an array) as a WITH query that runs only when
-    ``after`` has a row (an update went in): a row for each person written, with its ``user_id`` and
-    ``stale`` (none for a person already stale within the minute). Its other parameters are :func:`taken`'s:
-    ``workspace_id``, ``published_at`` and ``cutoff``."""
-    person = func.unnest(people).table_valued("user_id").render_derived(name="person")
+def taken_cte(people: Subquery) -> CTE:
+    """PostgreSQL's :func:`taken` as a WITH query, for each row of ``people`` (its ``workspace_id`` and
+    ``user_id``; an update's author and its project's owner, when the update went in): a row for each
+    person written, with its ``user_id`` and ``stale`` (none for a person already stale within the
+    minute). Its parameters are :func:`taken`'s ``published_at`` and ``cutoff``."""
     rows = select(
-        bindparam("workspace_id", type_=_TABLE.c.workspace_id.type),
-        person.c.user_id,
+        people.c.workspace_id,
+        people.c.user_id,
         bindparam("published_at", type_=_TABLE.c.published_at.type),
         false(),
-    ).select_from(after.join(person, true()))
+    )
     insert = conflict_insert("postgresql", _TABLE).from_select(
         ["workspace_id", "user_id", "published_at", "stale"], rows
     )

@@ -9,7 +9,6 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    ARRAY,
     BindParameter,
     Integer,
     Select,
@@ -19,8 +18,10 @@ from sqlalchemy import (
     bindparam,
     insert,
     literal,
+    or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.orm import Session, selectinload
 
@@ -146,14 +147,12 @@ def direct_target(connection: Executor, *, platform: str, team_id: str, ref: str
     of its delegates. None for anything else (no such workspace or project, an uninstalled workspace, a
     finished project, someone else's): the general way (:func:`check_may_update`, :func:`post`) then
     handles it and says why. Nearly every update is an owner's or a delegate's: this is their path."""
-    row = connection.execute(
-        _DIRECT_TARGET, {"platform": platform, "team": team_id, "ref": normalise_ref(ref), "user": user_id}
-    ).first()
-    if row is None or row.project_id is None or row.uninstalled_at is not None or row.status in FINISHED:
-        return None
-    if user_id != row.owner_user_id and row.delegate is None:
-        return None
-    return Target(row.workspace_id, row.project_id, row.ref, row.title, row.owner_user_id)
+    row = connection.execute(_FOUND, _target_values(platform, team_id, ref, user_id)).first()
+    return None if row is None else Target(row.workspace_id, row.project_id, row.ref, row.title, row.owner_user_id)
+
+
+def _target_values(platform: str, team_id: str, ref: str, user_id: str) -> dict[str, str]:
+    return {"platform": platform, "team": team_id, "ref": normalise_ref(ref), "user": user_id}
 
 
 _DIRECT_TARGET = (
@@ -174,6 +173,15 @@ _DIRECT_TARGET = (
     )
     .where(Workspace.platform == bindparam("platform"), Workspace.external_id == bindparam("team"))
 )
+# The rule of the direct way, in SQL: a project of an installed workspace, not finished, the poster's own
+# or one they are a delegate of.
+_MAY_GO_AT_ONCE = (
+    Project.id.is_not(None),
+    Workspace.uninstalled_at.is_(None),
+    *(Project.status != status for status in FINISHED),
+    or_(Project.owner_user_id == bindparam("user"), ProjectDelegate.user_id.is_not(None)),
+)
+_FOUND = _DIRECT_TARGET.where(*_MAY_GO_AT_ONCE)
 
 
 def post_to(
@@ -201,41 +209,57 @@ _INSERT_REVISION = insert(_REVISIONS)
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """An update stored by :func:`store_once`: the answer's content, and the people whose Home the throttle
-    lets be published now (:func:`home_views.taken_by`)."""
+    """An update stored by :func:`post_directly`: the answer's content, and the people whose Home the
+    throttle lets be published now (:func:`home_views.taken_by`)."""
 
     result: UpdateResult
     homes: tuple[str, ...]
 
 
-def store_once(
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What :func:`post_directly` did with an update that may go at once: ``stored`` None when its delivery
+    was done already or being handled elsewhere (a platform's retry), and nothing was written."""
+
+    stored: Stored | None
+
+
+def post_directly(
     connection: Executor,
-    target: Target,
-    delivery: Delivery | None,
     *,
+    platform: str,
+    team_id: str,
+    ref: str,
     user_id: str,
+    delivery: Delivery | None,
     text: UpdateText,
     source: UpdateSource,
     now: datetime,
-) -> Stored | None:
-    """:func:`post_to` with the ``delivery`` that brought the update (as :func:`deliveries.admit_done` records
-    it) and Home's throttle for the people it concerns (:func:`home_views.taken_by`). None, having written
-    nothing, when the delivery is done already or being handled elsewhere (a platform's retry).
+) -> Posted | None:
+    """An owner's or a delegate's update (:func:`direct_target`'s rule) stored with the ``delivery`` that
+    brought it (as :func:`deliveries.admit_done` records it) and Home's throttle for the people it concerns
+    (:func:`home_views.taken_by`). None, having written nothing, when the update may not go at once: the
+    general way (:func:`check_may_update`, :func:`post`) then handles it and says why.
 
-    On PostgreSQL the writes are one statement (:func:`_at_once`): one round trip, or two when the delivery
-    is there already and an earlier attempt's ``failed`` row is to be taken over; none needs a transaction
-    around it (``models.driver.driver_connection``'s ``autocommit``). SQLite, which has
-    no writes inside WITH, takes the steps in the caller's transaction; it has no round trips to save."""
+    On PostgreSQL the project's look-up and every write are one statement (:func:`_at_once`): one round
+    trip, or two when the delivery is there already and an earlier attempt's ``failed`` row is to be taken
+    over; none needs a transaction around it (``models.driver.driver_connection``'s ``autocommit``). SQLite,
+    which has no writes inside WITH, takes the steps in the caller's transaction; it has no round trips."""
     if dialect_name(connection) != "postgresql":
-        if delivery is not None and not deliveries.admit_done(connection, delivery, now=now):
+        target = direct_target(connection, platform=platform, team_id=team_id, ref=ref, user_id=user_id)
+        if target is None:
             return None
+        if delivery is not None and not deliveries.admit_done(connection, delivery, now=now):
+            return Posted(None)
         result = post_to(connection, target, user_id=user_id, text=text, source=source, now=now)
-        return Stored(result, home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now))
-    result = _result_to(target, user_id, text, source, now)
+        homes = home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now)
+        return Posted(Stored(result, homes))
     values = {
-        **_update_values(target, user_id, source, now),
+        **_target_values(platform, team_id, ref, user_id),
         **_revision_values(text, user_id, now),
-        "people": list(result.homes_changed),
+        "author_user_id": user_id,
+        "source": source,
+        "created_at": now,
         "published_at": now,
         "cutoff": now - home_views.EVERY,
     }
@@ -247,24 +271,37 @@ def store_once(
         attempts = [(False, first), (True, {**values, **deliveries.which(delivery, DeliveryStatus.DONE)})]
     for taking_over, params in attempts:
         rows = connection.execute(_at_once(taking_over), params).all()
-        if rows:  # no person in a row: each Home was stale already (home_views.taken_cte)
-            homes = tuple(sorted(row.user_id for row in rows if row.user_id is not None and not row.stale))
-            return Stored(replace(result, update_id=rows[0].update_id), homes)
-    return None
+        if not rows:
+            return None  # no project this update may go to at once
+        found = rows[0]
+        if found.update_id is not None:
+            target = Target(found.workspace_id, found.project_id, found.ref, found.title, found.owner_user_id)
+            result = replace(_result_to(target, user_id, text, source, now), update_id=found.update_id)
+            # no person in a row: each Home was stale already (home_views.taken_cte)
+            homes = tuple(sorted(row.person for row in rows if row.person is not None and not row.stale))
+            return Posted(Stored(result, homes))
+    return Posted(None)
 
 
 @functools.cache
-def _at_once(taking_over: bool | None) -> Select[tuple[int, str, bool]]:
-    """PostgreSQL's one statement for :func:`store_once`, its writes as data-modifying WITH queries: the
-    delivery recorded (``taking_over`` None: there is none; :func:`deliveries.recorded_cte`), then, only when
-    it was, the update, its first revision, and Home's throttle for each of ``people``
-    (:func:`home_views.taken_cte`). A row for each person whose throttle was written, with the update's id
-    and whether the person's Home was left stale (at least one row, its person None when none was written);
-    no row when the delivery is not this attempt's to act on."""
-    update_rows = select(*(_typed(name, _UPDATES) for name in _UPDATE_COLUMNS))
+def _at_once(taking_over: bool | None) -> Select[Any]:
+    """PostgreSQL's one statement for :func:`post_directly`, its writes as data-modifying WITH queries: the
+    project found (:func:`direct_target`'s SELECT and rule), then only when it was, the delivery recorded
+    (``taking_over`` None: there is none; :func:`deliveries.recorded_cte`), then only when it was, the
+    update, its first revision, and Home's throttle for its author and the project's owner
+    (:func:`home_views.taken_cte`). No row when the project was not found; else a row for each person
+    whose throttle was written (at least one, its person None when none was), with the project, the
+    update's id (None when the delivery is not this attempt's to act on) and whether the Home was left stale."""
+    found = _FOUND.cte("found")
+    update_rows = select(found.c.workspace_id, found.c.project_id, *(_typed(n, _UPDATES) for n in _UPDATE_BOUND))
     if taking_over is not None:
-        update_rows = update_rows.select_from(deliveries.recorded_cte(taking_over=taking_over))
-    update = insert(_UPDATES).from_select(_UPDATE_COLUMNS, update_rows).returning(_UPDATES.c.id).cte("progress")
+        update_rows = update_rows.join(deliveries.recorded_cte(taking_over=taking_over, found=found), true())
+    update = (
+        insert(_UPDATES)
+        .from_select(["workspace_id", "project_id", *_UPDATE_BOUND], update_rows)
+        .returning(_UPDATES.c.id)
+        .cte("progress")
+    )
     revision_rows = select(update.c.id, literal(1, Integer), *(_typed(n, _REVISIONS) for n in _REVISION_COLUMNS))
     revision = (
         insert(_REVISIONS)
@@ -272,11 +309,31 @@ def _at_once(taking_over: bool | None) -> Select[tuple[int, str, bool]]:
         .returning(_REVISIONS.c.update_id)
         .cte("revision")
     )
-    homes = home_views.taken_cte(after=update, people=bindparam("people", type_=ARRAY(String)))
-    return select(revision.c.update_id, homes.c.user_id, homes.c.stale).select_from(revision).outerjoin(homes, true())
+    # The author and the project's owner, once each (UNION): an upsert may not touch one row twice.
+    person = union(
+        select(bindparam("author_user_id", type_=String).label("user_id")),
+        select(found.c.owner_user_id.label("user_id")),
+    ).subquery("person")
+    people = select(found.c.workspace_id, person.c.user_id).select_from(update).join(found, true()).join(person, true())
+    homes = home_views.taken_cte(people.subquery("people"))
+    return (
+        select(
+            found.c.workspace_id,
+            found.c.project_id,
+            found.c.ref,
+            found.c.title,
+            found.c.owner_user_id,
+            revision.c.update_id,
+            homes.c.user_id.label("person"),
+            homes.c.stale,
+        )
+        .select_from(found)
+        .outerjoin(revision, true())
+        .outerjoin(homes, true())
+    )
 
 
-_UPDATE_COLUMNS = ["workspace_id", "project_id", "author_user_id", "source", "created_at"]
+_UPDATE_BOUND = ["author_user_id", "source", "created_at"]  # the rest of the row comes from the project found
 _REVISION_COLUMNS = ["rag", "progress", "next_steps", "risks", "editor_user_id", "created_at"]
 
 

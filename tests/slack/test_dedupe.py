@@ -188,7 +188,7 @@ def test_two_commands_with_different_trigger_ids_both_act(http, slack, standin, 
 def test_a_retry_after_the_handler_failed_is_acted_on(http, slack, standin, runtime, workplan, monkeypatch):
     """A one-line update records its delivery in the transaction that stores it: a first attempt that
     failed left nothing behind, so the retry acts as a first delivery would."""
-    real_store = updates.store_once
+    real_store = updates.post_directly
     calls: list[int] = []
 
     def fails_once(*args: Any, **kwargs: Any) -> Any:
@@ -197,7 +197,7 @@ def test_a_retry_after_the_handler_failed_is_acted_on(http, slack, standin, runt
             raise RuntimeError("the database went away mid-request")
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(updates, "store_once", fails_once)
+    monkeypatch.setattr(updates, "post_directly", fails_once)
     body = command_body(slack)
     post(http, body)
     assert last_reply(standin)["text"] == APOLOGY
@@ -330,13 +330,13 @@ def test_racing_duplicates_act_exactly_once(http, slack, standin, runtime, workp
     a time), one acts and the others acknowledge."""
     racers = 4
     at_the_line = threading.Barrier(racers, timeout=10)
-    real_store = updates.store_once  # a one-line update records its delivery with the update
+    real_store = updates.post_directly  # a one-line update records its delivery with the update
 
     def store_together(*args: Any, **kwargs: Any) -> Any:
         at_the_line.wait()  # every request has passed Bolt's checks; all now insert the same row at once
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(updates, "store_once", store_together)
+    monkeypatch.setattr(updates, "post_directly", store_together)
     body = command_body(slack)
     statuses: list[int] = []
     errors: list[BaseException] = []

@@ -69,7 +69,7 @@ def test_an_unexpected_error_is_logged_as_error(slack, standin, workplan, lines,
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom xoxb-should-never-be-logged")
 
-    monkeypatch.setattr(updates, "store_once", boom)
+    monkeypatch.setattr(updates, "post_directly", boom)
     slack.command("/ict-update", f"NET-01 amber {UPDATE_TEXT}", user_id=OWNER)
     assert "Sorry" in last_reply(standin)["text"]
     [line] = lines()
@@ -180,7 +180,7 @@ def test_no_token_reaches_any_record(slack, standin, workplan, caplog, monkeypat
     caplog.set_level(logging.DEBUG)
     slack.command("/ict-update", f"NET-01 amber {UPDATE_TEXT}", user_id=OWNER)
     slack.command("/ict-update", "NET-01 green All done", user_id=STRANGER)
-    monkeypatch.setattr(updates, "store_once", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(updates, "post_directly", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     slack.command("/ict-update", f"NET-01 red {UPDATE_TEXT}", user_id=OWNER)
     request_lines = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert len(request_lines) == 3

@@ -95,27 +95,27 @@ def _posted_directly(
     now: datetime,
 ) -> bool:
     """An owner's or a delegate's update to a project that takes it, on the driver's own connection
-    (:mod:`models.driver`): the workspace and the project in one SELECT, then the delivery, the update and
-    Home's throttle stored together (:func:`updates.store_once`: one statement on PostgreSQL, which then
-    needs no transaction around it; one transaction on SQLite), with no ORM session. False, having written
+    (:mod:`models.driver`): the workspace and the project found, then the delivery, the update and Home's
+    throttle stored together (:func:`updates.post_directly`: one statement on PostgreSQL, which then needs
+    no transaction around it; one transaction on SQLite), with no ORM session. False, having written
     nothing, for anything else (an admin's update, an unknown project or workspace, a finished project): the
     general way then handles it and says why."""
     assert form.text is not None
     with driver_connection(rt.engine, autocommit=True) as connection:
-        target = updates.direct_target(
-            connection, platform="slack", team_id=team_of(command), ref=form.ref, user_id=command["user_id"]
-        )
-        if target is None:
-            return False
-        stored = updates.store_once(
+        posted = updates.post_directly(
             connection,
-            target,
-            dedupe.in_listener(context),
+            platform="slack",
+            team_id=team_of(command),
+            ref=form.ref,
             user_id=command["user_id"],
+            delivery=dedupe.in_listener(context),
             text=form.text,
             source=UpdateSource.COMMAND,
             now=now,
         )
+        if posted is None:
+            return False
+        stored = posted.stored
         if stored is None:
             dedupe.log_duplicate(context)
             return True  # Slack's retry of an update already stored: acknowledged empty, nothing shown again

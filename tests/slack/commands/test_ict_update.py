@@ -49,10 +49,11 @@ def test_quick_form_takes_next_steps_and_risks(slack, standin, runtime, workplan
 
 @pytest.mark.parametrize("user", [OWNER, DELEGATE])
 def test_an_owners_or_delegates_update_reads_once_then_writes(slack, standin, runtime, workplan, user):
-    """The usual update goes the direct way (``updates.direct_target``): one SELECT of the workspace and the
-    project, then the delivery, the update, its revision and Home's throttle (the author's, and the owner's
-    when a delegate posts): on PostgreSQL in one statement, with no transaction begun around it; on SQLite
-    one after another. No ORM session before the answer, no other statement."""
+    """The usual update goes the direct way (``updates.post_directly``): the workspace and the project
+    found, then the delivery, the update, its revision and Home's throttle (the author's, and the owner's
+    when a delegate posts) written. On PostgreSQL all of it is one statement, with no transaction begun
+    around it; on SQLite one SELECT, then the writes one after another. No ORM session before the answer,
+    no other statement."""
     in_transaction: list[bool] = []
 
     def after(conn: Any, *_args: Any) -> None:  # psycopg's own view: a transaction is open, or none is
@@ -66,18 +67,20 @@ def test_an_owners_or_delegates_update_reads_once_then_writes(slack, standin, ru
     finally:
         event.remove(runtime.engine, "after_cursor_execute", after)
     assert "NET-01" in last_reply(standin)["text"] and count(runtime, ProgressUpdate) == 1
-    assert seen[0].lstrip().startswith("SELECT") and "FROM workspace" in seen[0] and "project" in seen[0]
     homes = ["home_view"] * (1 if user == OWNER else 2)
     writes = ["inbound_delivery", "progress_update", "update_revision", *homes]
     if runtime.engine.dialect.name == "postgresql":
-        assert re.findall(r"INSERT INTO (\w+)", seen[1]) == writes[:4]
-        assert not any("INSERT INTO" in sql for sql in seen[2:])  # then Home, read in a session of its own
-        assert in_transaction == [False, False]  # no BEGIN, no COMMIT: each statement commits on its own
+        first = seen[0]
+        assert first.startswith("WITH found AS") and "FROM workspace" in first and "project" in first
+        assert re.findall(r"INSERT INTO (\w+)", first) == writes[:4]
+        assert not any("INSERT INTO" in sql for sql in seen[1:])  # then Home, read in a session of its own
+        assert in_transaction == [False]  # no BEGIN, no COMMIT: the statement commits on its own
         with runtime.sessions() as session:
             assert [p for p in session.scalars(select(HomeView.user_id).order_by(HomeView.user_id))] == sorted(
                 {OWNER, user}
             )
     else:
+        assert seen[0].lstrip().startswith("SELECT") and "FROM workspace" in seen[0] and "project" in seen[0]
         inserts = list(itertools.takewhile(lambda sql: sql.lstrip().startswith("INSERT INTO"), seen[1:]))
         assert [sql.split()[2] for sql in inserts] == writes
 

@@ -1,6 +1,7 @@
-"""updates.store_once: an update, its delivery and Home's throttle stored together, once, on the driver's
-connection as the direct path uses it (on PostgreSQL one statement with no transaction around it; on SQLite
-the steps in one transaction), and what it stores is what the steps store."""
+"""updates.post_directly: an owner's or a delegate's update, its delivery and Home's throttle stored together,
+once, on the driver's connection as the direct path uses it (on PostgreSQL one statement with no transaction
+around it, the project found in it too; on SQLite the steps in one transaction), and what it stores is what
+the steps store."""
 
 from __future__ import annotations
 
@@ -9,30 +10,55 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select, text, update
 
 from bot.services import deliveries, home_views, updates
 from bot.services.deliveries import Delivery
 from bot.services.quickform import UpdateText
-from models import HomeView, ProgressUpdate, Rag, UpdateRevision, UpdateSource, make_engine
+from models import (
+    HomeView,
+    ProgressUpdate,
+    Project,
+    ProjectStatus,
+    Rag,
+    UpdateRevision,
+    UpdateSource,
+    Workspace,
+    make_engine,
+)
 from models.driver import driver_connection
 from models.install import DeliveryStatus, InboundDelivery
-from tests.conftest import DELEGATE, OWNER
+from tests.conftest import ADMIN, DELEGATE, OWNER, STRANGER
 from tests.helpers import failing
 
 NOW = datetime(2026, 11, 24, 9, 30, 15, 123456, tzinfo=UTC)
 TEXT = UpdateText(rag=Rag.AMBER, progress="Switches *in* <!channel>", next_steps="<@U0X> next", risks="budget")
 
 
-def _store(engine: Engine, team: str, user: str, delivery: Delivery | None, *, now: datetime = NOW) -> Any:
+def _posted(
+    engine: Engine, team: str, user: str, delivery: Delivery | None, *, now: datetime = NOW, ref: str = "NET-01"
+) -> Any:
     with driver_connection(engine, autocommit=True) as connection:
-        target = updates.direct_target(connection, platform="slack", team_id=team, ref="NET-01", user_id=user)
-        assert target is not None
-        stored = updates.store_once(
-            connection, target, delivery, user_id=user, text=TEXT, source=UpdateSource.COMMAND, now=now
+        posted = updates.post_directly(
+            connection,
+            platform="slack",
+            team_id=team,
+            ref=ref,
+            user_id=user,
+            delivery=delivery,
+            text=TEXT,
+            source=UpdateSource.COMMAND,
+            now=now,
         )
         connection.commit()
-        return stored
+        return posted
+
+
+def _store(engine: Engine, team: str, user: str, delivery: Delivery | None, *, now: datetime = NOW) -> Any:
+    """The update stored (None: its delivery was a duplicate); the project must take it directly."""
+    posted = _posted(engine, team, user, delivery, now=now)
+    assert posted is not None
+    return posted.stored
 
 
 def _rows(runtime: Any, user: str) -> list[tuple[Any, ...]]:
@@ -60,8 +86,8 @@ def _count(runtime: Any, model: type[Any]) -> int:
 
 
 def test_it_stores_what_the_steps_store(runtime, workplan, standin):
-    """A delegate's update, once by ``store_once`` and once by the steps it stands for, in another workspace's
-    copy of the same state: the same rows, the same answer, the same Homes let go."""
+    """A delegate's update, once by ``post_directly`` and once by the steps it stands for, from the same
+    state: the same rows, the same answer, the same Homes let go."""
     delivery = Delivery(standin.team_id, "trigger:once", "command")
     stored = _store(runtime.engine, standin.team_id, DELEGATE, delivery)
     assert stored is not None and stored.homes == tuple(sorted((OWNER, DELEGATE)))
@@ -81,6 +107,23 @@ def test_it_stores_what_the_steps_store(runtime, workplan, standin):
     assert _rows(runtime, DELEGATE) == by_once and homes == stored.homes
     assert stored.result == replace(result, update_id=stored.result.update_id)
     assert _deliveries(runtime) == [("trigger:once", DeliveryStatus.DONE, 1)]
+
+
+@pytest.mark.parametrize("who", [STRANGER, ADMIN, "finished", "uninstalled", "no such project"])
+def test_an_update_that_may_not_go_at_once_writes_nothing(runtime, workplan, standin, who):
+    """Anyone but the owner or a delegate, a finished project, an uninstalled workspace, an unknown project:
+    None, and nothing written (not even the delivery): the general way then says why or acts."""
+    user, ref = (OWNER, "NET-01") if who in ("finished", "uninstalled", "no such project") else (who, "NET-01")
+    with runtime.sessions.begin() as session:
+        if who == "finished":
+            session.execute(update(Project).values(status=ProjectStatus.COMPLETE))
+        if who == "uninstalled":
+            session.execute(update(Workspace).values(uninstalled_at=NOW))
+    if who == "no such project":
+        ref = "NOPE-99"
+    posted = _posted(runtime.engine, standin.team_id, user, Delivery(standin.team_id, "t:x", "command"), ref=ref)
+    assert posted is None
+    assert (_count(runtime, ProgressUpdate), _deliveries(runtime), _count(runtime, HomeView)) == (0, [], 0)
 
 
 def test_a_delivery_stored_already_stores_nothing_more(runtime, workplan, standin):
