@@ -183,10 +183,11 @@ def driver_connection(engine: Engine, *, autocommit: bool = False) -> Iterator[D
     the round trips of a BEGIN and a COMMIT (psycopg's ``autocommit``), for a caller whose writes there are
     single statements. SQLite's transaction, which costs no round trip, is kept."""
     raw = engine.raw_connection()
-    switched = autocommit and engine.dialect.name == "postgresql"
-    if switched:
-        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+    switched = False
     try:
+        if autocommit and engine.dialect.name == "postgresql":
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            switched = True
         yield DriverConnection(raw, engine)
     finally:
         if switched and raw.is_valid:

@@ -84,11 +84,7 @@ class UpdateResult:
     @property
     def homes_changed(self) -> tuple[str, ...]:
         """Whose Home the update changes: its author's and its project's owner's."""
-        return homes_changed(self.author, self.project_owner)
-
-
-def homes_changed(author: str, owner: str) -> tuple[str, ...]:
-    return tuple(sorted({author, owner} - {""}))
+        return tuple(sorted({self.author, self.project_owner} - {""}))
 
 
 def may_update(project: Project, user_id: str, is_admin: bool) -> bool:
