@@ -63,10 +63,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def _postgres_engine(url: str, *, options: str, **kwargs: Any) -> Engine:
     connect_args = {"connect_timeout": 2, "options": options}
-    if make_url(url).get_driver_name() != "psycopg":  # another driver than the one ictbot installs
-        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True, **kwargs)
-    engine = create_engine(url, connect_args=connect_args, hide_parameters=True, **kwargs)
-    event.listen(engine, "checkout", _not_ended_by_the_server)
+    psycopg = make_url(url).get_driver_name() == "psycopg"  # another driver than ictbot's keeps the ping
+    engine = create_engine(url, pool_pre_ping=not psycopg, connect_args=connect_args, hide_parameters=True, **kwargs)
+    if psycopg:
+        event.listen(engine, "checkout", _not_ended_by_the_server)
     return engine
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, select, text, update
 
 from bot.services import deliveries, home_views, updates
 from bot.services.deliveries import Delivery
@@ -29,7 +29,7 @@ from models import (
 from models.driver import driver_connection
 from models.install import DeliveryStatus, InboundDelivery
 from tests.conftest import ADMIN, DELEGATE, OWNER, STRANGER
-from tests.helpers import failing
+from tests.helpers import count, failing
 
 NOW = datetime(2026, 11, 24, 9, 30, 15, 123456, tzinfo=UTC)
 TEXT = UpdateText(rag=Rag.AMBER, progress="Switches *in* <!channel>", next_steps="<@U0X> next", risks="budget")
@@ -80,11 +80,6 @@ def _deliveries(runtime: Any) -> list[tuple[Any, ...]]:
         return sorted(tuple(row) for row in rows)
 
 
-def _count(runtime: Any, model: type[Any]) -> int:
-    with runtime.sessions() as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-
 def test_it_stores_what_the_steps_store(runtime, workplan, standin):
     """A delegate's update, once by ``post_directly`` and once by the steps it stands for, from the same
     state: the same rows, the same answer, the same Homes let go."""
@@ -123,14 +118,14 @@ def test_an_update_that_may_not_go_at_once_writes_nothing(runtime, workplan, sta
         ref = "NOPE-99"
     posted = _posted(runtime.engine, standin.team_id, user, Delivery(standin.team_id, "t:x", "command"), ref=ref)
     assert posted is None
-    assert (_count(runtime, ProgressUpdate), _deliveries(runtime), _count(runtime, HomeView)) == (0, [], 0)
+    assert (count(runtime, ProgressUpdate), _deliveries(runtime), count(runtime, HomeView)) == (0, [], 0)
 
 
 def test_a_delivery_stored_already_stores_nothing_more(runtime, workplan, standin):
     delivery = Delivery(standin.team_id, "trigger:twice", "command")
     assert _store(runtime.engine, standin.team_id, OWNER, delivery) is not None
     assert _store(runtime.engine, standin.team_id, OWNER, delivery, now=NOW + timedelta(minutes=5)) is None
-    assert (_count(runtime, ProgressUpdate), _count(runtime, UpdateRevision)) == (1, 1)
+    assert (count(runtime, ProgressUpdate), count(runtime, UpdateRevision)) == (1, 1)
     assert _deliveries(runtime) == [("trigger:twice", DeliveryStatus.DONE, 1)]
 
 
@@ -142,7 +137,7 @@ def test_a_delivery_an_earlier_attempt_failed_is_taken_over(runtime, workplan, s
     stored = _store(runtime.engine, standin.team_id, OWNER, delivery)
     assert stored is not None and stored.homes == (OWNER,)
     assert _deliveries(runtime) == [("trigger:retried", DeliveryStatus.DONE, 2)]
-    assert _count(runtime, ProgressUpdate) == 1
+    assert count(runtime, ProgressUpdate) == 1
 
 
 def test_an_update_without_a_delivery_is_stored_and_homes_wait_their_minute(runtime, workplan, standin):
@@ -151,7 +146,7 @@ def test_an_update_without_a_delivery_is_stored_and_homes_wait_their_minute(runt
     later = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(minutes=1))
     assert (first.homes, soon.homes, later.homes) == ((OWNER,), (), (OWNER,))
     assert len({first.result.update_id, soon.result.update_id, later.result.update_id}) == 3
-    assert _count(runtime, ProgressUpdate) == 3 and _deliveries(runtime) == []
+    assert count(runtime, ProgressUpdate) == 3 and _deliveries(runtime) == []
     with runtime.sessions() as session:
         assert session.execute(select(HomeView.published_at, HomeView.stale)).one() == (
             NOW + timedelta(minutes=1),
@@ -185,7 +180,7 @@ def test_a_failure_in_its_last_write_leaves_nothing(runtime, workplan, standin):
     delivery = Delivery(standin.team_id, "trigger:fails", "command")
     with failing(runtime.engine, "INSERT INTO home_view", "disk I/O error"), pytest.raises(Exception, match="disk I/O"):
         _store(runtime.engine, standin.team_id, OWNER, delivery)
-    assert (_count(runtime, ProgressUpdate), _count(runtime, UpdateRevision), _deliveries(runtime)) == (0, 0, [])
+    assert (count(runtime, ProgressUpdate), count(runtime, UpdateRevision), _deliveries(runtime)) == (0, 0, [])
     assert _store(runtime.engine, standin.team_id, OWNER, delivery) is not None  # the retry acts
 
 
@@ -212,4 +207,4 @@ def test_the_connection_goes_back_to_the_pool_in_a_transaction_again(runtime, wo
             assert not getattr(connection.connection.driver_connection, "autocommit", False)
     finally:
         engine.dispose()
-    assert _count(runtime, ProgressUpdate) == 1
+    assert count(runtime, ProgressUpdate) == 1
