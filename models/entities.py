@@ -177,11 +177,12 @@ class ProgressUpdate(Base):
     """One progress update on a project. Its text lives in revisions; the highest is current."""
 
     __tablename__ = "progress_update"
-    # The digest and the reminders ask for each project's latest update before or within a period.
+    # The digest and the reminders ask for each project's latest update before or within a period. It is
+    # also workspace_id's index; the unique (update_id, number) is update_revision.update_id's (migration 0019).
     __table_args__ = (Index("ix_progress_update_project_created", "workspace_id", "project_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))  # ix_progress_update_project_created
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     author_user_id: Mapped[str] = mapped_column(String(64))
     source: Mapped[UpdateSource] = mapped_column(_enum(UpdateSource, "update_source"))
@@ -204,7 +205,7 @@ class UpdateRevision(Base):
     __table_args__ = (UniqueConstraint("update_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("progress_update.id"), index=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_update.id"))  # in the unique (update_id, number)
     number: Mapped[int] = mapped_column(Integer)
     rag: Mapped[Rag] = mapped_column(_enum(Rag, "rag"))
     progress: Mapped[str] = mapped_column(Text)

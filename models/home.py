@@ -23,7 +23,7 @@ class HomeView(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))  # in the unique (workspace_id, user_id)
     user_id: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
