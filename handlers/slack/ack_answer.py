@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt import Ack, Respond
@@ -129,18 +130,22 @@ class AckWatcher:
 
     Requests are watched in the order they arrive and all wait the same time, so the oldest is always
     the next due: a queue, not a heap. A request answered in time stays queued until it is due and is
-    then passed over (acknowledging it again does nothing).
+    then passed over (acknowledging it again does nothing). Waking the thread costs the process a GIL
+    hand-over, so it wakes once for every request due within ``within`` / 20 of the first (0.1 s of
+    2 s): under load, ten times a second rather than once a request; a few are acknowledged that much early.
     """
 
-    def __init__(self, within: float = ACK_WITHIN) -> None:
+    def __init__(self, within: float = ACK_WITHIN, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.within = within
+        self.together = within / 20  # seconds: requests due this close to the first are taken with it
+        self._clock = clock
         self._due: deque[tuple[float, Watched]] = deque()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def watch(self, answer: Watched) -> None:
         with self._wake:
-            self._due.append((time.monotonic() + self.within, answer))
+            self._due.append((self._clock() + self.within, answer))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="ictbot-ack-watcher", daemon=True)
                 self._thread.start()
@@ -152,14 +157,17 @@ class AckWatcher:
             with self._wake:
                 while not self._due:
                     self._wake.wait()
-                due, answer = self._due[0]
-                delay = due - time.monotonic()
+                delay = self._due[0][0] - self._clock()
                 if delay > 0:
                     self._wake.wait(delay)
                     continue
-                self._due.popleft()
-            if not answer.acked:
-                answer.acknowledge()
+                taken = []
+                until = self._clock() + self.together
+                while self._due and self._due[0][0] <= until:
+                    taken.append(self._due.popleft()[1])
+            for answer in taken:
+                if not answer.acked:
+                    answer.acknowledge()
 
 
 WATCHER = AckWatcher()  # the process's one watcher, started with the first request it watches

@@ -198,3 +198,43 @@ def test_only_the_first_plain_answer_rides_on_the_ack(standin):
     answer.acknowledge()  # already acknowledged: nothing more
     assert [a["text"] for a in acked] == ["first"]
     assert [c.params["text"] for c in standin.calls_to("response_url")] == ["second"]
+
+
+class _CountedWaits(threading.Condition):
+    """The watcher's condition, counting the waits it times (each one a wake of its thread)."""
+
+    timed = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout is not None:
+            self.timed += 1
+        return super().wait(timeout)
+
+
+class _Watched:
+    def __init__(self, acknowledged: list[_Watched], all_in: threading.Event, of: int) -> None:
+        self.acked = False
+        self._acknowledged, self._all_in, self._of = acknowledged, all_in, of
+
+    def acknowledge(self) -> None:
+        self.acked = True
+        self._acknowledged.append(self)
+        if len(self._acknowledged) == self._of:
+            self._all_in.set()
+
+
+def test_the_watcher_wakes_once_for_requests_due_together_and_acknowledges_each():
+    ahead = [0.0]  # the watcher's clock runs ahead of the real one by this
+    watcher = ack_answer.AckWatcher(within=0.2, clock=lambda: time.monotonic() + ahead[0])
+    waits = watcher._wake = _CountedWaits()
+    acknowledged: list[_Watched] = []
+    all_in = threading.Event()
+    answers = [_Watched(acknowledged, all_in, 5) for _ in range(5)]
+    answered_in_time = _Watched(acknowledged, all_in, 5)
+    answered_in_time.acked = True  # its listener answered: passed over
+    for answer in [*answers[:2], answered_in_time, *answers[2:]]:
+        watcher.watch(answer)
+        ahead[0] += 0.0015  # as if each came 1.5 ms after the one before: all due within 10 ms of the first
+    assert all_in.wait(timeout=5)
+    assert acknowledged == answers
+    assert waits.timed <= 2  # one wait for the first's deadline (two if woken early); a wait each without batching
