@@ -84,7 +84,8 @@ def asgi_app(runtime: Runtime, bolt_app: App | None, *, extra_routes: Sequence[B
     async def slack_events(request: Request) -> Response:
         body = await request.body()
         # Verified on the raw bytes before Bolt's request is built: building it parses the body and reads
-        # the team, the user and the response_url out of it. The Bolt app verifies it again (handlers.slack.inbound).
+        # the team, the user and the response_url out of it. The request is marked verified, so the Bolt
+        # app's SlackInbound does not compute the same signature again (handlers.slack.inbound).
         reason = signature.refusal(
             body, request.headers.get("x-slack-request-timestamp"), request.headers.get("x-slack-signature")
         )
@@ -117,7 +118,7 @@ _NO_STORE = {"cache-control": "no-store"}
 
 
 def _bolt_request(request: Request, body: bytes) -> BoltRequest | None:
-    """Bolt's request for a verified body, or None when the body is not a Slack payload.
+    """Bolt's request for a verified body (marked so), or None when the body is not a Slack payload.
 
     Building it parses the body (a form, a form whose ``payload`` is JSON, or JSON) and reads its
     structure: a payload that is not a JSON object, or whose fields are not of Slack's types, fails
@@ -125,7 +126,7 @@ def _bolt_request(request: Request, body: bytes) -> BoltRequest | None:
     so it is turned away without being looked at further.
     """
     try:
-        bolt_request = slack_request(body.decode("utf-8"), request.headers, request.query_params)
+        bolt_request = slack_request(body.decode("utf-8"), request.headers, request.query_params, verified=True)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError, BoltError):
         return None
     return bolt_request if isinstance(bolt_request.body, dict) else None

@@ -4,8 +4,8 @@
   answers a body over :data:`MAX_BODY_BYTES` with 413, having read at most that much of it.
 - :class:`SlackSignature` checks Slack's signature on the raw bytes, before Bolt's request is built.
   :class:`SlackInbound` (Bolt's ``before_authorize``, replacing Bolt's ``RequestVerification`` and
-  ``SslCheck``) runs it again for whatever hands requests to the app directly (the local shell, the
-  tests), and marks each request it lets through as verified (:func:`is_verified`).
+  ``SslCheck``) runs it on every request not built checked (``slack_request(verified=True)``), as one
+  handed to the app directly (the local shell, the tests), and marks each as verified (:func:`is_verified`).
 Neither raises, whatever the request holds, and neither logs the body: a refusal is one log line that
 names its reason, chosen from a fixed set, and nothing the request carried.
 """
@@ -111,7 +111,7 @@ class SlackInbound(Middleware):
         self.signature = SlackSignature(signing_secret)
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        if req.mode != "socket_mode":
+        if req.mode != "socket_mode" and not is_verified(req.context):
             reason = self.signature.refusal(
                 req.raw_body, _header(req, "x-slack-request-timestamp"), _header(req, "x-slack-signature")
             )
@@ -147,7 +147,11 @@ def is_verified(context: BoltContext | dict[str, Any] | None) -> bool:
 
 
 def slack_request(
-    body: str, headers: Mapping[str, str | Sequence[str]], query: Mapping[str, str] | str | None = None
+    body: str,
+    headers: Mapping[str, str | Sequence[str]],
+    query: Mapping[str, str] | str | None = None,
+    *,
+    verified: bool = False,
 ) -> BoltRequest:
     """Bolt's request for a body Slack sent over HTTP, its parse corrected where Bolt misreads a form.
 
@@ -155,14 +159,19 @@ def slack_request(
     field; a slash command has none, so ``/ict-update NET-01 green payload delivered`` would reach the app
     as an empty request (and be answered 404). Such a body is read as the form it is. Raises what Bolt's
     parse raises for a body that is not a Slack payload (see :mod:`bot.server`).
+
+    ``verified``: the caller has checked the body's signature (:class:`SlackSignature`), so
+    :class:`SlackInbound` need not check it again. Nothing in a body can set the mark: Bolt builds the
+    context from a fixed set of the body's fields.
     """
     request = BoltRequest(body=body, query=dict(query) if isinstance(query, Mapping) else query, headers=dict(headers))
-    if "payload" not in body:  # Bolt read it right
-        return request
-    form = _plain_form(body, request.content_type)
-    if form is not None and request.body != form:
-        request.body = form
-        request.context = build_context(BoltContext(), form)
+    if "payload" in body:  # else Bolt read it right
+        form = _plain_form(body, request.content_type)
+        if form is not None and request.body != form:
+            request.body = form
+            request.context = build_context(BoltContext(), form)
+    if verified:
+        request.context[VERIFIED_KEY] = True
     return request
 
 

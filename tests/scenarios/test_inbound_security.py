@@ -26,6 +26,7 @@ import anyio
 import httpx
 import pytest
 from slack_bolt import BoltContext, BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.requests import Request
@@ -50,7 +51,7 @@ from handlers.slack.blocks.ui import MAX_STATIC_OPTIONS, update_modal
 from handlers.slack.client import web_client
 from handlers.slack.context import team_of
 from handlers.slack.errors import handle_error
-from handlers.slack.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound
+from handlers.slack.inbound import MAX_BODY_BYTES, VERIFIED_KEY, SlackInbound, is_verified, slack_request
 from handlers.slack.replies import APOLOGY
 from models import ProgressUpdate, ProjectStatus, Rag, UpdateRevision, Workspace
 from models.install import InboundDelivery
@@ -186,6 +187,35 @@ def test_the_bolt_app_itself_refuses_an_unverifiable_timestamp_without_calling_o
     body = command_body(slack)
     response = slack.app.dispatch(BoltRequest(body=body, headers=signed(body, timestamp=timestamp)))  # type: ignore[arg-type]
     assert response.status == 401
+    nothing_happened(runtime, standin)
+
+
+def test_a_request_over_http_has_its_signature_computed_once(http, slack, runtime, workplan, monkeypatch):
+    """The server verifies the raw bytes and marks Bolt's request so; the Bolt app does not check it again."""
+    computed: list[str] = []
+    original = SignatureVerifier.generate_signature
+
+    def counted(self: SignatureVerifier, **kwargs: Any) -> str | None:
+        computed.append(kwargs["timestamp"])
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(SignatureVerifier, "generate_signature", counted)
+    body = command_body(slack)
+    assert http.post("/slack/events", content=body, headers=signed(body)).status_code == 200
+    assert len(computed) == 1
+    assert count(runtime, ProgressUpdate) == 1
+
+
+def test_no_field_of_a_body_can_mark_it_verified(slack, standin, runtime):
+    """The mark the server sets after its check is not one a request can carry: Bolt's context takes a fixed
+    set of the body's fields, so a request handed to the app directly is still checked."""
+    standin.clear()
+    form = {**slack.command_form("/ict-update", UPDATE_TEXT, user_id=OWNER), VERIFIED_KEY: "true"}
+    body = urlencode(form)
+    headers = _with_signature(lambda s: "v0=" + "0" * 64)(signed(body))
+    request = slack_request(body, headers)
+    assert not is_verified(request.context)
+    assert slack.app.dispatch(request).status == 401
     nothing_happened(runtime, standin)
 
 
