@@ -37,8 +37,15 @@ _NONCHARACTER = re.compile("[\ufdd0-\ufdef\ufffe\uffff]")
 _SEGMENT = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
 
 
+# What the three patterns above can change in ASCII text: controls but tab and line feed (CR among them).
+# ASCII text without one is returned as it is, unscanned: most typed text, and on every update's answer.
+_ASCII_CHANGED = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def visible(text: str) -> str:
     """``text`` without the characters a reader cannot see but a renderer obeys (see the module's doc)."""
+    if text.isascii() and _ASCII_CHANGED.search(text) is None:
+        return text
     return _INVISIBLE.sub(_keep, _NEWLINE.sub("\n", text))
 
 
@@ -53,6 +60,8 @@ def literal(text: str) -> str:
 
 def typed(text: str) -> str:
     """What :func:`literal` marks of ``text``: cleaned by :func:`visible`, without noncharacters."""
+    if text.isascii() and _ASCII_CHANGED.search(text) is None:
+        return text
     return _NONCHARACTER.sub("", visible(text))
 
 

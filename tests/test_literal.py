@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.literal import CLOSE, OPEN, Span, literal, spans, unmarked, visible
+from bot import literal as literal_module
+from bot.literal import CLOSE, OPEN, Span, literal, spans, typed, unmarked, visible
 from bot.wording import Text
 from handlers.slack.wording import SLACK
 from handlers.teams.wording import TEAMS
@@ -33,6 +36,23 @@ from handlers.teams.wording import TEAMS
 )
 def test_visible_removes_what_a_reader_cannot_see_and_nothing_else(typed, shown):
     assert visible(typed) == (typed if shown is None else shown)
+
+
+def _visible_by_the_patterns(text: str) -> str:
+    return literal_module._INVISIBLE.sub(literal_module._keep, literal_module._NEWLINE.sub("\n", text))
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_ascii_text_left_unscanned_is_exactly_what_the_patterns_would_leave(code):
+    text = f"a{chr(code)}b\r\n{chr(code)}"
+    assert visible(text) == _visible_by_the_patterns(text)
+    assert typed(text) == literal_module._NONCHARACTER.sub("", _visible_by_the_patterns(text))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_visible_and_typed_agree_with_the_patterns_on_any_text(text):
+    assert visible(text) == _visible_by_the_patterns(text)
+    assert typed(text) == literal_module._NONCHARACTER.sub("", _visible_by_the_patterns(text))
 
 
 def test_literal_text_cannot_open_or_close_a_mark():

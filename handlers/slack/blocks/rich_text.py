@@ -54,15 +54,23 @@ def fallback_text(marked: str) -> str:
 
 
 def fallback_of(runs: Iterable[Span]) -> str:
-    """:func:`fallback_text` of runs built directly (as :func:`bot.literal.spans` would read them)."""
-    out = []
+    """:func:`fallback_text` of runs built directly (as :func:`bot.literal.spans` would read them). Reading
+    stops once the first line is sure: text has followed a line break after it."""
+    out: list[str] = []
+    broken = False  # a line break has been read
     for s in runs:
         if s.kind == "text":
-            out.append(s.value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+            piece = s.value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         elif s.kind == "emoji":
-            out.append(f":{s.value}:")
+            piece = f":{s.value}:"
         else:
-            out.append({"user": "<@{}>", "channel": "<#{}>", "usergroup": "<!subteam^{}>"}[s.kind].format(s.value))
+            piece = {"user": "<@{}>", "channel": "<#{}>", "usergroup": "<!subteam^{}>"}[s.kind].format(s.value)
+        out.append(piece)
+        if broken and piece.strip():
+            first, line_break, after = "".join(out).lstrip().partition("\n")
+            if line_break and after.strip():  # what strip() takes off the end cannot reach the first line
+                return first
+        broken = broken or "\n" in piece
     return "".join(out).strip().split("\n", 1)[0]
 
 
@@ -102,7 +110,19 @@ def rich_block_dicts(marked: str, limit: int = MAX_BLOCK_SIZE) -> list[dict[str,
 
 def rich_dicts_of(runs: list[Span], limit: int = MAX_BLOCK_SIZE) -> list[dict[str, Any]]:
     """:func:`rich_block_dicts` of runs built directly (as :func:`bot.literal.spans` would read them)."""
-    return [block for chunk in _chunks(_trimmed(runs), limit) if (block := _block(chunk)) is not None]
+    runs = _trimmed(runs)
+    if _one_block(runs, limit):  # the usual case (every update's answer), without cutting anything into lines
+        block = _block([s for s in runs if s.value])
+        return [block] if block is not None else []
+    return [block for chunk in _chunks(runs, limit) if (block := _block(chunk)) is not None]
+
+
+def _one_block(runs: list[Span], limit: int) -> bool:
+    """Whether ``runs`` make one block as they are: they fit in ``limit``, and no line of the bot's text
+    ends inside a run (:func:`_lines` would cut it there, and :func:`_chunks` keep the pieces apart)."""
+    if any(s.kind == "text" and not s.literal and "\n" in s.value[:-1] for s in runs):
+        return False
+    return sum(size(s) for s in runs) <= limit
 
 
 def rich_blocks_of(runs: list[Span], limit: int = MAX_BLOCK_SIZE) -> list[RichTextBlock]:

@@ -10,7 +10,18 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import RichTextBlock
 
 from bot.literal import Span, literal
-from handlers.slack.blocks.rich_text import STYLES, _element, rich_block_dicts, rich_blocks, size
+from handlers.slack.blocks.rich_text import (
+    STYLES,
+    _block,
+    _chunks,
+    _element,
+    _trimmed,
+    fallback_of,
+    rich_block_dicts,
+    rich_blocks,
+    rich_dicts_of,
+    size,
+)
 
 VALUES = {
     "text": 'Café "quoted" \\ back\nslash 😀 <@U0X> *not bold*',
@@ -49,6 +60,41 @@ def test_the_blocks_built_directly_are_what_slack_sdks_models_send(pieces, limit
     assert built == [RichTextBlock(elements=b["elements"]).to_dict() for b in built]
     assert [b.to_dict() for b in rich_blocks(marked, limit)] == built
     assert [RichTextBlock(elements=b.elements).to_dict() for b in rich_blocks(marked, limit)] == built  # as models
+
+
+RUNS = st.lists(
+    st.builds(
+        Span,
+        st.sampled_from(list(VALUES)),
+        st.text(alphabet="ab \n<&>", max_size=40),
+        st.frozensets(st.sampled_from(STYLES)),
+        st.booleans(),
+    ),
+    max_size=25,
+)
+
+
+@given(RUNS, st.integers(200, 3000))
+def test_runs_that_make_one_block_as_they_are_are_built_as_the_general_way_builds_them(runs, limit):
+    general = [block for chunk in _chunks(_trimmed(runs), limit) if (block := _block(chunk)) is not None]
+    assert rich_dicts_of(runs, limit) == general
+
+
+def _first_line_of_the_whole(runs: list[Span]) -> str:
+    """fallback_of's text as reading every run gives it: all of them written out, then the first line."""
+    written = {"user": "<@{}>", "channel": "<#{}>", "usergroup": "<!subteam^{}>", "emoji": ":{}:"}
+    out = [
+        s.value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if s.kind == "text"
+        else written[s.kind].format(s.value)
+        for s in runs
+    ]
+    return "".join(out).strip().split("\n", 1)[0]
+
+
+@given(RUNS)
+def test_the_notification_text_stops_reading_at_the_end_of_its_first_line_with_the_same_result(runs):
+    assert fallback_of(runs) == _first_line_of_the_whole(runs)
 
 
 def test_pages_keep_a_unit_of_blocks_in_one_message_and_split_one_too_big_for_any():
