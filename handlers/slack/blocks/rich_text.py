@@ -26,6 +26,7 @@ __all__ = [
     "MAX_MESSAGE_SIZE",
     "Span",
     "block_size",
+    "element_size",
     "fallback_of",
     "fallback_text",
     "joined",
@@ -210,7 +211,12 @@ def _trimmed(runs: list[Span]) -> list[Span]:
 def size(span: Span) -> int:
     """What a run takes of a block: its element's JSON, non-ASCII escaped, and the comma after it. Its
     value is escaped by json.dumps' own (C) string encoder, the rest counted once for its kind and style."""
-    return len(encode_basestring_ascii(span.value)) + _frame(span.kind, span.style)
+    return element_size(span.kind, span.value, span.style)
+
+
+def element_size(kind: str, value: str, style: frozenset[str] = frozenset()) -> int:
+    """:func:`size` of the element of a run of ``kind``, ``value`` and ``style``, for one built without its run."""
+    return len(encode_basestring_ascii(value)) + _frame(kind, style)
 
 
 @functools.cache

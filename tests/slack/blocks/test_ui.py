@@ -6,13 +6,22 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from bot.literal import literal
 from bot.services.projects import ProjectView
 from bot.services.updates import UpdateResult
-from handlers.slack.blocks.rich_text import MAX_BLOCK_SIZE, block_size, fallback_text, rich_block_dicts
-from handlers.slack.blocks.ui import correct_button, update_modal, update_saved_blocks, update_saved_view
+from handlers.slack.blocks.rich_text import (
+    MAX_BLOCK_SIZE,
+    block_size,
+    fallback_of,
+    fallback_text,
+    rich_block_dicts,
+    rich_dicts_of,
+)
+from handlers.slack.blocks.ui import _saved, correct_button, update_modal, update_saved_blocks, update_saved_view
 from models import ProjectStatus, Rag, UpdateSource
 from tests.helpers import rich_text_shown, rich_texts, select_options
 
@@ -124,3 +133,17 @@ def test_the_confirmation_built_directly_is_what_reading_its_mrkdwn_gives(revisi
     marked = saved_mrkdwn(u)
     assert update_saved_blocks(u) == (fallback_text(marked), [*rich_block_dicts(marked), correct_button(7)])
     assert update_saved_view(u)["blocks"] == rich_block_dicts(marked)
+
+
+TYPED = st.text(alphabet=st.sampled_from(["a", " ", "\n", "*", "<", "&", ">", "é", "😀", "\u200b", "\r"]), max_size=12)
+
+
+@given(TYPED, TYPED, TYPED, TYPED, TYPED, st.integers(1, 3), st.sampled_from(list(Rag)))
+def test_a_confirmation_built_straight_from_the_update_is_what_its_runs_make(
+    ref, title, progress, nxt, risks, revision, rag
+):
+    u = replace(
+        result(title=title, progress=progress, next_steps=nxt, risks=risks), project_ref=ref, revision=revision, rag=rag
+    )
+    runs = _saved(u)
+    assert update_saved_blocks(u) == (fallback_of(runs), [*rich_dicts_of(runs), correct_button(7)])
