@@ -8,7 +8,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from bot import logging_setup
 from bot.logging_setup import configure, escape
 
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")
@@ -105,3 +108,18 @@ def test_secrets_are_still_masked(output):
 
 def test_escape_is_the_identity_on_plain_text():
     assert escape("plain ASCII, and Môn") == "plain ASCII, and Môn"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_text_left_as_it_is_without_a_look_up_is_what_the_table_would_leave(text):
+    assert escape(text) == text.translate(logging_setup._TABLE)
+
+
+@pytest.mark.parametrize("token", ["xoxb-1-2-abc", "xoxp-9-x", "xapp-1-A0-99-ff"])
+def test_a_token_anywhere_in_a_message_is_masked_and_a_message_without_one_is_untouched(output, token):
+    log = logging.getLogger("ictbot.test")
+    log.info("before %s, after", token)
+    log.info("nothing secret: xo xa %s", "xapp")
+    masked, untouched = lines(output)
+    assert token not in masked and token[:5] + "[redacted]" in masked
+    assert untouched.endswith("nothing secret: xo xa xapp")
