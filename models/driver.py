@@ -39,7 +39,7 @@ class _Plan(NamedTuple):
     binds: tuple[tuple[str, str, tuple[Any] | None, Processor | None], ...]
     positional: bool
     row: type[tuple[Any, ...]] | None  # the result's row type, None when the statement returns nothing
-    results: tuple[Processor | None, ...]
+    results: tuple[tuple[int, Processor], ...]  # the result columns a processor reads, by position
 
 
 @functools.lru_cache(maxsize=64)
@@ -61,7 +61,8 @@ def _plan(statement: ClauseElement, keys: frozenset[str], dialect: Dialect) -> _
         binds.append((compiled.escaped_bind_names.get(name, name), param.key, default, processors.get(name)))
     columns = compiled._result_columns
     row = namedtuple("Row", [c.keyname for c in columns], rename=True) if columns else None
-    results = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
+    readers = [c.type._cached_result_processor(dialect, None) for c in columns]
+    results = tuple((i, read) for i, read in enumerate(readers) if read is not None)
     return _Plan(compiled.string, tuple(binds), bool(compiled.positional), row, results)
 
 
@@ -84,13 +85,17 @@ class DriverResult:
             self._cursor.close()
         except owner.errors as error:
             raise owner.translated(error, plan.sql, self._cursor) from error
-        processors = plan.results
-        return [
-            plan.row(
-                *(value if p is None or value is None else p(value) for p, value in zip(processors, r, strict=True))
-            )
-            for r in raw
-        ]
+        make, processors = plan.row._make, plan.results  # type: ignore[attr-defined]  # plan.row is a namedtuple
+        if not processors:
+            return [make(r) for r in raw]
+        rows = []
+        for r in raw:
+            values = list(r)
+            for i, process in processors:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            rows.append(make(values))
+        return rows
 
     def all(self) -> list[Any]:
         return self._rows()
