@@ -18,6 +18,7 @@ from sqlalchemy import BindParameter, Engine, String, Table, bindparam, create_e
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql.dml import ReturningInsert
 
 from models.driver import Executor
@@ -43,6 +44,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        # A file's pool lends the connection returned last: its page cache is the warmest (models.driver._turn).
+        if issubclass(cast(Any, parsed.get_dialect()).get_pool_class(parsed), QueuePool):  # a file, not memory
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(url, connect_args={"timeout": 5}, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -13,10 +13,12 @@ expanding parameters) is refused when it is first compiled.
 from __future__ import annotations
 
 import functools
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, NamedTuple, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -186,7 +188,36 @@ def driver_connection(engine: Engine, *, autocommit: bool = False) -> Iterator[D
 
     ``autocommit``: on PostgreSQL no transaction is begun, and each statement commits on its own, without
     the round trips of a BEGIN and a COMMIT (psycopg's ``autocommit``), for a caller whose writes there are
-    single statements. SQLite's transaction, which costs no round trip, is kept."""
+    single statements. SQLite's transaction, which costs no round trip, is kept; its callers in one process
+    take turns (:func:`_turn`)."""
+    with _turn(engine):
+        with _lent(engine, autocommit=autocommit) as connection:
+            yield connection
+
+
+_TURNS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_TURNS_MADE = threading.Lock()
+
+
+def _turn(engine: Engine) -> AbstractContextManager[object]:
+    """On SQLite, the lock :func:`driver_connection`'s callers in this process take turns on.
+
+    SQLite lets one connection write at a time. Waiting here, the next writer goes the moment the one
+    before is done, rather than in SQLite's busy handler, which sleeps a millisecond or more between its
+    tries. And as the pool lends the connection returned last (``models.db.make_engine``), one connection
+    serves them in turn and keeps its page cache, which SQLite empties whenever another connection has
+    written since: read again, it was half of the pages an update's transaction touched."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _TURNS_MADE:
+        turn = _TURNS.get(engine)
+        if turn is None:
+            turn = _TURNS[engine] = threading.Lock()
+    return turn
+
+
+@contextmanager
+def _lent(engine: Engine, *, autocommit: bool) -> Iterator[DriverConnection]:
     raw = engine.raw_connection()
     switched = False
     try:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -190,3 +191,44 @@ def _write_an_update(connection: DriverConnection, team: str) -> None:
 def _count(runtime: Any, model: type[Any]) -> int:
     with runtime.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_on_sqlite_the_drivers_callers_take_turns_on_the_connection_returned_last(runtime, db_url):
+    """One process's direct writers wait for each other here, not in SQLite's busy handler, and one
+    connection serves them in turn (its page cache kept); on PostgreSQL they go side by side."""
+    engine = runtime.engine
+    sqlite = engine.dialect.name == "sqlite"
+    inside = threading.Event()
+    second_in = threading.Event()
+    go_on = threading.Event()
+    lent: list[int] = []
+    older, newer = engine.raw_connection(), engine.raw_connection()
+    older.close()  # both back in the pool, this one first
+    newer.close()
+
+    def first() -> None:
+        with driver_connection(engine) as connection:
+            lent.append(id(connection.raw.dbapi_connection))
+            inside.set()
+            go_on.wait(timeout=10)
+
+    def second() -> None:
+        with driver_connection(engine) as connection:
+            lent.append(id(connection.raw.dbapi_connection))
+            second_in.set()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert inside.wait(timeout=10)
+    two = threading.Thread(target=second)
+    two.start()
+    # SQLite: the second waits for the first's turn to end; PostgreSQL: it does not wait at all
+    assert second_in.wait(timeout=0.2) is not sqlite
+    go_on.set()
+    one.join(timeout=10)
+    two.join(timeout=10)
+    assert second_in.is_set()
+    if sqlite:
+        assert lent[0] == lent[1]  # the one connection, lent again
+    else:
+        assert lent[0] != lent[1]

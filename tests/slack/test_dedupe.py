@@ -14,6 +14,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +38,7 @@ from bot.services.deliveries import Delivery, admit, admit_done, finish, prune
 from handlers.slack.app import create_app
 from handlers.slack.blocks.ui import EDIT_UPDATE_ACTION, PROJECT_ACTION
 from handlers.slack.client import web_client
+from handlers.slack.commands import ict_update
 from handlers.slack.dedupe import identify
 from handlers.slack.replies import APOLOGY
 from models import ProgressUpdate, make_engine, make_sessionmaker
@@ -325,18 +327,21 @@ def test_a_retried_event_whose_handler_raised_is_acted_on_again(http, slack, sta
 
 # -- many processes ----------------------------------------------------------------------------
 def test_racing_duplicates_act_exactly_once(http, slack, standin, runtime, workplan, monkeypatch):
-    """Several instances receiving the same delivery at once: every one inserts the row at the same moment
-    (on PostgreSQL the losers wait on the unique index for the winner's commit; SQLite takes one writer at
-    a time), one acts and the others acknowledge."""
+    """Several requests with the same delivery at once: every one goes for the row at the same moment (on
+    PostgreSQL the losers wait on the unique index for the winner's commit; SQLite takes one writer at a
+    time, and in one process they take turns before that: models.driver._turn), one acts and the others
+    acknowledge."""
     racers = 4
     at_the_line = threading.Barrier(racers, timeout=10)
-    real_store = updates.post_directly  # a one-line update records its delivery with the update
+    real_connection = ict_update.driver_connection  # a one-line update records its delivery with the update
 
-    def store_together(*args: Any, **kwargs: Any) -> Any:
-        at_the_line.wait()  # every request has passed Bolt's checks; all now insert the same row at once
-        return real_store(*args, **kwargs)
+    @contextmanager
+    def together(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        at_the_line.wait()  # every request has passed Bolt's checks; all now go for the same row at once
+        with real_connection(*args, **kwargs) as connection:
+            yield connection
 
-    monkeypatch.setattr(updates, "post_directly", store_together)
+    monkeypatch.setattr(ict_update, "driver_connection", together)
     body = command_body(slack)
     statuses: list[int] = []
     errors: list[BaseException] = []
