@@ -16,7 +16,7 @@ import functools
 import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any, NamedTuple, cast
 from weakref import WeakKeyDictionary
 
@@ -199,21 +199,32 @@ _TURNS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 _TURNS_MADE = threading.Lock()
 
 
-def _turn(engine: Engine) -> AbstractContextManager[object]:
-    """On SQLite, the lock :func:`driver_connection`'s callers in this process take turns on.
+TURN_TIMEOUT = 5.0  # seconds: as long as SQLite's own wait for a lock (models.db.make_engine's timeout)
+
+
+@contextmanager
+def _turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, :func:`driver_connection`'s callers in this process take turns on a lock.
 
     SQLite lets one connection write at a time. Waiting here, the next writer goes the moment the one
     before is done, rather than in SQLite's busy handler, which sleeps a millisecond or more between its
     tries. And as the pool lends the connection returned last (``models.db.make_engine``), one connection
     serves them in turn and keeps its page cache, which SQLite empties whenever another connection has
-    written since: read again, it was half of the pages an update's transaction touched."""
+    written since: read again, it was half of the pages an update's transaction touched. A turn not had
+    within :data:`TURN_TIMEOUT` (another process holds SQLite's lock) fails as SQLite's own wait would."""
     if engine.dialect.name != "sqlite":
-        return nullcontext()
+        yield
+        return
     with _TURNS_MADE:
         turn = _TURNS.get(engine)
         if turn is None:
             turn = _TURNS[engine] = threading.Lock()
-    return turn
+    if not turn.acquire(timeout=TURN_TIMEOUT):
+        raise exc.TimeoutError(f"the writer before this one held SQLite for over {TURN_TIMEOUT:g} s")
+    try:
+        yield
+    finally:
+        turn.release()
 
 
 @contextmanager

@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, bindparam, create_engine, func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
 from bot.services import deliveries, home_views, updates
 from bot.services.deliveries import Delivery
 from bot.services.quickform import UpdateText
 from models import HomeView, ProgressUpdate, Rag, UpdateRevision, UpdateSource
+from models import driver as driver_module
 from models.driver import DriverConnection, Executor, driver_connection
 from models.install import DeliveryStatus, InboundDelivery
 from tests.conftest import DELEGATE, OWNER
@@ -232,3 +234,30 @@ def test_on_sqlite_the_drivers_callers_take_turns_on_the_connection_returned_las
         assert lent[0] == lent[1]  # the one connection, lent again
     else:
         assert lent[0] != lent[1]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # PostgreSQL's writers take no turns
+def test_a_turn_not_had_in_time_fails_as_sqlites_own_wait_would(runtime, monkeypatch, db_url):
+    """Another process holding SQLite's lock holds up this process's writer, and the next one: it fails
+    after as long as SQLite itself would wait (an error the update's answer apologises for), rather than
+    queueing for ever."""
+    engine = runtime.engine
+    monkeypatch.setattr(driver_module, "TURN_TIMEOUT", 0.05)
+    holding, let_go = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with driver_connection(engine):
+            holding.set()
+            let_go.wait(timeout=10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        with pytest.raises(SQLAlchemyTimeout, match="held SQLite"), driver_connection(engine):
+            pass
+    finally:
+        let_go.set()
+        holder.join(timeout=10)
+    with driver_connection(engine) as connection:  # the turn is free again
+        assert connection.execute(select(func.count()).select_from(ProgressUpdate)).scalar_one() == 0
