@@ -174,7 +174,7 @@ def _text_inputs(initial: UpdateText | None) -> list[InputBlock]:
 def update_saved_blocks(result: UpdateResult) -> tuple[str, list[dict[str, Any]]]:
     """The ephemeral confirmation: text fallback and blocks, with a button to correct the update."""
     built = _saved_directly(result)
-    if built is None:  # a typed piece is empty, or the whole too long for one block: its runs, read as any
+    if built is None:  # a typed piece is empty, or the whole is too long for one block: from its runs
         runs = _saved(result)
         built = fallback_of(runs), rich_dicts_of(runs)
     text, rich = built
