@@ -38,13 +38,18 @@ _SEGMENT = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
 
 
 # What the three patterns above can change in ASCII text: controls but tab and line feed (CR among them).
-# ASCII text without one is returned as it is, unscanned: most typed text, and on every update's answer.
 _ASCII_CHANGED = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _left_as_it_is(text: str) -> bool:
+    """Whether none of the patterns above would change ``text``, seen without running them: ASCII with none
+    of :data:`_ASCII_CHANGED` in it (most typed text, and on every update's answer)."""
+    return text.isascii() and _ASCII_CHANGED.search(text) is None
 
 
 def visible(text: str) -> str:
     """``text`` without the characters a reader cannot see but a renderer obeys (see the module's doc)."""
-    if text.isascii() and _ASCII_CHANGED.search(text) is None:
+    if _left_as_it_is(text):
         return text
     return _INVISIBLE.sub(_keep, _NEWLINE.sub("\n", text))
 
@@ -60,7 +65,7 @@ def literal(text: str) -> str:
 
 def typed(text: str) -> str:
     """What :func:`literal` marks of ``text``: cleaned by :func:`visible`, without noncharacters."""
-    if text.isascii() and _ASCII_CHANGED.search(text) is None:
+    if _left_as_it_is(text):
         return text
     return _NONCHARACTER.sub("", visible(text))
 

@@ -178,7 +178,7 @@ class ProgressUpdate(Base):
 
     __tablename__ = "progress_update"
     # The digest and the reminders ask for each project's latest update before or within a period. It is
-    # also workspace_id's index; the unique (update_id, number) is update_revision.update_id's (migration 0019).
+    # also workspace_id's index (migration 0019).
     __table_args__ = (Index("ix_progress_update_project_created", "workspace_id", "project_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,6 +30,7 @@ __all__ = [
     "fallback_of",
     "fallback_text",
     "joined",
+    "notification_escaped",
     "pages",
     "rich_block_dicts",
     "rich_blocks",
@@ -61,7 +62,7 @@ def fallback_of(runs: Iterable[Span]) -> str:
     broken = False  # a line break has been read
     for s in runs:
         if s.kind == "text":
-            piece = s.value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            piece = notification_escaped(s.value)
         elif s.kind == "emoji":
             piece = f":{s.value}:"
         else:
@@ -73,6 +74,12 @@ def fallback_of(runs: Iterable[Span]) -> str:
                 return first
         broken = broken or "\n" in piece
     return "".join(out).strip().split("\n", 1)[0]
+
+
+def notification_escaped(text: str) -> str:
+    """``text`` with ``&``, ``<`` and ``>`` escaped, as Slack asks of a message's ``text``: nothing in it can
+    mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # -- blocks ----------------------------------------------------------------------------------------

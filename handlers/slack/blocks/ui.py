@@ -35,6 +35,7 @@ from handlers.slack.blocks.rich_text import (
     MAX_BLOCK_SIZE,
     element_size,
     fallback_of,
+    notification_escaped,
     rich_block_dicts,
     rich_blocks,
     rich_blocks_of,
@@ -217,13 +218,9 @@ def _saved_directly(u: UpdateResult) -> tuple[str, list[dict[str, Any]]] | None:
         else {"type": "text", "text": value}
         for kind, value, style in pieces
     ]
-    head = f":{emoji}:{saved}{_escaped(ref)} {_escaped(title)}: :{rag}: {rag_label}{note}"
+    head = f":{emoji}:{saved}{notification_escaped(ref)} {notification_escaped(title)}: :{rag}: {rag_label}{note}"
     block = {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
     return head.split("\n", 1)[0], [block]
-
-
-def _escaped(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _sections(u: UpdateResult) -> list[tuple[str, str]]:
