@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -195,7 +195,7 @@ def post_to(
     values = _update_values(target, user_id, source, now)
     update_id = connection.execute(_INSERT_UPDATE, values).scalar_one()
     connection.execute(_INSERT_REVISION, {**_revision_values(text, user_id, now), "update_id": update_id, "number": 1})
-    return replace(_result_to(target, user_id, text, source, now), update_id=update_id)
+    return _result_to(target, user_id, text, source, now, update_id=update_id)
 
 
 _UPDATES, _REVISIONS = cast(Table, ProgressUpdate.__table__), cast(Table, UpdateRevision.__table__)
@@ -272,7 +272,7 @@ def post_directly(
         found = rows[0]
         if found.update_id is not None:
             target = Target(found.workspace_id, found.project_id, found.ref, found.title, found.owner_user_id)
-            result = replace(_result_to(target, user_id, text, source, now), update_id=found.update_id)
+            result = _result_to(target, user_id, text, source, now, update_id=found.update_id)
             # no person in a row: each Home was stale already (home_views.taken_cte)
             homes = tuple(sorted(row.person for row in rows if row.person is not None and not row.stale))
             return Posted(Stored(result, homes))
@@ -347,9 +347,11 @@ def _update_values(target: Target, user_id: str, source: UpdateSource, now: date
     }
 
 
-def _result_to(target: Target, user_id: str, text: UpdateText, source: UpdateSource, now: datetime) -> UpdateResult:
+def _result_to(
+    target: Target, user_id: str, text: UpdateText, source: UpdateSource, now: datetime, *, update_id: int
+) -> UpdateResult:
     return UpdateResult(
-        update_id=0,
+        update_id=update_id,
         revision=1,
         project_ref=target.ref,
         project_title=target.title,

@@ -34,6 +34,7 @@ Outcome = Literal["ok", "refused", "error", "invalid"]
 _RANK: dict[str, int] = {"ok": 0, "invalid": 1, "refused": 2, "error": 3}
 _current: ContextVar[RequestRecord | None] = ContextVar("ictbot_request", default=None)
 _emit_lock = threading.Lock()
+_LINE = json.JSONEncoder(sort_keys=True)  # made once: json.dumps with an argument makes an encoder each call
 
 
 @dataclass
@@ -53,7 +54,7 @@ class RequestRecord:
             self.outcome = outcome
 
     def line(self) -> str:
-        return json.dumps(
+        return _LINE.encode(
             {
                 "team": self.team,
                 "user": self.user,
@@ -62,8 +63,7 @@ class RequestRecord:
                 "outcome": self.outcome,
                 "duration_ms": max(0, int((time.monotonic() - self.started) * 1000)),
                 "retry": self.retry,
-            },
-            sort_keys=True,
+            }
         )
 
 
