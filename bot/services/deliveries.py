@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CTE, CursorResult, Table, bindparam, delete, select, true, update
+from sqlalchemy import CTE, CursorResult, Table, bindparam, delete, func, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -154,8 +154,17 @@ def which(delivery: Delivery, status: DeliveryStatus) -> dict[str, Any]:
 
 
 def prune(session: Session, *, before: datetime) -> int:
-    """Delete the deliveries received before ``before``; returns how many went."""
-    return _rowcount(session.execute(delete(InboundDelivery).where(InboundDelivery.received_at < before)))
+    """Delete the deliveries received before ``before``; returns how many went.
+
+    A delivery is recorded when it is received, so the ones due hold the lowest ids. The first row to keep is
+    found by walking the primary key from the oldest, and the ids below it received before ``before`` go: a
+    pass reads what is due and one row more, however many rows are kept, with no index on ``received_at``.
+    A row recorded out of turn (another instance's clock a little behind) waits for a later pass."""
+    kept = InboundDelivery.received_at >= before
+    first_kept = select(InboundDelivery.id).where(kept).order_by(InboundDelivery.id).limit(1).scalar_subquery()
+    after_last = select(func.max(InboundDelivery.id) + 1).scalar_subquery()  # every row is due
+    due = (InboundDelivery.id < func.coalesce(first_kept, after_last), InboundDelivery.received_at < before)
+    return _rowcount(session.execute(delete(InboundDelivery).where(*due)))
 
 
 def _rowcount(result: Any) -> int:
