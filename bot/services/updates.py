@@ -20,6 +20,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     union,
 )
@@ -32,6 +33,7 @@ from bot.services.projects import normalise_ref
 from bot.services.quickform import QuickForm, UpdateText
 from bot.wording import People, Text
 from models import (
+    HomeView,
     ProgressUpdate,
     Project,
     ProjectDelegate,
@@ -178,6 +180,26 @@ _MAY_GO_AT_ONCE = (
     or_(Project.owner_user_id == bindparam("user"), ProjectDelegate.user_id.is_not(None)),
 )
 _FOUND = _DIRECT_TARGET.where(*_MAY_GO_AT_ONCE)
+# SQLite's: the project found, with the Home throttle's rows of the poster and of the project's owner
+# (home_views.taken_by's ``rows``), read in a writer's transaction (BEGIN IMMEDIATE, as SQLite's own word).
+_AUTHOR_HOME, _OWNER_HOME = (cast(Table, HomeView.__table__).alias(name) for name in ("author_home", "owner_home"))
+_FOUND_AND_HOMES = (
+    _FOUND.add_columns(
+        _AUTHOR_HOME.c.published_at.label("author_published_at"),
+        _AUTHOR_HOME.c.stale.label("author_stale"),
+        _OWNER_HOME.c.published_at.label("owner_published_at"),
+        _OWNER_HOME.c.stale.label("owner_stale"),
+    )
+    .outerjoin(
+        _AUTHOR_HOME,
+        and_(_AUTHOR_HOME.c.workspace_id == Workspace.id, _AUTHOR_HOME.c.user_id == bindparam("user")),
+    )
+    .outerjoin(
+        _OWNER_HOME,
+        and_(_OWNER_HOME.c.workspace_id == Workspace.id, _OWNER_HOME.c.user_id == Project.owner_user_id),
+    )
+)
+_BEGIN_WRITING = text("BEGIN IMMEDIATE")
 
 
 def post_to(
@@ -240,15 +262,28 @@ def post_directly(
     On PostgreSQL the project's look-up and every write are one statement (:func:`_at_once`): one round
     trip, or two when the delivery is there already and an earlier attempt's ``failed`` row is to be taken
     over; none needs a transaction around it (``models.driver.driver_connection``'s ``autocommit``). SQLite,
-    which has no writes inside WITH, takes the steps in the caller's transaction; it has no round trips."""
+    which has no writes inside WITH, takes the steps in one transaction it begins as a writer (it has no round
+    trips): the project is read with the Home throttle's rows, so that a row left stale within its minute is
+    sent no statement (``home_views.taken_by``'s ``rows``); the connection must have none open."""
     if dialect_name(connection) != "postgresql":
-        target = direct_target(connection, platform=platform, team_id=team_id, ref=ref, user_id=user_id)
-        if target is None:
+        # A writer from the first statement: what it reads (the Home throttle's rows), no one changes before it commits.
+        connection.execute(_BEGIN_WRITING)
+        row = connection.execute(_FOUND_AND_HOMES, _target_values(platform, team_id, ref, user_id)).first()
+        if row is None:
             return None
+        target = Target(row.workspace_id, row.project_id, row.ref, row.title, row.owner_user_id)
         if delivery is not None and not deliveries.admit_done(connection, delivery, now=now):
             return Posted(None)
         result = post_to(connection, target, user_id=user_id, text=text, source=source, now=now)
-        homes = home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now)
+        throttle = {
+            person: (published_at, stale)
+            for person, published_at, stale in (
+                (user_id, row.author_published_at, row.author_stale),
+                (target.owner_user_id, row.owner_published_at, row.owner_stale),
+            )
+            if published_at is not None
+        }
+        homes = home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now, rows=throttle)
         return Posted(Stored(result, homes))
     values = {
         **_target_values(platform, team_id, ref, user_id),

@@ -5,12 +5,13 @@ the steps store."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, event, select, text, update
 
 from bot.services import deliveries, home_views, updates
 from bot.services.deliveries import Delivery
@@ -29,7 +30,7 @@ from models import (
 from models.driver import driver_connection
 from models.install import DeliveryStatus, InboundDelivery
 from tests.conftest import ADMIN, DELEGATE, OWNER, STRANGER
-from tests.helpers import count, failing
+from tests.helpers import count, failing, statements
 
 NOW = datetime(2026, 11, 24, 9, 30, 15, 123456, tzinfo=UTC)
 TEXT = UpdateText(rag=Rag.AMBER, progress="Switches *in* <!channel>", next_steps="<@U0X> next", risks="budget")
@@ -165,6 +166,52 @@ def test_a_home_left_stale_within_its_minute_is_not_written_again(runtime, workp
     assert _home_row(runtime) == version and version[:2] == (NOW, True)
     later = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(minutes=1))
     assert later.homes == (OWNER,) and _home_row(runtime)[:2] == (NOW + timedelta(minutes=1), False)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_on_sqlite_a_home_left_stale_is_sent_no_statement(runtime, workplan, standin):
+    """SQLite reads the throttle's row with the project, as a writer: a row left stale within its minute is
+    not sent the upsert that would leave it as it is."""
+    _store(runtime.engine, standin.team_id, OWNER, None)
+    _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(seconds=10))  # marks it stale
+    with statements(runtime.engine) as sent:
+        again = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(seconds=20))
+    assert again.homes == ()
+    assert [s.split()[0:3] for s in sent] == [
+        ["BEGIN", "IMMEDIATE"],
+        ["SELECT", "workspace.id", "AS"],
+        ["INSERT", "INTO", "progress_update"],
+        ["INSERT", "INTO", "update_revision"],
+    ]
+    later = _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(minutes=1))
+    assert later.homes == (OWNER,) and _home_row(runtime)[:2] == (NOW + timedelta(minutes=1), False)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_on_sqlite_no_one_changes_the_throttle_between_its_read_and_the_commit(runtime, workplan, standin):
+    """What the update read of the Home throttle holds until it commits: another connection (another
+    process publishing that Home) cannot write in between, so a row read as left stale is still stale."""
+    _store(runtime.engine, standin.team_id, OWNER, None)
+    _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(seconds=10))  # stale now
+    path = runtime.engine.url.database
+    other = sqlite3.connect(path, timeout=0.05)  # a publisher elsewhere, quick to give up
+    refused: list[str] = []
+
+    def publish_elsewhere(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO progress_update"):  # read done, not committed
+            try:
+                other.execute("UPDATE home_view SET stale = 0")
+            except sqlite3.OperationalError as error:
+                refused.append(str(error))
+
+    event.listen(runtime.engine, "before_cursor_execute", publish_elsewhere)
+    try:
+        _store(runtime.engine, standin.team_id, OWNER, None, now=NOW + timedelta(seconds=20))
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", publish_elsewhere)
+        other.close()
+    assert refused == ["database is locked"]
+    assert _home_row(runtime)[:2] == (NOW, True)
 
 
 def _home_row(runtime: Any) -> tuple[Any, ...]:

@@ -52,8 +52,8 @@ def test_an_owners_or_delegates_update_reads_once_then_writes(slack, standin, ru
     """The usual update goes the direct way (``updates.post_directly``): the workspace and the project
     found, then the delivery, the update, its revision and Home's throttle (the author's, and the owner's
     when a delegate posts) written. On PostgreSQL all of it is one statement, with no transaction begun
-    around it; on SQLite one SELECT, then the writes one after another. No ORM session before the answer,
-    no other statement."""
+    around it; on SQLite a writer's transaction begun, one SELECT (with Home's throttle rows), then the writes
+    one after another. No ORM session before the answer, no other statement."""
     in_transaction: list[bool] = []
 
     def after(conn: Any, *_args: Any) -> None:  # psycopg's own view: a transaction is open, or none is
@@ -80,8 +80,9 @@ def test_an_owners_or_delegates_update_reads_once_then_writes(slack, standin, ru
                 {OWNER, user}
             )
     else:
-        assert seen[0].lstrip().startswith("SELECT") and "FROM workspace" in seen[0] and "project" in seen[0]
-        inserts = list(itertools.takewhile(lambda sql: sql.lstrip().startswith("INSERT INTO"), seen[1:]))
+        assert seen[0] == "BEGIN IMMEDIATE"  # a writer's transaction: what the SELECT reads holds till the commit
+        assert seen[1].lstrip().startswith("SELECT") and "FROM workspace" in seen[1] and "home_view" in seen[1]
+        inserts = list(itertools.takewhile(lambda sql: sql.lstrip().startswith("INSERT INTO"), seen[2:]))
         assert [sql.split()[2] for sql in inserts] == writes
 
 
