@@ -30,6 +30,12 @@ def _ms(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _ratio(ictbot: float, floor: float) -> str:
+    """``ictbot ÷ floor``, or "—" when the floor's figure is 0: at a smoke size a turn's CPU can be less
+    than the kernel's tick (10 ms), which /proc then reads as none."""
+    return f"{ictbot / floor:.2f}" if floor else "—"
+
+
 def _cpu_lines(run: Run) -> list[str]:
     rest = run.share("machine") - run.share("server") - run.share("clients") - run.share("stand-in")
     database = "database, " if run.name == ICTBOT else ""
@@ -89,7 +95,7 @@ def report(result: Result, console: Console) -> None:
     row(
         "server CPU ms per request",
         lambda r: f"{r.server_ms_per_request:.2f}",
-        f"{i.server_ms_per_request / f.server_ms_per_request:.2f}",
+        _ratio(i.server_ms_per_request, f.server_ms_per_request),
     )
     console.print(table)
 

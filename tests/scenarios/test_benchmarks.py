@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from rich.console import Console
 from sqlalchemy import select
 
 from benchmarks import (
@@ -21,6 +22,7 @@ from benchmarks import (
     home,
     load,
     load_processes,
+    load_report,
     reconcile_scale,
     reminder_fanout,
     serve_during_pass,
@@ -369,6 +371,22 @@ def test_a_failed_request_or_a_lost_update_fails_the_load_run(monkeypatch: pytes
     ):
         monkeypatch.setattr(load, "run", lambda _o, i=ictbot, f=faults: fake_run(i, f))
         assert load.main(["--clients", "1", "--requests", "3"]) == status
+
+
+def test_the_load_report_prints_a_floor_with_no_cpu_read(capsys: pytest.CaptureFixture[str]) -> None:
+    """At a smoke size a turn's CPU can be under the kernel's tick, which /proc reads as none: the ratio is
+    shown as "—", not divided by zero."""
+    sent = [load.Sent(f"k{i}", "WP-001", "U0LOAD001", "green", 0.01, True, None) for i in range(3)]
+    cpu = {"server": 0.02, "clients": 0.0, "stand-in": 0.0, "machine": 0.03}
+    result = load.Result(
+        load.Options(clients=1, requests=3),
+        ictbot=load.Run(load.ICTBOT, sent, 1.0, 100_000, 110_000, cpu, 0.8),
+        floor=load.Run(load.FLOOR, sent, 1.0, 30_000, 31_000, {**cpu, "server": 0.0}, 0.3),
+        setup_seconds=0.0,
+    )
+    load_report.report(result, Console(width=200))
+    line = next(line for line in capsys.readouterr().out.splitlines() if "server CPU ms per request" in line)
+    assert re.search(r"server CPU ms per request\s*│\s*6\.67\s*│\s*0\.00\s*│\s*—\s*│", line), line
 
 
 def test_the_load_checks_find_a_lost_a_doubled_and_a_wrong_reply() -> None:
