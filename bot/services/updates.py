@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -130,13 +131,15 @@ def post(
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """The project an update goes to, as storing it needs it (:func:`post_to`)."""
+    """The project an update goes to, as storing it needs it (:func:`post_to`); with the Home throttle's rows
+    of the poster and of the project's owner when they were read with it (:func:`direct_target`)."""
 
     workspace_id: int
     project_id: int
     ref: str
     title: str
     owner_user_id: str
+    homes: Mapping[str, tuple[datetime, bool]] = field(default_factory=dict)  # home_views.taken_by's ``rows``
 
 
 def direct_target(connection: Executor, *, platform: str, team_id: str, ref: str, user_id: str) -> Target | None:
@@ -144,9 +147,22 @@ def direct_target(connection: Executor, *, platform: str, team_id: str, ref: str
     to it at once: the workspace is installed, the project takes updates, and ``user_id`` owns it or is one
     of its delegates. None for anything else (no such workspace or project, an uninstalled workspace, a
     finished project, someone else's): the general way (:func:`check_may_update`, :func:`post`) then
-    handles it and says why. Nearly every update is an owner's or a delegate's: this is their path."""
-    row = connection.execute(_FOUND, _target_values(platform, team_id, ref, user_id)).first()
-    return None if row is None else Target(row.workspace_id, row.project_id, row.ref, row.title, row.owner_user_id)
+    handles it and says why. Nearly every update is an owner's or a delegate's: this is their path.
+
+    The same SELECT reads the Home throttle's rows of ``user_id`` and of the owner (``Target.homes``): only
+    in a writer's transaction (:func:`post_directly` begins one) does nothing change them before the commit."""
+    row = connection.execute(_FOUND_AND_HOMES, _target_values(platform, team_id, ref, user_id)).first()
+    if row is None:
+        return None
+    homes = {
+        person: (published_at, stale)
+        for person, published_at, stale in (
+            (user_id, row.author_published_at, row.author_stale),
+            (row.owner_user_id, row.owner_published_at, row.owner_stale),
+        )
+        if published_at is not None
+    }
+    return Target(row.workspace_id, row.project_id, row.ref, row.title, row.owner_user_id, homes)
 
 
 def _target_values(platform: str, team_id: str, ref: str, user_id: str) -> dict[str, str]:
@@ -180,8 +196,8 @@ _MAY_GO_AT_ONCE = (
     or_(Project.owner_user_id == bindparam("user"), ProjectDelegate.user_id.is_not(None)),
 )
 _FOUND = _DIRECT_TARGET.where(*_MAY_GO_AT_ONCE)
-# SQLite's: the project found, with the Home throttle's rows of the poster and of the project's owner
-# (home_views.taken_by's ``rows``), read in a writer's transaction (BEGIN IMMEDIATE, as SQLite's own word).
+# direct_target's: the project found, with the Home throttle's rows of the poster and of the project's owner
+# (home_views.taken_by's ``rows``). SQLite's post_directly reads it in a writer's transaction (BEGIN IMMEDIATE).
 _AUTHOR_HOME, _OWNER_HOME = (cast(Table, HomeView.__table__).alias(name) for name in ("author_home", "owner_home"))
 _FOUND_AND_HOMES = (
     _FOUND.add_columns(
@@ -268,22 +284,13 @@ def post_directly(
     if dialect_name(connection) != "postgresql":
         # A writer from the first statement: what it reads (the Home throttle's rows), no one changes before it commits.
         connection.execute(_BEGIN_WRITING)
-        row = connection.execute(_FOUND_AND_HOMES, _target_values(platform, team_id, ref, user_id)).first()
-        if row is None:
+        target = direct_target(connection, platform=platform, team_id=team_id, ref=ref, user_id=user_id)
+        if target is None:
             return None
-        target = Target(row.workspace_id, row.project_id, row.ref, row.title, row.owner_user_id)
         if delivery is not None and not deliveries.admit_done(connection, delivery, now=now):
             return Posted(None)
         result = post_to(connection, target, user_id=user_id, text=text, source=source, now=now)
-        throttle = {
-            person: (published_at, stale)
-            for person, published_at, stale in (
-                (user_id, row.author_published_at, row.author_stale),
-                (target.owner_user_id, row.owner_published_at, row.owner_stale),
-            )
-            if published_at is not None
-        }
-        homes = home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now, rows=throttle)
+        homes = home_views.taken_by(connection, target.workspace_id, result.homes_changed, now=now, rows=target.homes)
         return Posted(Stored(result, homes))
     values = {
         **_target_values(platform, team_id, ref, user_id),
