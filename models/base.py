@@ -41,19 +41,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
     def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], Any] | None:
-        """On SQLite, :meth:`process_bind_param` and the dialect's text form in one step: the same string
-        (``YYYY-MM-DD HH:MM:SS.ffffff``, SQLAlchemy's default storage format) written by
-        ``datetime.isoformat`` rather than a ``%`` format of seven fields. Every write of a time takes it;
-        an update writes seven. tests/models/test_base.py checks the two agree."""
+        """On SQLite, :meth:`process_bind_param`'s naive UTC time in the dialect's text form, written by
+        ``datetime.isoformat`` rather than the dialect's ``%`` format of seven fields: the same string
+        (``YYYY-MM-DD HH:MM:SS.ffffff``, SQLAlchemy's default storage format) at under half the cost. Every
+        write of a time takes it; an update writes seven. tests/models/test_base.py checks the two agree."""
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
-            return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # without its "+00:00"
+            naive = self.process_bind_param(value, dialect)  # naive UTC; a naive time given is refused there
+            return None if naive is None else naive.isoformat(" ", "microseconds")
 
         return process
 
