@@ -39,7 +39,9 @@ every one of those must have had one reply, in its ack or through its response_u
 was saved for its project with its RAG. An error or a failed check exits 1; time never does. The goals
 (with 32 clients, ictbot's throughput at least half the floor's and its p99 at most 1.5 times the
 floor's; ictbot's memory at rest at most 90 MiB and its start-up, from the command to the first 200 on
-``/healthz``, within a second) are printed, not enforced.
+``/healthz``, within a second) are printed, not enforced. Before the servers start, start-up's floor is
+timed (``benchmarks.import_cost``, ``--import-runs`` turns): the CPU that importing what ``ictbot serve``
+imports takes, and the libraries among them alone.
 
 Run: ``python -m benchmarks.load [--clients 32] [--requests N | --duration S] [--rounds 4] [--bare] ...``
 """
@@ -68,6 +70,8 @@ from urllib.parse import urlencode
 from rich.console import Console
 from sqlalchemy import func, insert, select
 
+from benchmarks import import_cost
+from benchmarks.import_cost import ImportCost
 from benchmarks.load_client import Connection
 from benchmarks.load_report import ICTBOT, report
 from benchmarks.load_servers import (
@@ -127,6 +131,7 @@ class Options:
     seed: int = 1
     bare: bool = False  # measure the ack-only Bolt app too
     rounds: int = 4  # turns each of the floor and ictbot take, one after the other, in the measured period
+    import_runs: int = 3  # turns of benchmarks.import_cost's two children (start-up's floor); 0: none
 
     @property
     def owners(self) -> int:
@@ -218,6 +223,7 @@ class Result:
     floor: Run
     setup_seconds: float
     bare: Run | None = None
+    imports: ImportCost | None = None
 
     @property
     def runs(self) -> list[Run]:
@@ -580,6 +586,7 @@ def run(options: Options) -> Result:
                 ICTBOT_ADMINS=ADMIN,
             )
 
+            imports = import_cost.measure(options.import_runs, env) if options.import_runs else None
             floor_port, ictbot_port = free_port(), free_port()
             floor_argv = [sys.executable, "-m", "benchmarks.load_processes", "floor", "--port", str(floor_port)]
             ictbot_argv = [*ictbot_command(), "--host", "127.0.0.1", "--port", str(ictbot_port)]
@@ -606,7 +613,7 @@ def run(options: Options) -> Result:
                 with serving(argv, env, port, Path(tmp) / "bare.log", cwd=REPO) as server:
                     bare = load(BARE, server, port, standin, "b", options)
                 check_bare(bare)
-    return Result(options, ictbot, floor, setup, bare)
+    return Result(options, ictbot, floor, setup, bare, imports)
 
 
 Server = tuple[tuple[subprocess.Popen[bytes], float], int, str]  # (the process, its start-up), port, key prefix
@@ -663,6 +670,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--seed", type=int, default=d.seed, help="the request mix's seed")
     parser.add_argument("--rounds", type=int, default=d.rounds, help="turns the floor and ictbot take, in turn")
     parser.add_argument("--bare", action="store_true", help="measure the ack-only Bolt app too (the framework alone)")
+    parser.add_argument("--import-runs", type=int, default=d.import_runs, help="turns timing start-up's imports")
     a = parser.parse_args(argv)
     duration = d.duration if a.duration is None else a.duration
     if a.clients < 1 or a.projects < 1 or duration <= 0 or (a.requests is not None and a.requests < 1):
@@ -671,9 +679,11 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         parser.error("--warmup must not be negative")
     if a.database != "sqlite" and not is_postgres(a.database):
         parser.error("--database takes `sqlite` or a postgresql:// URL (a scratch database is made there)")
-    if a.rounds < 1:
-        parser.error("--rounds must be at least 1")
-    return Options(a.clients, a.requests, duration, a.warmup, a.database, a.projects, a.seed, a.bare, a.rounds)
+    if a.rounds < 1 or a.import_runs < 0:
+        parser.error("--rounds must be at least 1, --import-runs at least 0")
+    return Options(
+        a.clients, a.requests, duration, a.warmup, a.database, a.projects, a.seed, a.bare, a.rounds, a.import_runs
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

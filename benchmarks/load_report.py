@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from benchmarks.import_cost import ImportCost
     from benchmarks.load import Result, Run
 
 ICTBOT = "ictbot serve"
@@ -45,6 +46,15 @@ def _cpu_lines(run: Run) -> list[str]:
         f"{run.name}: before the load: the machine {run.cpu_at_rest:.0%} busy (of {os.cpu_count()} CPUs), "
         f"a reference loop {run.reference_ms:.0f} ms of CPU",
     ]
+
+
+def _imports_line(cost: ImportCost) -> str:
+    """Start-up's floor: the libraries' imports, which no change to ictbot's code can make cheaper."""
+    return (
+        f"{ICTBOT}: start-up's imports, CPU s (median of {cost.runs}): {cost.serve:.2f} for what it imports, "
+        f"{cost.libraries:.2f} of them for the {cost.modules} library modules alone "
+        f"({cost.libraries / cost.serve:.0%}), {cost.own:.2f} for ictbot's own"
+    )
 
 
 def _goals(result: Result) -> list[tuple[str, bool, str]]:
@@ -106,6 +116,8 @@ def report(result: Result, console: Console) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    if result.imports is not None:
+        console.print(_imports_line(result.imports), highlight=False, soft_wrap=True)
     for r in runs:
         for line in _cpu_lines(r):
             console.print(line, highlight=False, soft_wrap=True)

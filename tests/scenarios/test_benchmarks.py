@@ -20,6 +20,7 @@ from sqlalchemy import select
 from benchmarks import (
     digest_build,
     home,
+    import_cost,
     load,
     load_processes,
     load_report,
@@ -317,7 +318,9 @@ def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     # 4 clients, 40 measured requests after a tenth of a second's warm-up, SQLite: the honest floor and `ictbot
     # serve` both start and take four turns each (10 requests a turn); every request is acknowledged, and
     # each is stored once and replied to, by both.
-    assert load.main(["--clients", "4", "--requests", "40", "--warmup", "0.1", "--projects", "10"]) == 0
+    # Start-up's imports are timed once, in two fresh interpreters.
+    argv = ["--clients", "4", "--requests", "40", "--warmup", "0.1", "--projects", "10", "--import-runs", "1"]
+    assert load.main(argv) == 0
 
     out = capsys.readouterr().out
     result = re.search(
@@ -339,14 +342,45 @@ def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     for figure in ("throughput req/s", "p99 ms", "RSS at rest MiB", "start-up to /healthz s", "ictbot ÷ floor"):
         assert figure in out
     assert re.search(r"ictbot serve: throughput ratio by turn: [\d.]+, [\d.]+, [\d.]+, [\d.]+\n", out), out
+    imports = re.search(
+        r"ictbot serve: start-up's imports, CPU s \(median of 1\): ([\d.]+) for what it imports, ([\d.]+) of them "
+        r"for the (\d+) library modules alone \(\d+%\), ([\d.]+) for ictbot's own",
+        out,
+    )
+    assert imports is not None, out
+    assert float(imports.group(1)) > float(imports.group(2)) > 0 and int(imports.group(3)) > 300
     assert "bare app" not in out  # only with --bare
 
 
-def test_load_rejects_a_database_it_cannot_scratch_and_two_measured_periods() -> None:
-    with pytest.raises(SystemExit):
-        load.main(["--database", "mysql://localhost/x"])
-    with pytest.raises(SystemExit):
-        load.main(["--requests", "10", "--duration", "1"])
+def test_start_ups_import_floor_takes_the_libraries_serve_imports_and_only_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The two children of benchmarks.import_cost: the first imports what `ictbot serve` imports, step by step,
+    and names the libraries that came in each; the second imports those alone, and names any it cannot."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://127.0.0.1:5432/x")  # the driver is imported, not connected
+    env = dict(os.environ)
+    steps = import_cost._child(["serve"], env)["steps"]
+    (cli, cli_paused), (server_stack, server_paused), (driver, driver_paused) = steps
+    names = [*cli, *server_stack, *driver]
+    assert not [n for n in names if n.partition(".")[0] in ("bot", "handlers", "models")]
+    assert len(names) == len(set(names))
+    assert {"sqlalchemy.orm", "pydantic_settings", "slack_sdk"} <= set(cli) and not cli_paused
+    # bot.server brings the server's stack (bot.cli.serve loads it only to serve), with the collector paused.
+    assert {"uvicorn", "starlette.applications", "apscheduler.schedulers.background"} <= set(server_stack)
+    assert server_paused
+    assert "psycopg" in driver and not driver_paused
+
+    alone = import_cost._child(["libraries"], env, stdin=json.dumps(steps))
+    assert alone["refused"] == [] and alone["cpu"] > 0
+    refused = import_cost._child(["libraries"], env, stdin=json.dumps([[["json", "no_such_module_x"], False]]))
+    assert refused["refused"] == ["no_such_module_x"]
+
+
+def test_start_ups_import_floor_refuses_a_library_it_cannot_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter([{"cpu": 1.0, "steps": [[["json", "x.y"], False]]}, {"cpu": 0.5, "refused": ["x.y"]}])
+    monkeypatch.setattr(import_cost, "_child", lambda *_a, **_k: next(answers))
+    with pytest.raises(RuntimeError, match=r"not importable by name: \['x\.y'\]"):
+        import_cost.measure(1, {})
 
 
 def test_a_failed_request_or_a_lost_update_fails_the_load_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -385,8 +419,16 @@ def test_the_load_report_prints_a_floor_with_no_cpu_read(capsys: pytest.CaptureF
         setup_seconds=0.0,
     )
     load_report.report(result, Console(width=200))
-    line = next(line for line in capsys.readouterr().out.splitlines() if "server CPU ms per request" in line)
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "server CPU ms per request" in line)
     assert re.search(r"server CPU ms per request\s*│\s*6\.67\s*│\s*0\.00\s*│\s*—\s*│", line), line
+    assert "start-up's imports" not in out  # not timed in this run
+
+    load_report.report(dataclasses.replace(result, imports=import_cost.ImportCost(0.8, 0.5, 640, 3)), Console())
+    assert (
+        "ictbot serve: start-up's imports, CPU s (median of 3): 0.80 for what it imports, 0.50 of them for the 640 "
+        "library modules alone (62%), 0.30 for ictbot's own"
+    ) in capsys.readouterr().out
 
 
 def test_the_load_checks_find_a_lost_a_doubled_and_a_wrong_reply() -> None:
