@@ -93,7 +93,9 @@ def library_imports(steps: Sequence[tuple[Sequence[str], bool]]) -> dict[str, ob
 
 def _child(args: Sequence[str], env: Mapping[str, str], stdin: str | None = None) -> dict[str, Any]:
     argv = [sys.executable, "-m", "benchmarks.import_cost", *args]
-    done = subprocess.run(argv, env=dict(env), input=stdin, capture_output=True, text=True, check=True)  # noqa: S603
+    done = subprocess.run(argv, env=dict(env), input=stdin, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise RuntimeError(f"`{' '.join(argv[1:])}` exited with status {done.returncode}:\n{done.stderr[-2000:]}")
     answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return answer
 

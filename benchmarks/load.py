@@ -71,7 +71,6 @@ from rich.console import Console
 from sqlalchemy import func, insert, select
 
 from benchmarks import import_cost
-from benchmarks.import_cost import ImportCost
 from benchmarks.load_client import Connection
 from benchmarks.load_report import ICTBOT, report
 from benchmarks.load_servers import (
@@ -223,7 +222,7 @@ class Result:
     floor: Run
     setup_seconds: float
     bare: Run | None = None
-    imports: ImportCost | None = None
+    imports: import_cost.ImportCost | None = None
 
     @property
     def runs(self) -> list[Run]:

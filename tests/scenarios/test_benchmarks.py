@@ -383,6 +383,11 @@ def test_start_ups_import_floor_refuses_a_library_it_cannot_import(monkeypatch: 
         import_cost.measure(1, {})
 
 
+def test_start_ups_import_floor_says_why_a_child_failed() -> None:
+    with pytest.raises(RuntimeError, match=r"exited with status 1:\nusage: python -m benchmarks.import_cost serve"):
+        import_cost._child(["nonsense"], dict(os.environ))
+
+
 def test_a_failed_request_or_a_lost_update_fails_the_load_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The exit status is for CI: 1 when a request was not acknowledged or its update not stored once."""
 
