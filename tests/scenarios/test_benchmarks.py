@@ -352,6 +352,15 @@ def test_load_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert "bare app" not in out  # only with --bare
 
 
+def test_load_rejects_a_database_it_cannot_scratch_and_two_measured_periods() -> None:
+    with pytest.raises(SystemExit):
+        load.main(["--database", "mysql://localhost/x"])
+    with pytest.raises(SystemExit):
+        load.main(["--requests", "10", "--duration", "1"])
+    with pytest.raises(SystemExit):
+        load.main(["--import-runs", "-1"])
+
+
 def test_start_ups_import_floor_takes_the_libraries_serve_imports_and_only_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
